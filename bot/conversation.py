@@ -1,0 +1,359 @@
+"""The transport-neutral conversation service: one event in, state and replies out.
+
+Every transport turns what the client did into one :data:`Event` and calls
+:meth:`ConversationService.handle`. Inside one transaction it records the update id (so a repeated
+delivery is a no-op), advances the client's flow through the pure engine, stores the answers and
+puts the replies in the outbox. Transports then deliver the outbox; they never decide anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import texts
+from bot.clock import Clock
+from bot.messages import Button, Outgoing, Purpose
+from flows import (
+    FLOWS,
+    Answer,
+    Ask,
+    Back,
+    Finished,
+    Flow,
+    FlowState,
+    Prompt,
+    Skip,
+    Text,
+    advance,
+    decode_answer,
+    render_step,
+    start,
+)
+from flows.texts import SELECTED_MARK
+from storage import Database
+from storage.models import Conversation, Entry, Person
+from storage.repositories import EntryStatus, Transaction
+
+log = logging.getLogger(__name__)
+
+BUTTON_DATA_SEPARATOR = ":"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote, and where: ids only, as the transport knows them."""
+
+    transport: str
+    user_id: str
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReceived:
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TextReceived:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPressed:
+    data: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedReceived:
+    """A sticker, photo, voice note…: something we cannot read as an answer."""
+
+    kind: str
+
+
+Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What the transport needs back: a short notice for a button press, if any."""
+
+    notice: str | None = None
+    duplicate: bool = False
+
+
+def new_prompt_token() -> str:
+    """Eight URL-safe characters naming one shown prompt; buttons carry it, so stale ones fail."""
+    return secrets.token_urlsafe(6)
+
+
+def prompt_message(prompt: Prompt, token: str, lead: str | None = None) -> Outgoing:
+    """Render a prompt as a message whose buttons carry ``token``."""
+    text = f"{lead}\n\n{prompt.text}" if lead else prompt.text
+    return Outgoing(
+        text=text,
+        purpose=Purpose.PROMPT,
+        buttons=tuple(
+            tuple(Button(c.label, f"{token}{BUTTON_DATA_SEPARATOR}{c.value}") for c in row)
+            for row in prompt.rows
+        ),
+        expects=prompt.kind.value,
+        optional=prompt.optional,
+        prompt_token=token,
+    )
+
+
+def note(text: str) -> Outgoing:
+    return Outgoing(text=text, purpose=Purpose.NOTE)
+
+
+class _Turn:
+    """One update being handled: the transaction, the person, the time, and the replies."""
+
+    def __init__(self, tx: Transaction, sender: Sender, person: Person, now: datetime) -> None:
+        self.tx = tx
+        self.sender = sender
+        self.person = person
+        self.now = now
+
+    async def say(self, message: Outgoing) -> None:
+        await self.tx.outbox.put(
+            self.sender.transport, self.sender.chat_id, message.to_json(), self.now, self.person.id
+        )
+
+
+class ConversationService:
+    """Advances each client's open flow, one event at a time, durably."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        default_timezone: str,
+        flows: Sequence[Flow] = FLOWS,
+        new_token: Callable[[], str] = new_prompt_token,
+    ) -> None:
+        self._db = database
+        self._clock = clock
+        self._default_timezone = default_timezone
+        self._flows = tuple(flows)
+        self._new_token = new_token
+
+    def flow(self, flow_id: str) -> Flow | None:
+        return next((f for f in self._flows if f.id == flow_id), None)
+
+    def flow_for_command(self, command: str) -> Flow | None:
+        return next((f for f in self._flows if f.command == command), None)
+
+    def help_text(self) -> str:
+        lines = [texts.HELP_HEADER]
+        lines += [
+            texts.HELP_FLOW_LINE.format(command=f.command, description=f.description) for f in self._flows
+        ]
+        return "\n".join(lines) + "\n" + texts.HELP_FOOTER
+
+    def commands(self) -> list[tuple[str, str]]:
+        """Command names and descriptions for the transport's command menu."""
+        flows = [(f.command, f.description.capitalize()) for f in self._flows]
+        fixed = texts.COMMAND_NAMES
+        return [("start", fixed["start"]), *flows] + [
+            (name, fixed[name]) for name in ("cancel", "skip", "back", "help")
+        ]
+
+    async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            if update_id is not None and not await tx.updates.first_time(sender.transport, update_id, now):
+                log.info("update %s already handled; skipped", update_id)
+                return Handled(duplicate=True)
+            person = await tx.people.find_or_create(
+                sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now
+            )
+            turn = _Turn(tx, sender, person, now)
+            current = await tx.conversations.open_for(person.id)
+            notice = await self._dispatch(turn, current, event)
+        return Handled(notice=notice)
+
+    async def _dispatch(
+        self, turn: _Turn, current: tuple[Conversation, Entry] | None, event: Event
+    ) -> str | None:
+        match event:
+            case CommandReceived(name, args):
+                await self._on_command(turn, current, name.lower(), args)
+            case TextReceived(text):
+                if current is None:
+                    await turn.say(note(texts.IDLE_TEXT))
+                else:
+                    await self._on_answer(turn, current, Text(text))
+            case ButtonPressed(data):
+                token, _, value = data.partition(BUTTON_DATA_SEPARATOR)
+                answer = decode_answer(value)
+                if current is None or answer is None or token != current[0].prompt_token:
+                    log.info("person %s pressed an expired or unknown button", turn.person.id)
+                    return texts.BUTTON_EXPIRED
+                await self._on_answer(turn, current, answer)
+            case UnsupportedReceived(kind):
+                log.info("person %s sent unsupported %s", turn.person.id, kind)
+                await turn.say(note(texts.MEDIA_NOT_READ))
+        return None
+
+    async def _on_command(
+        self, turn: _Turn, current: tuple[Conversation, Entry] | None, name: str, args: str
+    ) -> None:
+        log.info("person %s command /%s", turn.person.id, name)
+        open_flow = self.flow(current[0].flow_id) if current else None
+        if name == "start":
+            if current and open_flow:
+                await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
+            else:
+                await turn.say(note(texts.WELCOME))
+                await turn.say(note(self.help_text()))
+        elif name == "help":
+            await turn.say(note(self.help_text()))
+            if current and open_flow:
+                await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
+        elif name == "cancel":
+            if current and open_flow:
+                await self._cancel(turn, current, open_flow)
+            else:
+                await turn.say(note(texts.NOTHING_OPEN))
+        elif name in ("skip", "back"):
+            if current:
+                await self._on_answer(turn, current, Skip() if name == "skip" else Back())
+            else:
+                await turn.say(note(texts.NOTHING_OPEN))
+        elif (flow := self.flow_for_command(name)) is not None:
+            if current and open_flow:
+                lead = (texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN).format(
+                    title=open_flow.title
+                )
+                await self._reshow(turn, current, open_flow, lead)
+            else:
+                await self._start_flow(turn, flow)
+        else:
+            await turn.say(note(texts.UNKNOWN_COMMAND))
+
+    async def _start_flow(self, turn: _Turn, flow: Flow) -> None:
+        ask = start(flow)
+        token = self._new_token()
+        entry = await turn.tx.entries.start(turn.person.id, flow.id, turn.now)
+        await turn.tx.conversations.begin(
+            turn.person.id, entry.id, flow.id, ask.state.step_id, token, turn.now
+        )
+        if flow.intro:
+            await turn.say(note(flow.intro))
+        await turn.say(prompt_message(ask.prompt, token))
+        log.info("person %s started %s (entry %s)", turn.person.id, flow.id, entry.id)
+
+    async def _close_prompt(
+        self, turn: _Turn, conversation: Conversation, flow: Flow, accepted: str | None
+    ) -> None:
+        """Take the buttons off the answered question, echoing the choice they made."""
+        step = flow.step(conversation.step_id)
+        if conversation.prompt_message_id is None or step is None:
+            return
+        shown = render_step(flow, step, tuple(conversation.selection))
+        if not shown.rows:
+            return
+        text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
+        await turn.say(
+            Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=conversation.prompt_message_id)
+        )
+
+    async def _show_new_prompt(
+        self, turn: _Turn, conversation: Conversation, prompt: Prompt, lead: str | None = None
+    ) -> None:
+        token = self._new_token()
+        conversation.prompt_token = token
+        conversation.prompt_message_id = None
+        conversation.updated_at = turn.now
+        await turn.say(prompt_message(prompt, token, lead))
+
+    async def _reshow(self, turn: _Turn, current: tuple[Conversation, Entry], flow: Flow, lead: str) -> None:
+        conversation, _ = current
+        step = flow.step(conversation.step_id)
+        if step is None:
+            return
+        await self._close_prompt(turn, conversation, flow, accepted=None)
+        prompt = render_step(flow, step, tuple(conversation.selection))
+        await self._show_new_prompt(turn, conversation, prompt, lead)
+
+    async def _cancel(self, turn: _Turn, current: tuple[Conversation, Entry], flow: Flow) -> None:
+        conversation, entry = current
+        await self._close_prompt(turn, conversation, flow, accepted=None)
+        await turn.tx.entries.record(entry, entry.answers, turn.now, EntryStatus.CANCELLED)
+        await turn.tx.conversations.end(conversation)
+        await turn.say(note(texts.CANCELLED.format(title=flow.title, command=flow.command)))
+        log.info("person %s cancelled %s (entry %s)", turn.person.id, flow.id, entry.id)
+
+    async def _on_answer(self, turn: _Turn, current: tuple[Conversation, Entry], answer: Answer) -> None:
+        conversation, entry = current
+        flow = self.flow(conversation.flow_id)
+        if flow is None:  # a homework type was retired while this was open
+            await turn.tx.entries.record(entry, entry.answers, turn.now, EntryStatus.CANCELLED)
+            await turn.tx.conversations.end(conversation)
+            await turn.say(note(texts.NOTHING_OPEN))
+            return
+        state = FlowState(
+            flow_id=conversation.flow_id,
+            step_id=conversation.step_id,
+            answers=entry.answers,
+            selection=tuple(conversation.selection),
+            history=tuple(conversation.history),
+        )
+        outcome = advance(flow, state, answer, turn.now)
+        log.info(
+            "person %s answered %s/%s: %s",
+            turn.person.id,
+            flow.id,
+            state.step_id,
+            _outcome_name(outcome),
+        )
+        if isinstance(outcome, Finished):
+            await self._close_prompt(turn, conversation, flow, outcome.accepted)
+            await turn.tx.entries.record(entry, dict(outcome.answers), turn.now, EntryStatus.COMPLETED)
+            await turn.tx.conversations.end(conversation)
+            await turn.say(note(outcome.summary))
+            return
+        if outcome.in_place:
+            conversation.selection = list(outcome.state.selection)
+            conversation.updated_at = turn.now
+            if conversation.prompt_message_id is not None:
+                update = prompt_message(outcome.prompt, conversation.prompt_token)
+                await turn.say(
+                    Outgoing(
+                        text=update.text,
+                        purpose=Purpose.UPDATE_PROMPT,
+                        buttons=update.buttons,
+                        expects=update.expects,
+                        optional=update.optional,
+                        edit_of=conversation.prompt_message_id,
+                    )
+                )
+            else:
+                await self._show_new_prompt(turn, conversation, outcome.prompt)
+            return
+        if outcome.reason is not None:
+            await self._close_prompt(turn, conversation, flow, accepted=None)
+            await self._show_new_prompt(turn, conversation, outcome.prompt, outcome.reason)
+            return
+        await self._close_prompt(turn, conversation, flow, outcome.accepted)
+        await turn.tx.entries.record(entry, dict(outcome.state.answers), turn.now)
+        conversation.step_id = outcome.state.step_id
+        conversation.selection = list(outcome.state.selection)
+        conversation.history = list(outcome.state.history)
+        await self._show_new_prompt(turn, conversation, outcome.prompt)
+
+
+def _outcome_name(outcome: Ask | Finished) -> str:
+    if isinstance(outcome, Finished):
+        return "finished"
+    if outcome.in_place:
+        return "toggled"
+    return "re-asked" if outcome.reason else f"moved to {outcome.prompt.step_id}"

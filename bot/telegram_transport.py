@@ -1,0 +1,219 @@
+"""Telegram transport: updates become conversation events; outbox messages become API calls.
+
+One generic handler takes every update. It trusts only what Telegram sets (``from_user.id``),
+runs client flows only in private chats, ignores forwards and other bots, and answers every
+button press so the client's spinner stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot as TelegramBot
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import Application, ContextTypes
+
+from bot import texts
+from bot.conversation import (
+    ButtonPressed,
+    CommandReceived,
+    ConversationService,
+    Event,
+    Sender,
+    TextReceived,
+    UnsupportedReceived,
+)
+from bot.delivery import Courier
+from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.logs import describe_error
+from bot.messages import Outgoing
+
+log = logging.getLogger(__name__)
+
+TRANSPORT = "telegram"
+MEDIA_KINDS = (
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "contact",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+    "game",
+    "story",
+)
+
+
+@dataclass
+class TelegramServices:
+    """What the handlers need; stored in ``application.bot_data`` by the app factory."""
+
+    conversations: ConversationService
+    courier: Courier
+
+
+def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in message.buttons]
+    )
+
+
+class TelegramSink:
+    """Shows outbox messages in Telegram; translates Telegram errors into delivery errors."""
+
+    def __init__(self, bot: TelegramBot) -> None:
+        self._bot = bot
+
+    async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
+        chat = int(chat_id)
+        try:
+            if message.edit_of is not None:
+                if message.text is None:
+                    await self._bot.edit_message_reply_markup(
+                        chat_id=chat, message_id=int(message.edit_of), reply_markup=_markup(message)
+                    )
+                else:
+                    await self._bot.edit_message_text(
+                        message.text,
+                        chat_id=chat,
+                        message_id=int(message.edit_of),
+                        reply_markup=_markup(message),
+                    )
+                return message.edit_of
+            assert message.text is not None
+            sent = await self._bot.send_message(chat, message.text, reply_markup=_markup(message))
+            return str(sent.message_id)
+        except RetryAfter as error:
+            raise TransientDeliveryError("rate limited", retry_after=_retry_seconds(error)) from error
+        except Forbidden as error:
+            raise PermanentDeliveryError("forbidden (blocked?)", unreachable=True) from error
+        except ChatMigrated as error:
+            raise PermanentDeliveryError("chat migrated", unreachable=True) from error
+        except BadRequest as error:
+            reason = error.message.lower()
+            if "message is not modified" in reason:
+                return message.edit_of
+            if "chat not found" in reason:
+                raise PermanentDeliveryError("chat not found", unreachable=True) from error
+            raise PermanentDeliveryError(f"bad request: {error.message[:80]}") from error
+        except (TimedOut, NetworkError) as error:
+            raise TransientDeliveryError(f"network: {type(error).__name__}") from error
+        except TelegramError as error:
+            raise TransientDeliveryError(f"telegram: {type(error).__name__}") from error
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version returns (int is deprecated)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: object = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
+
+
+def _command(message: Message, bot_username: str | None) -> CommandReceived | None:
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    head, _, args = text.partition(" ")
+    name, _, addressee = head[1:].partition("@")
+    if addressee and bot_username and addressee.lower() != bot_username.lower():
+        return None
+    return CommandReceived(name=name, args=args.strip())
+
+
+def _media_kind(message: Message) -> str:
+    return next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "other")
+
+
+def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] | None:
+    """Translate an update into who sent it and what they did; ``None`` means ignore it."""
+    query: CallbackQuery | None = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        if chat is None or chat.type != Chat.PRIVATE or query.from_user.is_bot:
+            return None
+        message_id = str(query.message.message_id) if query.message is not None else None
+        sender = Sender(TRANSPORT, str(query.from_user.id), str(chat.id))
+        return sender, ButtonPressed(query.data or "", message_id)
+
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None  # edits, channel posts, service updates: not answers
+    if message.forward_origin is not None or message.via_bot is not None:
+        return None
+    if message.sender_chat is not None:
+        return None
+    sender = Sender(TRANSPORT, str(message.from_user.id), str(message.chat.id))
+    if message.text is not None:
+        command = _command(message, bot_username)
+        if command is not None:
+            return sender, command
+        return sender, TextReceived(message.text)
+    return sender, UnsupportedReceived(_media_kind(message))
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one handler: every update goes through here."""
+    services: TelegramServices = context.application.bot_data["services"]
+    translated = event_for(update, context.bot.username)
+    if translated is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return
+    sender, event = translated
+    message = update.effective_message
+    if message is not None and message.chat.type != Chat.PRIVATE:
+        if isinstance(event, CommandReceived):
+            await message.reply_text(texts.PRIVATE_ONLY)
+        return
+    handled = await services.conversations.handle(sender, event, update.update_id)
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(text=handled.notice)
+        except TelegramError as error:  # too old to answer: nothing the client can see
+            log.info("callback answer failed: %s", type(error).__name__)
+    await services.courier.deliver_chat(sender.transport, sender.chat_id)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error class and update id only — never the update, which holds what they wrote."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    log.error(
+        "error handling update %s: %s",
+        update_id,
+        describe_error(error) if error is not None else "unknown",
+    )
+
+
+async def publish_commands(application: Application, services: TelegramServices) -> None:  # type: ignore[type-arg]
+    commands = [BotCommand(name, description) for name, description in services.conversations.commands()]
+    await application.bot.set_my_commands(commands)

@@ -1,0 +1,87 @@
+"""Shared fixtures: a fake clock, real SQLite files, the real bot against a fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import Runtime, open_runtime, telegram_running
+from bot.settings import Settings
+from tests.clock import FakeClock
+from tests.fake_bot_api import FakeBotApi
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'between.db'}"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def settings_for(database_url: str) -> Callable[..., Settings]:
+    def make(api: FakeBotApi | None = None, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "telegram_bot_token": TOKEN if api is not None else None,
+            "outbox_tick_seconds": 300,  # tests call tick() themselves
+        }
+        if api is not None:
+            values["telegram_api_base_url"] = api.base_url
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+async def runtime(settings_for: Callable[..., Settings], clock: FakeClock) -> AsyncIterator[Runtime]:
+    async with open_runtime(settings_for(), clock) as opened:
+        yield opened
+
+
+class RunningBot:
+    """The real python-telegram-bot Application polling the fake server; restartable."""
+
+    def __init__(self, settings: Settings, clock: FakeClock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._stack: list[object] = []
+        self.runtime: Runtime | None = None
+
+    async def start(self) -> None:
+        self._runtime_cm = open_runtime(self.settings, self.clock)
+        self.runtime = await self._runtime_cm.__aenter__()
+        self._bot_cm = telegram_running(self.runtime, poll_timeout=1)
+        await self._bot_cm.__aenter__()
+
+    async def stop(self) -> None:
+        await self._bot_cm.__aexit__(None, None, None)
+        await self._runtime_cm.__aexit__(None, None, None)
+        self.runtime = None
+
+
+@pytest.fixture
+async def bot(
+    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    running = RunningBot(settings_for(api), clock)
+    await running.start()
+    try:
+        yield running
+    finally:
+        if running.runtime is not None:
+            await running.stop()

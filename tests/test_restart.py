@@ -1,0 +1,95 @@
+"""Kill the real `between run` process with SIGKILL mid-flow, start it again, carry on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from flows.mood_check import FEELINGS_PROMPT, NOTE_PROMPT
+from tests.conftest import TOKEN
+from tests.fake_bot_api import FakeBotApi
+
+REPO = Path(__file__).resolve().parents[1]
+CANARY = "CANARY-rosebud-4711"
+
+
+async def start_between(api: FakeBotApi, database_url: str, workdir: Path) -> asyncio.subprocess.Process:
+    ready_before = len(api.calls_to("setMyCommands"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=workdir,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    await api.wait_until(lambda: len(api.calls_to("setMyCommands")) > ready_before, timeout=60)
+    return process
+
+
+async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
+    api: FakeBotApi, database_url: str, tmp_path: Path
+) -> None:
+    first = await start_between(api, database_url, tmp_path)
+    user = api.user(2001)
+    await user.send("/mood")
+    await user.expect(2, timeout=30)
+    await user.press("7")
+    (feelings,) = await user.expect(1, timeout=30)
+    assert feelings.text == FEELINGS_PROMPT
+    await user.press("Calm")
+    await api.wait_until(lambda: "✓ Calm" in user.last_message().labels(), timeout=30)
+
+    first.send_signal(signal.SIGKILL)
+    assert await first.wait() == -signal.SIGKILL
+    assert first.stdout is not None
+    first_output = (await first.stdout.read()).decode()
+
+    second = await start_between(api, database_url, tmp_path)
+    await user.press("Tired", message_id=feelings.message_id)
+    await api.wait_until(lambda: "✓ Tired" in user.last_message().labels(), timeout=30)
+    await user.press("Done")
+    (note,) = await user.expect(1, timeout=30)
+    assert note.text == NOTE_PROMPT
+    await user.send(f"a note with {CANARY}")
+    summary = await user.expect_text("Mood 7/10 — calm, tired", timeout=30)
+    assert CANARY not in (summary.text or "")
+
+    second.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(second.wait(), timeout=30) == 0
+    assert second.stdout is not None
+    second_output = (await second.stdout.read()).decode()
+
+    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
+        entries = db.execute("SELECT status, answers FROM entries").fetchall()
+        assert db.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)
+        assert db.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
+    assert entries == [
+        ("completed", f'{{"mood": 7, "feelings": ["calm", "tired"], "note": "a note with {CANARY}"}}')
+    ]
+    # one summary, one question each: nothing was sent twice across the kill
+    texts = [m.text or "" for m in user.messages()]
+    assert sum(t.startswith(FEELINGS_PROMPT) for t in texts) == 1
+    assert sum(t.startswith(NOTE_PROMPT) for t in texts) == 1
+    assert len(texts) == 5  # intro, mood, feelings, note, summary
+    # debug logging on, and still nothing the client wrote reached the logs
+    for output in (first_output, second_output):
+        assert CANARY not in output
+        assert "Traceback" not in output
+        assert TOKEN.split(":")[1] not in output
+    assert "Telegram mode" in second_output

@@ -1,0 +1,111 @@
+"""Storage on real SQLite files through real migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from storage import Database, StorageError
+from storage.migrate import current_revision
+from storage.models import Base
+from storage.repositories import EntryStatus
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def database(database_url: str) -> Database:
+    db = Database(database_url)
+    await db.migrate()
+    yield db  # type: ignore[misc]
+    await db.close()
+
+
+async def test_migrations_build_exactly_the_models(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    assert differences == []
+    assert await current_revision(database.engine) == "0001"
+
+
+async def test_migrating_twice_is_harmless(database: Database) -> None:
+    await database.migrate()
+    assert await current_revision(database.engine) == "0001"
+
+
+async def test_sqlite_runs_with_wal_and_foreign_keys(database: Database, tmp_path: Path) -> None:
+    async with database.engine.connect() as connection:
+        assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_datetimes_come_back_aware_and_in_utc(database: Database) -> None:
+    berlin_morning = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    async with database.transaction() as tx:
+        person = await tx.people.find_or_create("telegram", "1", "1", "Europe/Berlin", berlin_morning)
+    async with database.transaction() as tx:
+        again = await tx.people.get(person.id)
+    assert again is not None
+    assert again.created_at == berlin_morning
+    assert again.created_at.tzinfo is UTC
+
+
+async def test_naive_datetimes_are_refused(database: Database) -> None:
+    with pytest.raises(StorageError) as raised:
+        async with database.transaction() as tx:
+            await tx.people.find_or_create("telegram", "1", "1", "UTC", datetime(2026, 1, 1))
+    assert "naive" in str(raised.value.__cause__)
+
+
+async def test_update_ids_are_recorded_once(database: Database) -> None:
+    async with database.transaction() as tx:
+        assert await tx.updates.first_time("telegram", 41, NOW)
+        assert not await tx.updates.first_time("telegram", 41, NOW)
+        assert await tx.updates.first_time("terminal", 41, NOW)
+    async with database.transaction() as tx:
+        assert not await tx.updates.first_time("telegram", 41, NOW)
+        assert await tx.updates.forget_before(NOW + timedelta(seconds=1)) == 2
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(database: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as tx:
+            person = await tx.people.find_or_create("telegram", "7", "7", "UTC", NOW)
+            await tx.entries.start(person.id, "mood_check", NOW)
+            raise RuntimeError("boom")
+    async with database.transaction() as tx:
+        assert await tx.people.find("telegram", "7") is None
+
+
+async def test_entries_and_conversations_belong_to_their_person(database: Database) -> None:
+    async with database.transaction() as tx:
+        person = await tx.people.find_or_create("telegram", "9", "9", "UTC", NOW)
+        entry = await tx.entries.start(person.id, "mood_check", NOW)
+        await tx.conversations.begin(person.id, entry.id, "mood_check", "mood", "tok", NOW)
+        await tx.entries.record(entry, {"mood": 4}, NOW + timedelta(minutes=1))
+    async with database.transaction() as tx:
+        opened = await tx.conversations.open_for(person.id)
+        assert opened is not None
+        _conversation, stored = opened
+        assert stored.answers == {"mood": 4} and stored.status == EntryStatus.IN_PROGRESS
+        await tx.conversations.record_prompt_message(person.id, "tok", "55")
+        await tx.conversations.record_prompt_message(person.id, "other", "66")
+    async with database.transaction() as tx:
+        opened = await tx.conversations.open_for(person.id)
+        assert opened is not None and opened[0].prompt_message_id == "55"
+        assert await tx.entries.count(person.id) == 1
+    # deleting the person takes everything of theirs with it (foreign keys are on)
+    async with database.transaction() as tx:
+        await tx.session.execute(text("DELETE FROM people WHERE id = :id"), {"id": person.id})
+    file = database.url.split(":///", 1)[1]
+    with sqlite3.connect(file) as raw:
+        for table in ("entries", "conversations", "outbox"):
+            assert raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,)
