@@ -80,7 +80,7 @@ async def test_the_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    _stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 2
     assert stderr.decode().strip().splitlines() == [
         "between: configuration error: DEFAULT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone such as "
