@@ -50,7 +50,9 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
     try:
         await database.migrate()
         conversations = ConversationService(database, clock, default_timezone=settings.default_timezone)
-        yield Runtime(settings, database, clock, conversations, Courier(database, clock))
+        courier = Courier(database, clock)
+        await courier.prime()
+        yield Runtime(settings, database, clock, conversations, courier)
     finally:
         await database.close()
 

@@ -12,7 +12,8 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot import texts
 from bot.clock import Clock
@@ -35,8 +36,7 @@ from flows import (
 )
 from flows.texts import SELECTED_MARK
 from storage import Database
-from storage.models import Conversation, Entry, Person
-from storage.repositories import EntryStatus, Transaction
+from storage.repositories import EntryStatus, OpenConversation, PendingMessage, PersonRow, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,12 @@ Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived
 
 @dataclass(frozen=True, slots=True)
 class Handled:
-    """What the transport needs back: a short notice for a button press, if any."""
+    """What the transport needs back: a short notice for a button press, if any, and the
+    replies just queued, to deliver right away (see :meth:`Courier.deliver`)."""
 
     notice: str | None = None
     duplicate: bool = False
+    replies: tuple[PendingMessage, ...] = ()
 
 
 def new_prompt_token() -> str:
@@ -112,19 +114,33 @@ def note(text: str) -> Outgoing:
     return Outgoing(text=text, purpose=Purpose.NOTE)
 
 
+REPLY_LEASE = timedelta(seconds=15)
+"""How long the tick leaves fresh replies to the handler that queued them."""
+
+
 class _Turn:
     """One update being handled: the transaction, the person, the time, and the replies."""
 
-    def __init__(self, tx: Transaction, sender: Sender, person: Person, now: datetime) -> None:
+    def __init__(self, tx: Transaction, sender: Sender, person: PersonRow, now: datetime) -> None:
         self.tx = tx
         self.sender = sender
         self.person = person
         self.now = now
+        self.replies: list[Outgoing] = []
 
-    async def say(self, message: Outgoing) -> None:
-        await self.tx.outbox.put(
-            self.sender.transport, self.sender.chat_id, message.to_json(), self.now, self.person.id
+    def say(self, message: Outgoing) -> None:
+        self.replies.append(message)
+
+    async def queue_replies(self) -> tuple[PendingMessage, ...]:
+        queued = await self.tx.outbox.put_many(
+            self.sender.transport,
+            self.sender.chat_id,
+            [reply.to_json() for reply in self.replies],
+            self.now,
+            person_id=self.person.id,
+            lease=REPLY_LEASE,
         )
+        return tuple(queued)
 
 
 class ConversationService:
@@ -169,65 +185,67 @@ class ConversationService:
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
         async with self._db.transaction() as tx:
-            if update_id is not None and not await tx.updates.first_time(sender.transport, update_id, now):
+            if update_id is None:
+                await tx.lock_for_write()
+            elif not await tx.updates.first_time(sender.transport, update_id, now):
                 log.info("update %s already handled; skipped", update_id)
                 return Handled(duplicate=True)
-            person = await tx.people.find_or_create(
-                sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now
-            )
+            person, conversation = await tx.people.find_with_conversation(sender.transport, sender.user_id)
+            if person is None:
+                person = await tx.people.create(
+                    sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now
+                )
+            elif person.chat_id != sender.chat_id:
+                await tx.people.move_chat(person, sender.chat_id, now)
             turn = _Turn(tx, sender, person, now)
-            current = await tx.conversations.open_for(person.id)
-            notice = await self._dispatch(turn, current, event)
-        return Handled(notice=notice)
+            notice = await self._dispatch(turn, conversation, event)
+            replies = await turn.queue_replies()
+        return Handled(notice=notice, replies=replies)
 
-    async def _dispatch(
-        self, turn: _Turn, current: tuple[Conversation, Entry] | None, event: Event
-    ) -> str | None:
+    async def _dispatch(self, turn: _Turn, current: OpenConversation | None, event: Event) -> str | None:
         match event:
             case CommandReceived(name, args):
                 await self._on_command(turn, current, name.lower(), args)
             case TextReceived(text):
                 if current is None:
-                    await turn.say(note(texts.IDLE_TEXT))
+                    turn.say(note(texts.IDLE_TEXT))
                 else:
                     await self._on_answer(turn, current, Text(text))
             case ButtonPressed(data):
                 token, _, value = data.partition(BUTTON_DATA_SEPARATOR)
                 answer = decode_answer(value)
-                if current is None or answer is None or token != current[0].prompt_token:
+                if current is None or answer is None or token != current.prompt_token:
                     log.info("person %s pressed an expired or unknown button", turn.person.id)
                     return texts.BUTTON_EXPIRED
                 await self._on_answer(turn, current, answer)
             case UnsupportedReceived(kind):
                 log.info("person %s sent unsupported %s", turn.person.id, kind)
-                await turn.say(note(texts.MEDIA_NOT_READ))
+                turn.say(note(texts.MEDIA_NOT_READ))
         return None
 
-    async def _on_command(
-        self, turn: _Turn, current: tuple[Conversation, Entry] | None, name: str, args: str
-    ) -> None:
+    async def _on_command(self, turn: _Turn, current: OpenConversation | None, name: str, args: str) -> None:
         log.info("person %s command /%s", turn.person.id, name)
-        open_flow = self.flow(current[0].flow_id) if current else None
+        open_flow = self.flow(current.flow_id) if current else None
         if name == "start":
             if current and open_flow:
                 await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
             else:
-                await turn.say(note(texts.WELCOME))
-                await turn.say(note(self.help_text()))
+                turn.say(note(texts.WELCOME))
+                turn.say(note(self.help_text()))
         elif name == "help":
-            await turn.say(note(self.help_text()))
+            turn.say(note(self.help_text()))
             if current and open_flow:
                 await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
         elif name == "cancel":
             if current and open_flow:
                 await self._cancel(turn, current, open_flow)
             else:
-                await turn.say(note(texts.NOTHING_OPEN))
+                turn.say(note(texts.NOTHING_OPEN))
         elif name in ("skip", "back"):
             if current:
                 await self._on_answer(turn, current, Skip() if name == "skip" else Back())
             else:
-                await turn.say(note(texts.NOTHING_OPEN))
+                turn.say(note(texts.NOTHING_OPEN))
         elif (flow := self.flow_for_command(name)) is not None:
             if current and open_flow:
                 lead = (texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN).format(
@@ -237,22 +255,22 @@ class ConversationService:
             else:
                 await self._start_flow(turn, flow)
         else:
-            await turn.say(note(texts.UNKNOWN_COMMAND))
+            turn.say(note(texts.UNKNOWN_COMMAND))
 
     async def _start_flow(self, turn: _Turn, flow: Flow) -> None:
         ask = start(flow)
         token = self._new_token()
-        entry = await turn.tx.entries.start(turn.person.id, flow.id, turn.now)
+        entry_id = await turn.tx.entries.start(turn.person.id, flow.id, turn.now)
         await turn.tx.conversations.begin(
-            turn.person.id, entry.id, flow.id, ask.state.step_id, token, turn.now
+            turn.person.id, entry_id, flow.id, ask.state.step_id, token, turn.now
         )
         if flow.intro:
-            await turn.say(note(flow.intro))
-        await turn.say(prompt_message(ask.prompt, token))
-        log.info("person %s started %s (entry %s)", turn.person.id, flow.id, entry.id)
+            turn.say(note(flow.intro))
+        turn.say(prompt_message(ask.prompt, token))
+        log.info("person %s started %s (entry %s)", turn.person.id, flow.id, entry_id)
 
     async def _close_prompt(
-        self, turn: _Turn, conversation: Conversation, flow: Flow, accepted: str | None
+        self, turn: _Turn, conversation: OpenConversation, flow: Flow, accepted: str | None
     ) -> None:
         """Take the buttons off the answered question, echoing the choice they made."""
         step = flow.step(conversation.step_id)
@@ -262,21 +280,20 @@ class ConversationService:
         if not shown.rows:
             return
         text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
-        await turn.say(
-            Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=conversation.prompt_message_id)
-        )
+        turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=conversation.prompt_message_id))
 
     async def _show_new_prompt(
-        self, turn: _Turn, conversation: Conversation, prompt: Prompt, lead: str | None = None
+        self, turn: _Turn, conversation: OpenConversation, prompt: Prompt, lead: str | None = None
     ) -> None:
         token = self._new_token()
         conversation.prompt_token = token
         conversation.prompt_message_id = None
         conversation.updated_at = turn.now
-        await turn.say(prompt_message(prompt, token, lead))
+        await turn.tx.conversations.save(conversation)
+        turn.say(prompt_message(prompt, token, lead))
 
-    async def _reshow(self, turn: _Turn, current: tuple[Conversation, Entry], flow: Flow, lead: str) -> None:
-        conversation, _ = current
+    async def _reshow(self, turn: _Turn, current: OpenConversation, flow: Flow, lead: str) -> None:
+        conversation = current
         step = flow.step(conversation.step_id)
         if step is None:
             return
@@ -284,26 +301,31 @@ class ConversationService:
         prompt = render_step(flow, step, tuple(conversation.selection))
         await self._show_new_prompt(turn, conversation, prompt, lead)
 
-    async def _cancel(self, turn: _Turn, current: tuple[Conversation, Entry], flow: Flow) -> None:
-        conversation, entry = current
+    async def _cancel(self, turn: _Turn, current: OpenConversation, flow: Flow) -> None:
+        conversation = current
         await self._close_prompt(turn, conversation, flow, accepted=None)
-        await turn.tx.entries.record(entry, entry.answers, turn.now, EntryStatus.CANCELLED)
-        await turn.tx.conversations.end(conversation)
-        await turn.say(note(texts.CANCELLED.format(title=flow.title, command=flow.command)))
-        log.info("person %s cancelled %s (entry %s)", turn.person.id, flow.id, entry.id)
+        await self._end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
+        turn.say(note(texts.CANCELLED.format(title=flow.title, command=flow.command)))
+        log.info("person %s cancelled %s (entry %s)", turn.person.id, flow.id, conversation.entry_id)
 
-    async def _on_answer(self, turn: _Turn, current: tuple[Conversation, Entry], answer: Answer) -> None:
-        conversation, entry = current
+    async def _end(
+        self, turn: _Turn, conversation: OpenConversation, answers: dict[str, Any], status: str
+    ) -> None:
+        """Move the answers to the entry and close the conversation."""
+        await turn.tx.entries.finish(conversation.entry_id, answers, status, turn.now)
+        await turn.tx.conversations.end(conversation.person_id)
+
+    async def _on_answer(self, turn: _Turn, current: OpenConversation, answer: Answer) -> None:
+        conversation = current
         flow = self.flow(conversation.flow_id)
         if flow is None:  # a homework type was retired while this was open
-            await turn.tx.entries.record(entry, entry.answers, turn.now, EntryStatus.CANCELLED)
-            await turn.tx.conversations.end(conversation)
-            await turn.say(note(texts.NOTHING_OPEN))
+            await self._end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
+            turn.say(note(texts.NOTHING_OPEN))
             return
         state = FlowState(
             flow_id=conversation.flow_id,
             step_id=conversation.step_id,
-            answers=entry.answers,
+            answers=conversation.answers,
             selection=tuple(conversation.selection),
             history=tuple(conversation.history),
         )
@@ -317,16 +339,15 @@ class ConversationService:
         )
         if isinstance(outcome, Finished):
             await self._close_prompt(turn, conversation, flow, outcome.accepted)
-            await turn.tx.entries.record(entry, dict(outcome.answers), turn.now, EntryStatus.COMPLETED)
-            await turn.tx.conversations.end(conversation)
-            await turn.say(note(outcome.summary))
+            await self._end(turn, conversation, dict(outcome.answers), EntryStatus.COMPLETED)
+            turn.say(note(outcome.summary))
             return
         if outcome.in_place:
             conversation.selection = list(outcome.state.selection)
             conversation.updated_at = turn.now
             if conversation.prompt_message_id is not None:
                 update = prompt_message(outcome.prompt, conversation.prompt_token)
-                await turn.say(
+                turn.say(
                     Outgoing(
                         text=update.text,
                         purpose=Purpose.UPDATE_PROMPT,
@@ -336,6 +357,7 @@ class ConversationService:
                         edit_of=conversation.prompt_message_id,
                     )
                 )
+                await turn.tx.conversations.save(conversation)
             else:
                 await self._show_new_prompt(turn, conversation, outcome.prompt)
             return
@@ -344,7 +366,7 @@ class ConversationService:
             await self._show_new_prompt(turn, conversation, outcome.prompt, outcome.reason)
             return
         await self._close_prompt(turn, conversation, flow, outcome.accepted)
-        await turn.tx.entries.record(entry, dict(outcome.state.answers), turn.now)
+        conversation.answers = dict(outcome.state.answers)
         conversation.step_id = outcome.state.step_id
         conversation.selection = list(outcome.state.selection)
         conversation.history = list(outcome.state.history)

@@ -1,21 +1,28 @@
 """Delivering the outbox: in order per chat, retried with backoff, never lost.
 
-Replies are written to the outbox in the same transaction as the state that caused them. The
-transport calls :meth:`Courier.deliver_chat` right after the commit; anything that failed (or was
-pending when the process died) is picked up by :meth:`Courier.deliver_due` on the next tick.
+Replies are written to the outbox in the same transaction as the state that caused them, with a
+short lease. The transport hands them to :meth:`Courier.deliver` right after the commit, which
+sends them and deletes them in one small transaction. Anything that failed, or was still leased
+when the process died, is sent by :meth:`Courier.deliver_due` on a later tick.
+
+A chat whose messages are waiting for a retry is "backed up": new replies to it go behind the
+old ones, read back from the database in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Outgoing
 from storage import Database, StorageError
+from storage.repositories import PendingMessage
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,18 @@ def backoff(attempts: int) -> float:
     return float(min(MAX_BACKOFF_SECONDS, 2.0 ** (attempts + 1)))
 
 
+@dataclass
+class _Settlement:
+    """What one delivery round did, written back in one transaction."""
+
+    delivered: list[int] = field(default_factory=list)
+    shown_prompts: list[tuple[int, str, str]] = field(default_factory=list)  # person, token, id
+    retry: tuple[int, str, datetime] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.delivered or self.retry)
+
+
 class Courier:
     """Sends what is in the outbox through the registered sinks."""
 
@@ -41,6 +60,7 @@ class Courier:
         self._clock = clock
         self._sinks: dict[str, Sink] = {}
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._backed_up: set[tuple[str, str]] = set()
 
     def register(self, transport: str, sink: Sink) -> None:
         self._sinks[transport] = sink
@@ -48,8 +68,24 @@ class Courier:
     def unregister(self, transport: str) -> None:
         self._sinks.pop(transport, None)
 
+    async def prime(self) -> None:
+        """At start-up: every chat with messages left over is backed up until a tick drains it."""
+        async with self._db.transaction() as tx:
+            self._backed_up.update(await tx.outbox.chats_with_pending())
+
+    async def deliver(self, transport: str, chat_id: str, fresh: Sequence[PendingMessage]) -> int:
+        """Send replies just queued for one chat (behind any older ones still waiting)."""
+        if not fresh:
+            return 0
+        return await self._with_chat_lock(transport, chat_id, fresh)
+
     async def deliver_chat(self, transport: str, chat_id: str) -> int:
-        """Send everything due for one chat, oldest first; stop at the first transient failure."""
+        """Send everything due for one chat, oldest first, reading it from the database."""
+        return await self._with_chat_lock(transport, chat_id, None)
+
+    async def _with_chat_lock(
+        self, transport: str, chat_id: str, fresh: Sequence[PendingMessage] | None
+    ) -> int:
         sink = self._sinks.get(transport)
         if sink is None:
             return 0
@@ -57,48 +93,57 @@ class Courier:
         lock = self._chat_locks.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                return await self._deliver_locked(sink, transport, chat_id)
+                if fresh is not None and key not in self._backed_up:
+                    return await self._send(sink, key, list(fresh), fresh_ids=set())
+                async with self._db.transaction() as tx:
+                    pending = await tx.outbox.pending_for_chat(transport, chat_id)
+                fresh_ids = {m.id for m in fresh or ()}
+                return await self._send(sink, key, pending, fresh_ids)
         finally:
             if not lock.locked() and self._chat_locks.get(key) is lock:
                 del self._chat_locks[key]
 
-    async def _deliver_locked(self, sink: Sink, transport: str, chat_id: str) -> int:
-        async with self._db.transaction() as tx:
-            pending = await tx.outbox.pending_for_chat(transport, chat_id)
-        sent = 0
+    async def _send(
+        self, sink: Sink, key: tuple[str, str], pending: list[PendingMessage], fresh_ids: set[int]
+    ) -> int:
+        transport, chat_id = key
+        settlement = _Settlement()
+        now = self._clock()
         for item in pending:
-            now = self._clock()
-            if item.due_at > now:
-                break
+            if item.due_at > now and item.id not in fresh_ids and item.attempts > 0:
+                break  # waiting for its retry time; everything after it waits too
             message = Outgoing.from_json(item.payload)
             try:
                 shown_id = await sink.deliver(chat_id, message)
             except TransientDeliveryError as error:
                 delay = error.retry_after if error.retry_after is not None else backoff(item.attempts)
                 log.warning(
-                    "delivery of outbox %s to %s chat %s deferred %.0fs: %s",
-                    item.id,
-                    transport,
-                    chat_id,
-                    delay,
-                    error,
+                    "outbox %s to %s chat %s deferred %.0fs: %s", item.id, transport, chat_id, delay, error
                 )
-                async with self._db.transaction() as tx:
-                    await tx.outbox.retry_later(item.id, str(error), now + timedelta(seconds=delay))
+                settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
                 break
             except PermanentDeliveryError as error:
                 log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
-                async with self._db.transaction() as tx:
-                    await tx.outbox.delivered(item.id)
+                settlement.delivered.append(item.id)
                 continue
-            async with self._db.transaction() as tx:
-                await tx.outbox.delivered(item.id)
-                if message.prompt_token and shown_id is not None and item.person_id is not None:
-                    await tx.conversations.record_prompt_message(
-                        item.person_id, message.prompt_token, shown_id
-                    )
-            sent += 1
-        return sent
+            settlement.delivered.append(item.id)
+            if message.prompt_token and shown_id is not None and item.person_id is not None:
+                settlement.shown_prompts.append((item.person_id, message.prompt_token, shown_id))
+        if settlement:
+            await self._settle(settlement)
+        if settlement.retry is None and len(settlement.delivered) == len(pending):
+            self._backed_up.discard(key)
+        else:
+            self._backed_up.add(key)
+        return len(settlement.delivered)
+
+    async def _settle(self, settlement: _Settlement) -> None:
+        async with self._db.transaction() as tx:
+            await tx.outbox.delivered(settlement.delivered)
+            for person_id, token, shown_id in settlement.shown_prompts:
+                await tx.conversations.record_prompt_message(person_id, token, shown_id)
+            if settlement.retry is not None:
+                await tx.outbox.retry_later(*settlement.retry)
 
     async def deliver_due(self) -> int:
         """One tick: deliver every chat that has something due (retries, restarts)."""

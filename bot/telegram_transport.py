@@ -200,7 +200,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer(text=handled.notice)
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
-    await services.courier.deliver_chat(sender.transport, sender.chat_id)
+    await services.courier.deliver(sender.transport, sender.chat_id, handled.replies)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -114,7 +114,7 @@ class TerminalChat:
         handled = await self._runtime.conversations.handle(self._sender, event)
         if handled.notice:
             self._write(handled.notice + "\n")
-        await self._runtime.courier.deliver_chat(TRANSPORT, LOCAL_USER)
+        await self._runtime.courier.deliver(TRANSPORT, LOCAL_USER, handled.replies)
 
     async def run(self) -> None:
         self._write(BANNER.format(database=self._runtime.settings.database_url))

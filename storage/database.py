@@ -13,23 +13,29 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
     create_async_engine,
 )
 
 from storage.errors import StorageError
 from storage.repositories import Transaction
+from storage.sqlite_driver import lean_creator
 
 log = logging.getLogger(__name__)
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` so writers queue, not fail."""
+    """WAL, foreign keys, a busy timeout, and writers that queue instead of failing.
+
+    ``isolation_level = "IMMEDIATE"`` makes the driver open a write transaction (``BEGIN
+    IMMEDIATE``) in the same call as a transaction's first write, so concurrent writers wait on
+    the busy timeout instead of failing on a lock upgrade, and no extra round trip to the
+    database thread is spent on ``BEGIN``. Units of work that read before they write open the
+    write transaction first with :meth:`Transaction.lock_for_write`.
+    """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_connection.isolation_level = "IMMEDIATE"
         cursor = dbapi_connection.cursor()
         for pragma in (
             "PRAGMA journal_mode=WAL",
@@ -40,10 +46,6 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
 
 class Database:
     """Owns the engine; hands out one :class:`Transaction` per update or tick."""
@@ -52,24 +54,27 @@ class Database:
         parsed = make_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {}
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_async_engine(url, echo=echo, hide_parameters=True)
+            path = Path(parsed.database).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            options["async_creator"] = lean_creator(str(path))
+        # Transactions always end in COMMIT or ROLLBACK, so the pool's extra rollback on check-in
+        # would only cost a round trip to the database thread.
+        self.engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, pool_reset_on_return=None, **options
+        )
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Commit on success, roll back on any error; driver errors become StorageError."""
-        session: AsyncSession = self._sessions()
         try:
-            async with session.begin():
-                yield Transaction(session)
+            async with self.engine.begin() as connection:
+                yield Transaction(connection)
         except SQLAlchemyError as error:
             raise StorageError(f"database error: {type(error).__name__}") from error
-        finally:
-            await session.close()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""

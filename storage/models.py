@@ -40,7 +40,7 @@ class Person(Base):
 
 
 class Entry(Base):
-    """One homework done or in progress: the single home of the client's answers."""
+    """One homework done, cancelled or in progress (its draft answers are on the conversation)."""
 
     __tablename__ = "entries"
     __table_args__ = (Index("ix_entries_person_started", "person_id", "started_at"),)
@@ -56,7 +56,11 @@ class Entry(Base):
 
 
 class Conversation(Base):
-    """The one open flow of a person: where they are, not what they said (that is the entry)."""
+    """The one open flow of a person: where they are and the draft of what they answered.
+
+    One row, rewritten in the same transaction as each answer. When the flow ends its answers
+    move to the entry (created when the flow started) and this row is deleted.
+    """
 
     __tablename__ = "conversations"
 
@@ -64,6 +68,7 @@ class Conversation(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
     flow_id: Mapped[str] = mapped_column(String(32))
     step_id: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
     selection: Mapped[list[str]] = mapped_column(JsonColumn)
     history: Mapped[list[str]] = mapped_column(JsonColumn)
     prompt_token: Mapped[str] = mapped_column(String(16))

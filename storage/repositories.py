@@ -1,20 +1,28 @@
-"""Small async repositories, all bound to one session inside one transaction.
+"""Small async repositories over one connection inside one transaction.
 
 Services get a :class:`Transaction` from ``Database.transaction()`` and use its repositories;
-everything they write commits together or not at all.
+everything they write commits together or not at all. Rows come back as plain dataclasses, not
+ORM objects: nothing is lazy-loaded, nothing is flushed behind your back, and the statements on
+the path every answer takes are built once, at import, with bound parameters.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Conversation, Entry, OutboxMessage, Person, ProcessedUpdate
+
+PEOPLE = cast(Table, Person.__table__)
+ENTRIES = cast(Table, Entry.__table__)
+CONVERSATIONS = cast(Table, Conversation.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
+PROCESSED_UPDATES = cast(Table, ProcessedUpdate.__table__)
 
 
 class EntryStatus:
@@ -23,162 +31,46 @@ class EntryStatus:
     CANCELLED = "cancelled"
 
 
-class People:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def find(self, transport: str, external_user_id: str) -> Person | None:
-        result = await self._session.execute(
-            select(Person).where(Person.transport == transport, Person.external_user_id == external_user_id)
-        )
-        return result.scalar_one_or_none()
-
-    async def get(self, person_id: int) -> Person | None:
-        return await self._session.get(Person, person_id)
-
-    async def find_or_create(
-        self, transport: str, external_user_id: str, chat_id: str, timezone: str, now: datetime
-    ) -> Person:
-        person = await self.find(transport, external_user_id)
-        if person is None:
-            person = Person(
-                transport=transport,
-                external_user_id=external_user_id,
-                chat_id=chat_id,
-                role="client",
-                timezone=timezone,
-                status="active",
-                created_at=now,
-                updated_at=now,
-            )
-            self._session.add(person)
-            await self._session.flush()
-        elif person.chat_id != chat_id:
-            person.chat_id = chat_id
-            person.updated_at = now
-        return person
+@dataclass(slots=True)
+class PersonRow:
+    id: int
+    transport: str
+    external_user_id: str
+    chat_id: str
+    role: str
+    timezone: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
 
 
-class Entries:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def start(self, person_id: int, flow_id: str, now: datetime) -> Entry:
-        entry = Entry(
-            person_id=person_id,
-            flow_id=flow_id,
-            status=EntryStatus.IN_PROGRESS,
-            answers={},
-            started_at=now,
-            updated_at=now,
-            completed_at=None,
-        )
-        self._session.add(entry)
-        await self._session.flush()
-        return entry
-
-    async def get(self, entry_id: int) -> Entry | None:
-        return await self._session.get(Entry, entry_id)
-
-    async def record(
-        self, entry: Entry, answers: dict[str, Any], now: datetime, status: str | None = None
-    ) -> None:
-        entry.answers = dict(answers)
-        entry.updated_at = now
-        if status is not None:
-            entry.status = status
-            if status == EntryStatus.COMPLETED:
-                entry.completed_at = now
-
-    async def for_person(self, person_id: int, limit: int = 50) -> list[Entry]:
-        result = await self._session.execute(
-            select(Entry)
-            .where(Entry.person_id == person_id)
-            .order_by(Entry.started_at.desc(), Entry.id.desc())
-            .limit(limit)
-        )
-        return list(result.scalars())
-
-    async def count(self, person_id: int, status: str | None = None) -> int:
-        query = select(func.count()).select_from(Entry).where(Entry.person_id == person_id)
-        if status is not None:
-            query = query.where(Entry.status == status)
-        return int((await self._session.execute(query)).scalar_one())
+@dataclass(slots=True)
+class EntryRow:
+    id: int
+    person_id: int
+    flow_id: str
+    status: str
+    answers: dict[str, Any]
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
 
 
-class Conversations:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+@dataclass(slots=True)
+class OpenConversation:
+    """A person's open flow as plain data: read once per update, written back with ``save``."""
 
-    async def open_for(self, person_id: int) -> tuple[Conversation, Entry] | None:
-        """The open conversation and its entry, in one query."""
-        result = await self._session.execute(
-            select(Conversation, Entry)
-            .join(Entry, Entry.id == Conversation.entry_id)
-            .where(Conversation.person_id == person_id)
-        )
-        row = result.first()
-        return None if row is None else (row[0], row[1])
-
-    async def begin(
-        self,
-        person_id: int,
-        entry_id: int,
-        flow_id: str,
-        step_id: str,
-        prompt_token: str,
-        now: datetime,
-    ) -> Conversation:
-        conversation = Conversation(
-            person_id=person_id,
-            entry_id=entry_id,
-            flow_id=flow_id,
-            step_id=step_id,
-            selection=[],
-            history=[],
-            prompt_token=prompt_token,
-            prompt_message_id=None,
-            started_at=now,
-            updated_at=now,
-        )
-        self._session.add(conversation)
-        await self._session.flush()
-        return conversation
-
-    async def end(self, conversation: Conversation) -> None:
-        await self._session.delete(conversation)
-
-    async def record_prompt_message(self, person_id: int, prompt_token: str, message_id: str) -> None:
-        """Remember which message shows the open prompt, so it can be edited or closed later."""
-        await self._session.execute(
-            update(Conversation)
-            .where(Conversation.person_id == person_id, Conversation.prompt_token == prompt_token)
-            .values(prompt_message_id=message_id)
-        )
-
-
-class UpdateLog:
-    """Which transport updates were handled already (Telegram may deliver one twice)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def first_time(self, transport: str, update_id: int, now: datetime) -> bool:
-        """Record ``update_id``; ``False`` if it was recorded before."""
-        values = {"transport": transport, "update_id": update_id, "processed_at": now}
-        dialect = self._session.get_bind().dialect.name
-        if dialect == "postgresql":
-            statement: Any = postgresql.insert(ProcessedUpdate).values(values)
-        else:
-            statement = sqlite.insert(ProcessedUpdate).values(values)
-        result = await self._session.execute(statement.on_conflict_do_nothing())
-        return bool(getattr(result, "rowcount", 0) == 1)
-
-    async def forget_before(self, cutoff: datetime) -> int:
-        result = await self._session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+    person_id: int
+    entry_id: int
+    flow_id: str
+    step_id: str
+    answers: dict[str, Any]
+    selection: list[str]
+    history: list[str]
+    prompt_token: str
+    prompt_message_id: str | None
+    started_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,74 +84,375 @@ class PendingMessage:
     due_at: datetime
 
 
-class Outbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+_PERSON_COLUMNS = len(PEOPLE.columns)
 
-    async def put(
-        self,
-        transport: str,
-        chat_id: str,
-        payload: dict[str, Any],
-        now: datetime,
-        person_id: int | None = None,
-    ) -> None:
-        self._session.add(
-            OutboxMessage(
+_FIND_PERSON_WITH_CONVERSATION = (
+    select(*PEOPLE.columns, *CONVERSATIONS.columns)
+    .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id)
+    .where(
+        PEOPLE.c.transport == bindparam("transport"),
+        PEOPLE.c.external_user_id == bindparam("external_user_id"),
+    )
+)
+_SAVE_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.person_id == bindparam("key_person_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "step_id",
+                "answers",
+                "selection",
+                "history",
+                "prompt_token",
+                "prompt_message_id",
+                "updated_at",
+            )
+        }
+    )
+)
+_RECORD_PROMPT_MESSAGE = (
+    update(CONVERSATIONS)
+    .where(
+        CONVERSATIONS.c.person_id == bindparam("key_person_id"),
+        CONVERSATIONS.c.prompt_token == bindparam("key_prompt_token"),
+    )
+    .values(prompt_message_id=bindparam("prompt_message_id"))
+)
+_DELETE_OUTBOX = delete(OUTBOX).where(OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_OUTBOX = insert(OUTBOX).returning(OUTBOX.c.id)
+_RECORD_UPDATE = {
+    is_postgresql: dialect.insert(PROCESSED_UPDATES)
+    .values(
+        transport=bindparam("transport"),
+        update_id=bindparam("update_id"),
+        processed_at=bindparam("processed_at"),
+    )
+    .on_conflict_do_nothing()
+    for is_postgresql, dialect in ((False, sqlite), (True, postgresql))
+}
+
+
+class People:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def find(self, transport: str, external_user_id: str) -> PersonRow | None:
+        result = await self._connection.execute(
+            select(PEOPLE).where(
+                PEOPLE.c.transport == transport, PEOPLE.c.external_user_id == external_user_id
+            )
+        )
+        row = result.first()
+        return None if row is None else PersonRow(*row)
+
+    async def get(self, person_id: int) -> PersonRow | None:
+        row = (await self._connection.execute(select(PEOPLE).where(PEOPLE.c.id == person_id))).first()
+        return None if row is None else PersonRow(*row)
+
+    async def find_with_conversation(
+        self, transport: str, external_user_id: str
+    ) -> tuple[PersonRow | None, OpenConversation | None]:
+        """The person and their open conversation, if any, in one query (the hot path)."""
+        result = await self._connection.execute(
+            _FIND_PERSON_WITH_CONVERSATION,
+            {"transport": transport, "external_user_id": external_user_id},
+        )
+        row = result.first()
+        if row is None:
+            return None, None
+        person = PersonRow(*row[:_PERSON_COLUMNS])
+        rest = row[_PERSON_COLUMNS:]
+        return person, (OpenConversation(*rest) if rest[0] is not None else None)
+
+    async def create(
+        self, transport: str, external_user_id: str, chat_id: str, timezone: str, now: datetime
+    ) -> PersonRow:
+        values: dict[str, Any] = {
+            "transport": transport,
+            "external_user_id": external_user_id,
+            "chat_id": chat_id,
+            "role": "client",
+            "timezone": timezone,
+            "status": "active",
+            "created_at": now,
+            "updated_at": now,
+        }
+        result = await self._connection.execute(insert(PEOPLE).values(values).returning(PEOPLE.c.id))
+        return PersonRow(id=int(result.scalar_one()), **values)
+
+    async def find_or_create(
+        self, transport: str, external_user_id: str, chat_id: str, timezone: str, now: datetime
+    ) -> PersonRow:
+        person = await self.find(transport, external_user_id)
+        if person is None:
+            return await self.create(transport, external_user_id, chat_id, timezone, now)
+        if person.chat_id != chat_id:
+            await self.move_chat(person, chat_id, now)
+        return person
+
+    async def move_chat(self, person: PersonRow, chat_id: str, now: datetime) -> None:
+        """The person now talks to us from another chat (Telegram migrated it, say)."""
+        person.chat_id, person.updated_at = chat_id, now
+        await self._connection.execute(
+            update(PEOPLE).where(PEOPLE.c.id == person.id).values(chat_id=chat_id, updated_at=now)
+        )
+
+
+class Entries:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def start(self, person_id: int, flow_id: str, now: datetime) -> int:
+        """A new entry in progress; returns its id."""
+        result = await self._connection.execute(
+            insert(ENTRIES)
+            .values(
                 person_id=person_id,
-                transport=transport,
-                chat_id=chat_id,
-                payload=payload,
-                created_at=now,
-                due_at=now,
-                attempts=0,
+                flow_id=flow_id,
+                status=EntryStatus.IN_PROGRESS,
+                answers={},
+                started_at=now,
+                updated_at=now,
+                completed_at=None,
+            )
+            .returning(ENTRIES.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def get(self, entry_id: int) -> EntryRow | None:
+        row = (await self._connection.execute(select(ENTRIES).where(ENTRIES.c.id == entry_id))).first()
+        return None if row is None else EntryRow(*row)
+
+    async def finish(self, entry_id: int, answers: dict[str, Any], status: str, now: datetime) -> None:
+        """Move the final answers onto the entry (completed or cancelled)."""
+        await self._connection.execute(
+            update(ENTRIES)
+            .where(ENTRIES.c.id == entry_id)
+            .values(
+                answers=dict(answers),
+                status=status,
+                updated_at=now,
+                completed_at=now if status == EntryStatus.COMPLETED else None,
             )
         )
 
+    async def for_person(self, person_id: int, limit: int = 50) -> list[EntryRow]:
+        result = await self._connection.execute(
+            select(ENTRIES)
+            .where(ENTRIES.c.person_id == person_id)
+            .order_by(ENTRIES.c.started_at.desc(), ENTRIES.c.id.desc())
+            .limit(limit)
+        )
+        return [EntryRow(*row) for row in result]
+
+    async def count(self, person_id: int, status: str | None = None) -> int:
+        query = select(func.count()).select_from(ENTRIES).where(ENTRIES.c.person_id == person_id)
+        if status is not None:
+            query = query.where(ENTRIES.c.status == status)
+        return int((await self._connection.execute(query)).scalar_one())
+
+
+class Conversations:
+    """Open flows. Every answer passes through here, so its statements are prebuilt."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, person_id: int) -> OpenConversation | None:
+        result = await self._connection.execute(
+            select(CONVERSATIONS).where(CONVERSATIONS.c.person_id == person_id)
+        )
+        row = result.first()
+        return None if row is None else OpenConversation(*row)
+
+    async def begin(
+        self,
+        person_id: int,
+        entry_id: int,
+        flow_id: str,
+        step_id: str,
+        prompt_token: str,
+        now: datetime,
+    ) -> OpenConversation:
+        conversation = OpenConversation(
+            person_id, entry_id, flow_id, step_id, {}, [], [], prompt_token, None, now, now
+        )
+        await self._connection.execute(insert(CONVERSATIONS).values(asdict(conversation)))
+        return conversation
+
+    async def save(self, conversation: OpenConversation) -> None:
+        await self._connection.execute(
+            _SAVE_CONVERSATION,
+            {
+                "key_person_id": conversation.person_id,
+                "step_id": conversation.step_id,
+                "answers": conversation.answers,
+                "selection": conversation.selection,
+                "history": conversation.history,
+                "prompt_token": conversation.prompt_token,
+                "prompt_message_id": conversation.prompt_message_id,
+                "updated_at": conversation.updated_at,
+            },
+        )
+
+    async def end(self, person_id: int) -> None:
+        await self._connection.execute(delete(CONVERSATIONS).where(CONVERSATIONS.c.person_id == person_id))
+
+    async def record_prompt_message(self, person_id: int, prompt_token: str, message_id: str) -> None:
+        """Remember which message shows the open prompt, so it can be edited or closed later."""
+        await self._connection.execute(
+            _RECORD_PROMPT_MESSAGE,
+            {"key_person_id": person_id, "key_prompt_token": prompt_token, "prompt_message_id": message_id},
+        )
+
+
+class UpdateLog:
+    """Which transport updates were handled already (Telegram may deliver one twice)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._insert = _RECORD_UPDATE[connection.dialect.name == "postgresql"]
+
+    async def first_time(self, transport: str, update_id: int, now: datetime) -> bool:
+        """Record ``update_id``; ``False`` if it was recorded before."""
+        result = await self._connection.execute(
+            self._insert, {"transport": transport, "update_id": update_id, "processed_at": now}
+        )
+        return result.rowcount == 1
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        result = await self._connection.execute(
+            delete(PROCESSED_UPDATES).where(PROCESSED_UPDATES.c.processed_at < cutoff)
+        )
+        return result.rowcount
+
+
+class Outbox:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def put_many(
+        self,
+        transport: str,
+        chat_id: str,
+        payloads: list[dict[str, Any]],
+        now: datetime,
+        *,
+        person_id: int | None = None,
+        lease: timedelta = timedelta(0),
+    ) -> list[PendingMessage]:
+        """Queue messages for one chat, in order. ``lease`` keeps the tick away from them while
+        the caller delivers them itself right after the commit; should it die, the tick takes
+        over when the lease ends."""
+        if not payloads:
+            return []
+        due_at = now + lease
+        result = await self._connection.execute(
+            _INSERT_OUTBOX,
+            [
+                {
+                    "person_id": person_id,
+                    "transport": transport,
+                    "chat_id": chat_id,
+                    "payload": payload,
+                    "created_at": now,
+                    "due_at": due_at,
+                    "attempts": 0,
+                    "last_error": None,
+                }
+                for payload in payloads
+            ],
+        )
+        ids = sorted(result.scalars())  # ids grow in insertion order
+        return [
+            PendingMessage(id_, person_id, transport, chat_id, payload, 0, due_at)
+            for id_, payload in zip(ids, payloads, strict=True)
+        ]
+
     async def pending_for_chat(self, transport: str, chat_id: str) -> list[PendingMessage]:
         """Everything still to send to one chat, oldest first (order matters in a chat)."""
-        result = await self._session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.transport == transport, OutboxMessage.chat_id == chat_id)
-            .order_by(OutboxMessage.id)
+        result = await self._connection.execute(
+            select(
+                OUTBOX.c.id,
+                OUTBOX.c.person_id,
+                OUTBOX.c.transport,
+                OUTBOX.c.chat_id,
+                OUTBOX.c.payload,
+                OUTBOX.c.attempts,
+                OUTBOX.c.due_at,
+            )
+            .where(OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id)
+            .order_by(OUTBOX.c.id)
         )
-        return [
-            PendingMessage(m.id, m.person_id, m.transport, m.chat_id, m.payload, m.attempts, m.due_at)
-            for m in result.scalars()
-        ]
+        return [PendingMessage(*row) for row in result]
+
+    async def chats_with_pending(self) -> list[tuple[str, str]]:
+        result = await self._connection.execute(select(OUTBOX.c.transport, OUTBOX.c.chat_id).distinct())
+        return [(row[0], row[1]) for row in result]
 
     async def due_chats(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
         """Chats whose oldest pending message is due (retries after a failure, or a restart)."""
-        result = await self._session.execute(
-            select(OutboxMessage.transport, OutboxMessage.chat_id)
-            .where(OutboxMessage.due_at <= now)
-            .group_by(OutboxMessage.transport, OutboxMessage.chat_id)
+        result = await self._connection.execute(
+            select(OUTBOX.c.transport, OUTBOX.c.chat_id)
+            .where(OUTBOX.c.due_at <= now)
+            .group_by(OUTBOX.c.transport, OUTBOX.c.chat_id)
             .limit(limit)
         )
         return [(row[0], row[1]) for row in result]
 
-    async def delivered(self, message_id: int) -> None:
-        await self._session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+    async def delivered(self, message_ids: list[int]) -> None:
+        if message_ids:
+            await self._connection.execute(_DELETE_OUTBOX, {"ids": message_ids})
 
     async def retry_later(self, message_id: int, error: str, due_at: datetime) -> None:
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(attempts=OutboxMessage.attempts + 1, last_error=error[:200], due_at=due_at)
+        await self._connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id)
+            .values(attempts=OUTBOX.c.attempts + 1, last_error=error[:200], due_at=due_at)
         )
 
     async def count(self) -> int:
-        result = await self._session.execute(select(func.count()).select_from(OutboxMessage))
+        result = await self._connection.execute(select(func.count()).select_from(OUTBOX))
         return int(result.scalar_one())
 
 
 class Transaction:
-    """The repositories of one unit of work, sharing one session and one commit."""
+    """The repositories of one unit of work, sharing one connection and one commit."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.people = People(session)
-        self.entries = Entries(session)
-        self.conversations = Conversations(session)
-        self.updates = UpdateLog(session)
-        self.outbox = Outbox(session)
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+        self.people = People(connection)
+        self.entries = Entries(connection)
+        self.conversations = Conversations(connection)
+        self.updates = UpdateLog(connection)
+        self.outbox = Outbox(connection)
+
+    async def lock_for_write(self) -> None:
+        """Open the write transaction now, before reads whose result a later write depends on.
+
+        On SQLite the driver otherwise opens it at the first write; PostgreSQL needs nothing.
+        """
+        if self.dialect == "sqlite":
+            await self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        """Run an ad-hoc statement in this transaction (tests, admin commands)."""
+        return await self.connection.execute(statement, parameters)
+
+
+__all__ = [
+    "Conversations",
+    "Entries",
+    "EntryRow",
+    "EntryStatus",
+    "OpenConversation",
+    "Outbox",
+    "PendingMessage",
+    "People",
+    "PersonRow",
+    "Transaction",
+    "UpdateLog",
+]

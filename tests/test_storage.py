@@ -88,23 +88,32 @@ async def test_a_failed_transaction_leaves_nothing_behind(database: Database) ->
 async def test_entries_and_conversations_belong_to_their_person(database: Database) -> None:
     async with database.transaction() as tx:
         person = await tx.people.find_or_create("telegram", "9", "9", "UTC", NOW)
-        entry = await tx.entries.start(person.id, "mood_check", NOW)
-        await tx.conversations.begin(person.id, entry.id, "mood_check", "mood", "tok", NOW)
-        await tx.entries.record(entry, {"mood": 4}, NOW + timedelta(minutes=1))
+        entry_id = await tx.entries.start(person.id, "mood_check", NOW)
+        conversation = await tx.conversations.begin(person.id, entry_id, "mood_check", "mood", "tok", NOW)
+        conversation.answers = {"mood": 4}
+        await tx.conversations.save(conversation)
     async with database.transaction() as tx:
-        opened = await tx.conversations.open_for(person.id)
-        assert opened is not None
-        _conversation, stored = opened
-        assert stored.answers == {"mood": 4} and stored.status == EntryStatus.IN_PROGRESS
+        found, opened = await tx.people.find_with_conversation("telegram", "9")
+        assert found is not None and found.id == person.id
+        assert opened is not None and opened.answers == {"mood": 4} and opened.prompt_message_id is None
         await tx.conversations.record_prompt_message(person.id, "tok", "55")
         await tx.conversations.record_prompt_message(person.id, "other", "66")
+        await tx.outbox.put_many("telegram", "9", [{"text": "a"}, {"text": "b"}], NOW, person_id=person.id)
     async with database.transaction() as tx:
-        opened = await tx.conversations.open_for(person.id)
-        assert opened is not None and opened[0].prompt_message_id == "55"
-        assert await tx.entries.count(person.id) == 1
+        _, opened = await tx.people.find_with_conversation("telegram", "9")
+        assert opened is not None and opened.prompt_message_id == "55"
+        await tx.entries.finish(entry_id, {"mood": 4}, EntryStatus.COMPLETED, NOW)
+        await tx.conversations.end(opened.person_id)
+        assert [m.payload["text"] for m in await tx.outbox.pending_for_chat("telegram", "9")] == ["a", "b"]
+    async with database.transaction() as tx:
+        again, closed = await tx.people.find_with_conversation("telegram", "9")
+        assert again is not None and again.id == person.id and closed is None
+        assert await tx.entries.count(person.id, EntryStatus.COMPLETED) == 1
+        stored = await tx.entries.get(entry_id)
+        assert stored is not None and stored.answers == {"mood": 4} and stored.completed_at == NOW
     # deleting the person takes everything of theirs with it (foreign keys are on)
     async with database.transaction() as tx:
-        await tx.session.execute(text("DELETE FROM people WHERE id = :id"), {"id": person.id})
+        await tx.execute(text("DELETE FROM people WHERE id = :id"), {"id": person.id})
     file = database.url.split(":///", 1)[1]
     with sqlite3.connect(file) as raw:
         for table in ("entries", "conversations", "outbox"):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 04:45:51.187572
+Create Date: 2026-11-24 05:03:20.405139
 """
 
 from __future__ import annotations
@@ -60,10 +60,7 @@ def upgrade() -> None:
         sa.Column("updated_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("completed_at", storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_entries_person_id_people"),
-            ondelete="CASCADE",
+            ["person_id"], ["people.id"], name=op.f("fk_entries_person_id_people"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_entries")),
     )
@@ -86,10 +83,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_outbox_person_id_people"),
-            ondelete="CASCADE",
+            ["person_id"], ["people.id"], name=op.f("fk_outbox_person_id_people"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )
@@ -103,6 +97,11 @@ def upgrade() -> None:
         sa.Column("entry_id", sa.Integer(), nullable=False),
         sa.Column("flow_id", sa.String(length=32), nullable=False),
         sa.Column("step_id", sa.String(length=64), nullable=False),
+        sa.Column(
+            "answers",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column(
             "selection",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -118,16 +117,10 @@ def upgrade() -> None:
         sa.Column("started_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["entry_id"],
-            ["entries.id"],
-            name=op.f("fk_conversations_entry_id_entries"),
-            ondelete="CASCADE",
+            ["entry_id"], ["entries.id"], name=op.f("fk_conversations_entry_id_entries"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_conversations_person_id_people"),
-            ondelete="CASCADE",
+            ["person_id"], ["people.id"], name=op.f("fk_conversations_person_id_people"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_conversations")),
     )

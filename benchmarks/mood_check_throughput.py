@@ -1,0 +1,141 @@
+"""Mood-check throughput: Between (durable) next to a minimal in-memory bot (the floor).
+
+Many simulated users do mood checks at once against the fake Bot API server (in this process).
+Each bot runs as its own process — ``between run`` on a fresh SQLite file, and
+``benchmarks.floor_bot``, a python-telegram-bot ``ConversationHandler`` with state in memory
+making the same Bot API calls — against the same server, with the same users and the same
+script, in alternating rounds. It prints steps answered per second for each and the ratio.
+Target: ratio >= 0.7 (durability may cost at most 30 %).
+
+A step is one client action the bot answers: /mood, a rating, a toggle, Done, a note.
+
+Usage: python -m benchmarks.mood_check_throughput [--users 100] [--checks 3] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from tests.fake_bot_api import FakeBotApi, FakeUser
+
+TOKEN = "123456:BENCHMARK"
+REPO = Path(__file__).resolve().parents[1]
+STEPS_PER_CHECK = 5
+WAIT = 120.0
+
+
+@dataclass(frozen=True)
+class Result:
+    bot: str
+    seconds: float
+    steps: int
+
+    @property
+    def per_second(self) -> float:
+        return self.steps / self.seconds
+
+
+async def mood_check(api: FakeBotApi, user: FakeUser) -> None:
+    await user.send("/mood")
+    await user.expect(2, timeout=WAIT)
+    await user.press("7")
+    await user.expect(1, timeout=WAIT)
+    feelings = user.last_message()
+    await user.press("Calm")
+    await api.wait_until(lambda: "✓ Calm" in feelings.labels(), timeout=WAIT)
+    await user.press("Done")
+    await user.expect(1, timeout=WAIT)
+    await user.send("Slept badly, but the walk helped.")
+    summary = (await user.expect(1, timeout=WAIT))[0]
+    assert summary.text is not None and "Mood 7/10" in summary.text, summary.text
+
+
+async def start_bot(kind: str, api: FakeBotApi, workdir: Path) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'between.db'}",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",
+    }
+    module = ["-m", "bot", "run"] if kind == "between" else ["-m", "benchmarks.floor_bot"]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *module,
+        cwd=workdir,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await api.wait_until(lambda: bool(api.calls_to("setMyCommands")), timeout=60)
+    return process
+
+
+async def one_run(kind: str, users: int, checks: int) -> Result:
+    with tempfile.TemporaryDirectory(prefix=f"between-bench-{kind}-") as directory:
+        async with FakeBotApi(token=TOKEN) as api:
+            process = await start_bot(kind, api, Path(directory))
+            try:
+                people = [api.user(10_000 + n) for n in range(users)]
+
+                async def practise(user: FakeUser) -> None:
+                    for _ in range(checks):
+                        await mood_check(api, user)
+
+                started = time.perf_counter()
+                await asyncio.gather(*(practise(user) for user in people))
+                elapsed = time.perf_counter() - started
+            finally:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), timeout=60)
+    return Result(kind, elapsed, users * checks * STEPS_PER_CHECK)
+
+
+async def main(users: int, checks: int, rounds: int) -> None:
+    print(
+        f"Mood-check throughput — {users} users × {checks} checks × {STEPS_PER_CHECK} steps, "
+        f"{rounds} alternating rounds"
+    )
+    print(
+        f"python {platform.python_version()}, python-telegram-bot {version('python-telegram-bot')}, "
+        f"SQLAlchemy {version('SQLAlchemy')}, {os.cpu_count()} CPUs"
+    )
+    results: dict[str, list[Result]] = {"floor": [], "between": []}
+    await one_run("between", 5, 1)  # warm caches (imports, pip's bytecode) outside the measurement
+    for round_number in range(1, rounds + 1):
+        for kind in ("floor", "between"):
+            result = await one_run(kind, users, checks)
+            results[kind].append(result)
+            print(
+                f"  round {round_number} {kind:8s} {result.steps} steps in {result.seconds:6.2f} s "
+                f"= {result.per_second:7.1f} steps/s"
+            )
+    floor = statistics.median(r.per_second for r in results["floor"])
+    between = statistics.median(r.per_second for r in results["between"])
+    print(f"floor (in-memory PTB ConversationHandler): {floor:7.1f} steps/s (median)")
+    print(f"between (SQLite, outbox, update log):      {between:7.1f} steps/s (median)")
+    verdict = "meets" if between / floor >= 0.7 else "MISSES"
+    print(f"ratio between/floor: {between / floor:.2f} ({verdict} the 0.70 target)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--checks", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.users, arguments.checks, arguments.rounds))
