@@ -28,9 +28,6 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-PROCESSED_UPDATES_KEPT = timedelta(days=2)
-"""Telegram keeps undelivered updates for 24 h; remembering ids for two days covers repeats."""
-
 
 @dataclass
 class Runtime:
@@ -49,19 +46,22 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
     database = Database(settings.database_url)
     try:
         await database.migrate()
-        conversations = ConversationService(database, clock, default_timezone=settings.default_timezone)
         courier = Courier(database, clock)
+        conversations = ConversationService(
+            database, clock, default_timezone=settings.default_timezone, ledger=courier.ledger
+        )
         await courier.prime()
-        yield Runtime(settings, database, clock, conversations, courier)
+        try:
+            yield Runtime(settings, database, clock, conversations, courier)
+        finally:
+            await courier.close()
     finally:
         await database.close()
 
 
 async def tick(runtime: Runtime) -> None:
-    """Periodic work: deliver what is due in the outbox, forget old update ids."""
+    """Periodic work: deliver what is due in the outbox."""
     await runtime.courier.deliver_due()
-    async with runtime.database.transaction() as tx:
-        await tx.updates.forget_before(runtime.clock() - PROCESSED_UPDATES_KEPT)
 
 
 def build_telegram_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]

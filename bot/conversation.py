@@ -17,6 +17,7 @@ from typing import Any
 
 from bot import texts
 from bot.clock import Clock
+from bot.delivery import DeliveryLedger
 from bot.messages import Button, Outgoing, Purpose
 from flows import (
     FLOWS,
@@ -121,12 +122,24 @@ REPLY_LEASE = timedelta(seconds=15)
 class _Turn:
     """One update being handled: the transaction, the person, the time, and the replies."""
 
-    def __init__(self, tx: Transaction, sender: Sender, person: PersonRow, now: datetime) -> None:
+    def __init__(
+        self, tx: Transaction, sender: Sender, person: PersonRow, now: datetime, update_id: int | None
+    ) -> None:
         self.tx = tx
         self.sender = sender
         self.person = person
         self.now = now
+        self.update_id = update_id
+        self.update_recorded = person.last_update_id == update_id
         self.replies: list[Outgoing] = []
+
+    async def save(self, conversation: OpenConversation) -> None:
+        """Write the conversation back; it carries this update's id, so no other write is needed."""
+        conversation.updated_at = self.now
+        if self.update_id is not None:
+            conversation.last_update_id = self.update_id
+            self.update_recorded = True
+        await self.tx.conversations.save(conversation)
 
     def say(self, message: Outgoing) -> None:
         self.replies.append(message)
@@ -154,8 +167,10 @@ class ConversationService:
         default_timezone: str,
         flows: Sequence[Flow] = FLOWS,
         new_token: Callable[[], str] = new_prompt_token,
+        ledger: DeliveryLedger | None = None,
     ) -> None:
         self._db = database
+        self._ledger = ledger
         self._clock = clock
         self._default_timezone = default_timezone
         self._flows = tuple(flows)
@@ -185,21 +200,23 @@ class ConversationService:
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
         async with self._db.transaction() as tx:
-            if update_id is None:
-                await tx.lock_for_write()
-            elif not await tx.updates.first_time(sender.transport, update_id, now):
-                log.info("update %s already handled; skipped", update_id)
-                return Handled(duplicate=True)
+            if self._ledger is not None:
+                await self._ledger.write(tx)  # deliveries confirmed since the last transaction
             person, conversation = await tx.people.find_with_conversation(sender.transport, sender.user_id)
+            if update_id is not None and person is not None and _seen(update_id, person, conversation):
+                log.info("update %s already handled for person %s; skipped", update_id, person.id)
+                return Handled(duplicate=True)
             if person is None:
                 person = await tx.people.create(
-                    sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now
+                    sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now, update_id
                 )
             elif person.chat_id != sender.chat_id:
                 await tx.people.move_chat(person, sender.chat_id, now)
-            turn = _Turn(tx, sender, person, now)
+            turn = _Turn(tx, sender, person, now, update_id)
             notice = await self._dispatch(turn, conversation, event)
             replies = await turn.queue_replies()
+            if update_id is not None and not turn.update_recorded:
+                await tx.people.record_update(person.id, update_id)
         return Handled(notice=notice, replies=replies)
 
     async def _dispatch(self, turn: _Turn, current: OpenConversation | None, event: Event) -> str | None:
@@ -262,8 +279,9 @@ class ConversationService:
         token = self._new_token()
         entry_id = await turn.tx.entries.start(turn.person.id, flow.id, turn.now)
         await turn.tx.conversations.begin(
-            turn.person.id, entry_id, flow.id, ask.state.step_id, token, turn.now
+            turn.person.id, entry_id, flow.id, ask.state.step_id, token, turn.now, turn.update_id
         )
+        turn.update_recorded = turn.update_recorded or turn.update_id is not None
         if flow.intro:
             turn.say(note(flow.intro))
         turn.say(prompt_message(ask.prompt, token))
@@ -288,8 +306,7 @@ class ConversationService:
         token = self._new_token()
         conversation.prompt_token = token
         conversation.prompt_message_id = None
-        conversation.updated_at = turn.now
-        await turn.tx.conversations.save(conversation)
+        await turn.save(conversation)
         turn.say(prompt_message(prompt, token, lead))
 
     async def _reshow(self, turn: _Turn, current: OpenConversation, flow: Flow, lead: str) -> None:
@@ -344,7 +361,6 @@ class ConversationService:
             return
         if outcome.in_place:
             conversation.selection = list(outcome.state.selection)
-            conversation.updated_at = turn.now
             if conversation.prompt_message_id is not None:
                 update = prompt_message(outcome.prompt, conversation.prompt_token)
                 turn.say(
@@ -357,7 +373,7 @@ class ConversationService:
                         edit_of=conversation.prompt_message_id,
                     )
                 )
-                await turn.tx.conversations.save(conversation)
+                await turn.save(conversation)
             else:
                 await self._show_new_prompt(turn, conversation, outcome.prompt)
             return
@@ -371,6 +387,13 @@ class ConversationService:
         conversation.selection = list(outcome.state.selection)
         conversation.history = list(outcome.state.history)
         await self._show_new_prompt(turn, conversation, outcome.prompt)
+
+
+def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | None) -> bool:
+    """Transport update ids grow; one at or below the newest handled for this person is a repeat."""
+    marks = [person.last_update_id, conversation.last_update_id if conversation else None]
+    newest = max((m for m in marks if m is not None), default=None)
+    return newest is not None and update_id <= newest
 
 
 def _outcome_name(outcome: Ask | Finished) -> str:

@@ -2,8 +2,12 @@
 
 Replies are written to the outbox in the same transaction as the state that caused them, with a
 short lease. The transport hands them to :meth:`Courier.deliver` right after the commit, which
-sends them and deletes them in one small transaction. Anything that failed, or was still leased
-when the process died, is sent by :meth:`Courier.deliver_due` on a later tick.
+sends them. Anything that failed, or was still leased when the process died, is sent by
+:meth:`Courier.deliver_due` on a later tick.
+
+Successful sends are written down in the :class:`DeliveryLedger`, which the next transaction
+writes anyway (group commit), or a short timer does. Should the process die in between, those
+messages are sent once more after the restart: at least once, never lost.
 
 A chat whose messages are waiting for a retry is "backed up": new replies to it go behind the
 old ones, read back from the database in order.
@@ -22,7 +26,7 @@ from bot.clock import Clock
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Outgoing
 from storage import Database, StorageError
-from storage.repositories import PendingMessage
+from storage.repositories import PendingMessage, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +44,44 @@ def backoff(attempts: int) -> float:
     return float(min(MAX_BACKOFF_SECONDS, 2.0 ** (attempts + 1)))
 
 
+LEDGER_FLUSH_DELAY_SECONDS = 0.25
+
+
+class DeliveryLedger:
+    """Sends that succeeded but are not yet written down: outbox ids to delete, prompt ids."""
+
+    def __init__(self) -> None:
+        self._delivered: list[int] = []
+        self._shown: list[tuple[int, str, str]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._delivered or self._shown)
+
+    def record(self, delivered: list[int], shown: list[tuple[int, str, str]]) -> None:
+        self._delivered.extend(delivered)
+        self._shown.extend(shown)
+
+    async def write(self, tx: Transaction) -> None:
+        """Write everything recorded so far inside ``tx``; kept for later if ``tx`` fails."""
+        if not self:
+            return
+        delivered, shown = self._delivered, self._shown
+        self._delivered, self._shown = [], []
+        try:
+            await tx.outbox.delivered(delivered)
+            for person_id, token, shown_id in shown:
+                await tx.conversations.record_prompt_message(person_id, token, shown_id)
+        except BaseException:
+            self.record(delivered, shown)
+            raise
+
+
 @dataclass
 class _Settlement:
     """What one delivery round did, written back in one transaction."""
 
     delivered: list[int] = field(default_factory=list)
+    dropped: bool = False
     shown_prompts: list[tuple[int, str, str]] = field(default_factory=list)  # person, token, id
     retry: tuple[int, str, datetime] | None = None
 
@@ -55,12 +92,36 @@ class _Settlement:
 class Courier:
     """Sends what is in the outbox through the registered sinks."""
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, ledger: DeliveryLedger | None = None) -> None:
         self._db = database
         self._clock = clock
+        self.ledger = ledger if ledger is not None else DeliveryLedger()
         self._sinks: dict[str, Sink] = {}
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._backed_up: set[tuple[str, str]] = set()
+        self._flush_task: asyncio.Task[None] | None = None
+
+    async def flush(self) -> None:
+        """Write the ledger now (the tick, shutdown, and before reading the outbox)."""
+        if self.ledger:
+            async with self._db.transaction() as tx:
+                await self.ledger.write(tx)
+
+    def _flush_soon(self) -> None:
+        if self._flush_task is None or self._flush_task.done():
+            self._flush_task = asyncio.get_running_loop().create_task(self._flush_after_delay())
+
+    async def _flush_after_delay(self) -> None:
+        await asyncio.sleep(LEDGER_FLUSH_DELAY_SECONDS)  # a group-commit window, not pacing
+        try:
+            await self.flush()
+        except StorageError:
+            log.exception("could not write the delivery ledger; will retry on the next transaction")
+
+    async def close(self) -> None:
+        if self._flush_task is not None:
+            self._flush_task.cancel()
+        await self.flush()
 
     def register(self, transport: str, sink: Sink) -> None:
         self._sinks[transport] = sink
@@ -96,6 +157,7 @@ class Courier:
                 if fresh is not None and key not in self._backed_up:
                     return await self._send(sink, key, list(fresh), fresh_ids=set())
                 async with self._db.transaction() as tx:
+                    await self.ledger.write(tx)  # what was sent must not be read back as pending
                     pending = await tx.outbox.pending_for_chat(transport, chat_id)
                 fresh_ids = {m.id for m in fresh or ()}
                 return await self._send(sink, key, pending, fresh_ids)
@@ -125,11 +187,15 @@ class Courier:
             except PermanentDeliveryError as error:
                 log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
                 settlement.delivered.append(item.id)
+                settlement.dropped = True
                 continue
             settlement.delivered.append(item.id)
             if message.prompt_token and shown_id is not None and item.person_id is not None:
                 settlement.shown_prompts.append((item.person_id, message.prompt_token, shown_id))
-        if settlement:
+        if settlement.retry is None and not settlement.dropped:
+            self.ledger.record(settlement.delivered, settlement.shown_prompts)
+            self._flush_soon()
+        elif settlement:
             await self._settle(settlement)
         if settlement.retry is None and len(settlement.delivered) == len(pending):
             self._backed_up.discard(key)
@@ -139,6 +205,7 @@ class Courier:
 
     async def _settle(self, settlement: _Settlement) -> None:
         async with self._db.transaction() as tx:
+            await self.ledger.write(tx)
             await tx.outbox.delivered(settlement.delivered)
             for person_id, token, shown_id in settlement.shown_prompts:
                 await tx.conversations.record_prompt_message(person_id, token, shown_id)
@@ -149,6 +216,7 @@ class Courier:
         """One tick: deliver every chat that has something due (retries, restarts)."""
         try:
             async with self._db.transaction() as tx:
+                await self.ledger.write(tx)
                 chats = await tx.outbox.due_chats(self._clock())
         except StorageError:
             log.exception("outbox tick could not read the database")

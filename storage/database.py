@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from storage.repositories import Transaction
 from storage.sqlite_driver import lean_creator
 
 log = logging.getLogger(__name__)
+
+_in_transaction: ContextVar[bool] = ContextVar("between_in_transaction", default=False)
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -66,15 +70,28 @@ class Database:
         )
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
+        self._writer_turn: AbstractAsyncContextManager[object] = (
+            asyncio.Lock() if self.is_sqlite else nullcontext()
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """Commit on success, roll back on any error; driver errors become StorageError."""
+        """Commit on success, roll back on any error; driver errors become StorageError.
+
+        On SQLite, units of work in this process take turns (SQLite has one writer anyway), so
+        a unit that reads and then writes sees no other write in between; other processes
+        queue on the busy timeout.
+        """
+        if _in_transaction.get():
+            raise RuntimeError("nested database transaction: pass the open Transaction instead")
+        token = _in_transaction.set(True)
         try:
-            async with self.engine.begin() as connection:
+            async with self._writer_turn, self.engine.begin() as connection:
                 yield Transaction(connection)
         except SQLAlchemyError as error:
             raise StorageError(f"database error: {type(error).__name__}") from error
+        finally:
+            _in_transaction.reset(token)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""

@@ -37,6 +37,8 @@ class Person(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """The newest transport update handled for this person: a repeated delivery is at or below."""
 
 
 class Entry(Base):
@@ -75,16 +77,8 @@ class Conversation(Base):
     prompt_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class ProcessedUpdate(Base):
-    """Update ids already handled, so a repeated delivery is processed once."""
-
-    __tablename__ = "processed_updates"
-
-    transport: Mapped[str] = mapped_column(String(16), primary_key=True)
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """Newer than the person's while a flow is open: written with each answer, no extra write."""
 
 
 class OutboxMessage(Base):

@@ -13,16 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import Conversation, Entry, OutboxMessage, Person, ProcessedUpdate
+from storage.models import Conversation, Entry, OutboxMessage, Person
 
 PEOPLE = cast(Table, Person.__table__)
 ENTRIES = cast(Table, Entry.__table__)
 CONVERSATIONS = cast(Table, Conversation.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
-PROCESSED_UPDATES = cast(Table, ProcessedUpdate.__table__)
 
 
 class EntryStatus:
@@ -42,6 +40,7 @@ class PersonRow:
     status: str
     created_at: datetime
     updated_at: datetime
+    last_update_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +70,7 @@ class OpenConversation:
     prompt_message_id: str | None
     started_at: datetime
     updated_at: datetime
+    last_update_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +108,7 @@ _SAVE_CONVERSATION = (
                 "prompt_token",
                 "prompt_message_id",
                 "updated_at",
+                "last_update_id",
             )
         }
     )
@@ -122,16 +123,11 @@ _RECORD_PROMPT_MESSAGE = (
 )
 _DELETE_OUTBOX = delete(OUTBOX).where(OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_OUTBOX = insert(OUTBOX).returning(OUTBOX.c.id)
-_RECORD_UPDATE = {
-    is_postgresql: dialect.insert(PROCESSED_UPDATES)
-    .values(
-        transport=bindparam("transport"),
-        update_id=bindparam("update_id"),
-        processed_at=bindparam("processed_at"),
-    )
-    .on_conflict_do_nothing()
-    for is_postgresql, dialect in ((False, sqlite), (True, postgresql))
-}
+_RECORD_UPDATE = (
+    update(PEOPLE)
+    .where(PEOPLE.c.id == bindparam("key_id"))
+    .values(last_update_id=bindparam("last_update_id"))
+)
 
 
 class People:
@@ -167,7 +163,13 @@ class People:
         return person, (OpenConversation(*rest) if rest[0] is not None else None)
 
     async def create(
-        self, transport: str, external_user_id: str, chat_id: str, timezone: str, now: datetime
+        self,
+        transport: str,
+        external_user_id: str,
+        chat_id: str,
+        timezone: str,
+        now: datetime,
+        update_id: int | None = None,
     ) -> PersonRow:
         values: dict[str, Any] = {
             "transport": transport,
@@ -178,6 +180,7 @@ class People:
             "status": "active",
             "created_at": now,
             "updated_at": now,
+            "last_update_id": update_id,
         }
         result = await self._connection.execute(insert(PEOPLE).values(values).returning(PEOPLE.c.id))
         return PersonRow(id=int(result.scalar_one()), **values)
@@ -191,6 +194,10 @@ class People:
         if person.chat_id != chat_id:
             await self.move_chat(person, chat_id, now)
         return person
+
+    async def record_update(self, person_id: int, update_id: int) -> None:
+        """Remember the newest update handled for this person (see ``last_update_id``)."""
+        await self._connection.execute(_RECORD_UPDATE, {"key_id": person_id, "last_update_id": update_id})
 
     async def move_chat(self, person: PersonRow, chat_id: str, now: datetime) -> None:
         """The person now talks to us from another chat (Telegram migrated it, say)."""
@@ -275,9 +282,10 @@ class Conversations:
         step_id: str,
         prompt_token: str,
         now: datetime,
+        update_id: int | None = None,
     ) -> OpenConversation:
         conversation = OpenConversation(
-            person_id, entry_id, flow_id, step_id, {}, [], [], prompt_token, None, now, now
+            person_id, entry_id, flow_id, step_id, {}, [], [], prompt_token, None, now, now, update_id
         )
         await self._connection.execute(insert(CONVERSATIONS).values(asdict(conversation)))
         return conversation
@@ -294,6 +302,7 @@ class Conversations:
                 "prompt_token": conversation.prompt_token,
                 "prompt_message_id": conversation.prompt_message_id,
                 "updated_at": conversation.updated_at,
+                "last_update_id": conversation.last_update_id,
             },
         )
 
@@ -306,27 +315,6 @@ class Conversations:
             _RECORD_PROMPT_MESSAGE,
             {"key_person_id": person_id, "key_prompt_token": prompt_token, "prompt_message_id": message_id},
         )
-
-
-class UpdateLog:
-    """Which transport updates were handled already (Telegram may deliver one twice)."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-        self._insert = _RECORD_UPDATE[connection.dialect.name == "postgresql"]
-
-    async def first_time(self, transport: str, update_id: int, now: datetime) -> bool:
-        """Record ``update_id``; ``False`` if it was recorded before."""
-        result = await self._connection.execute(
-            self._insert, {"transport": transport, "update_id": update_id, "processed_at": now}
-        )
-        return result.rowcount == 1
-
-    async def forget_before(self, cutoff: datetime) -> int:
-        result = await self._connection.execute(
-            delete(PROCESSED_UPDATES).where(PROCESSED_UPDATES.c.processed_at < cutoff)
-        )
-        return result.rowcount
 
 
 class Outbox:
@@ -427,7 +415,6 @@ class Transaction:
         self.people = People(connection)
         self.entries = Entries(connection)
         self.conversations = Conversations(connection)
-        self.updates = UpdateLog(connection)
         self.outbox = Outbox(connection)
 
     async def lock_for_write(self) -> None:
@@ -454,5 +441,4 @@ __all__ = [
     "People",
     "PersonRow",
     "Transaction",
-    "UpdateLog",
 ]

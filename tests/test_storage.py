@@ -65,14 +65,20 @@ async def test_naive_datetimes_are_refused(database: Database) -> None:
     assert "naive" in str(raised.value.__cause__)
 
 
-async def test_update_ids_are_recorded_once(database: Database) -> None:
+async def test_people_remember_the_newest_update(database: Database) -> None:
     async with database.transaction() as tx:
-        assert await tx.updates.first_time("telegram", 41, NOW)
-        assert not await tx.updates.first_time("telegram", 41, NOW)
-        assert await tx.updates.first_time("terminal", 41, NOW)
+        person = await tx.people.create("telegram", "41", "41", "UTC", NOW, update_id=7)
+        await tx.people.record_update(person.id, 9)
     async with database.transaction() as tx:
-        assert not await tx.updates.first_time("telegram", 41, NOW)
-        assert await tx.updates.forget_before(NOW + timedelta(seconds=1)) == 2
+        again = await tx.people.get(person.id)
+        assert again is not None and again.last_update_id == 9
+
+
+async def test_transactions_do_not_nest(database: Database) -> None:
+    async with database.transaction():
+        with pytest.raises(RuntimeError, match="nested"):
+            async with database.transaction():
+                pass
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(database: Database) -> None:

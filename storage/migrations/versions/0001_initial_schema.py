@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 05:03:20.405139
+Create Date: 2026-11-24 05:14:01.910700
 """
 
 from __future__ import annotations
@@ -32,19 +32,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_update_id", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint("transport", "external_user_id", name="uq_people_identity"),
     )
-    op.create_table(
-        "processed_updates",
-        sa.Column("transport", sa.String(length=16), nullable=False),
-        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("processed_at", storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("transport", "update_id", name=op.f("pk_processed_updates")),
-    )
-    with op.batch_alter_table("processed_updates", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_processed_updates_processed_at"), ["processed_at"], unique=False)
-
     op.create_table(
         "entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -116,6 +107,7 @@ def upgrade() -> None:
         sa.Column("prompt_message_id", sa.String(length=64), nullable=True),
         sa.Column("started_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_update_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["entry_id"], ["entries.id"], name=op.f("fk_conversations_entry_id_entries"), ondelete="CASCADE"
         ),
@@ -138,8 +130,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_entries_person_started")
 
     op.drop_table("entries")
-    with op.batch_alter_table("processed_updates", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_processed_updates_processed_at"))
-
-    op.drop_table("processed_updates")
     op.drop_table("people")
