@@ -43,6 +43,8 @@ Write = Callable[[str], None]
 
 async def read_stdin_line() -> str | None:
     """One line from standard input without blocking the event loop; ``None`` at end of input."""
+    if sys.stdin.isatty():
+        print("> ", end="", flush=True)
     line = await asyncio.to_thread(sys.stdin.readline)
     return None if line == "" else line.rstrip("\n")
 
@@ -117,7 +119,7 @@ class TerminalChat:
         await self._runtime.courier.deliver(TRANSPORT, LOCAL_USER, handled.replies)
 
     async def run(self) -> None:
-        self._write(BANNER.format(database=self._runtime.settings.database_url))
+        self._write(BANNER.format(database=self._runtime.database.location))
         self._runtime.courier.register(TRANSPORT, self._sink)
         try:
             await tick(self._runtime)  # anything left undelivered by a previous run

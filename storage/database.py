@@ -57,6 +57,10 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         parsed = make_url(url)
         self.url = url
+        self.location = (
+            parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string()
+        )
+        """Where the data is, for people: a file path, or the URL with its password hidden."""
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         options: dict[str, Any] = {}
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
