@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.clock import Clock, utc_now
-from bot.conversation import ConversationService
+from bot.conversation import ConversationService, new_prompt_token
 from bot.delivery import Courier
+from bot.pacing import Pacer
+from bot.scheduler import HomeworkScheduler
 from bot.settings import Settings
 from bot.telegram_transport import (
     TRANSPORT,
@@ -24,7 +28,8 @@ from bot.telegram_transport import (
     on_update,
     publish_commands,
 )
-from storage import Database
+from flows import FLOWS
+from storage import Database, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ class Runtime:
     clock: Clock
     conversations: ConversationService
     courier: Courier
+    scheduler: HomeworkScheduler
 
 
 @asynccontextmanager
@@ -46,13 +52,26 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
     database = Database(settings.database_url)
     try:
         await database.migrate()
-        courier = Courier(database, clock)
+        pacer = Pacer(
+            rate=settings.send_rate_per_second,
+            chat_interval=settings.chat_send_interval_seconds,
+            chat_burst=settings.chat_send_burst,
+        )
+        courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
         conversations = ConversationService(
             database, clock, default_timezone=settings.default_timezone, ledger=courier.ledger
         )
+        scheduler = HomeworkScheduler(
+            database,
+            clock,
+            flows=FLOWS,
+            new_token=new_prompt_token,
+            reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
+            grace=timedelta(minutes=settings.downtime_grace_minutes),
+        )
         await courier.prime()
         try:
-            yield Runtime(settings, database, clock, conversations, courier)
+            yield Runtime(settings, database, clock, conversations, courier, scheduler)
         finally:
             await courier.close()
     finally:
@@ -60,8 +79,20 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
 
 
 async def tick(runtime: Runtime) -> None:
-    """Periodic work: deliver what is due in the outbox."""
+    """Scheduled work, then everything due in the outbox, here and now (tests, the terminal)."""
+    await runtime.scheduler.tick()
     await runtime.courier.deliver_due()
+
+
+def _scheduler_job(runtime: Runtime) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await runtime.scheduler.tick()
+        except StorageError:
+            log.exception("scheduler tick failed; the next one retries")
+        runtime.courier.wake()
+
+    return job
 
 
 def build_telegram_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
@@ -82,7 +113,9 @@ def build_telegram_application(runtime: Runtime) -> Application:  # type: ignore
 
 
 @asynccontextmanager
-async def telegram_running(runtime: Runtime, *, poll_timeout: float = 10.0) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def telegram_running(
+    runtime: Runtime, *, poll_timeout: float = 10.0, background: bool = True
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """Start polling Telegram with ``runtime``; stop everything in reverse order on exit."""
     application = build_telegram_application(runtime)
     await application.initialize()
@@ -90,13 +123,18 @@ async def telegram_running(runtime: Runtime, *, poll_timeout: float = 10.0) -> A
         runtime.courier.register(TRANSPORT, TelegramSink(application.bot))
         await publish_commands(application, application.bot_data["services"])
 
-        async def _tick(_: ContextTypes.DEFAULT_TYPE) -> None:
-            await tick(runtime)
-
         assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-        application.job_queue.run_repeating(
-            _tick, interval=runtime.settings.outbox_tick_seconds, first=0.0, name="outbox"
-        )
+        drainer: asyncio.Task[None] | None = None
+        if background:
+            # The JobQueue is only the ticker; what is due lives in our tables (FIELD-NOTES).
+            application.job_queue.run_repeating(
+                _scheduler_job(runtime),
+                interval=runtime.settings.scheduler_tick_seconds,
+                first=0.0,
+                name="scheduler",
+                job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+            )
+            drainer = asyncio.get_running_loop().create_task(runtime.courier.run(), name="outbox-drainer")
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
@@ -110,6 +148,10 @@ async def telegram_running(runtime: Runtime, *, poll_timeout: float = 10.0) -> A
             if application.updater.running:
                 await application.updater.stop()
             await application.stop()
+            if drainer is not None:
+                drainer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await drainer
     finally:
         runtime.courier.unregister(TRANSPORT)
         await application.shutdown()

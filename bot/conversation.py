@@ -18,9 +18,13 @@ from typing import Any
 from bot import texts
 from bot.clock import Clock
 from bot.delivery import DeliveryLedger
+from bot.local_time import describe_weekdays, next_occurrence
 from bot.messages import Button, Outgoing, Purpose
+from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of, snooze_until, zone_or_utc
+from bot.timezones import describe_zone, find_zones, zone_from_name
 from flows import (
     FLOWS,
+    SIDE_FLOWS,
     Answer,
     Ask,
     Back,
@@ -35,13 +39,16 @@ from flows import (
     render_step,
     start,
 )
+from flows.skip_reason import SKIP_REASON
 from flows.texts import SELECTED_MARK
 from storage import Database
 from storage.repositories import EntryStatus, OpenConversation, PendingMessage, PersonRow, Transaction
+from storage.schedules import DuePromptRow, PromptStatus
 
 log = logging.getLogger(__name__)
 
 BUTTON_DATA_SEPARATOR = ":"
+ZONE_DATA_PREFIX = "tz:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +184,7 @@ class ConversationService:
         self._new_token = new_token
 
     def flow(self, flow_id: str) -> Flow | None:
-        return next((f for f in self._flows if f.id == flow_id), None)
+        return next((f for f in (*self._flows, *SIDE_FLOWS) if f.id == flow_id), None)
 
     def flow_for_command(self, command: str) -> Flow | None:
         return next((f for f in self._flows if f.command == command), None)
@@ -194,7 +201,7 @@ class ConversationService:
         flows = [(f.command, f.description.capitalize()) for f in self._flows]
         fixed = texts.COMMAND_NAMES
         return [("start", fixed["start"]), *flows] + [
-            (name, fixed[name]) for name in ("cancel", "skip", "back", "help")
+            (name, fixed[name]) for name in ("schedule", "timezone", "cancel", "skip", "back", "help")
         ]
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
@@ -212,6 +219,8 @@ class ConversationService:
                 )
             elif person.chat_id != sender.chat_id:
                 await tx.people.move_chat(person, sender.chat_id, now)
+            if person.status == "unreachable":  # they wrote to us: we can reach them again
+                await tx.people.mark_reachable(person, now)
             turn = _Turn(tx, sender, person, now, update_id)
             notice = await self._dispatch(turn, conversation, event)
             replies = await turn.queue_replies()
@@ -228,6 +237,10 @@ class ConversationService:
                     turn.say(note(texts.IDLE_TEXT))
                 else:
                     await self._on_answer(turn, current, Text(text))
+            case ButtonPressed(data) if data.startswith(PROMPT_DATA_PREFIX):
+                return await self._on_prompt_action(turn, current, data)
+            case ButtonPressed(data) if data.startswith(ZONE_DATA_PREFIX):
+                return await self._on_zone_choice(turn, data.removeprefix(ZONE_DATA_PREFIX))
             case ButtonPressed(data):
                 token, _, value = data.partition(BUTTON_DATA_SEPARATOR)
                 answer = decode_answer(value)
@@ -263,6 +276,10 @@ class ConversationService:
                 await self._on_answer(turn, current, Skip() if name == "skip" else Back())
             else:
                 turn.say(note(texts.NOTHING_OPEN))
+        elif name == "schedule":
+            await self._show_schedule(turn)
+        elif name == "timezone":
+            await self._on_timezone(turn, args)
         elif (flow := self.flow_for_command(name)) is not None:
             if current and open_flow:
                 lead = (texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN).format(
@@ -274,13 +291,24 @@ class ConversationService:
         else:
             turn.say(note(texts.UNKNOWN_COMMAND))
 
-    async def _start_flow(self, turn: _Turn, flow: Flow) -> None:
+    async def _start_flow(self, turn: _Turn, flow: Flow, due_prompt_id: int | None = None) -> None:
         ask = start(flow)
         token = self._new_token()
-        entry_id = await turn.tx.entries.start(turn.person.id, flow.id, turn.now)
-        await turn.tx.conversations.begin(
-            turn.person.id, entry_id, flow.id, ask.state.step_id, token, turn.now, turn.update_id
+        entry_id = (
+            await turn.tx.entries.start(turn.person.id, flow.id, turn.now) if flow.records_entry else None
         )
+        await turn.tx.conversations.begin(
+            turn.person.id,
+            entry_id,
+            flow.id,
+            ask.state.step_id,
+            token,
+            turn.now,
+            turn.update_id,
+            due_prompt_id,
+        )
+        if entry_id is not None and due_prompt_id is not None:
+            await turn.tx.due_prompts.update(due_prompt_id, entry_id=entry_id)
         turn.update_recorded = turn.update_recorded or turn.update_id is not None
         if flow.intro:
             turn.say(note(flow.intro))
@@ -328,8 +356,13 @@ class ConversationService:
     async def _end(
         self, turn: _Turn, conversation: OpenConversation, answers: dict[str, Any], status: str
     ) -> None:
-        """Move the answers to the entry and close the conversation."""
-        await turn.tx.entries.finish(conversation.entry_id, answers, status, turn.now)
+        """Move the answers to where they belong and close the conversation."""
+        if conversation.entry_id is not None:
+            await turn.tx.entries.finish(conversation.entry_id, answers, status, turn.now)
+        if conversation.flow_id == SKIP_REASON.id and conversation.due_prompt_id is not None:
+            await turn.tx.due_prompts.update(
+                conversation.due_prompt_id, skip_reason=answers.get("reason"), skip_note=answers.get("other")
+            )
         await turn.tx.conversations.end(conversation.person_id)
 
     async def _on_answer(self, turn: _Turn, current: OpenConversation, answer: Answer) -> None:
@@ -387,6 +420,128 @@ class ConversationService:
         conversation.selection = list(outcome.state.selection)
         conversation.history = list(outcome.state.history)
         await self._show_new_prompt(turn, conversation, outcome.prompt)
+
+    # --- scheduled prompts -------------------------------------------------------------------
+
+    async def _on_prompt_action(self, turn: _Turn, current: OpenConversation | None, data: str) -> str | None:
+        """Start / Snooze / Skip on a scheduled prompt: only the owner's, only while it is open."""
+        parsed = parse_prompt_data(data)
+        prompt = await turn.tx.due_prompts.get(parsed[0]) if parsed else None
+        if (
+            parsed is None
+            or prompt is None
+            or prompt.person_id != turn.person.id
+            or prompt.token != parsed[1]
+            or prompt.status != PromptStatus.SENT
+        ):
+            log.info("person %s pressed an expired or unknown prompt button", turn.person.id)
+            return texts.BUTTON_EXPIRED
+        _, _, action = parsed
+        title = self._scheduler_title(prompt.flow_id)
+        zone = zone_or_utc(turn.person.timezone)
+        if action == Action.START:
+            flow = self.flow(prompt.flow_id)
+            if flow is None:
+                return texts.BUTTON_EXPIRED
+            if current is not None:
+                open_flow = self.flow(current.flow_id)
+                return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else title)
+            await turn.tx.due_prompts.update(prompt.id, status=PromptStatus.STARTED, acted_at=turn.now)
+            self._close_due_prompt(turn, prompt, title, texts.PROMPT_STARTED)
+            await self._start_flow(turn, flow, due_prompt_id=prompt.id)
+            log.info("person %s started scheduled prompt %s", turn.person.id, prompt.id)
+            return None
+        if action == Action.SKIP:
+            await turn.tx.due_prompts.update(prompt.id, status=PromptStatus.SKIPPED, acted_at=turn.now)
+            self._close_due_prompt(turn, prompt, title, texts.PROMPT_SKIPPED)
+            if current is None:  # ask why, once, optionally; never interrupt an open exercise
+                await self._start_flow(turn, SKIP_REASON, due_prompt_id=prompt.id)
+            log.info("person %s skipped scheduled prompt %s", turn.person.id, prompt.id)
+            return None
+        until = snooze_until(action, turn.now, zone)
+        if until is None or until >= prompt.expires_at:
+            return texts.BUTTON_EXPIRED
+        await turn.tx.due_prompts.update(
+            prompt.id,
+            status=PromptStatus.PENDING,
+            due_at=until,
+            token=self._new_token(),
+            snoozes=prompt.snoozes + 1,
+        )
+        shown = until.astimezone(zone).strftime("%H:%M")
+        self._close_due_prompt(turn, prompt, title, texts.PROMPT_SNOOZED.format(time=shown))
+        log.info("person %s snoozed scheduled prompt %s", turn.person.id, prompt.id)
+        return None
+
+    def _scheduler_title(self, flow_id: str) -> str:
+        flow = self.flow(flow_id)
+        return flow.title if flow else "homework"
+
+    def _close_due_prompt(self, turn: _Turn, prompt: DuePromptRow, title: str, status_line: str) -> None:
+        if prompt.message_id is not None:
+            text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
+            turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
+
+    # --- the client's plan and time zone --------------------------------------------------------
+
+    async def _show_schedule(self, turn: _Turn) -> None:
+        schedules = await turn.tx.schedules.for_person(turn.person.id)
+        if not schedules:
+            turn.say(note(texts.NO_SCHEDULE))
+            return
+        zone = zone_or_utc(turn.person.timezone)
+        lines = [texts.SCHEDULE_HEADER.format(zone=turn.person.timezone)]
+        upcoming: list[tuple[datetime, str]] = []
+        for schedule in schedules:
+            title = self._scheduler_title(schedule.flow_id)
+            plan = plan_of(schedule)
+            times = ", ".join(t.strftime("%H:%M") for t in plan.times)
+            lines.append(
+                texts.SCHEDULE_LINE.format(
+                    title=title.capitalize(), times=times, days=describe_weekdays(plan.weekdays)
+                )
+            )
+            following = next_occurrence(plan, turn.now, zone)
+            if following is not None:
+                upcoming.append((following.due_at, title))
+        if upcoming:
+            due_at, title = min(upcoming)
+            local = due_at.astimezone(zone)
+            lines.append("")
+            lines.append(
+                texts.SCHEDULE_NEXT.format(
+                    title=title, time=local.strftime("%H:%M"), day=local.strftime("%A %d %B")
+                )
+            )
+        turn.say(note("\n".join(lines)))
+
+    async def _on_timezone(self, turn: _Turn, typed: str) -> None:
+        if not typed.strip():
+            turn.say(note(texts.TIMEZONE_CURRENT.format(zone=describe_zone(turn.person.timezone, turn.now))))
+            return
+        choices = find_zones(typed, limit=5)
+        if not choices:
+            turn.say(note(texts.TIMEZONE_UNKNOWN))
+            return
+        rows = tuple((Button(c.label, f"{ZONE_DATA_PREFIX}{c.name}"),) for c in choices)
+        rows += ((Button(texts.BUTTON_NONE_OF_THESE, f"{ZONE_DATA_PREFIX}-"),),)
+        turn.say(Outgoing(text=texts.TIMEZONE_PICK, purpose=Purpose.PROMPT, buttons=rows, expects="choice"))
+
+    async def _on_zone_choice(self, turn: _Turn, name: str) -> str | None:
+        if name == "-":
+            turn.say(note(texts.TIMEZONE_UNCHANGED))
+            return None
+        try:
+            zone_from_name(name)
+        except ValueError:
+            return texts.BUTTON_EXPIRED
+        await turn.tx.people.set_timezone(turn.person.id, name, turn.now)
+        turn.person.timezone = name
+        await turn.tx.due_prompts.drop_future_pending(turn.person.id, turn.now)
+        await turn.tx.schedules.rematerialise_for_person(turn.person.id, turn.now)
+        turn.say(note(texts.TIMEZONE_SET.format(zone=describe_zone(name, turn.now))))
+        log.info("person %s changed time zone", turn.person.id)
+        return None
 
 
 def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | None) -> bool:

@@ -1,23 +1,25 @@
-"""Delivering the outbox: in order per chat, retried with backoff, never lost.
+"""Delivering the outbox: in order per chat, paced, retried with backoff, never lost.
 
 Replies are written to the outbox in the same transaction as the state that caused them, with a
-short lease. The transport hands them to :meth:`Courier.deliver` right after the commit, which
-sends them. Anything that failed, or was still leased when the process died, is sent by
-:meth:`Courier.deliver_due` on a later tick.
+lease. The transport hands them to :meth:`Courier.deliver` right after the commit, which sends
+them at once unless the pace says wait. Everything else — scheduled prompts, replies that had
+to wait, retries after a failure, replies whose handler died — is sent by the drainer
+(:meth:`Courier.run`), a background task that sends due rows at the paced rate.
 
 Successful sends are written down in the :class:`DeliveryLedger`, which the next transaction
 writes anyway (group commit), or a short timer does. Should the process die in between, those
 messages are sent once more after the restart: at least once, never lost.
 
-A chat whose messages are waiting for a retry is "backed up": new replies to it go behind the
-old ones, read back from the database in order.
+A client who blocked the bot (or whose chat is gone) is marked unreachable: what is queued for
+them is dropped and nothing more is sent until they write to us again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,12 +27,20 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Outgoing
+from bot.pacing import Pacer
 from storage import Database, StorageError
 from storage.repositories import PendingMessage, Transaction
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600.0
+LEDGER_FLUSH_DELAY_SECONDS = 0.25
+DRAIN_BATCH = 500
+REPLY_MAX_WAIT_SECONDS = 1.0
+"""A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
+
+Shown = tuple[str, int, str, str]
+"""(what was shown: "conversation" or "due_prompt", its key, its token, the message id)."""
 
 
 class Sink(Protocol):
@@ -44,22 +54,22 @@ def backoff(attempts: int) -> float:
     return float(min(MAX_BACKOFF_SECONDS, 2.0 ** (attempts + 1)))
 
 
-LEDGER_FLUSH_DELAY_SECONDS = 0.25
-
-
 class DeliveryLedger:
-    """Sends that succeeded but are not yet written down: outbox ids to delete, prompt ids."""
+    """Sends that succeeded but are not yet written down: outbox ids to delete, shown prompts."""
 
     def __init__(self) -> None:
         self._delivered: list[int] = []
-        self._shown: list[tuple[int, str, str]] = []
+        self._shown: list[Shown] = []
 
     def __bool__(self) -> bool:
         return bool(self._delivered or self._shown)
 
-    def record(self, delivered: list[int], shown: list[tuple[int, str, str]]) -> None:
+    def record(self, delivered: list[int], shown: list[Shown]) -> None:
         self._delivered.extend(delivered)
         self._shown.extend(shown)
+
+    def holds(self, message_id: int) -> bool:
+        return message_id in self._delivered
 
     async def write(self, tx: Transaction) -> None:
         """Write everything recorded so far inside ``tx``; kept for later if ``tx`` fails."""
@@ -68,12 +78,20 @@ class DeliveryLedger:
         delivered, shown = self._delivered, self._shown
         self._delivered, self._shown = [], []
         try:
-            await tx.outbox.delivered(delivered)
-            for person_id, token, shown_id in shown:
-                await tx.conversations.record_prompt_message(person_id, token, shown_id)
+            await write_down(tx, delivered, shown)
         except BaseException:
             self.record(delivered, shown)
             raise
+
+
+async def write_down(tx: Transaction, delivered: list[int], shown: list[Shown]) -> None:
+    """Sent messages leave the outbox; shown prompts remember their message ids (for edits)."""
+    await tx.outbox.delivered(delivered)
+    for kind, key, token, message_id in shown:
+        if kind == "due_prompt":
+            await tx.due_prompts.record_prompt_message(key, token, message_id)
+        else:
+            await tx.conversations.record_prompt_message(key, token, message_id)
 
 
 @dataclass
@@ -81,25 +99,44 @@ class _Settlement:
     """What one delivery round did, written back in one transaction."""
 
     delivered: list[int] = field(default_factory=list)
+    shown: list[Shown] = field(default_factory=list)
     dropped: bool = False
-    shown_prompts: list[tuple[int, str, str]] = field(default_factory=list)  # person, token, id
     retry: tuple[int, str, datetime] | None = None
+    unreachable: int | None = None  # the person whose chat refused us
+    deferred: list[int] = field(default_factory=list)  # must wait for the pace: the drainer's now
 
-    def __bool__(self) -> bool:
-        return bool(self.delivered or self.retry)
+    @property
+    def simple(self) -> bool:
+        """Only successful sends: the ledger can write them down later."""
+        return self.retry is None and not self.dropped and self.unreachable is None and not self.deferred
 
 
 class Courier:
     """Sends what is in the outbox through the registered sinks."""
 
-    def __init__(self, database: Database, clock: Clock, ledger: DeliveryLedger | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        ledger: DeliveryLedger | None = None,
+        *,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        idle_check_seconds: float = 5.0,
+    ) -> None:
         self._db = database
         self._clock = clock
         self.ledger = ledger if ledger is not None else DeliveryLedger()
+        self.pacer = pacer if pacer is not None else Pacer(rate=0)
+        self._sleep = sleep
+        self._idle_check = idle_check_seconds
         self._sinks: dict[str, Sink] = {}
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._backed_up: set[tuple[str, str]] = set()
         self._flush_task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    # --- the ledger -----------------------------------------------------------------------
 
     async def flush(self) -> None:
         """Write the ledger now (the tick, shutdown, and before reading the outbox)."""
@@ -123,6 +160,8 @@ class Courier:
             self._flush_task.cancel()
         await self.flush()
 
+    # --- sinks ----------------------------------------------------------------------------
+
     def register(self, transport: str, sink: Sink) -> None:
         self._sinks[transport] = sink
 
@@ -130,22 +169,24 @@ class Courier:
         self._sinks.pop(transport, None)
 
     async def prime(self) -> None:
-        """At start-up: every chat with messages left over is backed up until a tick drains it."""
+        """At start-up: every chat with messages left over is backed up until they are sent."""
         async with self._db.transaction() as tx:
             self._backed_up.update(await tx.outbox.chats_with_pending())
+
+    # --- sending --------------------------------------------------------------------------
 
     async def deliver(self, transport: str, chat_id: str, fresh: Sequence[PendingMessage]) -> int:
         """Send replies just queued for one chat (behind any older ones still waiting)."""
         if not fresh:
             return 0
-        return await self._with_chat_lock(transport, chat_id, fresh)
+        return await self._with_chat_lock(transport, chat_id, fresh, max_wait=REPLY_MAX_WAIT_SECONDS)
 
-    async def deliver_chat(self, transport: str, chat_id: str) -> int:
+    async def deliver_chat(self, transport: str, chat_id: str, *, max_wait: float = float("inf")) -> int:
         """Send everything due for one chat, oldest first, reading it from the database."""
-        return await self._with_chat_lock(transport, chat_id, None)
+        return await self._with_chat_lock(transport, chat_id, None, max_wait=max_wait)
 
     async def _with_chat_lock(
-        self, transport: str, chat_id: str, fresh: Sequence[PendingMessage] | None
+        self, transport: str, chat_id: str, fresh: Sequence[PendingMessage] | None, *, max_wait: float
     ) -> int:
         sink = self._sinks.get(transport)
         if sink is None:
@@ -155,26 +196,41 @@ class Courier:
         try:
             async with lock:
                 if fresh is not None and key not in self._backed_up:
-                    return await self._send(sink, key, list(fresh), fresh_ids=set())
+                    return await self._send(sink, key, list(fresh), set(), max_wait=max_wait)
                 async with self._db.transaction() as tx:
                     await self.ledger.write(tx)  # what was sent must not be read back as pending
                     pending = await tx.outbox.pending_for_chat(transport, chat_id)
                 fresh_ids = {m.id for m in fresh or ()}
-                return await self._send(sink, key, pending, fresh_ids)
+                return await self._send(sink, key, pending, fresh_ids, max_wait=max_wait)
         finally:
             if not lock.locked() and self._chat_locks.get(key) is lock:
                 del self._chat_locks[key]
 
     async def _send(
-        self, sink: Sink, key: tuple[str, str], pending: list[PendingMessage], fresh_ids: set[int]
+        self,
+        sink: Sink,
+        key: tuple[str, str],
+        pending: list[PendingMessage],
+        fresh_ids: set[int],
+        *,
+        max_wait: float,
     ) -> int:
         transport, chat_id = key
         settlement = _Settlement()
-        now = self._clock()
-        for item in pending:
+        handled = sent = 0
+        for position, item in enumerate(pending):
+            now = self._clock()
             if item.due_at > now and item.id not in fresh_ids and item.attempts > 0:
                 break  # waiting for its retry time; everything after it waits too
             message = Outgoing.from_json(item.payload)
+            if message.edit_of is None:  # a new message: mind the pace
+                wait = self.pacer.delay(chat_id)
+                if wait > max_wait:  # the drainer sends this and the rest in turn
+                    settlement.deferred = [later.id for later in pending[position:] if later.attempts == 0]
+                    break
+                if wait > 0:
+                    await self._sleep(wait)
+                self.pacer.spend(chat_id)
             try:
                 shown_id = await sink.deliver(chat_id, message)
             except TransientDeliveryError as error:
@@ -185,43 +241,77 @@ class Courier:
                 settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
                 break
             except PermanentDeliveryError as error:
-                log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
+                handled += 1
                 settlement.delivered.append(item.id)
                 settlement.dropped = True
+                if error.unreachable and item.person_id is not None:
+                    log.warning("%s chat %s is unreachable (%s); stopping", transport, chat_id, error)
+                    settlement.unreachable = item.person_id
+                    break
+                log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
                 continue
+            handled += 1
+            sent += 1
             settlement.delivered.append(item.id)
-            if message.prompt_token and shown_id is not None and item.person_id is not None:
-                settlement.shown_prompts.append((item.person_id, message.prompt_token, shown_id))
-        if settlement.retry is None and not settlement.dropped:
-            self.ledger.record(settlement.delivered, settlement.shown_prompts)
+            if message.prompt_token and shown_id is not None:
+                if message.due_prompt_id is not None:
+                    settlement.shown.append(
+                        ("due_prompt", message.due_prompt_id, message.prompt_token, shown_id)
+                    )
+                elif item.person_id is not None:
+                    settlement.shown.append(("conversation", item.person_id, message.prompt_token, shown_id))
+        if settlement.simple:
+            self.ledger.record(settlement.delivered, settlement.shown)
             self._flush_soon()
-        elif settlement:
-            await self._settle(settlement)
-        if settlement.retry is None and len(settlement.delivered) == len(pending):
+        else:
+            await self._settle(settlement, key)
+        if settlement.unreachable is not None or (
+            settlement.retry is None and not settlement.deferred and handled == len(pending)
+        ):
             self._backed_up.discard(key)
         else:
             self._backed_up.add(key)
-        return len(settlement.delivered)
+            self.wake()
+        return sent
 
-    async def _settle(self, settlement: _Settlement) -> None:
+    async def _settle(self, settlement: _Settlement, key: tuple[str, str]) -> None:
         async with self._db.transaction() as tx:
             await self.ledger.write(tx)
-            await tx.outbox.delivered(settlement.delivered)
-            for person_id, token, shown_id in settlement.shown_prompts:
-                await tx.conversations.record_prompt_message(person_id, token, shown_id)
+            await write_down(tx, settlement.delivered, settlement.shown)
             if settlement.retry is not None:
                 await tx.outbox.retry_later(*settlement.retry)
+            if settlement.deferred:
+                await tx.outbox.make_due(settlement.deferred, self._clock())
+            if settlement.unreachable is not None:
+                await tx.people.mark_unreachable([settlement.unreachable], self._clock())
+                await tx.outbox.drop_chat(*key)
+
+    # --- the drainer ----------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Something is due now (the tick queued prompts, a reply had to wait)."""
+        self._wake.set()
 
     async def deliver_due(self) -> int:
-        """One tick: deliver every chat that has something due (retries, restarts)."""
+        """Send every chat that has something due, at the paced rate (waiting as needed)."""
         try:
             async with self._db.transaction() as tx:
                 await self.ledger.write(tx)
-                chats = await tx.outbox.due_chats(self._clock())
+                chats = await tx.outbox.due_chats(self._clock(), limit=DRAIN_BATCH)
         except StorageError:
-            log.exception("outbox tick could not read the database")
+            log.exception("outbox drain could not read the database")
             return 0
         sent = 0
         for transport, chat_id in chats:
             sent += await self.deliver_chat(transport, chat_id)
         return sent
+
+    async def run(self) -> None:
+        """The drainer: until cancelled, send what is due, then wait for a wake-up or a while."""
+        while True:
+            self._wake.clear()
+            sent = await self.deliver_due()
+            if sent:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_check)

@@ -33,6 +33,8 @@ class Outgoing:
     optional: bool = False
     edit_of: str | None = None
     prompt_token: str | None = None
+    due_prompt_id: int | None = None
+    """Set on a scheduled prompt: its shown message id is recorded on the due prompt."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +45,7 @@ class Outgoing:
             "optional": self.optional,
             "edit_of": self.edit_of,
             "prompt_token": self.prompt_token,
+            "due_prompt_id": self.due_prompt_id,
         }
 
     @classmethod
@@ -58,4 +61,5 @@ class Outgoing:
             optional=bool(data.get("optional", False)),
             edit_of=data.get("edit_of"),
             prompt_token=data.get("prompt_token"),
+            due_prompt_id=data.get("due_prompt_id"),
         )

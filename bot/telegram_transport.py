@@ -201,6 +201,8 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
     await services.courier.deliver(sender.transport, sender.chat_id, handled.replies)
+    if context.application.update_queue.empty():
+        await services.courier.flush()  # idle: write the sends down now; busy: the next update does
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -117,6 +117,7 @@ class TerminalChat:
         if handled.notice:
             self._write(handled.notice + "\n")
         await self._runtime.courier.deliver(TRANSPORT, LOCAL_USER, handled.replies)
+        await self._runtime.courier.flush()
 
     async def run(self) -> None:
         self._write(BANNER.format(database=self._runtime.database.location))

@@ -12,6 +12,8 @@ WELCOME: Final = (
 HELP_HEADER: Final = "Here's what we can do:"
 HELP_FLOW_LINE: Final = "/{command} — {description}"
 HELP_FOOTER: Final = (
+    "/schedule — your plan: what is due, and when\n"
+    "/timezone — see or change your time zone\n"
     "/cancel — set aside what we're doing (your answers so far are kept)\n"
     "/skip — skip an optional question\n"
     "/back — go back one question\n"
@@ -35,4 +37,37 @@ COMMAND_NAMES: Final = {
     "cancel": "Set aside the current exercise",
     "skip": "Skip an optional question",
     "back": "Go back one question",
+    "schedule": "Your plan",
+    "timezone": "Your time zone",
 }
+
+# --- scheduled homework -------------------------------------------------------------------
+PROMPT: Final = "It's time for your {title}. A few minutes is plenty — whenever you're ready."
+REMINDER: Final = (
+    "Just a gentle nudge: your {title} is still here today, if you'd like it. Skipping is fine too."
+)
+BUTTON_START: Final = "Start now"
+BUTTON_SNOOZE_15: Final = "In 15 min"
+BUTTON_SNOOZE_60: Final = "In 1 hour"
+BUTTON_SNOOZE_EVENING: Final = "This evening"
+BUTTON_SKIP_TODAY: Final = "Skip today"
+PROMPT_STARTED: Final = "✓ Started"
+PROMPT_SNOOZED: Final = "✓ I'll check in again at {time}."
+PROMPT_SKIPPED: Final = "✓ Skipped for today"
+PROMPT_CLOSED: Final = "This one has passed for today."
+FINISH_OPEN_FIRST: Final = "You have a {title} open — let's finish it first, or /cancel it."
+NO_SCHEDULE: Final = "You have no scheduled homework yet. Your therapist can set some up with you."
+SCHEDULE_HEADER: Final = "Your plan (times in {zone}):"
+SCHEDULE_LINE: Final = "• {title}: {times}, {days}"
+SCHEDULE_NEXT: Final = "Next: {title} at {time} on {day}."
+TIMEZONE_CURRENT: Final = (
+    "Your time zone is {zone}.\nTo change it, send /timezone with a city or an offset, "
+    "for example /timezone Berlin or /timezone UTC+2."
+)
+TIMEZONE_PICK: Final = "Which one do you mean?"
+TIMEZONE_UNKNOWN: Final = (
+    "I couldn't find that place. Try a nearby big city, or an offset like UTC+2 or UTC-05:30."
+)
+TIMEZONE_SET: Final = "Done — your time zone is now {zone}. Your plan follows your local time."
+BUTTON_NONE_OF_THESE: Final = "None of these"
+TIMEZONE_UNCHANGED: Final = "Okay, I left your time zone as it was."

@@ -29,10 +29,11 @@ from flows.engine import (
     render_step,
     start,
 )
-from flows.registry import FLOWS, flow_by_command, flow_by_id
+from flows.registry import FLOWS, SIDE_FLOWS, flow_by_command, flow_by_id
 
 __all__ = [
     "FLOWS",
+    "SIDE_FLOWS",
     "Answer",
     "AnswerKind",
     "Ask",

@@ -51,6 +51,8 @@ class Step:
     optional: bool = False
     max_length: int = 4096
     columns: int = 2
+    when: Callable[[Answers], bool] | None = None
+    """Ask this step only if this holds for the answers so far (e.g. 'other' was picked)."""
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -67,6 +69,8 @@ class Flow:
     steps: tuple[Step, ...]
     summarize: Callable[[Answers], str]
     intro: str | None = None
+    records_entry: bool = True
+    """Homework is an entry in the journal; a side question (why skip?) is not."""
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]
@@ -76,10 +80,13 @@ class Flow:
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
 
-    def step_after(self, step_id: str) -> Step | None:
+    def step_after(self, step_id: str, answers: Answers) -> Step | None:
+        """The next step that applies to these answers, or None at the end."""
         ids = [s.id for s in self.steps]
-        index = ids.index(step_id) + 1
-        return self.steps[index] if index < len(self.steps) else None
+        for following in self.steps[ids.index(step_id) + 1 :]:
+            if following.when is None or following.when(answers):
+                return following
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +309,7 @@ def _move_on(
     flow: Flow, state: FlowState, step: Step, value: Any, now: datetime, accepted: str | None
 ) -> Outcome:
     answers = {**state.answers, step.id: value}
-    following = flow.step_after(step.id)
+    following = flow.step_after(step.id, answers)
     if following is None:
         return Finished(answers=answers, summary=flow.summarize(answers), finished_at=now, accepted=accepted)
     new_state = FlowState(

@@ -6,12 +6,17 @@ from typing import Final
 
 from flows.engine import Flow
 from flows.mood_check import MOOD_CHECK
+from flows.skip_reason import SKIP_REASON
 
 FLOWS: Final[tuple[Flow, ...]] = (MOOD_CHECK,)
+"""Homework types: each has a command, shows in /help, and its entries fill the journal."""
+
+SIDE_FLOWS: Final[tuple[Flow, ...]] = (SKIP_REASON,)
+"""Short conversations around homework that are not homework (no command, no entry)."""
 
 
 def flow_by_id(flow_id: str) -> Flow | None:
-    return next((f for f in FLOWS if f.id == flow_id), None)
+    return next((f for f in (*FLOWS, *SIDE_FLOWS) if f.id == flow_id), None)
 
 
 def flow_by_command(command: str) -> Flow | None:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import JsonColumn, UtcDateTime
@@ -39,6 +50,8 @@ class Person(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     """The newest transport update handled for this person: a repeated delivery is at or below."""
+    unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """Set when the transport says we cannot reach them (blocked the bot, chat gone)."""
 
 
 class Entry(Base):
@@ -67,7 +80,7 @@ class Conversation(Base):
     __tablename__ = "conversations"
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=True)
     flow_id: Mapped[str] = mapped_column(String(32))
     step_id: Mapped[str] = mapped_column(String(64))
     answers: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
@@ -79,6 +92,10 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     """Newer than the person's while a flow is open: written with each answer, no extra write."""
+    due_prompt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("due_prompts.id", ondelete="SET NULL"), nullable=True
+    )
+    """The scheduled prompt this conversation answers (started from it, or why it was skipped)."""
 
 
 class OutboxMessage(Base):
@@ -103,3 +120,75 @@ class OutboxMessage(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class Schedule(Base):
+    """When a client is invited to do one homework: local times on some weekdays, in their zone."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_materialize", "status", "materialize_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    flow_id: Mapped[str] = mapped_column(String(32))
+    times: Mapped[list[str]] = mapped_column(JsonColumn)
+    """Local wall times, "HH:MM"."""
+    weekdays: Mapped[list[int]] = mapped_column(JsonColumn)
+    """0 = Monday … 6 = Sunday."""
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    rationale: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    materialized_through: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The last local day whose occurrences exist as due prompts."""
+    materialize_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    """When the next local day's occurrences should be created (indexed: the tick asks for few)."""
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime())
+    """Occurrences before this instant are not created (the plan did not exist yet, or the
+    client's zone changed): only later ones can be sent or missed."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DuePrompt(Base):
+    """One scheduled occurrence: sent once, then started, snoozed, skipped or missed.
+
+    Unique per (schedule, local occurrence), so materialising the same day twice is a no-op.
+    """
+
+    __tablename__ = "due_prompts"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "occurrence", name="uq_due_prompts_occurrence"),
+        Index("ix_due_prompts_status_due", "status", "due_at"),
+        Index("ix_due_prompts_status_remind", "status", "remind_at"),
+        Index("ix_due_prompts_status_expires", "status", "expires_at"),
+        Index("ix_due_prompts_person", "person_id", "local_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    flow_id: Mapped[str] = mapped_column(String(32))
+    occurrence: Mapped[str] = mapped_column(String(16))
+    """The scheduled local date and time, "YYYY-MM-DDTHH:MM"."""
+    local_day: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    """The end of the client's local day: not acted on by then, it is missed."""
+    status: Mapped[str] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    acted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+    snoozes: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    skip_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    missed_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)

@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Conversation, Entry, OutboxMessage, Person
+from storage.schedules import DuePrompts, Schedules
 
 PEOPLE = cast(Table, Person.__table__)
 ENTRIES = cast(Table, Entry.__table__)
@@ -41,6 +42,7 @@ class PersonRow:
     created_at: datetime
     updated_at: datetime
     last_update_id: int | None = None
+    unreachable_since: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -60,7 +62,7 @@ class OpenConversation:
     """A person's open flow as plain data: read once per update, written back with ``save``."""
 
     person_id: int
-    entry_id: int
+    entry_id: int | None
     flow_id: str
     step_id: str
     answers: dict[str, Any]
@@ -71,6 +73,7 @@ class OpenConversation:
     started_at: datetime
     updated_at: datetime
     last_update_id: int | None = None
+    due_prompt_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,34 @@ class People:
         """Remember the newest update handled for this person (see ``last_update_id``)."""
         await self._connection.execute(_RECORD_UPDATE, {"key_id": person_id, "last_update_id": update_id})
 
+    async def chats(self, person_ids: set[int]) -> dict[int, tuple[str, str]]:
+        """Where to reach each of these people: (transport, chat id)."""
+        result = await self._connection.execute(
+            select(PEOPLE.c.id, PEOPLE.c.transport, PEOPLE.c.chat_id).where(PEOPLE.c.id.in_(person_ids))
+        )
+        return {row[0]: (row[1], row[2]) for row in result}
+
+    async def set_timezone(self, person_id: int, timezone: str, now: datetime) -> None:
+        await self._connection.execute(
+            update(PEOPLE).where(PEOPLE.c.id == person_id).values(timezone=timezone, updated_at=now)
+        )
+
+    async def mark_unreachable(self, person_ids: list[int], now: datetime) -> None:
+        """The transport cannot reach them (blocked the bot, chat gone): stop sending, tell their
+        therapist. Writing to us again makes them reachable."""
+        if person_ids:
+            await self._connection.execute(
+                update(PEOPLE)
+                .where(PEOPLE.c.id.in_(person_ids), PEOPLE.c.status == "active")
+                .values(status="unreachable", unreachable_since=now, updated_at=now)
+            )
+
+    async def mark_reachable(self, person: PersonRow, now: datetime) -> None:
+        person.status, person.updated_at = "active", now
+        await self._connection.execute(
+            update(PEOPLE).where(PEOPLE.c.id == person.id).values(status="active", updated_at=now)
+        )
+
     async def move_chat(self, person: PersonRow, chat_id: str, now: datetime) -> None:
         """The person now talks to us from another chat (Telegram migrated it, say)."""
         person.chat_id, person.updated_at = chat_id, now
@@ -277,15 +308,28 @@ class Conversations:
     async def begin(
         self,
         person_id: int,
-        entry_id: int,
+        entry_id: int | None,
         flow_id: str,
         step_id: str,
         prompt_token: str,
         now: datetime,
         update_id: int | None = None,
+        due_prompt_id: int | None = None,
     ) -> OpenConversation:
         conversation = OpenConversation(
-            person_id, entry_id, flow_id, step_id, {}, [], [], prompt_token, None, now, now, update_id
+            person_id,
+            entry_id,
+            flow_id,
+            step_id,
+            {},
+            [],
+            [],
+            prompt_token,
+            None,
+            now,
+            now,
+            update_id,
+            due_prompt_id,
         )
         await self._connection.execute(insert(CONVERSATIONS).values(asdict(conversation)))
         return conversation
@@ -359,6 +403,33 @@ class Outbox:
             for id_, payload in zip(ids, payloads, strict=True)
         ]
 
+    async def put_rows(self, rows: list[tuple[str, str, int | None, dict[str, Any]]], now: datetime) -> None:
+        """Queue messages for many chats at once (transport, chat, person, payload), due now."""
+        if rows:
+            await self._connection.execute(
+                insert(OUTBOX),
+                [
+                    {
+                        "person_id": person_id,
+                        "transport": transport,
+                        "chat_id": chat_id,
+                        "payload": payload,
+                        "created_at": now,
+                        "due_at": now,
+                        "attempts": 0,
+                        "last_error": None,
+                    }
+                    for transport, chat_id, person_id, payload in rows
+                ],
+            )
+
+    async def drop_chat(self, transport: str, chat_id: str) -> int:
+        """Forget everything still queued for a chat we can no longer reach."""
+        result = await self._connection.execute(
+            delete(OUTBOX).where(OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id)
+        )
+        return result.rowcount
+
     async def pending_for_chat(self, transport: str, chat_id: str) -> list[PendingMessage]:
         """Everything still to send to one chat, oldest first (order matters in a chat)."""
         result = await self._connection.execute(
@@ -394,6 +465,10 @@ class Outbox:
         if message_ids:
             await self._connection.execute(_DELETE_OUTBOX, {"ids": message_ids})
 
+    async def make_due(self, message_ids: list[int], now: datetime) -> None:
+        """End the lease of queued replies: the drainer sends them."""
+        await self._connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(message_ids)).values(due_at=now))
+
     async def retry_later(self, message_id: int, error: str, due_at: datetime) -> None:
         await self._connection.execute(
             update(OUTBOX)
@@ -416,6 +491,8 @@ class Transaction:
         self.entries = Entries(connection)
         self.conversations = Conversations(connection)
         self.outbox = Outbox(connection)
+        self.schedules = Schedules(connection)
+        self.due_prompts = DuePrompts(connection)
 
     async def lock_for_write(self) -> None:
         """Open the write transaction now, before reads whose result a later write depends on.

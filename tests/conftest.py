@@ -38,6 +38,7 @@ def settings_for(database_url: str) -> Callable[..., Settings]:
             "database_url": database_url,
             "telegram_bot_token": TOKEN if api is not None else None,
             "outbox_tick_seconds": 300,  # tests call tick() themselves
+            "send_rate_per_second": 0,  # pacing has tests of its own
         }
         if api is not None:
             values["telegram_api_base_url"] = api.base_url
@@ -65,7 +66,7 @@ class RunningBot:
     async def start(self) -> None:
         self._runtime_cm = open_runtime(self.settings, self.clock)
         self.runtime = await self._runtime_cm.__aenter__()
-        self._bot_cm = telegram_running(self.runtime, poll_timeout=1)
+        self._bot_cm = telegram_running(self.runtime, poll_timeout=1, background=False)
         await self._bot_cm.__aenter__()
 
     async def stop(self) -> None:

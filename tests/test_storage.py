@@ -33,12 +33,12 @@ async def test_migrations_build_exactly_the_models(database: Database) -> None:
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     assert differences == []
-    assert await current_revision(database.engine) == "0001"
+    assert await current_revision(database.engine) == "0002"
 
 
 async def test_migrating_twice_is_harmless(database: Database) -> None:
     await database.migrate()
-    assert await current_revision(database.engine) == "0001"
+    assert await current_revision(database.engine) == "0002"
 
 
 async def test_sqlite_runs_with_wal_and_foreign_keys(database: Database, tmp_path: Path) -> None:

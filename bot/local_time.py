@@ -1,0 +1,327 @@
+"""When scheduled homework is due: local wall-clock plans turned into UTC instants.
+
+Each scheduled local occurrence becomes one UTC due time with a stable key, so daylight-saving
+changes never make a prompt drift, repeat or vanish. Two rules settle the odd days:
+
+- a local time that does not exist (spring forward) fires at the next valid local minute;
+- a local time that happens twice (fall back) fires once, at its first occurrence (``fold=0``).
+
+Everything here is pure: the current time comes in as ``now`` (aware), results are aware UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+
+_ONE_DAY = timedelta(days=1)
+_SNOOZE_MARGIN = timedelta(minutes=15)
+# A local day with no occurrences can only be one the zone skipped entirely (Pacific/Apia,
+# 2011-12-30), so a plan with times and weekdays always has one within this many days.
+_LOOKAHEAD_DAYS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyPlan:
+    """When a homework is due: local times on some weekdays, from a start date, maybe to an end date.
+
+    Times are kept sorted and unique, so two plans that mean the same are equal.
+    """
+
+    times: tuple[time, ...]
+    weekdays: frozenset[int]
+    start: date
+    end: date | None = None  # inclusive
+
+    def __post_init__(self) -> None:
+        for wall in self.times:
+            if wall.tzinfo is not None or wall.second or wall.microsecond:
+                raise ValueError(f"plan times are naive local minutes, got {wall.isoformat()}")
+        if not self.weekdays <= frozenset(range(7)):
+            raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(self.weekdays)}")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"plan ends ({self.end}) before it starts ({self.start})")
+        object.__setattr__(self, "times", tuple(sorted(set(self.times))))
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One scheduled local occurrence and the UTC instant it is due."""
+
+    key: str  # "YYYY-MM-DDTHH:MM" of the scheduled local date and time (not the shifted one)
+    local_day: date
+    due_at: datetime  # aware, UTC
+
+
+def occurrences_on(plan: WeeklyPlan, day: date, zone: tzinfo) -> list[Occurrence]:
+    """The occurrences of one local day, in due order ([] if the day is not in the plan).
+
+    A scheduled time that the clocks skip past the end of the day (only in zones that once
+    skipped a whole date) has no occurrence: that local day never had it.
+    """
+    if not _plan_covers(plan, day):
+        return []
+    return list(_occurrences_of_day(plan.times, day, zone))
+
+
+def occurrences_between(plan: WeeklyPlan, first_day: date, last_day: date, zone: tzinfo) -> list[Occurrence]:
+    """All occurrences of local days first_day..last_day inclusive, in due order."""
+    first_day = max(first_day, plan.start)
+    if plan.end is not None:
+        last_day = min(last_day, plan.end)
+    found: list[Occurrence] = []
+    day = first_day
+    while day <= last_day:
+        found.extend(occurrences_on(plan, day, zone))
+        day += _ONE_DAY
+    return sorted(found, key=_due_order)
+
+
+def occurrences_due(plan: WeeklyPlan, after: datetime, until: datetime, zone: tzinfo) -> list[Occurrence]:
+    """The occurrences due in (after, until], in due order.
+
+    A scheduler that materialises ``occurrences_due(plan, last_run, now, zone)`` on every run gets
+    each occurrence exactly once, even when the clocks' gap gives several the same due instant.
+    """
+    after, until = _as_utc(after), _as_utc(until)
+    if until <= after:
+        return []
+    # A day's occurrences lie in [start_of_local_day, end_of_local_day); one spare day on each
+    # side covers local dates that a fall-back hour makes run backwards.
+    first_day = local_today(after, zone) - _ONE_DAY
+    last_day = local_today(until, zone) + _ONE_DAY
+    return [
+        occurrence
+        for occurrence in occurrences_between(plan, first_day, last_day, zone)
+        if after < occurrence.due_at <= until
+    ]
+
+
+def next_occurrence(plan: WeeklyPlan, now: datetime, zone: tzinfo) -> Occurrence | None:
+    """The first occurrence due at or after now (None when the plan has ended)."""
+    now = _as_utc(now)
+    if not plan.times or not plan.weekdays:
+        return None
+    day = max(plan.start, local_today(now, zone) - _ONE_DAY)
+    last_day = day + timedelta(days=_LOOKAHEAD_DAYS)
+    if plan.end is not None:
+        last_day = min(last_day, plan.end)
+    while day <= last_day:
+        for occurrence in occurrences_on(plan, day, zone):
+            if occurrence.due_at >= now:
+                return occurrence
+        day += _ONE_DAY
+    return None
+
+
+def local_today(now: datetime, zone: tzinfo) -> date:
+    """The client's calendar date at now."""
+    return _as_utc(now).astimezone(zone).date()
+
+
+def start_of_local_day(day: date, zone: tzinfo) -> datetime:
+    """The UTC instant the local day begins: local midnight, or the first valid minute after it."""
+    return _first_valid_instant(datetime.combine(day, time(0, 0)), zone)
+
+
+def end_of_local_day(day: date, zone: tzinfo) -> datetime:
+    """The UTC instant the local day ends (exclusive): the start of the next local day."""
+    return start_of_local_day(day + _ONE_DAY, zone)
+
+
+def in_quiet_hours(instant: datetime, zone: tzinfo, quiet_start: time | None, quiet_end: time | None) -> bool:
+    """Quiet hours may wrap midnight (22:00–07:00). None/None or equal times: no quiet hours.
+
+    Only one of the two set also means no quiet hours: there is no span to keep quiet.
+    """
+    if quiet_start is None or quiet_end is None or quiet_start == quiet_end:
+        return False
+    wall = _as_utc(instant).astimezone(zone).time()
+    if quiet_start < quiet_end:
+        return quiet_start <= wall < quiet_end
+    return wall >= quiet_start or wall < quiet_end
+
+
+def end_of_quiet_hours(
+    instant: datetime, zone: tzinfo, quiet_start: time | None, quiet_end: time | None
+) -> datetime:
+    """If instant is inside quiet hours, the UTC instant they end (next valid local minute rules apply);
+    else instant itself."""
+    instant = _as_utc(instant)
+    if quiet_start is None or quiet_end is None or not in_quiet_hours(instant, zone, quiet_start, quiet_end):
+        return instant
+    local = instant.astimezone(zone)
+    end_day = local.date()
+    if quiet_start > quiet_end and local.time() >= quiet_start:
+        end_day += _ONE_DAY
+    wall_end = datetime.combine(end_day, quiet_end)
+    first_end = _first_valid_instant(wall_end, zone)
+    if first_end > instant:
+        return first_end
+    # The instant is in the second pass of a fall-back hour, after the end's first occurrence.
+    return wall_end.replace(tzinfo=zone, fold=1).astimezone(UTC)
+
+
+def this_evening(now: datetime, zone: tzinfo, evening: time = time(19, 0)) -> datetime | None:
+    """Today's local `evening` as UTC if it is still ahead of now by at least 15 minutes, else None.
+
+    For a 'snooze until this evening' button: a snooze of a few minutes would only nag.
+    """
+    now = _as_utc(now)
+    today = local_today(now, zone)
+    due_at = _first_valid_instant(datetime.combine(today, evening), zone)
+    if due_at.astimezone(zone).date() != today or due_at - now < _SNOOZE_MARGIN:
+        return None
+    return due_at
+
+
+_TIME_SEPARATORS = re.compile(r"[\s,;]+")
+_TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
+_TIME_EXAMPLE = "like 08:00 or 20:30"
+
+
+def parse_times(text: str) -> tuple[time, ...]:
+    """'08:00,20:30' or '8:00 20:30' → sorted unique times.
+
+    Raises ValueError with a short message for the client on bad input (hours 0–23, minutes 0–59).
+    """
+    tokens = [token for token in _TIME_SEPARATORS.split(text.strip()) if token]
+    if not tokens:
+        raise ValueError(f"Please give at least one time, {_TIME_EXAMPLE}.")
+    found = set()
+    for token in tokens:
+        match = _TIME_PATTERN.fullmatch(token)
+        if match is None:
+            raise ValueError(f"'{_shorten(token)}' is not a time. Please write times {_TIME_EXAMPLE}.")
+        hour, minute = int(match[1]), int(match[2])
+        if hour > 23:
+            raise ValueError(f"'{token}': hours go from 0 to 23.")
+        if minute > 59:
+            raise ValueError(f"'{token}': minutes go from 00 to 59.")
+        found.add(time(hour, minute))
+    return tuple(sorted(found))
+
+
+_DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_BY_NAME = {
+    **{name[:2]: number for number, name in enumerate(_DAY_NAMES)},
+    **{name[:3]: number for number, name in enumerate(_DAY_NAMES)},
+    **{name: number for number, name in enumerate(_DAY_NAMES)},
+    "tues": 1,
+    "thur": 3,
+    "thurs": 3,
+}
+_EVERY_DAY = frozenset(range(7))
+_WORKING_DAYS = frozenset(range(5))
+_WEEKEND = frozenset({5, 6})
+_WEEKDAYS_BY_PHRASE = {
+    "daily": _EVERY_DAY,
+    "every day": _EVERY_DAY,
+    "everyday": _EVERY_DAY,
+    "weekdays": _WORKING_DAYS,
+    "weekends": _WEEKEND,
+    "weekend": _WEEKEND,
+}
+_PHRASE_BY_WEEKDAYS = {
+    _EVERY_DAY: "every day",
+    _WORKING_DAYS: "weekdays",
+    _WEEKEND: "weekends",
+    frozenset[int](): "no days",
+}
+_WEEKDAY_EXAMPLE = "mon,wed,fri or mon-fri or daily"
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """'daily' / 'weekdays' / 'weekends' / 'mon,wed,fri' / 'mon-fri' / 'Mo Tu' / 'sat-mon' → weekday numbers.
+
+    English 2- or 3-letter names (full names too), case-insensitive; a range may wrap the week's
+    end. Raises ValueError with a short message for the client otherwise.
+    """
+    normalised = " ".join(text.casefold().split())
+    if normalised in _WEEKDAYS_BY_PHRASE:
+        return _WEEKDAYS_BY_PHRASE[normalised]
+    tokens = [token for token in re.split(r"[\s,;]+", re.sub(r"\s*-\s*", "-", normalised)) if token]
+    if not tokens:
+        raise ValueError(f"Please name some days, like {_WEEKDAY_EXAMPLE}.")
+    found: set[int] = set()
+    for token in tokens:
+        first_name, dash, last_name = token.partition("-")
+        first = _WEEKDAY_BY_NAME.get(first_name)
+        last = _WEEKDAY_BY_NAME.get(last_name) if dash else first
+        if first is None or last is None:
+            raise ValueError(f"'{_shorten(token)}' is not a day I know. Try {_WEEKDAY_EXAMPLE}.")
+        found.update((first + offset) % 7 for offset in range((last - first) % 7 + 1))
+    return frozenset(found)
+
+
+def describe_weekdays(days: frozenset[int]) -> str:
+    """Human text: 'every day', 'weekdays', 'weekends', or 'Mon, Wed, Fri' ('no days' when empty)."""
+    if not days <= _EVERY_DAY:
+        raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(days)}")
+    if days in _PHRASE_BY_WEEKDAYS:
+        return _PHRASE_BY_WEEKDAYS[days]
+    return ", ".join(_DAY_ABBREVIATIONS[day] for day in sorted(days))
+
+
+def _shorten(token: str, limit: int = 20) -> str:
+    """Echo what the client typed, but never a whole paragraph of it."""
+    return token if len(token) <= limit else token[: limit - 1] + "…"
+
+
+def _plan_covers(plan: WeeklyPlan, day: date) -> bool:
+    return plan.start <= day and (plan.end is None or day <= plan.end) and day.weekday() in plan.weekdays
+
+
+@lru_cache(maxsize=4096)
+def _occurrences_of_day(times: tuple[time, ...], day: date, zone: tzinfo) -> tuple[Occurrence, ...]:
+    """Remembered, because a scheduler asks about the same few days on every tick."""
+    found = []
+    for wall in times:
+        due_at = _first_valid_instant(datetime.combine(day, wall), zone)
+        if due_at.astimezone(zone).date() == day:
+            found.append(Occurrence(key=_occurrence_key(day, wall), local_day=day, due_at=due_at))
+    return tuple(sorted(found, key=_due_order))
+
+
+def _occurrence_key(day: date, wall: time) -> str:
+    return f"{day.isoformat()}T{wall.hour:02d}:{wall.minute:02d}"
+
+
+def _due_order(occurrence: Occurrence) -> tuple[datetime, str]:
+    """Due time first; keys break the ties of several scheduled times that one gap pushed together."""
+    return occurrence.due_at, occurrence.key
+
+
+def _as_utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"expected an aware datetime, got naive {instant.isoformat()}")
+    return instant.astimezone(UTC)
+
+
+def _first_valid_instant(wall: datetime, zone: tzinfo) -> datetime:
+    """The UTC instant of a naive local wall time: its first occurrence, or the next valid local minute
+    if the clocks skip it."""
+    due_at = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if due_at.astimezone(zone).replace(tzinfo=None) == wall:
+        return due_at
+    # The wall time is in a gap. The clocks jump forward at one instant between the two readings
+    # of the wall time; find that instant to the second, then round up to a whole local minute.
+    offsets = [wall.replace(tzinfo=zone, fold=fold).utcoffset() or timedelta() for fold in (0, 1)]
+    earliest = wall - max(offsets)  # before the jump (as UTC, naive)
+    latest = wall - min(offsets)  # after the jump
+    low, high = 0, int((latest - earliest).total_seconds())
+    while low < high:
+        middle = (low + high) // 2
+        candidate = (earliest + timedelta(seconds=middle)).replace(tzinfo=UTC)
+        if candidate.astimezone(zone).replace(tzinfo=None) > wall:
+            high = middle
+        else:
+            low = middle + 1
+    jump = (earliest + timedelta(seconds=low)).replace(tzinfo=UTC)
+    seconds_past_minute = jump.astimezone(zone).second
+    if seconds_past_minute:
+        jump += timedelta(seconds=60 - seconds_past_minute)
+    return jump

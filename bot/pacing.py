@@ -1,0 +1,72 @@
+"""Sending pace: about 30 messages a second overall and about one a second per chat.
+
+Telegram answers faster senders with 429 and a wait. We stay under its limits instead: new
+messages are spaced evenly overall (no bursts, so a sliding one-second window never sees more
+than the rate), and each chat gets a small burst (a reply and the next question) and then one
+message per interval. Edits and button answers are not messages and are not paced. The clock is
+injected, so tests can move it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _ChatBucket:
+    tokens: float
+    updated: float
+
+
+class Pacer:
+    """Says how long a send must wait; records sends. ``rate <= 0`` turns pacing off."""
+
+    def __init__(
+        self,
+        rate: float = 30.0,
+        chat_interval: float = 1.0,
+        chat_burst: int = 3,
+        monotonic: Callable[[], float] = time.monotonic,
+        headroom: float = 1.02,
+    ) -> None:
+        self.enabled = rate > 0
+        self._spacing = headroom / rate if self.enabled else 0.0
+        self._chat_interval = chat_interval
+        self._chat_burst = float(chat_burst)
+        self._monotonic = monotonic
+        self._next_global = 0.0
+        self._chats: dict[str, _ChatBucket] = {}
+
+    def _bucket(self, chat: str, now: float) -> _ChatBucket:
+        bucket = self._chats.get(chat)
+        if bucket is None:
+            bucket = self._chats[chat] = _ChatBucket(self._chat_burst, now)
+        else:
+            refill = (
+                (now - bucket.updated) / self._chat_interval if self._chat_interval > 0 else self._chat_burst
+            )
+            bucket.tokens = min(self._chat_burst, bucket.tokens + refill)
+            bucket.updated = now
+        return bucket
+
+    def delay(self, chat: str) -> float:
+        """Seconds until a message to ``chat`` may be sent (0.0: now)."""
+        if not self.enabled:
+            return 0.0
+        now = self._monotonic()
+        bucket = self._bucket(chat, now)
+        chat_wait = 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * self._chat_interval
+        return max(self._next_global - now, chat_wait, 0.0)
+
+    def spend(self, chat: str) -> None:
+        """Record that a message to ``chat`` was sent now."""
+        if not self.enabled:
+            return
+        now = self._monotonic()
+        bucket = self._bucket(chat, now)
+        bucket.tokens -= 1
+        self._next_global = max(self._next_global, now) + self._spacing
+        if len(self._chats) > 10_000:  # forget chats that have long refilled
+            self._chats = {c: b for c, b in self._chats.items() if b.tokens < self._chat_burst}

@@ -1,0 +1,391 @@
+"""Scheduled homework: turning plans into due prompts, and due prompts into messages.
+
+One tick (every few seconds) does four narrow things, each in its own short transaction:
+create the next local day's occurrences of the schedules that need it, close what expired at
+the end of a client's day, send what is due (within the downtime grace window, else record it as
+missed), and send at most one gentle reminder per prompt outside quiet hours. Everything it
+decides is a row in the database, so a restart picks up exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from bot import texts
+from bot.clock import Clock
+from bot.local_time import (
+    WeeklyPlan,
+    end_of_local_day,
+    end_of_quiet_hours,
+    in_quiet_hours,
+    local_today,
+    occurrences_between,
+    start_of_local_day,
+    this_evening,
+)
+from bot.messages import Button, Outgoing, Purpose
+from bot.timezones import zone_from_name
+from flows import Flow
+from storage import Database
+from storage.schedules import (
+    DuePromptRow,
+    NewOccurrence,
+    PromptStatus,
+    Recipient,
+    ScheduleRow,
+)
+
+log = logging.getLogger(__name__)
+
+PROMPT_DATA_PREFIX = "!"
+MAX_CATCH_UP_DAYS = 31
+"""After a long outage, occurrences this far back are still created (and recorded as missed)."""
+FAR_FUTURE_UTC = datetime(9000, 1, 1, tzinfo=UTC)
+"""materialize_at of a plan that has ended: the tick never asks for it again."""
+
+
+class Action:
+    """What a button on a scheduled prompt asks for (stored in callback data)."""
+
+    START = "s"
+    SNOOZE_15 = "z15"
+    SNOOZE_60 = "z60"
+    SNOOZE_EVENING = "ze"
+    SKIP = "k"
+
+
+SNOOZE_DELAYS = {Action.SNOOZE_15: timedelta(minutes=15), Action.SNOOZE_60: timedelta(hours=1)}
+
+
+def zone_or_utc(name: str) -> tzinfo:
+    """A stored zone name as tzinfo; an unknown one (should not happen) falls back to UTC."""
+    try:
+        return zone_from_name(name)
+    except ValueError:
+        log.warning("unknown stored time zone %r; using UTC", name)
+        return zone_from_name("UTC")
+
+
+def parse_clock_time(text: str | None) -> time | None:
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes))
+
+
+def plan_of(schedule: ScheduleRow) -> WeeklyPlan:
+    times = tuple(t for t in (parse_clock_time(x) for x in schedule.times) if t is not None)
+    return WeeklyPlan(
+        times=times,
+        weekdays=frozenset(schedule.weekdays),
+        start=schedule.start_date,
+        end=schedule.end_date,
+    )
+
+
+def prompt_data(prompt_id: int, token: str, action: str) -> str:
+    return f"{PROMPT_DATA_PREFIX}{prompt_id}:{token}:{action}"
+
+
+def parse_prompt_data(data: str) -> tuple[int, str, str] | None:
+    """``(prompt id, token, action)`` from button data, or None if it is not well-formed."""
+    if not data.startswith(PROMPT_DATA_PREFIX):
+        return None
+    parts = data[1:].split(":")
+    if len(parts) != 3 or not parts[0].isdigit():
+        return None
+    return int(parts[0]), parts[1], parts[2]
+
+
+def prompt_message(
+    prompt_id: int,
+    token: str,
+    title: str,
+    now: datetime,
+    zone: tzinfo,
+    expires_at: datetime,
+    *,
+    reminder: bool,
+) -> Outgoing:
+    """The prompt (or its one reminder) with Start / Snooze / Skip buttons that are still useful."""
+    snoozes = [
+        Button(label, prompt_data(prompt_id, token, action))
+        for label, action in (
+            (texts.BUTTON_SNOOZE_15, Action.SNOOZE_15),
+            (texts.BUTTON_SNOOZE_60, Action.SNOOZE_60),
+        )
+        if now + SNOOZE_DELAYS[action] < expires_at
+    ]
+    evening = this_evening(now, zone)
+    if evening is not None and evening < expires_at:
+        snoozes.append(
+            Button(texts.BUTTON_SNOOZE_EVENING, prompt_data(prompt_id, token, Action.SNOOZE_EVENING))
+        )
+    rows: list[tuple[Button, ...]] = [
+        (Button(texts.BUTTON_START, prompt_data(prompt_id, token, Action.START)),)
+    ]
+    if snoozes:
+        rows.append(tuple(snoozes))
+    rows.append((Button(texts.BUTTON_SKIP_TODAY, prompt_data(prompt_id, token, Action.SKIP)),))
+    return Outgoing(
+        text=(texts.REMINDER if reminder else texts.PROMPT).format(title=title),
+        purpose=Purpose.PROMPT,
+        buttons=tuple(rows),
+        expects="choice",
+        prompt_token=token,
+        due_prompt_id=prompt_id,
+    )
+
+
+def snooze_until(action: str, now: datetime, zone: tzinfo) -> datetime | None:
+    if action in SNOOZE_DELAYS:
+        return now + SNOOZE_DELAYS[action]
+    if action == Action.SNOOZE_EVENING:
+        return this_evening(now, zone)
+    return None
+
+
+def remind_at(
+    sent_at: datetime,
+    delay: timedelta,
+    expires_at: datetime,
+    zone: tzinfo,
+    quiet: tuple[time | None, time | None],
+) -> datetime | None:
+    """When to send the one reminder: after ``delay``, never in quiet hours, never after the day ends."""
+    at = end_of_quiet_hours(sent_at + delay, zone, *quiet)
+    return at if at < expires_at else None
+
+
+@dataclass
+class TickReport:
+    """What one tick did (counts only: logs carry no content)."""
+
+    materialised: int = 0
+    sent: int = 0
+    reminded: int = 0
+    missed: int = 0
+    unreachable: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.materialised, self.sent, self.reminded, self.missed, self.unreachable))
+
+
+class HomeworkScheduler:
+    """Materialises schedules into due prompts and sends them; see the module docstring."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        flows: Sequence[Flow],
+        new_token: Callable[[], str],
+        reminder_delay: timedelta = timedelta(hours=2),
+        grace: timedelta = timedelta(hours=2),
+        batch: int = 1000,
+    ) -> None:
+        self._db = database
+        self._clock = clock
+        self._titles = {f.id: f.title for f in flows}
+        self._new_token = new_token
+        self.reminder_delay = reminder_delay
+        self.grace = grace
+        self._batch = batch
+
+    def title(self, flow_id: str) -> str:
+        return self._titles.get(flow_id, "homework")
+
+    async def tick(self) -> TickReport:
+        now = self._clock()
+        report = TickReport()
+        report.materialised = await self._materialise(now)
+        report.missed += await self._expire(now)
+        await self._send_due(now, report)
+        report.reminded = await self._remind(now)
+        if report:
+            log.info(
+                "tick: %s occurrences created, %s sent, %s reminded, %s missed, %s unreachable",
+                report.materialised,
+                report.sent,
+                report.reminded,
+                report.missed,
+                report.unreachable,
+            )
+        return report
+
+    def occurrences_for(
+        self, schedule: ScheduleRow, zone: tzinfo, now: datetime
+    ) -> tuple[list[NewOccurrence], date]:
+        """The occurrences to create now, through tomorrow (local), and that last local day."""
+        plan = plan_of(schedule)
+        today = local_today(now, zone)
+        last = today + timedelta(days=1)
+        first = max(
+            schedule.start_date,
+            local_today(schedule.not_before, zone),
+            today - timedelta(days=MAX_CATCH_UP_DAYS),
+        )
+        if schedule.materialized_through is not None:
+            first = max(first, schedule.materialized_through + timedelta(days=1))
+        if first > last:
+            return [], last
+        created = [
+            NewOccurrence(
+                occurrence=o.key,
+                local_day=o.local_day,
+                due_at=o.due_at,
+                expires_at=end_of_local_day(o.local_day, zone),
+                token=self._new_token(),
+            )
+            for o in occurrences_between(plan, first, last, zone)
+            if o.due_at >= schedule.not_before
+        ]
+        return created, last
+
+    async def _materialise(self, now: datetime) -> int:
+        created = 0
+        while True:
+            async with self._db.transaction() as tx:
+                due = await tx.schedules.needing_materialisation(now, self._batch)
+                for schedule, zone_name in due:
+                    zone = zone_or_utc(zone_name)
+                    occurrences, last = self.occurrences_for(schedule, zone, now)
+                    await tx.due_prompts.add_many(schedule, occurrences)
+                    ended = schedule.end_date is not None and last >= schedule.end_date
+                    next_at = FAR_FUTURE_UTC if ended else start_of_local_day(last, zone)
+                    await tx.schedules.materialised(schedule.id, last, next_at, now)
+                    created += len(occurrences)
+            if len(due) < self._batch:
+                return created
+
+    async def _expire(self, now: datetime) -> int:
+        """Open prompts whose local day is over: missed, and their buttons taken away."""
+        closed = 0
+        while True:
+            async with self._db.transaction() as tx:
+                expired = await tx.due_prompts.expired(now, self._batch)
+                await tx.due_prompts.close_many(
+                    [
+                        (
+                            p.id,
+                            PromptStatus.MISSED,
+                            "not_acted" if p.status == PromptStatus.SENT else "not_sent",
+                        )
+                        for p in expired
+                    ]
+                )
+                closings = [p for p in expired if p.message_id is not None]
+                if closings:
+                    people = {p.person_id for p in closings}
+                    chats = await tx.people.chats(people)
+                    await tx.outbox.put_rows(
+                        [
+                            (
+                                *chats[p.person_id],
+                                p.person_id,
+                                Outgoing(
+                                    text=texts.PROMPT_CLOSED,
+                                    purpose=Purpose.CLOSE_PROMPT,
+                                    edit_of=p.message_id,
+                                ).to_json(),
+                            )
+                            for p in closings
+                            if p.person_id in chats
+                        ],
+                        now,
+                    )
+                closed += len(expired)
+            if len(expired) < self._batch:
+                return closed
+
+    async def _send_due(self, now: datetime, report: TickReport) -> None:
+        while True:
+            async with self._db.transaction() as tx:
+                claimed = await tx.due_prompts.claim_due(now, self._batch)
+                sent: list[tuple[int, datetime | None]] = []
+                closed: list[tuple[int, str, str | None]] = []
+                messages: list[tuple[str, str, int | None, dict[str, object]]] = []
+                for prompt, recipient in claimed:
+                    if recipient.status != "active":
+                        closed.append((prompt.id, PromptStatus.UNREACHABLE, None))
+                        report.unreachable += 1
+                        continue
+                    if prompt.due_at < now - self.grace:
+                        closed.append((prompt.id, PromptStatus.MISSED, "late"))
+                        report.missed += 1
+                        continue
+                    zone = zone_or_utc(recipient.timezone)
+                    message = prompt_message(
+                        prompt.id,
+                        prompt.token,
+                        self.title(prompt.flow_id),
+                        now,
+                        zone,
+                        prompt.expires_at,
+                        reminder=False,
+                    )
+                    messages.append(
+                        (recipient.transport, recipient.chat_id, prompt.person_id, message.to_json())
+                    )
+                    quiet = (parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end))
+                    reminder = (
+                        None
+                        if prompt.reminded
+                        else remind_at(now, self.reminder_delay, prompt.expires_at, zone, quiet)
+                    )
+                    sent.append((prompt.id, reminder))
+                await tx.due_prompts.close_many(closed)
+                await tx.due_prompts.mark_sent_many(sent, now)
+                await tx.outbox.put_rows(messages, now)
+                report.sent += len(sent)
+            if len(claimed) < self._batch:
+                return
+
+    async def _remind(self, now: datetime) -> int:
+        reminded = 0
+        while True:
+            async with self._db.transaction() as tx:
+                due = await tx.due_prompts.reminders_due(now, self._batch)
+                messages: list[tuple[str, str, int | None, dict[str, object]]] = []
+                for prompt, recipient in due:
+                    zone = zone_or_utc(recipient.timezone)
+                    quiet = (parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end))
+                    if recipient.status == "active" and in_quiet_hours(now, zone, *quiet):
+                        later = remind_at(now, timedelta(0), prompt.expires_at, zone, quiet)
+                        await tx.due_prompts.update(prompt.id, remind_at=later, reminded=later is None)
+                        continue
+                    await tx.due_prompts.update(prompt.id, reminded=True)
+                    if recipient.status != "active":
+                        continue
+                    message = prompt_message(
+                        prompt.id,
+                        prompt.token,
+                        self.title(prompt.flow_id),
+                        now,
+                        zone,
+                        prompt.expires_at,
+                        reminder=True,
+                    )
+                    messages.append(
+                        (recipient.transport, recipient.chat_id, prompt.person_id, message.to_json())
+                    )
+                    reminded += 1
+                await tx.outbox.put_rows(messages, now)
+            if len(due) < self._batch:
+                return reminded
+
+
+__all__ = [
+    "Action",
+    "DuePromptRow",
+    "HomeworkScheduler",
+    "Recipient",
+    "TickReport",
+    "parse_prompt_data",
+    "prompt_message",
+    "snooze_until",
+]
