@@ -80,6 +80,7 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
 
 async def tick(runtime: Runtime) -> None:
     """Scheduled work, then everything due in the outbox, here and now (tests, the terminal)."""
+    await runtime.courier.flush()  # the scheduler reads shown message ids
     await runtime.scheduler.tick()
     await runtime.courier.deliver_due()
 
@@ -87,6 +88,7 @@ async def tick(runtime: Runtime) -> None:
 def _scheduler_job(runtime: Runtime) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
         try:
+            await runtime.courier.flush()  # the scheduler reads shown message ids
             await runtime.scheduler.tick()
         except StorageError:
             log.exception("scheduler tick failed; the next one retries")

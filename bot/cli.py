@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot.errors import ConfigurationError
+from bot.errors import BetweenError, ConfigurationError
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from storage import StorageError
@@ -35,6 +35,35 @@ async def _run(settings: Settings) -> None:
         await run_telegram(runtime, stop)
 
 
+async def _schedule(settings: Settings, args: argparse.Namespace) -> None:
+    from bot import admin
+    from bot.clock import utc_now
+    from storage import Database
+
+    database = Database(settings.database_url)
+    try:
+        await database.migrate()
+        if args.action == "add":
+            new = admin.NewSchedule(
+                client=args.client,
+                flow=args.flow,
+                times=args.times,
+                days=args.days,
+                start=args.start,
+                until=args.until,
+                quiet=args.quiet,
+                rationale=args.rationale,
+            )
+            print(await admin.add_schedule(database, settings, utc_now, new))
+        elif args.action == "list":
+            for line in await admin.list_schedules(database, settings, utc_now, args.client):
+                print(line)
+        else:
+            print(await admin.remove_schedule(database, utc_now, args.schedule_id))
+    finally:
+        await database.close()
+
+
 async def _migrate(settings: Settings) -> None:
     from storage import Database
     from storage.migrate import current_revision
@@ -52,6 +81,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot (Telegram if TELEGRAM_BOT_TOKEN is set)")
     commands.add_parser("migrate", help="create or upgrade the database schema")
+    schedule = commands.add_parser("schedule", help="add, list or remove clients' homework schedules")
+    actions = schedule.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="schedule a homework for a client")
+    add.add_argument("client", help="Telegram user id, 'terminal', or #<person id>")
+    add.add_argument("flow", help="the homework, e.g. mood")
+    add.add_argument("times", help="local times, e.g. 08:00,20:30")
+    add.add_argument("--days", default="daily", help="daily, weekdays, weekends, mon,wed,fri, mon-fri")
+    add.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default: today)")
+    add.add_argument("--until", help="last day, YYYY-MM-DD")
+    add.add_argument("--quiet", help="no reminders in these local hours, e.g. 22:00-07:00")
+    add.add_argument("--rationale", help="why this homework, in the therapist's words")
+    listing = actions.add_parser("list", help="list active schedules")
+    listing.add_argument("client", nargs="?", help="only this client's")
+    remove = actions.add_parser("remove", help="remove a schedule")
+    remove.add_argument("schedule_id", type=int)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -63,10 +107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run" and settings.telegram_bot_token is None and settings.log_level == "INFO"
         else settings.log_level
     )
+    commands_to_run = {"run": lambda: _run(settings), "migrate": lambda: _migrate(settings)}
     try:
-        asyncio.run(_run(settings) if args.command == "run" else _migrate(settings))
+        if args.command == "schedule":
+            asyncio.run(_schedule(settings, args))
+        else:
+            asyncio.run(commands_to_run[args.command]())
     except KeyboardInterrupt:
         return 130
+    except BetweenError as error:
+        print(f"between: {error}", file=sys.stderr)
+        return 2
     except StorageError as error:
         print(f"between: {error} ({settings.database_url.split('://')[0]})", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "sqlalchemy")
+QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "sqlalchemy", "alembic")
 
 
 def configure_logging(level: str) -> None:

@@ -361,6 +361,11 @@ class HomeworkScheduler:
                     await tx.due_prompts.update(prompt.id, reminded=True)
                     if recipient.status != "active":
                         continue
+                    if prompt.message_id is not None:  # one live set of buttons: the reminder's
+                        closing = Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id)
+                        messages.append(
+                            (recipient.transport, recipient.chat_id, prompt.person_id, closing.to_json())
+                        )
                     message = prompt_message(
                         prompt.id,
                         prompt.token,

@@ -359,6 +359,13 @@ class DuePrompts:
             )
         )
 
+    async def drop_pending_for_schedule(self, schedule_id: int) -> None:
+        await self._connection.execute(
+            DUE_PROMPTS.delete().where(
+                DUE_PROMPTS.c.schedule_id == schedule_id, DUE_PROMPTS.c.status == PromptStatus.PENDING
+            )
+        )
+
     async def for_person(self, person_id: int, limit: int = 100) -> list[DuePromptRow]:
         result = await self._connection.execute(
             select(DUE_PROMPTS)
