@@ -49,7 +49,7 @@ from bot.timezones import zone_from_name
 from storage import Database
 from storage.repositories import OUTBOX, PEOPLE
 from storage.schedules import DUE_PROMPTS, SCHEDULES, PromptStatus
-from tests.fake_bot_api import ApiCall, FakeBotApi
+from tests.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:BENCHMARK"
 REPO = Path(__file__).resolve().parents[1]
@@ -442,13 +442,15 @@ async def main(clients: int, due: int) -> None:
     print(f"duplicated: {duplicated} ({verdict(duplicated == 0)} the 0 target)")
     print(f"429s received: {too_many} ({verdict(too_many == 0)} the 0 target)")
     print(
-        f"peak resident memory of the bot: {rss:.0f} MB ({verdict(rss < TARGET_RSS_MB)} the < {TARGET_RSS_MB:.0f} MB target)"
+        f"peak resident memory of the bot: {rss:.0f} MB "
+        f"({verdict(rss < TARGET_RSS_MB)} the < {TARGET_RSS_MB:.0f} MB target)"
     )
+    traceback = "a Traceback" if "Traceback" in log_text else "no Traceback"
+    by_status = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     print(
-        f"bot exit code {exit_code}, {'a Traceback' if 'Traceback' in log_text else 'no Traceback'} in its log "
-        f"({len(log_text.splitlines())} lines); other sends {seen.others}, failed sends {seen.failed}; "
-        f"outbox rows left {left}; recipients' prompts today: "
-        f"{', '.join(f'{count} {status}' for status, count in sorted(statuses.items()))}, {shown} with a message id"
+        f"bot exit code {exit_code}, {traceback} in its log ({len(log_text.splitlines())} lines); "
+        f"other sends {seen.others}, failed sends {seen.failed}; outbox rows left {left}; "
+        f"recipients' prompts today: {by_status}, {shown} with a message id"
     )
     if "Traceback" in log_text:
         print("last lines of the bot's log:\n" + "\n".join(log_text.splitlines()[-20:]))

@@ -8,6 +8,8 @@ as in Telegram; ``/quit`` (or Ctrl-D) leaves, and everything is kept for next ti
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -20,6 +22,9 @@ from bot.conversation import (
     TextReceived,
 )
 from bot.messages import Button, Outgoing, Purpose
+from storage import StorageError
+
+log = logging.getLogger(__name__)
 
 TRANSPORT = "terminal"
 LOCAL_USER = "local"
@@ -122,6 +127,7 @@ class TerminalChat:
     async def run(self) -> None:
         self._write(BANNER.format(database=self._runtime.database.location))
         self._runtime.courier.register(TRANSPORT, self._sink)
+        ticker = asyncio.get_running_loop().create_task(self._tick_forever(), name="terminal-ticker")
         try:
             await tick(self._runtime)  # anything left undelivered by a previous run
             await self._send(CommandReceived("start"))
@@ -138,7 +144,19 @@ class TerminalChat:
                 self._sink.quiet = False
             self._write("Bye for now — everything is saved.")
         finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
             self._runtime.courier.unregister(TRANSPORT)
+
+    async def _tick_forever(self) -> None:
+        """Scheduled prompts show up in the terminal too (the ticker's interval is a setting)."""
+        while True:
+            await asyncio.sleep(self._runtime.settings.scheduler_tick_seconds)
+            try:
+                await tick(self._runtime)
+            except StorageError:
+                log.exception("scheduler tick failed; the next one retries")
 
     def _events_for(self, line: str) -> list[Event]:
         if line.startswith("/"):
