@@ -70,6 +70,8 @@ async def start_bot(kind: str, api: FakeBotApi, workdir: Path) -> asyncio.subpro
         "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'between.db'}",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
+        # The floor has no sending pace; measure durability, not Telegram's limits.
+        "SEND_RATE_PER_SECOND": "0",
     }
     module = ["-m", "bot", "run"] if kind == "between" else ["-m", "benchmarks.floor_bot"]
     process = await asyncio.create_subprocess_exec(

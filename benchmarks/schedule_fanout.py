@@ -318,16 +318,23 @@ def delivery(api: FakeBotApi, chats: set[int]) -> Delivery:
 
 
 def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the most resident memory the process ever had."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """VmHWM: the most resident memory the process ever had (NaN once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return math.nan
+    for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return math.nan
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    """User + system CPU time of a process so far (NaN once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -358,12 +365,99 @@ async def start_bot(api: FakeBotApi, url: str, workdir: Path, log: IO[bytes]) ->
         stdout=log,
         stderr=log,
     )
-    await api.wait_until(lambda: bool(api.calls_to("setMyCommands")), timeout=60)
+    try:
+        await api.wait_until(lambda: bool(api.calls_to("setMyCommands")), timeout=60)
+    except BaseException:
+        process.kill()
+        await process.wait()
+        raise
     return process
+
+
+@dataclass(frozen=True)
+class BotRun:
+    """What one run of the bot through the burst showed."""
+
+    seen: Delivery
+    too_many: int
+    due_at: datetime
+    due_mono: float  # monotonic time at due_at, the clock ApiCall.at uses
+    idle_cpu: float  # share of one core, from ready until due_at
+    drain_cpu: float  # share of one core, from due_at until the last prompt
+    rss_mb: float
+    exit_code: int
+    log: str
+
+
+async def fan_out(url: str, plan: Plan, workdir: Path) -> BotRun:
+    """Start the bot, give the recipients a time T once it is up, and watch it send their prompts."""
+    chats = {FIRST_CHAT + n for n in plan.recipients}
+    log_path = workdir / "bot.log"
+    async with FakeBotApi(
+        token=TOKEN, enforce_rate_limits=True, global_per_second=RATE, per_chat_per_second=1.0
+    ) as api:
+        for n in range(plan.clients):  # every client has a chat (100k take ~0.3 s)
+            api.user(FIRST_CHAT + n)
+        with open_log(log_path) as log:
+            process = await start_bot(api, url, workdir, log)
+            try:
+                ready, ready_cpu = datetime.now(UTC), cpu_seconds(process.pid)
+                due_at = (ready + LEAD + timedelta(seconds=59)).replace(second=0, microsecond=0)
+                await move_recipients(url, plan, due_at)
+                await asyncio.sleep(max(0.0, (due_at - datetime.now(UTC)).total_seconds()))
+                due_mono, due_cpu = time.monotonic(), cpu_seconds(process.pid)
+                while time.monotonic() - due_mono < WAIT and process.returncode is None:
+                    if len(delivery(api, chats).per_chat) >= len(chats):
+                        break
+                    await asyncio.sleep(0.5)
+                done_mono, done_cpu = time.monotonic(), cpu_seconds(process.pid)
+                await asyncio.sleep(SETTLE)
+                rss = peak_rss_mb(process.pid)
+            finally:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                exit_code = await asyncio.wait_for(process.wait(), timeout=60)
+        return BotRun(
+            seen=delivery(api, chats),
+            too_many=api.too_many_requests,
+            due_at=due_at,
+            due_mono=due_mono,
+            idle_cpu=(due_cpu - ready_cpu) / (due_at - ready).total_seconds(),
+            drain_cpu=(done_cpu - due_cpu) / (done_mono - due_mono),
+            rss_mb=rss,
+            exit_code=exit_code,
+            log=log_path.read_text(errors="replace"),
+        )
 
 
 def verdict(ok: bool) -> str:
     return "meets" if ok else "MISSES"
+
+
+def print_bot_run(run: BotRun, due: int) -> None:
+    seen = run.seen
+    sent = len(seen.per_chat)
+    drain = seen.last - seen.first + 1 / RATE if sent else math.nan
+    ideal = due / RATE
+    lost = due - sent
+    duplicated = sum(1 for count in seen.per_chat.values() if count > 1)
+    print(
+        f"drain: {sent} prompts in {drain:.1f} s (first to last send + 1/{RATE} s) against the ideal "
+        f"{ideal:.1f} s = {drain / ideal:.3f}× ({verdict(drain / ideal <= TARGET_DRAIN_RATIO)} the "
+        f"≤ {TARGET_DRAIN_RATIO:.2f}× target)"
+    )
+    print(
+        f"  due at {run.due_at:%H:%M} UTC: first sent {seen.first - run.due_mono:.1f} s later, last "
+        f"{seen.last - run.due_mono:.1f} s later; bot CPU {run.idle_cpu:.1%} of a core while idle, "
+        f"{run.drain_cpu:.0%} while sending"
+    )
+    print(f"lost: {lost} ({verdict(lost == 0)} the 0 target)")
+    print(f"duplicated: {duplicated} ({verdict(duplicated == 0)} the 0 target)")
+    print(f"429s received: {run.too_many} ({verdict(run.too_many == 0)} the 0 target)")
+    print(
+        f"peak resident memory of the bot: {run.rss_mb:.0f} MB "
+        f"({verdict(run.rss_mb < TARGET_RSS_MB)} the < {TARGET_RSS_MB:.0f} MB target)"
+    )
 
 
 async def main(clients: int, due: int) -> None:
@@ -371,7 +465,6 @@ async def main(clients: int, due: int) -> None:
     zone_name, zone = choose_zone(now)
     chosen = random.Random(2026).sample(range(clients), due)
     plan = Plan(clients, tuple(sorted(chosen)), zone_name, zone, now, local_today(now, zone))
-    chats = {FIRST_CHAT + n for n in plan.recipients}
     print(f"Schedule fan-out — {clients} clients with a daily schedule, {due} prompts due in one minute")
     print(
         f"python {platform.python_version()}, python-telegram-bot {version('python-telegram-bot')}, "
@@ -391,69 +484,19 @@ async def main(clients: int, due: int) -> None:
             f"({verdict(tick_max < TARGET_TICK_MS)} the < {TARGET_TICK_MS:.0f} ms target)"
         )
 
-        log_path = workdir / "bot.log"
-        async with FakeBotApi(
-            token=TOKEN, enforce_rate_limits=True, global_per_second=RATE, per_chat_per_second=1.0
-        ) as api:
-            for n in range(clients):  # every client has a chat (100k take ~0.3 s)
-                api.user(FIRST_CHAT + n)
-            with open_log(log_path) as log:
-                process = await start_bot(api, url, workdir, log)
-                try:
-                    ready_cpu = cpu_seconds(process.pid)
-                    ready = datetime.now(UTC)
-                    due_at = (ready + LEAD + timedelta(seconds=59)).replace(second=0, microsecond=0)
-                    await move_recipients(url, plan, due_at)
-                    await asyncio.sleep((due_at - datetime.now(UTC)).total_seconds())
-                    due_mono, due_cpu = time.monotonic(), cpu_seconds(process.pid)
-                    idle_cpu = (due_cpu - ready_cpu) / (due_at - ready).total_seconds()
-                    while time.monotonic() - due_mono < WAIT and process.returncode is None:
-                        if len(delivery(api, chats).per_chat) >= due:
-                            break
-                        await asyncio.sleep(0.5)
-                    done_mono, done_cpu = time.monotonic(), cpu_seconds(process.pid)
-                    await asyncio.sleep(SETTLE)
-                    rss = peak_rss_mb(process.pid)
-                finally:
-                    if process.returncode is None:
-                        process.send_signal(signal.SIGTERM)
-                    exit_code = await asyncio.wait_for(process.wait(), timeout=60)
-            seen = delivery(api, chats)
-            too_many = api.too_many_requests
+        run = await fan_out(url, plan, workdir)
+        print_bot_run(run, due)
         left, statuses, shown = await final_state(url, plan)
-        log_text = log_path.read_text(errors="replace")
 
-    sent = len(seen.per_chat)
-    drain = seen.last - seen.first + 1 / RATE if sent else math.nan
-    ideal = due / RATE
-    lost = due - sent
-    duplicated = sum(1 for count in seen.per_chat.values() if count > 1)
-    print(
-        f"drain: {sent} prompts in {drain:.1f} s (first to last send + 1/{RATE} s) against the ideal "
-        f"{ideal:.1f} s = {drain / ideal:.3f}× ({verdict(drain / ideal <= TARGET_DRAIN_RATIO)} the "
-        f"≤ {TARGET_DRAIN_RATIO:.2f}× target)"
-    )
-    print(
-        f"  due at {due_at:%H:%M} UTC: first sent {seen.first - due_mono:.1f} s later, last "
-        f"{seen.last - due_mono:.1f} s later; bot CPU {idle_cpu:.1%} of a core while idle, "
-        f"{(done_cpu - due_cpu) / (done_mono - due_mono):.0%} while draining"
-    )
-    print(f"lost: {lost} ({verdict(lost == 0)} the 0 target)")
-    print(f"duplicated: {duplicated} ({verdict(duplicated == 0)} the 0 target)")
-    print(f"429s received: {too_many} ({verdict(too_many == 0)} the 0 target)")
-    print(
-        f"peak resident memory of the bot: {rss:.0f} MB "
-        f"({verdict(rss < TARGET_RSS_MB)} the < {TARGET_RSS_MB:.0f} MB target)"
-    )
-    traceback = "a Traceback" if "Traceback" in log_text else "no Traceback"
+    traceback = "a Traceback" if "Traceback" in run.log else "no Traceback"
     by_status = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     print(
-        f"bot exit code {exit_code}, {traceback} in its log ({len(log_text.splitlines())} lines); "
-        f"other sends {seen.others}, failed sends {seen.failed}; outbox rows left {left}; "
+        f"bot exit code {run.exit_code}, {traceback} in its log ({len(run.log.splitlines())} lines); "
+        f"other sends {run.seen.others}, failed sends {run.seen.failed}; outbox rows left {left}; "
         f"recipients' prompts today: {by_status}, {shown} with a message id"
     )
-    if "Traceback" in log_text:
-        print("last lines of the bot's log:\n" + "\n".join(log_text.splitlines()[-20:]))
+    if "Traceback" in run.log:
+        print("last lines of the bot's log:\n" + "\n".join(run.log.splitlines()[-20:]))
 
 
 if __name__ == "__main__":
