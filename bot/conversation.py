@@ -322,7 +322,7 @@ class ConversationService:
         step = flow.step(conversation.step_id)
         if conversation.prompt_message_id is None or step is None:
             return
-        shown = render_step(flow, step, tuple(conversation.selection))
+        shown = render_step(flow, step, tuple(conversation.selection), conversation.answers)
         if not shown.rows:
             return
         text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
@@ -343,7 +343,7 @@ class ConversationService:
         if step is None:
             return
         await self._close_prompt(turn, conversation, flow, accepted=None)
-        prompt = render_step(flow, step, tuple(conversation.selection))
+        prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers)
         await self._show_new_prompt(turn, conversation, prompt, lead)
 
     async def _cancel(self, turn: _Turn, current: OpenConversation, flow: Flow) -> None:

@@ -53,6 +53,13 @@ class Step:
     columns: int = 2
     when: Callable[[Answers], bool] | None = None
     """Ask this step only if this holds for the answers so far (e.g. 'other' was picked)."""
+    scale_step: int = 1
+    """Buttons every ``scale_step`` (0, 10 … 100); any whole number in range may be typed."""
+    per_item: str | None = None
+    """Ask once for each item picked at that earlier multi-choice step; ``{item}`` in the
+    prompt is the item. The answer is a mapping item → value."""
+    allow_custom: bool = False
+    """A multi-choice step where the client may also type their own items (comma-separated)."""
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -84,6 +91,8 @@ class Flow:
         """The next step that applies to these answers, or None at the end."""
         ids = [s.id for s in self.steps]
         for following in self.steps[ids.index(step_id) + 1 :]:
+            if following.per_item is not None and not answers.get(following.per_item):
+                continue
             if following.when is None or following.when(answers):
                 return following
         return None
@@ -253,12 +262,43 @@ def _chunk(items: list[Choice], size: int) -> tuple[tuple[Choice, ...], ...]:
     return tuple(tuple(items[i : i + size]) for i in range(0, len(items), size))
 
 
-def render_step(flow: Flow, step: Step, selection: tuple[str, ...] = ()) -> Prompt:
+CUSTOM_PREFIX = "~"
+CUSTOM_MAX_LENGTH = 24
+CUSTOM_MAX_ITEMS = 5
+
+
+def item_label(flow: Flow, source_step_id: str, item: str) -> str:
+    """What an item picked at a multi-choice step is called: its option's label, or the client's word."""
+    if item.startswith(CUSTOM_PREFIX):
+        return item[len(CUSTOM_PREFIX) :]
+    source = flow.step(source_step_id)
+    option = source.option(item) if source else None
+    return option.label if option else item
+
+
+def current_item(step: Step, answers: Answers) -> str | None:
+    """For a per-item step: the first picked item not answered yet (None when all are)."""
+    if step.per_item is None:
+        return None
+    done = answers.get(step.id) or {}
+    return next((i for i in answers.get(step.per_item) or () if i not in done), None)
+
+
+def render_step(
+    flow: Flow, step: Step, selection: tuple[str, ...] = (), answers: Answers | None = None
+) -> Prompt:
     """Build the transport-neutral prompt for a step (with current multi-choice picks)."""
     rows: tuple[tuple[Choice, ...], ...]
     extra: list[Choice] = []
+    text = step.prompt
+    if step.per_item is not None:
+        item = current_item(step, answers or {})
+        text = step.prompt.format(item=item_label(flow, step.per_item, item).lower() if item else "")
     if step.kind is AnswerKind.SCALE:
-        values = [Choice(str(v), encode_answer(Pick(str(v)))) for v in range(step.low, step.high + 1)]
+        values = [
+            Choice(str(v), encode_answer(Pick(str(v))))
+            for v in range(step.low, step.high + 1, max(1, step.scale_step))
+        ]
         per_row = 6 if len(values) <= 12 else 7
         rows = _chunk(values, per_row)
     elif step.kind is AnswerKind.CHOICE:
@@ -271,6 +311,11 @@ def render_step(flow: Flow, step: Step, selection: tuple[str, ...] = ()) -> Prom
             )
             for o in step.options
         ]
+        marked += [
+            Choice(texts.SELECTED_MARK + item[len(CUSTOM_PREFIX) :], encode_answer(Toggle(item)))
+            for item in selection
+            if item.startswith(CUSTOM_PREFIX)
+        ]
         rows = _chunk(marked, step.columns)
         extra.append(Choice(texts.BUTTON_DONE, encode_answer(Done())))
     else:
@@ -282,7 +327,7 @@ def render_step(flow: Flow, step: Step, selection: tuple[str, ...] = ()) -> Prom
     return Prompt(
         flow_id=flow.id,
         step_id=step.id,
-        text=step.prompt,
+        text=text,
         kind=step.kind,
         rows=rows,
         optional=step.optional,
@@ -302,13 +347,23 @@ _NUMBER = re.compile(r"^\s*(-?\d{1,6})\s*(?:/\s*\d{1,6})?\s*$")
 
 
 def _reask(flow: Flow, state: FlowState, step: Step, reason: str) -> Ask:
-    return Ask(state=state, prompt=render_step(flow, step, state.selection), reason=reason)
+    return Ask(state=state, prompt=render_step(flow, step, state.selection, state.answers), reason=reason)
 
 
 def _move_on(
     flow: Flow, state: FlowState, step: Step, value: Any, now: datetime, accepted: str | None
 ) -> Outcome:
-    answers = {**state.answers, step.id: value}
+    if step.per_item is not None:
+        item = current_item(step, state.answers)
+        answers = {**state.answers, step.id: {**(state.answers.get(step.id) or {}), str(item): value}}
+        if current_item(step, answers) is not None:  # the same question, for the next item
+            same = FlowState(flow.id, step.id, answers, (), state.history)
+            return Ask(state=same, prompt=render_step(flow, step, (), answers), accepted=accepted)
+    else:
+        answers = {**state.answers, step.id: value}
+        for dependent in flow.steps:  # new picks: the questions asked per pick start afresh
+            if dependent.per_item == step.id:
+                answers.pop(dependent.id, None)
     following = flow.step_after(step.id, answers)
     if following is None:
         return Finished(answers=answers, summary=flow.summarize(answers), finished_at=now, accepted=accepted)
@@ -319,7 +374,27 @@ def _move_on(
         selection=tuple(answers.get(following.id) or ()) if following.kind is AnswerKind.MULTI_CHOICE else (),
         history=(*state.history, step.id),
     )
-    return Ask(state=new_state, prompt=render_step(flow, following, new_state.selection), accepted=accepted)
+    return Ask(
+        state=new_state, prompt=render_step(flow, following, new_state.selection, answers), accepted=accepted
+    )
+
+
+def _add_custom_items(flow: Flow, state: FlowState, step: Step, typed: str) -> Ask:
+    """Words the client typed at a multi-choice step join their picks (a known one is ticked)."""
+    selection = list(state.selection)
+    for word in (w.strip() for w in typed.replace("\n", ",").split(",")):
+        if not word:
+            continue
+        known = _option_for_text(step, word)
+        item = known.id if known else CUSTOM_PREFIX + word[:CUSTOM_MAX_LENGTH]
+        customs = sum(1 for i in selection if i.startswith(CUSTOM_PREFIX))
+        if item not in selection and (known or customs < CUSTOM_MAX_ITEMS):
+            selection.append(item)
+    ordered = tuple(o.id for o in step.options if o.id in selection) + tuple(
+        i for i in selection if i.startswith(CUSTOM_PREFIX)
+    )
+    added = replace(state, selection=ordered)
+    return Ask(state=added, prompt=render_step(flow, step, ordered, state.answers))
 
 
 def _scale_value(step: Step, raw: str) -> int | str:
@@ -345,15 +420,26 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
         return start(flow)
 
     if isinstance(answer, Back):
+        done = dict(state.answers.get(step.id) or {}) if step.per_item is not None else {}
+        if done:  # back to the previous item of the same question
+            done.pop(next(reversed(done)))
+            answers = {**state.answers, step.id: done}
+            same = FlowState(flow.id, step.id, answers, (), state.history)
+            return Ask(state=same, prompt=render_step(flow, step, (), answers))
         if not state.history:
             return _reask(flow, state, step, texts.NOTHING_TO_GO_BACK_TO)
         previous = flow.step(state.history[-1])
         if previous is None:
             return start(flow)
         answers = {k: v for k, v in state.answers.items() if k != step.id}
+        if previous.per_item is not None:  # re-ask its last item
+            earlier = dict(answers.get(previous.id) or {})
+            if earlier:
+                earlier.pop(next(reversed(earlier)))
+            answers[previous.id] = earlier
         selection = tuple(answers.get(previous.id) or ()) if previous.kind is AnswerKind.MULTI_CHOICE else ()
         back_state = FlowState(flow.id, previous.id, answers, selection, state.history[:-1])
-        return Ask(state=back_state, prompt=render_step(flow, previous, selection))
+        return Ask(state=back_state, prompt=render_step(flow, previous, selection, answers))
 
     if isinstance(answer, Skip):
         if not step.optional:
@@ -380,19 +466,24 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
         return _move_on(flow, state, step, option.id, now, accepted=option.label)
 
     if step.kind is AnswerKind.MULTI_CHOICE:
+        if isinstance(answer, Text) and step.allow_custom:
+            return _add_custom_items(flow, state, step, answer.text)
         if isinstance(answer, Toggle):
-            if step.option(answer.option_id) is None:
+            custom = answer.option_id.startswith(CUSTOM_PREFIX) and answer.option_id in state.selection
+            if step.option(answer.option_id) is None and not custom:
                 return _reask(flow, state, step, texts.USE_LATEST_BUTTONS)
             picked = set(state.selection) ^ {answer.option_id}
-            selection = tuple(o.id for o in step.options if o.id in picked)
+            selection = tuple(o.id for o in step.options if o.id in picked) + tuple(
+                i for i in state.selection if i.startswith(CUSTOM_PREFIX) and i in picked
+            )
             toggled = replace(state, selection=selection)
-            return Ask(state=toggled, prompt=render_step(flow, step, selection), in_place=True)
+            return Ask(state=toggled, prompt=render_step(flow, step, selection, state.answers), in_place=True)
         if isinstance(answer, Done):
             if not state.selection:
                 if step.optional:
                     return _move_on(flow, state, step, None, now, accepted=texts.BUTTON_SKIP)
                 return _reask(flow, state, step, texts.MULTI_CHOICE_EMPTY)
-            labels = ", ".join(o.label for o in step.options if o.id in state.selection)
+            labels = ", ".join(item_label(flow, step.id, i) for i in state.selection)
             return _move_on(flow, state, step, list(state.selection), now, accepted=labels)
         return _reask(flow, state, step, texts.MULTI_CHOICE_HINT)
 

@@ -7,8 +7,9 @@ from typing import Final
 from flows.engine import Flow
 from flows.mood_check import MOOD_CHECK
 from flows.skip_reason import SKIP_REASON
+from flows.thought_record import THOUGHT_RECORD
 
-FLOWS: Final[tuple[Flow, ...]] = (MOOD_CHECK,)
+FLOWS: Final[tuple[Flow, ...]] = (MOOD_CHECK, THOUGHT_RECORD)
 """Homework types: each has a command, shows in /help, and its entries fill the journal."""
 
 SIDE_FLOWS: Final[tuple[Flow, ...]] = (SKIP_REASON,)

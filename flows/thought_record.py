@@ -1,0 +1,120 @@
+"""Thought record (CBT): situation, feelings, the hot thought, evidence, a balanced thought.
+
+One step at a time, so that it never feels like a form. The client can go back (/back), skip
+the optional step (/skip), and leave with /cancel: the draft is kept and offered next time.
+Every string the client reads in it is here. Diagram: ``thought_record.mmd`` beside this file.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flows.common import OBSTACLES
+from flows.engine import AnswerKind, Answers, Flow, Option, Step, item_label
+
+INTRO: Final = (
+    "Let's look at one moment together, step by step. There are no wrong answers — "
+    "write as much or as little as you like. /back goes back a step, /cancel keeps a draft."
+)
+SITUATION: Final = "What happened? Where were you, and when? A sentence or two is plenty."
+EMOTIONS: Final = (
+    "What did you feel? Tap all that fit — or type your own words, separated by commas — then Done."
+)
+EMOTION_INTENSITY: Final = "How strong was feeling {item}, from 0 (not at all) to 100 (the most)?"
+HOT_THOUGHT: Final = (
+    "What went through your mind just then? Write the thought that upset you most — the 'hot' thought."
+)
+BELIEF_BEFORE: Final = "How much did you believe that thought at the time, from 0 to 100?"
+TRAPS: Final = "Do any of these thinking traps fit the thought? Tap any, then Done — or Skip."
+EVIDENCE_FOR: Final = "What supports the thought? Stick to facts you could point to."
+EVIDENCE_AGAINST: Final = "What doesn't fit with the thought? Anything that points the other way?"
+BALANCED: Final = "Putting both sides together, what's a more balanced way to see it?"
+BELIEF_BALANCED: Final = "How much do you believe the balanced thought, from 0 to 100?"
+RERATE: Final = "Looking at it now, how strong is feeling {item}, from 0 to 100?"
+
+EMOTION_OPTIONS: Final = (
+    Option("anxious", "Anxious"),
+    Option("sad", "Sad"),
+    Option("angry", "Angry"),
+    Option("ashamed", "Ashamed"),
+    Option("guilty", "Guilty"),
+    Option("hurt", "Hurt"),
+    Option("lonely", "Lonely"),
+    Option("frustrated", "Frustrated"),
+    Option("scared", "Scared"),
+    Option("embarrassed", "Embarrassed"),
+)
+TRAP_OPTIONS: Final = (
+    Option("all_or_nothing", "All-or-nothing"),
+    Option("catastrophising", "Catastrophising"),
+    Option("mind_reading", "Mind reading"),
+    Option("fortune_telling", "Fortune telling"),
+    Option("should", "Should statements"),
+    Option("labelling", "Labelling"),
+    Option("discounting", "Discounting the positive"),
+    Option("emotional_reasoning", "Emotional reasoning"),
+    Option("personalisation", "Personalisation"),
+    Option("overgeneralising", "Overgeneralising"),
+)
+
+SUMMARY_HEAD: Final = "Well done — your thought record is saved."
+SUMMARY_BELIEF: Final = "Belief in the hot thought: {before} → balanced thought: {after}."
+SUMMARY_FEELINGS: Final = "Feelings: {changes}."
+SUMMARY_CLOSE: Final = "You can read it again any time with /history."
+QUOTE_LIMIT: Final = 80
+
+STEPS: Final = (
+    Step("situation", SITUATION, AnswerKind.TEXT),
+    Step("emotions", EMOTIONS, AnswerKind.MULTI_CHOICE, options=EMOTION_OPTIONS, allow_custom=True),
+    Step(
+        "emotion_intensity",
+        EMOTION_INTENSITY,
+        AnswerKind.SCALE,
+        low=0,
+        high=100,
+        scale_step=10,
+        per_item="emotions",
+    ),
+    Step("hot_thought", HOT_THOUGHT, AnswerKind.TEXT),
+    Step("belief_before", BELIEF_BEFORE, AnswerKind.SCALE, low=0, high=100, scale_step=10),
+    Step("traps", TRAPS, AnswerKind.MULTI_CHOICE, options=TRAP_OPTIONS, optional=True),
+    Step("evidence_for", EVIDENCE_FOR, AnswerKind.TEXT),
+    Step("evidence_against", EVIDENCE_AGAINST, AnswerKind.TEXT),
+    Step("balanced_thought", BALANCED, AnswerKind.TEXT),
+    Step("belief_balanced", BELIEF_BALANCED, AnswerKind.SCALE, low=0, high=100, scale_step=10),
+    Step("emotion_rerate", RERATE, AnswerKind.SCALE, low=0, high=100, scale_step=10, per_item="emotions"),
+    OBSTACLES,
+)
+
+
+def feeling_changes(answers: Answers) -> list[tuple[str, object, object]]:
+    """(feeling, first rating, rating at the end) for each feeling named."""
+    before = answers.get("emotion_intensity") or {}
+    after = answers.get("emotion_rerate") or {}
+    return [
+        (item_label(THOUGHT_RECORD, "emotions", item), before.get(item), after.get(item))
+        for item in answers.get("emotions") or ()
+    ]
+
+
+def summarize(answers: Answers) -> str:
+    lines = [
+        SUMMARY_HEAD,
+        SUMMARY_BELIEF.format(before=answers.get("belief_before"), after=answers.get("belief_balanced")),
+    ]
+    changes = ", ".join(f"{name.lower()} {a} → {b}" for name, a, b in feeling_changes(answers))
+    if changes:
+        lines.append(SUMMARY_FEELINGS.format(changes=changes))
+    lines.append(SUMMARY_CLOSE)
+    return "\n".join(lines)
+
+
+THOUGHT_RECORD: Final = Flow(
+    id="thought_record",
+    title="thought record",
+    command="thought",
+    description="a thought record, one step at a time",
+    intro=INTRO,
+    steps=STEPS,
+    summarize=summarize,
+)
