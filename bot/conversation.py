@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import texts
+from bot import journal, texts
 from bot.clock import Clock
 from bot.delivery import DeliveryLedger
 from bot.local_time import describe_weekdays, next_occurrence
@@ -201,7 +201,8 @@ class ConversationService:
         flows = [(f.command, f.description.capitalize()) for f in self._flows]
         fixed = texts.COMMAND_NAMES
         return [("start", fixed["start"]), *flows] + [
-            (name, fixed[name]) for name in ("schedule", "timezone", "cancel", "skip", "back", "help")
+            (name, fixed[name])
+            for name in ("history", "schedule", "timezone", "cancel", "skip", "back", "help")
         ]
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
@@ -239,6 +240,8 @@ class ConversationService:
                     await self._on_answer(turn, current, Text(text))
             case ButtonPressed(data) if data.startswith(PROMPT_DATA_PREFIX):
                 return await self._on_prompt_action(turn, current, data)
+            case ButtonPressed(data) if data.startswith(journal.DATA_PREFIX):
+                return await self._on_journal_button(turn, data)
             case ButtonPressed(data) if data.startswith(ZONE_DATA_PREFIX):
                 return await self._on_zone_choice(turn, data.removeprefix(ZONE_DATA_PREFIX))
             case ButtonPressed(data):
@@ -278,6 +281,8 @@ class ConversationService:
                 turn.say(note(texts.NOTHING_OPEN))
         elif name == "schedule":
             await self._show_schedule(turn)
+        elif name == "history":
+            await self._show_journal(turn, page=0)
         elif name == "timezone":
             await self._on_timezone(turn, args)
         elif (flow := self.flow_for_command(name)) is not None:
@@ -481,6 +486,40 @@ class ConversationService:
         if prompt.message_id is not None:
             text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
             turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
+
+    # --- the journal ------------------------------------------------------------------------------
+
+    async def _show_journal(self, turn: _Turn, page: int) -> None:
+        rows = await turn.tx.entries.for_person(
+            turn.person.id, limit=journal.PAGE_SIZE + 1, offset=page * journal.PAGE_SIZE, finished_only=True
+        )
+        flows = {f.id: f for f in self._flows}
+        zone = zone_or_utc(turn.person.timezone)
+        turn.say(
+            journal.journal_page(
+                rows[: journal.PAGE_SIZE],
+                flows,
+                zone,
+                turn.person.timezone,
+                page,
+                len(rows) > journal.PAGE_SIZE,
+            )
+        )
+
+    async def _on_journal_button(self, turn: _Turn, data: str) -> str | None:
+        parsed = journal.parse_data(data)
+        if parsed is None:
+            return texts.BUTTON_EXPIRED
+        kind, number = parsed
+        if kind == "p":
+            await self._show_journal(turn, page=number)
+            return None
+        entry = await turn.tx.entries.get(number)
+        flow = self.flow(entry.flow_id) if entry else None
+        if entry is None or entry.person_id != turn.person.id or flow is None:  # only their own
+            return texts.BUTTON_EXPIRED
+        turn.say(journal.journal_entry(entry, flow, zone_or_utc(turn.person.timezone)))
+        return None
 
     # --- the client's plan and time zone --------------------------------------------------------
 

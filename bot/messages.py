@@ -63,3 +63,32 @@ class Outgoing:
             prompt_token=data.get("prompt_token"),
             due_prompt_id=data.get("due_prompt_id"),
         )
+
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji can count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split a long text into messages of at most ``limit``, at paragraph, line or word breaks
+    where possible, so a long answer is shown whole, in order."""
+    parts: list[str] = []
+    rest = text
+    while utf16_length(rest) > limit:
+        cut = limit
+        while utf16_length(rest[:cut]) > limit:  # characters outside the BMP count twice
+            cut -= 1
+        window = rest[:cut]
+        for separator in ("\n\n", "\n", " "):
+            at = window.rfind(separator)
+            if at > cut // 2:
+                cut = at
+                break
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return [p for p in parts if p] or [""]

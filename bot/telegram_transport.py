@@ -46,7 +46,7 @@ from bot.conversation import (
 from bot.delivery import Courier
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.logs import describe_error
-from bot.messages import Outgoing
+from bot.messages import Outgoing, split_text
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,10 @@ class TelegramSink:
                     )
                 return message.edit_of
             assert message.text is not None
-            sent = await self._bot.send_message(chat, message.text, reply_markup=_markup(message))
+            *leading, last = split_text(message.text)
+            for part in leading:  # a long text goes as several messages; buttons on the last
+                await self._bot.send_message(chat, part)
+            sent = await self._bot.send_message(chat, last, reply_markup=_markup(message))
             return str(sent.message_id)
         except RetryAfter as error:
             raise TransientDeliveryError("rate limited", retry_after=_retry_seconds(error)) from error

@@ -12,6 +12,7 @@ WELCOME: Final = (
 HELP_HEADER: Final = "Here's what we can do:"
 HELP_FLOW_LINE: Final = "/{command} — {description}"
 HELP_FOOTER: Final = (
+    "/history — your journal: what you have practised\n"
     "/schedule — your plan: what is due, and when\n"
     "/timezone — see or change your time zone\n"
     "/cancel — set aside what we're doing (your answers so far are kept)\n"
@@ -38,6 +39,7 @@ COMMAND_NAMES: Final = {
     "skip": "Skip an optional question",
     "back": "Go back one question",
     "schedule": "Your plan",
+    "history": "Your journal",
     "timezone": "Your time zone",
 }
 
@@ -71,3 +73,13 @@ TIMEZONE_UNKNOWN: Final = (
 TIMEZONE_SET: Final = "Done — your time zone is now {zone}. Your plan follows your local time."
 BUTTON_NONE_OF_THESE: Final = "None of these"
 TIMEZONE_UNCHANGED: Final = "Okay, I left your time zone as it was."
+
+# --- the journal (/history) -------------------------------------------------------------------
+JOURNAL_EMPTY: Final = "Your journal is empty so far. Whatever you practise will be kept here, for you."
+JOURNAL_HEADER: Final = "Your journal (newest first, times in {zone}):"
+JOURNAL_LINE: Final = "• {when} — {title}: {line}"
+JOURNAL_DRAFT: Final = " (draft)"
+BUTTON_OLDER: Final = "Older ›"
+BUTTON_NEWER: Final = "‹ Newer"
+BUTTON_OPEN: Final = "Open {title} of {when}"
+JOURNAL_ENTRY_HEADER: Final = "{title}, {when}"

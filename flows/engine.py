@@ -78,6 +78,10 @@ class Flow:
     intro: str | None = None
     records_entry: bool = True
     """Homework is an entry in the journal; a side question (why skip?) is not."""
+    journal_line: Callable[[Answers], str] | None = None
+    """One line about an entry for the client's journal (/history)."""
+    journal_detail: Callable[[Answers], str] | None = None
+    """The whole entry, when the journal offers to open it."""
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]

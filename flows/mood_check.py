@@ -46,6 +46,15 @@ def summarize(answers: Answers) -> str:
     return text
 
 
+JOURNAL_LINE: Final = "mood {mood}/10{feelings}"
+
+
+def journal_line(answers: Answers) -> str:
+    picked = answers.get("feelings") or []
+    words = ", ".join(o.label.lower() for o in FEELINGS if o.id in picked)
+    return JOURNAL_LINE.format(mood=answers.get("mood", "–"), feelings=f" · {words}" if words else "")
+
+
 MOOD_CHECK: Final = Flow(
     id="mood_check",
     title="mood check",
@@ -58,4 +67,5 @@ MOOD_CHECK: Final = Flow(
         Step("note", NOTE_PROMPT, AnswerKind.TEXT, optional=True, max_length=4000),
     ),
     summarize=summarize,
+    journal_line=journal_line,
 )

@@ -109,6 +109,55 @@ def summarize(answers: Answers) -> str:
     return "\n".join(lines)
 
 
+JOURNAL_LINE: Final = "“{thought}” {before} → {after}"
+DETAIL_SECTIONS: Final = (
+    ("situation", "Situation"),
+    ("hot_thought", "Hot thought"),
+    ("evidence_for", "Evidence for"),
+    ("evidence_against", "Evidence against"),
+    ("balanced_thought", "Balanced thought"),
+    ("obstacles", "How it went"),
+)
+DETAIL_BELIEF: Final = "Belief: {before} → {after} (balanced thought)"
+DETAIL_FEELINGS: Final = "Feelings: {changes}"
+DETAIL_TRAPS: Final = "Thinking traps: {traps}"
+NOT_ANSWERED: Final = "–"
+
+
+def _quote(text: object) -> str:
+    words = str(text or NOT_ANSWERED)
+    return words if len(words) <= QUOTE_LIMIT else words[: QUOTE_LIMIT - 1].rstrip() + "…"
+
+
+def journal_line(answers: Answers) -> str:
+    return JOURNAL_LINE.format(
+        thought=_quote(answers.get("hot_thought")),
+        before=answers.get("belief_before", NOT_ANSWERED),
+        after=answers.get("belief_balanced", NOT_ANSWERED),
+    )
+
+
+def journal_detail(answers: Answers) -> str:
+    """The whole record, in the client's own words (long answers are kept whole)."""
+    parts = [f"{title}:\n{answers[key]}" for key, title in DETAIL_SECTIONS if answers.get(key)]
+    changes = ", ".join(
+        f"{name.lower()} {a if a is not None else NOT_ANSWERED} → {b if b is not None else NOT_ANSWERED}"
+        for name, a, b in feeling_changes(answers)
+    )
+    if changes:
+        parts.insert(1, DETAIL_FEELINGS.format(changes=changes))
+    parts.append(
+        DETAIL_BELIEF.format(
+            before=answers.get("belief_before", NOT_ANSWERED),
+            after=answers.get("belief_balanced", NOT_ANSWERED),
+        )
+    )
+    traps = [o.label for o in TRAP_OPTIONS if o.id in (answers.get("traps") or [])]
+    if traps:
+        parts.append(DETAIL_TRAPS.format(traps=", ".join(traps)))
+    return "\n\n".join(parts)
+
+
 THOUGHT_RECORD: Final = Flow(
     id="thought_record",
     title="thought record",
@@ -117,4 +166,6 @@ THOUGHT_RECORD: Final = Flow(
     intro=INTRO,
     steps=STEPS,
     summarize=summarize,
+    journal_line=journal_line,
+    journal_detail=journal_detail,
 )

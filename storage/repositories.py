@@ -276,12 +276,15 @@ class Entries:
             )
         )
 
-    async def for_person(self, person_id: int, limit: int = 50) -> list[EntryRow]:
+    async def for_person(
+        self, person_id: int, limit: int = 50, offset: int = 0, *, finished_only: bool = False
+    ) -> list[EntryRow]:
+        """A person's entries, newest first (finished ones only: completed or kept as drafts)."""
+        query = select(ENTRIES).where(ENTRIES.c.person_id == person_id)
+        if finished_only:
+            query = query.where(ENTRIES.c.status != EntryStatus.IN_PROGRESS)
         result = await self._connection.execute(
-            select(ENTRIES)
-            .where(ENTRIES.c.person_id == person_id)
-            .order_by(ENTRIES.c.started_at.desc(), ENTRIES.c.id.desc())
-            .limit(limit)
+            query.order_by(ENTRIES.c.started_at.desc(), ENTRIES.c.id.desc()).limit(limit).offset(offset)
         )
         return [EntryRow(*row) for row in result]
 

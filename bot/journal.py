@@ -1,0 +1,82 @@
+"""The client's own journal (/history): their entries, newest first, a page at a time.
+
+Pure rendering from stored rows; the conversation service fetches the rows (only the client's
+own) and sends what this returns. Dates are shown in the client's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from bot import texts
+from bot.messages import Button, Outgoing, Purpose
+from flows import Flow
+from storage.repositories import EntryRow
+
+PAGE_SIZE = 5
+DATA_PREFIX = "h:"
+
+
+def page_data(page: int) -> str:
+    return f"{DATA_PREFIX}p:{page}"
+
+
+def open_data(entry_id: int) -> str:
+    return f"{DATA_PREFIX}o:{entry_id}"
+
+
+def parse_data(data: str) -> tuple[str, int] | None:
+    """("p", page) or ("o", entry id) from button data, or None if malformed."""
+    kind, _, number = data.removeprefix(DATA_PREFIX).partition(":")
+    if kind not in ("p", "o") or not number.isdigit() or len(number) > 12:
+        return None
+    return kind, int(number)
+
+
+def _when(entry: EntryRow, zone: tzinfo) -> str:
+    moment = (entry.completed_at or entry.updated_at).astimezone(zone)
+    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
+
+
+def journal_page(
+    entries: Sequence[EntryRow],
+    flows: dict[str, Flow],
+    zone: tzinfo,
+    zone_name: str,
+    page: int,
+    has_more: bool,
+) -> Outgoing:
+    """One page of the journal, with buttons to page and to open entries that have more to read."""
+    if not entries and page == 0:
+        return Outgoing(text=texts.JOURNAL_EMPTY)
+    lines = [texts.JOURNAL_HEADER.format(zone=zone_name)]
+    opens: list[tuple[Button, ...]] = []
+    for entry in entries:
+        flow = flows.get(entry.flow_id)
+        title = flow.title.capitalize() if flow else entry.flow_id
+        line = flow.journal_line(entry.answers) if flow and flow.journal_line else ""
+        draft = texts.JOURNAL_DRAFT if entry.status == "cancelled" else ""
+        lines.append(texts.JOURNAL_LINE.format(when=_when(entry, zone), title=title, line=line) + draft)
+        if flow and flow.journal_detail:
+            label = texts.BUTTON_OPEN.format(title=flow.title, when=_when(entry, zone))
+            opens.append((Button(label, open_data(entry.id)),))
+    paging = []
+    if page > 0:
+        paging.append(Button(texts.BUTTON_NEWER, page_data(page - 1)))
+    if has_more:
+        paging.append(Button(texts.BUTTON_OLDER, page_data(page + 1)))
+    rows = (*opens, tuple(paging)) if paging else tuple(opens)
+    return Outgoing(
+        text="\n".join(lines),
+        purpose=Purpose.PROMPT if rows else Purpose.NOTE,
+        buttons=rows,
+        expects="choice" if rows else None,
+    )
+
+
+def journal_entry(entry: EntryRow, flow: Flow, zone: tzinfo) -> Outgoing:
+    """One entry in full (a thought record): the client's own words, kept whole."""
+    header = texts.JOURNAL_ENTRY_HEADER.format(title=flow.title.capitalize(), when=_when(entry, zone))
+    body = flow.journal_detail(entry.answers) if flow.journal_detail else ""
+    return Outgoing(text=f"{header}\n\n{body}")
