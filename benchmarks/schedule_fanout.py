@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import os
 import platform
@@ -35,7 +36,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as wall_time
 from importlib.metadata import version
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -95,8 +95,7 @@ class Delivery:
     """What the fake server saw of the prompts."""
 
     per_chat: Counter[int]
-    first: float  # monotonic time of the first and last successful prompt send
-    last: float
+    times: list[float]  # monotonic times of the successful prompt sends, in order
     others: int  # successful sends to chats that expected nothing
     failed: int  # sends answered with an error other than 429
 
@@ -204,7 +203,7 @@ def due_prompt_rows(plan: Plan, times: list[wall_time]) -> Iterator[dict[str, An
 
 def chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
@@ -314,7 +313,7 @@ def delivery(api: FakeBotApi, chats: set[int]) -> Delivery:
             others += 1
         elif call.status is not None and call.status != 429:
             failed += 1
-    return Delivery(per_chat, min(times, default=0.0), max(times, default=0.0), others, failed)
+    return Delivery(per_chat, sorted(times), others, failed)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -437,7 +436,9 @@ def verdict(ok: bool) -> str:
 def print_bot_run(run: BotRun, due: int) -> None:
     seen = run.seen
     sent = len(seen.per_chat)
-    drain = seen.last - seen.first + 1 / RATE if sent else math.nan
+    first, last = (seen.times[0], seen.times[-1]) if seen.times else (math.nan, math.nan)
+    drain = last - first + 1 / RATE
+    gaps = sorted((b - a) * 1000 for a, b in itertools.pairwise(seen.times)) or [math.nan]
     ideal = due / RATE
     lost = due - sent
     duplicated = sum(1 for count in seen.per_chat.values() if count > 1)
@@ -447,9 +448,14 @@ def print_bot_run(run: BotRun, due: int) -> None:
         f"≤ {TARGET_DRAIN_RATIO:.2f}× target)"
     )
     print(
-        f"  due at {run.due_at:%H:%M} UTC: first sent {seen.first - run.due_mono:.1f} s later, last "
-        f"{seen.last - run.due_mono:.1f} s later; bot CPU {run.idle_cpu:.1%} of a core while idle, "
+        f"  due at {run.due_at:%H:%M} UTC: first sent {first - run.due_mono:.1f} s later, last "
+        f"{last - run.due_mono:.1f} s later; bot CPU {run.idle_cpu:.1%} of a core while idle, "
         f"{run.drain_cpu:.0%} while sending"
+    )
+    print(
+        f"  gaps between sends: median {statistics.median(gaps):.1f} ms, 99th percentile "
+        f"{gaps[int(0.99 * (len(gaps) - 1))]:.1f} ms, max {gaps[-1]:.1f} ms "
+        f"(1/{RATE} s = {1000 / RATE:.1f} ms)"
     )
     print(f"lost: {lost} ({verdict(lost == 0)} the 0 target)")
     print(f"duplicated: {duplicated} ({verdict(duplicated == 0)} the 0 target)")

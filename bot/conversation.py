@@ -42,13 +42,23 @@ from flows import (
 from flows.skip_reason import SKIP_REASON
 from flows.texts import SELECTED_MARK
 from storage import Database
-from storage.repositories import EntryStatus, OpenConversation, PendingMessage, PersonRow, Transaction
+from storage.repositories import (
+    EntryRow,
+    EntryStatus,
+    OpenConversation,
+    PendingMessage,
+    PersonRow,
+    Transaction,
+)
 from storage.schedules import DuePromptRow, PromptStatus
 
 log = logging.getLogger(__name__)
 
 BUTTON_DATA_SEPARATOR = ":"
 ZONE_DATA_PREFIX = "tz:"
+DRAFT_DATA_PREFIX = "d:"
+DRAFTS_KEPT = timedelta(days=14)
+"""A draft older than this is not offered again (it stays in the journal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +250,8 @@ class ConversationService:
                     await self._on_answer(turn, current, Text(text))
             case ButtonPressed(data) if data.startswith(PROMPT_DATA_PREFIX):
                 return await self._on_prompt_action(turn, current, data)
+            case ButtonPressed(data) if data.startswith(DRAFT_DATA_PREFIX):
+                return await self._on_draft_choice(turn, current, data)
             case ButtonPressed(data) if data.startswith(journal.DATA_PREFIX):
                 return await self._on_journal_button(turn, data)
             case ButtonPressed(data) if data.startswith(ZONE_DATA_PREFIX):
@@ -291,6 +303,8 @@ class ConversationService:
                     title=open_flow.title
                 )
                 await self._reshow(turn, current, open_flow, lead)
+            elif (draft := await self._resumable_draft(turn, flow)) is not None:
+                self._offer_draft(turn, flow, draft)
             else:
                 await self._start_flow(turn, flow)
         else:
@@ -354,16 +368,26 @@ class ConversationService:
     async def _cancel(self, turn: _Turn, current: OpenConversation, flow: Flow) -> None:
         conversation = current
         await self._close_prompt(turn, conversation, flow, accepted=None)
-        await self._end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
+        draft = {
+            "step_id": conversation.step_id,
+            "selection": conversation.selection,
+            "history": conversation.history,
+        }
+        await self._end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED, draft)
         turn.say(note(texts.CANCELLED.format(title=flow.title, command=flow.command)))
         log.info("person %s cancelled %s (entry %s)", turn.person.id, flow.id, conversation.entry_id)
 
     async def _end(
-        self, turn: _Turn, conversation: OpenConversation, answers: dict[str, Any], status: str
+        self,
+        turn: _Turn,
+        conversation: OpenConversation,
+        answers: dict[str, Any],
+        status: str,
+        draft: dict[str, Any] | None = None,
     ) -> None:
         """Move the answers to where they belong and close the conversation."""
         if conversation.entry_id is not None:
-            await turn.tx.entries.finish(conversation.entry_id, answers, status, turn.now)
+            await turn.tx.entries.finish(conversation.entry_id, answers, status, turn.now, draft)
         if conversation.flow_id == SKIP_REASON.id and conversation.due_prompt_id is not None:
             await turn.tx.due_prompts.update(
                 conversation.due_prompt_id, skip_reason=answers.get("reason"), skip_note=answers.get("other")
@@ -486,6 +510,57 @@ class ConversationService:
         if prompt.message_id is not None:
             text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
             turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
+
+    # --- drafts ---------------------------------------------------------------------------------
+
+    async def _resumable_draft(self, turn: _Turn, flow: Flow) -> EntryRow | None:
+        if not flow.keeps_drafts:
+            return None
+        return await turn.tx.entries.latest_draft(turn.person.id, flow.id, turn.now - DRAFTS_KEPT)
+
+    def _offer_draft(self, turn: _Turn, flow: Flow, draft: EntryRow) -> None:
+        when = draft.updated_at.astimezone(zone_or_utc(turn.person.timezone))
+        text = texts.DRAFT_OFFER.format(
+            title=flow.title, when=f"{when:%a} {when.day} {when:%b}, {when:%H:%M}"
+        )
+        buttons = (
+            (Button(texts.BUTTON_RESUME, f"{DRAFT_DATA_PREFIX}{draft.id}:y"),),
+            (Button(texts.BUTTON_START_FRESH, f"{DRAFT_DATA_PREFIX}{draft.id}:n"),),
+        )
+        turn.say(Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+
+    async def _on_draft_choice(self, turn: _Turn, current: OpenConversation | None, data: str) -> str | None:
+        number, _, choice = data.removeprefix(DRAFT_DATA_PREFIX).partition(":")
+        entry = await turn.tx.entries.get(int(number)) if number.isdigit() and len(number) < 13 else None
+        flow = self.flow(entry.flow_id) if entry else None
+        if entry is None or flow is None or entry.person_id != turn.person.id or entry.draft is None:
+            return texts.BUTTON_EXPIRED
+        if current is not None:
+            open_flow = self.flow(current.flow_id)
+            return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else flow.title)
+        if choice != "y":
+            await turn.tx.entries.discard_draft(entry.id, turn.now)
+            await self._start_flow(turn, flow)
+            return None
+        step = flow.step(str(entry.draft.get("step_id")))
+        if step is None:
+            await turn.tx.entries.discard_draft(entry.id, turn.now)
+            await self._start_flow(turn, flow)
+            return None
+        await turn.tx.entries.resume(entry.id, turn.now)
+        token = self._new_token()
+        conversation = await turn.tx.conversations.begin(
+            turn.person.id, entry.id, flow.id, step.id, token, turn.now, turn.update_id
+        )
+        turn.update_recorded = turn.update_recorded or turn.update_id is not None
+        conversation.answers = dict(entry.answers)
+        conversation.selection = list(entry.draft.get("selection") or [])
+        conversation.history = list(entry.draft.get("history") or [])
+        await turn.save(conversation)
+        prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers)
+        turn.say(prompt_message(prompt, token, texts.DRAFT_RESUMED))
+        log.info("person %s resumed a draft %s (entry %s)", turn.person.id, flow.id, entry.id)
+        return None
 
     # --- the journal ------------------------------------------------------------------------------
 

@@ -83,3 +83,9 @@ BUTTON_OLDER: Final = "Older ›"
 BUTTON_NEWER: Final = "‹ Newer"
 BUTTON_OPEN: Final = "Open {title} of {when}"
 JOURNAL_ENTRY_HEADER: Final = "{title}, {when}"
+
+# --- drafts -----------------------------------------------------------------------------------
+DRAFT_OFFER: Final = "You have a {title} you set aside on {when}. Carry on where you left off?"
+BUTTON_RESUME: Final = "Carry on"
+BUTTON_START_FRESH: Final = "Start a new one"
+DRAFT_RESUMED: Final = "Welcome back — here's where you were."

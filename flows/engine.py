@@ -78,6 +78,8 @@ class Flow:
     intro: str | None = None
     records_entry: bool = True
     """Homework is an entry in the journal; a side question (why skip?) is not."""
+    keeps_drafts: bool = False
+    """Left with /cancel, it is offered for resuming next time (long exercises, not check-ins)."""
     journal_line: Callable[[Answers], str] | None = None
     """One line about an entry for the client's journal (/history)."""
     journal_detail: Callable[[Answers], str] | None = None

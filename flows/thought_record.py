@@ -166,6 +166,7 @@ THOUGHT_RECORD: Final = Flow(
     intro=INTRO,
     steps=STEPS,
     summarize=summarize,
+    keeps_drafts=True,
     journal_line=journal_line,
     journal_detail=journal_detail,
 )

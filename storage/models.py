@@ -68,6 +68,8 @@ class Entry(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn, nullable=True)
+    """Where a cancelled entry stopped (step, picks, path), so it can be resumed; else NULL."""
 
 
 class Conversation(Base):

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Conversation, Entry, OutboxMessage, Person
@@ -55,6 +55,7 @@ class EntryRow:
     started_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    draft: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -263,8 +264,15 @@ class Entries:
         row = (await self._connection.execute(select(ENTRIES).where(ENTRIES.c.id == entry_id))).first()
         return None if row is None else EntryRow(*row)
 
-    async def finish(self, entry_id: int, answers: dict[str, Any], status: str, now: datetime) -> None:
-        """Move the final answers onto the entry (completed or cancelled)."""
+    async def finish(
+        self,
+        entry_id: int,
+        answers: dict[str, Any],
+        status: str,
+        now: datetime,
+        draft: dict[str, Any] | None = None,
+    ) -> None:
+        """Move the final answers onto the entry (completed, or cancelled with where it stopped)."""
         await self._connection.execute(
             update(ENTRIES)
             .where(ENTRIES.c.id == entry_id)
@@ -273,7 +281,34 @@ class Entries:
                 status=status,
                 updated_at=now,
                 completed_at=now if status == EntryStatus.COMPLETED else None,
+                draft=draft if draft is not None else null(),  # SQL NULL, not JSON null
             )
+        )
+
+    async def latest_draft(self, person_id: int, flow_id: str, since: datetime) -> EntryRow | None:
+        """The newest resumable draft of a flow, unless a later one of that flow was finished."""
+        result = await self._connection.execute(
+            select(ENTRIES)
+            .where(
+                ENTRIES.c.person_id == person_id, ENTRIES.c.flow_id == flow_id, ENTRIES.c.started_at >= since
+            )
+            .order_by(ENTRIES.c.started_at.desc(), ENTRIES.c.id.desc())
+            .limit(1)
+        )
+        row = result.first()
+        entry = None if row is None else EntryRow(*row)
+        return entry if entry is not None and entry.draft is not None else None
+
+    async def resume(self, entry_id: int, now: datetime) -> None:
+        await self._connection.execute(
+            update(ENTRIES)
+            .where(ENTRIES.c.id == entry_id)
+            .values(status=EntryStatus.IN_PROGRESS, draft=null(), updated_at=now)
+        )
+
+    async def discard_draft(self, entry_id: int, now: datetime) -> None:
+        await self._connection.execute(
+            update(ENTRIES).where(ENTRIES.c.id == entry_id).values(draft=null(), updated_at=now)
         )
 
     async def for_person(

@@ -33,12 +33,12 @@ async def test_migrations_build_exactly_the_models(database: Database) -> None:
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     assert differences == []
-    assert await current_revision(database.engine) == "0002"
+    assert await current_revision(database.engine) == "0003"
 
 
 async def test_migrating_twice_is_harmless(database: Database) -> None:
     await database.migrate()
-    assert await current_revision(database.engine) == "0002"
+    assert await current_revision(database.engine) == "0003"
 
 
 async def test_sqlite_runs_with_wal_and_foreign_keys(database: Database, tmp_path: Path) -> None:
@@ -124,3 +124,37 @@ async def test_entries_and_conversations_belong_to_their_person(database: Databa
     with sqlite3.connect(file) as raw:
         for table in ("entries", "conversations", "outbox"):
             assert raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,)
+
+
+async def test_upgrading_keeps_existing_rows(database_url: str) -> None:
+    """A database made by the first release keeps its clients and answers through every migration."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.migrate import upgrade
+
+    engine = create_async_engine(database_url)
+    await upgrade(engine, "0001")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO people (transport, external_user_id, chat_id, role, timezone, status,"
+                " created_at, updated_at) VALUES ('telegram', '1', '1', 'client', 'UTC', 'active',"
+                " '2026-03-01 09:00:00', '2026-03-01 09:00:00')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO entries (person_id, flow_id, status, answers, started_at, updated_at)"
+                " VALUES (1, 'mood_check', 'completed', '{\"mood\": 6}', '2026-03-01 09:00:00',"
+                " '2026-03-01 09:01:00')"
+            )
+        )
+    await engine.dispose()
+    database = Database(database_url)
+    await database.migrate()
+    async with database.transaction() as tx:
+        person = await tx.people.find("telegram", "1")
+        assert person is not None and person.unreachable_since is None
+        (entry,) = await tx.entries.for_person(person.id)
+        assert entry.answers == {"mood": 6} and entry.draft is None
+    await database.close()

@@ -165,3 +165,51 @@ async def test_traps_and_balance_through_buttons(api: FakeBotApi, bot: RunningBo
     await user.send("/skip")
     summary = await user.expect_text("Well done")
     assert "80 → balanced thought: 60" in (summary.text or "") and "sad 40 → 20" in (summary.text or "")
+
+
+async def test_a_cancelled_thought_record_is_offered_next_time(
+    api: FakeBotApi, bot: RunningBot, database_url: str
+) -> None:
+    user = api.user(5003)
+    await user.send("/thought")
+    await user.expect(2)
+    await user.send("Argument with my sister")
+    await user.expect(1)
+    await user.press("Angry")
+    await user.press("Done")
+    await user.expect_text("feeling angry")
+    await user.send("/cancel")
+    await user.expect(1)
+
+    await user.send("/mood")  # short check-ins are not offered drafts
+    await user.expect(2)
+    await user.send("/cancel")
+    await user.expect(1)
+
+    await user.send("/thought")
+    (offer,) = await user.expect(1)
+    assert (offer.text or "").startswith("You have a thought record you set aside on Mon 2 Mar, 09:00")
+    await user.press("Carry on")
+    (resumed,) = await user.expect(1)
+    assert (resumed.text or "").startswith("Welcome back") and "feeling angry" in (resumed.text or "")
+    await user.press("90")
+    (hot,) = await user.expect(1)
+    assert hot.text == HOT_THOUGHT
+    stale = await user.press_data(offer.buttons[0][0][1], message_id=offer.message_id)
+    assert (await user.wait_callback_answer(stale)).text in (
+        "This button has expired — please use the latest message.",
+        "You have a thought record open — let's finish it first, or /cancel it.",
+    )
+    await user.send("/cancel")
+    await user.expect(1)
+    await user.send("/thought")
+    await user.expect(1)
+    await user.press("Start a new one")
+    intro, situation = await user.expect(2)
+    assert (intro.text, situation.text) == (INTRO, SITUATION)
+    await bot.stop()
+    assert rows(
+        database_url,
+        "SELECT status, json_extract(answers, '$.emotion_intensity.angry'), draft IS NULL FROM entries "
+        "WHERE flow_id = 'thought_record' ORDER BY id",
+    ) == [("cancelled", 90, 1), ("in_progress", None, 1)]
