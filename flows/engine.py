@@ -389,7 +389,7 @@ def _add_custom_items(flow: Flow, state: FlowState, step: Step, typed: str) -> A
     """Words the client typed at a multi-choice step join their picks (a known one is ticked)."""
     selection = list(state.selection)
     for word in (w.strip() for w in typed.replace("\n", ",").split(",")):
-        if not word:
+        if not word or _NUMBER.match(word):  # a number is a mistyped button, not a feeling
             continue
         known = _option_for_text(step, word)
         item = known.id if known else CUSTOM_PREFIX + word[:CUSTOM_MAX_LENGTH]
@@ -399,6 +399,8 @@ def _add_custom_items(flow: Flow, state: FlowState, step: Step, typed: str) -> A
     ordered = tuple(o.id for o in step.options if o.id in selection) + tuple(
         i for i in selection if i.startswith(CUSTOM_PREFIX)
     )
+    if ordered == state.selection:
+        return _reask(flow, state, step, texts.MULTI_CHOICE_HINT)
     added = replace(state, selection=ordered)
     return Ask(state=added, prompt=render_step(flow, step, ordered, state.answers))
 

@@ -91,6 +91,8 @@ def test_own_words_are_bounded() -> None:
     assert len(customs) == 5 and all(len(i) <= 25 for i in customs)
     nothing = ask(advance(FLOW, state, Done(), NOW))
     assert nothing.reason == engine_texts.MULTI_CHOICE_EMPTY
+    number = ask(advance(FLOW, state, Text("70"), NOW))  # a number is not a feeling
+    assert number.reason == engine_texts.MULTI_CHOICE_HINT and number.state.selection == ()
 
 
 def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
