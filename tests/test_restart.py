@@ -7,7 +7,10 @@ import os
 import signal
 import sqlite3
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from flows.mood_check import FEELINGS_PROMPT, NOTE_PROMPT
 from tests.conftest import TOKEN
@@ -42,10 +45,22 @@ async def start_between(api: FakeBotApi, database_url: str, workdir: Path) -> as
     return process
 
 
+@pytest.fixture
+async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Bots started by a test; any still running when it ends (say, it failed) are killed."""
+    started: list[asyncio.subprocess.Process] = []
+    yield started
+    for process in started:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
 async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
-    api: FakeBotApi, database_url: str, tmp_path: Path
+    api: FakeBotApi, database_url: str, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
     first = await start_between(api, database_url, tmp_path)
+    processes.append(first)
     user = api.user(2001)
     await user.send("/mood")
     await user.expect(2, timeout=30)
@@ -61,6 +76,7 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
     first_output = (await first.stdout.read()).decode()
 
     second = await start_between(api, database_url, tmp_path)
+    processes.append(second)
     await user.press("Tired", message_id=feelings.message_id)
     await api.wait_until(lambda: "✓ Tired" in user.last_message().labels(), timeout=30)
     await user.press("Done")
