@@ -71,7 +71,7 @@ def parse_quiet(text: str | None) -> tuple[str | None, str | None]:
 async def find_client(tx: Transaction, name: str, settings: Settings, now_clock: Clock) -> PersonRow:
     """The client a command names; a Telegram user who has not written yet is created (their
     private chat id is their user id), so a plan can be ready before they first open the bot."""
-    if name.startswith("#") and name[1:].isdigit():
+    if name.startswith("#") and name[1:].isascii() and name[1:].isdigit() and len(name) < 11:
         person = await tx.people.get(int(name[1:]))
         if person is None:
             raise AdminError(f"no client {name}")
@@ -80,7 +80,7 @@ async def find_client(tx: Transaction, name: str, settings: Settings, now_clock:
         return await tx.people.find_or_create(
             "terminal", "local", "local", settings.default_timezone, now_clock()
         )
-    if name.isdigit():
+    if name.isascii() and name.isdigit() and len(name) < 20:
         return await tx.people.find_or_create("telegram", name, name, settings.default_timezone, now_clock())
     raise AdminError("name a client by Telegram user id (digits), 'terminal', or '#<person id>'")
 

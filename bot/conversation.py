@@ -57,6 +57,18 @@ log = logging.getLogger(__name__)
 BUTTON_DATA_SEPARATOR = ":"
 ZONE_DATA_PREFIX = "tz:"
 DRAFT_DATA_PREFIX = "d:"
+KNOWN_COMMANDS = frozenset({"start", "help", "cancel", "skip", "back", "schedule", "timezone", "history"})
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """A database id from button data: ASCII digits in range, else None (forged or stale)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 DRAFTS_KEPT = timedelta(days=14)
 """A draft older than this is not offered again (it stays in the journal)."""
 
@@ -269,7 +281,8 @@ class ConversationService:
         return None
 
     async def _on_command(self, turn: _Turn, current: OpenConversation | None, name: str, args: str) -> None:
-        log.info("person %s command /%s", turn.person.id, name)
+        known = name in KNOWN_COMMANDS or self.flow_for_command(name) is not None
+        log.info("person %s command /%s", turn.person.id, name if known else "(unknown)")
         open_flow = self.flow(current.flow_id) if current else None
         if name == "start":
             if current and open_flow:
@@ -298,6 +311,9 @@ class ConversationService:
         elif name == "timezone":
             await self._on_timezone(turn, args)
         elif (flow := self.flow_for_command(name)) is not None:
+            if current and open_flow and not open_flow.records_entry:
+                current = await self._yield_side_flow(turn, current)
+                open_flow = None
             if current and open_flow:
                 lead = (texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN).format(
                     title=open_flow.title
@@ -462,6 +478,7 @@ class ConversationService:
             or prompt.person_id != turn.person.id
             or prompt.token != parsed[1]
             or prompt.status != PromptStatus.SENT
+            or prompt.expires_at <= turn.now
         ):
             log.info("person %s pressed an expired or unknown prompt button", turn.person.id)
             return texts.BUTTON_EXPIRED
@@ -472,6 +489,7 @@ class ConversationService:
             flow = self.flow(prompt.flow_id)
             if flow is None:
                 return texts.BUTTON_EXPIRED
+            current = await self._yield_side_flow(turn, current)
             if current is not None:
                 open_flow = self.flow(current.flow_id)
                 return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else title)
@@ -511,6 +529,17 @@ class ConversationService:
             text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
             turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
 
+    async def _yield_side_flow(
+        self, turn: _Turn, current: OpenConversation | None
+    ) -> OpenConversation | None:
+        """A side question (why skip?) gives way to homework: kept as answered so far, closed."""
+        side = self.flow(current.flow_id) if current else None
+        if current is None or side is None or side.records_entry:
+            return current
+        await self._close_prompt(turn, current, side, accepted=None)
+        await self._end(turn, current, dict(current.answers), EntryStatus.CANCELLED)
+        return None
+
     # --- drafts ---------------------------------------------------------------------------------
 
     async def _resumable_draft(self, turn: _Turn, flow: Flow) -> EntryRow | None:
@@ -531,7 +560,8 @@ class ConversationService:
 
     async def _on_draft_choice(self, turn: _Turn, current: OpenConversation | None, data: str) -> str | None:
         number, _, choice = data.removeprefix(DRAFT_DATA_PREFIX).partition(":")
-        entry = await turn.tx.entries.get(int(number)) if number.isdigit() and len(number) < 13 else None
+        entry_id = parse_id(number)
+        entry = await turn.tx.entries.get(entry_id) if entry_id is not None else None
         flow = self.flow(entry.flow_id) if entry else None
         if entry is None or flow is None or entry.person_id != turn.person.id or entry.draft is None:
             return texts.BUTTON_EXPIRED
@@ -649,20 +679,26 @@ class ConversationService:
             zone_from_name(name)
         except ValueError:
             return texts.BUTTON_EXPIRED
-        await turn.tx.people.set_timezone(turn.person.id, name, turn.now)
-        turn.person.timezone = name
-        await turn.tx.due_prompts.drop_future_pending(turn.person.id, turn.now)
-        await turn.tx.schedules.rematerialise_for_person(turn.person.id, turn.now)
+        if name != turn.person.timezone:
+            await turn.tx.people.set_timezone(turn.person.id, name, turn.now)
+            turn.person.timezone = name
+            await turn.tx.due_prompts.drop_future_pending(turn.person.id, turn.now)
+            await turn.tx.schedules.rematerialise_for_person(turn.person.id, turn.now)
         turn.say(note(texts.TIMEZONE_SET.format(zone=describe_zone(name, turn.now))))
         log.info("person %s changed time zone", turn.person.id)
         return None
 
 
+REPEAT_WINDOW = 10_000
+"""A repeated delivery is one of the last few updates; Telegram restarts its update ids at a
+random number after a week without updates, so an id far below the newest is new, not a repeat."""
+
+
 def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | None) -> bool:
-    """Transport update ids grow; one at or below the newest handled for this person is a repeat."""
+    """Update ids grow; one at or just below the newest handled for this person is a repeat."""
     marks = [person.last_update_id, conversation.last_update_id if conversation else None]
     newest = max((m for m in marks if m is not None), default=None)
-    return newest is not None and update_id <= newest
+    return newest is not None and newest - REPEAT_WINDOW < update_id <= newest
 
 
 def _outcome_name(outcome: Ask | Finished) -> str:

@@ -26,6 +26,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.logs import describe_error
 from bot.messages import Outgoing
 from bot.pacing import Pacer
 from storage import Database, StorageError
@@ -60,6 +61,8 @@ class DeliveryLedger:
     def __init__(self) -> None:
         self._delivered: list[int] = []
         self._shown: list[Shown] = []
+        self.unsettled: set[int] = set()
+        """Sent, and not yet deleted by a committed transaction: never to be read back as pending."""
 
     def __bool__(self) -> bool:
         return bool(self._delivered or self._shown)
@@ -67,21 +70,17 @@ class DeliveryLedger:
     def record(self, delivered: list[int], shown: list[Shown]) -> None:
         self._delivered.extend(delivered)
         self._shown.extend(shown)
-
-    def holds(self, message_id: int) -> bool:
-        return message_id in self._delivered
+        self.unsettled.update(delivered)
 
     async def write(self, tx: Transaction) -> None:
-        """Write everything recorded so far inside ``tx``; kept for later if ``tx`` fails."""
+        """Write everything recorded so far inside ``tx``; kept for later if ``tx`` does not commit."""
         if not self:
             return
         delivered, shown = self._delivered, self._shown
         self._delivered, self._shown = [], []
-        try:
-            await write_down(tx, delivered, shown)
-        except BaseException:
-            self.record(delivered, shown)
-            raise
+        tx.on_rollback(lambda: self.record(delivered, shown))
+        tx.on_commit(lambda: self.unsettled.difference_update(delivered))
+        await write_down(tx, delivered, shown)
 
 
 async def write_down(tx: Transaction, delivered: list[int], shown: list[Shown]) -> None:
@@ -131,7 +130,7 @@ class Courier:
         self._sleep = sleep
         self._idle_check = idle_check_seconds
         self._sinks: dict[str, Sink] = {}
-        self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._chat_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._backed_up: set[tuple[str, str]] = set()
         self._flush_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -169,8 +168,10 @@ class Courier:
         self._sinks.pop(transport, None)
 
     async def prime(self) -> None:
-        """At start-up: every chat with messages left over is backed up until they are sent."""
+        """At start-up: leases held by handlers of a previous run end now, and every chat with
+        messages left over is backed up until they are sent (one bot process per database)."""
         async with self._db.transaction() as tx:
+            await tx.outbox.end_leases(self._clock())
             self._backed_up.update(await tx.outbox.chats_with_pending())
 
     # --- sending --------------------------------------------------------------------------
@@ -192,19 +193,26 @@ class Courier:
         if sink is None:
             return 0
         key = (transport, chat_id)
-        lock = self._chat_locks.setdefault(key, asyncio.Lock())
+        lock, users = self._chat_locks.get(key, (asyncio.Lock(), 0))
+        self._chat_locks[key] = (lock, users + 1)  # counted, so a queued waiter keeps the same lock
         try:
             async with lock:
                 if fresh is not None and key not in self._backed_up:
-                    return await self._send(sink, key, list(fresh), set(), max_wait=max_wait)
+                    return await self._send(sink, key, list(fresh), {m.id for m in fresh}, max_wait=max_wait)
                 async with self._db.transaction() as tx:
-                    await self.ledger.write(tx)  # what was sent must not be read back as pending
+                    await self.ledger.write(tx)
                     pending = await tx.outbox.pending_for_chat(transport, chat_id)
+                # what was sent must not be read back as pending, even while another
+                # transaction is still writing it down
+                pending = [m for m in pending if m.id not in self.ledger.unsettled]
                 fresh_ids = {m.id for m in fresh or ()}
                 return await self._send(sink, key, pending, fresh_ids, max_wait=max_wait)
         finally:
-            if not lock.locked() and self._chat_locks.get(key) is lock:
+            lock, users = self._chat_locks[key]
+            if users <= 1:
                 del self._chat_locks[key]
+            else:
+                self._chat_locks[key] = (lock, users - 1)
 
     async def _send(
         self,
@@ -218,19 +226,20 @@ class Courier:
         transport, chat_id = key
         settlement = _Settlement()
         handled = sent = 0
-        for position, item in enumerate(pending):
+        attempted: set[int] = set()
+        for item in pending:
             now = self._clock()
-            if item.due_at > now and item.id not in fresh_ids and item.attempts > 0:
-                break  # waiting for its retry time; everything after it waits too
+            if item.due_at > now and item.id not in fresh_ids:
+                break  # a retry not due yet, or replies leased to a handler: the rest waits too
             message = Outgoing.from_json(item.payload)
             if message.edit_of is None:  # a new message: mind the pace
                 wait = self.pacer.delay(chat_id)
                 if wait > max_wait:  # the drainer sends this and the rest in turn
-                    settlement.deferred = [later.id for later in pending[position:] if later.attempts == 0]
                     break
                 if wait > 0:
                     await self._sleep(wait)
                 self.pacer.spend(chat_id)
+            attempted.add(item.id)
             try:
                 shown_id = await sink.deliver(chat_id, message)
             except TransientDeliveryError as error:
@@ -239,6 +248,7 @@ class Courier:
                     "outbox %s to %s chat %s deferred %.0fs: %s", item.id, transport, chat_id, delay, error
                 )
                 settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
+                attempted.add(item.id)
                 break
             except PermanentDeliveryError as error:
                 handled += 1
@@ -260,6 +270,9 @@ class Courier:
                     )
                 elif item.person_id is not None:
                     settlement.shown.append(("conversation", item.person_id, message.prompt_token, shown_id))
+        # replies this handler could not send (pace, a retry ahead of them): its lease ends, the
+        # drainer sends them in order
+        settlement.deferred = [i.id for i in pending if i.id in fresh_ids and i.id not in attempted]
         if settlement.simple:
             self.ledger.record(settlement.delivered, settlement.shown)
             self._flush_soon()
@@ -271,7 +284,8 @@ class Courier:
             self._backed_up.discard(key)
         else:
             self._backed_up.add(key)
-            self.wake()
+            if settlement.deferred:
+                self.wake()  # due now, in turn; a retry waits for its time (the idle check)
         return sent
 
     async def _settle(self, settlement: _Settlement, key: tuple[str, str]) -> None:
@@ -307,11 +321,20 @@ class Courier:
         return sent
 
     async def run(self) -> None:
-        """The drainer: until cancelled, send what is due, then wait for a wake-up or a while."""
+        """The drainer: until cancelled, send what is due, then wait for a wake-up or a while.
+
+        It must outlive any one failure (a locked database, a transport bug): it logs, waits a
+        moment and goes on, so queued messages are never stranded.
+        """
         while True:
             self._wake.clear()
-            sent = await self.deliver_due()
+            try:
+                sent = await self.deliver_due()
+            except Exception as error:
+                log.error("outbox drainer: %s; retrying", describe_error(error))
+                sent = 0
             if sent:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_check)
+                async with asyncio.timeout(self._idle_check):
+                    await self._wake.wait()

@@ -29,7 +29,7 @@ def open_data(entry_id: int) -> str:
 def parse_data(data: str) -> tuple[str, int] | None:
     """("p", page) or ("o", entry id) from button data, or None if malformed."""
     kind, _, number = data.removeprefix(DATA_PREFIX).partition(":")
-    if kind not in ("p", "o") or not number.isdigit() or len(number) > 12:
+    if kind not in ("p", "o") or not (number.isascii() and number.isdigit()) or len(number) > 9:
         return None
     return kind, int(number)
 

@@ -68,5 +68,6 @@ class Pacer:
         bucket = self._bucket(chat, now)
         bucket.tokens -= 1
         self._next_global = max(self._next_global, now) + self._spacing
-        if len(self._chats) > 10_000:  # forget chats that have long refilled
-            self._chats = {c: b for c, b in self._chats.items() if b.tokens < self._chat_burst}
+        if len(self._chats) > 10_000:  # forget chats whose bucket has refilled since
+            full_after = self._chat_burst * self._chat_interval
+            self._chats = {c: b for c, b in self._chats.items() if now - b.updated < full_after}

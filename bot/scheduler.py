@@ -95,9 +95,10 @@ def parse_prompt_data(data: str) -> tuple[int, str, str] | None:
     if not data.startswith(PROMPT_DATA_PREFIX):
         return None
     parts = data[1:].split(":")
-    if len(parts) != 3 or not parts[0].isdigit():
+    if len(parts) != 3 or not (parts[0].isascii() and parts[0].isdigit()) or len(parts[0]) > 10:
         return None
-    return int(parts[0]), parts[1], parts[2]
+    number = int(parts[0])
+    return (number, parts[1], parts[2]) if 0 < number < 2**31 else None
 
 
 def prompt_message(

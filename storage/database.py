@@ -89,11 +89,18 @@ class Database:
         if _in_transaction.get():
             raise RuntimeError("nested database transaction: pass the open Transaction instead")
         token = _in_transaction.set(True)
+        transaction: Transaction | None = None
         try:
             async with self._writer_turn, self.engine.begin() as connection:
-                yield Transaction(connection)
-        except SQLAlchemyError as error:
-            raise StorageError(f"database error: {type(error).__name__}") from error
+                transaction = Transaction(connection)
+                yield transaction
+            transaction.committed()
+        except BaseException as error:
+            if transaction is not None:
+                transaction.rolled_back()
+            if isinstance(error, SQLAlchemyError):
+                raise StorageError(f"database error: {type(error).__name__}") from error
+            raise
         finally:
             _in_transaction.reset(token)
 

@@ -8,6 +8,7 @@ the path every answer takes are built once, at import, with bound parameters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -490,11 +491,17 @@ class Outbox:
         return [(row[0], row[1]) for row in result]
 
     async def due_chats(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
-        """Chats whose oldest pending message is due (retries after a failure, or a restart)."""
+        """Chats whose oldest pending message is due (messages in a chat go in order), oldest first."""
+        first = (
+            select(func.min(OUTBOX.c.id).label("id"))
+            .group_by(OUTBOX.c.transport, OUTBOX.c.chat_id)
+            .subquery()
+        )
         result = await self._connection.execute(
             select(OUTBOX.c.transport, OUTBOX.c.chat_id)
+            .join(first, first.c.id == OUTBOX.c.id)
             .where(OUTBOX.c.due_at <= now)
-            .group_by(OUTBOX.c.transport, OUTBOX.c.chat_id)
+            .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
             .limit(limit)
         )
         return [(row[0], row[1]) for row in result]
@@ -502,6 +509,12 @@ class Outbox:
     async def delivered(self, message_ids: list[int]) -> None:
         if message_ids:
             await self._connection.execute(_DELETE_OUTBOX, {"ids": message_ids})
+
+    async def end_leases(self, now: datetime) -> None:
+        """Replies never tried (their handler died) become due now."""
+        await self._connection.execute(
+            update(OUTBOX).where(OUTBOX.c.attempts == 0, OUTBOX.c.due_at > now).values(due_at=now)
+        )
 
     async def make_due(self, message_ids: list[int], now: datetime) -> None:
         """End the lease of queued replies: the drainer sends them."""
@@ -531,6 +544,28 @@ class Transaction:
         self.outbox = Outbox(connection)
         self.schedules = Schedules(connection)
         self.due_prompts = DuePrompts(connection)
+        self._on_rollback: list[Callable[[], None]] = []
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if this transaction does not commit (to restore in-memory state)."""
+        self._on_rollback.append(callback)
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this transaction has committed."""
+        self._on_commit.append(callback)
+
+    def rolled_back(self) -> None:
+        for callback in self._on_rollback:
+            callback()
+        self._on_rollback.clear()
+        self._on_commit.clear()
+
+    def committed(self) -> None:
+        for callback in self._on_commit:
+            callback()
+        self._on_commit.clear()
+        self._on_rollback.clear()
 
     async def lock_for_write(self) -> None:
         """Open the write transaction now, before reads whose result a later write depends on.

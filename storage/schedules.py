@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -124,7 +124,10 @@ _MARK_SENT = (
 )
 _CLOSE = (
     update(DUE_PROMPTS)
-    .where(DUE_PROMPTS.c.id == bindparam("key_id"))
+    .where(
+        DUE_PROMPTS.c.id == bindparam("key_id"),
+        or_(*(DUE_PROMPTS.c.status == literal(s) for s in PromptStatus.OPEN)),  # still open, not acted on
+    )
     .values(status=bindparam("status"), missed_reason=bindparam("missed_reason"))
 )
 
@@ -314,6 +317,7 @@ class DuePrompts:
             select(DUE_PROMPTS)
             .where(DUE_PROMPTS.c.status.in_(PromptStatus.OPEN), DUE_PROMPTS.c.expires_at <= now)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return [DuePromptRow(*row) for row in result]
 
@@ -355,6 +359,7 @@ class DuePrompts:
                     DUE_PROMPTS.c.person_id == person_id,
                     DUE_PROMPTS.c.status == PromptStatus.PENDING,
                     DUE_PROMPTS.c.due_at > after,
+                    DUE_PROMPTS.c.snoozes == 0,  # a snoozed one keeps the time the client chose
                 )
             )
         )
