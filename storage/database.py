@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -74,17 +74,16 @@ class Database:
         )
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
-        self._writer_turn: AbstractAsyncContextManager[object] = (
-            asyncio.Lock() if self.is_sqlite else nullcontext()
-        )
+        self._writer_turn: AbstractAsyncContextManager[object] = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Commit on success, roll back on any error; driver errors become StorageError.
 
-        On SQLite, units of work in this process take turns (SQLite has one writer anyway), so
-        a unit that reads and then writes sees no other write in between; other processes
-        queue on the busy timeout.
+        Units of work in one process take turns: a unit that reads and then writes sees no
+        other write of this process in between, and in-memory state that follows a commit (the
+        delivery ledger) never races a read. SQLite has one writer anyway; on PostgreSQL, several
+        bot processes share the work with ``FOR UPDATE SKIP LOCKED`` instead.
         """
         if _in_transaction.get():
             raise RuntimeError("nested database transaction: pass the open Transaction instead")
