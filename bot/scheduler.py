@@ -200,6 +200,21 @@ class HomeworkScheduler:
     def title(self, flow_id: str) -> str:
         return self._titles.get(flow_id, "homework")
 
+    def _prompt_row(
+        self, prompt: DuePromptRow, recipient: Recipient, zone: tzinfo, now: datetime, *, reminder: bool
+    ) -> tuple[str, str, int | None, dict[str, object]]:
+        """The outbox row of a prompt (or its reminder) for this recipient."""
+        message = prompt_message(
+            prompt.id,
+            prompt.token,
+            self.title(prompt.flow_id),
+            now,
+            zone,
+            prompt.expires_at,
+            reminder=reminder,
+        )
+        return recipient.transport, recipient.chat_id, prompt.person_id, message.to_json()
+
     async def tick(self) -> TickReport:
         now = self._clock()
         report = TickReport()
@@ -320,18 +335,7 @@ class HomeworkScheduler:
                         report.missed += 1
                         continue
                     zone = zone_or_utc(recipient.timezone)
-                    message = prompt_message(
-                        prompt.id,
-                        prompt.token,
-                        self.title(prompt.flow_id),
-                        now,
-                        zone,
-                        prompt.expires_at,
-                        reminder=False,
-                    )
-                    messages.append(
-                        (recipient.transport, recipient.chat_id, prompt.person_id, message.to_json())
-                    )
+                    messages.append(self._prompt_row(prompt, recipient, zone, now, reminder=False))
                     quiet = (parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end))
                     reminder = (
                         None
@@ -367,18 +371,7 @@ class HomeworkScheduler:
                         messages.append(
                             (recipient.transport, recipient.chat_id, prompt.person_id, closing.to_json())
                         )
-                    message = prompt_message(
-                        prompt.id,
-                        prompt.token,
-                        self.title(prompt.flow_id),
-                        now,
-                        zone,
-                        prompt.expires_at,
-                        reminder=True,
-                    )
-                    messages.append(
-                        (recipient.transport, recipient.chat_id, prompt.person_id, message.to_json())
-                    )
+                    messages.append(self._prompt_row(prompt, recipient, zone, now, reminder=True))
                     reminded += 1
                 await tx.outbox.put_rows(messages, now)
             if len(due) < self._batch:

@@ -22,8 +22,8 @@ from bot.scheduler import HomeworkScheduler
 from flows import FLOWS
 from storage import Database
 from storage.models import Base
-from storage.repositories import EntryStatus
-from storage.schedules import NewOccurrence, PromptStatus
+from storage.repositories import EntryStatus, Transaction
+from storage.schedules import NewOccurrence, PromptStatus, ScheduleRow
 from tests.clock import FakeClock
 from tests.postgres_server import postgres_url, unavailable_reason
 
@@ -125,24 +125,29 @@ async def test_outbox(database: Database) -> None:
         assert await tx.outbox.count() == 1
 
 
+async def daily_schedule(tx: Transaction, person_id: int) -> ScheduleRow:
+    schedule_id = await tx.schedules.add(
+        person_id=person_id,
+        flow_id="mood_check",
+        times=["09:30"],
+        weekdays=range(7),
+        start_date=date(2026, 3, 2),
+        end_date=None,
+        quiet_start=None,
+        quiet_end=None,
+        rationale=None,
+        created_by=None,
+        now=NOW,
+    )
+    schedule = await tx.schedules.get(schedule_id)
+    assert schedule is not None
+    return schedule
+
+
 async def test_due_prompts_are_unique_per_occurrence_and_claimed_once(database: Database) -> None:
     async with database.transaction() as tx:
         person = await tx.people.create("telegram", "4", "4", "UTC", NOW)
-        schedule_id = await tx.schedules.add(
-            person_id=person.id,
-            flow_id="mood_check",
-            times=["09:30"],
-            weekdays=range(7),
-            start_date=date(2026, 3, 2),
-            end_date=None,
-            quiet_start=None,
-            quiet_end=None,
-            rationale=None,
-            created_by=None,
-            now=NOW,
-        )
-        schedule = await tx.schedules.get(schedule_id)
-        assert schedule is not None
+        schedule = await daily_schedule(tx, person.id)
         occurrences = [
             NewOccurrence(
                 f"2026-03-02T09:{m:02d}",
@@ -175,21 +180,7 @@ async def test_skip_locked_lets_two_workers_share_the_due_prompts(database: Data
         pytest.skip("SQLite serialises writers; FOR UPDATE SKIP LOCKED is PostgreSQL's")
     async with database.transaction() as tx:
         person = await tx.people.create("telegram", "5", "5", "UTC", NOW)
-        schedule_id = await tx.schedules.add(
-            person_id=person.id,
-            flow_id="mood_check",
-            times=["09:30"],
-            weekdays=range(7),
-            start_date=date(2026, 3, 2),
-            end_date=None,
-            quiet_start=None,
-            quiet_end=None,
-            rationale=None,
-            created_by=None,
-            now=NOW,
-        )
-        schedule = await tx.schedules.get(schedule_id)
-        assert schedule is not None
+        schedule = await daily_schedule(tx, person.id)
         await tx.due_prompts.add_many(
             schedule,
             [
