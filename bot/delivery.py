@@ -243,6 +243,8 @@ class Courier:
             try:
                 shown_id = await sink.deliver(chat_id, message)
             except TransientDeliveryError as error:
+                if message.edit_of is None:
+                    self.pacer.answered()
                 delay = error.retry_after if error.retry_after is not None else backoff(item.attempts)
                 log.warning(
                     "outbox %s to %s chat %s deferred %.0fs: %s", item.id, transport, chat_id, delay, error
@@ -260,6 +262,8 @@ class Courier:
                     break
                 log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
                 continue
+            if message.edit_of is None:
+                self.pacer.answered()
             handled += 1
             sent += 1
             settlement.delivered.append(item.id)

@@ -1,15 +1,17 @@
 """Sending pace: about 30 messages a second overall and about one a second per chat.
 
 Telegram answers faster senders with 429 and a wait. We stay under its limits instead: new
-messages are spaced evenly overall (no bursts, so a sliding one-second window never sees more
-than the rate), and each chat gets a small burst (a reply and the next question) and then one
-message per interval. Edits and button answers are not messages and are not paced. The clock is
-injected, so tests can move it.
+messages go out on an even grid of slots overall (a send that is a little late does not push
+the later ones), never more than ``rate`` within one second of the answers to earlier ones (a
+sliding window, as the server counts), and each chat gets a small burst (a reply and the next
+question) and then one message per interval. Edits and button answers are not messages and
+are not paced. The clock is injected, so tests can move it.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,10 +31,12 @@ class Pacer:
         chat_interval: float = 1.0,
         chat_burst: int = 3,
         monotonic: Callable[[], float] = time.monotonic,
-        headroom: float = 1.02,
+        headroom: float = 1.0,
     ) -> None:
         self.enabled = rate > 0
         self._spacing = headroom / rate if self.enabled else 0.0
+        self._window_size = max(1, int(rate)) if self.enabled else 1
+        self._answered: deque[float] = deque(maxlen=self._window_size)
         self._chat_interval = chat_interval
         self._chat_burst = float(chat_burst)
         self._monotonic = monotonic
@@ -58,7 +62,13 @@ class Pacer:
         now = self._monotonic()
         bucket = self._bucket(chat, now)
         chat_wait = 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * self._chat_interval
-        return max(self._next_global - now, chat_wait, 0.0)
+        window_wait = self._answered[0] + 1.0 - now if len(self._answered) == self._window_size else 0.0
+        return max(self._next_global - now, chat_wait, window_wait, 0.0)
+
+    def answered(self) -> None:
+        """Record that a message sent was answered now (the window counts from here)."""
+        if self.enabled:
+            self._answered.append(self._monotonic())
 
     def spend(self, chat: str) -> None:
         """Record that a message to ``chat`` was sent now."""
@@ -67,7 +77,9 @@ class Pacer:
         now = self._monotonic()
         bucket = self._bucket(chat, now)
         bucket.tokens -= 1
-        self._next_global = max(self._next_global, now) + self._spacing
+        # on the grid: a send up to a quarter slot late does not push the later ones
+        on_grid = now - self._next_global <= self._spacing / 4
+        self._next_global = (self._next_global if on_grid else now) + self._spacing
         if len(self._chats) > 10_000:  # forget chats whose bucket has refilled since
             full_after = self._chat_burst * self._chat_interval
             self._chats = {c: b for c, b in self._chats.items() if now - b.updated < full_after}
