@@ -78,18 +78,22 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         await database.close()
 
 
+async def scheduled_work(runtime: Runtime) -> None:
+    """The scheduler's tick, after writing down shown messages (it reads their ids)."""
+    await runtime.courier.flush()
+    await runtime.scheduler.tick()
+
+
 async def tick(runtime: Runtime) -> None:
     """Scheduled work, then everything due in the outbox, here and now (tests, the terminal)."""
-    await runtime.courier.flush()  # the scheduler reads shown message ids
-    await runtime.scheduler.tick()
+    await scheduled_work(runtime)
     await runtime.courier.deliver_due()
 
 
 def _scheduler_job(runtime: Runtime) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
         try:
-            await runtime.courier.flush()  # the scheduler reads shown message ids
-            await runtime.scheduler.tick()
+            await scheduled_work(runtime)
         except StorageError:
             log.exception("scheduler tick failed; the next one retries")
         runtime.courier.wake()

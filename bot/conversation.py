@@ -19,7 +19,7 @@ from bot import journal, texts
 from bot.clock import Clock
 from bot.delivery import DeliveryLedger
 from bot.local_time import describe_weekdays, next_occurrence
-from bot.messages import Button, Outgoing, Purpose
+from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of, snooze_until, zone_or_utc
 from bot.timezones import describe_zone, find_zones, zone_from_name
 from flows import (
@@ -58,15 +58,6 @@ BUTTON_DATA_SEPARATOR = ":"
 ZONE_DATA_PREFIX = "tz:"
 DRAFT_DATA_PREFIX = "d:"
 KNOWN_COMMANDS = frozenset({"start", "help", "cancel", "skip", "back", "schedule", "timezone", "history"})
-MAX_ID = 2**31 - 1
-
-
-def parse_id(text: str) -> int | None:
-    """A database id from button data: ASCII digits in range, else None (forged or stale)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 DRAFTS_KEPT = timedelta(days=14)
@@ -161,6 +152,16 @@ class _Turn:
         self.update_id = update_id
         self.update_recorded = person.last_update_id == update_id
         self.replies: list[Outgoing] = []
+
+    async def begin(
+        self, entry_id: int | None, flow_id: str, step_id: str, token: str, due_prompt_id: int | None = None
+    ) -> OpenConversation:
+        """Open a conversation; it carries this update's id, so no other write is needed."""
+        if self.update_id is not None:
+            self.update_recorded = True
+        return await self.tx.conversations.begin(
+            self.person.id, entry_id, flow_id, step_id, token, self.now, self.update_id, due_prompt_id
+        )
 
     async def save(self, conversation: OpenConversation) -> None:
         """Write the conversation back; it carries this update's id, so no other write is needed."""
@@ -332,19 +333,9 @@ class ConversationService:
         entry_id = (
             await turn.tx.entries.start(turn.person.id, flow.id, turn.now) if flow.records_entry else None
         )
-        await turn.tx.conversations.begin(
-            turn.person.id,
-            entry_id,
-            flow.id,
-            ask.state.step_id,
-            token,
-            turn.now,
-            turn.update_id,
-            due_prompt_id,
-        )
+        await turn.begin(entry_id, flow.id, ask.state.step_id, token, due_prompt_id)
         if entry_id is not None and due_prompt_id is not None:
             await turn.tx.due_prompts.update(due_prompt_id, entry_id=entry_id)
-        turn.update_recorded = turn.update_recorded or turn.update_id is not None
         if flow.intro:
             turn.say(note(flow.intro))
         turn.say(prompt_message(ask.prompt, token))
@@ -491,8 +482,7 @@ class ConversationService:
                 return texts.BUTTON_EXPIRED
             current = await self._yield_side_flow(turn, current)
             if current is not None:
-                open_flow = self.flow(current.flow_id)
-                return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else title)
+                return self._finish_first(current, title)
             await turn.tx.due_prompts.update(prompt.id, status=PromptStatus.STARTED, acted_at=turn.now)
             self._close_due_prompt(turn, prompt, title, texts.PROMPT_STARTED)
             await self._start_flow(turn, flow, due_prompt_id=prompt.id)
@@ -529,6 +519,11 @@ class ConversationService:
             text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
             turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
 
+    def _finish_first(self, current: OpenConversation, fallback_title: str) -> str:
+        """The notice for a button that would start something while a flow is open."""
+        open_flow = self.flow(current.flow_id)
+        return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else fallback_title)
+
     async def _yield_side_flow(
         self, turn: _Turn, current: OpenConversation | None
     ) -> OpenConversation | None:
@@ -560,29 +555,21 @@ class ConversationService:
 
     async def _on_draft_choice(self, turn: _Turn, current: OpenConversation | None, data: str) -> str | None:
         number, _, choice = data.removeprefix(DRAFT_DATA_PREFIX).partition(":")
-        entry_id = parse_id(number)
+        entry_id = parse_button_number(number)
         entry = await turn.tx.entries.get(entry_id) if entry_id is not None else None
         flow = self.flow(entry.flow_id) if entry else None
         if entry is None or flow is None or entry.person_id != turn.person.id or entry.draft is None:
             return texts.BUTTON_EXPIRED
         if current is not None:
-            open_flow = self.flow(current.flow_id)
-            return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else flow.title)
-        if choice != "y":
-            await turn.tx.entries.discard_draft(entry.id, turn.now)
-            await self._start_flow(turn, flow)
-            return None
+            return self._finish_first(current, flow.title)
         step = flow.step(str(entry.draft.get("step_id")))
-        if step is None:
+        if choice != "y" or step is None:  # a fresh start (or a draft whose step was retired)
             await turn.tx.entries.discard_draft(entry.id, turn.now)
             await self._start_flow(turn, flow)
             return None
         await turn.tx.entries.resume(entry.id, turn.now)
         token = self._new_token()
-        conversation = await turn.tx.conversations.begin(
-            turn.person.id, entry.id, flow.id, step.id, token, turn.now, turn.update_id
-        )
-        turn.update_recorded = turn.update_recorded or turn.update_id is not None
+        conversation = await turn.begin(entry.id, flow.id, step.id, token)
         conversation.answers = dict(entry.answers)
         conversation.selection = list(entry.draft.get("selection") or [])
         conversation.history = list(entry.draft.get("history") or [])

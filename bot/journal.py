@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from bot import texts
-from bot.messages import Button, Outgoing, Purpose
+from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from flows import Flow
 from storage.repositories import EntryRow
 
@@ -28,10 +28,9 @@ def open_data(entry_id: int) -> str:
 
 def parse_data(data: str) -> tuple[str, int] | None:
     """("p", page) or ("o", entry id) from button data, or None if malformed."""
-    kind, _, number = data.removeprefix(DATA_PREFIX).partition(":")
-    if kind not in ("p", "o") or not (number.isascii() and number.isdigit()) or len(number) > 9:
-        return None
-    return kind, int(number)
+    kind, _, text = data.removeprefix(DATA_PREFIX).partition(":")
+    number = parse_button_number(text, low=0, high=999_999_999)
+    return None if kind not in ("p", "o") or number is None else (kind, number)
 
 
 def _when(entry: EntryRow, zone: tzinfo) -> str:

@@ -65,6 +65,19 @@ class Outgoing:
         )
 
 
+MAX_ID = 2**31 - 1
+"""The largest id a database integer column holds (PostgreSQL's int4)."""
+
+
+def parse_button_number(text: str, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A number from button data: ASCII digits within ``low``–``high``, else None (forged or
+    stale: ``int()`` alone would take "²" or a number no column can hold)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 TELEGRAM_TEXT_LIMIT = 4096
 
 

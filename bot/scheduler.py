@@ -26,7 +26,7 @@ from bot.local_time import (
     start_of_local_day,
     this_evening,
 )
-from bot.messages import Button, Outgoing, Purpose
+from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.timezones import zone_from_name
 from flows import Flow
 from storage import Database
@@ -76,6 +76,10 @@ def parse_clock_time(text: str | None) -> time | None:
     return time(int(hours), int(minutes))
 
 
+def quiet_hours(recipient: Recipient) -> tuple[time | None, time | None]:
+    return parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end)
+
+
 def plan_of(schedule: ScheduleRow) -> WeeklyPlan:
     times = tuple(t for t in (parse_clock_time(x) for x in schedule.times) if t is not None)
     return WeeklyPlan(
@@ -95,10 +99,8 @@ def parse_prompt_data(data: str) -> tuple[int, str, str] | None:
     if not data.startswith(PROMPT_DATA_PREFIX):
         return None
     parts = data[1:].split(":")
-    if len(parts) != 3 or not (parts[0].isascii() and parts[0].isdigit()) or len(parts[0]) > 10:
-        return None
-    number = int(parts[0])
-    return (number, parts[1], parts[2]) if 0 < number < 2**31 else None
+    number = parse_button_number(parts[0]) if len(parts) == 3 else None
+    return None if number is None else (number, parts[1], parts[2])
 
 
 def prompt_message(
@@ -336,7 +338,7 @@ class HomeworkScheduler:
                         continue
                     zone = zone_or_utc(recipient.timezone)
                     messages.append(self._prompt_row(prompt, recipient, zone, now, reminder=False))
-                    quiet = (parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end))
+                    quiet = quiet_hours(recipient)
                     reminder = (
                         None
                         if prompt.reminded
@@ -358,7 +360,7 @@ class HomeworkScheduler:
                 messages: list[tuple[str, str, int | None, dict[str, object]]] = []
                 for prompt, recipient in due:
                     zone = zone_or_utc(recipient.timezone)
-                    quiet = (parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end))
+                    quiet = quiet_hours(recipient)
                     if recipient.status == "active" and in_quiet_hours(now, zone, *quiet):
                         later = remind_at(now, timedelta(0), prompt.expires_at, zone, quiet)
                         await tx.due_prompts.update(prompt.id, remind_at=later, reminded=later is None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Database:
         )
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
-        self._writer_turn: AbstractAsyncContextManager[object] = asyncio.Lock()
+        self._writer_turn = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -337,13 +337,6 @@ class Conversations:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def get(self, person_id: int) -> OpenConversation | None:
-        result = await self._connection.execute(
-            select(CONVERSATIONS).where(CONVERSATIONS.c.person_id == person_id)
-        )
-        row = result.first()
-        return None if row is None else OpenConversation(*row)
-
     async def begin(
         self,
         person_id: int,

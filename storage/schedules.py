@@ -326,12 +326,6 @@ class DuePrompts:
             update(DUE_PROMPTS).where(DUE_PROMPTS.c.id == prompt_id).values(**values)
         )
 
-    async def update_many(self, prompt_ids: Sequence[int], **values: Any) -> None:
-        if prompt_ids:
-            await self._connection.execute(
-                update(DUE_PROMPTS).where(DUE_PROMPTS.c.id.in_(list(prompt_ids))).values(**values)
-            )
-
     async def mark_sent_many(self, sent: Sequence[tuple[int, datetime | None]], now: datetime) -> None:
         """Prompts just put in the outbox, with when to remind (None: no reminder)."""
         if sent:
