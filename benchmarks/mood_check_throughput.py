@@ -20,17 +20,16 @@ import os
 import platform
 import signal
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from tests.bot_process import start_bot_process
 from tests.fake_bot_api import FakeBotApi, FakeUser
 
 TOKEN = "123456:BENCHMARK"
-REPO = Path(__file__).resolve().parents[1]
 STEPS_PER_CHECK = 5
 WAIT = 120.0
 
@@ -63,28 +62,15 @@ async def mood_check(api: FakeBotApi, user: FakeUser) -> None:
 
 async def start_bot(kind: str, api: FakeBotApi, workdir: Path) -> asyncio.subprocess.Process:
     env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'between.db'}",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
         # The floor has no sending pace; measure durability, not Telegram's limits.
         "SEND_RATE_PER_SECOND": "0",
     }
-    module = ["-m", "bot", "run"] if kind == "between" else ["-m", "benchmarks.floor_bot"]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *module,
-        cwd=workdir,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+    return await start_bot_process(
+        api, workdir, env, module="bot" if kind == "between" else "benchmarks.floor_bot"
     )
-    await api.wait_until(lambda: bool(api.calls_to("setMyCommands")), timeout=60)
-    return process
 
 
 async def one_run(kind: str, users: int, checks: int) -> Result:

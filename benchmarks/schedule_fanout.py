@@ -27,7 +27,6 @@ import platform
 import random
 import signal
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -49,10 +48,10 @@ from bot.timezones import zone_from_name
 from storage import Database
 from storage.repositories import OUTBOX, PEOPLE
 from storage.schedules import DUE_PROMPTS, SCHEDULES, PromptStatus
+from tests.bot_process import start_bot_process
 from tests.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:BENCHMARK"
-REPO = Path(__file__).resolve().parents[1]
 RATE = 30  # Telegram's overall limit, messages per second; the fake server enforces it
 FLOW = "mood_check"
 FIRST_CHAT = 1_000_000
@@ -343,34 +342,13 @@ def open_log(path: Path) -> IO[bytes]:
 
 async def start_bot(api: FakeBotApi, url: str, workdir: Path, log: IO[bytes]) -> asyncio.subprocess.Process:
     env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
         "SCHEDULER_TICK_SECONDS": str(TICK_SECONDS),
         "SEND_RATE_PER_SECOND": str(RATE),
         "PYTHONWARNINGS": "ignore",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=workdir,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        await api.wait_until(lambda: bool(api.calls_to("setMyCommands")), timeout=60)
-    except BaseException:
-        process.kill()
-        await process.wait()
-        raise
-    return process
+    return await start_bot_process(api, workdir, env, stdout=log, stderr=log)
 
 
 @dataclass(frozen=True)

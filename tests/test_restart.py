@@ -3,46 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from flows.mood_check import FEELINGS_PROMPT, NOTE_PROMPT
+from tests.bot_process import start_bot_process
 from tests.conftest import TOKEN
 from tests.fake_bot_api import FakeBotApi
 
-REPO = Path(__file__).resolve().parents[1]
 CANARY = "CANARY-rosebud-4711"
 
 
 async def start_between(api: FakeBotApi, database_url: str, workdir: Path) -> asyncio.subprocess.Process:
-    ready_before = len(api.calls_to("setMyCommands"))
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "DEBUG",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=workdir,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    env = {"DATABASE_URL": database_url, "LOG_LEVEL": "DEBUG"}
+    return await start_bot_process(
+        api, workdir, env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
-    await api.wait_until(lambda: len(api.calls_to("setMyCommands")) > ready_before, timeout=60)
-    return process
 
 
 @pytest.fixture
