@@ -24,9 +24,10 @@ from telegram.ext import (
     filters,
 )
 
+from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS, FEELINGS_PROMPT, INTRO, MOOD_PROMPT, NOTE_PROMPT
 
-MOOD, PICK_FEELINGS, NOTE = range(3)
+MOOD, PICK_FEELINGS, NOTE, OBSTACLES = range(4)
 
 
 def _scale() -> InlineKeyboardMarkup:
@@ -95,6 +96,19 @@ async def on_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.effective_chat is not None and context.user_data is not None
     chat = update.effective_chat.id
     await context.bot.edit_message_reply_markup(chat, context.user_data["note_prompt"], reply_markup=None)
+    sent = await context.bot.send_message(
+        chat,
+        OBSTACLES_PROMPT,
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Skip", callback_data="tok:s")]]),
+    )
+    context.user_data["note_prompt"] = sent.message_id
+    return OBSTACLES
+
+
+async def on_obstacles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_chat is not None and context.user_data is not None
+    chat = update.effective_chat.id
+    await context.bot.edit_message_reply_markup(chat, context.user_data["note_prompt"], reply_markup=None)
     words = ", ".join(o.label.lower() for o in FEELINGS if o.id in context.user_data["selected"])
     await context.bot.send_message(
         chat,
@@ -113,6 +127,7 @@ def build(token: str, base_url: str) -> Application:  # type: ignore[type-arg]
                 MOOD: [CallbackQueryHandler(on_rating)],
                 PICK_FEELINGS: [CallbackQueryHandler(on_feeling)],
                 NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_note)],
+                OBSTACLES: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_obstacles)],
             },
             fallbacks=[],
         )

@@ -7,7 +7,7 @@ making the same Bot API calls — against the same server, with the same users a
 script, in alternating rounds. It prints steps answered per second for each and the ratio.
 Target: ratio >= 0.7 (durability may cost at most 30 %).
 
-A step is one client action the bot answers: /mood, a rating, a toggle, Done, a note.
+A step is one client action the bot answers: /mood, a rating, a toggle, Done, a note, how it went.
 
 Usage: python -m benchmarks.mood_check_throughput [--users 100] [--checks 3] [--rounds 3]
 """
@@ -30,7 +30,7 @@ from tests.bot_process import start_bot_process
 from tests.fake_bot_api import FakeBotApi, FakeUser
 
 TOKEN = "123456:BENCHMARK"
-STEPS_PER_CHECK = 5
+STEPS_PER_CHECK = 6
 WAIT = 120.0
 
 
@@ -56,6 +56,8 @@ async def mood_check(api: FakeBotApi, user: FakeUser) -> None:
     await user.press("Done")
     await user.expect(1, timeout=WAIT)
     await user.send("Slept badly, but the walk helped.")
+    await user.expect(1, timeout=WAIT)
+    await user.send("Nothing got in the way.")
     summary = (await user.expect(1, timeout=WAIT))[0]
     assert summary.text is not None and "Mood 7/10" in summary.text, summary.text
 

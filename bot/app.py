@@ -84,19 +84,32 @@ async def scheduled_work(runtime: Runtime) -> None:
     await runtime.scheduler.tick()
 
 
+async def timer_work(runtime: Runtime) -> int:
+    """Live messages (timers) one frame on; returns how many messages that queued."""
+    return len(await runtime.conversations.tick_timers())
+
+
 async def tick(runtime: Runtime) -> None:
-    """Scheduled work, then everything due in the outbox, here and now (tests, the terminal)."""
+    """Scheduled work and timers, then everything due in the outbox, here and now (tests, the
+    terminal)."""
     await scheduled_work(runtime)
+    await timer_work(runtime)
     await runtime.courier.deliver_due()
 
 
-def _scheduler_job(runtime: Runtime) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+def _job(
+    work: Callable[[Runtime], Coroutine[Any, Any, object]], runtime: Runtime, name: str
+) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    """A JobQueue callback: do the work, survive a database hiccup, wake the courier."""
+
     async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
         try:
-            await scheduled_work(runtime)
+            queued = await work(runtime)
         except StorageError:
-            log.exception("scheduler tick failed; the next one retries")
-        runtime.courier.wake()
+            log.exception("%s tick failed; the next one retries", name)
+            return
+        if queued is None or queued:
+            runtime.courier.wake()
 
     return job
 
@@ -133,13 +146,17 @@ async def telegram_running(
         drainer: asyncio.Task[None] | None = None
         if background:
             # The JobQueue is only the ticker; what is due lives in our tables (FIELD-NOTES).
-            application.job_queue.run_repeating(
-                _scheduler_job(runtime),
-                interval=runtime.settings.scheduler_tick_seconds,
-                first=0.0,
-                name="scheduler",
-                job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-            )
+            for name, work, interval in (
+                ("scheduler", scheduled_work, runtime.settings.scheduler_tick_seconds),
+                ("timers", timer_work, runtime.settings.timer_tick_seconds),
+            ):
+                application.job_queue.run_repeating(
+                    _job(work, runtime, name),
+                    interval=interval,
+                    first=0.0,
+                    name=name,
+                    job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+                )
             drainer = asyncio.get_running_loop().create_task(runtime.courier.run(), name="outbox-drainer")
         await application.start()
         assert application.updater is not None

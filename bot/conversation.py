@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from flows import (
     FLOWS,
     SIDE_FLOWS,
     Answer,
+    AnswerKind,
     Ask,
     Back,
     Finished,
@@ -34,10 +35,12 @@ from flows import (
     Prompt,
     Skip,
     Text,
+    Tick,
     advance,
     decode_answer,
     render_step,
     start,
+    timer_wake_at,
 )
 from flows.skip_reason import SKIP_REASON
 from flows.texts import SELECTED_MARK
@@ -174,14 +177,17 @@ class _Turn:
     def say(self, message: Outgoing) -> None:
         self.replies.append(message)
 
-    async def queue_replies(self) -> tuple[PendingMessage, ...]:
+    async def queue_replies(self, lease: timedelta = REPLY_LEASE) -> tuple[PendingMessage, ...]:
+        superseded = {reply.coalesce_key for reply in self.replies if reply.coalesce_key}
+        if superseded:
+            await self.tx.outbox.drop_superseded(self.sender.transport, self.sender.chat_id, superseded)
         queued = await self.tx.outbox.put_many(
             self.sender.transport,
             self.sender.chat_id,
             [reply.to_json() for reply in self.replies],
             self.now,
             person_id=self.person.id,
-            lease=REPLY_LEASE,
+            lease=lease,
         )
         return tuple(queued)
 
@@ -348,10 +354,13 @@ class ConversationService:
         step = flow.step(conversation.step_id)
         if conversation.prompt_message_id is None or step is None:
             return
-        shown = render_step(flow, step, tuple(conversation.selection), conversation.answers)
+        shown = render_step(flow, step, tuple(conversation.selection), conversation.answers, turn.now)
         if not shown.rows:
             return
-        text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
+        if step.kind is AnswerKind.TIMER:  # a live message ends with how it ended, or as it was
+            text = accepted
+        else:
+            text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
         turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=conversation.prompt_message_id))
 
     async def _show_new_prompt(
@@ -369,7 +378,7 @@ class ConversationService:
         if step is None:
             return
         await self._close_prompt(turn, conversation, flow, accepted=None)
-        prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers)
+        prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers, turn.now)
         await self._show_new_prompt(turn, conversation, prompt, lead)
 
     async def _cancel(self, turn: _Turn, current: OpenConversation, flow: Flow) -> None:
@@ -416,46 +425,99 @@ class ConversationService:
             history=tuple(conversation.history),
         )
         outcome = advance(flow, state, answer, turn.now)
-        log.info(
-            "person %s answered %s/%s: %s",
+        log.log(
+            logging.DEBUG if isinstance(answer, Tick) else logging.INFO,
+            "person %s %s %s/%s: %s",
             turn.person.id,
+            "timer" if isinstance(answer, Tick) else "answered",
             flow.id,
             state.step_id,
             _outcome_name(outcome),
         )
+        step = flow.step(state.step_id)
+        timed = step is not None and step.kind is AnswerKind.TIMER
         if isinstance(outcome, Finished):
             await self._close_prompt(turn, conversation, flow, outcome.accepted)
             await self._end(turn, conversation, dict(outcome.answers), EntryStatus.COMPLETED)
             turn.say(note(outcome.summary))
             return
+        conversation.wake_at = _wake_at(flow, outcome.state, turn.now)
         if outcome.in_place:
             conversation.selection = list(outcome.state.selection)
-            if conversation.prompt_message_id is not None:
-                update = prompt_message(outcome.prompt, conversation.prompt_token)
-                turn.say(
-                    Outgoing(
-                        text=update.text,
-                        purpose=Purpose.UPDATE_PROMPT,
-                        buttons=update.buttons,
-                        expects=update.expects,
-                        optional=update.optional,
-                        edit_of=conversation.prompt_message_id,
-                    )
+            conversation.answers = dict(outcome.state.answers)
+            if conversation.prompt_message_id is None:  # not shown yet: show it, or wait for it
+                if isinstance(answer, Tick):
+                    await turn.save(conversation)
+                else:
+                    await self._show_new_prompt(turn, conversation, outcome.prompt)
+                return
+            update = prompt_message(outcome.prompt, conversation.prompt_token)
+            turn.say(
+                Outgoing(
+                    text=update.text,
+                    purpose=Purpose.TIMER if isinstance(answer, Tick) else Purpose.UPDATE_PROMPT,
+                    buttons=update.buttons,
+                    expects=update.expects,
+                    optional=update.optional,
+                    edit_of=conversation.prompt_message_id,
+                    coalesce_key=f"live:{conversation.prompt_message_id}" if timed else None,
                 )
-                await turn.save(conversation)
-            else:
-                await self._show_new_prompt(turn, conversation, outcome.prompt)
+            )
+            await turn.save(conversation)
             return
         if outcome.reason is not None:
             await self._close_prompt(turn, conversation, flow, accepted=None)
             await self._show_new_prompt(turn, conversation, outcome.prompt, outcome.reason)
             return
-        await self._close_prompt(turn, conversation, flow, outcome.accepted)
+        live_message = conversation.prompt_message_id if timed else None
+        if live_message is None:
+            await self._close_prompt(turn, conversation, flow, outcome.accepted)
         conversation.answers = dict(outcome.state.answers)
         conversation.step_id = outcome.state.step_id
         conversation.selection = list(outcome.state.selection)
         conversation.history = list(outcome.state.history)
+        if live_message is not None:
+            # the timer is over: its live message becomes the next question (one edit, not two
+            # messages at once in the chat)
+            token = self._new_token()
+            conversation.prompt_token = token
+            await turn.save(conversation)
+            shown = prompt_message(outcome.prompt, token, outcome.accepted)
+            turn.say(
+                replace(
+                    shown,
+                    purpose=Purpose.UPDATE_PROMPT,
+                    edit_of=live_message,
+                    coalesce_key=f"live:{live_message}",
+                )
+            )
+            return
         await self._show_new_prompt(turn, conversation, outcome.prompt)
+
+    async def tick_timers(self, limit: int = 500) -> list[PendingMessage]:
+        """Move every live message whose time has come one frame on (or end its timer).
+
+        Each conversation is one short transaction, like an answer: read, advance, write, queue.
+        The replies are due at once; the caller wakes the courier (or delivers them).
+        """
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            if self._ledger is not None:
+                await self._ledger.write(tx)  # shown message ids: the frames edit those
+            due = await tx.conversations.due_to_wake(now, limit)
+        queued: list[PendingMessage] = []
+        for person_id in due:
+            async with self._db.transaction() as tx:
+                person, conversation = await tx.people.get_with_conversation(person_id)
+                if person is None or conversation is None:
+                    continue
+                if conversation.wake_at is None or conversation.wake_at > now:
+                    continue  # an answer moved it meanwhile
+                sender = Sender(person.transport, person.external_user_id, person.chat_id)
+                turn = _Turn(tx, sender, person, now, None)
+                await self._on_answer(turn, conversation, Tick())
+                queued += await turn.queue_replies(lease=timedelta(0))
+        return queued
 
     # --- scheduled prompts -------------------------------------------------------------------
 
@@ -686,6 +748,17 @@ def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | No
     marks = [person.last_update_id, conversation.last_update_id if conversation else None]
     newest = max((m for m in marks if m is not None), default=None)
     return newest is not None and newest - REPEAT_WINDOW < update_id <= newest
+
+
+TIMER_MIN_GAP = timedelta(seconds=1)
+"""A live message changes at most once a second (Telegram's pace for one chat)."""
+
+
+def _wake_at(flow: Flow, state: FlowState, now: datetime) -> datetime | None:
+    """When the clock next needs this conversation: a timed step's next frame, never sooner
+    than a second after what was just shown."""
+    wake = timer_wake_at(flow, state, now)
+    return None if wake is None else max(wake, now + TIMER_MIN_GAP)
 
 
 def _outcome_name(outcome: Ask | Finished) -> str:

@@ -27,7 +27,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.logs import describe_error
-from bot.messages import Outgoing
+from bot.messages import Outgoing, Purpose
 from bot.pacing import Pacer
 from storage import Database, StorageError
 from storage.repositories import PendingMessage, Transaction
@@ -232,7 +232,8 @@ class Courier:
             if item.due_at > now and item.id not in fresh_ids:
                 break  # a retry not due yet, or replies leased to a handler: the rest waits too
             message = Outgoing.from_json(item.payload)
-            if message.edit_of is None:  # a new message: mind the pace
+            paced = message.edit_of is None or message.purpose is Purpose.TIMER
+            if paced:  # a new message, or a timer's frame: mind the pace
                 wait = self.pacer.delay(chat_id)
                 if wait > max_wait:  # the drainer sends this and the rest in turn
                     break
@@ -243,7 +244,7 @@ class Courier:
             try:
                 shown_id = await sink.deliver(chat_id, message)
             except TransientDeliveryError as error:
-                if message.edit_of is None:
+                if paced:
                     self.pacer.answered()
                 delay = error.retry_after if error.retry_after is not None else backoff(item.attempts)
                 log.warning(
@@ -262,7 +263,7 @@ class Courier:
                     break
                 log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
                 continue
-            if message.edit_of is None:
+            if paced:
                 self.pacer.answered()
             handled += 1
             sent += 1

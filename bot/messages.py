@@ -14,6 +14,7 @@ class Purpose(StrEnum):
     PROMPT = "prompt"  # a question with its answer widgets
     UPDATE_PROMPT = "update_prompt"  # the open question changed in place (a toggle)
     CLOSE_PROMPT = "close_prompt"  # an answered question loses its buttons
+    TIMER = "timer"  # the clock moved a live message on (a countdown, a breathing phase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Outgoing:
     prompt_token: str | None = None
     due_prompt_id: int | None = None
     """Set on a scheduled prompt: its shown message id is recorded on the due prompt."""
+    coalesce_key: str | None = None
+    """While unsent, a newer message with the same key in the chat replaces this one."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class Outgoing:
             "edit_of": self.edit_of,
             "prompt_token": self.prompt_token,
             "due_prompt_id": self.due_prompt_id,
+            "coalesce_key": self.coalesce_key,
         }
 
     @classmethod
@@ -62,6 +66,7 @@ class Outgoing:
             edit_of=data.get("edit_of"),
             prompt_token=data.get("prompt_token"),
             due_prompt_id=data.get("due_prompt_id"),
+            coalesce_key=data.get("coalesce_key"),
         )
 
 

@@ -5,7 +5,8 @@ messages go out on an even grid of slots overall (a send that is a little late d
 the later ones), never more than ``rate`` within one second of the answers to earlier ones (a
 sliding window, as the server counts), and each chat gets a small burst (a reply and the next
 question) and then one message per interval. Edits and button answers are not messages and
-are not paced. The clock is injected, so tests can move it.
+are not paced, except a timer's frames (a live message changing on its own). The clock is
+injected, so tests can move it.
 """
 
 from __future__ import annotations

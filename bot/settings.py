@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_tick_seconds: float = Field(default=5.0, gt=0, le=300)
     scheduler_tick_seconds: float = Field(default=10.0, gt=0, le=300)
+    timer_tick_seconds: float = Field(default=1.0, gt=0, le=5)
     reminder_delay_minutes: float = Field(default=120, ge=1)
     downtime_grace_minutes: float = Field(default=120, ge=0)
     send_rate_per_second: float = Field(default=30.0, ge=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import Bot as TelegramBot
@@ -86,6 +86,9 @@ def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
     )
 
 
+_EDIT_IMPOSSIBLE = "message to edit not found"
+
+
 class TelegramSink:
     """Shows outbox messages in Telegram; translates Telegram errors into delivery errors."""
 
@@ -96,7 +99,7 @@ class TelegramSink:
         chat = int(chat_id)
         try:
             if message.edit_of is not None:
-                if message.text is None:
+                if message.text is None:  # only the buttons change
                     await self._bot.edit_message_reply_markup(
                         chat_id=chat, message_id=int(message.edit_of), reply_markup=_markup(message)
                     )
@@ -124,6 +127,9 @@ class TelegramSink:
             reason = error.message.lower()
             if "message is not modified" in reason:
                 return message.edit_of
+            if message.edit_of is not None and message.prompt_token and _EDIT_IMPOSSIBLE in reason:
+                # a question must be seen: the message it was to replace is gone, so send it anew
+                return await self.deliver(chat_id, replace(message, edit_of=None))
             if "chat not found" in reason:
                 raise PermanentDeliveryError("chat not found", unreachable=True) from error
             raise PermanentDeliveryError(f"bad request: {error.message[:80]}") from error

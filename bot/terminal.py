@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from bot.app import Runtime, tick
+from bot.app import Runtime, tick, timer_work
 from bot.conversation import (
     ButtonPressed,
     CommandReceived,
@@ -40,6 +40,7 @@ SCALE_HINT = "  (type a number from {low} to {high}{skip})"
 CHOICE_HINT = "  (type a number{many})"
 MANY_HINT = " — or several, like 1 3 — then the number for Done"
 TEXT_HINT = "  (type your answer{skip})"
+TIMER_HINT = "  (type {stop} to stop early)"
 SKIP_HINT = ", or /skip"
 
 ReadLine = Callable[[], Awaitable[str | None]]
@@ -72,6 +73,14 @@ class TerminalSink:
         self._next_id += 1
         if message.purpose is Purpose.CLOSE_PROMPT:
             return message.edit_of
+        if message.purpose is Purpose.TIMER:  # a live message moved on: print what is new
+            if message.text and len(message.buttons) > 1:
+                self._write(self._render_prompt(message))
+            elif message.text:
+                self._write(message.text + "\n")
+            self.buttons = tuple(b for row in message.buttons for b in row)
+            self.expects = message.expects
+            return message.edit_of
         if message.purpose in (Purpose.PROMPT, Purpose.UPDATE_PROMPT):
             if not (self.quiet and message.purpose is Purpose.UPDATE_PROMPT):
                 self._write(self._render_prompt(message))
@@ -95,11 +104,15 @@ class TerminalSink:
             lines.append(CHOICE_HINT.format(many=many))
         elif message.expects == "text":
             lines.append(TEXT_HINT.format(skip=skip))
+        elif message.expects == "timer" and len(buttons) > 1:
+            lines += [f"  {number}) {b.label}" for number, b in enumerate(buttons, start=1)]
+        elif message.expects == "timer":
+            lines.append(TIMER_HINT.format(stop=len(buttons)))
         return "\n".join(lines)
 
     def presses_for(self, line: str) -> list[ButtonPressed] | None:
         """Numbers typed at a choice prompt press those buttons, in order."""
-        if self.expects not in ("choice", "multi_choice"):
+        if self.expects not in ("choice", "multi_choice", "timer"):
             return None
         parts = line.replace(",", " ").split()
         if not parts or not all(p.isdigit() and 1 <= int(p) <= len(self.buttons) for p in parts):
@@ -127,7 +140,11 @@ class TerminalChat:
     async def run(self) -> None:
         self._write(BANNER.format(database=self._runtime.database.location))
         self._runtime.courier.register(TRANSPORT, self._sink)
-        ticker = asyncio.get_running_loop().create_task(self._tick_forever(), name="terminal-ticker")
+        loop = asyncio.get_running_loop()
+        tickers = [
+            loop.create_task(self._tick_forever(), name="terminal-ticker"),
+            loop.create_task(self._timers_forever(), name="terminal-timers"),
+        ]
         try:
             await tick(self._runtime)  # anything left undelivered by a previous run
             await self._send(CommandReceived("start"))
@@ -144,9 +161,10 @@ class TerminalChat:
                 self._sink.quiet = False
             self._write("Bye for now — everything is saved.")
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for ticker in tickers:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
             self._runtime.courier.unregister(TRANSPORT)
 
     async def _tick_forever(self) -> None:
@@ -157,6 +175,16 @@ class TerminalChat:
                 await tick(self._runtime)
             except StorageError:
                 log.exception("scheduler tick failed; the next one retries")
+
+    async def _timers_forever(self) -> None:
+        """Timers run in real time here too: a countdown line, a breathing phase, a check-in."""
+        while True:
+            await asyncio.sleep(self._runtime.settings.timer_tick_seconds)
+            try:
+                if await timer_work(self._runtime):
+                    await self._runtime.courier.deliver_due()
+            except StorageError:
+                log.exception("timer tick failed; the next one retries")
 
     def _events_for(self, line: str) -> list[Event]:
         if line.startswith("/"):

@@ -22,12 +22,16 @@ from flows.engine import (
     Skip,
     Step,
     Text,
+    Tick,
+    TimerFrame,
+    TimerPlan,
     Toggle,
     advance,
     decode_answer,
     encode_answer,
     render_step,
     start,
+    timer_wake_at,
 )
 from flows.registry import FLOWS, SIDE_FLOWS, flow_by_command, flow_by_id
 
@@ -50,6 +54,9 @@ __all__ = [
     "Skip",
     "Step",
     "Text",
+    "Tick",
+    "TimerFrame",
+    "TimerPlan",
     "Toggle",
     "advance",
     "decode_answer",
@@ -58,4 +65,5 @@ __all__ = [
     "flow_by_id",
     "render_step",
     "start",
+    "timer_wake_at",
 ]

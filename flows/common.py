@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from flows.engine import AnswerKind, Step
+from flows.engine import AnswerKind, Answers, Step, clock_text
 
 OBSTACLES_PROMPT: Final = (
     "One last, optional question: how did it go — did anything get in the way? (Or tap Skip.)"
@@ -12,3 +12,11 @@ OBSTACLES_PROMPT: Final = (
 
 OBSTACLES: Final = Step("obstacles", OBSTACLES_PROMPT, AnswerKind.TEXT, optional=True, max_length=2000)
 """Asked after any homework: therapists review obstacles, not only completion."""
+
+
+def timed_length(answers: Answers, timer_step: str) -> str:
+    """How long a timed exercise ran, for the journal: "10 min", or "3:20" if stopped early."""
+    record = answers.get(timer_step)
+    if isinstance(record, dict) and record.get("stopped_early"):
+        return clock_text(float(str(record.get("seconds") or 0)))
+    return f"{answers.get('minutes', '–')} min"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeAlias
 
@@ -28,6 +28,7 @@ class AnswerKind(StrEnum):
     CHOICE = "choice"
     MULTI_CHOICE = "multi_choice"
     TEXT = "text"
+    TIMER = "timer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,53 @@ class Option:
 
     id: str
     label: str
+
+
+STOP: str = "stop"
+"""The answer that ends a timed step early (a button, or /skip)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFrame:
+    """What the live message of a timed step shows from ``at`` seconds after it started."""
+
+    at: int
+    text: str
+    check_in_since: int | None = None
+    """Set while a check-in question is open: the second it opened (one answer per check-in)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimerPlan:
+    """A timed step, worked out in advance: frames in order (the first at 0) and the words
+    around them. Pure data, so the live message at any moment is a function of the clock."""
+
+    seconds: int
+    frames: tuple[TimerFrame, ...]
+    check_in_question: str
+    check_in_thanks: str
+    done_text: str
+    stopped_text: str
+    """Formatted with ``{elapsed}`` (m:ss)."""
+    stop_label: str
+
+    def frame_at(self, elapsed: float) -> TimerFrame:
+        shown = self.frames[0]
+        for frame in self.frames:
+            if frame.at > elapsed:
+                break
+            shown = frame
+        return shown
+
+    def next_change(self, elapsed: float) -> float:
+        """Seconds from the start to the next frame, or to the end."""
+        return next((f.at for f in self.frames if f.at > elapsed), self.seconds)
+
+
+def clock_text(seconds: float) -> str:
+    """m:ss, as a countdown shows it."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +108,9 @@ class Step:
     prompt is the item. The answer is a mapping item → value."""
     allow_custom: bool = False
     """A multi-choice step where the client may also type their own items (comma-separated)."""
+    timer: Callable[[Answers], TimerPlan] | None = None
+    """A timed step: the plan of its live message, built from the answers so far. Its
+    ``options`` are the check-in answers; Stop is always offered."""
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -173,7 +224,12 @@ class Back:
     """Return to the previous question."""
 
 
-Answer: TypeAlias = Text | Pick | Toggle | Done | Skip | Back
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The clock moved on (a timed step's next frame is due). Never from a button."""
+
+
+Answer: TypeAlias = Text | Pick | Toggle | Done | Skip | Back | Tick
 
 
 def encode_answer(answer: Pick | Toggle | Done | Skip | Back) -> str:
@@ -290,10 +346,67 @@ def current_item(step: Step, answers: Answers) -> str | None:
     return next((i for i in answers.get(step.per_item) or () if i not in done), None)
 
 
+def _timer_running(step: Step, answers: Answers | None) -> Mapping[str, Any]:
+    running = (answers or {}).get(step.id)
+    return running if isinstance(running, Mapping) else {}
+
+
+def _timer_elapsed(running: Mapping[str, Any], now: datetime | None, plan: TimerPlan) -> float:
+    """Seconds since the timer started, within 0 … its length (0 before it started)."""
+    started = running.get("started_at")
+    if now is None or not isinstance(started, str):
+        return 0.0
+    try:
+        since = (now - datetime.fromisoformat(started)).total_seconds()
+    except (ValueError, TypeError):
+        return 0.0
+    return min(max(0.0, since), float(plan.seconds))
+
+
+def _render_timer(
+    step: Step, answers: Answers | None, now: datetime | None
+) -> tuple[str, tuple[tuple[Choice, ...], ...]]:
+    assert step.timer is not None
+    plan = step.timer(answers or {})
+    running = _timer_running(step, answers)
+    frame = plan.frame_at(_timer_elapsed(running, now, plan))
+    stop = (Choice(plan.stop_label, encode_answer(Pick(STOP))),)
+    if frame.check_in_since is None:
+        return frame.text, (stop,)
+    answered = any(
+        isinstance(c, Mapping) and int(c.get("at", -1)) >= frame.check_in_since
+        for c in running.get("check_ins") or ()
+    )
+    if answered:
+        return f"{frame.text}\n\n{plan.check_in_thanks}", (stop,)
+    check_in = tuple(Choice(o.label, encode_answer(Pick(o.id))) for o in step.options)
+    return f"{frame.text}\n\n{plan.check_in_question}", (check_in, stop)
+
+
+def timer_wake_at(flow: Flow, state: FlowState, now: datetime) -> datetime | None:
+    """When the live message of a timed step changes next (or the timer ends); None if the
+    conversation is not at a timed step."""
+    step = flow.step(state.step_id)
+    if step is None or step.kind is not AnswerKind.TIMER or step.timer is None:
+        return None
+    plan = step.timer(state.answers)
+    running = _timer_running(step, state.answers)
+    started = running.get("started_at")
+    if not isinstance(started, str):
+        return now
+    elapsed = _timer_elapsed(running, now, plan)
+    return datetime.fromisoformat(started) + timedelta(seconds=plan.next_change(elapsed))
+
+
 def render_step(
-    flow: Flow, step: Step, selection: tuple[str, ...] = (), answers: Answers | None = None
+    flow: Flow,
+    step: Step,
+    selection: tuple[str, ...] = (),
+    answers: Answers | None = None,
+    now: datetime | None = None,
 ) -> Prompt:
-    """Build the transport-neutral prompt for a step (with current multi-choice picks)."""
+    """Build the transport-neutral prompt for a step (with current multi-choice picks; a timed
+    step as its live message shows it at ``now``)."""
     rows: tuple[tuple[Choice, ...], ...]
     extra: list[Choice] = []
     text = step.prompt
@@ -324,6 +437,8 @@ def render_step(
         ]
         rows = _chunk(marked, step.columns)
         extra.append(Choice(texts.BUTTON_DONE, encode_answer(Done())))
+    elif step.kind is AnswerKind.TIMER:
+        text, rows = _render_timer(step, answers, now)
     else:
         rows = ()
     if step.optional:
@@ -352,8 +467,9 @@ def start(flow: Flow) -> Ask:
 _NUMBER = re.compile(r"^\s*(-?\d{1,6})\s*(?:/\s*\d{1,6})?\s*$")
 
 
-def _reask(flow: Flow, state: FlowState, step: Step, reason: str) -> Ask:
-    return Ask(state=state, prompt=render_step(flow, step, state.selection, state.answers), reason=reason)
+def _reask(flow: Flow, state: FlowState, step: Step, reason: str, now: datetime | None = None) -> Ask:
+    prompt = render_step(flow, step, state.selection, state.answers, now)
+    return Ask(state=state, prompt=prompt, reason=reason)
 
 
 def _move_on(
@@ -373,6 +489,8 @@ def _move_on(
     following = flow.step_after(step.id, answers)
     if following is None:
         return Finished(answers=answers, summary=flow.summarize(answers), finished_at=now, accepted=accepted)
+    if following.kind is AnswerKind.TIMER:  # its clock starts now
+        answers[following.id] = {"started_at": now.isoformat(), "check_ins": []}
     new_state = FlowState(
         flow_id=flow.id,
         step_id=following.id,
@@ -381,7 +499,9 @@ def _move_on(
         history=(*state.history, step.id),
     )
     return Ask(
-        state=new_state, prompt=render_step(flow, following, new_state.selection, answers), accepted=accepted
+        state=new_state,
+        prompt=render_step(flow, following, new_state.selection, answers, now),
+        accepted=accepted,
     )
 
 
@@ -426,6 +546,10 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
     step = flow.step(state.step_id)
     if step is None:  # the flow changed under a stored conversation: restart it gently
         return start(flow)
+    if step.kind is AnswerKind.TIMER:
+        return _advance_timer(flow, state, step, answer, now)
+    if isinstance(answer, Tick):  # nothing runs here: show the question as it is
+        return Ask(state=state, prompt=render_step(flow, step, state.selection, state.answers), in_place=True)
 
     if isinstance(answer, Back):
         done = dict(state.answers.get(step.id) or {}) if step.per_item is not None else {}
@@ -439,6 +563,8 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
         previous = flow.step(state.history[-1])
         if previous is None:
             return start(flow)
+        if previous.kind is AnswerKind.TIMER:  # time cannot be wound back
+            return _reask(flow, state, step, texts.TIMER_CANNOT_GO_BACK)
         answers = {k: v for k, v in state.answers.items() if k != step.id}
         if previous.per_item is not None:  # re-ask its last item
             earlier = dict(answers.get(previous.id) or {})
@@ -504,3 +630,40 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
     if len(written) > step.max_length:
         return _reask(flow, state, step, texts.TEXT_TOO_LONG.format(limit=step.max_length))
     return _move_on(flow, state, step, written, now, accepted=None)
+
+
+def _advance_timer(flow: Flow, state: FlowState, step: Step, answer: Answer, now: datetime) -> Outcome:
+    """A timed step: the clock moves its live message on; check-ins are noted; Stop (or /skip)
+    ends it early, and that is recorded, never judged."""
+    assert step.timer is not None
+    plan = step.timer(state.answers)
+    running = _timer_running(step, state.answers)
+    if not isinstance(running.get("started_at"), str):  # (a stored state from before it started)
+        running = {"started_at": now.isoformat(), "check_ins": []}
+    elapsed = _timer_elapsed(running, now, plan)
+    check_ins = [dict(c) for c in running.get("check_ins") or () if isinstance(c, Mapping)]
+
+    def record(stopped_early: bool) -> dict[str, Any]:
+        return {
+            "started_at": running["started_at"],
+            "planned_seconds": plan.seconds,
+            "seconds": int(elapsed),
+            "stopped_early": stopped_early,
+            "check_ins": check_ins,
+        }
+
+    ended = elapsed >= plan.seconds
+    stopping = isinstance(answer, Skip) or (isinstance(answer, Pick) and answer.value == STOP)
+    if ended and isinstance(answer, Tick | Skip | Pick):
+        return _move_on(flow, state, step, record(False), now, accepted=plan.done_text)
+    if stopping:
+        stopped = plan.stopped_text.format(elapsed=clock_text(elapsed))
+        return _move_on(flow, state, step, record(True), now, accepted=stopped)
+    if isinstance(answer, Tick):
+        return Ask(state=state, prompt=render_step(flow, step, (), state.answers, now), in_place=True)
+    if isinstance(answer, Pick) and step.option(answer.value) is not None:
+        check_ins.append({"at": int(elapsed), "answer": answer.value})
+        answers = {**state.answers, step.id: {**running, "check_ins": check_ins}}
+        noted = replace(state, answers=answers)
+        return Ask(state=noted, prompt=render_step(flow, step, (), answers, now), in_place=True)
+    return _reask(flow, state, step, texts.TIMER_RUNNING, now)

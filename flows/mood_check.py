@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from flows.common import OBSTACLES
 from flows.engine import AnswerKind, Answers, Flow, Option, Step
 
-INTRO: Final = "Let's take a moment to check in. Three quick questions — any answer is fine."
+INTRO: Final = "Let's take a moment to check in. A few quick questions — any answer is fine."
 
 MOOD_PROMPT: Final = "How is your mood right now?\n0 = the lowest it gets, 10 = the best it gets."
 FEELINGS_PROMPT: Final = "Which words fit how you feel? Tap any that fit, then Done."
@@ -65,6 +66,7 @@ MOOD_CHECK: Final = Flow(
         Step("mood", MOOD_PROMPT, AnswerKind.SCALE, low=0, high=10),
         Step("feelings", FEELINGS_PROMPT, AnswerKind.MULTI_CHOICE, options=FEELINGS, optional=True),
         Step("note", NOTE_PROMPT, AnswerKind.TEXT, optional=True, max_length=4000),
+        OBSTACLES,
     ),
     summarize=summarize,
     journal_line=journal_line,

@@ -19,6 +19,10 @@ NOT_SKIPPABLE: Final = (
     "This one can't be skipped, but you can /cancel any time — your answers so far are kept."
 )
 NOTHING_TO_GO_BACK_TO: Final = "This is the first question, so there is nothing to go back to."
+TIMER_RUNNING: Final = "The timer is still running — let it run, or tap Stop to end it early. Either is fine."
+TIMER_CANNOT_GO_BACK: Final = (
+    "The timer has finished, so there's no going back to it — let's carry on from here."
+)
 USE_LATEST_BUTTONS: Final = "Please use the buttons on the latest message."
 
 BUTTON_DONE: Final = "Done"

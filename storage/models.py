@@ -98,6 +98,8 @@ class Conversation(Base):
         ForeignKey("due_prompts.id", ondelete="SET NULL"), nullable=True
     )
     """The scheduled prompt this conversation answers (started from it, or why it was skipped)."""
+    wake_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    """When the clock next changes something (a timed step's live message); NULL otherwise."""
 
 
 class OutboxMessage(Base):
@@ -122,6 +124,9 @@ class OutboxMessage(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    coalesce_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Messages with the same key in a chat replace each other while unsent (a timer's frames:
+    only the newest is worth sending)."""
 
 
 class Schedule(Base):

@@ -76,6 +76,7 @@ class OpenConversation:
     updated_at: datetime
     last_update_id: int | None = None
     due_prompt_id: int | None = None
+    wake_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +92,14 @@ class PendingMessage:
 
 _PERSON_COLUMNS = len(PEOPLE.columns)
 
-_FIND_PERSON_WITH_CONVERSATION = (
-    select(*PEOPLE.columns, *CONVERSATIONS.columns)
-    .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id)
-    .where(
-        PEOPLE.c.transport == bindparam("transport"),
-        PEOPLE.c.external_user_id == bindparam("external_user_id"),
-    )
+_PERSON_WITH_CONVERSATION = select(*PEOPLE.columns, *CONVERSATIONS.columns).outerjoin(
+    CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id
 )
+_FIND_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(
+    PEOPLE.c.transport == bindparam("transport"),
+    PEOPLE.c.external_user_id == bindparam("external_user_id"),
+)
+_GET_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(PEOPLE.c.id == bindparam("person_id"))
 _SAVE_CONVERSATION = (
     update(CONVERSATIONS)
     .where(CONVERSATIONS.c.person_id == bindparam("key_person_id"))
@@ -114,6 +115,7 @@ _SAVE_CONVERSATION = (
                 "prompt_message_id",
                 "updated_at",
                 "last_update_id",
+                "wake_at",
             )
         }
     )
@@ -133,6 +135,14 @@ _RECORD_UPDATE = (
     .where(PEOPLE.c.id == bindparam("key_id"))
     .values(last_update_id=bindparam("last_update_id"))
 )
+
+
+def _person_and_conversation(row: Any) -> tuple[PersonRow | None, OpenConversation | None]:
+    if row is None:
+        return None, None
+    person = PersonRow(*row[:_PERSON_COLUMNS])
+    rest = row[_PERSON_COLUMNS:]
+    return person, (OpenConversation(*rest) if rest[0] is not None else None)
 
 
 class People:
@@ -160,12 +170,11 @@ class People:
             _FIND_PERSON_WITH_CONVERSATION,
             {"transport": transport, "external_user_id": external_user_id},
         )
-        row = result.first()
-        if row is None:
-            return None, None
-        person = PersonRow(*row[:_PERSON_COLUMNS])
-        rest = row[_PERSON_COLUMNS:]
-        return person, (OpenConversation(*rest) if rest[0] is not None else None)
+        return _person_and_conversation(result.first())
+
+    async def get_with_conversation(self, person_id: int) -> tuple[PersonRow | None, OpenConversation | None]:
+        result = await self._connection.execute(_GET_PERSON_WITH_CONVERSATION, {"person_id": person_id})
+        return _person_and_conversation(result.first())
 
     async def create(
         self,
@@ -379,8 +388,23 @@ class Conversations:
                 "prompt_message_id": conversation.prompt_message_id,
                 "updated_at": conversation.updated_at,
                 "last_update_id": conversation.last_update_id,
+                "wake_at": conversation.wake_at,
             },
         )
+
+    async def due_to_wake(self, now: datetime, limit: int) -> list[int]:
+        """People whose open conversation the clock should move on now (timers), soonest first."""
+        result = await self._connection.execute(
+            select(CONVERSATIONS.c.person_id)
+            .where(CONVERSATIONS.c.wake_at <= now)
+            .order_by(CONVERSATIONS.c.wake_at)
+            .limit(limit)
+        )
+        return [int(row[0]) for row in result]
+
+    async def next_wake(self) -> datetime | None:
+        result = await self._connection.execute(select(func.min(CONVERSATIONS.c.wake_at)))
+        return cast(datetime | None, result.scalar_one())
 
     async def end(self, person_id: int) -> None:
         await self._connection.execute(delete(CONVERSATIONS).where(CONVERSATIONS.c.person_id == person_id))
@@ -425,6 +449,7 @@ class Outbox:
                     "due_at": due_at,
                     "attempts": 0,
                     "last_error": None,
+                    "coalesce_key": payload.get("coalesce_key"),
                 }
                 for payload in payloads
             ],
@@ -454,6 +479,15 @@ class Outbox:
                     for transport, chat_id, person_id, payload in rows
                 ],
             )
+
+    async def drop_superseded(self, transport: str, chat_id: str, keys: set[str]) -> int:
+        """Forget unsent messages that a newer one with the same key replaces."""
+        result = await self._connection.execute(
+            delete(OUTBOX).where(
+                OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id, OUTBOX.c.coalesce_key.in_(keys)
+            )
+        )
+        return result.rowcount
 
     async def drop_chat(self, transport: str, chat_id: str) -> int:
         """Forget everything still queued for a chat we can no longer reach."""

@@ -56,9 +56,16 @@ def test_mood_check_happy_path_collects_every_answer() -> None:
     assert note.prompt.kind is AnswerKind.TEXT
     assert labels(note) == ["Skip"]
 
-    finished = advance(MOOD_CHECK, note.state, Text("  slept badly  "), NOW)
+    obstacles = ask(advance(MOOD_CHECK, note.state, Text("  slept badly  "), NOW))
+    assert obstacles.prompt.step_id == "obstacles" and obstacles.prompt.optional
+    finished = advance(MOOD_CHECK, obstacles.state, Text("a noisy office"), NOW)
     assert isinstance(finished, Finished)
-    assert dict(finished.answers) == {"mood": 7, "feelings": ["calm", "tired"], "note": "slept badly"}
+    assert dict(finished.answers) == {
+        "mood": 7,
+        "feelings": ["calm", "tired"],
+        "note": "slept badly",
+        "obstacles": "a noisy office",
+    }
     assert "7/10" in finished.summary and "calm, tired" in finished.summary
     assert "slept badly" not in finished.summary  # we never echo their note back
 
@@ -117,9 +124,10 @@ def test_optional_steps_skip_to_none_and_required_ones_refuse() -> None:
     state = ask(advance(MOOD_CHECK, first.state, Pick("4"), NOW)).state
     state = ask(advance(MOOD_CHECK, state, Done(), NOW)).state  # nothing picked: optional, skipped
     assert state.answers == {"mood": 4, "feelings": None}
+    state = ask(advance(MOOD_CHECK, state, Skip(), NOW)).state
     finished = advance(MOOD_CHECK, state, Skip(), NOW)
     assert isinstance(finished, Finished)
-    assert dict(finished.answers) == {"mood": 4, "feelings": None, "note": None}
+    assert dict(finished.answers) == {"mood": 4, "feelings": None, "note": None, "obstacles": None}
 
 
 def test_back_returns_to_the_previous_question_with_its_picks() -> None:

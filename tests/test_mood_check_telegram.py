@@ -8,6 +8,7 @@ import sqlite3
 from bot import texts
 from bot.app import tick
 from flows import texts as engine_texts
+from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, INTRO, MOOD_PROMPT, NOTE_PROMPT
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
@@ -49,7 +50,7 @@ async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, 
     assert (await user.wait_callback_answer(query)).text is None
     assert feelings.text == FEELINGS_PROMPT
     closed = next(m for m in user.messages() if m.message_id == mood_question)
-    assert closed.buttons == [] and closed.text is not None and closed.text.endswith("✓ 7")
+    assert closed.buttons == [] and closed.text == f"{MOOD_PROMPT}\n\n✓ 7"
 
     await user.press("Calm")
     await api.wait_until(lambda: "✓ Calm" in user.last_message().labels())
@@ -63,15 +64,20 @@ async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, 
     (note,) = await user.expect(1)
     assert note.text == NOTE_PROMPT and note.labels() == ["Skip"]
     await user.send("Slept badly, but the walk helped.")
+    (obstacles,) = await user.expect(1)
+    assert obstacles.text == OBSTACLES_PROMPT and obstacles.labels() == ["Skip"]
+    await user.send("The neighbours were loud.")
     (summary,) = await user.expect(1)
     assert "Mood 7/10 — tired" in (summary.text or "")
     assert "walk" not in (summary.text or "")
-    await api.wait_until(lambda: user.messages()[-2].buttons == [])  # the note question is closed
+    await api.wait_until(lambda: user.messages()[-2].buttons == [])  # the last question is closed
 
     await bot.stop()  # lets the last update finish, so the database is final
-    assert rows(database_url, "SELECT flow_id, status, json_extract(answers, '$.mood') FROM entries") == [
-        ("mood_check", "completed", 7)
-    ]
+    assert rows(
+        database_url,
+        "SELECT flow_id, status, json_extract(answers, '$.mood'), json_extract(answers, '$.obstacles')"
+        " FROM entries",
+    ) == [("mood_check", "completed", 7, "The neighbours were loud.")]
     assert rows(database_url, "SELECT COUNT(*) FROM conversations") == [(0,)]
     assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]
 
@@ -208,9 +214,12 @@ async def test_skip_and_back(api: FakeBotApi, bot: RunningBot, database_url: str
     (note,) = await user.expect(1)
     assert note.text == NOTE_PROMPT
     await user.press("Skip")
+    (obstacles,) = await user.expect(1)
+    assert obstacles.text == OBSTACLES_PROMPT
+    await user.send("/skip")
     await user.expect_text("Mood 3/10")
     assert rows(database_url, "SELECT answers FROM entries") == [
-        ('{"mood": 3, "feelings": null, "note": null}',)
+        ('{"mood": 3, "feelings": null, "note": null, "obstacles": null}',)
     ]
 
 
@@ -264,6 +273,8 @@ async def test_a_restart_mid_flow_resumes_at_the_same_step(
     await user.press("Sad", message_id=feelings.message_id)  # the same buttons still work
     await api.wait_until(lambda: "✓ Sad" in user.last_message().labels())
     await user.press("Done")
+    await user.expect(1)
+    await user.press("Skip")
     await user.expect(1)
     await user.press("Skip")
     await user.expect_text("Mood 1/10 — sad, lonely")

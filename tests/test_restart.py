@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.mood_check import FEELINGS_PROMPT, NOTE_PROMPT
+from flows.common import OBSTACLES_PROMPT
+from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from tests.bot_process import start_bot_process
 from tests.conftest import TOKEN
 from tests.fake_bot_api import FakeBotApi
@@ -63,6 +64,9 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
     (note,) = await user.expect(1, timeout=30)
     assert note.text == NOTE_PROMPT
     await user.send(f"a note with {CANARY}")
+    (obstacles,) = await user.expect(1, timeout=30)
+    assert obstacles.text == OBSTACLES_PROMPT
+    await user.send(f"what got in the way: {CANARY}")
     summary = await user.expect_text("Mood 7/10 — calm, tired", timeout=30)
     assert CANARY not in (summary.text or "")
 
@@ -76,13 +80,19 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
         assert db.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)
         assert db.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
     assert entries == [
-        ("completed", f'{{"mood": 7, "feelings": ["calm", "tired"], "note": "a note with {CANARY}"}}')
+        (
+            "completed",
+            f'{{"mood": 7, "feelings": ["calm", "tired"], "note": "a note with {CANARY}", '
+            f'"obstacles": "what got in the way: {CANARY}"}}',
+        )
     ]
     # one summary, one question each: nothing was sent twice across the kill
     texts = [m.text or "" for m in user.messages()]
     assert sum(t.startswith(FEELINGS_PROMPT) for t in texts) == 1
     assert sum(t.startswith(NOTE_PROMPT) for t in texts) == 1
-    assert len(texts) == 5  # intro, mood, feelings, note, summary
+    assert len(texts) == 6  # intro, mood, feelings, note, obstacles, summary
+    assert texts[1] == f"{MOOD_PROMPT}\n\n✓ 7"  # each question closed with its own answer
+    assert texts[2] == f"{FEELINGS_PROMPT}\n\n✓ Calm, Tired"
     # debug logging on, and still nothing the client wrote reached the logs
     for output in (first_output, second_output):
         assert CANARY not in output

@@ -35,7 +35,7 @@ class Script:
 
 
 async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str) -> None:
-    script = Script(["/mood", "abc", "12", "7", "1 4", "11", "went for a walk"])
+    script = Script(["/mood", "abc", "12", "7", "1 4", "11", "went for a walk", "/skip"])
     await TerminalChat(runtime, script.read_line, script.write).run()
     out = script.text
     assert "terminal chat" in out and "TELEGRAM_BOT_TOKEN" in out  # says the mode and how to switch
@@ -52,7 +52,10 @@ async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str)
             ("terminal", "local")
         ]
         assert db.execute("SELECT status, answers FROM entries").fetchall() == [
-            ("completed", '{"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk"}')
+            (
+                "completed",
+                '{"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk", "obstacles": null}',
+            )
         ]
 
 
@@ -61,7 +64,7 @@ async def test_leaving_mid_flow_and_coming_back_resumes(runtime: Runtime) -> Non
     await TerminalChat(runtime, first.read_line, first.write).run()
     assert "everything is saved" in first.text
 
-    second = Script(["11", "/skip"])
+    second = Script(["11", "/skip", "/skip"])
     await TerminalChat(runtime, second.read_line, second.write).run()
     assert "We're in the middle of a mood check" in second.text
     assert "  2) ✓ Content" in second.text
@@ -83,7 +86,9 @@ async def test_make_run_equivalent_opens_the_terminal_chat(tmp_path: Path) -> No
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    stdout, stderr = await asyncio.wait_for(process.communicate(b"/mood\n5\n3\n11\n/skip\n"), timeout=60)
+    stdout, stderr = await asyncio.wait_for(
+        process.communicate(b"/mood\n5\n3\n11\n/skip\n/skip\n"), timeout=60
+    )
     assert process.returncode == 0, stderr.decode()
     out = stdout.decode()
     assert FEELINGS_PROMPT in out and "Mood 5/10 — hopeful" in out

@@ -1,0 +1,128 @@
+"""Paced breathing: choose a pattern and a length, rate calm, breathe with a live message, rate again.
+
+The live message shows the phase (breathe in / hold / breathe out) and its count, and changes
+with the pattern: one update per phase, so even 4-second phases stay within Telegram's pace for
+a chat. Stopping early is fine and is recorded. Every string the client reads in it is here.
+Diagram: ``breathing.mmd`` beside this file.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flows.common import OBSTACLES, timed_length
+from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
+
+INTRO: Final = (
+    "Let's breathe together for a few minutes. Follow the message as it changes — "
+    "through your nose if that's comfortable — and stop whenever you like."
+)
+PATTERN_PROMPT: Final = "Which breathing pattern would you like?"
+LENGTH_PROMPT: Final = "For how long?"
+CALM_BEFORE: Final = "How calm do you feel right now?\n0 = not calm at all, 10 = completely calm."
+CALM_AFTER: Final = "How calm do you feel now, from 0 to 10?"
+
+IN: Final = "Breathe in"
+HOLD: Final = "Hold"
+OUT: Final = "Breathe out"
+
+PATTERNS: Final = {
+    "box": ("box", ((IN, 4), (HOLD, 4), (OUT, 4), (HOLD, 4))),
+    "478": ("4-7-8", ((IN, 4), (HOLD, 7), (OUT, 8))),
+    "calm": ("calm", ((IN, 4), (OUT, 6))),
+}
+"""Pattern id → (name, phases as (what to do, seconds))."""
+PATTERN_OPTIONS: Final = (
+    Option("box", "Box · 4-4-4-4"),
+    Option("478", "4-7-8"),
+    Option("calm", "Calm · 4-6"),
+)
+LENGTHS: Final = (Option("1", "1 minute"), Option("3", "3 minutes"), Option("5", "5 minutes"))
+
+GET_READY_SECONDS: Final = 3
+GET_READY: Final = "🫁 {name} breathing · {rounds} rounds\n\nGet ready… let your shoulders drop."
+FRAME: Final = "🫁 {name} breathing · round {round} of {rounds}\n\n{phase} … {count}\n\n⏳ {left} left"
+COUNT_SEPARATOR: Final = " · "
+DONE: Final = "🫁 That's it — {rounds} rounds of {name} breathing. Well done."
+STOPPED: Final = "🫁 You stopped after {elapsed} — that's fine. Any time spent breathing slowly counts."
+STOP_LABEL: Final = "Stop"
+
+
+def pattern_of(answers: Answers) -> tuple[str, tuple[tuple[str, int], ...]]:
+    return PATTERNS.get(str(answers.get("pattern")), PATTERNS["box"])
+
+
+def rounds_for(answers: Answers) -> int:
+    """Whole breaths closest to the length chosen (at least one)."""
+    minutes = int(str(answers.get("minutes"))) if str(answers.get("minutes")) in ("1", "3", "5") else 1
+    cycle = sum(seconds for _, seconds in pattern_of(answers)[1])
+    return max(1, round(minutes * 60 / cycle))
+
+
+def breathing_plan(answers: Answers) -> TimerPlan:
+    """One frame per phase, each showing the phase and its count."""
+    name, phases = pattern_of(answers)
+    rounds = rounds_for(answers)
+    total = GET_READY_SECONDS + rounds * sum(seconds for _, seconds in phases)
+    frames = [TimerFrame(0, GET_READY.format(name=name.capitalize(), rounds=rounds))]
+    at = GET_READY_SECONDS
+    for number in range(1, rounds + 1):
+        for phase, seconds in phases:
+            count = COUNT_SEPARATOR.join(str(n) for n in range(1, seconds + 1))
+            text = FRAME.format(
+                name=name.capitalize(),
+                round=number,
+                rounds=rounds,
+                phase=phase,
+                count=count,
+                left=clock_text(total - at),
+            )
+            frames.append(TimerFrame(at, text))
+            at += seconds
+    return TimerPlan(
+        seconds=total,
+        frames=tuple(frames),
+        check_in_question="",
+        check_in_thanks="",
+        done_text=DONE.format(rounds=rounds, name=name),
+        stopped_text=STOPPED,
+        stop_label=STOP_LABEL,
+    )
+
+
+SUMMARY: Final = (
+    "Thank you for taking this time. Calm went from {before} to {after}. It's saved in your journal."
+)
+JOURNAL_LINE: Final = "{name} breathing {length} · calm {before} → {after}"
+
+
+def summarize(answers: Answers) -> str:
+    return SUMMARY.format(before=answers.get("calm_before"), after=answers.get("calm_after"))
+
+
+def journal_line(answers: Answers) -> str:
+    return JOURNAL_LINE.format(
+        name=pattern_of(answers)[0],
+        length=timed_length(answers, "breathe"),
+        before=answers.get("calm_before", "–"),
+        after=answers.get("calm_after", "–"),
+    )
+
+
+BREATHING: Final = Flow(
+    id="breathing",
+    title="breathing exercise",
+    command="breathe",
+    description="a paced breathing exercise",
+    intro=INTRO,
+    steps=(
+        Step("pattern", PATTERN_PROMPT, AnswerKind.CHOICE, options=PATTERN_OPTIONS, columns=1),
+        Step("minutes", LENGTH_PROMPT, AnswerKind.CHOICE, options=LENGTHS, columns=3),
+        Step("calm_before", CALM_BEFORE, AnswerKind.SCALE, low=0, high=10),
+        Step("breathe", "", AnswerKind.TIMER, timer=breathing_plan),
+        Step("calm_after", CALM_AFTER, AnswerKind.SCALE, low=0, high=10),
+        OBSTACLES,
+    ),
+    summarize=summarize,
+    journal_line=journal_line,
+)

@@ -1,0 +1,147 @@
+"""Urge surfing: name the urge, rate it, then ride it out with a live timer, and rate it again.
+
+Urges rise, peak and pass like waves; the exercise is to watch one without acting on it. The
+timer is one live message that counts down, with a guiding line that follows the wave and a
+check-in every few minutes. Stopping early is fine and is recorded, never judged. Every string
+the client reads in it is here. Diagram: ``urge_surfing.mmd`` beside this file.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flows.common import OBSTACLES, timed_length
+from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
+
+INTRO: Final = (
+    "Urges rise, peak and pass, like waves. Let's ride this one out together: "
+    "you watch it, without needing to act on it. You can stop at any time."
+)
+URGE_PROMPT: Final = (
+    "What's the urge? Name it in a few words if you like — for example smoking, checking my phone, "
+    "snapping at someone. Or tap Skip."
+)
+INTENSITY_BEFORE: Final = "How strong is the urge right now?\n0 = barely there, 10 = the strongest it gets."
+LENGTH_PROMPT: Final = "How long would you like to ride it for? You can stop whenever you like."
+INTENSITY_AFTER: Final = "How strong is the urge now, from 0 to 10?"
+ACTED_PROMPT: Final = "Did you act on the urge? Whatever the answer, it's useful to know."
+NOTE_PROMPT: Final = (
+    "Anything you noticed — in your body, your thoughts, what helped? Write a few words, or tap Skip."
+)
+
+LENGTHS: Final = (Option("5", "5 minutes"), Option("10", "10 minutes"), Option("15", "15 minutes"))
+ACTED: Final = (Option("no", "No"), Option("partly", "Partly"), Option("yes", "Yes"))
+CHECK_INS: Final = (Option("riding", "Still riding it"), Option("easing", "It's easing"))
+
+TIMER_HEAD: Final = "🌊 {wave}\n⏳ {left} left"
+WAVE: Final = "▁▂▃▄▅▆▇█▇▆▅▄▃▂▁"
+WAVE_AHEAD: Final = "·"
+GUIDES: Final = (
+    (0.2, "Notice the urge. Where do you feel it in your body? Breathe slowly and just watch it."),
+    (0.45, "The wave may be building. You don't have to act on it — let it rise, and keep breathing."),
+    (0.6, "This may be the peak. Stay with it: urges peak, and then they pass."),
+    (0.85, "Waves that rise also fall. Notice any change, however small."),
+    (1.0, "Nearly there. Notice how the urge feels now."),
+)
+CHECK_IN_QUESTION: Final = "How is it now?"
+CHECK_IN_THANKS: Final = "Thank you for checking in — keep breathing with it."
+DONE: Final = "🌊 Time's up — you rode the wave for {minutes} minutes. Well done."
+STOPPED: Final = "🌊 You stopped after {elapsed} — that's fine. Every minute of riding it counts."
+STOP_LABEL: Final = "Stop"
+
+UPDATE_EVERY: Final = 15
+"""Seconds between countdown updates (well within Telegram's pace for one chat)."""
+CHECK_IN_EVERY: Final = 180
+CHECK_IN_OPEN: Final = 60
+"""A check-in question stays on the message this long, then quietly goes."""
+CHECK_IN_NOT_BEFORE_END: Final = 90
+
+
+def _wave(fraction: float) -> str:
+    shown = round(fraction * len(WAVE))
+    return WAVE[:shown] + WAVE_AHEAD * (len(WAVE) - shown)
+
+
+def _guide(fraction: float) -> str:
+    return next((line for until, line in GUIDES if fraction < until), GUIDES[-1][1])
+
+
+def surf_plan(answers: Answers) -> TimerPlan:
+    """The live message for the length chosen: a frame every few seconds, check-ins between."""
+    minutes = int(answers.get("minutes") or 5) if str(answers.get("minutes")) in ("5", "10", "15") else 5
+    seconds = minutes * 60
+    check_ins = [
+        t for t in range(CHECK_IN_EVERY, seconds, CHECK_IN_EVERY) if seconds - t >= CHECK_IN_NOT_BEFORE_END
+    ]
+    frames = []
+    for at in range(0, seconds, UPDATE_EVERY):
+        fraction = at / seconds
+        opened = next((t for t in check_ins if t <= at < t + CHECK_IN_OPEN), None)
+        text = (
+            TIMER_HEAD.format(wave=_wave(fraction), left=clock_text(seconds - at)) + "\n\n" + _guide(fraction)
+        )
+        frames.append(TimerFrame(at, text, check_in_since=opened))
+    return TimerPlan(
+        seconds=seconds,
+        frames=tuple(frames),
+        check_in_question=CHECK_IN_QUESTION,
+        check_in_thanks=CHECK_IN_THANKS,
+        done_text=DONE.format(minutes=minutes),
+        stopped_text=STOPPED,
+        stop_label=STOP_LABEL,
+    )
+
+
+SUMMARY: Final = "Thank you for riding it out. The urge went from {before} to {after}."
+SUMMARY_STOPPED: Final = "You rode it for {elapsed} — every bit of practice counts."
+SUMMARY_CLOSE: Final = "It's saved in your journal."
+ACTED_LINE: Final = {"no": "didn't act on it", "partly": "partly acted on it", "yes": "acted on it"}
+
+
+def _surf(answers: Answers) -> dict[str, object]:
+    surf = answers.get("surf")
+    return surf if isinstance(surf, dict) else {}
+
+
+def summarize(answers: Answers) -> str:
+    lines = [SUMMARY.format(before=answers.get("intensity_before"), after=answers.get("intensity_after"))]
+    surf = _surf(answers)
+    if surf.get("stopped_early"):
+        lines.append(SUMMARY_STOPPED.format(elapsed=clock_text(float(str(surf.get("seconds") or 0)))))
+    lines.append(SUMMARY_CLOSE)
+    return "\n".join(lines)
+
+
+JOURNAL_LINE: Final = "{urge}{before} → {after} · {length} · {acted}"
+
+
+def journal_line(answers: Answers) -> str:
+    urge = answers.get("urge")
+    return JOURNAL_LINE.format(
+        urge=f"“{urge}” " if urge else "urge ",
+        before=answers.get("intensity_before", "–"),
+        after=answers.get("intensity_after", "–"),
+        length=timed_length(answers, "surf"),
+        acted=ACTED_LINE.get(str(answers.get("acted")), "–"),
+    )
+
+
+URGE_SURFING: Final = Flow(
+    id="urge_surfing",
+    title="urge surfing",
+    command="urge",
+    description="ride out an urge with a timer",
+    intro=INTRO,
+    steps=(
+        Step("urge", URGE_PROMPT, AnswerKind.TEXT, optional=True, max_length=200),
+        Step("intensity_before", INTENSITY_BEFORE, AnswerKind.SCALE, low=0, high=10),
+        Step("minutes", LENGTH_PROMPT, AnswerKind.CHOICE, options=LENGTHS, columns=3),
+        Step("surf", "", AnswerKind.TIMER, options=CHECK_INS, timer=surf_plan),
+        Step("intensity_after", INTENSITY_AFTER, AnswerKind.SCALE, low=0, high=10),
+        Step("acted", ACTED_PROMPT, AnswerKind.CHOICE, options=ACTED, columns=3),
+        Step("note", NOTE_PROMPT, AnswerKind.TEXT, optional=True, max_length=2000),
+        OBSTACLES,
+    ),
+    summarize=summarize,
+    journal_line=journal_line,
+)
