@@ -179,8 +179,11 @@ class _Turn:
 
     async def queue_replies(self, lease: timedelta = REPLY_LEASE) -> tuple[PendingMessage, ...]:
         superseded = {reply.coalesce_key for reply in self.replies if reply.coalesce_key}
+        retry_at = None
         if superseded:
-            await self.tx.outbox.drop_superseded(self.sender.transport, self.sender.chat_id, superseded)
+            retry_at = await self.tx.outbox.drop_superseded(
+                self.sender.transport, self.sender.chat_id, superseded
+            )
         queued = await self.tx.outbox.put_many(
             self.sender.transport,
             self.sender.chat_id,
@@ -188,6 +191,7 @@ class _Turn:
             self.now,
             person_id=self.person.id,
             lease=lease,
+            not_before=retry_at,
         )
         return tuple(queued)
 

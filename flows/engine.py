@@ -640,6 +640,7 @@ def _advance_timer(flow: Flow, state: FlowState, step: Step, answer: Answer, now
     running = _timer_running(step, state.answers)
     if not isinstance(running.get("started_at"), str):  # (a stored state from before it started)
         running = {"started_at": now.isoformat(), "check_ins": []}
+        state = replace(state, answers={**state.answers, step.id: running})
     elapsed = _timer_elapsed(running, now, plan)
     check_ins = [dict(c) for c in running.get("check_ins") or () if isinstance(c, Mapping)]
 

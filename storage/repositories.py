@@ -430,13 +430,14 @@ class Outbox:
         *,
         person_id: int | None = None,
         lease: timedelta = timedelta(0),
+        not_before: datetime | None = None,
     ) -> list[PendingMessage]:
         """Queue messages for one chat, in order. ``lease`` keeps the tick away from them while
         the caller delivers them itself right after the commit; should it die, the tick takes
-        over when the lease ends."""
+        over when the lease ends. ``not_before`` holds them back (a retry the chat waits for)."""
         if not payloads:
             return []
-        due_at = now + lease
+        due_at = max(now + lease, not_before or now)
         result = await self._connection.execute(
             _INSERT_OUTBOX,
             [
@@ -480,14 +481,19 @@ class Outbox:
                 ],
             )
 
-    async def drop_superseded(self, transport: str, chat_id: str, keys: set[str]) -> int:
-        """Forget unsent messages that a newer one with the same key replaces."""
-        result = await self._connection.execute(
-            delete(OUTBOX).where(
-                OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id, OUTBOX.c.coalesce_key.in_(keys)
-            )
+    async def drop_superseded(self, transport: str, chat_id: str, keys: set[str]) -> datetime | None:
+        """Forget unsent messages that a newer one with the same key replaces. Returns the latest
+        time one of them was held back to (a retry the chat is waiting out, or a replacement of
+        one), if any: the newer message must wait as long."""
+        superseded = (
+            OUTBOX.c.transport == transport,
+            OUTBOX.c.chat_id == chat_id,
+            OUTBOX.c.coalesce_key.in_(keys),
         )
-        return result.rowcount
+        waiting = await self._connection.execute(select(func.max(OUTBOX.c.due_at)).where(*superseded))
+        retry_at = cast(datetime | None, waiting.scalar_one())
+        await self._connection.execute(delete(OUTBOX).where(*superseded))
+        return retry_at
 
     async def drop_chat(self, transport: str, chat_id: str) -> int:
         """Forget everything still queued for a chat we can no longer reach."""

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bot.app import Runtime
+from bot.app import Runtime, open_runtime
+from bot.settings import Settings
 from bot.terminal import TerminalChat
+from flows.breathing import CALM_AFTER
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
+from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS
+from tests.clock import FakeClock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,3 +99,75 @@ async def test_make_run_equivalent_opens_the_terminal_chat(tmp_path: Path) -> No
     assert FEELINGS_PROMPT in out and "Mood 5/10 — hopeful" in out
     assert (tmp_path / "data" / "between.db").exists()
     assert stderr.decode() == ""
+
+
+class TimedScript(Script):
+    """A script whose steps may also move the clock and wait for what the terminal prints."""
+
+    def __init__(self, steps: Iterable[str | tuple[float, str]], clock: FakeClock) -> None:
+        super().__init__([])
+        self.steps = list(steps)
+        self.clock = clock
+        self.printed = asyncio.Event()
+
+    def write(self, text: str) -> None:
+        super().write(text)
+        self.printed.set()
+
+    async def read_line(self) -> str | None:
+        while self.steps:
+            step = self.steps.pop(0)
+            if isinstance(step, str):
+                return step
+            seconds, expected = step  # let the clock run, then wait for the timer to show it
+            self.clock.advance(seconds=seconds)
+            async with asyncio.timeout(5):
+                while expected not in self.text:  # the terminal's own timer loop prints it
+                    self.printed.clear()
+                    await self.printed.wait()
+        return None
+
+
+async def test_timers_run_in_the_terminal_too(
+    settings_for: Callable[..., Settings], clock: FakeClock, database_url: str
+) -> None:
+    script = TimedScript(
+        [
+            "/breathe",
+            "3",  # Calm · 4-6
+            "1",  # 1 minute
+            "5",
+            (3, "Breathe in … 1 · 2 · 3 · 4"),
+            (4, "Breathe out … 1 · 2 · 3 · 4 · 5 · 6"),
+            (60, CALM_AFTER),
+            "8",
+            "/skip",
+            "/urge",
+            "/skip",
+            "7",
+            "1",  # 5 minutes
+            (181, CHECK_IN_QUESTION),
+            "2",  # It's easing
+            (10, CHECK_IN_THANKS),
+            "1",  # Stop
+        ],
+        clock,
+    )
+    async with open_runtime(settings_for(timer_tick_seconds=0.01), clock) as runtime:
+        await TerminalChat(runtime, script.read_line, script.write).run()
+    out = script.text
+    assert "Get ready" in out and "(type 1 to stop early)" in out
+    assert "That's it — 6 rounds of calm breathing" in out and "Calm went from 5 to 8" in out
+    assert "  1) Still riding it\n  2) It's easing\n  3) Stop" in out
+    assert "You stopped after 3:11" in out
+    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
+        stored = dict(db.execute("SELECT flow_id, answers FROM entries").fetchall())
+    assert json.loads(stored["breathing"])["breathe"]["stopped_early"] is False
+    assert "surf" not in json.loads(stored["urge_surfing"])  # left at the next question: not finished
+    ((conversation,),) = (
+        sqlite3.connect(database_url.split(":///", 1)[1])
+        .execute("SELECT answers FROM conversations")
+        .fetchall()
+    )
+    surf = json.loads(conversation)["surf"]
+    assert surf["stopped_early"] and surf["check_ins"] == [{"at": 181, "answer": "easing"}]
