@@ -67,6 +67,9 @@ async def start_surfing(user: FakeUser, minutes: str) -> BotMessage:
     await user.press("8")
     (length,) = await user.expect(1)
     assert length.text == LENGTH_PROMPT and length.labels() == ["5 minutes", "10 minutes", "15 minutes"]
+    await user.send("ten")  # words where a button is expected: the buttons again, kindly
+    (length,) = await user.expect(1)
+    assert (length.text or "").startswith(engine_texts.CHOICE_NOT_MATCHED) and len(length.labels()) == 3
     await user.press(f"{minutes} minutes")
     (live,) = await user.expect(1)
     return live
@@ -109,6 +112,9 @@ async def test_urge_surfing_with_a_live_countdown_and_a_check_in(
     await user.send("/skip")
     summary = await user.expect_text("The urge went from 8 to 3")
     assert "Tight chest" not in (summary.text or "")
+    await user.send("/history")
+    journal = await user.expect_text("Urge surfing")
+    assert "“checking my phone” 8 → 3 · 5 min · didn't act on it" in (journal.text or "")
 
     await bot.stop()
     answers = entry_answers(database_url, "urge_surfing")
@@ -267,3 +273,24 @@ async def test_a_rate_limited_chat_gets_only_the_newest_frame_when_it_may_send_a
     await run_clock(bot, 5, step=5)  # 75 s in: the wait is over
     assert "13:45 left" in (message(user, live.message_id).text or "")
     assert len(api.calls_to("editMessageText")) - edits_before == 1  # not the stale frames
+
+
+async def test_cancelling_a_running_timer_stops_it_and_keeps_what_was_done(
+    api: FakeBotApi, bot: RunningBot, database_url: str
+) -> None:
+    user = api.user(4007)
+    live = await start_surfing(user, "5")
+    await run_clock(bot, 30, step=5)
+    await user.send("/help")  # a command mid-timer: help, then the live message shown again
+    await user.expect_text("/urge")
+    (reshown,) = await user.expect(1)
+    assert "4:30 left" in (reshown.text or "") and reshown.labels() == ["Stop"]
+    await user.send("/cancel")
+    await user.expect_text("urge surfing")
+    sent = len(api.calls)
+    await run_clock(bot, 60, step=5)
+    assert [c for c in api.calls[sent:] if c.method.lower() in SENDS] == []  # nothing moves on
+    assert message(user, live.message_id).buttons == [] and message(user, reshown.message_id).buttons == []
+    await bot.stop()
+    assert rows(database_url, "SELECT status FROM entries") == [("cancelled",)]
+    assert rows(database_url, "SELECT COUNT(*) FROM conversations") == [(0,)]
