@@ -294,3 +294,30 @@ async def test_cancelling_a_running_timer_stops_it_and_keeps_what_was_done(
     await bot.stop()
     assert rows(database_url, "SELECT status FROM entries") == [("cancelled",)]
     assert rows(database_url, "SELECT COUNT(*) FROM conversations") == [(0,)]
+
+
+async def test_an_unchanged_frame_and_a_vanished_live_message_are_harmless(
+    api: FakeBotApi, bot: RunningBot, database_url: str
+) -> None:
+    user = api.user(4008)
+    live = await start_surfing(user, "5")
+    await run_clock(bot, 15, step=5)
+    assert "4:45 left" in (message(user, live.message_id).text or "")
+    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:  # as if a tick ran twice
+        db.execute("UPDATE conversations SET wake_at = '2026-03-02 09:00:00.000000'")
+    await run_clock(bot, 1)
+    assert "not modified" in (api.calls_to("editMessageText")[-1].description or "")
+    edits = len(api.calls_to("editMessageText"))
+    await run_clock(bot, 5)
+    assert len(api.calls_to("editMessageText")) == edits  # settled as shown, not retried
+    assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    await run_clock(bot, 9)
+    assert "4:30 left" in (message(user, live.message_id).text or "")  # and the timer goes on
+
+    message(user, live.message_id).deleted = True  # the client deleted the live message
+    await run_clock(bot, 290, step=5)
+    (question,) = await user.expect(1)  # the question after the timer still reaches them
+    assert question.message_id != live.message_id and (question.text or "").endswith(INTENSITY_AFTER)
+    await user.press("4", message_id=question.message_id)
+    (acted,) = await user.expect(1)
+    assert acted.text == ACTED_PROMPT
