@@ -1,0 +1,174 @@
+"""The mood chart sent with a digest: a small PNG drawn with matplotlib's object-oriented API.
+
+Only ``matplotlib.figure.Figure`` on an Agg canvas: never ``pyplot``, whose global figure
+registry and interactive backends do not belong in a server. matplotlib is imported inside the
+function, so importing the bot stays fast and a bot that never draws a chart never loads it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Final
+
+from bot.digest.build import VERY_LOW_MOOD, Digest, MoodPoint
+from bot.digest.render import MONTH_NAMES, WEEKDAY_NAMES
+
+WIDTH_INCHES: Final = 8.0
+HEIGHT_INCHES: Final = 4.0
+DPI: Final = 100  # 800 × 400 pixels
+MARKERS_UP_TO: Final = 120  # more points than this: a line without markers
+MAX_TICKS: Final = 8
+
+TITLE: Final = "Mood — {alias}, {start} – {end}"
+X_LABEL: Final = "local time ({zone})"
+Y_LABEL: Final = "mood (0–10)"
+LOW_BAND: Final = "very low (0–{low})"
+PREVIOUS_MEAN: Final = "previous period: average {mean:.1f}"
+THIS_MEAN: Final = "this period: average {mean:.1f}"
+DAILY_MEAN: Final = "daily average"
+
+LINE_COLOUR: Final = "#3a6ea5"
+MEAN_COLOUR: Final = "#3a6ea5"
+PREVIOUS_COLOUR: Final = "#8a8a8a"
+LOW_COLOUR: Final = "#f3d9d4"
+GRID_COLOUR: Final = "#e3e3e3"
+
+_DRAWING = threading.Lock()
+"""matplotlib is not thread-safe (its font cache and text layout are shared): one chart at a time."""
+
+
+def mood_chart_png(digest: Digest) -> bytes | None:
+    """The period's moods as a PNG (800 × 400): time on x in the client's zone, 0–10 on y.
+
+    None when the period has no mood check-ins. Drawing takes tens of milliseconds of CPU, so
+    callers on the event loop must run it in a worker thread:
+    ``png = await asyncio.to_thread(mood_chart_png, digest)``.
+    """
+    points = digest.mood.points
+    if not points:
+        return None
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MultipleLocator
+
+    origin = digest.period_start
+    span = max(_days(origin, digest.period_end), 1 / 24)
+    ticks = time_ticks(origin, digest.period_end)
+
+    with _DRAWING:
+        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+        FigureCanvasAgg(figure)  # the figure draws and saves through this Agg canvas
+        figure.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.14)
+        axes = figure.add_subplot()
+        axes.axhspan(
+            -0.5, VERY_LOW_MOOD + 0.5, color=LOW_COLOUR, linewidth=0, label=LOW_BAND.format(low=VERY_LOW_MOOD)
+        )
+        if digest.mood.previous_mean is not None:
+            axes.axhline(
+                digest.mood.previous_mean,
+                color=PREVIOUS_COLOUR,
+                linestyle="--",
+                linewidth=1,
+                label=PREVIOUS_MEAN.format(mean=digest.mood.previous_mean),
+            )
+        if digest.mood.mean is not None:
+            axes.axhline(
+                digest.mood.mean,
+                color=MEAN_COLOUR,
+                linestyle=":",
+                linewidth=1,
+                label=THIS_MEAN.format(mean=digest.mood.mean),
+            )
+        xs, ys = [_days(origin, p.at) for p in points], [p.mood for p in points]
+        if len(points) <= MARKERS_UP_TO:
+            axes.plot(xs, ys, color=LINE_COLOUR, linewidth=1.3, marker="o", markersize=3.5)
+        else:  # too many to follow one by one: each check-in faint, the line through daily averages
+            axes.scatter(xs, ys, s=4, color=LINE_COLOUR, alpha=0.25, linewidths=0)
+            days = daily_means(points)
+            axes.plot(
+                [_days(origin, at) for at, _ in days],
+                [mean for _, mean in days],
+                color=LINE_COLOUR,
+                linewidth=1.1,
+                label=DAILY_MEAN,
+            )
+        axes.set_xlim(0, span)
+        axes.set_ylim(-0.5, 10.5)
+        axes.yaxis.set_major_locator(MultipleLocator(2))
+        axes.set_xticks([_days(origin, at) for at, _ in ticks], [label for _, label in ticks])
+        axes.tick_params(labelsize=8)
+        axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
+        axes.set_axisbelow(True)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        figure.suptitle(
+            TITLE.format(alias=digest.alias, start=_day(digest.period_start), end=_day(digest.period_end)),
+            fontsize=10,
+        )
+        axes.set_xlabel(X_LABEL.format(zone=digest.zone_name), fontsize=8)
+        axes.set_ylabel(Y_LABEL, fontsize=8)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, frameon=False, ncols=4)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tuple[datetime, str]]:
+    """Tick times and labels for a period, on local boundaries in ``start``'s zone: every few hours
+    for a day or two, local midnights for up to four months, first days of months beyond."""
+    zone = start.tzinfo
+    span = _days(start, end)
+    ticks: list[tuple[datetime, str]] = []
+    if span <= 2:
+        hours = max(1, math.ceil(span * 24 / most))
+        hours = next(h for h in (1, 2, 3, 4, 6, 8, 12, 24) if h >= hours)
+        moment = start.replace(minute=0, second=0, microsecond=0)
+        while moment <= end:
+            if moment >= start and moment.hour % hours == 0:
+                ticks.append((moment, f"{WEEKDAY_NAMES[moment.weekday()]} {moment:%H:%M}"))
+            moment = (moment.astimezone(UTC) + timedelta(hours=1)).astimezone(zone)
+        return ticks
+    if span <= 120:
+        step = max(1, math.ceil(span / most))
+        day = start.date() + timedelta(days=1)
+        while True:
+            moment = datetime(day.year, day.month, day.day, tzinfo=zone)
+            if moment > end:
+                return ticks
+            ticks.append((moment, f"{day.day} {MONTH_NAMES[day.month - 1]}"))
+            day += timedelta(days=step)
+    step = max(1, math.ceil(span / 30.4 / most))
+    year, month = start.year + start.month // 12, start.month % 12 + 1  # the first month after start
+    while True:
+        moment = datetime(year, month, 1, tzinfo=zone)
+        if moment > end:
+            return ticks
+        new_year = not ticks or ticks[-1][0].year != year
+        ticks.append((moment, f"{MONTH_NAMES[month - 1]} {year}" if new_year else MONTH_NAMES[month - 1]))
+        month += step
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+
+
+def daily_means(points: Sequence[MoodPoint]) -> list[tuple[datetime, float]]:
+    """The average mood of each local day that has check-ins, placed at that day's noon."""
+    by_day: dict[date, list[int]] = {}
+    for point in points:
+        by_day.setdefault(point.at.date(), []).append(point.mood)
+    zone = points[0].at.tzinfo if points else None
+    return [
+        (datetime(day.year, day.month, day.day, 12, tzinfo=zone), sum(moods) / len(moods))
+        for day, moods in sorted(by_day.items())
+    ]
+
+
+def _days(origin: datetime, moment: datetime) -> float:
+    return (moment - origin).total_seconds() / 86400
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
