@@ -19,6 +19,7 @@ from bot import journal, texts
 from bot.clock import Clock
 from bot.delivery import DeliveryLedger
 from bot.local_time import describe_weekdays, next_occurrence
+from bot.logs import describe_error
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of, snooze_until, zone_or_utc
 from bot.timezones import describe_zone, find_zones, zone_from_name
@@ -113,6 +114,11 @@ class Handled:
     replies: tuple[PendingMessage, ...] = ()
 
 
+def live_key(message_id: str) -> str:
+    """Messages that change one live message replace each other while unsent."""
+    return f"live:{message_id}"
+
+
 def new_prompt_token() -> str:
     """Eight URL-safe characters naming one shown prompt; buttons carry it, so stale ones fail."""
     return secrets.token_urlsafe(6)
@@ -179,9 +185,9 @@ class _Turn:
 
     async def queue_replies(self, lease: timedelta = REPLY_LEASE) -> tuple[PendingMessage, ...]:
         superseded = {reply.coalesce_key for reply in self.replies if reply.coalesce_key}
-        retry_at = None
+        retry_at, attempts = None, 0
         if superseded:
-            retry_at = await self.tx.outbox.drop_superseded(
+            retry_at, attempts = await self.tx.outbox.drop_superseded(
                 self.sender.transport, self.sender.chat_id, superseded
             )
         queued = await self.tx.outbox.put_many(
@@ -192,6 +198,7 @@ class _Turn:
             person_id=self.person.id,
             lease=lease,
             not_before=retry_at,
+            attempts=attempts,
         )
         return tuple(queued)
 
@@ -361,11 +368,20 @@ class ConversationService:
         shown = render_step(flow, step, tuple(conversation.selection), conversation.answers, turn.now)
         if not shown.rows:
             return
+        coalesce_key = None
         if step.kind is AnswerKind.TIMER:  # a live message ends with how it ended, or as it was
             text = accepted
+            coalesce_key = live_key(conversation.prompt_message_id)  # no frame may come after
         else:
             text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
-        turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=conversation.prompt_message_id))
+        turn.say(
+            Outgoing(
+                text=text,
+                purpose=Purpose.CLOSE_PROMPT,
+                edit_of=conversation.prompt_message_id,
+                coalesce_key=coalesce_key,
+            )
+        )
 
     async def _show_new_prompt(
         self, turn: _Turn, conversation: OpenConversation, prompt: Prompt, lead: str | None = None
@@ -464,7 +480,7 @@ class ConversationService:
                     expects=update.expects,
                     optional=update.optional,
                     edit_of=conversation.prompt_message_id,
-                    coalesce_key=f"live:{conversation.prompt_message_id}" if timed else None,
+                    coalesce_key=live_key(conversation.prompt_message_id) if timed else None,
                 )
             )
             await turn.save(conversation)
@@ -492,7 +508,7 @@ class ConversationService:
                     shown,
                     purpose=Purpose.UPDATE_PROMPT,
                     edit_of=live_message,
-                    coalesce_key=f"live:{live_message}",
+                    coalesce_key=live_key(live_message),
                 )
             )
             return
@@ -511,17 +527,27 @@ class ConversationService:
             due = await tx.conversations.due_to_wake(now, limit)
         queued: list[PendingMessage] = []
         for person_id in due:
-            async with self._db.transaction() as tx:
-                person, conversation = await tx.people.get_with_conversation(person_id)
-                if person is None or conversation is None:
-                    continue
-                if conversation.wake_at is None or conversation.wake_at > now:
-                    continue  # an answer moved it meanwhile
-                sender = Sender(person.transport, person.external_user_id, person.chat_id)
-                turn = _Turn(tx, sender, person, now, None)
-                await self._on_answer(turn, conversation, Tick())
-                queued += await turn.queue_replies(lease=timedelta(0))
+            try:
+                queued += await self._tick_one(person_id, now)
+            except Exception as error:  # one broken conversation must not stop every timer
+                log.error("timer of person %s failed: %s; retrying later", person_id, describe_error(error))
+                async with self._db.transaction() as tx:
+                    await tx.conversations.snooze_wake(person_id, now + TIMER_RETRY)
         return queued
+
+    async def _tick_one(self, person_id: int, now: datetime) -> list[PendingMessage]:
+        async with self._db.transaction() as tx:
+            person, conversation = await tx.people.get_with_conversation(person_id)
+            if person is None or conversation is None:
+                return []
+            if conversation.wake_at is None or conversation.wake_at > now:
+                return []  # an answer moved it meanwhile
+            sender = Sender(person.transport, person.external_user_id, person.chat_id)
+            turn = _Turn(tx, sender, person, now, None)
+            await self._on_answer(turn, conversation, Tick())
+            if person.status == "unreachable":  # the clock runs on; nothing is sent
+                turn.replies.clear()
+            return list(await turn.queue_replies(lease=timedelta(0)))
 
     # --- scheduled prompts -------------------------------------------------------------------
 
@@ -754,6 +780,8 @@ def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | No
     return newest is not None and newest - REPEAT_WINDOW < update_id <= newest
 
 
+TIMER_RETRY = timedelta(seconds=30)
+"""A timer whose tick failed is tried again this much later (the others go on meanwhile)."""
 TIMER_MIN_GAP = timedelta(seconds=1)
 """A live message changes at most once a second (Telegram's pace for one chat)."""
 

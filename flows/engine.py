@@ -663,6 +663,10 @@ def _advance_timer(flow: Flow, state: FlowState, step: Step, answer: Answer, now
     if isinstance(answer, Tick):
         return Ask(state=state, prompt=render_step(flow, step, (), state.answers, now), in_place=True)
     if isinstance(answer, Pick) and step.option(answer.value) is not None:
+        opened = plan.frame_at(elapsed).check_in_since
+        if opened is None or any(int(c.get("at", -1)) >= opened for c in check_ins):
+            # no check-in open (an old button): nothing to note, the message as it is now
+            return Ask(state=state, prompt=render_step(flow, step, (), state.answers, now), in_place=True)
         check_ins.append({"at": int(elapsed), "answer": answer.value})
         answers = {**state.answers, step.id: {**running, "check_ins": check_ins}}
         noted = replace(state, answers=answers)

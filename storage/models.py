@@ -113,6 +113,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_chat", "transport", "chat_id", "id"),
         Index("ix_outbox_due", "due_at"),
+        # ids are never reused: a delivery written down late must not delete a newer message
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -402,9 +402,10 @@ class Conversations:
         )
         return [int(row[0]) for row in result]
 
-    async def next_wake(self) -> datetime | None:
-        result = await self._connection.execute(select(func.min(CONVERSATIONS.c.wake_at)))
-        return cast(datetime | None, result.scalar_one())
+    async def snooze_wake(self, person_id: int, until: datetime) -> None:
+        await self._connection.execute(
+            update(CONVERSATIONS).where(CONVERSATIONS.c.person_id == person_id).values(wake_at=until)
+        )
 
     async def end(self, person_id: int) -> None:
         await self._connection.execute(delete(CONVERSATIONS).where(CONVERSATIONS.c.person_id == person_id))
@@ -431,10 +432,11 @@ class Outbox:
         person_id: int | None = None,
         lease: timedelta = timedelta(0),
         not_before: datetime | None = None,
+        attempts: int = 0,
     ) -> list[PendingMessage]:
         """Queue messages for one chat, in order. ``lease`` keeps the tick away from them while
         the caller delivers them itself right after the commit; should it die, the tick takes
-        over when the lease ends. ``not_before`` holds them back (a retry the chat waits for)."""
+        over when the lease ends. ``not_before`` and ``attempts`` carry on a retry they replace."""
         if not payloads:
             return []
         due_at = max(now + lease, not_before or now)
@@ -448,7 +450,7 @@ class Outbox:
                     "payload": payload,
                     "created_at": now,
                     "due_at": due_at,
-                    "attempts": 0,
+                    "attempts": attempts,
                     "last_error": None,
                     "coalesce_key": payload.get("coalesce_key"),
                 }
@@ -457,7 +459,7 @@ class Outbox:
         )
         ids = sorted(result.scalars())  # ids grow in insertion order
         return [
-            PendingMessage(id_, person_id, transport, chat_id, payload, 0, due_at)
+            PendingMessage(id_, person_id, transport, chat_id, payload, attempts, due_at)
             for id_, payload in zip(ids, payloads, strict=True)
         ]
 
@@ -481,19 +483,25 @@ class Outbox:
                 ],
             )
 
-    async def drop_superseded(self, transport: str, chat_id: str, keys: set[str]) -> datetime | None:
-        """Forget unsent messages that a newer one with the same key replaces. Returns the latest
-        time one of them was held back to (a retry the chat is waiting out, or a replacement of
-        one), if any: the newer message must wait as long."""
+    async def drop_superseded(
+        self, transport: str, chat_id: str, keys: set[str]
+    ) -> tuple[datetime | None, int]:
+        """Forget unsent messages that a newer one with the same key replaces. Returns how far
+        the chat is into waiting out a failed send among them (retry time and attempts), if any:
+        the newer message inherits that wait. A reply's lease is not a wait."""
         superseded = (
             OUTBOX.c.transport == transport,
             OUTBOX.c.chat_id == chat_id,
             OUTBOX.c.coalesce_key.in_(keys),
         )
-        waiting = await self._connection.execute(select(func.max(OUTBOX.c.due_at)).where(*superseded))
-        retry_at = cast(datetime | None, waiting.scalar_one())
+        waiting = await self._connection.execute(
+            select(func.max(OUTBOX.c.due_at), func.max(OUTBOX.c.attempts)).where(
+                *superseded, OUTBOX.c.attempts > 0
+            )
+        )
+        retry_at, attempts = waiting.one()
         await self._connection.execute(delete(OUTBOX).where(*superseded))
-        return retry_at
+        return cast(datetime | None, retry_at), int(attempts or 0)
 
     async def drop_chat(self, transport: str, chat_id: str) -> int:
         """Forget everything still queued for a chat we can no longer reach."""

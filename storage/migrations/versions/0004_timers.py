@@ -22,7 +22,15 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("wake_at", storage.types.UtcDateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f("ix_conversations_wake_at"), ["wake_at"], unique=False)
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
+    # On SQLite the table is rebuilt with AUTOINCREMENT: outbox ids are never reused, so a
+    # delivery written down late (by id) can never delete a newer message that got the same id.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        "outbox",
+        schema=None,
+        recreate="always" if sqlite else "auto",
+        table_kwargs={"sqlite_autoincrement": True},
+    ) as batch_op:
         batch_op.add_column(sa.Column("coalesce_key", sa.String(length=64), nullable=True))
 
 
