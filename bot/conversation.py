@@ -41,6 +41,7 @@ from flows import (
     decode_answer,
     render_step,
     start,
+    timer_ending,
     timer_wake_at,
 )
 from flows.skip_reason import SKIP_REASON
@@ -374,6 +375,10 @@ class ConversationService:
             coalesce_key = live_key(conversation.prompt_message_id)  # no frame may come after
         else:
             text = f"{shown.text}\n\n{SELECTED_MARK}{accepted}" if accepted else None
+            after = conversation.history[-1] if text and conversation.history else None
+            ending = timer_ending(flow, after, conversation.answers) if after else None
+            if ending:  # the question after a timer keeps the line that ended it
+                text = f"{ending}\n\n{text}"
         turn.say(
             Outgoing(
                 text=text,
@@ -512,7 +517,7 @@ class ConversationService:
                 )
             )
             return
-        await self._show_new_prompt(turn, conversation, outcome.prompt)
+        await self._show_new_prompt(turn, conversation, outcome.prompt, outcome.accepted if timed else None)
 
     async def tick_timers(self, limit: int = 500) -> list[PendingMessage]:
         """Move every live message whose time has come one frame on (or end its timer).

@@ -31,6 +31,7 @@ from flows.engine import (
     encode_answer,
     render_step,
     start,
+    timer_ending,
     timer_wake_at,
 )
 from flows.registry import FLOWS, SIDE_FLOWS, flow_by_command, flow_by_id
@@ -65,5 +66,6 @@ __all__ = [
     "flow_by_id",
     "render_step",
     "start",
+    "timer_ending",
     "timer_wake_at",
 ]

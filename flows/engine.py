@@ -383,6 +383,22 @@ def _render_timer(
     return f"{frame.text}\n\n{plan.check_in_question}", (check_in, stop)
 
 
+def _ending(plan: TimerPlan, record: Mapping[str, Any]) -> str:
+    if record.get("stopped_early"):
+        return plan.stopped_text.format(elapsed=clock_text(float(record.get("seconds") or 0)))
+    return plan.done_text
+
+
+def timer_ending(flow: Flow, step_id: str, answers: Answers) -> str | None:
+    """How a finished timed step ended, in the words its live message ended with; None if
+    ``step_id`` is not a finished timed step."""
+    step = flow.step(step_id)
+    record = answers.get(step_id)
+    if step is None or step.timer is None or not isinstance(record, Mapping) or "stopped_early" not in record:
+        return None
+    return _ending(step.timer(answers), record)
+
+
 def timer_wake_at(flow: Flow, state: FlowState, now: datetime) -> datetime | None:
     """When the live message of a timed step changes next (or the timer ends); None if the
     conversation is not at a timed step."""
@@ -655,11 +671,9 @@ def _advance_timer(flow: Flow, state: FlowState, step: Step, answer: Answer, now
 
     ended = elapsed >= plan.seconds
     stopping = isinstance(answer, Skip) or (isinstance(answer, Pick) and answer.value == STOP)
-    if ended and isinstance(answer, Tick | Skip | Pick):
-        return _move_on(flow, state, step, record(False), now, accepted=plan.done_text)
-    if stopping:
-        stopped = plan.stopped_text.format(elapsed=clock_text(elapsed))
-        return _move_on(flow, state, step, record(True), now, accepted=stopped)
+    if (ended and isinstance(answer, Tick | Skip | Pick)) or stopping:
+        finished = record(stopped_early=not ended)
+        return _move_on(flow, state, step, finished, now, accepted=_ending(plan, finished))
     if isinstance(answer, Tick):
         return Ask(state=state, prompt=render_step(flow, step, (), state.answers, now), in_place=True)
     if isinstance(answer, Pick) and step.option(answer.value) is not None:

@@ -103,6 +103,9 @@ async def test_urge_surfing_with_a_live_countdown_and_a_check_in(
     await user.press("3", message_id=live.message_id)
     (acted,) = await user.expect(1)
     assert acted.text == ACTED_PROMPT
+    assert message(user, live.message_id).text == (  # closed, keeping the line that ended the ride
+        f"🌊 Time's up — you rode the wave for 5 minutes. Well done.\n\n{INTENSITY_AFTER}\n\n✓ 3"
+    )
     await user.press("No")
     (note,) = await user.expect(1)
     assert note.text == NOTE_PROMPT
@@ -169,6 +172,8 @@ async def test_breathing_paced_in_the_chat_with_words_mid_way_and_an_early_stop(
 
     await user.press("6", message_id=reshown.message_id)
     (obstacles,) = await user.expect(1)
+    closed = message(user, reshown.message_id).text or ""
+    assert closed.startswith("🫁 You stopped after 0:11") and closed.endswith(f"{CALM_AFTER}\n\n✓ 6")
     assert obstacles.text == OBSTACLES_PROMPT
     await user.send("Hard to find a quiet spot")
     await user.expect_text("Calm went from 4 to 6")
