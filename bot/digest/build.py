@@ -18,16 +18,18 @@ from typing import Any, Final
 
 from bot.digest.inputs import AssignmentInput, DigestRequest, EntryInput, PromptInput
 from bot.timezones import zone_from_name
+from flows import breathing, mood_check, thought_record, urge_surfing
 from flows.engine import item_label
 from flows.mood_check import FEELINGS
-from flows.registry import flow_by_id
+from flows.registry import FLOWS, flow_by_id
 from flows.skip_reason import REASONS
 from flows.thought_record import THOUGHT_RECORD, TRAP_OPTIONS
 
-MOOD_CHECK: Final = "mood_check"
-THOUGHT_RECORD_ID: Final = "thought_record"
-URGE_SURFING: Final = "urge_surfing"
-BREATHING: Final = "breathing"
+MOOD_CHECK: Final = mood_check.MOOD_CHECK.id
+THOUGHT_RECORD_ID: Final = thought_record.THOUGHT_RECORD.id
+URGE_SURFING: Final = urge_surfing.URGE_SURFING.id
+BREATHING: Final = breathing.BREATHING.id
+ACTED_ANSWERS: Final = tuple(option.id for option in urge_surfing.ACTED)
 
 VERY_LOW_MOOD: Final = 2
 """A mood at or below this (0–10) is flagged."""
@@ -35,9 +37,7 @@ WORTH_DISCUSSING_CONFIDENCE: Final = 5
 """A confidence rating (0–10) at or below this is worth discussing."""
 TOP_FEELINGS: Final = 5
 
-_KNOWN_ORDER: Final = (MOOD_CHECK, THOUGHT_RECORD_ID, URGE_SURFING, BREATHING)
-_TITLES: Final = {URGE_SURFING: "urge surfing", BREATHING: "breathing"}
-"""Titles of homework types whose flows may not be registered yet."""
+_KNOWN_ORDER: Final = tuple(flow.id for flow in FLOWS)
 _FEELING_LABELS: Final = {o.id: o.label for o in FEELINGS}
 _TRAP_LABELS: Final = {o.id: o.label for o in TRAP_OPTIONS}
 _REASON_LABELS: Final = {o.id: o.label for o in REASONS}
@@ -263,11 +263,9 @@ class Digest:
 
 
 def flow_title(flow_id: str) -> str:
-    """What a homework type is called ("mood check"), for flows registered or not."""
+    """What a homework type is called ("mood check"), also for one retired since."""
     flow = flow_by_id(flow_id)
-    if flow is not None:
-        return flow.title
-    return _TITLES.get(flow_id, flow_id.replace("_", " "))
+    return flow.title if flow is not None else flow_id.replace("_", " ")
 
 
 def build_digest(request: DigestRequest) -> Digest:
@@ -526,7 +524,7 @@ def _urge(entry: EntryInput, local: _Local) -> UrgeSurf | None:
         planned_minutes=_int(answers.get("minutes"), 0, 600),
         seconds=seconds,
         stopped_early=stopped_early,
-        acted=acted if (acted := _text(answers.get("acted"))) in ("no", "partly", "yes") else None,
+        acted=acted if (acted := _text(answers.get("acted"))) in ACTED_ANSWERS else None,
         note=_text(answers.get("note")),
     )
     empty = surf.urge is None and surf.intensity_before is None and surf.seconds is None
@@ -543,7 +541,7 @@ def _urges(sessions: Iterable[UrgeSurf]) -> UrgeSummary:
         rated=len(rated),
         mean_before=_mean([b for b, _ in rated]),
         mean_after=_mean([a for _, a in rated]),
-        acted=tuple((answer, acted[answer]) for answer in ("no", "partly", "yes")),
+        acted=tuple((answer, acted[answer]) for answer in ACTED_ANSWERS),
     )
 
 

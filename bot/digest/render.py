@@ -20,6 +20,10 @@ from datetime import date, datetime
 from typing import Final
 
 from bot.digest.build import (
+    BREATHING,
+    MOOD_CHECK,
+    THOUGHT_RECORD_ID,
+    URGE_SURFING,
     BreathingSession,
     DayLine,
     Digest,
@@ -34,6 +38,7 @@ from bot.digest.build import (
     flow_title,
 )
 from bot.messages import TELEGRAM_TEXT_LIMIT, utf16_length
+from flows.breathing import PATTERNS as BREATHING_PATTERNS
 
 CAPTION_LIMIT: Final = 1024
 SPARK_WIDTH: Final = 42
@@ -157,7 +162,7 @@ BREATHING_SUMMARY: Final = "{count} {times}"
 BREATHING_CALM: Final = "calm on average {before} → {after} (0–10)"
 BREATH_LINE: Final = "· {when} — {parts}"
 BREATH_CALM: Final = "calm {before} → {after}"
-PATTERNS: Final = {"box": "box breathing", "478": "4-7-8 breathing", "calm": "calm breathing"}
+PATTERN: Final = "{name} breathing"
 
 OBSTACLE_LINE: Final = "· {when} ({title}): {text}"
 NOTE_ITEM: Final = "· {when}: {text}"
@@ -472,7 +477,7 @@ def _time_on(moment: datetime, day: date, dates: _Dates) -> str:
 def _mood(digest: Digest, dates: _Dates) -> str:
     mood = digest.mood
     if mood.count == 0:
-        return f"{MOOD_HEADING}\n{NO_MOOD}" if "mood_check" in digest.assigned else ""
+        return f"{MOOD_HEADING}\n{NO_MOOD}" if MOOD_CHECK in digest.assigned else ""
     values = [p.mood for p in mood.points]
     spark = sparkline(_compress(values, SPARK_WIDTH))
     if len(values) > SPARK_WIDTH:
@@ -520,7 +525,7 @@ def _mood(digest: Digest, dates: _Dates) -> str:
 def _thought_records(digest: Digest, dates: _Dates) -> str:
     records = digest.thought_records
     if not records:
-        return f"{THOUGHTS_HEADING}\n{NONE_THIS_PERIOD}" if "thought_record" in digest.assigned else ""
+        return f"{THOUGHTS_HEADING}\n{NONE_THIS_PERIOD}" if THOUGHT_RECORD_ID in digest.assigned else ""
     blocks = [THOUGHTS_COUNT.format(count=len(records))]
     blocks += [_thought_record(r, dates) for r in records]
     return f"{THOUGHTS_HEADING}\n" + "\n\n".join(blocks)
@@ -555,7 +560,7 @@ def _thought_record(record: ThoughtRecord, dates: _Dates) -> str:
 def _urges(digest: Digest, dates: _Dates) -> str:
     urges = digest.urge_surfing
     if not urges.count:
-        return f"{URGES_HEADING}\n{NONE_THIS_PERIOD}" if "urge_surfing" in digest.assigned else ""
+        return f"{URGES_HEADING}\n{NONE_THIS_PERIOD}" if URGE_SURFING in digest.assigned else ""
     summary = [URGES_SUMMARY.format(count=urges.count, times=_plural(urges.count, "time", "times"))]
     if urges.mean_before is not None and urges.mean_after is not None:
         summary.append(
@@ -594,7 +599,7 @@ def _urge_lines(surf: UrgeSurf, dates: _Dates) -> list[str]:
 def _breathing(digest: Digest, dates: _Dates) -> str:
     breathing = digest.breathing
     if not breathing.count:
-        return f"{BREATHING_HEADING}\n{NONE_THIS_PERIOD}" if "breathing" in digest.assigned else ""
+        return f"{BREATHING_HEADING}\n{NONE_THIS_PERIOD}" if BREATHING in digest.assigned else ""
     summary = [
         BREATHING_SUMMARY.format(count=breathing.count, times=_plural(breathing.count, "time", "times"))
     ]
@@ -608,7 +613,8 @@ def _breathing(digest: Digest, dates: _Dates) -> str:
 
 def _breath_line(session: BreathingSession, dates: _Dates) -> str:
     parts = []
-    what = PATTERNS.get(session.pattern or "", session.pattern or "")
+    known = BREATHING_PATTERNS.get(session.pattern or "")
+    what = PATTERN.format(name=known[0]) if known else session.pattern or ""
     if session.seconds is not None:
         what = f"{what}, {_practised(session.seconds, session.planned_minutes, session.stopped_early)}"
     elif session.planned_minutes is not None:
