@@ -476,15 +476,12 @@ class ConversationService:
                 else:
                     await self._show_new_prompt(turn, conversation, outcome.prompt)
                 return
-            update = prompt_message(outcome.prompt, conversation.prompt_token)
             turn.say(
-                Outgoing(
-                    text=update.text,
+                replace(
+                    prompt_message(outcome.prompt, conversation.prompt_token),
                     purpose=Purpose.TIMER if isinstance(answer, Tick) else Purpose.UPDATE_PROMPT,
-                    buttons=update.buttons,
-                    expects=update.expects,
-                    optional=update.optional,
                     edit_of=conversation.prompt_message_id,
+                    prompt_token=None,  # the same message, already known
                     coalesce_key=live_key(conversation.prompt_message_id) if timed else None,
                 )
             )
@@ -507,10 +504,9 @@ class ConversationService:
             token = self._new_token()
             conversation.prompt_token = token
             await turn.save(conversation)
-            shown = prompt_message(outcome.prompt, token, outcome.accepted)
             turn.say(
                 replace(
-                    shown,
+                    prompt_message(outcome.prompt, token, outcome.accepted),
                     purpose=Purpose.UPDATE_PROMPT,
                     edit_of=live_message,
                     coalesce_key=live_key(live_message),

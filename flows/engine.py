@@ -363,6 +363,14 @@ def _timer_elapsed(running: Mapping[str, Any], now: datetime | None, plan: Timer
     return min(max(0.0, since), float(plan.seconds))
 
 
+def _check_in_answered(frame: TimerFrame, running: Mapping[str, Any]) -> bool:
+    """Whether the check-in open at this frame has its answer (one answer per check-in)."""
+    return frame.check_in_since is not None and any(
+        isinstance(c, Mapping) and int(c.get("at", -1)) >= frame.check_in_since
+        for c in running.get("check_ins") or ()
+    )
+
+
 def _render_timer(
     step: Step, answers: Answers | None, now: datetime | None
 ) -> tuple[str, tuple[tuple[Choice, ...], ...]]:
@@ -373,11 +381,7 @@ def _render_timer(
     stop = (Choice(plan.stop_label, encode_answer(Pick(STOP))),)
     if frame.check_in_since is None:
         return frame.text, (stop,)
-    answered = any(
-        isinstance(c, Mapping) and int(c.get("at", -1)) >= frame.check_in_since
-        for c in running.get("check_ins") or ()
-    )
-    if answered:
+    if _check_in_answered(frame, running):
         return f"{frame.text}\n\n{plan.check_in_thanks}", (stop,)
     check_in = tuple(Choice(o.label, encode_answer(Pick(o.id))) for o in step.options)
     return f"{frame.text}\n\n{plan.check_in_question}", (check_in, stop)
@@ -406,12 +410,8 @@ def timer_wake_at(flow: Flow, state: FlowState, now: datetime) -> datetime | Non
     if step is None or step.kind is not AnswerKind.TIMER or step.timer is None:
         return None
     plan = step.timer(state.answers)
-    running = _timer_running(step, state.answers)
-    started = running.get("started_at")
-    if not isinstance(started, str):
-        return now
-    elapsed = _timer_elapsed(running, now, plan)
-    return datetime.fromisoformat(started) + timedelta(seconds=plan.next_change(elapsed))
+    elapsed = _timer_elapsed(_timer_running(step, state.answers), now, plan)
+    return now + timedelta(seconds=plan.next_change(elapsed) - elapsed)
 
 
 def render_step(
@@ -674,13 +674,16 @@ def _advance_timer(flow: Flow, state: FlowState, step: Step, answer: Answer, now
     if (ended and isinstance(answer, Tick | Skip | Pick)) or stopping:
         finished = record(stopped_early=not ended)
         return _move_on(flow, state, step, finished, now, accepted=_ending(plan, finished))
-    if isinstance(answer, Tick):
+
+    def as_it_is() -> Ask:
         return Ask(state=state, prompt=render_step(flow, step, (), state.answers, now), in_place=True)
+
+    if isinstance(answer, Tick):
+        return as_it_is()
     if isinstance(answer, Pick) and step.option(answer.value) is not None:
-        opened = plan.frame_at(elapsed).check_in_since
-        if opened is None or any(int(c.get("at", -1)) >= opened for c in check_ins):
-            # no check-in open (an old button): nothing to note, the message as it is now
-            return Ask(state=state, prompt=render_step(flow, step, (), state.answers, now), in_place=True)
+        frame = plan.frame_at(elapsed)
+        if frame.check_in_since is None or _check_in_answered(frame, running):
+            return as_it_is()  # an old check-in button: nothing to note
         check_ins.append({"at": int(elapsed), "answer": answer.value})
         answers = {**state.answers, step.id: {**running, "check_ins": check_ins}}
         noted = replace(state, answers=answers)

@@ -168,7 +168,7 @@ async def test_one_broken_timer_does_not_stop_the_others(
         db.execute(  # a conversation whose stored state no timer can read
             "INSERT INTO conversations (person_id, flow_id, step_id, answers, selection, history,"
             " prompt_token, started_at, updated_at, wake_at)"
-            " SELECT id, 'urge_surfing', 'surf', '{\"surf\": {\"started_at\": \"not a time\"}}', '[]',"
+            " SELECT id, 'urge_surfing', 'surf', '[\"not answers\"]', '[]',"
             " '[]', 'x', '2026-03-02 09:00:00.000000', '2026-03-02 09:00:00.000000',"
             " '2026-03-02 09:00:00.000000' FROM people WHERE external_user_id = '8'"
             " ON CONFLICT (person_id) DO UPDATE SET step_id = 'surf', flow_id = 'urge_surfing',"
