@@ -78,18 +78,21 @@ class TerminalSink:
                 self._write(self._render_prompt(message))
             elif message.text:
                 self._write(message.text + "\n")
-            self.buttons = tuple(b for row in message.buttons for b in row)
-            self.expects = message.expects
+            self._answerable(message)
             return message.edit_of
         if message.purpose in (Purpose.PROMPT, Purpose.UPDATE_PROMPT):
             if not (self.quiet and message.purpose is Purpose.UPDATE_PROMPT):
                 self._write(self._render_prompt(message))
-            self.buttons = tuple(b for row in message.buttons for b in row)
-            self.expects = message.expects
+            self._answerable(message)
             return message.edit_of or str(self._next_id)
         if message.text:
             self._write(message.text + "\n")
         return str(self._next_id)
+
+    def _answerable(self, message: Outgoing) -> None:
+        """Typed numbers now press this message's buttons."""
+        self.buttons = tuple(b for row in message.buttons for b in row)
+        self.expects = message.expects
 
     def _render_prompt(self, message: Outgoing) -> str:
         lines = [message.text or ""]
@@ -104,7 +107,7 @@ class TerminalSink:
             lines.append(CHOICE_HINT.format(many=many))
         elif message.expects == "text":
             lines.append(TEXT_HINT.format(skip=skip))
-        elif message.expects == "timer" and len(buttons) > 1:
+        elif message.expects == "timer" and len(buttons) > 1:  # a check-in
             lines += [f"  {number}) {b.label}" for number, b in enumerate(buttons, start=1)]
         elif message.expects == "timer":
             lines.append(TIMER_HINT.format(stop=len(buttons)))
