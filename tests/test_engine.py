@@ -9,7 +9,6 @@ import pytest
 from flows import (
     FLOWS,
     AnswerKind,
-    Ask,
     Back,
     Done,
     Finished,
@@ -28,17 +27,9 @@ from flows import (
 )
 from flows import texts as engine_texts
 from flows.mood_check import MOOD_CHECK
+from tests.outcomes import ask, labels
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def ask(outcome: Ask | Finished) -> Ask:
-    assert isinstance(outcome, Ask), outcome
-    return outcome
-
-
-def labels(outcome: Ask) -> list[str]:
-    return [c.label for c in outcome.prompt.choices]
 
 
 def test_mood_check_happy_path_collects_every_answer() -> None:

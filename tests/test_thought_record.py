@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from flows import Ask, Back, Done, Finished, Pick, Skip, Text, Toggle, advance, start
+from flows import Back, Done, Finished, Pick, Skip, Text, Toggle, advance, start
 from flows import texts as engine_texts
 from flows.thought_record import (
     BALANCED,
@@ -19,14 +19,10 @@ from flows.thought_record import (
 )
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi
+from tests.outcomes import ask
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FLOW = THOUGHT_RECORD
-
-
-def ask(outcome: Ask | Finished) -> Ask:
-    assert isinstance(outcome, Ask), outcome
-    return outcome
 
 
 def test_feelings_are_rated_one_by_one_and_rerated_at_the_end() -> None:

@@ -12,17 +12,9 @@ from flows import texts as engine_texts
 from flows.breathing import BREATHING, PATTERNS, breathing_plan
 from flows.engine import FlowState, TimerPlan, clock_text
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS, URGE_SURFING, surf_plan
+from tests.outcomes import ask, labels
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def ask(outcome: Ask | Finished) -> Ask:
-    assert isinstance(outcome, Ask), outcome
-    return outcome
-
-
-def labels(outcome: Ask) -> list[str]:
-    return [c.label for c in outcome.prompt.choices]
 
 
 def surfing(minutes: str = "5") -> Ask:
