@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from flows.common import OBSTACLES, timed_length
+from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
 
 INTRO: Final = (
@@ -54,7 +54,7 @@ def pattern_of(answers: Answers) -> tuple[str, tuple[tuple[str, int], ...]]:
 
 def rounds_for(answers: Answers) -> int:
     """Whole breaths closest to the length chosen (at least one)."""
-    minutes = int(str(answers.get("minutes"))) if str(answers.get("minutes")) in ("1", "3", "5") else 1
+    minutes = chosen_minutes(answers, LENGTHS)
     cycle = sum(seconds for _, seconds in pattern_of(answers)[1])
     return max(1, round(minutes * 60 / cycle))
 

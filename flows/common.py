@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from flows.engine import AnswerKind, Answers, Step, clock_text
+from flows.engine import AnswerKind, Answers, Option, Step, clock_text
 
 OBSTACLES_PROMPT: Final = (
     "One last, optional question: how did it go — did anything get in the way? (Or tap Skip.)"
@@ -20,3 +20,9 @@ def timed_length(answers: Answers, timer_step: str) -> str:
     if isinstance(record, dict) and record.get("stopped_early"):
         return clock_text(float(str(record.get("seconds") or 0)))
     return f"{answers.get('minutes', '–')} min"
+
+
+def chosen_minutes(answers: Answers, lengths: tuple[Option, ...]) -> int:
+    """The length picked at the "minutes" step (option ids are minutes), else the first one."""
+    picked = str(answers.get("minutes"))
+    return int(picked) if any(o.id == picked for o in lengths) else int(lengths[0].id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from flows.common import OBSTACLES, timed_length
+from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
 
 INTRO: Final = (
@@ -68,7 +68,7 @@ def _guide(fraction: float) -> str:
 
 def surf_plan(answers: Answers) -> TimerPlan:
     """The live message for the length chosen: a frame every few seconds, check-ins between."""
-    minutes = int(answers.get("minutes") or 5) if str(answers.get("minutes")) in ("5", "10", "15") else 5
+    minutes = chosen_minutes(answers, LENGTHS)
     seconds = minutes * 60
     check_ins = [
         t for t in range(CHECK_IN_EVERY, seconds, CHECK_IN_EVERY) if seconds - t >= CHECK_IN_NOT_BEFORE_END
