@@ -11,10 +11,14 @@ Everything here is pure: the current time comes in as ``now`` (aware), results a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+
+# Pure parsers of the plan's words, kept beside the flows that read them; imported from here too.
+from flows.plan_text import describe_weekdays as describe_weekdays
+from flows.plan_text import parse_times as parse_times
+from flows.plan_text import parse_weekdays as parse_weekdays
 
 _ONE_DAY = timedelta(days=1)
 _SNOOZE_MARGIN = timedelta(minutes=15)
@@ -175,100 +179,6 @@ def this_evening(now: datetime, zone: tzinfo, evening: time = time(19, 0)) -> da
     if due_at.astimezone(zone).date() != today or due_at - now < _SNOOZE_MARGIN:
         return None
     return due_at
-
-
-_TIME_SEPARATORS = re.compile(r"[\s,;]+")
-_TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
-_TIME_EXAMPLE = "like 08:00 or 20:30"
-
-
-def parse_times(text: str) -> tuple[time, ...]:
-    """'08:00,20:30' or '8:00 20:30' → sorted unique times.
-
-    Raises ValueError with a short message for the client on bad input (hours 0–23, minutes 0–59).
-    """
-    tokens = [token for token in _TIME_SEPARATORS.split(text.strip()) if token]
-    if not tokens:
-        raise ValueError(f"Please give at least one time, {_TIME_EXAMPLE}.")
-    found = set()
-    for token in tokens:
-        match = _TIME_PATTERN.fullmatch(token)
-        if match is None:
-            raise ValueError(f"'{_shorten(token)}' is not a time. Please write times {_TIME_EXAMPLE}.")
-        hour, minute = int(match[1]), int(match[2])
-        if hour > 23:
-            raise ValueError(f"'{token}': hours go from 0 to 23.")
-        if minute > 59:
-            raise ValueError(f"'{token}': minutes go from 00 to 59.")
-        found.add(time(hour, minute))
-    return tuple(sorted(found))
-
-
-_DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY_BY_NAME = {
-    **{name[:2]: number for number, name in enumerate(_DAY_NAMES)},
-    **{name[:3]: number for number, name in enumerate(_DAY_NAMES)},
-    **{name: number for number, name in enumerate(_DAY_NAMES)},
-    "tues": 1,
-    "thur": 3,
-    "thurs": 3,
-}
-_EVERY_DAY = frozenset(range(7))
-_WORKING_DAYS = frozenset(range(5))
-_WEEKEND = frozenset({5, 6})
-_WEEKDAYS_BY_PHRASE = {
-    "daily": _EVERY_DAY,
-    "every day": _EVERY_DAY,
-    "everyday": _EVERY_DAY,
-    "weekdays": _WORKING_DAYS,
-    "weekends": _WEEKEND,
-    "weekend": _WEEKEND,
-}
-_PHRASE_BY_WEEKDAYS = {
-    _EVERY_DAY: "every day",
-    _WORKING_DAYS: "weekdays",
-    _WEEKEND: "weekends",
-    frozenset[int](): "no days",
-}
-_WEEKDAY_EXAMPLE = "mon,wed,fri or mon-fri or daily"
-
-
-def parse_weekdays(text: str) -> frozenset[int]:
-    """'daily' / 'weekdays' / 'weekends' / 'mon,wed,fri' / 'mon-fri' / 'Mo Tu' / 'sat-mon' → weekday numbers.
-
-    English 2- or 3-letter names (full names too), case-insensitive; a range may wrap the week's
-    end. Raises ValueError with a short message for the client otherwise.
-    """
-    normalised = " ".join(text.casefold().split())
-    if normalised in _WEEKDAYS_BY_PHRASE:
-        return _WEEKDAYS_BY_PHRASE[normalised]
-    tokens = [token for token in re.split(r"[\s,;]+", re.sub(r"\s*-\s*", "-", normalised)) if token]
-    if not tokens:
-        raise ValueError(f"Please name some days, like {_WEEKDAY_EXAMPLE}.")
-    found: set[int] = set()
-    for token in tokens:
-        first_name, dash, last_name = token.partition("-")
-        first = _WEEKDAY_BY_NAME.get(first_name)
-        last = _WEEKDAY_BY_NAME.get(last_name) if dash else first
-        if first is None or last is None:
-            raise ValueError(f"'{_shorten(token)}' is not a day I know. Try {_WEEKDAY_EXAMPLE}.")
-        found.update((first + offset) % 7 for offset in range((last - first) % 7 + 1))
-    return frozenset(found)
-
-
-def describe_weekdays(days: frozenset[int]) -> str:
-    """Human text: 'every day', 'weekdays', 'weekends', or 'Mon, Wed, Fri' ('no days' when empty)."""
-    if not days <= _EVERY_DAY:
-        raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(days)}")
-    if days in _PHRASE_BY_WEEKDAYS:
-        return _PHRASE_BY_WEEKDAYS[days]
-    return ", ".join(_DAY_ABBREVIATIONS[day] for day in sorted(days))
-
-
-def _shorten(token: str, limit: int = 20) -> str:
-    """Echo what the client typed, but never a whole paragraph of it."""
-    return token if len(token) <= limit else token[: limit - 1] + "…"
 
 
 def _plan_covers(plan: WeeklyPlan, day: date) -> bool:

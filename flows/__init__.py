@@ -31,6 +31,7 @@ from flows.engine import (
     encode_answer,
     render_step,
     start,
+    step_options,
     timer_ending,
     timer_wake_at,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "flow_by_id",
     "render_step",
     "start",
+    "step_options",
     "timer_ending",
     "timer_wake_at",
 ]

@@ -111,9 +111,43 @@ class Step:
     timer: Callable[[Answers], TimerPlan] | None = None
     """A timed step: the plan of its live message, built from the answers so far. Its
     ``options`` are the check-in answers; Stop is always offered."""
+    options_from: str | None = None
+    """A choice step whose options are not fixed: they are listed in the answers under this key
+    as ``[id, label]`` pairs, put there when the flow starts (see :func:`start`)."""
+    parse: Callable[[str], Any] | None = None
+    """A text step whose words mean a value: called with the stripped text, it returns the
+    JSON-serialisable value to store, or raises ``ValueError(reason)`` to re-ask with that
+    reason (kind words, written by the flow)."""
+
+    def __post_init__(self) -> None:
+        if self.options_from is not None and (self.kind is not AnswerKind.CHOICE or self.options):
+            raise ValueError(f"step {self.id!r}: options_from is for choice steps without fixed options")
+        if self.parse is not None and self.kind is not AnswerKind.TEXT:
+            raise ValueError(f"step {self.id!r}: parse is for text steps")
 
     def option(self, option_id: str) -> Option | None:
+        """One of the fixed ``options`` (see :func:`step_options` for a choice step's options)."""
         return next((o for o in self.options if o.id == option_id), None)
+
+
+def step_options(step: Step, answers: Answers) -> tuple[Option, ...]:
+    """The options of a step: its fixed ``options``, or those listed in the answers under its
+    ``options_from`` key (entries that are not an ``[id, label]`` pair of strings are ignored)."""
+    if step.options_from is None:
+        return step.options
+    listed = answers.get(step.options_from)
+    if not isinstance(listed, list | tuple):
+        return ()
+    return tuple(
+        Option(entry[0], entry[1])
+        for entry in listed
+        if isinstance(entry, list | tuple)
+        and len(entry) == 2
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], str)
+        and entry[0]
+        and entry[1]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,7 +471,8 @@ def render_step(
         per_row = 6 if len(values) <= 12 else 7
         rows = _chunk(values, per_row)
     elif step.kind is AnswerKind.CHOICE:
-        rows = _chunk([Choice(o.label, encode_answer(Pick(o.id))) for o in step.options], step.columns)
+        options = step_options(step, answers or {})
+        rows = _chunk([Choice(o.label, encode_answer(Pick(o.id))) for o in options], step.columns)
     elif step.kind is AnswerKind.MULTI_CHOICE:
         marked = [
             Choice(
@@ -473,11 +508,23 @@ def render_step(
     )
 
 
-def start(flow: Flow) -> Ask:
-    """Begin a flow at its first step."""
+def start(flow: Flow, context: Answers | None = None) -> Ask:
+    """Begin a flow at its first step.
+
+    ``context`` holds what the flow reads that is not an answer (the options of an
+    ``options_from`` step): it starts the answers, stays in them the whole conversation (Back
+    only removes step answers) and comes back with the finished answers.
+    """
     first = flow.steps[0]
-    state = FlowState(flow_id=flow.id, step_id=first.id)
-    return Ask(state=state, prompt=render_step(flow, first))
+    answers = dict(context or {})
+    state = FlowState(flow_id=flow.id, step_id=first.id, answers=answers)
+    return Ask(state=state, prompt=render_step(flow, first, (), answers))
+
+
+def _restart(flow: Flow, answers: Answers) -> Ask:
+    """Start again from the first step, keeping the context the steps read (their options)."""
+    read = {s.options_from for s in flow.steps if s.options_from is not None}
+    return start(flow, {key: value for key, value in answers.items() if key in read})
 
 
 _NUMBER = re.compile(r"^\s*(-?\d{1,6})\s*(?:/\s*\d{1,6})?\s*$")
@@ -527,7 +574,7 @@ def _add_custom_items(flow: Flow, state: FlowState, step: Step, typed: str) -> A
     for word in (w.strip() for w in typed.replace("\n", ",").split(",")):
         if not word or _NUMBER.match(word):  # a number is a mistyped button, not a feeling
             continue
-        known = _option_for_text(step, word)
+        known = _option_for_text(step.options, word)
         item = known.id if known else CUSTOM_PREFIX + word[:CUSTOM_MAX_LENGTH]
         customs = sum(1 for i in selection if i.startswith(CUSTOM_PREFIX))
         if item not in selection and (known or customs < CUSTOM_MAX_ITEMS):
@@ -552,16 +599,16 @@ def _scale_value(step: Step, raw: str) -> int | str:
     return value
 
 
-def _option_for_text(step: Step, raw: str) -> Option | None:
+def _option_for_text(options: tuple[Option, ...], raw: str) -> Option | None:
     wanted = raw.strip().casefold()
-    return next((o for o in step.options if o.label.casefold() == wanted), None)
+    return next((o for o in options if o.label.casefold() == wanted), None)
 
 
 def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outcome:
     """Apply one answer to the conversation ``state`` of ``flow`` at ``now``."""
     step = flow.step(state.step_id)
     if step is None:  # the flow changed under a stored conversation: restart it gently
-        return start(flow)
+        return _restart(flow, state.answers)
     if step.kind is AnswerKind.TIMER:
         return _advance_timer(flow, state, step, answer, now)
     if isinstance(answer, Tick):  # nothing runs here: show the question as it is
@@ -578,7 +625,7 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
             return _reask(flow, state, step, texts.NOTHING_TO_GO_BACK_TO)
         previous = flow.step(state.history[-1])
         if previous is None:
-            return start(flow)
+            return _restart(flow, state.answers)
         if previous.kind is AnswerKind.TIMER:  # time cannot be wound back
             return _reask(flow, state, step, texts.TIMER_CANNOT_GO_BACK)
         answers = {k: v for k, v in state.answers.items() if k != step.id}
@@ -606,11 +653,12 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
         return _move_on(flow, state, step, value, now, accepted=str(value))
 
     if step.kind is AnswerKind.CHOICE:
+        options = step_options(step, state.answers)
         option: Option | None = None
         if isinstance(answer, Pick):
-            option = step.option(answer.value)
+            option = next((o for o in options if o.id == answer.value), None)
         elif isinstance(answer, Text):
-            option = _option_for_text(step, answer.text)
+            option = _option_for_text(options, answer.text)
         if option is None:
             return _reask(flow, state, step, texts.CHOICE_NOT_MATCHED)
         return _move_on(flow, state, step, option.id, now, accepted=option.label)
@@ -645,7 +693,13 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
         return _reask(flow, state, step, texts.TEXT_EMPTY)
     if len(written) > step.max_length:
         return _reask(flow, state, step, texts.TEXT_TOO_LONG.format(limit=step.max_length))
-    return _move_on(flow, state, step, written, now, accepted=None)
+    if step.parse is None:
+        return _move_on(flow, state, step, written, now, accepted=None)
+    try:
+        value = step.parse(written)
+    except ValueError as reason:
+        return _reask(flow, state, step, str(reason))
+    return _move_on(flow, state, step, value, now, accepted=None)
 
 
 def _advance_timer(flow: Flow, state: FlowState, step: Step, answer: Answer, now: datetime) -> Outcome:

@@ -105,10 +105,12 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""
-        from storage.migrate import upgrade
+        from storage.migrate import MigrationError, upgrade
 
         try:
             await upgrade(self.engine)
+        except MigrationError as error:
+            raise StorageError(f"could not migrate the database: {error}") from error
         except SQLAlchemyError as error:
             raise StorageError(f"could not migrate the database: {type(error).__name__}") from error
 

@@ -9,6 +9,11 @@ from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+
+class MigrationError(RuntimeError):
+    """A migration would leave the data inconsistent; nothing was changed."""
+
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -21,10 +26,25 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as connection:
-        if connection.dialect.name == "sqlite":  # the driver would not open one for DDL
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    """Migrate in one transaction. On SQLite, foreign keys are off meanwhile: a migration that
+    rebuilds a table (SQLite cannot alter constraints) drops the old one, and with foreign keys
+    on that would cascade into every row that refers to it. They are checked before committing."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # only outside a transaction does this pragma take effect
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                if sqlite:  # the driver would not open one for DDL
+                    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+                await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+                if sqlite and (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first():
+                    raise MigrationError("the migrated database has rows whose references are broken")
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

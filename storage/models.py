@@ -37,7 +37,10 @@ class Person(Base):
     """Someone the bot talks to, on one transport (Telegram today, Signal later)."""
 
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("transport", "external_user_id", name="uq_people_identity"),)
+    __table_args__ = (
+        UniqueConstraint("transport", "external_user_id", name="uq_people_identity"),
+        UniqueConstraint("therapist_id", "alias", name="uq_people_therapist_alias"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     transport: Mapped[str] = mapped_column(String(16))
@@ -52,6 +55,15 @@ class Person(Base):
     """The newest transport update handled for this person: a repeated delivery is at or below."""
     unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     """Set when the transport says we cannot reach them (blocked the bot, chat gone)."""
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    """A client's therapist (the one whose invitation they accepted)."""
+    alias: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """What the therapist calls this client: the digest uses it, never a name from Telegram."""
+    consent_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """The consent text the client agreed to (None: not yet)."""
+    consented_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Entry(Base):
@@ -162,6 +174,9 @@ class Schedule(Base):
     client's zone changed): only later ones can be sent or missed."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    confidence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """How confident the client felt about doing it, 0–10, when it was agreed."""
+    confidence_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class DuePrompt(Base):
@@ -201,3 +216,89 @@ class DuePrompt(Base):
     skip_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     missed_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
+
+
+class Therapist(Base):
+    """A person who registered with an admin's one-time code: invites clients, reads digests."""
+
+    __tablename__ = "therapists"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    lead_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    """How long before a session its digest is sent."""
+    digest_transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    digest_chat_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """A group or channel verified with a one-time code; NULL: the therapist's private chat."""
+    digest_chat_title: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OneTimeCode(Base):
+    """A registration, invitation or chat-link code. Only its SHA-256 is stored; it works once."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """Registration: the therapist's name, as the admin typed it."""
+    alias: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Invitation: what the therapist will call the client."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), nullable=True)
+
+
+class TherapySession(Base):
+    """A session on the therapist's calendar; its digest is due a lead time before it."""
+
+    __tablename__ = "therapy_sessions"
+    __table_args__ = (
+        Index("ix_therapy_sessions_digest_due", "status", "digest_due_at"),
+        Index("ix_therapy_sessions_client", "client_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    repeat: Mapped[str] = mapped_column(String(16))
+    """once, weekly or biweekly: the next one is written when this one's digest goes."""
+    status: Mapped[str] = mapped_column(String(16))
+    digest_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ClientNote(Base):
+    """Something a client asked to bring to their next session (``/note``)."""
+
+    __tablename__ = "client_notes"
+    __table_args__ = (Index("ix_client_notes_person", "person_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEvent(Base):
+    """Append-only: who read what about whom (digests sent or asked for, exports). Ids only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)

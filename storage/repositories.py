@@ -44,6 +44,10 @@ class PersonRow:
     updated_at: datetime
     last_update_id: int | None = None
     unreachable_since: datetime | None = None
+    therapist_id: int | None = None
+    alias: str | None = None
+    consent_version: str | None = None
+    consented_at: datetime | None = None
 
 
 @dataclass(slots=True)

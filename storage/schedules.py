@@ -53,6 +53,8 @@ class ScheduleRow:
     not_before: datetime
     created_at: datetime
     updated_at: datetime
+    confidence: int | None = None
+    confidence_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from flows import (
     decode_answer,
     encode_answer,
     start,
+    step_options,
 )
 from flows import texts as engine_texts
 from flows.mood_check import MOOD_CHECK
@@ -209,3 +210,117 @@ def test_flow_definitions_are_sound() -> None:
     assert len(commands) == len(set(commands))
     with pytest.raises(ValueError, match="unique step ids"):
         Flow("x", "x", "x", "x", (Step("a", "?", AnswerKind.TEXT), Step("a", "?", AnswerKind.TEXT)), str)
+
+
+# --- options listed in the answers, and text that means a value ------------------------------
+
+WHO = Step("who", "Who?", AnswerKind.CHOICE, options_from="people", optional=True)
+PEOPLE = {"people": [["a", "Ann"], ["b", "Bo"]]}
+
+
+def _people_flow(*more: Step) -> Flow:
+    return Flow("demo", "demo", "demo", "demo", (WHO, *more), summarize=lambda answers: "ok")
+
+
+def test_step_options_are_fixed_or_listed_in_the_answers_ignoring_malformed_entries() -> None:
+    fixed = MOOD_CHECK.steps[1]
+    assert step_options(fixed, {"people": [["x", "X"]]}) is fixed.options
+    listed = [
+        ["a", "Ann"],
+        ["b"],
+        "c",
+        [1, "One"],
+        ["", "Nobody"],
+        ["d", ""],
+        ["e", "Eve", "!"],
+        None,
+        ("f", "Fay"),
+    ]
+    assert step_options(WHO, {"people": listed}) == (Option("a", "Ann"), Option("f", "Fay"))
+    assert step_options(WHO, {}) == ()
+    assert step_options(WHO, {"people": "a,Ann"}) == ()
+
+
+def test_options_from_the_context_are_buttons_picks_and_typed_labels() -> None:
+    flow = _people_flow(Step("end", "Bye?", AnswerKind.TEXT))
+    first = start(flow, PEOPLE)
+    assert first.state.answers == PEOPLE
+    assert labels(first) == ["Ann", "Bo", "Skip"]
+    picked = ask(advance(flow, first.state, Pick("b"), NOW))
+    assert picked.state.answers == {**PEOPLE, "who": "b"} and picked.accepted == "Bo"
+    assert ask(advance(flow, first.state, Text(" ANN "), NOW)).state.answers["who"] == "a"
+    forged = ask(advance(flow, first.state, Pick("z"), NOW))
+    assert forged.reason == engine_texts.CHOICE_NOT_MATCHED and forged.state == first.state
+    back = ask(advance(flow, picked.state, Back(), NOW))
+    assert back.state.step_id == "who" and back.state.answers["people"] == PEOPLE["people"]
+    assert labels(back) == ["Ann", "Bo", "Skip"]
+
+
+def test_an_empty_options_list_shows_no_option_buttons() -> None:
+    flow = _people_flow()
+    first = start(flow, {"people": []})
+    assert labels(first) == ["Skip"]
+    assert labels(start(flow)) == ["Skip"]
+    assert ask(advance(flow, first.state, Pick("a"), NOW)).reason == engine_texts.CHOICE_NOT_MATCHED
+
+
+def test_a_stale_step_restarts_with_the_options_the_flow_reads() -> None:
+    flow = _people_flow()
+    stale = FlowState("demo", "retired_step", {**PEOPLE, "retired_step": "x"})
+    outcome = ask(advance(flow, stale, Text("hi"), NOW))
+    assert outcome.prompt.step_id == "who" and outcome.state.answers == PEOPLE
+    assert labels(outcome) == ["Ann", "Bo", "Skip"]
+
+
+def _even(text: str) -> int:
+    if not text.isdigit() or int(text) % 2:
+        raise ValueError("An even number, please.")
+    return int(text)
+
+
+def test_parse_turns_text_into_a_value_or_a_reask_with_its_reason() -> None:
+    calls: list[str] = []
+
+    def counted(text: str) -> int:
+        calls.append(text)
+        return _even(text)
+
+    flow = Flow(
+        "demo",
+        "demo",
+        "demo",
+        "demo",
+        (Step("n", "Even?", AnswerKind.TEXT, max_length=4, parse=counted),),
+        summarize=lambda answers: "ok",
+    )
+    first = start(flow)
+    odd = ask(advance(flow, first.state, Text(" 7 "), NOW))
+    assert odd.reason == "An even number, please." and odd.state == first.state and calls == ["7"]
+    assert ask(advance(flow, first.state, Text("  "), NOW)).reason == engine_texts.TEXT_EMPTY
+    too_long = ask(advance(flow, first.state, Text("12345"), NOW))
+    assert too_long.reason == engine_texts.TEXT_TOO_LONG.format(limit=4)
+    assert calls == ["7"]  # the usual checks come first
+    finished = advance(flow, first.state, Text(" 42 "), NOW)
+    assert isinstance(finished, Finished) and dict(finished.answers) == {"n": 42}
+
+
+def test_an_optional_step_with_parse_still_takes_skip() -> None:
+    flow = Flow(
+        "demo",
+        "demo",
+        "demo",
+        "demo",
+        (Step("n", "Even?", AnswerKind.TEXT, optional=True, parse=_even),),
+        summarize=lambda answers: "ok",
+    )
+    finished = advance(flow, start(flow).state, Skip(), NOW)
+    assert isinstance(finished, Finished) and dict(finished.answers) == {"n": None}
+
+
+def test_options_from_and_parse_belong_to_their_kinds_of_step() -> None:
+    with pytest.raises(ValueError, match="options_from"):
+        Step("a", "?", AnswerKind.TEXT, options_from="people")
+    with pytest.raises(ValueError, match="options_from"):
+        Step("a", "?", AnswerKind.CHOICE, options=(Option("x", "X"),), options_from="people")
+    with pytest.raises(ValueError, match="parse"):
+        Step("a", "?", AnswerKind.CHOICE, parse=int)

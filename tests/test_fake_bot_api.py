@@ -20,6 +20,7 @@ import pytest_asyncio
 from telegram import (
     Bot,
     BotCommand,
+    ChatMemberAdministrator,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -46,6 +47,7 @@ from telegram.ext import (
 )
 
 from tests.fake_bot_api import ApiError, FakeBotApi
+from tests.fake_bot_api.driver import CHAT_OWNER
 from tests.fake_bot_api.media import PNG_SIGNATURE, make_png
 
 pytestmark = pytest.mark.asyncio
@@ -471,3 +473,146 @@ async def test_waits_fail_with_a_helpful_message(fake_api: FakeBotApi) -> None:
     [kept] = await alex.expect()
     assert kept.text == "kept"
     assert ApiError(429, "x", retry_after=3).payload()["parameters"] == {"retry_after": 3}
+
+
+async def test_channel_posts_parse_in_ptb_and_the_bot_can_post_there(fake_api: FakeBotApi) -> None:
+    channel = fake_api.channel(-1001234567890, "Digests")
+    assert fake_api.channel(-1001234567890) is channel and channel.bot_is_member
+    async with plain_bot(fake_api) as bot:
+        posted = await channel.post("/link@between_test_bot 4711")
+        [update] = await bot.get_updates(timeout=0)
+        post = update.channel_post
+        assert update.update_id == posted and post is not None and update.effective_message is post
+        assert post.chat.type == "channel" and post.chat.title == "Digests"
+        assert post.sender_chat is not None and post.sender_chat.id == channel.chat_id
+        assert post.from_user is None and update.effective_user is None
+        assert post.text == "/link@between_test_bot 4711" and post.message_id == channel.last_post_id
+        assert [(e.type, e.offset, e.length) for e in post.entities] == [("bot_command", 0, 22)]
+        raw = fake_api.updates[posted]["channel_post"]
+        assert "from" not in raw and raw["sender_chat"] == raw["chat"]
+        assert raw["chat"] == {"id": -1001234567890, "type": "channel", "title": "Digests"}
+
+        edited_id = await channel.edit_post(post.message_id, "/link 4712")
+        [edited] = await bot.get_updates(offset=posted + 1, timeout=0)
+        assert edited.update_id == edited_id and edited.edited_channel_post is not None
+        assert edited.edited_channel_post.text == "/link 4712" and edited.edited_channel_post.edit_date
+        assert edited.edited_channel_post.message_id == post.message_id
+        with pytest.raises(AssertionError, match="no post 99"):
+            await channel.edit_post(99, "nope")
+
+        sent = await bot.send_message(channel.chat_id, "<b>Linked</b>", parse_mode="HTML")
+        assert sent.sender_chat is not None and sent.sender_chat.id == channel.chat_id
+        assert sent.from_user is None and sent.chat.type == "channel" and sent.text == "Linked"
+        pdf = b"%PDF-1.4\n% digest\n"
+        document = await bot.send_document(channel.chat_id, document=pdf, filename="digest.pdf")
+        assert document.document is not None and document.document.file_name == "digest.pdf"
+        png = make_png(4, 3)
+        photo = await bot.send_photo(channel.chat_id, photo=png, caption="Mood chart")
+        assert photo.photo[-1].width == 4 and photo.sender_chat is not None
+
+        text_msg, doc_msg, photo_msg = await channel.expect(3)
+        assert text_msg.text == "Linked" and text_msg.message_id == post.message_id + 1
+        assert doc_msg.kind == "document" and doc_msg.document == pdf and doc_msg.content == pdf
+        assert doc_msg.filename == "digest.pdf" and doc_msg.mime_type == "application/pdf"
+        assert photo_msg.photo == png and photo_msg.caption == "Mood chart"
+        assert photo_msg.kind == "photo" and channel.last_message() is photo_msg
+        assert all(m.chat_id == channel.chat_id for m in channel.messages())
+        await bot.edit_message_text("Linked again", chat_id=channel.chat_id, message_id=sent.message_id)
+        assert text_msg.text == "Linked again"
+
+        chat = await bot.get_chat(channel.chat_id)
+        assert chat.type == "channel" and chat.title == "Digests"
+        me = await bot.get_chat_member(channel.chat_id, fake_api.bot_id)
+        assert isinstance(me, ChatMemberAdministrator) and me.can_post_messages
+
+        group = fake_api.group(-100600, "Practice team", supergroup=True)
+        await bot.send_document(group.chat_id, document=b"a,b\n1,2\n", filename="moods.csv")
+        [csv] = await group.expect()
+        assert csv.content == b"a,b\n1,2\n" and csv.filename == "moods.csv" and csv.mime_type == "text/csv"
+        group_chat = await bot.get_chat(group.chat_id)
+        assert group_chat.type == "supergroup" and group_chat.title == "Practice team"
+        with pytest.raises(ValueError, match="already exists as a channel"):
+            fake_api.group(channel.chat_id)
+
+
+async def test_the_application_answers_channel_posts(fake_api: FakeBotApi) -> None:
+    echo = EchoBot(fake_api)
+    async with echo.running():
+        channel = fake_api.channel(-1009876543210, "Notes")
+        posted = await channel.post("hello channel")
+        reply = await channel.expect_text("echo: hello channel")
+        update = await echo.wait_seen(posted)
+        assert update.channel_post is not None and update.effective_chat is not None
+        assert update.effective_chat.type == "channel"
+        assert reply.reply_to_message_id == channel.last_post_id
+
+
+async def test_a_bot_outside_a_chat_is_forbidden_and_hears_nothing(fake_api: FakeBotApi) -> None:
+    alex = fake_api.user(42)
+    channel = fake_api.channel(-1001111, "Digests")
+    group = fake_api.group(-2222, "Team")
+    outside = fake_api.channel(-1003333, "Elsewhere", bot_is_member=False)
+    never_joined = fake_api.group(-1004444, "Big team", bot_is_member=False, supergroup=True)
+    async with plain_bot(fake_api) as bot:
+        with pytest.raises(Forbidden, match="bot is not a member of the channel chat"):
+            await bot.send_message(outside.chat_id, "hi")
+        with pytest.raises(Forbidden, match="bot is not a member of the channel chat"):
+            await bot.send_photo(outside.chat_id, photo=make_png())
+        with pytest.raises(Forbidden, match="bot is not a member of the supergroup chat"):
+            await bot.send_document(never_joined.chat_id, document=b"x", filename="x.txt")
+        with pytest.raises(Forbidden, match="not a member"):
+            await bot.get_chat(outside.chat_id)
+        unseen = [await outside.post("/link 1"), await never_joined.send(alex, "/start")]
+        assert await bot.get_updates(timeout=0) == ()
+        assert fake_api.withheld == set(unseen) and outside.messages() == []
+        with pytest.raises(ValueError, match="withheld"):
+            await fake_api.redeliver(unseen[0])
+
+        sent = await bot.send_message(channel.chat_id, "digest")
+        left = await channel.remove_bot()
+        assert not channel.bot_is_member and fake_api.bot_status(channel.chat_id) == "left"
+        [update] = await bot.get_updates(timeout=0)
+        member = update.my_chat_member
+        assert update.update_id == left and member is not None and member.chat.type == "channel"
+        assert member.old_chat_member.status == "administrator" and member.new_chat_member.status == "left"
+        assert member.from_user.id == CHAT_OWNER["id"]
+        with pytest.raises(Forbidden, match="bot is not a member of the channel chat"):
+            await bot.edit_message_text("edited", chat_id=channel.chat_id, message_id=sent.message_id)
+        with pytest.raises(Forbidden, match="bot is not a member of the channel chat"):
+            await bot.send_document(channel.chat_id, document=b"x", filename="x.txt")
+        with pytest.raises(Forbidden):
+            await bot.delete_message(channel.chat_id, sent.message_id)
+        withheld = await channel.post("/link 2")
+        assert await bot.get_updates(offset=left + 1, timeout=0) == ()
+        assert withheld in fake_api.withheld and [m.text for m in channel.messages()] == ["digest"]
+        with pytest.raises(AssertionError, match="not a member"):
+            await channel.remove_bot()
+
+        joined = await channel.add_bot()
+        [update] = await bot.get_updates(offset=left + 1, timeout=0)
+        assert update.update_id == joined and update.my_chat_member is not None
+        assert update.my_chat_member.new_chat_member.status == "administrator"
+        await bot.send_message(channel.chat_id, "back")
+        assert [m.text for m in channel.messages()] == ["digest", "back"]
+
+        said = await group.send(alex, "hi all")
+        kicked = await group.remove_bot(by=alex)
+        updates = await bot.get_updates(offset=joined + 1, timeout=0)
+        assert [u.update_id for u in updates] == [said, kicked]
+        group_member = updates[1].my_chat_member
+        assert group_member is not None and group_member.from_user.id == alex.id
+        assert group_member.old_chat_member.status == "member"
+        assert group_member.new_chat_member.status == "kicked"
+        with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
+            await bot.send_message(group.chat_id, "anyone?")
+        with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
+            await bot.send_photo(group.chat_id, photo=make_png())
+        assert await group.send(alex, "/start") in fake_api.withheld
+
+        fake_api.set_bot_status(group.chat_id, "member")  # quietly, no update
+        await bot.send_message(group.chat_id, "hello again")
+        assert [m.text for m in group.messages()] == ["hello again"]
+        with pytest.raises(ValueError, match="block"):
+            fake_api.set_bot_status(alex.id, "left")
+    statuses = [c.status for c in fake_api.calls if c.method.lower() != "getupdates"]
+    assert statuses.count(403) == 9

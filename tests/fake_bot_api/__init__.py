@@ -12,9 +12,16 @@ Typical use::
         await alex.send("/start")
         [welcome] = await alex.expect()
         await alex.press("Begin")
+
+Groups and channels (``api.group``/``api.channel``) track whether the bot is in them::
+
+    digests = api.channel(-1001234567890, "Digests")
+    await digests.post("/link 4711")  # a channel_post, signed by the channel
+    [confirmation] = await digests.expect()
+    await digests.remove_bot()  # my_chat_member; later sends there answer 403
 """
 
-from .driver import FakeGroup, FakeUser
+from .driver import FakeChannel, FakeGroup, FakeUser
 from .models import ApiCall, ApiError, BotMessage, CallbackAnswer, UploadedFile
 from .server import FakeBotApi
 
@@ -24,6 +31,7 @@ __all__ = [
     "BotMessage",
     "CallbackAnswer",
     "FakeBotApi",
+    "FakeChannel",
     "FakeGroup",
     "FakeUser",
     "UploadedFile",

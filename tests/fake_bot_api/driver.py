@@ -6,6 +6,9 @@ condition (never sleeping) for the bot's reaction.
 Reading position: each chat driver keeps a cursor into the bot's messages in that chat.
 ``expect``/``expect_text`` consume from it; sending does *not* move it, so a reply that
 arrives a little late is never skipped. Call :meth:`mark_read` to drop unread messages.
+
+Groups and channels know whether the bot is in them (``remove_bot``/``add_bot``); while it
+is not, the bot's sends there answer 403 and nothing said there is delivered to it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,25 @@ if TYPE_CHECKING:
     from .server import FakeBotApi
 
 JsonDict = dict[str, Any]
+
+# Who adds or removes the bot when a test does not say (a channel post has no user at all).
+CHAT_OWNER: JsonDict = {"id": 777_000_002, "is_bot": False, "first_name": "Owner"}
+_CHANNEL_ADMIN_RIGHTS: JsonDict = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": False,
+    "can_restrict_members": False,
+    "can_promote_members": False,
+    "can_change_info": False,
+    "can_invite_users": False,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_post_messages": True,
+    "can_edit_messages": True,
+}
 
 
 def command_entities(text: str) -> list[JsonDict]:
@@ -336,22 +358,73 @@ class FakeUser(_ChatDriver):
                     "chat": self.api.chat_json(self.chat_id),
                     "from": self.user_json(),
                     "date": now,
-                    "old_chat_member": _member(bot, old),
-                    "new_chat_member": _member(bot, new),
+                    "old_chat_member": chat_member_json(bot, old, "private"),
+                    "new_chat_member": chat_member_json(bot, new, "private"),
                 }
             }
         )
 
 
-class FakeGroup(_ChatDriver):
-    """A group chat in which several fake users can talk to the bot."""
+class _MemberChat(_ChatDriver):
+    """A group or channel: the bot may or may not be in it."""
 
-    def __init__(self, api: FakeBotApi, chat_id: int, *, title: str = "Group") -> None:
+    #: Bot status after :meth:`remove_bot` unless ``kicked`` says otherwise.
+    removed_status = "kicked"
+    #: Bot status after :meth:`add_bot`.
+    joined_status = "member"
+
+    def __init__(self, api: FakeBotApi, chat_id: int, *, title: str) -> None:
         super().__init__(api, chat_id)
         self.title = title
 
+    @property
+    def bot_is_member(self) -> bool:
+        """Whether the bot is in this chat (sends work, updates from here are delivered)."""
+        return self.api.bot_is_member(self.chat_id)
+
+    async def remove_bot(self, *, kicked: bool | None = None, by: FakeUser | None = None) -> int:
+        """Remove the bot (``kicked`` bans it; default per chat type) and push the
+        ``my_chat_member`` update Telegram sends; returns its update_id."""
+        if not self.bot_is_member:
+            raise AssertionError(f"the bot is not a member of chat {self.chat_id}")
+        status = self.removed_status
+        if kicked is not None:
+            status = "kicked" if kicked else "left"
+        return await self._membership_update(status, by)
+
+    async def add_bot(self, *, by: FakeUser | None = None) -> int:
+        """Add the bot back (as an admin in channels), pushing ``my_chat_member``."""
+        if self.bot_is_member:
+            raise AssertionError(f"the bot is already a member of chat {self.chat_id}")
+        return await self._membership_update(self.joined_status, by)
+
+    async def _membership_update(self, new: str, by: FakeUser | None) -> int:
+        chat_type = str(self.api.chat_json(self.chat_id)["type"])
+        old = self.api.bot_status(self.chat_id)
+        self.api.set_bot_status(self.chat_id, new)
+        bot = self.api.bot_user_json()
+        return await self.api.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self.api.chat_json(self.chat_id),
+                    "from": by.user_json() if by is not None else dict(CHAT_OWNER),
+                    "date": int(time.time()),
+                    "old_chat_member": chat_member_json(bot, old, chat_type),
+                    "new_chat_member": chat_member_json(bot, new, chat_type),
+                }
+            }
+        )
+
+
+class FakeGroup(_MemberChat):
+    """A group chat in which several fake users can talk to the bot."""
+
+    def __init__(self, api: FakeBotApi, chat_id: int, *, title: str = "Group") -> None:
+        super().__init__(api, chat_id, title=title)
+
     async def send(self, from_user: FakeUser, text: str, *, reply_to: int | None = None) -> int:
-        """Post a text message as ``from_user``; returns the update_id."""
+        """Post a text message as ``from_user``; returns the update_id (withheld from the
+        bot, like every update from here, while it is not a member)."""
         message = self._message(from_user, self._text_content(text, reply_to))
         return await self.api.push_update({"message": message})
 
@@ -360,8 +433,59 @@ class FakeGroup(_ChatDriver):
         return await self._press(from_user, label, message_id)
 
 
-def _member(user: JsonDict, status: str) -> JsonDict:
+class FakeChannel(_MemberChat):
+    """A channel: posts are signed by the channel itself (``sender_chat``, no ``from``)."""
+
+    removed_status = "left"
+    joined_status = "administrator"
+
+    def __init__(self, api: FakeBotApi, chat_id: int, *, title: str = "Channel") -> None:
+        super().__init__(api, chat_id, title=title)
+        self.last_post_id: int | None = None
+
+    async def post(self, text: str, *, reply_to: int | None = None) -> int:
+        """Publish a text post (``channel_post``; commands get a bot_command entity).
+
+        Returns the update_id; while the bot is not a member the update is withheld
+        (see ``FakeBotApi.withheld``), as Telegram would never send it.
+        """
+        chat = self.api.chat_json(self.chat_id)
+        message: JsonDict = {
+            "message_id": self.api.new_message_id(self.chat_id),
+            "sender_chat": chat,
+            "chat": chat,
+            "date": int(time.time()),
+            **self._text_content(text, reply_to),
+        }
+        self.api.record_user_message(self.chat_id, message)
+        self.last_post_id = message["message_id"]
+        return await self.api.push_update({"channel_post": message})
+
+    async def edit_post(self, message_id: int, text: str) -> int:
+        """Edit an earlier post (an ``edited_channel_post`` update); returns the update_id."""
+        original = self.api.user_message(self.chat_id, message_id)
+        if original is None or "sender_chat" not in original:
+            raise AssertionError(f"channel {self.chat_id} has no post {message_id} to edit")
+        edited = {k: v for k, v in original.items() if k not in ("entities", "text")}
+        edited.update(self._text_content(text, None))
+        edited["edit_date"] = int(time.time())
+        self.api.record_user_message(self.chat_id, edited)
+        return await self.api.push_update({"edited_channel_post": edited})
+
+    async def press(self, from_user: FakeUser, label: str, *, message_id: int | None = None) -> str:
+        """A subscriber presses an inline button under one of the bot's posts."""
+        return await self._press(from_user, label, message_id)
+
+
+def chat_member_json(user: JsonDict, status: str, chat_type: str = "group") -> JsonDict:
+    """A ChatMember object; administrators get channel-posting rights in channels."""
     member: JsonDict = {"user": user, "status": status}
     if status == "kicked":
         member["until_date"] = 0
+    elif status == "administrator":
+        rights = dict(_CHANNEL_ADMIN_RIGHTS)
+        if chat_type != "channel":
+            del rights["can_post_messages"], rights["can_edit_messages"]
+            rights["can_pin_messages"] = True
+        member.update(rights)
     return member

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from .driver import FakeGroup, FakeUser
+from .driver import FakeChannel, FakeGroup, FakeUser, chat_member_json
 from .formatting import parse_formatted, utf16_len
 from .media import image_size, looks_like_image
 from .models import ApiCall, ApiError, BotMessage, CallbackAnswer, UploadedFile
@@ -61,6 +61,12 @@ _SEND_METHODS = frozenset(
     }
 )  # fmt: skip
 _BLOCKABLE_PREFIXES = ("send", "edit", "copy", "forward", "pin", "unpin")
+# A group or channel without the bot also refuses deletes and reads (getChat, getChatMember).
+_MEMBER_ONLY_PREFIXES = (*_BLOCKABLE_PREFIXES, "delete", "getchat")
+_BOT_STATUSES = frozenset({"member", "administrator", "left", "kicked"})
+_MEMBER_STATUSES = frozenset({"member", "administrator"})
+# Update kinds carrying a message in a chat; not delivered from a chat the bot is not in.
+_MESSAGE_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post")
 _CHAT_ACTIONS = frozenset(
     {
         "typing", "upload_photo", "record_video", "upload_video", "record_voice",
@@ -82,7 +88,11 @@ _COMMAND_RE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 @dataclass
 class _Chat:
-    """Per-chat state: message-id counter shared by user and bot messages, and history."""
+    """Per-chat state: message-id counter shared by user and bot messages, and history.
+
+    ``blocked`` is for private chats, ``bot_status`` ("member", "administrator", "left",
+    "kicked") for groups and channels; empty means the default for the chat type.
+    """
 
     id: int
     type: str
@@ -94,6 +104,25 @@ class _Chat:
     bot_by_id: dict[int, BotMessage] = field(default_factory=dict)
     user_messages: dict[int, JsonDict] = field(default_factory=dict)
     blocked: bool = False
+    bot_status: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.bot_status:
+            self.bot_status = "administrator" if self.type == "channel" else "member"
+
+    @property
+    def bot_is_member(self) -> bool:
+        return self.bot_status in _MEMBER_STATUSES
+
+    def refusal(self, method: str) -> str | None:
+        """The 403 description Telegram gives for ``method`` here, or None if it is allowed."""
+        if self.type == "private":
+            return BLOCKED_DESCRIPTION if self.blocked and method.startswith(_BLOCKABLE_PREFIXES) else None
+        if self.bot_is_member or not method.startswith(_MEMBER_ONLY_PREFIXES):
+            return None
+        if self.bot_status == "kicked":
+            return f"Forbidden: bot was kicked from the {self.type} chat"
+        return f"Forbidden: bot is not a member of the {self.type} chat"
 
     def to_json(self) -> JsonDict:
         data: JsonDict = {"id": self.id, "type": self.type}
@@ -180,10 +209,14 @@ class FakeBotApi:
         self.webhook_url = ""
         self.allowed_updates: list[str] = []
         self.settings: dict[str, Any] = {}
+        # Pushed updates Telegram would not send (from a chat the bot is not in); their
+        # update_ids are used up but never handed out by getUpdates.
+        self.withheld: set[int] = set()
 
         self._chats: dict[int, _Chat] = {}
         self._users: dict[int, FakeUser] = {}
         self._groups: dict[int, FakeGroup] = {}
+        self._channels: dict[int, FakeChannel] = {}
         self._queue: list[_Pending] = []
         self._next_update_id = 1
         self._poll_generation = 0
@@ -221,6 +254,7 @@ class FakeBotApi:
             "senddocument": self._send_document,
             "sendchataction": self._send_chat_action,
             "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
             "getfile": self._get_file,
             "close": self._return_true,
             "logout": self._return_true,
@@ -306,16 +340,48 @@ class FakeBotApi:
         self._users[user_id] = user
         return user
 
-    def group(self, chat_id: int, title: str = "Group") -> FakeGroup:
-        """A group chat driver (created once, then reused)."""
+    def group(
+        self, chat_id: int, title: str = "Group", *, bot_is_member: bool = True, supergroup: bool = False
+    ) -> FakeGroup:
+        """A group chat driver (created once, then reused; later arguments are ignored)."""
         existing = self._groups.get(chat_id)
         if existing is not None:
             return existing
-        if chat_id not in self._chats:
-            self._chats[chat_id] = _Chat(id=chat_id, type="group", title=title)
+        self._new_chat(chat_id, "supergroup" if supergroup else "group", title, bot_is_member)
         group = FakeGroup(self, chat_id, title=title)
         self._groups[chat_id] = group
         return group
+
+    def channel(self, chat_id: int, title: str = "Channel", *, bot_is_member: bool = True) -> FakeChannel:
+        """A channel driver (created once, then reused; later arguments are ignored).
+
+        A member bot is an administrator, the only way bots get into channels.
+        """
+        existing = self._channels.get(chat_id)
+        if existing is not None:
+            return existing
+        self._new_chat(chat_id, "channel", title, bot_is_member)
+        channel = FakeChannel(self, chat_id, title=title)
+        self._channels[chat_id] = channel
+        return channel
+
+    def bot_status(self, chat_id: int) -> str:
+        """The bot's ChatMember status in a group or channel."""
+        return self._chat(chat_id).bot_status
+
+    def bot_is_member(self, chat_id: int) -> bool:
+        """Whether the bot is in this group or channel."""
+        return self._chat(chat_id).bot_is_member
+
+    def set_bot_status(self, chat_id: int, status: str) -> None:
+        """Put the bot in or out of a group or channel without any update (see the drivers'
+        ``remove_bot``/``add_bot`` for the version that also tells the bot)."""
+        chat = self._chat(chat_id)
+        if chat.type == "private":
+            raise ValueError("use block()/unblock() for private chats")
+        if status not in _BOT_STATUSES:
+            raise ValueError(f"bot status must be one of {sorted(_BOT_STATUSES)}, not {status!r}")
+        chat.bot_status = status
 
     def fail_next(
         self,
@@ -350,7 +416,10 @@ class FakeBotApi:
         self._next_update_id = max(self._next_update_id, update_id + 1)
         self.updates[update_id] = data
         self._register_chats(data)
-        self._queue.append(_Pending(update_id))
+        if self._bot_would_see(data):
+            self._queue.append(_Pending(update_id))
+        else:
+            self.withheld.add(update_id)
         self._notify()
         return update_id
 
@@ -358,6 +427,8 @@ class FakeBotApi:
         """Queue an already-pushed update again, same ``update_id`` (Telegram's at-least-once)."""
         if update_id not in self.updates:
             raise KeyError(f"unknown update_id {update_id}")
+        if update_id in self.withheld:
+            raise ValueError(f"update_id {update_id} was withheld (bot not in the chat); it never went out")
         self._queue.append(_Pending(update_id, redelivery=True))
         self._notify()
 
@@ -439,14 +510,17 @@ class FakeBotApi:
         return str(-(abs(chat_id) * 1_000_003 + 7_000_000_000_000_000))
 
     def message_json(self, message: BotMessage) -> JsonDict:
-        """A bot message as the Bot API returns it (and as callback queries carry it)."""
+        """A bot message as the Bot API returns it (and as callback queries carry it).
+
+        In a channel the post is signed by the channel (``sender_chat``) and has no ``from``.
+        """
         chat = self._chat(message.chat_id)
-        data: JsonDict = {
-            "message_id": message.message_id,
-            "from": self.bot_user_json(),
-            "chat": chat.to_json(),
-            "date": message.date,
-        }
+        data: JsonDict = {"message_id": message.message_id}
+        if chat.type == "channel":
+            data["sender_chat"] = chat.to_json()
+        else:
+            data["from"] = self.bot_user_json()
+        data.update(chat=chat.to_json(), date=message.date)
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
         if message.kind == "text":
@@ -588,10 +662,10 @@ class FakeBotApi:
             raise ApiError(404, "Not Found")
         chat_id = params.get("chat_id")
         self._apply_injected_failure(key, chat_id)
-        if isinstance(chat_id, int) and key.startswith(_BLOCKABLE_PREFIXES):
-            chat = self._chats.get(chat_id)
-            if chat is not None and chat.blocked:
-                raise ApiError(403, BLOCKED_DESCRIPTION)
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        refusal = chat.refusal(key) if chat is not None else None
+        if refusal is not None:
+            raise ApiError(403, refusal)
         limited = self.enforce_rate_limits and key in _SEND_METHODS
         if limited:
             self._check_rate_limit(chat_id)
@@ -648,8 +722,29 @@ class FakeBotApi:
     def _chat(self, chat_id: int) -> _Chat:
         chat = self._chats.get(chat_id)
         if chat is None:
-            raise KeyError(f"unknown chat {chat_id}; create it with api.user()/api.group()")
+            raise KeyError(f"unknown chat {chat_id}; create it with api.user()/api.group()/api.channel()")
         return chat
+
+    def _new_chat(self, chat_id: int, chat_type: str, title: str, bot_is_member: bool) -> None:
+        chat = self._chats.get(chat_id)
+        kinds = {"channel"} if chat_type == "channel" else {"group", "supergroup"}
+        if chat is not None and chat.type not in kinds:  # a group seen in raw updates keeps its type
+            raise ValueError(f"chat {chat_id} already exists as a {chat.type}, not a {chat_type}")
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat(id=chat_id, type=chat_type, title=title)
+        if not bot_is_member:
+            chat.bot_status = "left"
+
+    def _bot_would_see(self, update: JsonDict) -> bool:
+        """False for messages in a group or channel the bot is not in (Telegram drops them)."""
+        for key in _MESSAGE_UPDATES:
+            message = update.get(key)
+            chat_data = message.get("chat") if isinstance(message, dict) else None
+            if isinstance(chat_data, dict) and isinstance(chat_data.get("id"), int):
+                chat = self._chats.get(chat_data["id"])
+                if chat is not None and chat.type != "private" and not chat.bot_is_member:
+                    return False
+        return True
 
     def _chat_param(self, params: JsonDict) -> _Chat:
         chat_id = params.get("chat_id")
@@ -662,7 +757,7 @@ class FakeBotApi:
 
     def _register_chats(self, update: JsonDict) -> None:
         """Make chats seen in raw updates known, so the bot can answer into them."""
-        for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        for key in _MESSAGE_UPDATES:
             if isinstance(update.get(key), dict):
                 self._register_message_chat(update[key])
         query = update.get("callback_query")
@@ -1098,6 +1193,22 @@ class FakeBotApi:
                 "gifts_from_channels": False,
             },
         }
+
+    async def _get_chat_member(self, params: JsonDict, files: Files) -> JsonDict:
+        chat = self._chat_param(params)
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        if user_id == self.bot_id:
+            return chat_member_json(self.bot_user_json(), chat.bot_status, chat.type)
+        user = self._users.get(user_id)
+        if user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        if chat.type == "private":
+            present = user_id == chat.id
+        else:  # anyone who has said something there counts as a member
+            present = any(m.get("from", {}).get("id") == user_id for m in chat.user_messages.values())
+        return chat_member_json(user.user_json(), "member" if present else "left", chat.type)
 
     async def _get_file(self, params: JsonDict, files: Files) -> JsonDict:
         stored = self._files.get(str(params.get("file_id", "")))
