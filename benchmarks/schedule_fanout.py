@@ -41,10 +41,10 @@ from typing import IO, Any
 from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from bot.app import open_runtime
-from bot.conversation import new_prompt_token
 from bot.local_time import end_of_local_day, local_today, start_of_local_day
 from bot.settings import Settings
 from bot.timezones import zone_from_name
+from bot.turn import new_prompt_token
 from storage import Database
 from storage.repositories import OUTBOX, PEOPLE
 from storage.schedules import DUE_PROMPTS, SCHEDULES, PromptStatus

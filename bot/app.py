@@ -15,8 +15,9 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.clock import Clock, utc_now
-from bot.conversation import ConversationService, new_prompt_token
+from bot.conversation import ConversationService
 from bot.delivery import Courier
+from bot.digest_delivery import DigestDelivery
 from bot.pacing import Pacer
 from bot.scheduler import HomeworkScheduler
 from bot.settings import Settings
@@ -28,6 +29,7 @@ from bot.telegram_transport import (
     on_update,
     publish_commands,
 )
+from bot.turn import new_prompt_token
 from flows import FLOWS
 from storage import Database, StorageError
 
@@ -44,6 +46,7 @@ class Runtime:
     conversations: ConversationService
     courier: Courier
     scheduler: HomeworkScheduler
+    digests: DigestDelivery
 
 
 @asynccontextmanager
@@ -69,9 +72,10 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
             reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
             grace=timedelta(minutes=settings.downtime_grace_minutes),
         )
+        digests = DigestDelivery(database, clock, charts=settings.digest_charts)
         await courier.prime()
         try:
-            yield Runtime(settings, database, clock, conversations, courier, scheduler)
+            yield Runtime(settings, database, clock, conversations, courier, scheduler, digests)
         finally:
             await courier.close()
     finally:
@@ -79,9 +83,11 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
 
 
 async def scheduled_work(runtime: Runtime) -> None:
-    """The scheduler's tick, after writing down shown messages (it reads their ids)."""
+    """The scheduler's tick, after writing down shown messages (it reads their ids), and the
+    digests that are due."""
     await runtime.courier.flush()
     await runtime.scheduler.tick()
+    await runtime.digests.tick()
 
 
 async def timer_work(runtime: Runtime) -> int:
@@ -140,6 +146,7 @@ async def telegram_running(
     await application.initialize()
     try:
         runtime.courier.register(TRANSPORT, TelegramSink(application.bot))
+        runtime.conversations.bot_username = lambda: application.bot.username
         await publish_commands(application, application.bot_data["services"])
 
         assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
@@ -163,7 +170,12 @@ async def telegram_running(
         await application.updater.start_polling(
             poll_interval=0.0,
             timeout=timedelta(seconds=poll_timeout),
-            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY, Update.EDITED_MESSAGE],
+            allowed_updates=[
+                Update.MESSAGE,
+                Update.CALLBACK_QUERY,
+                Update.EDITED_MESSAGE,
+                Update.CHANNEL_POST,
+            ],
         )
         try:
             yield application

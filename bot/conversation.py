@@ -9,20 +9,37 @@ puts the replies in the outbox. Transports then deliver the outbox; they never d
 from __future__ import annotations
 
 import logging
-import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot import journal, texts
 from bot.clock import Clock
+from bot.codes import AttemptLimiter
 from bot.delivery import DeliveryLedger
 from bot.local_time import describe_weekdays, next_occurrence
 from bot.logs import describe_error
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.practice import CONFIDENCE_DATA_PREFIX, JOIN_DATA_PREFIX, THERAPIST_COMMANDS, Practice
 from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of, snooze_until, zone_or_utc
 from bot.timezones import describe_zone, find_zones, zone_from_name
+from bot.turn import (
+    BUTTON_DATA_SEPARATOR,
+    ButtonPressed,
+    CommandReceived,
+    Event,
+    Handled,
+    Recipient,
+    Sender,
+    TextReceived,
+    Turn,
+    UnsupportedReceived,
+    live_key,
+    new_prompt_token,
+    note,
+    prompt_message,
+)
 from flows import (
     FLOWS,
     SIDE_FLOWS,
@@ -44,164 +61,31 @@ from flows import (
     timer_ending,
     timer_wake_at,
 )
+from flows.assign import ASSIGN
 from flows.skip_reason import SKIP_REASON
 from flows.texts import SELECTED_MARK
 from storage import Database
+from storage.practice import Role
 from storage.repositories import (
     EntryRow,
     EntryStatus,
     OpenConversation,
     PendingMessage,
     PersonRow,
-    Transaction,
 )
 from storage.schedules import DuePromptRow, PromptStatus
 
 log = logging.getLogger(__name__)
 
-BUTTON_DATA_SEPARATOR = ":"
 ZONE_DATA_PREFIX = "tz:"
 DRAFT_DATA_PREFIX = "d:"
-KNOWN_COMMANDS = frozenset({"start", "help", "cancel", "skip", "back", "schedule", "timezone", "history"})
+KNOWN_COMMANDS = frozenset(
+    {"start", "help", "cancel", "skip", "back", "schedule", "timezone", "history", "note", "link"}
+)
 
 
 DRAFTS_KEPT = timedelta(days=14)
 """A draft older than this is not offered again (it stays in the journal)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sender:
-    """Who wrote, and where: ids only, as the transport knows them."""
-
-    transport: str
-    user_id: str
-    chat_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class CommandReceived:
-    name: str
-    args: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class TextReceived:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ButtonPressed:
-    data: str
-    message_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UnsupportedReceived:
-    """A sticker, photo, voice note…: something we cannot read as an answer."""
-
-    kind: str
-
-
-Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived
-
-
-@dataclass(frozen=True, slots=True)
-class Handled:
-    """What the transport needs back: a short notice for a button press, if any, and the
-    replies just queued, to deliver right away (see :meth:`Courier.deliver`)."""
-
-    notice: str | None = None
-    duplicate: bool = False
-    replies: tuple[PendingMessage, ...] = ()
-
-
-def live_key(message_id: str) -> str:
-    """Messages that change one live message replace each other while unsent."""
-    return f"live:{message_id}"
-
-
-def new_prompt_token() -> str:
-    """Eight URL-safe characters naming one shown prompt; buttons carry it, so stale ones fail."""
-    return secrets.token_urlsafe(6)
-
-
-def prompt_message(prompt: Prompt, token: str, lead: str | None = None) -> Outgoing:
-    """Render a prompt as a message whose buttons carry ``token``."""
-    text = f"{lead}\n\n{prompt.text}" if lead else prompt.text
-    return Outgoing(
-        text=text,
-        purpose=Purpose.PROMPT,
-        buttons=tuple(
-            tuple(Button(c.label, f"{token}{BUTTON_DATA_SEPARATOR}{c.value}") for c in row)
-            for row in prompt.rows
-        ),
-        expects=prompt.kind.value,
-        optional=prompt.optional,
-        prompt_token=token,
-    )
-
-
-def note(text: str) -> Outgoing:
-    return Outgoing(text=text, purpose=Purpose.NOTE)
-
-
-REPLY_LEASE = timedelta(seconds=15)
-"""How long the tick leaves fresh replies to the handler that queued them."""
-
-
-class _Turn:
-    """One update being handled: the transaction, the person, the time, and the replies."""
-
-    def __init__(
-        self, tx: Transaction, sender: Sender, person: PersonRow, now: datetime, update_id: int | None
-    ) -> None:
-        self.tx = tx
-        self.sender = sender
-        self.person = person
-        self.now = now
-        self.update_id = update_id
-        self.update_recorded = person.last_update_id == update_id
-        self.replies: list[Outgoing] = []
-
-    async def begin(
-        self, entry_id: int | None, flow_id: str, step_id: str, token: str, due_prompt_id: int | None = None
-    ) -> OpenConversation:
-        """Open a conversation; it carries this update's id, so no other write is needed."""
-        if self.update_id is not None:
-            self.update_recorded = True
-        return await self.tx.conversations.begin(
-            self.person.id, entry_id, flow_id, step_id, token, self.now, self.update_id, due_prompt_id
-        )
-
-    async def save(self, conversation: OpenConversation) -> None:
-        """Write the conversation back; it carries this update's id, so no other write is needed."""
-        conversation.updated_at = self.now
-        if self.update_id is not None:
-            conversation.last_update_id = self.update_id
-            self.update_recorded = True
-        await self.tx.conversations.save(conversation)
-
-    def say(self, message: Outgoing) -> None:
-        self.replies.append(message)
-
-    async def queue_replies(self, lease: timedelta = REPLY_LEASE) -> tuple[PendingMessage, ...]:
-        superseded = {reply.coalesce_key for reply in self.replies if reply.coalesce_key}
-        retry_at, attempts = None, 0
-        if superseded:
-            retry_at, attempts = await self.tx.outbox.drop_superseded(
-                self.sender.transport, self.sender.chat_id, superseded
-            )
-        queued = await self.tx.outbox.put_many(
-            self.sender.transport,
-            self.sender.chat_id,
-            [reply.to_json() for reply in self.replies],
-            self.now,
-            person_id=self.person.id,
-            lease=lease,
-            not_before=retry_at,
-            attempts=attempts,
-        )
-        return tuple(queued)
 
 
 class ConversationService:
@@ -216,7 +100,13 @@ class ConversationService:
         flows: Sequence[Flow] = FLOWS,
         new_token: Callable[[], str] = new_prompt_token,
         ledger: DeliveryLedger | None = None,
+        bot_username: Callable[[], str | None] = lambda: None,
     ) -> None:
+        self.practice = Practice(
+            database, flows=flows, limiter=AttemptLimiter(clock), bot_username=lambda: self.bot_username()
+        )
+        self.bot_username = bot_username
+        """The transport's name for the bot, for invitation links (known once it has started)."""
         self._db = database
         self._ledger = ledger
         self._clock = clock
@@ -225,7 +115,7 @@ class ConversationService:
         self._new_token = new_token
 
     def flow(self, flow_id: str) -> Flow | None:
-        return next((f for f in (*self._flows, *SIDE_FLOWS) if f.id == flow_id), None)
+        return next((f for f in (*self._flows, *SIDE_FLOWS, ASSIGN) if f.id == flow_id), None)
 
     def flow_for_command(self, command: str) -> Flow | None:
         return next((f for f in self._flows if f.command == command), None)
@@ -243,7 +133,7 @@ class ConversationService:
         fixed = texts.COMMAND_NAMES
         return [("start", fixed["start"]), *flows] + [
             (name, fixed[name])
-            for name in ("history", "schedule", "timezone", "cancel", "skip", "back", "help")
+            for name in ("history", "schedule", "note", "timezone", "cancel", "skip", "back", "help")
         ]
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
@@ -263,14 +153,31 @@ class ConversationService:
                 await tx.people.move_chat(person, sender.chat_id, now)
             if person.status == "unreachable":  # they wrote to us: we can reach them again
                 await tx.people.mark_reachable(person, now)
-            turn = _Turn(tx, sender, person, now, update_id)
+            turn = Turn(tx, sender, person, now, update_id)
             notice = await self._dispatch(turn, conversation, event)
             replies = await turn.queue_replies()
             if update_id is not None and not turn.update_recorded:
                 await tx.people.record_update(person.id, update_id)
-        return Handled(notice=notice, replies=replies)
+        return Handled(notice=notice, replies=replies, others=bool(turn.told))
 
-    async def _dispatch(self, turn: _Turn, current: OpenConversation | None, event: Event) -> str | None:
+    async def link_chat(self, chat: Recipient, title: str, user_id: str | None, code: str) -> Handled:
+        """``/link <code>`` posted in a group or channel: it becomes a therapist's digest chat."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            if self._ledger is not None:
+                await self._ledger.write(tx)
+            messages, _ = await self.practice.link_chat(tx, now, code, chat, title, user_id)
+            for recipient, message in messages:
+                await tx.outbox.put_many(
+                    recipient.transport,
+                    recipient.chat_id,
+                    [message.to_json()],
+                    now,
+                    person_id=recipient.person_id,
+                )
+        return Handled(others=bool(messages))
+
+    async def _dispatch(self, turn: Turn, current: OpenConversation | None, event: Event) -> str | None:
         match event:
             case CommandReceived(name, args):
                 await self._on_command(turn, current, name.lower(), args)
@@ -287,6 +194,10 @@ class ConversationService:
                 return await self._on_journal_button(turn, data)
             case ButtonPressed(data) if data.startswith(ZONE_DATA_PREFIX):
                 return await self._on_zone_choice(turn, data.removeprefix(ZONE_DATA_PREFIX))
+            case ButtonPressed(data, message_id) if data.startswith(JOIN_DATA_PREFIX):
+                return await self.practice.on_join_button(turn, data, message_id)
+            case ButtonPressed(data, message_id) if data.startswith(CONFIDENCE_DATA_PREFIX):
+                return await self.practice.on_confidence(turn, data, message_id)
             case ButtonPressed(data):
                 token, _, value = data.partition(BUTTON_DATA_SEPARATOR)
                 answer = decode_answer(value)
@@ -299,11 +210,27 @@ class ConversationService:
                 turn.say(note(texts.MEDIA_NOT_READ))
         return None
 
-    async def _on_command(self, turn: _Turn, current: OpenConversation | None, name: str, args: str) -> None:
-        known = name in KNOWN_COMMANDS or self.flow_for_command(name) is not None
+    async def _on_command(self, turn: Turn, current: OpenConversation | None, name: str, args: str) -> None:
+        known = (
+            name in KNOWN_COMMANDS or name in THERAPIST_COMMANDS or self.flow_for_command(name) is not None
+        )
         log.info("person %s command /%s", turn.person.id, name if known else "(unknown)")
         open_flow = self.flow(current.flow_id) if current else None
-        if name == "start":
+        therapist = turn.person.role == Role.THERAPIST
+        if name == "start" and self.practice.is_code(args):
+            await self.practice.on_start_code(turn, args.strip())
+        elif name in THERAPIST_COMMANDS and therapist:
+            if name == "assign" and not args.strip() and current and open_flow:
+                await self._reshow(turn, current, open_flow, texts.ALREADY_OPEN.format(title=open_flow.title))
+            else:
+                await self.practice.on_command(turn, name, args, self._start_flow_with)
+        elif name == "help" and therapist:
+            turn.say(note(await self.practice.help_text(turn)))
+            if current and open_flow:
+                await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
+        elif name == "note":
+            await self.practice.on_note(turn, args)
+        elif name == "start":
             if current and open_flow:
                 await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
             else:
@@ -345,13 +272,25 @@ class ConversationService:
         else:
             turn.say(note(texts.UNKNOWN_COMMAND))
 
-    async def _start_flow(self, turn: _Turn, flow: Flow, due_prompt_id: int | None = None) -> None:
-        ask = start(flow)
+    async def _start_flow_with(self, turn: Turn, flow: Flow, context: Mapping[str, Any]) -> None:
+        await self._start_flow(turn, flow, context=context)
+
+    async def _start_flow(
+        self,
+        turn: Turn,
+        flow: Flow,
+        due_prompt_id: int | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        ask = start(flow, context)
         token = self._new_token()
         entry_id = (
             await turn.tx.entries.start(turn.person.id, flow.id, turn.now) if flow.records_entry else None
         )
-        await turn.begin(entry_id, flow.id, ask.state.step_id, token, due_prompt_id)
+        conversation = await turn.begin(entry_id, flow.id, ask.state.step_id, token, due_prompt_id)
+        if context:  # what the flow was started with (a therapist's clients) is part of its state
+            conversation.answers = dict(ask.state.answers)
+            await turn.save(conversation)
         if entry_id is not None and due_prompt_id is not None:
             await turn.tx.due_prompts.update(due_prompt_id, entry_id=entry_id)
         if flow.intro:
@@ -360,7 +299,7 @@ class ConversationService:
         log.info("person %s started %s (entry %s)", turn.person.id, flow.id, entry_id)
 
     async def _close_prompt(
-        self, turn: _Turn, conversation: OpenConversation, flow: Flow, accepted: str | None
+        self, turn: Turn, conversation: OpenConversation, flow: Flow, accepted: str | None
     ) -> None:
         """Take the buttons off the answered question, echoing the choice they made."""
         step = flow.step(conversation.step_id)
@@ -389,7 +328,7 @@ class ConversationService:
         )
 
     async def _show_new_prompt(
-        self, turn: _Turn, conversation: OpenConversation, prompt: Prompt, lead: str | None = None
+        self, turn: Turn, conversation: OpenConversation, prompt: Prompt, lead: str | None = None
     ) -> None:
         token = self._new_token()
         conversation.prompt_token = token
@@ -397,7 +336,7 @@ class ConversationService:
         await turn.save(conversation)
         turn.say(prompt_message(prompt, token, lead))
 
-    async def _reshow(self, turn: _Turn, current: OpenConversation, flow: Flow, lead: str) -> None:
+    async def _reshow(self, turn: Turn, current: OpenConversation, flow: Flow, lead: str) -> None:
         conversation = current
         step = flow.step(conversation.step_id)
         if step is None:
@@ -406,7 +345,7 @@ class ConversationService:
         prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers, turn.now)
         await self._show_new_prompt(turn, conversation, prompt, lead)
 
-    async def _cancel(self, turn: _Turn, current: OpenConversation, flow: Flow) -> None:
+    async def _cancel(self, turn: Turn, current: OpenConversation, flow: Flow) -> None:
         conversation = current
         await self._close_prompt(turn, conversation, flow, accepted=None)
         draft = {
@@ -420,7 +359,7 @@ class ConversationService:
 
     async def _end(
         self,
-        turn: _Turn,
+        turn: Turn,
         conversation: OpenConversation,
         answers: dict[str, Any],
         status: str,
@@ -435,7 +374,7 @@ class ConversationService:
             )
         await turn.tx.conversations.end(conversation.person_id)
 
-    async def _on_answer(self, turn: _Turn, current: OpenConversation, answer: Answer) -> None:
+    async def _on_answer(self, turn: Turn, current: OpenConversation, answer: Answer) -> None:
         conversation = current
         flow = self.flow(conversation.flow_id)
         if flow is None:  # a homework type was retired while this was open
@@ -464,7 +403,10 @@ class ConversationService:
         if isinstance(outcome, Finished):
             await self._close_prompt(turn, conversation, flow, outcome.accepted)
             await self._end(turn, conversation, dict(outcome.answers), EntryStatus.COMPLETED)
-            turn.say(note(outcome.summary))
+            if flow.id == ASSIGN.id:
+                await self.practice.finish_assign(turn, outcome.answers)
+            else:
+                turn.say(note(outcome.summary))
             return
         conversation.wake_at = _wake_at(flow, outcome.state, turn.now)
         if outcome.in_place:
@@ -544,7 +486,7 @@ class ConversationService:
             if conversation.wake_at is None or conversation.wake_at > now:
                 return []  # an answer moved it meanwhile
             sender = Sender(person.transport, person.external_user_id, person.chat_id)
-            turn = _Turn(tx, sender, person, now, None)
+            turn = Turn(tx, sender, person, now, None)
             await self._on_answer(turn, conversation, Tick())
             if person.status == "unreachable":  # the clock runs on; nothing is sent
                 turn.replies.clear()
@@ -552,7 +494,7 @@ class ConversationService:
 
     # --- scheduled prompts -------------------------------------------------------------------
 
-    async def _on_prompt_action(self, turn: _Turn, current: OpenConversation | None, data: str) -> str | None:
+    async def _on_prompt_action(self, turn: Turn, current: OpenConversation | None, data: str) -> str | None:
         """Start / Snooze / Skip on a scheduled prompt: only the owner's, only while it is open."""
         parsed = parse_prompt_data(data)
         prompt = await turn.tx.due_prompts.get(parsed[0]) if parsed else None
@@ -607,7 +549,7 @@ class ConversationService:
         flow = self.flow(flow_id)
         return flow.title if flow else "homework"
 
-    def _close_due_prompt(self, turn: _Turn, prompt: DuePromptRow, title: str, status_line: str) -> None:
+    def _close_due_prompt(self, turn: Turn, prompt: DuePromptRow, title: str, status_line: str) -> None:
         if prompt.message_id is not None:
             text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
             turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
@@ -617,9 +559,7 @@ class ConversationService:
         open_flow = self.flow(current.flow_id)
         return texts.FINISH_OPEN_FIRST.format(title=open_flow.title if open_flow else fallback_title)
 
-    async def _yield_side_flow(
-        self, turn: _Turn, current: OpenConversation | None
-    ) -> OpenConversation | None:
+    async def _yield_side_flow(self, turn: Turn, current: OpenConversation | None) -> OpenConversation | None:
         """A side question (why skip?) gives way to homework: kept as answered so far, closed."""
         side = self.flow(current.flow_id) if current else None
         if current is None or side is None or side.records_entry:
@@ -630,12 +570,12 @@ class ConversationService:
 
     # --- drafts ---------------------------------------------------------------------------------
 
-    async def _resumable_draft(self, turn: _Turn, flow: Flow) -> EntryRow | None:
+    async def _resumable_draft(self, turn: Turn, flow: Flow) -> EntryRow | None:
         if not flow.keeps_drafts:
             return None
         return await turn.tx.entries.latest_draft(turn.person.id, flow.id, turn.now - DRAFTS_KEPT)
 
-    def _offer_draft(self, turn: _Turn, flow: Flow, draft: EntryRow) -> None:
+    def _offer_draft(self, turn: Turn, flow: Flow, draft: EntryRow) -> None:
         when = draft.updated_at.astimezone(zone_or_utc(turn.person.timezone))
         text = texts.DRAFT_OFFER.format(
             title=flow.title, when=f"{when:%a} {when.day} {when:%b}, {when:%H:%M}"
@@ -646,7 +586,7 @@ class ConversationService:
         )
         turn.say(Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
 
-    async def _on_draft_choice(self, turn: _Turn, current: OpenConversation | None, data: str) -> str | None:
+    async def _on_draft_choice(self, turn: Turn, current: OpenConversation | None, data: str) -> str | None:
         number, _, choice = data.removeprefix(DRAFT_DATA_PREFIX).partition(":")
         entry_id = parse_button_number(number)
         entry = await turn.tx.entries.get(entry_id) if entry_id is not None else None
@@ -674,7 +614,7 @@ class ConversationService:
 
     # --- the journal ------------------------------------------------------------------------------
 
-    async def _show_journal(self, turn: _Turn, page: int) -> None:
+    async def _show_journal(self, turn: Turn, page: int) -> None:
         rows = await turn.tx.entries.for_person(
             turn.person.id, limit=journal.PAGE_SIZE + 1, offset=page * journal.PAGE_SIZE, finished_only=True
         )
@@ -691,7 +631,7 @@ class ConversationService:
             )
         )
 
-    async def _on_journal_button(self, turn: _Turn, data: str) -> str | None:
+    async def _on_journal_button(self, turn: Turn, data: str) -> str | None:
         parsed = journal.parse_data(data)
         if parsed is None:
             return texts.BUTTON_EXPIRED
@@ -708,7 +648,7 @@ class ConversationService:
 
     # --- the client's plan and time zone --------------------------------------------------------
 
-    async def _show_schedule(self, turn: _Turn) -> None:
+    async def _show_schedule(self, turn: Turn) -> None:
         schedules = await turn.tx.schedules.for_person(turn.person.id)
         if not schedules:
             turn.say(note(texts.NO_SCHEDULE))
@@ -739,7 +679,7 @@ class ConversationService:
             )
         turn.say(note("\n".join(lines)))
 
-    async def _on_timezone(self, turn: _Turn, typed: str) -> None:
+    async def _on_timezone(self, turn: Turn, typed: str) -> None:
         if not typed.strip():
             turn.say(note(texts.TIMEZONE_CURRENT.format(zone=describe_zone(turn.person.timezone, turn.now))))
             return
@@ -751,7 +691,7 @@ class ConversationService:
         rows += ((Button(texts.BUTTON_NONE_OF_THESE, f"{ZONE_DATA_PREFIX}-"),),)
         turn.say(Outgoing(text=texts.TIMEZONE_PICK, purpose=Purpose.PROMPT, buttons=rows, expects="choice"))
 
-    async def _on_zone_choice(self, turn: _Turn, name: str) -> str | None:
+    async def _on_zone_choice(self, turn: Turn, name: str) -> str | None:
         if name == "-":
             turn.say(note(texts.TIMEZONE_UNCHANGED))
             return None

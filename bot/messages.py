@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,27 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message (the message's text is its caption): a digest as a document,
+    the mood chart as a photo."""
+
+    kind: str  # "document" or "photo"
+    filename: str
+    content: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "filename": self.filename,
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Attachment:
+        return cls(str(data["kind"]), str(data["filename"]), base64.b64decode(str(data["content"])))
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message to send, or one edit of a message sent before (``edit_of``)."""
 
@@ -38,6 +60,7 @@ class Outgoing:
     """Set on a scheduled prompt: its shown message id is recorded on the due prompt."""
     coalesce_key: str | None = None
     """While unsent, a newer message with the same key in the chat replaces this one."""
+    attachment: Attachment | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +73,7 @@ class Outgoing:
             "prompt_token": self.prompt_token,
             "due_prompt_id": self.due_prompt_id,
             "coalesce_key": self.coalesce_key,
+            "attachment": self.attachment.to_json() if self.attachment else None,
         }
 
     @classmethod
@@ -67,6 +91,7 @@ class Outgoing:
             prompt_token=data.get("prompt_token"),
             due_prompt_id=data.get("due_prompt_id"),
             coalesce_key=data.get("coalesce_key"),
+            attachment=Attachment.from_json(data["attachment"]) if data.get("attachment") else None,
         )
 
 

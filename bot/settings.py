@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(default=30.0, ge=0)
     chat_send_interval_seconds: float = Field(default=1.0, ge=0)
     chat_send_burst: int = Field(default=3, ge=1)
+    digest_charts: bool = True
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
@@ -34,19 +35,21 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
-from bot.conversation import (
-    ButtonPressed,
-    CommandReceived,
-    ConversationService,
-    Event,
-    Sender,
-    TextReceived,
-    UnsupportedReceived,
-)
+from bot.codes import looks_like_code
+from bot.conversation import ConversationService
 from bot.delivery import Courier
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.logs import describe_error
 from bot.messages import Outgoing, split_text
+from bot.turn import (
+    ButtonPressed,
+    CommandReceived,
+    Event,
+    Recipient,
+    Sender,
+    TextReceived,
+    UnsupportedReceived,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +114,11 @@ class TelegramSink:
                         reply_markup=_markup(message),
                     )
                 return message.edit_of
+            if message.attachment is not None:
+                upload = InputFile(message.attachment.content, filename=message.attachment.filename)
+                send = self._bot.send_photo if message.attachment.kind == "photo" else self._bot.send_document
+                sent = await send(chat, upload, caption=message.text, reply_markup=_markup(message))
+                return str(sent.message_id)
             assert message.text is not None
             *leading, last = split_text(message.text)
             for part in leading:  # a long text goes as several messages; buttons on the last
@@ -189,9 +197,34 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
     return sender, UnsupportedReceived(_media_kind(message))
 
 
+def chat_link_for(update: Update, bot_username: str | None) -> tuple[Recipient, str, str | None, str] | None:
+    """``/link <code>`` posted in a group or channel: (the chat, its title, who posted it — None
+    in a channel —, the code). Anything else there is ignored."""
+    message = update.message or update.channel_post
+    if message is None or message.chat.type == Chat.PRIVATE or message.text is None:
+        return None
+    command = _command(message, bot_username)
+    if command is None or command.name.lower() != "link" or not looks_like_code(command.args):
+        return None
+    user_id: str | None = None
+    if message.chat.type != Chat.CHANNEL:
+        if message.from_user is None or message.from_user.is_bot or message.sender_chat is not None:
+            user_id = "anonymous"  # a group's anonymous admin cannot be told apart from anyone
+        else:
+            user_id = str(message.from_user.id)
+    chat = Recipient(TRANSPORT, str(message.chat.id))
+    return chat, message.chat.title or "", user_id, command.args.strip()
+
+
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The one handler: every update goes through here."""
     services: TelegramServices = context.application.bot_data["services"]
+    link = chat_link_for(update, context.bot.username)
+    if link is not None:
+        linked = await services.conversations.link_chat(*link)
+        if linked.others:
+            services.courier.wake()
+        return
     translated = event_for(update, context.bot.username)
     if translated is None:
         if update.callback_query is not None:
@@ -210,6 +243,8 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
     await services.courier.deliver(sender.transport, sender.chat_id, handled.replies)
+    if handled.others:
+        services.courier.wake()  # messages for other chats (a therapist's, a client's)
     if context.application.update_queue.empty():
         await services.courier.flush()  # idle: write the sends down now; busy: the next update does
 

@@ -14,14 +14,8 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bot.app import Runtime, tick, timer_work
-from bot.conversation import (
-    ButtonPressed,
-    CommandReceived,
-    Event,
-    Sender,
-    TextReceived,
-)
 from bot.messages import Button, Outgoing, Purpose
+from bot.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
 from storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -87,6 +81,8 @@ class TerminalSink:
             return message.edit_of or str(self._next_id)
         if message.text:
             self._write(message.text + "\n")
+        if message.attachment is not None:
+            self._write(f"[{message.attachment.kind}: {message.attachment.filename}]\n")
         return str(self._next_id)
 
     def _answerable(self, message: Outgoing) -> None:

@@ -15,6 +15,7 @@ HELP_FOOTER: Final = (
     "/history — your journal: what you have practised\n"
     "/schedule — your plan: what is due, and when\n"
     "/timezone — see or change your time zone\n"
+    "/note <text> — something to bring to your next session\n"
     "/cancel — set aside what we're doing (your answers so far are kept)\n"
     "/skip — skip an optional question\n"
     "/back — go back one question\n"
@@ -41,6 +42,7 @@ COMMAND_NAMES: Final = {
     "schedule": "Your plan",
     "history": "Your journal",
     "timezone": "Your time zone",
+    "note": "Something to bring to your next session",
 }
 
 # --- scheduled homework -------------------------------------------------------------------
@@ -89,3 +91,64 @@ DRAFT_OFFER: Final = "You have a {title} you set aside on {when}. Carry on where
 BUTTON_RESUME: Final = "Carry on"
 BUTTON_START_FRESH: Final = "Start a new one"
 DRAFT_RESUMED: Final = "Welcome back — here's where you were."
+
+# --- joining: invitation, consent -------------------------------------------------------------
+CONSENT: Final = (
+    "Before we begin, here is what Between is — in plain words.\n\n"
+    "• What I keep: your answers to the practice you do here, notes you ask me to bring, "
+    "and when you practised or skipped. Your therapist ({therapist}) sees them, in a summary "
+    "before each session. Nobody else at the practice does.\n"
+    "• Telegram: chats with bots are not end-to-end encrypted, and Telegram keeps a copy of "
+    "this chat on its servers.\n"
+    "• Not an emergency service: I can't respond to a crisis and nobody reads this chat live. "
+    "If you are in danger or thinking of harming yourself, call your local emergency number "
+    "or a crisis line right away.\n"
+    "• Your data is yours: you can ask your therapist for a copy or to delete it at any time.\n\n"
+    "Is this okay with you?"
+)
+BUTTON_AGREE: Final = "I agree"
+BUTTON_NOT_NOW: Final = "Not now"
+CONSENT_AGREED: Final = "✓ Agreed"
+CONSENT_DECLINED: Final = (
+    "That's completely fine — nothing has been kept. If you change your mind, open the "
+    "invitation link again while it's still valid, or ask your therapist for a new one."
+)
+JOINED: Final = "Thank you — you're connected with {therapist}. Welcome!"
+CODE_INVALID: Final = (
+    "This link or code doesn't work any more — it may have expired or been used already. "
+    "Please ask for a new one."
+)
+CODE_TOO_MANY: Final = "That's a lot of tries in a short time. Please wait a few minutes and try again."
+ALREADY_CONNECTED: Final = "You're already connected with {therapist} — nothing more to do."
+OTHER_THERAPIST: Final = (
+    "You're already connected with a therapist here, so I can't accept this invitation. "
+    "If you're changing therapists, please ask your current one to release you first."
+)
+INVITE_FOR_CLIENTS: Final = "This is a client invitation; you're registered here as a therapist."
+REGISTER_NOT_FOR_CLIENTS: Final = (
+    "This link is for registering a therapist, and you're connected here as a client. "
+    "Please open it from another Telegram account."
+)
+POST_CODE_IN_CHAT: Final = "This code links a group or channel: post it there as /link <code>, not here."
+
+# --- notes and confidence -----------------------------------------------------------------------
+NOTE_USAGE: Final = (
+    "Write what you'd like to bring to your next session after /note — for example:\n"
+    "/note I want to talk about the weekend"
+)
+NOTE_KEPT: Final = "Noted — I'll bring this to your next session."
+NOTE_NO_THERAPIST: Final = (
+    "Noted. (You're not connected with a therapist here yet, so it stays in your journal.)"
+)
+ASSIGNED: Final = "{therapist} has set up a practice with you: {title}, {times} ({days}), from {start}."
+ASSIGNED_WHY: Final = "Why: {rationale}"
+CONFIDENCE_QUESTION: Final = (
+    "How confident do you feel that you'll be able to do it? "
+    "0 = not at all, 10 = completely. Any answer is a good answer."
+)
+CONFIDENCE_LOW: Final = (
+    "Thank you for being honest — that's really useful to talk through with your therapist. "
+    "Any amount of trying counts."
+)
+CONFIDENCE_HIGH: Final = "Thank you! I'll remind you when it's time."
+UNASSIGNED: Final = "{therapist} has taken {title} off your plan. Nothing more will be sent for it."

@@ -17,6 +17,8 @@ from sqlalchemy import Table, bindparam, delete, func, insert, null, select, upd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Conversation, Entry, OutboxMessage, Person
+from storage.practice import AuditLog, ClientNotes, Clients, Codes, Therapists, TherapySessions
+from storage.rows import PersonRow
 from storage.schedules import DuePrompts, Schedules
 
 PEOPLE = cast(Table, Person.__table__)
@@ -29,25 +31,6 @@ class EntryStatus:
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
-
-@dataclass(slots=True)
-class PersonRow:
-    id: int
-    transport: str
-    external_user_id: str
-    chat_id: str
-    role: str
-    timezone: str
-    status: str
-    created_at: datetime
-    updated_at: datetime
-    last_update_id: int | None = None
-    unreachable_since: datetime | None = None
-    therapist_id: int | None = None
-    alias: str | None = None
-    consent_version: str | None = None
-    consented_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -337,6 +320,17 @@ class Entries:
         )
         return [EntryRow(*row) for row in result]
 
+    async def between(self, person_id: int, start: datetime, end: datetime) -> list[EntryRow]:
+        """A person's entries started in [start, end), oldest first (the digest reads them)."""
+        result = await self._connection.execute(
+            select(ENTRIES)
+            .where(
+                ENTRIES.c.person_id == person_id, ENTRIES.c.started_at >= start, ENTRIES.c.started_at < end
+            )
+            .order_by(ENTRIES.c.started_at, ENTRIES.c.id)
+        )
+        return [EntryRow(*row) for row in result]
+
     async def count(self, person_id: int, status: str | None = None) -> int:
         query = select(func.count()).select_from(ENTRIES).where(ENTRIES.c.person_id == person_id)
         if status is not None:
@@ -589,6 +583,12 @@ class Transaction:
         self.outbox = Outbox(connection)
         self.schedules = Schedules(connection)
         self.due_prompts = DuePrompts(connection)
+        self.therapists = Therapists(connection)
+        self.codes = Codes(connection)
+        self.clients = Clients(connection)
+        self.sessions = TherapySessions(connection)
+        self.notes = ClientNotes(connection)
+        self.audit = AuditLog(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

@@ -177,6 +177,13 @@ class Schedules:
         )
         return int(result.scalar_one())
 
+    async def set_confidence(self, schedule_id: int, confidence: int, now: datetime) -> None:
+        await self._connection.execute(
+            update(SCHEDULES)
+            .where(SCHEDULES.c.id == schedule_id)
+            .values(confidence=confidence, confidence_at=now, updated_at=now)
+        )
+
     async def get(self, schedule_id: int) -> ScheduleRow | None:
         row = (await self._connection.execute(select(SCHEDULES).where(SCHEDULES.c.id == schedule_id))).first()
         return None if row is None else ScheduleRow(*row)
@@ -366,6 +373,19 @@ class DuePrompts:
                 DUE_PROMPTS.c.schedule_id == schedule_id, DUE_PROMPTS.c.status == PromptStatus.PENDING
             )
         )
+
+    async def between(self, person_id: int, start: datetime, end: datetime) -> list[DuePromptRow]:
+        """A person's prompts due in [start, end), oldest first (the digest reads them)."""
+        result = await self._connection.execute(
+            select(DUE_PROMPTS)
+            .where(
+                DUE_PROMPTS.c.person_id == person_id,
+                DUE_PROMPTS.c.due_at >= start,
+                DUE_PROMPTS.c.due_at < end,
+            )
+            .order_by(DUE_PROMPTS.c.due_at, DUE_PROMPTS.c.id)
+        )
+        return [DuePromptRow(*row) for row in result]
 
     async def for_person(self, person_id: int, limit: int = 100) -> list[DuePromptRow]:
         result = await self._connection.execute(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app import Runtime, open_runtime, tick
-from bot.conversation import CommandReceived, Sender, TextReceived
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Outgoing
 from bot.settings import Settings
+from bot.turn import CommandReceived, Sender, TextReceived
 from flows.mood_check import INTRO, MOOD_PROMPT
 from tests.clock import FakeClock
 

@@ -10,10 +10,10 @@ import pytest
 
 from bot import admin, texts
 from bot.app import Runtime, tick
-from bot.conversation import ButtonPressed, CommandReceived, Sender, TextReceived
 from bot.delivery import Courier
 from bot.messages import Outgoing
 from bot.settings import Settings
+from bot.turn import ButtonPressed, CommandReceived, Sender, TextReceived
 from tests.clock import FakeClock
 
 ALEX = Sender("telegram", "7", "7")

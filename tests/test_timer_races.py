@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.app import Runtime
-from bot.conversation import ButtonPressed, CommandReceived, Event, Sender, TextReceived
 from bot.messages import Outgoing
+from bot.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
 from storage.repositories import Conversations
 from tests.clock import FakeClock
 

@@ -1,0 +1,230 @@
+"""Sending the pre-session digest: stored rows in, messages to the therapist's digest chat out.
+
+A session's digest is due a lead time before it (``therapy_sessions.digest_due_at``); ``/digest``
+writes a row due at once. Each tick reads what is due, builds the digest from stored rows (pure,
+``bot.digest``), draws the mood chart off the event loop, and then — in one transaction — marks the
+session's digest sent, queues the messages, writes the audit line and the next session of a
+series. A restart in between sends it on the next tick; one that was marked sent is never sent
+twice. Nothing here logs what a digest says: ids and counts only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.digest import (
+    AssignmentInput,
+    ClientInput,
+    Digest,
+    DigestRequest,
+    EntryInput,
+    NoteInput,
+    PromptInput,
+    build_digest,
+    document_filename,
+    render_document,
+    render_summary,
+    render_text,
+    split_for_telegram,
+)
+from bot.logs import describe_error
+from bot.messages import Attachment, Outgoing
+from bot.practice import next_in_series
+from bot.scheduler import zone_or_utc
+from bot.turn import Recipient, note
+from storage import Database
+from storage.practice import ON_DEMAND, SessionRow
+from storage.repositories import EntryRow, Transaction
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_PARTS = 3
+"""A digest that needs more messages than this goes as a summary plus the full text as a file."""
+CHART_CAPTION = "Mood since the last session — {alias}"
+DIGEST_RETRY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    session: SessionRow
+    request: DigestRequest
+    recipient: Recipient
+    therapist_zone: str
+    lead_minutes: int
+
+
+def compose(digest: Digest, chart: bytes | None) -> list[Outgoing]:
+    """The messages of one digest: the text (or a summary and the text as a document when it
+    would take more than a few messages), and the chart."""
+    parts = split_for_telegram(render_text(digest))
+    if len(parts) <= MAX_TEXT_PARTS:
+        messages = [note(part) for part in parts]
+        document = None
+    else:
+        messages = [note(render_summary(digest))]
+        document = Attachment("document", document_filename(digest), render_document(digest))
+    if chart is not None:
+        caption = CHART_CAPTION.format(alias=digest.alias)
+        messages.append(Outgoing(text=caption, attachment=Attachment("photo", "mood.png", chart)))
+    if document is not None:
+        messages.append(Outgoing(text=None, attachment=document))
+    return messages
+
+
+def _chart(digest: Digest) -> bytes | None:
+    from bot.digest.chart import mood_chart_png  # matplotlib: imported when first needed
+
+    return mood_chart_png(digest)
+
+
+class DigestDelivery:
+    """Builds and queues the digests that are due."""
+
+    def __init__(self, database: Database, clock: Clock, *, charts: bool = True) -> None:
+        self._db = database
+        self._clock = clock
+        self._charts = charts
+
+    async def tick(self, limit: int = 50) -> int:
+        """Queue every digest due now; returns how many messages that queued."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            due = await tx.sessions.digests_due(now, limit)
+        queued = 0
+        for session in due:
+            try:
+                queued += await self._send(session.id, now)
+            except Exception as error:  # one broken digest must not hold up the others
+                log.error(
+                    "digest for session %s failed: %s; retrying later", session.id, describe_error(error)
+                )
+                async with self._db.transaction() as tx:
+                    await tx.sessions.set_digest_due(session.id, now + DIGEST_RETRY, now)
+        return queued
+
+    async def _send(self, session_id: int, now: datetime) -> int:
+        async with self._db.transaction() as tx:
+            gathered = await self._gather(tx, session_id, now)
+        if gathered is None:
+            return 0
+        digest = build_digest(gathered.request)
+        chart = None
+        if self._charts and digest.mood.points:
+            chart = await asyncio.to_thread(_chart, digest)  # ~100 ms of drawing: off the loop
+        messages = compose(digest, chart)
+        session = gathered.session
+        async with self._db.transaction() as tx:
+            if not await tx.sessions.mark_digest_sent(session.id, now):
+                return 0  # cancelled (or sent) meanwhile
+            recipient = gathered.recipient
+            await tx.outbox.put_many(
+                recipient.transport,
+                recipient.chat_id,
+                [m.to_json() for m in messages],
+                now,
+                person_id=recipient.person_id,
+            )
+            action = "digest_requested" if session.repeat == ON_DEMAND else "digest_sent"
+            await tx.audit.record(
+                now, session.therapist_id, action, session.client_id, f"session {session.id}"
+            )
+            following = next_in_series(session, zone_or_utc(gathered.therapist_zone))
+            if following is not None:
+                due = max(now, following - timedelta(minutes=gathered.lead_minutes))
+                await tx.sessions.add(
+                    session.client_id, session.therapist_id, following, session.repeat, due, now
+                )
+        log.info(
+            "digest for session %s queued: %s messages to therapist %s",
+            session.id,
+            len(messages),
+            session.therapist_id,
+        )
+        return len(messages)
+
+    async def _gather(self, tx: Transaction, session_id: int, now: datetime) -> _Gathered | None:
+        session = await tx.sessions.get(session_id)
+        if session is None:
+            return None
+        client = await tx.people.get(session.client_id)
+        therapist = await tx.therapists.get(session.therapist_id)
+        therapist_person = await tx.people.get(session.therapist_id)
+        if client is None or therapist is None or therapist_person is None:
+            return None
+        if client.therapist_id != therapist.person_id:  # no longer theirs: nothing to send
+            await tx.sessions.cancel(session.id, now)
+            return None
+        previous = await tx.sessions.previous(client.id, before=min(session.starts_at, now))
+        joined = client.consented_at or client.created_at
+        period_start = previous.starts_at if previous else joined
+        before_previous = (
+            await tx.sessions.previous(client.id, before=previous.starts_at) if previous else None
+        )
+        previous_start = before_previous.starts_at if before_previous else (joined if previous else None)
+        earliest = min(previous_start or period_start, period_start)
+        entries = await tx.entries.between(client.id, earliest, now)
+        prompts = await tx.due_prompts.between(client.id, period_start, now)
+        schedules = await tx.schedules.for_person(client.id)
+        notes = await tx.notes.between(client.id, period_start, now)
+        request = DigestRequest(
+            client=ClientInput(
+                alias=client.alias or f"#{client.id}",
+                timezone=client.timezone,
+                joined_at=joined,
+                unreachable_since=client.unreachable_since if client.status == "unreachable" else None,
+            ),
+            period_start=period_start,
+            period_end=now,
+            session_at=session.starts_at if session.repeat != ON_DEMAND else now,
+            previous_period_start=previous_start,
+            entries=_entries(e for e in entries if e.started_at >= period_start),
+            previous_entries=_entries(e for e in entries if e.started_at < period_start),
+            prompts=tuple(
+                PromptInput(
+                    flow_id=p.flow_id,
+                    due_at=p.due_at,
+                    status=p.status,
+                    skip_reason=p.skip_reason,
+                    skip_note=p.skip_note,
+                    local_day=p.local_day,
+                    entry_id=p.entry_id,
+                )
+                for p in prompts
+            ),
+            assignments=tuple(
+                AssignmentInput(
+                    flow_id=s.flow_id,
+                    times=tuple(s.times),
+                    weekdays=tuple(s.weekdays),
+                    rationale=s.rationale,
+                    confidence=s.confidence,
+                    created_at=s.created_at,
+                )
+                for s in schedules
+            ),
+            notes=tuple(NoteInput(text=n.text, created_at=n.created_at) for n in notes),
+        )
+        if therapist.digest_chat_id is not None and therapist.digest_transport is not None:
+            recipient = Recipient(therapist.digest_transport, therapist.digest_chat_id)
+        else:
+            recipient = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
+        return _Gathered(session, request, recipient, therapist_person.timezone, therapist.lead_minutes)
+
+
+def _entries(rows: Iterable[EntryRow]) -> Sequence[EntryInput]:
+    return tuple(
+        EntryInput(
+            id=e.id,
+            flow_id=e.flow_id,
+            status=e.status,
+            answers=e.answers,
+            started_at=e.started_at,
+            completed_at=e.completed_at,
+        )
+        for e in rows
+    )

@@ -1,0 +1,174 @@
+"""One update being handled, and the words for what arrives and what goes out.
+
+Events are what a transport hands in (a command, text, a button press); a :class:`Turn` is one
+of them being handled inside one transaction: the person, the time, and the replies to queue
+(to them, and sometimes to someone else: a client's therapist, say).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.messages import Button, Outgoing, Purpose
+from flows import Prompt
+from storage.repositories import OpenConversation, PendingMessage, PersonRow, Transaction
+
+BUTTON_DATA_SEPARATOR = ":"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A chat that is not a person's own (a therapist's group or channel for digests)."""
+
+    transport: str
+    chat_id: str
+    person_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote, and where: ids only, as the transport knows them."""
+
+    transport: str
+    user_id: str
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReceived:
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TextReceived:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPressed:
+    data: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedReceived:
+    """A sticker, photo, voice note…: something we cannot read as an answer."""
+
+    kind: str
+
+
+Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What the transport needs back: a short notice for a button press, if any, and the
+    replies just queued, to deliver right away (see :meth:`Courier.deliver`)."""
+
+    notice: str | None = None
+    duplicate: bool = False
+    replies: tuple[PendingMessage, ...] = ()
+    others: bool = False
+    """Messages were queued for other chats too (a therapist's, a client's): wake the courier."""
+
+
+def live_key(message_id: str) -> str:
+    """Messages that change one live message replace each other while unsent."""
+    return f"live:{message_id}"
+
+
+def new_prompt_token() -> str:
+    """Eight URL-safe characters naming one shown prompt; buttons carry it, so stale ones fail."""
+    return secrets.token_urlsafe(6)
+
+
+def prompt_message(prompt: Prompt, token: str, lead: str | None = None) -> Outgoing:
+    """Render a prompt as a message whose buttons carry ``token``."""
+    text = f"{lead}\n\n{prompt.text}" if lead else prompt.text
+    return Outgoing(
+        text=text,
+        purpose=Purpose.PROMPT,
+        buttons=tuple(
+            tuple(Button(c.label, f"{token}{BUTTON_DATA_SEPARATOR}{c.value}") for c in row)
+            for row in prompt.rows
+        ),
+        expects=prompt.kind.value,
+        optional=prompt.optional,
+        prompt_token=token,
+    )
+
+
+def note(text: str) -> Outgoing:
+    return Outgoing(text=text, purpose=Purpose.NOTE)
+
+
+REPLY_LEASE = timedelta(seconds=15)
+"""How long the tick leaves fresh replies to the handler that queued them."""
+
+
+class Turn:
+    """One update being handled: the transaction, the person, the time, and the replies."""
+
+    def __init__(
+        self, tx: Transaction, sender: Sender, person: PersonRow, now: datetime, update_id: int | None
+    ) -> None:
+        self.tx = tx
+        self.sender = sender
+        self.person = person
+        self.now = now
+        self.update_id = update_id
+        self.update_recorded = person.last_update_id == update_id
+        self.replies: list[Outgoing] = []
+        self.told: list[tuple[PersonRow | Recipient, Outgoing]] = []
+
+    async def begin(
+        self, entry_id: int | None, flow_id: str, step_id: str, token: str, due_prompt_id: int | None = None
+    ) -> OpenConversation:
+        """Open a conversation; it carries this update's id, so no other write is needed."""
+        if self.update_id is not None:
+            self.update_recorded = True
+        return await self.tx.conversations.begin(
+            self.person.id, entry_id, flow_id, step_id, token, self.now, self.update_id, due_prompt_id
+        )
+
+    async def save(self, conversation: OpenConversation) -> None:
+        """Write the conversation back; it carries this update's id, so no other write is needed."""
+        conversation.updated_at = self.now
+        if self.update_id is not None:
+            conversation.last_update_id = self.update_id
+            self.update_recorded = True
+        await self.tx.conversations.save(conversation)
+
+    def say(self, message: Outgoing) -> None:
+        self.replies.append(message)
+
+    def tell(self, recipient: PersonRow | Recipient, message: Outgoing) -> None:
+        """A message for someone other than the sender (queued with the replies, due at once)."""
+        self.told.append((recipient, message))
+
+    async def queue_replies(self, lease: timedelta = REPLY_LEASE) -> tuple[PendingMessage, ...]:
+        superseded = {reply.coalesce_key for reply in self.replies if reply.coalesce_key}
+        retry_at, attempts = None, 0
+        if superseded:
+            retry_at, attempts = await self.tx.outbox.drop_superseded(
+                self.sender.transport, self.sender.chat_id, superseded
+            )
+        queued = await self.tx.outbox.put_many(
+            self.sender.transport,
+            self.sender.chat_id,
+            [reply.to_json() for reply in self.replies],
+            self.now,
+            person_id=self.person.id,
+            lease=lease,
+            not_before=retry_at,
+            attempts=attempts,
+        )
+        for recipient, message in self.told:
+            person_id = recipient.id if isinstance(recipient, PersonRow) else recipient.person_id
+            await self.tx.outbox.put_many(
+                recipient.transport, recipient.chat_id, [message.to_json()], self.now, person_id=person_id
+            )
+        return tuple(queued)
