@@ -1,4 +1,5 @@
-"""The ``between`` command: ``run`` (Telegram with a token, else the terminal) and ``migrate``."""
+"""The ``between`` command: ``run`` (Telegram with a token, else the terminal), ``migrate``,
+``schedule`` and ``therapist`` (the practice admin's)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,76 @@ async def _schedule(settings: Settings, args: argparse.Namespace) -> None:
         await database.close()
 
 
+REGISTRATION_PRINTED = (
+    "Registration for {name}: send them this link; it works once, for 7 days, and makes whoever "
+    "opens it a therapist here, so send it privately.\n{link}"
+)
+REGISTRATION_NO_LINK = (
+    "Registration for {name}: it works once, for 7 days. In a private chat with the bot they "
+    "send /start followed by this code:"
+)
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """The bot's @username, asked of Telegram (None without a token, or if it cannot be reached)."""
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as error:
+        log.warning(
+            "could not ask Telegram for the bot's name (%s); printing the code only", type(error).__name__
+        )
+        return None
+
+
+async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.clock import utc_now
+    from bot.codes import start_link
+    from storage import Database
+
+    database = Database(settings.database_url)
+    try:
+        await database.migrate()
+        if args.action == "list":
+            for line in await _therapist_lines(database):
+                print(line)
+            return
+        name = " ".join(args.name.split())
+        if not name or len(name) > 100:
+            raise ConfigurationError("a therapist's name is 1 to 100 characters")
+        from bot.codes import AttemptLimiter
+        from bot.practice import Practice
+
+        practice = Practice(database, limiter=AttemptLimiter(utc_now))
+        code = await practice.issue_registration(name, utc_now())
+    finally:
+        await database.close()
+    link = start_link(await _bot_username(settings), code)
+    if link:
+        print(REGISTRATION_PRINTED.format(name=name, link=link))
+    else:
+        print(REGISTRATION_NO_LINK.format(name=name))
+    print(code)
+
+
+async def _therapist_lines(database: object) -> list[str]:
+    from storage import Database
+
+    assert isinstance(database, Database)
+    async with database.transaction() as tx:
+        therapists = await tx.therapists.all()
+        counts = {t.person_id: len(await tx.clients.of(t.person_id)) for t in therapists}
+    if not therapists:
+        return ['no therapists yet: between therapist add "Name"']
+    return [f"#{t.person_id}\t{t.name}\t{counts[t.person_id]} clients" for t in therapists]
+
+
 async def _migrate(settings: Settings) -> None:
     from storage import Database
     from storage.migrate import current_revision
@@ -96,6 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     listing.add_argument("client", nargs="?", help="only this client's")
     remove = actions.add_parser("remove", help="remove a schedule")
     remove.add_argument("schedule_id", type=int)
+    therapist = commands.add_parser("therapist", help="register therapists (one-time links)")
+    therapist_actions = therapist.add_subparsers(dest="action", required=True)
+    add_therapist = therapist_actions.add_parser("add", help="print a one-time registration link and code")
+    add_therapist.add_argument("name", help='the therapist\'s name, e.g. "Dr Ana Ruiz"')
+    therapist_actions.add_parser("list", help="registered therapists and how many clients each has")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -111,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "schedule":
             asyncio.run(_schedule(settings, args))
+        elif args.command == "therapist":
+            asyncio.run(_therapist(settings, args))
         else:
             asyncio.run(commands_to_run[args.command]())
     except KeyboardInterrupt:
