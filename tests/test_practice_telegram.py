@@ -4,16 +4,21 @@ a real SQLite file and a clock we move (Monday 2026-03-02 09:00 UTC at the start
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import sqlite3
+import sys
+from pathlib import Path
 
 from bot import practice_texts as ptexts
 from bot import texts
 from bot.app import tick
 from bot.practice import consent_version
 from flows.mood_check import MOOD_PROMPT
-from tests.conftest import RunningBot
+from tests.conftest import TOKEN, RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
+from tests.test_settings import NAMES, REPO
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CODE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -130,7 +135,7 @@ async def test_from_registration_to_the_digest_before_the_session(
     await client.expect_text(texts.PROMPT.format(title="mood check"))
     bot.clock.advance(hours=5, minutes=29)  # 14:59
     await run_tick(bot)
-    assert not [m for m in therapist.unread() if "Digest" in (m.text or "") or m.kind == "photo"]
+    assert not [m for m in therapist.unread() if "Pre-session digest" in (m.text or "") or m.kind == "photo"]
     bot.clock.advance(minutes=1)
     await run_tick(bot)
     digest_text, chart = await therapist.expect(2)
@@ -274,3 +279,62 @@ async def test_digests_can_go_to_a_linked_channel(
     assert rows(database_url, "SELECT action FROM audit_log WHERE action LIKE 'digest%'") == [
         ("digest_requested",)
     ]
+
+
+async def test_the_admin_command_prints_a_link_and_the_bare_code_last(
+    api: FakeBotApi, bot: RunningBot, database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in NAMES}
+    env.update(
+        PYTHONPATH=str(REPO),
+        DATABASE_URL=database_url,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "therapist",
+        "add",
+        "Dr Ana Ruiz",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    *lines, code = stdout.decode().strip().splitlines()
+    assert CODE.fullmatch(code)
+    assert f"https://t.me/between_test_bot?start={code}" in lines
+    therapist = api.user(520)
+    await therapist.send(f"/start {code}")
+    assert (await therapist.expect(2))[0].text == ptexts.REGISTERED.format(name="Dr Ana Ruiz")
+
+
+async def test_a_group_is_linked_only_by_the_therapist_who_asked(api: FakeBotApi, bot: RunningBot) -> None:
+    therapist = await register(bot, api, 521, "Rae")
+    await therapist.send("/digestchat")
+    _, line = await therapist.expect(2)
+    group = api.group(-5000, "Rae's team")
+    colleague = api.user(522)
+    await group.send(colleague, line.text or "")
+    await run_tick(bot)
+    assert (await group.expect(1))[0].text == ptexts.DIGEST_CHAT_WRONG_PERSON
+    await group.send(therapist, (line.text or "").replace("/link", "/link@between_test_bot"))
+    await run_tick(bot)
+    assert (await group.expect(1))[0].text == ptexts.DIGEST_CHAT_LINKED.format(name="Rae")
+    await group.send(therapist, line.text or "")  # used once
+    await run_tick(bot)
+    assert (await group.expect(1))[0].text == texts.CODE_INVALID
+    assert "Rae's team" in await settings_of(therapist)
+    await therapist.send("/digestchat private")
+    assert (await therapist.expect(1))[0].text == ptexts.DIGEST_CHAT_PRIVATE
+
+
+async def settings_of(therapist: FakeUser) -> str:
+    therapist.mark_read()
+    await therapist.send("/settings")
+    (reply,) = await therapist.expect(1)
+    return reply.text or ""
