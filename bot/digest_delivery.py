@@ -148,6 +148,7 @@ class DigestDelivery:
         return len(messages)
 
     async def _gather(self, tx: Transaction, session_id: int, now: datetime) -> _Gathered | None:
+        end = now + timedelta(microseconds=1)  # periods are half-open: this one includes now
         session = await tx.sessions.get(session_id)
         if session is None:
             return None
@@ -167,10 +168,10 @@ class DigestDelivery:
         )
         previous_start = before_previous.starts_at if before_previous else (joined if previous else None)
         earliest = min(previous_start or period_start, period_start)
-        entries = await tx.entries.between(client.id, earliest, now)
-        prompts = await tx.due_prompts.between(client.id, period_start, now)
+        entries = await tx.entries.between(client.id, earliest, end)
+        prompts = await tx.due_prompts.between(client.id, period_start, end)
         schedules = await tx.schedules.for_person(client.id)
-        notes = await tx.notes.between(client.id, period_start, now)
+        notes = await tx.notes.between(client.id, period_start, end)
         request = DigestRequest(
             client=ClientInput(
                 alias=client.alias or f"#{client.id}",
@@ -179,7 +180,7 @@ class DigestDelivery:
                 unreachable_since=client.unreachable_since if client.status == "unreachable" else None,
             ),
             period_start=period_start,
-            period_end=now,
+            period_end=end,
             session_at=session.starts_at if session.repeat != ON_DEMAND else now,
             previous_period_start=previous_start,
             entries=_entries(e for e in entries if e.started_at >= period_start),

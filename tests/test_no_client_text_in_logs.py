@@ -108,6 +108,31 @@ async def test_no_journey_logs_what_the_client_wrote(
     await user.expect(1)
     await answer(user, "press:Skip today", "press:Something else", f"reason {CANARY}")
 
+    # the therapist's side: a note to bring, a rationale, an alias, the digest that quotes them
+    await user.send(f"/note bring {CANARY}")
+    await user.expect(1)
+    code = await bot.runtime.conversations.practice.issue_registration(f"Dr {CANARY}", bot.clock())
+    therapist = api.user(7002)
+    await therapist.send(f"/start {code}")
+    await therapist.expect(2)
+    await therapist.send(f"/invite {CANARY}")
+    _, code_line = await therapist.expect(2)
+    client = api.user(7003)
+    await client.send(f"/start {code_line.text}")
+    await client.expect(1)
+    await client.press("I agree")
+    await client.expect(2)
+    await client.send(f"/note {CANARY} to bring")
+    await client.expect(1)
+    await therapist.send(f'/assign {CANARY} mood 20:00 "because {CANARY}"')
+    await therapist.expect(1)
+    await therapist.send(f"/digest {CANARY}")
+    await therapist.expect(1)
+    await therapist.send(f"/session {CANARY} 2026-03-20 {CANARY}")
+    await therapist.expect(1)
+    await tick(bot.runtime)
+    await therapist.expect_text(f"{CANARY} to bring")  # the digest quotes it: to the therapist only
+
     await bot.stop()
     logged = [record for record in logs.records]
     assert len(logged) > 30  # the journeys were logged (ids, flows, steps)…
