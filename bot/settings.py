@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     chat_send_interval_seconds: float = Field(default=1.0, ge=0)
     chat_send_burst: int = Field(default=3, ge=1)
     digest_charts: bool = True
+    crisis_emergency: str = "your local emergency number (112 in Europe, 911 in North America)"
+    crisis_line: str = "988 Suicide & Crisis Lifeline (US), 116 123 Samaritans (UK & Ireland)"
+    crisis_text_line: str = "text HOME to 741741 (US) or SHOUT to 85258 (UK)"
+    risk_follow_up_minutes: float = Field(default=180, ge=1)
+    risk_alert_includes_text: bool = False
+    encryption_keys: SecretStr | None = None
+    encryption_key_file: str = "data/between.key"
+    messages_per_minute: int = Field(default=30, ge=1)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

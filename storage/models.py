@@ -112,6 +112,8 @@ class Conversation(Base):
     """The scheduled prompt this conversation answers (started from it, or why it was skipped)."""
     wake_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
     """When the clock next changes something (a timed step's live message); NULL otherwise."""
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """Set when risk language paused the flow: it waits (answers kept) until they carry on."""
 
 
 class OutboxMessage(Base):
@@ -302,3 +304,33 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class RiskEvent(Base):
+    """Risk language was recognised in something a client wrote.
+
+    The client got the crisis message at once and the therapist an alert; the client is asked
+    once more, later, whether they are safe (``follow_up_at``).
+    """
+
+    __tablename__ = "risk_events"
+    __table_args__ = (
+        Index("ix_risk_events_person", "person_id", "at"),
+        Index("ix_risk_events_follow_up", "follow_up_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    where: Mapped[str] = mapped_column(String(64))
+    """Flow and step ("thought_record.hot_thought"), or "message", "note", "caption", "edit"."""
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """What they wrote (encrypted at rest); shown to the therapist only if the practice says so."""
+    answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """"safe" or "not_safe", once they answered the crisis message."""
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """When to ask once more whether they are safe; NULL once asked (or not needed)."""
+    follow_up_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    follow_up_answer: Mapped[str | None] = mapped_column(String(16), nullable=True)

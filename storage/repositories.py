@@ -64,6 +64,7 @@ class OpenConversation:
     last_update_id: int | None = None
     due_prompt_id: int | None = None
     wake_at: datetime | None = None
+    paused_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ _SAVE_CONVERSATION = (
                 "updated_at",
                 "last_update_id",
                 "wake_at",
+                "paused_at",
             )
         }
     )
@@ -387,6 +389,7 @@ class Conversations:
                 "updated_at": conversation.updated_at,
                 "last_update_id": conversation.last_update_id,
                 "wake_at": conversation.wake_at,
+                "paused_at": conversation.paused_at,
             },
         )
 

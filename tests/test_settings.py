@@ -103,4 +103,4 @@ async def test_migrate_command(tmp_path: Path) -> None:
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
-    assert stdout.decode().strip() == "Database is at revision 0005."
+    assert stdout.decode().strip() == "Database is at revision 0006."
