@@ -26,6 +26,7 @@ from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of
 from bot.timezones import describe_zone, find_zones, zone_from_name
 from bot.turn import (
     BUTTON_DATA_SEPARATOR,
+    REPLY_LEASE,
     ButtonPressed,
     CommandReceived,
     Event,
@@ -145,6 +146,17 @@ class ConversationService:
             if update_id is not None and person is not None and _seen(update_id, person, conversation):
                 log.info("update %s already handled for person %s; skipped", update_id, person.id)
                 return Handled(duplicate=True)
+            if person is None and sender.transport != "terminal":
+                admission = await self.practice.admit(tx, sender, event, now)
+                if not admission.enter:  # nothing about them is stored, only the replies
+                    queued = await tx.outbox.put_many(
+                        sender.transport,
+                        sender.chat_id,
+                        [reply.to_json() for reply in admission.replies],
+                        now,
+                        lease=REPLY_LEASE,
+                    )
+                    return Handled(notice=admission.notice, replies=tuple(queued))
             if person is None:
                 person = await tx.people.create(
                     sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now, update_id
@@ -154,7 +166,11 @@ class ConversationService:
             if person.status == "unreachable":  # they wrote to us: we can reach them again
                 await tx.people.mark_reachable(person, now)
             turn = Turn(tx, sender, person, now, update_id)
-            notice = await self._dispatch(turn, conversation, event)
+            go_on, notice = True, None
+            if self.practice.needs_consent(person):
+                go_on, notice = await self.practice.consent_gate(turn, event)
+            if go_on:
+                notice = await self._dispatch(turn, conversation, event)
             replies = await turn.queue_replies()
             if update_id is not None and not turn.update_recorded:
                 await tx.people.record_update(person.id, update_id)

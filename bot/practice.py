@@ -12,7 +12,7 @@ import logging
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -38,16 +38,18 @@ from bot.local_time import (
 )
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.scheduler import plan_of, zone_or_utc
-from bot.turn import Recipient, Turn, note
+from bot.turn import ButtonPressed, CommandReceived, Event, Recipient, Sender, Turn, note
 from flows import FLOWS, Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
 from storage import Database
 from storage.practice import ON_DEMAND, CodePurpose, CodeRow, Role, SessionRow, SessionStatus, TherapistRow
-from storage.repositories import PersonRow
+from storage.repositories import PersonRow, Transaction
 
 log = logging.getLogger(__name__)
 
 JOIN_DATA_PREFIX = "j:"
+JOIN_AGAIN = "j:again"
+"""'I agree' when the consent text is asked again (no code)."""
 CONFIDENCE_DATA_PREFIX = "cf:"
 DECLINE = "-"
 ALIAS = re.compile(r"[^\W][\w.\-]{0,31}", re.UNICODE)
@@ -163,6 +165,36 @@ def _is_rationale(rest: Sequence[str], index: int) -> bool:
     return index == len(rest) - 1 and " " in rest[index]
 
 
+def consent_message(therapist: str | None, code: str | None) -> Outgoing:
+    """The consent text with 'I agree' / 'Not now'. An invitation's code rides on the button
+    (nothing is stored before they agree); without one, it is asked again of a client."""
+    agree = f"{JOIN_DATA_PREFIX}{code}" if code else JOIN_AGAIN
+    buttons = (
+        (Button(texts.BUTTON_AGREE, agree),),
+        (Button(texts.BUTTON_NOT_NOW, f"{JOIN_DATA_PREFIX}{DECLINE}"),),
+    )
+    text = texts.CONSENT.format(therapist=therapist or texts.YOUR_THERAPIST)
+    return Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects="choice")
+
+
+def _closed(message_id: str | None, status: str | None) -> list[Outgoing]:
+    """The consent message loses its buttons (and says what was chosen)."""
+    if message_id is None:
+        return []
+    text = f"{texts.CONSENT.split(chr(10))[0]}\n\n{status}" if status is not None else None
+    return [Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What to do with someone we have no row for: let them in (``enter``: a row is made and
+    the event handled as usual), or only answer."""
+
+    enter: bool = False
+    replies: list[Outgoing] = field(default_factory=list)
+    notice: str | None = None
+
+
 class Practice:
     """Therapist commands and the client's side of joining, notes and confidence."""
 
@@ -178,6 +210,7 @@ class Practice:
         self._flows = tuple(flows)
         self._limiter = limiter
         self._bot_username = bot_username
+        self._strangers_told: set[str] = set()
 
     # --- registration (the admin's command line) ---------------------------------------------
 
@@ -238,18 +271,85 @@ class Practice:
         elif person.therapist_id is not None:
             turn.say(note(texts.OTHER_THERAPIST))
         else:
-            buttons = (
-                (Button(texts.BUTTON_AGREE, f"{JOIN_DATA_PREFIX}{code}"),),
-                (Button(texts.BUTTON_NOT_NOW, f"{JOIN_DATA_PREFIX}{DECLINE}"),),
-            )
-            turn.say(
-                Outgoing(
-                    text=texts.CONSENT.format(therapist=therapist.name),
-                    purpose=Purpose.PROMPT,
-                    buttons=buttons,
-                    expects="choice",
-                )
-            )
+            turn.say(consent_message(therapist.name, code))
+
+    async def admit(self, tx: Transaction, sender: Sender, event: Event, now: datetime) -> Admission:
+        """Someone we have no row for. Nothing is stored before they consent: an invitation shows
+        the consent text (its code rides on the button); only 'I agree' on it, or a therapist's
+        registration code, makes a row. Anyone else gets one short pointer to their therapist."""
+        key = f"{sender.transport}:{sender.user_id}"
+        match event:
+            case CommandReceived("start", args) if looks_like_code(args):
+                if self._limiter.blocked(key):
+                    return Admission(replies=[note(texts.CODE_TOO_MANY)])
+                row = await tx.codes.find_usable(code_hash(args.strip()), now)
+                if row is None:
+                    self._limiter.failed(key)
+                    log.info("a stranger used an unknown or expired code")
+                    return Admission(replies=[note(texts.CODE_INVALID)])
+                if row.purpose == CodePurpose.REGISTER:
+                    return Admission(enter=True)
+                if row.purpose == CodePurpose.DIGEST_CHAT:
+                    return Admission(replies=[note(texts.POST_CODE_IN_CHAT)])
+                therapist = await tx.therapists.get(row.therapist_id or 0)
+                if therapist is None:
+                    return Admission(replies=[note(texts.CODE_INVALID)])
+                return Admission(replies=[consent_message(therapist.name, args.strip())])
+            case ButtonPressed(data, message_id) if data.startswith(JOIN_DATA_PREFIX):
+                code = data.removeprefix(JOIN_DATA_PREFIX)
+                if code == DECLINE:
+                    log.info("a stranger declined consent")
+                    return Admission(replies=[*_closed(message_id, None), note(texts.CONSENT_DECLINED)])
+                row = await tx.codes.find_usable(code_hash(code), now) if looks_like_code(code) else None
+                if row is None or row.purpose != CodePurpose.INVITE:
+                    return Admission(replies=[*_closed(message_id, None), note(texts.CODE_INVALID)])
+                return Admission(enter=True)
+            case ButtonPressed():
+                return Admission(notice=texts.BUTTON_EXPIRED)
+        if key in self._strangers_told:
+            return Admission()
+        if len(self._strangers_told) > 10_000:  # bounded: at worst someone hears it twice
+            self._strangers_told.clear()
+        self._strangers_told.add(key)
+        log.info("a stranger wrote; pointed them to their therapist")
+        return Admission(replies=[note(texts.STRANGER)])
+
+    @staticmethod
+    def needs_consent(person: PersonRow) -> bool:
+        """A client who has not agreed to the current consent text (therapists are staff; the
+        terminal chat is the machine's owner)."""
+        return (
+            person.role != Role.THERAPIST
+            and person.transport != "terminal"
+            and person.consent_version != consent_version()
+        )
+
+    async def consent_gate(self, turn: Turn, event: Event) -> tuple[bool, str | None]:
+        """Before anything else, a client whose consent is missing or out of date reads it (again).
+        Returns whether the event may go on, and a notice for a button."""
+        match event:
+            case CommandReceived("start", args) if looks_like_code(args):
+                return True, None
+            case ButtonPressed(data) if data.startswith(JOIN_DATA_PREFIX) and data != JOIN_AGAIN:
+                return True, None
+            case ButtonPressed(data, message_id) if data == JOIN_AGAIN:
+                await turn.tx.clients.record_consent(turn.person.id, consent_version(), turn.now)
+                turn.person.consent_version = consent_version()
+                for closing in _closed(message_id, texts.CONSENT_AGREED):
+                    turn.say(closing)
+                turn.say(note(texts.CONSENT_THANKS))
+                log.info("person %s agreed to the current consent", turn.person.id)
+                return False, None
+            case ButtonPressed(data, message_id) if data == f"{JOIN_DATA_PREFIX}{DECLINE}":
+                for closing in _closed(message_id, None):
+                    turn.say(closing)
+                turn.say(note(texts.CONSENT_DECLINED_EXISTING))
+                return False, None
+            case ButtonPressed():
+                return False, texts.BUTTON_EXPIRED
+        therapist = await turn.tx.therapists.get(turn.person.therapist_id or 0)
+        turn.say(consent_message(therapist.name if therapist else None, None))
+        return False, None
 
     async def on_join_button(self, turn: Turn, data: str, message_id: str | None) -> str | None:
         """'I agree' / 'Not now' under the consent text."""
@@ -259,6 +359,8 @@ class Practice:
             turn.say(note(texts.CONSENT_DECLINED))
             log.info("person %s declined consent", turn.person.id)
             return None
+        if data == JOIN_AGAIN:
+            return texts.BUTTON_EXPIRED  # (agreed already)
         if not looks_like_code(code):
             return texts.BUTTON_EXPIRED
         row = await turn.tx.codes.find_usable(code_hash(code), turn.now)
@@ -286,12 +388,8 @@ class Practice:
         return None
 
     def _close(self, turn: Turn, message_id: str | None, status: str | None) -> None:
-        """Take the buttons off a question (and say what was chosen)."""
-        if message_id is not None:
-            text = None
-            if status is not None:
-                text = f"{texts.CONSENT.split(chr(10))[0]}\n\n{status}"
-            turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id))
+        for closing in _closed(message_id, status):
+            turn.say(closing)
 
     async def _free_alias(self, turn: Turn, therapist_id: int) -> str:
         number = 1

@@ -113,6 +113,15 @@ CONSENT_DECLINED: Final = (
     "That's completely fine — nothing has been kept. If you change your mind, open the "
     "invitation link again while it's still valid, or ask your therapist for a new one."
 )
+CONSENT_DECLINED_EXISTING: Final = (
+    "That's okay. I'll pause here and keep nothing new. Whenever you're ready, send /start."
+)
+CONSENT_THANKS: Final = "Thank you. We can carry on — /help shows what we can do."
+YOUR_THERAPIST: Final = "your therapist"
+STRANGER: Final = (
+    "Hi! Between is used together with a therapist. Please ask your therapist for an "
+    "invitation link — it brings you straight in."
+)
 JOINED: Final = "Thank you — you're connected with {therapist}. Welcome!"
 CODE_INVALID: Final = (
     "This link or code doesn't work any more — it may have expired or been used already. "

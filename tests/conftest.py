@@ -10,6 +10,7 @@ import pytest
 from bot.app import Runtime, open_runtime, telegram_running
 from bot.settings import Settings
 from tests.clock import FakeClock
+from tests.enrolment import enrol
 from tests.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-TOKEN"
@@ -39,6 +40,7 @@ def settings_for(database_url: str) -> Callable[..., Settings]:
             "telegram_bot_token": TOKEN if api is not None else None,
             "outbox_tick_seconds": 300,  # tests call tick() themselves
             "send_rate_per_second": 0,  # pacing has tests of its own
+            "messages_per_minute": 10_000,  # the clock stands still; the cap has a test of its own
         }
         if api is not None:
             values["telegram_api_base_url"] = api.base_url
@@ -48,10 +50,21 @@ def settings_for(database_url: str) -> Callable[..., Settings]:
     return make
 
 
+SERVICE_CLIENTS = (7, 8)
+"""Telegram user ids of the clients tests drive through the conversation service directly."""
+
+
 @pytest.fixture
 async def runtime(settings_for: Callable[..., Settings], clock: FakeClock) -> AsyncIterator[Runtime]:
     async with open_runtime(settings_for(), clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def service_clients(runtime: Runtime, database_url: str, clock: FakeClock) -> None:
+    """The clients of ``SERVICE_CLIENTS``, enrolled (for modules that drive the service)."""
+    for user_id in SERVICE_CLIENTS:
+        enrol(database_url, user_id, clock())
 
 
 class RunningBot:
@@ -75,12 +88,25 @@ class RunningBot:
         self.runtime = None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "strangers: fake users are not enrolled as clients (they join by invitation)"
+    )
+
+
 @pytest.fixture
 async def bot(
-    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock
+    api: FakeBotApi,
+    settings_for: Callable[..., Settings],
+    clock: FakeClock,
+    database_url: str,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[RunningBot]:
     running = RunningBot(settings_for(api), clock)
     await running.start()
+    if request.node.get_closest_marker("strangers") is None:
+        zone = running.settings.default_timezone
+        api.on_new_user = lambda user_id: enrol(database_url, user_id, clock(), zone)
     try:
         yield running
     finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from bot.app import Runtime, open_runtime, tick
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.messages import Outgoing
@@ -11,6 +13,8 @@ from bot.settings import Settings
 from bot.turn import CommandReceived, Sender, TextReceived
 from flows.mood_check import INTRO, MOOD_PROMPT
 from tests.clock import FakeClock
+
+pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
 
 ALEX = Sender("telegram", "7", "7")
 

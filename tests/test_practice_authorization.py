@@ -17,6 +17,8 @@ from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.test_practice_telegram import invite, join, register
 
+pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
+
 # {alias} / {number} are filled in per target; ids are those the setup below creates
 COMMANDS = (
     "/assign {alias} mood 09:00",

@@ -11,6 +11,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import practice_texts as ptexts
 from bot import texts
 from bot.app import tick
@@ -19,6 +21,8 @@ from flows.mood_check import MOOD_PROMPT
 from tests.conftest import TOKEN, RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.test_settings import NAMES, REPO
+
+pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CODE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -205,9 +209,7 @@ async def test_a_client_who_says_not_now_is_not_linked(
     await client.press(texts.BUTTON_NOT_NOW)
     (declined,) = await client.expect(1)
     assert declined.text == texts.CONSENT_DECLINED
-    assert rows(
-        database_url, "SELECT therapist_id, alias, consent_version FROM people WHERE external_user_id='603'"
-    ) == [(None, None, None)]
+    assert rows(database_url, "SELECT * FROM people WHERE external_user_id='603'") == []  # nothing kept
     # the invitation still works until it expires; used once, it is gone
     await client.send(f"/start {code}")
     await client.expect(1)
@@ -235,7 +237,7 @@ async def test_codes_are_single_use_expire_and_are_stored_hashed(
     await first.expect(2)
     await second.send(f"/start {fresh}")
     assert (await second.expect(1))[0].text == texts.CODE_INVALID
-    assert rows(database_url, "SELECT role FROM people WHERE external_user_id = '507'") == [("client",)]
+    assert rows(database_url, "SELECT role FROM people WHERE external_user_id = '507'") == []
 
 
 async def test_guessing_codes_is_rate_limited(api: FakeBotApi, bot: RunningBot) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import signal
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from tests.bot_process import start_bot_process
 from tests.conftest import TOKEN
+from tests.enrolment import enrol
 from tests.fake_bot_api import FakeBotApi
 
 CANARY = "CANARY-rosebud-4711"
@@ -42,6 +44,7 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
 ) -> None:
     first = await start_between(api, database_url, tmp_path)
     processes.append(first)
+    enrol(database_url, 2001, datetime.now(UTC))  # the bot has made the schema by now
     user = api.user(2001)
     await user.send("/mood")
     await user.expect(2, timeout=30)

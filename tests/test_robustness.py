@@ -16,6 +16,8 @@ from bot.settings import Settings
 from bot.turn import ButtonPressed, CommandReceived, Sender, TextReceived
 from tests.clock import FakeClock
 
+pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
+
 ALEX = Sender("telegram", "7", "7")
 
 

@@ -7,6 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot import practice_texts as ptexts
 from bot.app import tick
 from bot.practice import next_in_series
@@ -14,6 +16,8 @@ from storage.practice import SessionRow
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.test_practice_telegram import invite, join, register
+
+pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

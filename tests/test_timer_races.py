@@ -16,6 +16,8 @@ from bot.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
 from storage.repositories import Conversations
 from tests.clock import FakeClock
 
+pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
+
 CLIENT = Sender("telegram", "7", "7")
 
 

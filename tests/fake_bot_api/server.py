@@ -196,6 +196,8 @@ class FakeBotApi:
         self.token = token
         self.bot_id = bot_id
         self.bot_username = bot_username
+        self.on_new_user: Callable[[int], None] | None = None
+        """Called with each new user's id (tests use it to enrol them as clients)."""
         self.bot_first_name = bot_first_name
         self.enforce_rate_limits = enforce_rate_limits
         self.global_per_second = global_per_second
@@ -338,6 +340,8 @@ class FakeBotApi:
             self._chats[user_id] = _Chat(id=user_id, type="private", first_name=first_name)
         user = FakeUser(self, user_id, first_name=first_name, language_code=language_code)
         self._users[user_id] = user
+        if self.on_new_user is not None:
+            self.on_new_user(user_id)
         return user
 
     def group(
