@@ -176,13 +176,15 @@ class ConversationService:
                 await tx.people.record_update(person.id, update_id)
         return Handled(notice=notice, replies=replies, others=bool(turn.told))
 
-    async def link_chat(self, chat: Recipient, title: str, user_id: str | None, code: str) -> Handled:
+    async def link_chat(
+        self, chat: Recipient, title: str, user_id: str | None, code: str, public: bool = False
+    ) -> Handled:
         """``/link <code>`` posted in a group or channel: it becomes a therapist's digest chat."""
         now = self._clock()
         async with self._db.transaction() as tx:
             if self._ledger is not None:
                 await self._ledger.write(tx)
-            messages, _ = await self.practice.link_chat(tx, now, code, chat, title, user_id)
+            messages, _ = await self.practice.link_chat(tx, now, code, chat, title, user_id, public)
             for recipient, message in messages:
                 await tx.outbox.put_many(
                     recipient.transport,

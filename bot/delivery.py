@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -103,6 +103,7 @@ class _Settlement:
     retry: tuple[int, str, datetime] | None = None
     unreachable: int | None = None  # the person whose chat refused us
     deferred: list[int] = field(default_factory=list)  # must wait for the pace: the drainer's now
+    rerouted: list[Outgoing] = field(default_factory=list)  # refused here, to go elsewhere
 
     @property
     def simple(self) -> bool:
@@ -257,6 +258,10 @@ class Courier:
                 handled += 1
                 settlement.delivered.append(item.id)
                 settlement.dropped = True
+                if message.reroute is not None:
+                    log.warning("outbox %s to %s chat %s rerouted: %s", item.id, transport, chat_id, error)
+                    settlement.rerouted.append(message)
+                    continue
                 if error.unreachable and item.person_id is not None:
                     log.warning("%s chat %s is unreachable (%s); stopping", transport, chat_id, error)
                     settlement.unreachable = item.person_id
@@ -304,6 +309,16 @@ class Courier:
             if settlement.unreachable is not None:
                 await tx.people.mark_unreachable([settlement.unreachable], self._clock())
                 await tx.outbox.drop_chat(*key)
+            for message in settlement.rerouted:
+                assert message.reroute is not None
+                moved = [replace(message, reroute=None).to_json()]
+                if message.reroute.note:
+                    moved.insert(0, Outgoing(text=message.reroute.note).to_json())
+                await tx.outbox.put_many(
+                    key[0], message.reroute.chat_id, moved, self._clock(), person_id=message.reroute.person_id
+                )
+        if settlement.rerouted:
+            self.wake()
 
     # --- the drainer ----------------------------------------------------------------------
 

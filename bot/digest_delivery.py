@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot import practice_texts as ptexts
 from bot.clock import Clock
 from bot.digest import (
     AssignmentInput,
@@ -33,7 +34,7 @@ from bot.digest import (
     split_for_telegram,
 )
 from bot.logs import describe_error
-from bot.messages import Attachment, Outgoing
+from bot.messages import Attachment, Outgoing, Reroute
 from bot.practice import next_in_series
 from bot.scheduler import zone_or_utc
 from bot.turn import Recipient, note
@@ -56,6 +57,7 @@ class _Gathered:
     recipient: Recipient
     therapist_zone: str
     lead_minutes: int
+    fallback: Recipient | None = None
 
 
 def compose(digest: Digest, chart: bytes | None) -> list[Outgoing]:
@@ -109,6 +111,10 @@ class DigestDelivery:
 
     async def _send(self, session_id: int, now: datetime) -> int:
         async with self._db.transaction() as tx:
+            session = await tx.sessions.get(session_id)
+            if session is not None and session.repeat != ON_DEMAND and session.starts_at <= now:
+                await self._passed(tx, session, now)
+                return 0
             gathered = await self._gather(tx, session_id, now)
         if gathered is None:
             return 0
@@ -118,6 +124,19 @@ class DigestDelivery:
             chart = await asyncio.to_thread(_chart, digest)  # ~100 ms of drawing: off the loop
         messages = compose(digest, chart)
         session = gathered.session
+        if gathered.fallback is not None:  # a linked chat: should it refuse, the private chat
+            fallback = gathered.fallback
+            messages = [
+                replace(
+                    m,
+                    reroute=Reroute(
+                        fallback.chat_id,
+                        fallback.person_id,
+                        ptexts.DIGEST_CHAT_UNREACHABLE if i == 0 else None,
+                    ),
+                )
+                for i, m in enumerate(messages)
+            ]
         async with self._db.transaction() as tx:
             if not await tx.sessions.mark_digest_sent(session.id, now):
                 return 0  # cancelled (or sent) meanwhile
@@ -146,6 +165,26 @@ class DigestDelivery:
             session.therapist_id,
         )
         return len(messages)
+
+    async def _passed(self, tx: Transaction, session: SessionRow, now: datetime) -> None:
+        """The session began before its digest could go (the bot was down): a digest now would
+        be about a session that is over. The series goes on from its next session to come."""
+        if not await tx.sessions.mark_passed(session.id, now):
+            return
+        log.warning("session %s began before its digest could be sent; none sent", session.id)
+        therapist = await tx.therapists.get(session.therapist_id)
+        therapist_person = await tx.people.get(session.therapist_id)
+        if therapist is None or therapist_person is None:
+            return
+        zone = zone_or_utc(therapist_person.timezone)
+        following = next_in_series(session, zone)
+        while following is not None and following <= now:
+            following = next_in_series(replace(session, starts_at=following), zone)
+        if following is not None:
+            due = max(now, following - timedelta(minutes=therapist.lead_minutes))
+            await tx.sessions.add(
+                session.client_id, session.therapist_id, following, session.repeat, due, now
+            )
 
     async def _gather(self, tx: Transaction, session_id: int, now: datetime) -> _Gathered | None:
         end = now + timedelta(microseconds=1)  # periods are half-open: this one includes now
@@ -210,11 +249,13 @@ class DigestDelivery:
             ),
             notes=tuple(NoteInput(text=n.text, created_at=n.created_at) for n in notes),
         )
-        if therapist.digest_chat_id is not None and therapist.digest_transport is not None:
-            recipient = Recipient(therapist.digest_transport, therapist.digest_chat_id)
-        else:
-            recipient = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
-        return _Gathered(session, request, recipient, therapist_person.timezone, therapist.lead_minutes)
+        private = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
+        if therapist.digest_chat_id is not None and therapist.digest_transport == therapist_person.transport:
+            linked = Recipient(therapist.digest_transport, therapist.digest_chat_id)
+            return _Gathered(
+                session, request, linked, therapist_person.timezone, therapist.lead_minutes, private
+            )
+        return _Gathered(session, request, private, therapist_person.timezone, therapist.lead_minutes)
 
 
 def _entries(rows: Iterable[EntryRow]) -> Sequence[EntryInput]:

@@ -46,6 +46,14 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Reroute:
+    chat_id: str
+    person_id: int | None
+    note: str | None = None
+    """Said first, in the other chat (on one message of a group only)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message to send, or one edit of a message sent before (``edit_of``)."""
 
@@ -61,6 +69,9 @@ class Outgoing:
     coalesce_key: str | None = None
     """While unsent, a newer message with the same key in the chat replaces this one."""
     attachment: Attachment | None = None
+    reroute: Reroute | None = None
+    """Where to send this instead if its chat refuses it for good (a digest chat we were
+    removed from: the therapist's private chat)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +85,9 @@ class Outgoing:
             "due_prompt_id": self.due_prompt_id,
             "coalesce_key": self.coalesce_key,
             "attachment": self.attachment.to_json() if self.attachment else None,
+            "reroute": [self.reroute.chat_id, self.reroute.person_id, self.reroute.note]
+            if self.reroute
+            else None,
         }
 
     @classmethod
@@ -92,6 +106,9 @@ class Outgoing:
             due_prompt_id=data.get("due_prompt_id"),
             coalesce_key=data.get("coalesce_key"),
             attachment=Attachment.from_json(data["attachment"]) if data.get("attachment") else None,
+            reroute=Reroute(str(data["reroute"][0]), data["reroute"][1], data["reroute"][2])
+            if data.get("reroute")
+            else None,
         )
 
 

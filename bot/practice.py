@@ -58,6 +58,10 @@ MAX_LEAD_MINUTES = 7 * 24 * 60
 LOW_CONFIDENCE = 5
 """A confidence rating at or below this is worth discussing (the digest marks it)."""
 REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
+SESSION_HORIZON = timedelta(days=2 * 366)
+"""Sessions are booked at most this far ahead."""
+MAX_TIMES = 8
+"""At most this many prompts a day for one assignment."""
 
 THERAPIST_COMMANDS = frozenset(
     {
@@ -135,6 +139,8 @@ def parse_one_line_assignment(args: str, flows: Sequence[Flow]) -> OneLineAssign
         times = tuple(f"{t:%H:%M}" for t in parse_times(times_text))
     except ValueError as error:
         raise UsageError(str(error)) from None
+    if len(times) > MAX_TIMES:
+        raise UsageError(ptexts.TOO_MANY_TIMES.format(most=MAX_TIMES))
     weekdays: tuple[int, ...] = tuple(range(7))
     start: date | None = None
     rationale: str | None = None
@@ -373,6 +379,8 @@ class Practice:
         if person.role == Role.THERAPIST or person.therapist_id is not None:
             return texts.BUTTON_EXPIRED
         alias = row.alias or await self._free_alias(turn, therapist.person_id)
+        if await turn.tx.clients.by_alias(therapist.person_id, alias) is not None:
+            alias = await self._free_alias(turn, therapist.person_id, alias)  # taken meanwhile
         if not await turn.tx.codes.use(row.id, person.id, turn.now):
             return texts.BUTTON_EXPIRED
         await turn.tx.clients.link(person.id, therapist.person_id, alias, turn.now)
@@ -391,22 +399,32 @@ class Practice:
         for closing in _closed(message_id, status):
             turn.say(closing)
 
-    async def _free_alias(self, turn: Turn, therapist_id: int) -> str:
-        number = 1
-        while await turn.tx.clients.alias_taken(therapist_id, f"Client{number}", turn.now):
+    async def _free_alias(self, turn: Turn, therapist_id: int, stem: str = "Client") -> str:
+        number = 1 if stem == "Client" else 2
+        while await turn.tx.clients.alias_taken(therapist_id, f"{stem[:28]}{number}", turn.now):
             number += 1
-        return f"Client{number}"
+        return f"{stem[:28]}{number}"
 
     # --- a group or channel becomes a digest chat ---------------------------------------------
 
     async def link_chat(
-        self, turn_tx: Any, now: datetime, code: str, chat: Recipient, title: str, user_id: str | None
+        self,
+        turn_tx: Any,
+        now: datetime,
+        code: str,
+        chat: Recipient,
+        title: str,
+        user_id: str | None,
+        public: bool = False,
     ) -> tuple[list[tuple[Recipient, Outgoing]], bool]:
         """``/link <code>`` posted in a group or channel. Returns messages to queue, and whether
-        it worked. A group's poster must be the therapist who asked for the code."""
+        it worked. A group's poster must be the therapist who asked for the code; a public chat
+        (anyone can read it) is refused: digests hold health information."""
         key = f"{chat.transport}:chat:{chat.chat_id}"
         if self._limiter.blocked(key):
             return [], False
+        if public:
+            return [(chat, note(ptexts.DIGEST_CHAT_PUBLIC))], False
         row = await turn_tx.codes.find_usable(code_hash(code), now)
         if row is None or row.purpose != CodePurpose.DIGEST_CHAT or row.therapist_id is None:
             self._limiter.failed(key)
@@ -757,6 +775,11 @@ class Practice:
         if len(wall) != 1:
             turn.say(note(ptexts.SESSION_USAGE.format(zone=turn.person.timezone)))
             return
+        today = local_today(turn.now, zone)
+        if not today - timedelta(days=1) <= day <= today + SESSION_HORIZON:
+            problem = ptexts.SESSION_PAST if day < today else ptexts.SESSION_TOO_FAR
+            turn.say(note(ptexts.SESSION_BAD.format(problem=problem, zone=turn.person.timezone)))
+            return
         starts_at = _local_instant(day, wall[0], zone)
         if starts_at <= turn.now:
             turn.say(note(ptexts.SESSION_BAD.format(problem=ptexts.SESSION_PAST, zone=turn.person.timezone)))
@@ -819,6 +842,8 @@ class Practice:
             turn.say(note(ptexts.NO_SUCH_SESSION.format(number=number)))
             return
         await turn.tx.sessions.cancel(session.id, turn.now)
+        if session.repeat in REPEAT_DAYS:  # the series ends here, also where it was written ahead
+            await turn.tx.sessions.cancel_following(session, turn.now)
         client = await turn.tx.clients.by_id(therapist.person_id, session.client_id)
         zone = zone_or_utc(turn.person.timezone)
         turn.say(

@@ -87,6 +87,8 @@ SESSION_USAGE: Final = (
 )
 SESSION_BAD: Final = "I couldn't read that: {problem}.\n\n" + SESSION_USAGE
 SESSION_PAST: Final = "that time has already passed"
+SESSION_TOO_FAR: Final = "please choose a date within the next two years"
+TOO_MANY_TIMES: Final = "at most {most} times a day, please"
 SESSION_ADDED: Final = (
     "Session #{number} with {alias}: {when} ({zone}){repeat}. The digest will come {digest}."
 )
@@ -113,6 +115,14 @@ DIGEST_CHAT_CODE: Final = (
 DIGEST_CHAT_LINKED: Final = "Digests for {name} will be posted in this chat."
 DIGEST_CHAT_LINKED_PRIVATE: Final = "Done — your digests will go to “{title}” from now on."
 DIGEST_CHAT_PRIVATE: Final = "Done — your digests will come to this private chat again."
+DIGEST_CHAT_PUBLIC: Final = (
+    "This chat is public — anyone could read it, and digests hold health information. "
+    "Please use a private group or channel."
+)
+DIGEST_CHAT_UNREACHABLE: Final = (
+    "I couldn't post this digest in your digest chat (was I removed from it?), so here it is. "
+    "/digestchat links a chat again."
+)
 DIGEST_CHAT_WRONG_PERSON: Final = "Only the therapist who asked for this code can use it here."
 DIGEST_QUEUED: Final = "Preparing the digest for {alias} — it will arrive in {chat} in a moment."
 DIGEST_USAGE: Final = "Whose digest? For example /digest Sam"

@@ -197,9 +197,11 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
     return sender, UnsupportedReceived(_media_kind(message))
 
 
-def chat_link_for(update: Update, bot_username: str | None) -> tuple[Recipient, str, str | None, str] | None:
+def chat_link_for(
+    update: Update, bot_username: str | None
+) -> tuple[Recipient, str, str | None, str, bool] | None:
     """``/link <code>`` posted in a group or channel: (the chat, its title, who posted it — None
-    in a channel —, the code). Anything else there is ignored."""
+    in a channel —, the code, whether the chat is public). Anything else there is ignored."""
     message = update.message or update.channel_post
     if message is None or message.chat.type == Chat.PRIVATE or message.text is None:
         return None
@@ -213,7 +215,8 @@ def chat_link_for(update: Update, bot_username: str | None) -> tuple[Recipient, 
         else:
             user_id = str(message.from_user.id)
     chat = Recipient(TRANSPORT, str(message.chat.id))
-    return chat, message.chat.title or "", user_id, command.args.strip()
+    public = message.chat.username is not None  # anyone can read a chat with a public @name
+    return chat, message.chat.title or "", user_id, command.args.strip(), public
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -113,8 +113,15 @@ def summarize(answers: Answers) -> str:
     return SAVING
 
 
+MAX_TIMES: Final = 8
+TOO_MANY_TIMES: Final = "At most 8 times a day, please."
+
+
 def _times(text: str) -> list[str]:
-    return [f"{wall:%H:%M}" for wall in parse_times(text)]
+    times = [f"{wall:%H:%M}" for wall in parse_times(text)]
+    if len(times) > MAX_TIMES:
+        raise ValueError(TOO_MANY_TIMES)
+    return times
 
 
 def _weekdays(text: str) -> list[int]:

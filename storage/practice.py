@@ -8,6 +8,7 @@ ever reach that therapist's own clients.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -27,6 +28,11 @@ AUDIT = cast(Table, AuditEvent.__table__)
 ENTRIES = cast(Table, Entry.__table__)
 
 
+def alias_key(alias: str) -> str:
+    """How aliases are compared: Unicode-normalised and case-folded ("Émile" = "ÉMILE")."""
+    return unicodedata.normalize("NFKC", alias).casefold()
+
+
 def _person(row: Any) -> PersonRow | None:
     return None if row is None else PersonRow(*row)
 
@@ -41,6 +47,7 @@ class SessionStatus:
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
     DIGEST_SENT = "digest_sent"
+    PASSED = "passed"  # it began before its digest could be sent
 
 
 ON_DEMAND = "on_demand"
@@ -241,35 +248,27 @@ class Clients:
         )
 
     async def alias_taken(self, therapist_id: int, alias: str, now: datetime) -> bool:
-        """An alias already names a client, or waits in an open invitation (case-insensitive)."""
-        folded = alias.casefold()
-        client = await self._connection.execute(
-            select(func.count())
-            .select_from(PEOPLE)
-            .where(PEOPLE.c.therapist_id == therapist_id, func.lower(PEOPLE.c.alias) == folded)
+        """An alias already names a client, or waits in an open invitation (compared as
+        :func:`alias_key`: case and accents as people read them, not as SQL's ``lower`` does)."""
+        key = alias_key(alias)
+        clients = await self._connection.execute(
+            select(PEOPLE.c.alias).where(PEOPLE.c.therapist_id == therapist_id)
         )
         invited = await self._connection.execute(
-            select(func.count())
-            .select_from(CODES)
-            .where(
+            select(CODES.c.alias).where(
                 CODES.c.therapist_id == therapist_id,
                 CODES.c.purpose == CodePurpose.INVITE,
                 CODES.c.used_at.is_(None),
                 CODES.c.expires_at > now,
-                func.lower(CODES.c.alias) == folded,
             )
         )
-        return bool(client.scalar_one() or invited.scalar_one())
+        return any(alias_key(row[0] or "") == key for row in (*clients, *invited))
 
     async def by_alias(self, therapist_id: int, alias: str) -> PersonRow | None:
-        """The therapist's client with this alias (case-insensitive), as a people row; None if
-        there is none — or it is someone else's: the caller cannot tell the two apart."""
-        result = await self._connection.execute(
-            select(PEOPLE).where(
-                PEOPLE.c.therapist_id == therapist_id, func.lower(PEOPLE.c.alias) == alias.casefold()
-            )
-        )
-        return _person(result.first())
+        """The therapist's client with this alias; None if there is none — or it is someone
+        else's: the caller cannot tell the two apart."""
+        key = alias_key(alias)
+        return next((c for c in await self.of(therapist_id) if alias_key(c.alias or "") == key), None)
 
     async def by_id(self, therapist_id: int, person_id: int) -> PersonRow | None:
         result = await self._connection.execute(
@@ -279,10 +278,8 @@ class Clients:
 
     async def of(self, therapist_id: int) -> list[PersonRow]:
         """The therapist's clients, by alias."""
-        result = await self._connection.execute(
-            select(PEOPLE).where(PEOPLE.c.therapist_id == therapist_id).order_by(func.lower(PEOPLE.c.alias))
-        )
-        return [PersonRow(*row) for row in result]
+        result = await self._connection.execute(select(PEOPLE).where(PEOPLE.c.therapist_id == therapist_id))
+        return sorted((PersonRow(*row) for row in result), key=lambda c: alias_key(c.alias or ""))
 
     async def last_activity(self, person_ids: list[int]) -> dict[int, datetime]:
         """When each client last did homework (an entry updated)."""
@@ -373,6 +370,29 @@ class TherapySessions:
             .where(SESSIONS.c.id == session_id)
             .values(status=SessionStatus.CANCELLED, updated_at=now)
         )
+
+    async def cancel_following(self, session: SessionRow, now: datetime) -> None:
+        """Cancel the sessions of the same series after this one (already written ahead)."""
+        await self._connection.execute(
+            update(SESSIONS)
+            .where(
+                SESSIONS.c.client_id == session.client_id,
+                SESSIONS.c.therapist_id == session.therapist_id,
+                SESSIONS.c.repeat == session.repeat,
+                SESSIONS.c.status == SessionStatus.SCHEDULED,
+                SESSIONS.c.starts_at > session.starts_at,
+            )
+            .values(status=SessionStatus.CANCELLED, updated_at=now)
+        )
+
+    async def mark_passed(self, session_id: int, now: datetime) -> bool:
+        """A session that began before its digest could go (the bot was down): no digest."""
+        result = await self._connection.execute(
+            update(SESSIONS)
+            .where(SESSIONS.c.id == session_id, SESSIONS.c.status == SessionStatus.SCHEDULED)
+            .values(status=SessionStatus.PASSED, updated_at=now)
+        )
+        return bool(result.rowcount)
 
     async def set_digest_due(self, session_id: int, due_at: datetime, now: datetime) -> None:
         await self._connection.execute(

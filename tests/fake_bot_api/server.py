@@ -356,15 +356,19 @@ class FakeBotApi:
         self._groups[chat_id] = group
         return group
 
-    def channel(self, chat_id: int, title: str = "Channel", *, bot_is_member: bool = True) -> FakeChannel:
+    def channel(
+        self, chat_id: int, title: str = "Channel", *, bot_is_member: bool = True, username: str | None = None
+    ) -> FakeChannel:
         """A channel driver (created once, then reused; later arguments are ignored).
 
-        A member bot is an administrator, the only way bots get into channels.
+        A member bot is an administrator, the only way bots get into channels. A ``username``
+        makes it public (t.me/<username>).
         """
         existing = self._channels.get(chat_id)
         if existing is not None:
             return existing
         self._new_chat(chat_id, "channel", title, bot_is_member)
+        self._chats[chat_id].username = username
         channel = FakeChannel(self, chat_id, title=title)
         self._channels[chat_id] = channel
         return channel
