@@ -19,6 +19,7 @@ from bot.conversation import ConversationService
 from bot.delivery import Courier
 from bot.digest_delivery import DigestDelivery
 from bot.pacing import Pacer
+from bot.safety import SafetySettings
 from bot.scheduler import HomeworkScheduler
 from bot.settings import Settings
 from bot.telegram_transport import (
@@ -62,7 +63,11 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         )
         courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
         conversations = ConversationService(
-            database, clock, default_timezone=settings.default_timezone, ledger=courier.ledger
+            database,
+            clock,
+            default_timezone=settings.default_timezone,
+            ledger=courier.ledger,
+            safety=SafetySettings.from_settings(settings),
         )
         scheduler = HomeworkScheduler(
             database,
@@ -88,6 +93,7 @@ async def scheduled_work(runtime: Runtime) -> None:
     await runtime.courier.flush()
     await runtime.scheduler.tick()
     await runtime.digests.tick()
+    await runtime.conversations.safety.follow_ups(runtime.clock())
 
 
 async def timer_work(runtime: Runtime) -> int:

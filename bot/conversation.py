@@ -22,13 +22,16 @@ from bot.local_time import describe_weekdays, next_occurrence
 from bot.logs import describe_error
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.practice import CONFIDENCE_DATA_PREFIX, JOIN_DATA_PREFIX, THERAPIST_COMMANDS, Practice
+from bot.safety import SAFETY_PREFIXES, Safety, SafetySettings
 from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of, snooze_until, zone_or_utc
+from bot.settings import Settings
 from bot.timezones import describe_zone, find_zones, zone_from_name
 from bot.turn import (
     BUTTON_DATA_SEPARATOR,
     REPLY_LEASE,
     ButtonPressed,
     CommandReceived,
+    EditedText,
     Event,
     Handled,
     Recipient,
@@ -102,7 +105,9 @@ class ConversationService:
         new_token: Callable[[], str] = new_prompt_token,
         ledger: DeliveryLedger | None = None,
         bot_username: Callable[[], str | None] = lambda: None,
+        safety: SafetySettings | None = None,
     ) -> None:
+        self.safety = Safety(database, safety or SafetySettings.from_settings(Settings()))
         self.practice = Practice(
             database, flows=flows, limiter=AttemptLimiter(clock), bot_username=lambda: self.bot_username()
         )
@@ -147,7 +152,7 @@ class ConversationService:
                 log.info("update %s already handled for person %s; skipped", update_id, person.id)
                 return Handled(duplicate=True)
             if person is None and sender.transport != "terminal":
-                admission = await self.practice.admit(tx, sender, event, now)
+                admission = await self.practice.admit(tx, sender, event, now, self._crisis_for_stranger)
                 if not admission.enter:  # nothing about them is stored, only the replies
                     queued = await tx.outbox.put_many(
                         sender.transport,
@@ -200,10 +205,28 @@ class ConversationService:
             case CommandReceived(name, args):
                 await self._on_command(turn, current, name.lower(), args)
             case TextReceived(text):
-                if current is None:
-                    turn.say(note(texts.IDLE_TEXT))
+                risk = self.safety.recognise(text)
+                if current is None or current.paused_at is not None:
+                    if risk is not None:
+                        await self.safety.respond(turn, risk, "message", text)
+                    elif current is not None:
+                        await self.safety.remind_paused(turn)
+                    else:
+                        turn.say(note(texts.IDLE_TEXT))
                 else:
-                    await self._on_answer(turn, current, Text(text))
+                    where = f"{current.flow_id}.{current.step_id}"
+                    await self._on_answer(turn, current, Text(text))  # what they wrote is kept…
+                    if risk is not None:  # …and the flow waits behind the crisis message
+                        await self._pause(turn, where)
+                        await self.safety.respond(turn, risk, where, text)
+            case EditedText(text):
+                if (risk := self.safety.recognise(text)) is not None:
+                    await self.safety.respond(turn, risk, "edit", text)
+            case ButtonPressed(data, message_id) if data.startswith(SAFETY_PREFIXES):
+                outcome = await self.safety.on_button(turn, data, message_id)
+                if outcome.carry_on and current is not None and current.paused_at is not None:
+                    await self._unpause(turn, current)
+                return outcome.notice
             case ButtonPressed(data) if data.startswith(PROMPT_DATA_PREFIX):
                 return await self._on_prompt_action(turn, current, data)
             case ButtonPressed(data) if data.startswith(DRAFT_DATA_PREFIX):
@@ -223,16 +246,55 @@ class ConversationService:
                     log.info("person %s pressed an expired or unknown button", turn.person.id)
                     return texts.BUTTON_EXPIRED
                 await self._on_answer(turn, current, answer)
-            case UnsupportedReceived(kind):
+            case UnsupportedReceived(kind, caption):
                 log.info("person %s sent unsupported %s", turn.person.id, kind)
-                turn.say(note(texts.MEDIA_NOT_READ))
+                risk = self.safety.recognise(caption) if caption else None
+                if risk is not None:
+                    await self.safety.respond(turn, risk, "caption", caption or "")
+                else:
+                    turn.say(note(texts.MEDIA_NOT_READ))
         return None
+
+    def _crisis_for_stranger(self, text: str) -> Outgoing | None:
+        return self.safety.stranger_message() if self.safety.recognise(text) is not None else None
+
+    async def _pause(self, turn: Turn, where: str) -> None:
+        """Risk language in an answer: the answer is kept, the flow waits. Only the echo of their
+        answer stays among the replies; the next question comes when they carry on."""
+        turn.replies[:] = [r for r in turn.replies if r.purpose is Purpose.CLOSE_PROMPT]
+        _, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
+        if conversation is not None:
+            conversation.paused_at = turn.now
+            conversation.wake_at = None  # a timer's live message waits too
+            conversation.prompt_message_id = None
+            await turn.save(conversation)
+        log.info("person %s: flow paused at %s", turn.person.id, where)
+
+    async def _unpause(self, turn: Turn, current: OpenConversation) -> None:
+        _, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
+        flow = self.flow(conversation.flow_id) if conversation else None
+        if conversation is None or flow is None:
+            return
+        conversation.paused_at = None
+        state = FlowState(
+            flow_id=conversation.flow_id,
+            step_id=conversation.step_id,
+            answers=conversation.answers,
+            selection=tuple(conversation.selection),
+            history=tuple(conversation.history),
+        )
+        conversation.wake_at = _wake_at(flow, state, turn.now)
+        await self._reshow(turn, conversation, flow, texts.CARRY_ON)
 
     async def _on_command(self, turn: Turn, current: OpenConversation | None, name: str, args: str) -> None:
         known = (
             name in KNOWN_COMMANDS or name in THERAPIST_COMMANDS or self.flow_for_command(name) is not None
         )
         log.info("person %s command /%s", turn.person.id, name if known else "(unknown)")
+        if name != "start" and (risk := self.safety.recognise(args)) is not None:
+            await self.safety.respond(turn, risk, "note" if name == "note" else "command", args)
+            if name != "note":  # a note is still kept for the session; anything else waits
+                return
         open_flow = self.flow(current.flow_id) if current else None
         therapist = turn.person.role == Role.THERAPIST
         if name == "start" and self.practice.is_code(args):
@@ -263,6 +325,8 @@ class ConversationService:
                 await self._cancel(turn, current, open_flow)
             else:
                 turn.say(note(texts.NOTHING_OPEN))
+        elif name in ("skip", "back") and current and current.paused_at is not None:
+            await self.safety.remind_paused(turn)
         elif name in ("skip", "back"):
             if current:
                 await self._on_answer(turn, current, Skip() if name == "skip" else Back())
@@ -355,6 +419,9 @@ class ConversationService:
         turn.say(prompt_message(prompt, token, lead))
 
     async def _reshow(self, turn: Turn, current: OpenConversation, flow: Flow, lead: str) -> None:
+        if current.paused_at is not None:  # waiting behind a crisis message: say so instead
+            await self.safety.remind_paused(turn)
+            return
         conversation = current
         step = flow.step(conversation.step_id)
         if step is None:

@@ -26,6 +26,7 @@ from bot.digest import (
     EntryInput,
     NoteInput,
     PromptInput,
+    RiskEventInput,
     build_digest,
     document_filename,
     render_document,
@@ -211,6 +212,7 @@ class DigestDelivery:
         prompts = await tx.due_prompts.between(client.id, period_start, end)
         schedules = await tx.schedules.for_person(client.id)
         notes = await tx.notes.between(client.id, period_start, end)
+        risks = await tx.risk_events.between(client.id, period_start, end)
         request = DigestRequest(
             client=ClientInput(
                 alias=client.alias or f"#{client.id}",
@@ -248,6 +250,7 @@ class DigestDelivery:
                 for s in schedules
             ),
             notes=tuple(NoteInput(text=n.text, created_at=n.created_at) for n in notes),
+            risk_events=tuple(RiskEventInput(at=r.at, where=r.where, category=r.category) for r in risks),
         )
         private = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
         if therapist.digest_chat_id is not None and therapist.digest_transport == therapist_person.transport:

@@ -38,7 +38,18 @@ from bot.local_time import (
 )
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.scheduler import plan_of, zone_or_utc
-from bot.turn import ButtonPressed, CommandReceived, Event, Recipient, Sender, Turn, note
+from bot.turn import (
+    ButtonPressed,
+    CommandReceived,
+    EditedText,
+    Event,
+    Recipient,
+    Sender,
+    TextReceived,
+    Turn,
+    UnsupportedReceived,
+    note,
+)
 from flows import FLOWS, Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
 from storage import Database
@@ -279,10 +290,18 @@ class Practice:
         else:
             turn.say(consent_message(therapist.name, code))
 
-    async def admit(self, tx: Transaction, sender: Sender, event: Event, now: datetime) -> Admission:
+    async def admit(
+        self,
+        tx: Transaction,
+        sender: Sender,
+        event: Event,
+        now: datetime,
+        crisis: Callable[[str], Outgoing | None] = lambda text: None,
+    ) -> Admission:
         """Someone we have no row for. Nothing is stored before they consent: an invitation shows
         the consent text (its code rides on the button); only 'I agree' on it, or a therapist's
-        registration code, makes a row. Anyone else gets one short pointer to their therapist."""
+        registration code, makes a row. Anyone else gets one short pointer to their therapist —
+        or, if what they wrote suggests they may be at risk, the crisis resources (``crisis``)."""
         key = f"{sender.transport}:{sender.user_id}"
         match event:
             case CommandReceived("start", args) if looks_like_code(args):
@@ -312,6 +331,11 @@ class Practice:
                 return Admission(enter=True)
             case ButtonPressed():
                 return Admission(notice=texts.BUTTON_EXPIRED)
+            case TextReceived(text) | UnsupportedReceived(_, text) | EditedText(text) if text and crisis(
+                text
+            ):
+                log.warning("a stranger wrote risk language; crisis resources sent")
+                return Admission(replies=[crisis(text) or note("")])
         if key in self._strangers_told:
             return Admission()
         if len(self._strangers_told) > 10_000:  # bounded: at worst someone hears it twice

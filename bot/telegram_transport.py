@@ -44,6 +44,7 @@ from bot.messages import Outgoing, split_text
 from bot.turn import (
     ButtonPressed,
     CommandReceived,
+    EditedText,
     Event,
     Recipient,
     Sender,
@@ -182,8 +183,19 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
         return sender, ButtonPressed(query.data or "", message_id)
 
     message = update.message
+    edited = update.edited_message
+    if (
+        message is None
+        and edited is not None
+        and edited.text
+        and edited.from_user
+        and not edited.from_user.is_bot
+    ):
+        if edited.chat.type != Chat.PRIVATE:
+            return None
+        return Sender(TRANSPORT, str(edited.from_user.id), str(edited.chat.id)), EditedText(edited.text)
     if message is None or message.from_user is None or message.from_user.is_bot:
-        return None  # edits, channel posts, service updates: not answers
+        return None  # channel posts, service updates: not answers
     if message.forward_origin is not None or message.via_bot is not None:
         return None
     if message.sender_chat is not None:
@@ -194,7 +206,7 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
         if command is not None:
             return sender, command
         return sender, TextReceived(message.text)
-    return sender, UnsupportedReceived(_media_kind(message))
+    return sender, UnsupportedReceived(_media_kind(message), message.caption)
 
 
 def chat_link_for(

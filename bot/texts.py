@@ -161,3 +161,34 @@ CONFIDENCE_LOW: Final = (
 )
 CONFIDENCE_HIGH: Final = "Thank you! I'll remind you when it's time."
 UNASSIGNED: Final = "{therapist} has taken {title} off your plan. Nothing more will be sent for it."
+
+# --- safety: risk language ------------------------------------------------------------------------
+# Reviewed wording: change it only with the practice's clinical lead.
+CRISIS: Final = (
+    "Thank you for telling me. What you wrote sounds really painful, and you deserve support "
+    "right now — not only homework.\n\n"
+    "If you are in danger or might act on these thoughts, please reach out now:\n"
+    "• Emergency: {emergency}\n"
+    "• Crisis line: {line}\n"
+    "• Text line: {text_line}\n\n"
+    "I'm a homework companion, not a crisis service, and nobody reads this chat live.{told}"
+)
+CRISIS_TOLD_THERAPIST: Final = " I've let your therapist know, so you can talk about it together."
+BUTTON_SAFE: Final = "I'm safe — carry on"
+BUTTON_NOT_SAFE: Final = "I'm not safe right now"
+BUTTON_SAFE_NOW: Final = "I'm safe now — carry on"
+SAFE_THANKS: Final = "Thank you for letting me know. I'll check in with you once more, a little later."
+NOT_SAFE: Final = (
+    "Thank you for telling me — that takes courage. Please reach out now: {emergency}, or "
+    "{line}, or {text_line}. If someone you trust is nearby, let them know too.{told}"
+)
+NOT_SAFE_TOLD_THERAPIST: Final = " Your therapist has been told."
+CARRY_ON: Final = "Here's where we were, whenever you're ready."
+PAUSED: Final = (
+    "We're paused here — nothing is lost. When you're ready, tap “I'm safe — carry on”, "
+    "or /cancel to stop for now."
+)
+FOLLOW_UP: Final = "Checking in, as I said I would: are you safe right now?"
+BUTTON_FOLLOW_UP_SAFE: Final = "Yes, I'm safe"
+BUTTON_FOLLOW_UP_NOT_SAFE: Final = "Not really"
+FOLLOW_UP_SAFE: Final = "Thank you — I'm glad. Your therapist will talk it through with you when you meet."

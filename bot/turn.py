@@ -58,9 +58,18 @@ class UnsupportedReceived:
     """A sticker, photo, voice note…: something we cannot read as an answer."""
 
     kind: str
+    caption: str | None = None
+    """A photo's or file's caption: never an answer, but read for risk language."""
 
 
-Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived
+@dataclass(frozen=True, slots=True)
+class EditedText:
+    """A message edited after it was sent: not a new answer, but read for risk language."""
+
+    text: str
+
+
+Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived | EditedText
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,16 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import AuditEvent, ClientNote, Entry, OneTimeCode, Person, Therapist, TherapySession
+from storage.models import (
+    AuditEvent,
+    ClientNote,
+    Entry,
+    OneTimeCode,
+    Person,
+    RiskEvent,
+    Therapist,
+    TherapySession,
+)
 from storage.rows import PersonRow
 
 PEOPLE = cast(Table, Person.__table__)
@@ -26,6 +35,7 @@ SESSIONS = cast(Table, TherapySession.__table__)
 NOTES = cast(Table, ClientNote.__table__)
 AUDIT = cast(Table, AuditEvent.__table__)
 ENTRIES = cast(Table, Entry.__table__)
+RISK = cast(Table, RiskEvent.__table__)
 
 
 def alias_key(alias: str) -> str:
@@ -463,3 +473,96 @@ class AuditLog:
             .order_by(AUDIT.c.id)
         )
         return [(row[0], row[1], row[2], row[3]) for row in result]
+
+
+@dataclass(slots=True)
+class RiskEventRow:
+    id: int
+    person_id: int
+    at: datetime
+    where: str
+    category: str
+    text: str | None
+    answer: str | None
+    answered_at: datetime | None
+    follow_up_at: datetime | None
+    follow_up_sent_at: datetime | None
+    follow_up_answer: str | None
+
+
+class RiskEvents:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(
+        self,
+        person_id: int,
+        at: datetime,
+        where: str,
+        category: str,
+        text: str | None,
+        follow_up_at: datetime | None,
+    ) -> int:
+        result = await self._connection.execute(
+            insert(RISK)
+            .values(
+                person_id=person_id,
+                at=at,
+                where=where[:64],
+                category=category[:32],
+                text=text,
+                follow_up_at=follow_up_at,
+            )
+            .returning(RISK.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def get(self, event_id: int) -> RiskEventRow | None:
+        row = (await self._connection.execute(select(RISK).where(RISK.c.id == event_id))).first()
+        return None if row is None else RiskEventRow(*row)
+
+    async def latest(self, person_id: int) -> RiskEventRow | None:
+        row = (
+            await self._connection.execute(
+                select(RISK).where(RISK.c.person_id == person_id).order_by(RISK.c.id.desc()).limit(1)
+            )
+        ).first()
+        return None if row is None else RiskEventRow(*row)
+
+    async def follow_up_pending(self, person_id: int) -> bool:
+        """Whether a later "are you safe?" is already on its way to this person."""
+        result = await self._connection.execute(
+            select(func.count())
+            .select_from(RISK)
+            .where(RISK.c.person_id == person_id, RISK.c.follow_up_at.is_not(None))
+        )
+        return bool(result.scalar_one())
+
+    async def answer(self, event_id: int, answer: str, now: datetime) -> None:
+        await self._connection.execute(
+            update(RISK).where(RISK.c.id == event_id).values(answer=answer, answered_at=now)
+        )
+
+    async def follow_ups_due(self, now: datetime, limit: int) -> list[RiskEventRow]:
+        result = await self._connection.execute(
+            select(RISK).where(RISK.c.follow_up_at <= now).order_by(RISK.c.follow_up_at).limit(limit)
+        )
+        return [RiskEventRow(*row) for row in result]
+
+    async def follow_up_sent(self, event_id: int, now: datetime) -> None:
+        await self._connection.execute(
+            update(RISK).where(RISK.c.id == event_id).values(follow_up_at=None, follow_up_sent_at=now)
+        )
+
+    async def follow_up_answer(self, event_id: int, answer: str) -> None:
+        await self._connection.execute(
+            update(RISK).where(RISK.c.id == event_id).values(follow_up_answer=answer)
+        )
+
+    async def between(self, person_id: int, start: datetime, end: datetime) -> list[RiskEventRow]:
+        result = await self._connection.execute(
+            select(RISK)
+            .where(RISK.c.person_id == person_id, RISK.c.at >= start, RISK.c.at < end)
+            .order_by(RISK.c.at)
+        )
+        return [RiskEventRow(*row) for row in result]

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, null, select, upd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Conversation, Entry, OutboxMessage, Person
-from storage.practice import AuditLog, ClientNotes, Clients, Codes, Therapists, TherapySessions
+from storage.practice import AuditLog, ClientNotes, Clients, Codes, RiskEvents, Therapists, TherapySessions
 from storage.rows import PersonRow
 from storage.schedules import DuePrompts, Schedules
 
@@ -592,6 +592,7 @@ class Transaction:
         self.sessions = TherapySessions(connection)
         self.notes = ClientNotes(connection)
         self.audit = AuditLog(connection)
+        self.risk_events = RiskEvents(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

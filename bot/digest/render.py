@@ -79,7 +79,13 @@ FLAG_UNREACHABLE: Final = (
     "blocked), so prompts are paused until they write again."
 )
 FLAG_LOW_MOOD: Final = "{mark} Very low mood: {mood}/10 · {when}"
-PLACES: Final = {"note": "note", "message": "message"}
+PLACES: Final = {
+    "note": "note",
+    "message": "message",
+    "caption": "photo caption",
+    "edit": "edited message",
+    "command": "command",
+}
 """Where risk language can be recognised besides homework answers."""
 
 NO_HOMEWORK: Final = "No homework was planned or done in this period."
@@ -369,6 +375,11 @@ def _flag(flag: Flag, digest: Digest, dates: _Dates) -> str:
     if flag.kind is FlagKind.UNREACHABLE:
         return FLAG_UNREACHABLE.format(mark=FLAG_MARK, when=when, alias=digest.alias)
     return FLAG_LOW_MOOD.format(mark=FLAG_MARK, mood=flag.mood, when=when)
+
+
+def describe_where(where: str | None) -> str:
+    """'thought_record.hot_thought' → 'thought record (hot thought)'; 'note' → 'note'."""
+    return _where(where)
 
 
 def _where(where: str | None) -> str:

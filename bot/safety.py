@@ -1,0 +1,243 @@
+"""When what a client writes suggests they may be at risk.
+
+Every free text is checked (answers in any flow, messages outside one, edits, captions, notes,
+command arguments) with the phrase list in ``bot/risk_phrases.toml``. On a hit, in the same
+transaction as the update: the event is stored; the client at once gets a fixed message with the
+practice's crisis resources and two buttons ("I'm safe — carry on" / "I'm not safe right now");
+an open flow pauses (its answers kept); the therapist's digest chat gets an alert (alias, time,
+where — not the words, unless the practice turns that on). Whatever they tap, they are asked once
+more, later, whether they are safe: one dismissive tap does not close it.
+
+Logs carry ids, the place and the category only — never the words.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import practice_texts as ptexts
+from bot import texts
+from bot.digest.render import describe_where
+from bot.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
+from bot.risk_language import RiskDetector, RiskMatch, default_detector
+from bot.scheduler import zone_or_utc
+from bot.settings import Settings
+from bot.turn import Recipient, Turn, note
+from storage import Database
+from storage.practice import RiskEventRow
+from storage.repositories import PersonRow, Transaction
+
+log = logging.getLogger(__name__)
+
+CRISIS_DATA_PREFIX = "rk:"
+FOLLOW_UP_DATA_PREFIX = "rf:"
+SAFETY_PREFIXES = (CRISIS_DATA_PREFIX, FOLLOW_UP_DATA_PREFIX)
+SAFE = "safe"
+NOT_SAFE = "not_safe"
+_ANSWERS = {"s": SAFE, "u": NOT_SAFE}
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisResources:
+    """Configured per practice (``CRISIS_*`` settings)."""
+
+    emergency: str
+    line: str
+    text_line: str
+
+
+@dataclass(frozen=True, slots=True)
+class SafetySettings:
+    resources: CrisisResources
+    follow_up: timedelta = timedelta(hours=3)
+    alert_includes_text: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SafetySettings:
+        return cls(
+            CrisisResources(settings.crisis_emergency, settings.crisis_line, settings.crisis_text_line),
+            timedelta(minutes=settings.risk_follow_up_minutes),
+            settings.risk_alert_includes_text,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonOutcome:
+    notice: str | None = None
+    carry_on: bool = False
+    """Unpause the open flow and show its question again."""
+
+
+async def therapist_chats(tx: Transaction, therapist_id: int) -> tuple[Recipient, Recipient | None] | None:
+    """Where a therapist reads about their clients: their linked group or channel (with their
+    private chat as the fallback should it refuse), else their private chat."""
+    therapist = await tx.therapists.get(therapist_id)
+    person = await tx.people.get(therapist_id)
+    if therapist is None or person is None:
+        return None
+    private = Recipient(person.transport, person.chat_id, person.id)
+    if therapist.digest_chat_id is not None and therapist.digest_transport == person.transport:
+        return Recipient(person.transport, therapist.digest_chat_id), private
+    return private, None
+
+
+class Safety:
+    """Recognises risk language and responds to it; asks again later."""
+
+    def __init__(
+        self, database: Database, settings: SafetySettings, detector: RiskDetector | None = None
+    ) -> None:
+        self._db = database
+        self._settings = settings
+        self._detector = detector if detector is not None else default_detector()
+
+    def recognise(self, text: str) -> RiskMatch | None:
+        return self._detector.check(text) if text.strip() else None
+
+    def _crisis_text(self, told: bool) -> str:
+        resources = self._settings.resources
+        return texts.CRISIS.format(
+            emergency=resources.emergency,
+            line=resources.line,
+            text_line=resources.text_line,
+            told=texts.CRISIS_TOLD_THERAPIST if told else "",
+        )
+
+    def stranger_message(self) -> Outgoing:
+        """For someone who is not a client here: the resources, nothing stored."""
+        return note(self._crisis_text(told=False))
+
+    async def respond(self, turn: Turn, match: RiskMatch, where: str, text: str) -> None:
+        """Store the event, answer with the crisis message, alert the therapist."""
+        person = turn.person
+        follow_up = None
+        if not await turn.tx.risk_events.follow_up_pending(person.id):
+            follow_up = turn.now + self._settings.follow_up  # one "are you safe?" at a time
+        event_id = await turn.tx.risk_events.add(person.id, turn.now, where, match.category, text, follow_up)
+        told = person.therapist_id is not None
+        turn.say(self._crisis_message(event_id, told))
+        if told:
+            await self._alert(turn, event_id, where, match.category, text)
+        log.warning(
+            "person %s: risk language (%s) in %s; crisis message sent", person.id, match.category, where
+        )
+
+    def _crisis_message(self, event_id: int, told: bool) -> Outgoing:
+        buttons = (
+            (Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:s"),),
+            (Button(texts.BUTTON_NOT_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:u"),),
+        )
+        return Outgoing(
+            text=self._crisis_text(told), purpose=Purpose.PROMPT, buttons=buttons, expects="choice"
+        )
+
+    async def remind_paused(self, turn: Turn) -> None:
+        """Their flow is paused: say so, with the button that carries on."""
+        latest = await turn.tx.risk_events.latest(turn.person.id)
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if latest is not None:
+            buttons = ((Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{latest.id}:s"),),)
+        turn.say(Outgoing(text=texts.PAUSED, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+
+    async def on_button(self, turn: Turn, data: str, message_id: str | None) -> ButtonOutcome:
+        follow_up = data.startswith(FOLLOW_UP_DATA_PREFIX)
+        number, _, choice = data[len(CRISIS_DATA_PREFIX) :].partition(":")
+        event_id = parse_button_number(number)
+        event = await turn.tx.risk_events.get(event_id) if event_id is not None else None
+        answer = _ANSWERS.get(choice)
+        if event is None or answer is None or event.person_id != turn.person.id:
+            return ButtonOutcome(notice=texts.BUTTON_EXPIRED)
+        told = turn.person.therapist_id is not None
+        if message_id is not None:
+            turn.say(Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id))
+        if follow_up:
+            if event.follow_up_answer is not None:
+                return ButtonOutcome(notice=texts.BUTTON_EXPIRED)
+            await turn.tx.risk_events.follow_up_answer(event.id, answer)
+        else:
+            await turn.tx.risk_events.answer(event.id, answer, turn.now)
+        log.info("person %s answered risk event %s: %s", turn.person.id, event.id, answer)
+        if answer == SAFE:
+            turn.say(note(texts.FOLLOW_UP_SAFE if follow_up else texts.SAFE_THANKS))
+            return ButtonOutcome(carry_on=not follow_up)
+        resources = self._settings.resources
+        safe_now = (Button(texts.BUTTON_SAFE_NOW, f"{CRISIS_DATA_PREFIX}{event.id}:s"),)
+        turn.say(
+            Outgoing(
+                text=texts.NOT_SAFE.format(
+                    emergency=resources.emergency,
+                    line=resources.line,
+                    text_line=resources.text_line,
+                    told=texts.NOT_SAFE_TOLD_THERAPIST if told else "",
+                ),
+                purpose=Purpose.PROMPT,
+                buttons=(safe_now,),
+                expects="choice",
+            )
+        )
+        if told:
+            await self._tell_therapist(
+                turn.tx, turn.person, turn, self._not_safe_alert(turn.person, turn.now)
+            )
+        return ButtonOutcome()
+
+    def _not_safe_alert(self, person: PersonRow, now: datetime) -> str:
+        return ptexts.NOT_SAFE_ALERT.format(alias=person.alias or f"#{person.id}", **_when(person, now))
+
+    async def _alert(self, turn: Turn, event_id: int, where: str, category: str, text: str) -> None:
+        person = turn.person
+        alert = ptexts.RISK_ALERT.format(
+            alias=person.alias or f"#{person.id}",
+            where=describe_where(where),
+            category=category.replace("_", " "),
+            **_when(person, turn.now),
+        )
+        if self._settings.alert_includes_text:
+            alert += ptexts.RISK_ALERT_WORDS.format(text=text[:1000])
+        await self._tell_therapist(turn.tx, person, turn, alert)
+        await turn.tx.audit.record(
+            turn.now, person.therapist_id, "risk_alert", person.id, f"event {event_id}"
+        )
+
+    async def _tell_therapist(self, tx: Transaction, person: PersonRow, turn: Turn, text: str) -> None:
+        chats = await therapist_chats(tx, person.therapist_id or 0)
+        if chats is None:
+            return
+        chat, fallback = chats
+        reroute = Reroute(fallback.chat_id, fallback.person_id) if fallback else None
+        turn.tell(chat, Outgoing(text=text, reroute=reroute))
+
+    # --- the later "are you safe?" --------------------------------------------------------------
+
+    async def follow_ups(self, now: datetime, limit: int = 100) -> int:
+        """Ask once more whoever is due; returns how many were asked."""
+        async with self._db.transaction() as tx:
+            due = await tx.risk_events.follow_ups_due(now, limit)
+            for event in due:
+                await tx.risk_events.follow_up_sent(event.id, now)
+                person = await tx.people.get(event.person_id)
+                if person is None or person.status == "unreachable":
+                    continue
+                await tx.outbox.put_many(
+                    person.transport, person.chat_id, [_follow_up(event).to_json()], now, person_id=person.id
+                )
+                log.info("person %s asked again whether they are safe (event %s)", person.id, event.id)
+        return len(due)
+
+
+def _follow_up(event: RiskEventRow) -> Outgoing:
+    buttons = (
+        (
+            Button(texts.BUTTON_FOLLOW_UP_SAFE, f"{FOLLOW_UP_DATA_PREFIX}{event.id}:s"),
+            Button(texts.BUTTON_FOLLOW_UP_NOT_SAFE, f"{FOLLOW_UP_DATA_PREFIX}{event.id}:u"),
+        ),
+    )
+    return Outgoing(text=texts.FOLLOW_UP, purpose=Purpose.PROMPT, buttons=buttons, expects="choice")
+
+
+def _when(person: PersonRow, now: datetime) -> dict[str, str]:
+    """The moment, in the therapist's reading: the client's local time and zone."""
+    local = now.astimezone(zone_or_utc(person.timezone))
+    return {"when": f"{local:%a} {local.day} {local:%b} {local:%H:%M}", "zone": person.timezone}
