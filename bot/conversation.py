@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import journal, texts
+from bot import journal, privacy, texts
 from bot.clock import Clock
 from bot.codes import AttemptLimiter
 from bot.delivery import DeliveryLedger
@@ -84,7 +84,20 @@ log = logging.getLogger(__name__)
 ZONE_DATA_PREFIX = "tz:"
 DRAFT_DATA_PREFIX = "d:"
 KNOWN_COMMANDS = frozenset(
-    {"start", "help", "cancel", "skip", "back", "schedule", "timezone", "history", "note", "link"}
+    {
+        "start",
+        "help",
+        "cancel",
+        "skip",
+        "back",
+        "schedule",
+        "timezone",
+        "history",
+        "note",
+        "link",
+        "export",
+        "delete",
+    }
 )
 
 
@@ -139,7 +152,18 @@ class ConversationService:
         fixed = texts.COMMAND_NAMES
         return [("start", fixed["start"]), *flows] + [
             (name, fixed[name])
-            for name in ("history", "schedule", "note", "timezone", "cancel", "skip", "back", "help")
+            for name in (
+                "history",
+                "schedule",
+                "note",
+                "timezone",
+                "cancel",
+                "skip",
+                "back",
+                "export",
+                "delete",
+                "help",
+            )
         ]
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
@@ -235,6 +259,8 @@ class ConversationService:
                 return await self._on_journal_button(turn, data)
             case ButtonPressed(data) if data.startswith(ZONE_DATA_PREFIX):
                 return await self._on_zone_choice(turn, data.removeprefix(ZONE_DATA_PREFIX))
+            case ButtonPressed(data, message_id) if data.startswith(privacy.DELETE_DATA_PREFIX):
+                return await privacy.on_delete_button(turn, data, message_id)
             case ButtonPressed(data, message_id) if data.startswith(JOIN_DATA_PREFIX):
                 return await self.practice.on_join_button(turn, data, message_id)
             case ButtonPressed(data, message_id) if data.startswith(CONFIDENCE_DATA_PREFIX):
@@ -310,6 +336,10 @@ class ConversationService:
                 await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))
         elif name == "note":
             await self.practice.on_note(turn, args)
+        elif name == "export":
+            await privacy.on_export(turn)
+        elif name == "delete":
+            privacy.on_delete(turn)
         elif name == "start":
             if current and open_flow:
                 await self._reshow(turn, current, open_flow, texts.STILL_OPEN.format(title=open_flow.title))

@@ -140,3 +140,4 @@ RISK_ALERT_WORDS: Final = "\nTheir words: “{text}”"
 NOT_SAFE_ALERT: Final = (
     "⚑ {alias} answered that they are not safe ({when}, {zone}). They were shown crisis resources again."
 )
+CLIENT_LEFT: Final = "{alias} has left Between and asked for their data to be deleted; it has been."

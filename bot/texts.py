@@ -16,6 +16,7 @@ HELP_FOOTER: Final = (
     "/schedule — your plan: what is due, and when\n"
     "/timezone — see or change your time zone\n"
     "/note <text> — something to bring to your next session\n"
+    "/export — a copy of everything kept about you; /delete — erase it all\n"
     "/cancel — set aside what we're doing (your answers so far are kept)\n"
     "/skip — skip an optional question\n"
     "/back — go back one question\n"
@@ -43,6 +44,8 @@ COMMAND_NAMES: Final = {
     "history": "Your journal",
     "timezone": "Your time zone",
     "note": "Something to bring to your next session",
+    "export": "A copy of everything kept about you",
+    "delete": "Delete everything kept about you",
 }
 
 # --- scheduled homework -------------------------------------------------------------------
@@ -103,7 +106,7 @@ CONSENT: Final = (
     "• Not an emergency service: I can't respond to a crisis and nobody reads this chat live. "
     "If you are in danger or thinking of harming yourself, call your local emergency number "
     "or a crisis line right away.\n"
-    "• Your data is yours: you can ask your therapist for a copy or to delete it at any time.\n\n"
+    "• Your data is yours: /export sends you a copy and /delete erases it, at any time.\n\n"
     "Is this okay with you?"
 )
 BUTTON_AGREE: Final = "I agree"
@@ -192,3 +195,22 @@ FOLLOW_UP: Final = "Checking in, as I said I would: are you safe right now?"
 BUTTON_FOLLOW_UP_SAFE: Final = "Yes, I'm safe"
 BUTTON_FOLLOW_UP_NOT_SAFE: Final = "Not really"
 FOLLOW_UP_SAFE: Final = "Thank you — I'm glad. Your therapist will talk it through with you when you meet."
+
+# --- your data: export and erasure ------------------------------------------------------------
+EXPORT_READY: Final = (
+    "Here is everything Between keeps about you: all of it as data (JSON), and your practice as "
+    "a table you can open in a spreadsheet (CSV)."
+)
+DELETE_CONFIRM: Final = (
+    "This deletes everything Between keeps about you — your practice, notes, plan and this "
+    "connection with your therapist — for good. It can't be undone. (/export first if you'd "
+    "like a copy.) Your therapist will be told that you've left.\n\nDelete everything?"
+)
+BUTTON_DELETE: Final = "Yes, delete everything"
+BUTTON_KEEP: Final = "No, keep it"
+DELETE_KEPT: Final = "Okay — nothing was deleted."
+DELETED: Final = (
+    "Done: everything Between kept about you has been deleted. Thank you for the practice you "
+    "did here. If you ever want to come back, your therapist can send you a new invitation."
+)
+DELETE_THERAPIST: Final = "Therapists' accounts are removed by the practice admin; please ask them."

@@ -132,6 +132,8 @@ class Turn:
         self.update_recorded = person.last_update_id == update_id
         self.replies: list[Outgoing] = []
         self.told: list[tuple[PersonRow | Recipient, Outgoing]] = []
+        self.erased = False
+        """The person asked for their data to be erased, and it was, in this turn."""
 
     async def begin(
         self, entry_id: int | None, flow_id: str, step_id: str, token: str, due_prompt_id: int | None = None
@@ -170,7 +172,7 @@ class Turn:
             self.sender.chat_id,
             [reply.to_json() for reply in self.replies],
             self.now,
-            person_id=self.person.id,
+            person_id=None if self.erased else self.person.id,
             lease=lease,
             not_before=retry_at,
             attempts=attempts,

@@ -1,0 +1,95 @@
+"""A client's data is theirs: ``/export`` hands it over, ``/delete`` erases it.
+
+Export sends two documents: everything as JSON (every table's rows that are theirs, and who read
+their data when) and their practice as CSV. Erasure, after a confirmation button, tells their
+therapist they left and deletes every row that is theirs in one transaction; the last message
+they get is queued with no link to them. Both are written to the audit log (ids only).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from bot import practice_texts as ptexts
+from bot import texts
+from bot.messages import Attachment, Button, Outgoing, Purpose
+from bot.scheduler import zone_or_utc
+from bot.turn import Turn, note
+from flows import FLOWS
+from storage.practice import Role
+from storage.privacy import erase_person, export_person
+
+log = logging.getLogger(__name__)
+
+DELETE_DATA_PREFIX = "del:"
+TITLES = {flow.id: flow.title for flow in FLOWS}
+
+
+def _csv(entries: list[dict[str, Any]], timezone: str) -> bytes:
+    """One row per homework: when (their local time), what, how it ended, and their answers."""
+    zone = zone_or_utc(timezone)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["started (local time)", "homework", "status", "answers"])
+    for entry in sorted(entries, key=lambda e: str(e.get("started_at"))):
+        started = datetime.fromisoformat(str(entry["started_at"])).astimezone(zone)
+        answers = entry.get("answers") or {}
+        shown = "; ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in answers.items())
+        writer.writerow(
+            [
+                f"{started:%Y-%m-%d %H:%M}",
+                TITLES.get(str(entry["flow_id"]), entry["flow_id"]),
+                entry["status"],
+                shown,
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
+
+
+async def on_export(turn: Turn) -> None:
+    data = await export_person(turn.tx.connection, turn.person.id)
+    document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    stamp = f"{turn.now:%Y-%m-%d}"
+    turn.say(note(texts.EXPORT_READY))
+    turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-data-{stamp}.json", document)))
+    table = _csv(data.get("entries", []), turn.person.timezone)
+    turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-practice-{stamp}.csv", table)))
+    await turn.tx.audit.record(turn.now, turn.person.id, "export", turn.person.id)
+    log.info("person %s exported their data", turn.person.id)
+
+
+def on_delete(turn: Turn) -> None:
+    if turn.person.role == Role.THERAPIST:
+        turn.say(note(texts.DELETE_THERAPIST))
+        return
+    buttons = (
+        (Button(texts.BUTTON_DELETE, f"{DELETE_DATA_PREFIX}{turn.person.id}:yes"),),
+        (Button(texts.BUTTON_KEEP, f"{DELETE_DATA_PREFIX}{turn.person.id}:no"),),
+    )
+    turn.say(Outgoing(text=texts.DELETE_CONFIRM, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+
+
+async def on_delete_button(turn: Turn, data: str, message_id: str | None) -> str | None:
+    number, _, choice = data.removeprefix(DELETE_DATA_PREFIX).partition(":")
+    if number != str(turn.person.id) or choice not in ("yes", "no") or turn.person.role == Role.THERAPIST:
+        return texts.BUTTON_EXPIRED
+    if message_id is not None:
+        turn.say(Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id))
+    if choice == "no":
+        turn.say(note(texts.DELETE_KEPT))
+        return None
+    person = turn.person
+    therapist = await turn.tx.people.get(person.therapist_id) if person.therapist_id else None
+    if therapist is not None:
+        turn.tell(therapist, note(ptexts.CLIENT_LEFT.format(alias=person.alias or f"#{person.id}")))
+    await turn.tx.audit.record(turn.now, person.id, "erased", person.id)
+    turn.say(note(texts.DELETED))
+    await erase_person(turn.tx.connection, person.id)
+    turn.erased = True  # the goodbye is queued with no link to the rows just deleted
+    log.info("person %s erased their data", person.id)
+    return None
