@@ -68,6 +68,7 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
             default_timezone=settings.default_timezone,
             ledger=courier.ledger,
             safety=SafetySettings.from_settings(settings),
+            messages_per_minute=settings.messages_per_minute,
         )
         scheduler = HomeworkScheduler(
             database,

@@ -18,6 +18,7 @@ from bot import journal, privacy, texts
 from bot.clock import Clock
 from bot.codes import AttemptLimiter
 from bot.delivery import DeliveryLedger
+from bot.limits import MessageCap
 from bot.local_time import describe_weekdays, next_occurrence
 from bot.logs import describe_error
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
@@ -119,7 +120,9 @@ class ConversationService:
         ledger: DeliveryLedger | None = None,
         bot_username: Callable[[], str | None] = lambda: None,
         safety: SafetySettings | None = None,
+        messages_per_minute: int = 30,
     ) -> None:
+        self._cap = MessageCap(clock, messages_per_minute)
         self.safety = Safety(database, safety or SafetySettings.from_settings(Settings()))
         self.practice = Practice(
             database, flows=flows, limiter=AttemptLimiter(clock), bot_username=lambda: self.bot_username()
@@ -168,6 +171,20 @@ class ConversationService:
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
+        verdict = self._cap.check(f"{sender.transport}:{sender.user_id}")
+        if verdict != "ok":  # a flood: dropped, after one word about it
+            log.warning("sender over the message cap; update %s dropped", update_id)
+            if verdict == "drop":
+                return Handled(notice=texts.SLOW_DOWN if isinstance(event, ButtonPressed) else None)
+            async with self._db.transaction() as tx:
+                queued = await tx.outbox.put_many(
+                    sender.transport,
+                    sender.chat_id,
+                    [note(texts.SLOW_DOWN).to_json()],
+                    now,
+                    lease=REPLY_LEASE,
+                )
+            return Handled(replies=tuple(queued))
         async with self._db.transaction() as tx:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction

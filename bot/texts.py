@@ -214,3 +214,4 @@ DELETED: Final = (
     "did here. If you ever want to come back, your therapist can send you a new invitation."
 )
 DELETE_THERAPIST: Final = "Therapists' accounts are removed by the practice admin; please ask them."
+SLOW_DOWN: Final = "That's a lot of messages at once — I'll pause for a minute, then we can carry on."
