@@ -42,6 +42,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from bot.app import open_runtime
 from bot.local_time import end_of_local_day, local_today, start_of_local_day
+from bot.practice import consent_version
 from bot.settings import Settings
 from bot.timezones import zone_from_name
 from bot.turn import new_prompt_token
@@ -143,6 +144,8 @@ def people_rows(plan: Plan) -> Iterator[dict[str, Any]]:
             "updated_at": plan.now,
             "last_update_id": None,
             "unreachable_since": None,
+            "consent_version": consent_version(),
+            "consented_at": plan.now,
         }
 
 
