@@ -18,6 +18,7 @@ from bot.clock import Clock, utc_now
 from bot.conversation import ConversationService
 from bot.delivery import Courier
 from bot.digest_delivery import DigestDelivery
+from bot.errors import ConfigurationError
 from bot.pacing import Pacer
 from bot.safety import SafetySettings
 from bot.scheduler import HomeworkScheduler
@@ -33,6 +34,7 @@ from bot.telegram_transport import (
 from bot.turn import new_prompt_token
 from flows import FLOWS
 from storage import Database, StorageError
+from storage.crypto import KeyRing, KeyRingError
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,27 @@ class Runtime:
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Runtime]:
-    """Open the database (migrating it to the newest schema) and build the services."""
-    database = Database(settings.database_url)
+async def open_runtime(
+    settings: Settings, clock: Clock = utc_now, *, keyring: KeyRing | None = None
+) -> AsyncIterator[Runtime]:
+    """Open the database (migrating it to the newest schema) and build the services.
+
+    ``keyring`` seals what clients write; without it, ``ENCRYPTION_KEYS`` does if set. The
+    ``between`` command always passes one (from ENCRYPTION_KEYS or the key file, which it creates
+    on first start); in-process tests that pass none store values as they are.
+    """
+    keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else ""
+    if keyring is None and keys.strip():
+        try:
+            keyring = KeyRing.parse(keys, "ENCRYPTION_KEYS")
+        except KeyRingError as error:
+            raise ConfigurationError(str(error)) from None
+    if keyring is None:
+        log.warning("no encryption key given: what clients write is stored unencrypted")
+    database = Database(settings.database_url, keyring=keyring)
     try:
         await database.migrate()
+        await database.check_keys()
         pacer = Pacer(
             rate=settings.send_rate_per_second,
             chat_interval=settings.chat_send_interval_seconds,

@@ -1,5 +1,5 @@
 """The ``between`` command: ``run`` (Telegram with a token, else the terminal), ``migrate``,
-``schedule`` and ``therapist`` (the practice admin's)."""
+``schedule``, ``therapist`` and ``keys`` (the practice admin's)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,63 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.errors import BetweenError, ConfigurationError
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from storage import StorageError
 
+if TYPE_CHECKING:
+    from storage import Database
+    from storage.crypto import KeyRing, LoadedKeys
+
 log = logging.getLogger("between")
 
 TELEGRAM_MODE = "Between is running in Telegram mode (polling {url}). Stop with Ctrl-C."
+KEY_CREATED = (
+    "Created an encryption key in {path} — keep a copy somewhere safe: without it the data cannot be read."
+)
+
+
+def _load_keys(settings: Settings) -> LoadedKeys:
+    """The key ring from ENCRYPTION_KEYS or the key file, which is created (and said so) when
+    neither exists: every command that opens the database seals with the same keys."""
+    from storage.crypto import KeyRingError, load_keyring
+
+    keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else None
+    try:
+        loaded = load_keyring(keys, settings.encryption_key_file)
+    except KeyRingError as error:
+        raise ConfigurationError(f"configuration error: {error}") from None
+    if loaded.created:
+        print(KEY_CREATED.format(path=settings.encryption_key_file), flush=True)
+    return loaded
+
+
+async def _open_database(
+    settings: Settings, keys: KeyRing | None = None, *, check_keys: bool = True
+) -> Database:
+    """The database with the practice's keys, migrated; unless told not to, refused when its
+    newest values name a key that is not configured (see ``Database.check_keys``)."""
+    from storage import Database
+
+    database = Database(settings.database_url, keyring=keys or _load_keys(settings).ring)
+    try:
+        await database.migrate()
+        if check_keys:
+            await database.check_keys()
+    except BaseException:
+        await database.close()
+        raise
+    return database
 
 
 async def _run(settings: Settings) -> None:
     from bot.app import open_runtime, run_telegram
     from bot.terminal import TerminalChat, read_stdin_line, write_stdout
 
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings, keyring=_load_keys(settings).ring) as runtime:
         if settings.telegram_bot_token is None:
             await TerminalChat(runtime, read_stdin_line, write_stdout).run()
             return
@@ -39,11 +80,9 @@ async def _run(settings: Settings) -> None:
 async def _schedule(settings: Settings, args: argparse.Namespace) -> None:
     from bot import admin
     from bot.clock import utc_now
-    from storage import Database
 
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
-        await database.migrate()
         if args.action == "add":
             new = admin.NewSchedule(
                 client=args.client,
@@ -96,11 +135,9 @@ async def _bot_username(settings: Settings) -> str | None:
 async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
     from bot.clock import utc_now
     from bot.codes import start_link
-    from storage import Database
 
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
-        await database.migrate()
         if args.action == "list":
             for line in await _therapist_lines(database):
                 print(line)
@@ -136,15 +173,100 @@ async def _therapist_lines(database: object) -> list[str]:
 
 
 async def _migrate(settings: Settings) -> None:
-    from storage import Database
     from storage.migrate import current_revision
 
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
-        await database.migrate()
         print(f"Database is at revision {await current_revision(database.engine)}.")
     finally:
         await database.close()
+
+
+ROTATE_WITH_SETTING = (
+    "New key {id}. Keys from ENCRYPTION_KEYS are yours to change: set it to this value (the new key "
+    "first, the old ones kept), restart the bot, then run `between keys rotate --reencrypt`:\n"
+    "ENCRYPTION_KEYS={value}"
+)
+
+
+def _values(count: int) -> str:
+    return f"{count:>9} value" + ("" if count == 1 else "s")
+
+
+async def _keys_status(settings: Settings) -> int:
+    loaded = _load_keys(settings)
+    database = await _open_database(settings, loaded.ring, check_keys=False)
+    try:
+        usage = await database.key_usage()
+    finally:
+        await database.close()
+    totals: dict[str, int] = {}
+    for counts in usage.values():
+        for id_, count in counts.items():
+            totals[id_] = totals.get(id_, 0) + count
+    print(f"Encryption keys from {loaded.source}, newest first:")
+    for position, id_ in enumerate(loaded.ring.ids):
+        role = "newest (seals)" if position == 0 else "older (opens)"
+        print(f"  {id_}  {role:<15}{_values(totals.pop(id_, 0))}")
+    plaintext = totals.pop("", 0)
+    for id_, count in sorted(totals.items()):
+        print(f"  {id_}  {'NOT CONFIGURED':<15}{_values(count)}: cannot be read until that key is restored")
+    print(
+        f"  {'unencrypted':<25}{_values(plaintext)}"
+        + (": `between keys rotate` seals them" if plaintext else "")
+    )
+    return 1 if totals else 0
+
+
+async def _keys_rotate(settings: Settings, reencrypt: bool) -> int:
+    """A new key first (unless ``reencrypt``), every value sealed again with it, then — only when
+    none is left under an older key — the older keys dropped from the key file."""
+    from storage.crypto import write_key_file
+
+    loaded = _load_keys(settings)
+    ring = loaded.ring if reencrypt else loaded.ring.with_new_key()
+    if not reencrypt and loaded.file is None:
+        print(ROTATE_WITH_SETTING.format(id=ring.newest, value=",".join(ring.encoded())))
+        return 0
+    database = await _open_database(settings, ring, check_keys=False)
+    try:
+        if not reencrypt:
+            assert loaded.file is not None
+            write_key_file(loaded.file, ring)  # before any value uses it: a stop halfway loses nothing
+            print(
+                f"Added key {ring.newest} to {loaded.source}; the older keys stay until no value uses them."
+            )
+        report = await database.reseal()
+        usage = await database.key_usage()
+        if report.resealed.total():
+            await database.compact()
+    finally:
+        await database.close()
+    for column, count in sorted(report.resealed.items()):
+        if count:
+            print(f"{column}: {_values(count).strip()} sealed with key {ring.newest}")
+    left: dict[str, int] = {}
+    for counts in usage.values():
+        for id_, count in counts.items():
+            if id_ != ring.newest:
+                left[id_ or "unencrypted"] = left.get(id_ or "unencrypted", 0) + count
+    if left:
+        shown = ", ".join(f"{count} under {id_}" for id_, count in sorted(left.items()))
+        print(
+            f"Not finished: {shown}. Keys that are not configured cannot be opened; a bot left "
+            "running writes with the keys it started with: stop it and run "
+            "`between keys rotate --reencrypt` again. No key was removed.",
+            file=sys.stderr,
+        )
+        return 1
+    retired = [id_ for id_ in ring.ids if id_ != ring.newest]
+    if retired and loaded.file is not None:
+        write_key_file(loaded.file, ring.newest_only())
+        print(f"Removed the retired keys {', '.join(retired)} from {loaded.source}.")
+    elif retired:
+        print(f"Keep only the first key in ENCRYPTION_KEYS: {', '.join(retired)} are no longer used.")
+    print(f"Every value is sealed with key {ring.newest}. Keep a copy of it somewhere safe.")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,6 +294,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_therapist = therapist_actions.add_parser("add", help="print a one-time registration link and code")
     add_therapist.add_argument("name", help='the therapist\'s name, e.g. "Dr Ana Ruiz"')
     therapist_actions.add_parser("list", help="registered therapists and how many clients each has")
+    keys = commands.add_parser("keys", help="encryption keys: which seal what, and rotation")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    key_actions.add_parser("status", help="the key ids and how many stored values each one sealed")
+    rotate = key_actions.add_parser(
+        "rotate", help="add a new key, seal every value again with it, then drop the old keys"
+    )
+    rotate.add_argument(
+        "--reencrypt",
+        action="store_true",
+        help="no new key: seal every value with the newest key (after setting a new ENCRYPTION_KEYS, "
+        "or to finish an interrupted rotation)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -189,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_schedule(settings, args))
         elif args.command == "therapist":
             asyncio.run(_therapist(settings, args))
+        elif args.command == "keys":
+            if args.action == "status":
+                return asyncio.run(_keys_status(settings))
+            return asyncio.run(_keys_rotate(settings, args.reencrypt))
         else:
             asyncio.run(commands_to_run[args.command]())
     except KeyboardInterrupt:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Text, and_, bindparam, case, column, event, func, select, table, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -18,9 +20,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.crypto import SEALED, KeyRing, UnreadableValue, sealed_key_id
 from storage.errors import StorageError
 from storage.repositories import Transaction
 from storage.sqlite_driver import lean_creator
+from storage.types import EncryptedJson, EncryptedText, keyring_of, use_keyring
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +55,59 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
 
-class Database:
-    """Owns the engine; hands out one :class:`Transaction` per update or tick."""
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """A column whose values are sealed at rest, and how to reach its rows in batches."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    table: str
+    column: str
+    key: str
+    """The table's primary key (one column)."""
+
+    @property
+    def context(self) -> str:
+        return f"{self.table}.{self.column}"
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    """Every sealed column of the schema, found in the models (one place says which they are)."""
+    from storage.models import Base
+
+    found = []
+    for model_table in Base.metadata.sorted_tables:
+        (key,) = model_table.primary_key.columns
+        for model_column in model_table.columns:
+            if isinstance(model_column.type, EncryptedJson | EncryptedText):
+                found.append(EncryptedColumn(model_table.name, model_column.name, key.name))
+    return found
+
+
+def _raw(where: EncryptedColumn) -> tuple[Any, Any, Any]:
+    """The table with the column as plain text: what is stored, neither opened nor sealed."""
+    raw = table(where.table, column(where.key), column(where.column, Text()))
+    return raw, raw.c[where.key], raw.c[where.column]
+
+
+@dataclass
+class ResealReport:
+    """What :meth:`Database.reseal` did, counted in values (one column of one row)."""
+
+    resealed: Counter[str] = field(default_factory=Counter)
+    """By column: values sealed again with the newest key (plaintext ones included)."""
+    current: int = 0
+    """Values already sealed with the newest key, left as they were."""
+    unreadable: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(column, key id): values that could not be opened (key not in the ring, or altered)."""
+
+
+class Database:
+    """Owns the engine; hands out one :class:`Transaction` per update or tick.
+
+    ``keyring`` seals what clients write (``storage/crypto.py``); without one values are stored
+    as they are (tests that read rows with plain SQL). ``between`` always passes one.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, keyring: KeyRing | None = None) -> None:
         parsed = make_url(url)
         self.url = url
         self.location = (
@@ -74,6 +127,8 @@ class Database:
         )
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
+        self.keyring = keyring
+        use_keyring(self.engine.sync_engine.dialect, keyring)
         self._writer_turn = asyncio.Lock()
 
     @asynccontextmanager
@@ -113,6 +168,114 @@ class Database:
             raise StorageError(f"could not migrate the database: {error}") from error
         except SQLAlchemyError as error:
             raise StorageError(f"could not migrate the database: {type(error).__name__}") from error
+
+    async def check_keys(self) -> None:
+        """Refuse to go on if the newest value of any sealed column names a key that is not in
+        the ring: its key was lost or left behind (a key file made anew over old data, say), and
+        nothing written from now on should pretend otherwise. One short query per column."""
+        ring = keyring_of(self.engine.sync_engine.dialect)
+        async with self.engine.connect() as connection:
+            for where in encrypted_columns():
+                _, key, value = _raw(where)
+                newest = (
+                    await connection.execute(
+                        select(value).where(value.is_not(None)).order_by(key.desc()).limit(1)
+                    )
+                ).scalar()
+                id_ = sealed_key_id(newest) if isinstance(newest, str) else None
+                if id_ is not None and (ring is None or id_ not in ring.ids):
+                    configured = f"the keys configured ({', '.join(ring.ids)})" if ring else "any key"
+                    raise UnreadableValue(
+                        f"the database holds values sealed with key {id_} ({where.context}), which is "
+                        f"not among {configured}: restore the key file from your copy, or set "
+                        "ENCRYPTION_KEYS"
+                    )
+
+    async def key_usage(self) -> dict[str, Counter[str]]:
+        """By column: how many values each key id sealed ("" counts values in plaintext)."""
+        usage: dict[str, Counter[str]] = {}
+        async with self.engine.connect() as connection:
+            for where in encrypted_columns():
+                raw, _, value = _raw(where)
+                sealed_by = case((value.like(f"{SEALED}%"), func.substr(value, len(SEALED) + 1, 8)), else_="")
+                query = select(sealed_by, func.count()).select_from(raw).where(value.is_not(None))
+                rows = await connection.execute(query.group_by(sealed_by))
+                usage[where.context] = Counter({str(id_): int(count) for id_, count in rows})
+        return usage
+
+    async def reseal(
+        self, *, batch: int = 500, progress: Callable[[str, int], None] | None = None
+    ) -> ResealReport:
+        """Seal every value of every sealed column with the ring's newest key, in batches of
+        ``batch`` rows, each batch its own transaction.
+
+        Values already sealed with the newest key are left alone, so an interrupted run is
+        simply run again. A row is rewritten only if it still holds what was read (a bot left
+        running is not overwritten; stop it anyway: it seals with the keys it started with).
+        """
+        ring = self.keyring
+        if ring is None:
+            raise StorageError("no encryption key: nothing to seal with")
+        report = ResealReport()
+        for where in encrypted_columns():
+            await self._reseal_column(where, ring, batch, report, progress)
+        return report
+
+    async def _reseal_column(
+        self,
+        where: EncryptedColumn,
+        ring: KeyRing,
+        batch: int,
+        report: ResealReport,
+        progress: Callable[[str, int], None] | None,
+    ) -> None:
+        raw, key, value = _raw(where)
+        rewrite = (
+            update(raw)
+            .where(and_(key == bindparam("b_key"), value == bindparam("b_old")))
+            .values({where.column: bindparam("b_new")})
+        )
+        current = f"{SEALED}{ring.newest}:"
+        after: Any = None
+        while True:
+            query = select(key, value).where(value.is_not(None)).order_by(key).limit(batch)
+            if after is not None:
+                query = query.where(key > after)
+            changes = []
+            async with self.transaction() as tx:
+                await tx.lock_for_write()
+                rows = (await tx.connection.execute(query)).all()
+                for row_key, stored in rows:
+                    if stored.startswith(current):
+                        report.current += 1
+                        continue
+                    plaintext = stored
+                    if stored.startswith(SEALED):
+                        try:
+                            plaintext = ring.open(stored, where.context)
+                        except UnreadableValue:
+                            report.unreadable[(where.context, sealed_key_id(stored) or "?")] += 1
+                            continue
+                    sealed = ring.seal(plaintext, where.context)
+                    changes.append({"b_key": row_key, "b_old": stored, "b_new": sealed})
+                if changes:
+                    await tx.connection.execute(rewrite, changes)
+            report.resealed[where.context] += len(changes)
+            if progress is not None and changes:
+                progress(where.context, len(changes))
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
+
+    async def compact(self) -> None:
+        """SQLite: rewrite the file and empty the WAL, so that no freed page keeps a value as it
+        was before it was sealed again (plaintext, or under a retired key). PostgreSQL keeps old
+        row versions until ``VACUUM FULL``, which is left to its administrator."""
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("VACUUM")
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self.engine.dispose()

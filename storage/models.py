@@ -1,4 +1,10 @@
-"""The schema. Every change here comes with a migration in ``storage/migrations/versions``."""
+"""The schema. Every change here comes with a migration in ``storage/migrations/versions``.
+
+What a client (or their therapist, about them) writes is in ``EncryptedJson``/``EncryptedText``
+columns, sealed at rest (``storage/crypto.py``): answers, drafts, selections, skip notes, notes,
+rationales, risk texts and queued messages. Ids, times, statuses, step ids, aliases (looked up by
+value) and schedule times are not.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +20,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import JsonColumn, UtcDateTime
+from storage.types import EncryptedJson, EncryptedText, JsonColumn, UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -76,11 +81,11 @@ class Entry(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     flow_id: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
-    answers: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJson("entries.answers"))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    draft: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn, nullable=True)
+    draft: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJson("entries.draft"), nullable=True)
     """Where a cancelled entry stopped (step, picks, path), so it can be resumed; else NULL."""
 
 
@@ -97,8 +102,8 @@ class Conversation(Base):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=True)
     flow_id: Mapped[str] = mapped_column(String(32))
     step_id: Mapped[str] = mapped_column(String(64))
-    answers: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
-    selection: Mapped[list[str]] = mapped_column(JsonColumn)
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJson("conversations.answers"))
+    selection: Mapped[list[str]] = mapped_column(EncryptedJson("conversations.selection"))
     history: Mapped[list[str]] = mapped_column(JsonColumn)
     prompt_token: Mapped[str] = mapped_column(String(16))
     prompt_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -135,7 +140,7 @@ class OutboxMessage(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=True)
     transport: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonColumn)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJson("outbox.payload"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -162,7 +167,7 @@ class Schedule(Base):
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
     quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
-    rationale: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rationale: Mapped[str | None] = mapped_column(EncryptedText("schedules.rationale"), nullable=True)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), nullable=True
     )
@@ -215,7 +220,7 @@ class DuePrompt(Base):
     snoozes: Mapped[int] = mapped_column(Integer, default=0)
     message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     skip_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    skip_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    skip_note: Mapped[str | None] = mapped_column(EncryptedText("due_prompts.skip_note"), nullable=True)
     missed_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
 
@@ -288,7 +293,7 @@ class ClientNote(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("client_notes.text"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -325,7 +330,7 @@ class RiskEvent(Base):
     where: Mapped[str] = mapped_column(String(64))
     """Flow and step ("thought_record.hot_thought"), or "message", "note", "caption", "edit"."""
     category: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(EncryptedText("risk_events.text"), nullable=True)
     """What they wrote (encrypted at rest); shown to the therapist only if the practice says so."""
     answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
     """"safe" or "not_safe", once they answered the crisis message."""

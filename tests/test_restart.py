@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sqlite3
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import pytest
 
 from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
+from storage.crypto import load_keyring
 from tests.bot_process import start_bot_process
 from tests.conftest import TOKEN
 from tests.enrolment import enrol
@@ -82,13 +84,17 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
         entries = db.execute("SELECT status, answers FROM entries").fetchall()
         assert db.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)
         assert db.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
-    assert entries == [
-        (
-            "completed",
-            f'{{"mood": 7, "feelings": ["calm", "tired"], "note": "a note with {CANARY}", '
-            f'"obstacles": "what got in the way: {CANARY}"}}',
-        )
-    ]
+    # sealed at rest, with the key the first start made and the second one read (storage/crypto.py)
+    assert "Created an encryption key" in first_output and "Created" not in second_output
+    ring = load_keyring(None, tmp_path / "data" / "between.key").ring
+    ((status, sealed),) = entries
+    assert status == "completed" and sealed.startswith(f"enc:v1:{ring.newest}:") and CANARY not in sealed
+    assert json.loads(ring.open(sealed, "entries.answers")) == {
+        "mood": 7,
+        "feelings": ["calm", "tired"],
+        "note": f"a note with {CANARY}",
+        "obstacles": f"what got in the way: {CANARY}",
+    }
     # one summary, one question each: nothing was sent twice across the kill
     texts = [m.text or "" for m in user.messages()]
     assert sum(t.startswith(FEELINGS_PROMPT) for t in texts) == 1
