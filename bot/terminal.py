@@ -12,9 +12,10 @@ import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from bot.app import Runtime, tick, timer_work
-from bot.messages import Button, Outgoing, Purpose
+from bot.messages import Attachment, Button, Outgoing, Purpose
 from bot.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
 from storage import StorageError
 
@@ -56,8 +57,10 @@ def write_stdout(text: str) -> None:
 class TerminalSink:
     """Prints outbox messages; remembers the open prompt's buttons so numbers can press them."""
 
-    def __init__(self, write: Write) -> None:
+    def __init__(self, write: Write, files: Path | None = None) -> None:
         self._write = write
+        self._files = files
+        """Where attachments (an export) are saved; None: only named."""
         self._next_id = 0
         self.buttons: tuple[Button, ...] = ()
         self.expects: str | None = None
@@ -82,8 +85,18 @@ class TerminalSink:
         if message.text:
             self._write(message.text + "\n")
         if message.attachment is not None:
-            self._write(f"[{message.attachment.kind}: {message.attachment.filename}]\n")
+            self._write(f"[{message.attachment.kind}: {self._save(message.attachment)}]\n")
         return str(self._next_id)
+
+    def _save(self, attachment: Attachment) -> str:
+        """Write a file the bot sends (an export) next to the database; say where it is."""
+        if self._files is None:
+            return attachment.filename
+        self._files.mkdir(parents=True, exist_ok=True)
+        path = self._files / Path(attachment.filename).name  # never a path from the message
+        path.write_bytes(attachment.content)
+        path.chmod(0o600)
+        return f"saved as {path}"
 
     def _answerable(self, message: Outgoing) -> None:
         """Typed numbers now press this message's buttons."""
@@ -126,7 +139,9 @@ class TerminalChat:
         self._runtime = runtime
         self._read_line = read_line
         self._write = write
-        self._sink = TerminalSink(write)
+        location = Path(runtime.database.location or ".")
+        files = location.parent / "exports" if runtime.database.is_sqlite and location.name else None
+        self._sink = TerminalSink(write, files)
         self._sender = Sender(TRANSPORT, LOCAL_USER, LOCAL_USER)
 
     async def _send(self, event: Event) -> None:

@@ -171,3 +171,17 @@ async def test_timers_run_in_the_terminal_too(
     )
     surf = json.loads(conversation)["surf"]
     assert surf["stopped_early"] and surf["check_ins"] == [{"at": 181, "answer": "easing"}]
+
+
+async def test_an_export_in_the_terminal_is_saved_next_to_the_database(
+    runtime: Runtime, database_url: str
+) -> None:
+    script = Script(["/mood", "6", "11", "a quiet day", "/skip", "/export"])
+    await TerminalChat(runtime, script.read_line, script.write).run()
+    exports = Path(database_url.split(":///", 1)[1]).parent / "exports"
+    (data_file,) = exports.glob("between-data-*.json")
+    (table_file,) = exports.glob("between-practice-*.csv")
+    assert f"saved as {data_file}" in script.text and f"saved as {table_file}" in script.text
+    assert json.loads(data_file.read_text())["entries"][0]["answers"]["note"] == "a quiet day"
+    assert "a quiet day" in table_file.read_text(encoding="utf-8-sig")
+    assert data_file.stat().st_mode & 0o777 == 0o600
