@@ -19,6 +19,7 @@ from bot.conversation import ConversationService
 from bot.delivery import Courier
 from bot.digest_delivery import DigestDelivery
 from bot.errors import ConfigurationError
+from bot.logs import describe_error
 from bot.pacing import Pacer
 from bot.safety import SafetySettings
 from bot.scheduler import HomeworkScheduler
@@ -74,6 +75,7 @@ async def open_runtime(
     try:
         await database.migrate()
         await database.check_keys()
+        await seal_leftovers(database)
         pacer = Pacer(
             rate=settings.send_rate_per_second,
             chat_interval=settings.chat_send_interval_seconds,
@@ -106,13 +108,39 @@ async def open_runtime(
         await database.close()
 
 
+async def seal_leftovers(database: Database) -> None:
+    """Values written before encryption was on (or under a retired key) are sealed at start-up,
+    so an upgraded practice does not keep old answers readable in the file."""
+    ring = database.keyring
+    if ring is None:
+        return
+    usage = await database.key_usage()
+    waiting = sum(n for counts in usage.values() for key_id, n in counts.items() if key_id != ring.newest)
+    if waiting:
+        log.warning("sealing %s values written before encryption was on (or under a retired key)", waiting)
+        report = await database.reseal()
+        if report.resealed.total():
+            await database.compact()
+
+
 async def scheduled_work(runtime: Runtime) -> None:
-    """The scheduler's tick, after writing down shown messages (it reads their ids), and the
-    digests that are due."""
+    """The scheduler's tick (after writing down shown messages: it reads their ids), the digests
+    that are due and the later "are you safe?" questions — each on its own, so one that fails
+    never keeps the others from their turn (the first error is raised once all have run)."""
     await runtime.courier.flush()
-    await runtime.scheduler.tick()
-    await runtime.digests.tick()
-    await runtime.conversations.safety.follow_ups(runtime.clock())
+    failed: BaseException | None = None
+    for name, work in (
+        ("scheduler", runtime.scheduler.tick),
+        ("digests", runtime.digests.tick),
+        ("safety follow-ups", lambda: runtime.conversations.safety.follow_ups(runtime.clock())),
+    ):
+        try:
+            await work()
+        except Exception as error:
+            log.error("%s tick failed: %s", name, describe_error(error))
+            failed = failed or error
+    if failed is not None:
+        raise failed
 
 
 async def timer_work(runtime: Runtime) -> int:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import fcntl
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import BetweenError, ConfigurationError
@@ -23,6 +26,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("between")
 
 TELEGRAM_MODE = "Between is running in Telegram mode (polling {url}). Stop with Ctrl-C."
+ROTATE_WHILE_RUNNING = (
+    "between: the bot is running with these keys; stop it first, then rotate "
+    "(a running bot would go on sealing with the key being retired)."
+)
 KEY_CREATED = (
     "Created an encryption key in {path} — keep a copy somewhere safe: without it the data cannot be read."
 )
@@ -61,20 +68,44 @@ async def _open_database(
     return database
 
 
+@contextlib.contextmanager
+def _key_lock(path: Path | None, *, exclusive: bool) -> Iterator[bool]:
+    """A running bot holds its key file shared; rotation needs it alone (the bot would go on
+    sealing with a key that rotation retires). Yields whether the lock was had."""
+    if path is None:
+        yield True
+        return
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 async def _run(settings: Settings) -> None:
     from bot.app import open_runtime, run_telegram
     from bot.terminal import TerminalChat, read_stdin_line, write_stdout
 
-    async with open_runtime(settings, keyring=_load_keys(settings).ring) as runtime:
-        if settings.telegram_bot_token is None:
-            await TerminalChat(runtime, read_stdin_line, write_stdout).run()
-            return
-        print(TELEGRAM_MODE.format(url=settings.telegram_api_base_url.split("/bot")[0]), flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await run_telegram(runtime, stop)
+    loaded = _load_keys(settings)
+    with _key_lock(loaded.file, exclusive=False) as locked:
+        if not locked:
+            raise ConfigurationError("the keys are being rotated; start the bot when that is done")
+        async with open_runtime(settings, keyring=loaded.ring) as runtime:
+            if settings.telegram_bot_token is None:
+                await TerminalChat(runtime, read_stdin_line, write_stdout).run()
+                return
+            print(TELEGRAM_MODE.format(url=settings.telegram_api_base_url.split("/bot")[0]), flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await run_telegram(runtime, stop)
 
 
 async def _schedule(settings: Settings, args: argparse.Namespace) -> None:
@@ -221,9 +252,18 @@ async def _keys_status(settings: Settings) -> int:
 async def _keys_rotate(settings: Settings, reencrypt: bool) -> int:
     """A new key first (unless ``reencrypt``), every value sealed again with it, then — only when
     none is left under an older key — the older keys dropped from the key file."""
-    from storage.crypto import write_key_file
 
     loaded = _load_keys(settings)
+    with _key_lock(loaded.file, exclusive=True) as alone:
+        if not alone:
+            print(ROTATE_WHILE_RUNNING, file=sys.stderr)
+            return 1
+        return await _rotate(settings, loaded, reencrypt)
+
+
+async def _rotate(settings: Settings, loaded: LoadedKeys, reencrypt: bool) -> int:
+    from storage.crypto import write_key_file
+
     ring = loaded.ring if reencrypt else loaded.ring.with_new_key()
     if not reencrypt and loaded.file is None:
         print(ROTATE_WITH_SETTING.format(id=ring.newest, value=",".join(ring.encoded())))

@@ -44,6 +44,7 @@ from bot.turn import (
     new_prompt_token,
     note,
     prompt_message,
+    words_of,
 )
 from flows import (
     FLOWS,
@@ -171,8 +172,10 @@ class ConversationService:
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
+        words = words_of(event)
+        risky = words is not None and self.safety.recognise(words) is not None
         verdict = self._cap.check(f"{sender.transport}:{sender.user_id}")
-        if verdict != "ok":  # a flood: dropped, after one word about it
+        if verdict != "ok" and not risky:  # a flood: dropped, after one word (never a cry for help)
             log.warning("sender over the message cap; update %s dropped", update_id)
             if verdict == "drop":
                 return Handled(notice=texts.SLOW_DOWN if isinstance(event, ButtonPressed) else None)
@@ -212,8 +215,10 @@ class ConversationService:
             if person.status == "unreachable":  # they wrote to us: we can reach them again
                 await tx.people.mark_reachable(person, now)
             turn = Turn(tx, sender, person, now, update_id)
+            if risky and words is not None and person.role != Role.THERAPIST:  # therapists write clinically
+                turn.risk = self.safety.recognise(words)
             go_on, notice = True, None
-            if self.practice.needs_consent(person):
+            if self.practice.needs_consent(person) and turn.risk is None and not _passes_consent_gate(event):
                 go_on, notice = await self.practice.consent_gate(turn, event)
             if go_on:
                 notice = await self._dispatch(turn, conversation, event)
@@ -246,10 +251,9 @@ class ConversationService:
             case CommandReceived(name, args):
                 await self._on_command(turn, current, name.lower(), args)
             case TextReceived(text):
-                risk = self.safety.recognise(text)
                 if current is None or current.paused_at is not None:
-                    if risk is not None:
-                        await self.safety.respond(turn, risk, "message", text)
+                    if turn.risk is not None:
+                        await self._on_risk(turn, current, "message", text)
                     elif current is not None:
                         await self.safety.remind_paused(turn)
                     else:
@@ -257,12 +261,11 @@ class ConversationService:
                 else:
                     where = f"{current.flow_id}.{current.step_id}"
                     await self._on_answer(turn, current, Text(text))  # what they wrote is kept…
-                    if risk is not None:  # …and the flow waits behind the crisis message
-                        await self._pause(turn, where)
-                        await self.safety.respond(turn, risk, where, text)
+                    if turn.risk is not None:  # …and the flow waits behind the crisis message
+                        await self._on_risk(turn, None, where, text, answered=True)
             case EditedText(text):
-                if (risk := self.safety.recognise(text)) is not None:
-                    await self.safety.respond(turn, risk, "edit", text)
+                if turn.risk is not None:
+                    await self._on_risk(turn, current, "edit", text)
             case ButtonPressed(data, message_id) if data.startswith(SAFETY_PREFIXES):
                 outcome = await self.safety.on_button(turn, data, message_id)
                 if outcome.carry_on and current is not None and current.paused_at is not None:
@@ -288,12 +291,14 @@ class ConversationService:
                 if current is None or answer is None or token != current.prompt_token:
                     log.info("person %s pressed an expired or unknown button", turn.person.id)
                     return texts.BUTTON_EXPIRED
+                if current.paused_at is not None:  # waiting behind a crisis message
+                    await self.safety.remind_paused(turn)
+                    return None
                 await self._on_answer(turn, current, answer)
             case UnsupportedReceived(kind, caption):
                 log.info("person %s sent unsupported %s", turn.person.id, kind)
-                risk = self.safety.recognise(caption) if caption else None
-                if risk is not None:
-                    await self.safety.respond(turn, risk, "caption", caption or "")
+                if turn.risk is not None:
+                    await self._on_risk(turn, current, "caption", caption or "")
                 else:
                     turn.say(note(texts.MEDIA_NOT_READ))
         return None
@@ -301,10 +306,23 @@ class ConversationService:
     def _crisis_for_stranger(self, text: str) -> Outgoing | None:
         return self.safety.stranger_message() if self.safety.recognise(text) is not None else None
 
-    async def _pause(self, turn: Turn, where: str) -> None:
-        """Risk language in an answer: the answer is kept, the flow waits. Only the echo of their
-        answer stays among the replies; the next question comes when they carry on."""
-        turn.replies[:] = [r for r in turn.replies if r.purpose is Purpose.CLOSE_PROMPT]
+    async def _on_risk(
+        self, turn: Turn, current: OpenConversation | None, where: str, text: str, *, answered: bool = False
+    ) -> None:
+        """Risk language: an open flow pauses (with what they wrote kept), then the crisis
+        message, the alert and the event."""
+        assert turn.risk is not None
+        if answered or (current is not None and current.paused_at is None):
+            await self._pause(turn, current, where)
+        await self.safety.respond(turn, turn.risk, where, text)
+
+    async def _pause(self, turn: Turn, current: OpenConversation | None, where: str) -> None:
+        """The flow waits. After an answer, only the echo of it stays among the replies (the next
+        question comes when they carry on); otherwise the open question loses its buttons."""
+        if current is None:
+            turn.replies[:] = [r for r in turn.replies if r.purpose is Purpose.CLOSE_PROMPT]
+        elif (flow := self.flow(current.flow_id)) is not None:
+            await self._close_prompt(turn, current, flow, accepted=None)
         _, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
         if conversation is not None:
             conversation.paused_at = turn.now
@@ -334,8 +352,8 @@ class ConversationService:
             name in KNOWN_COMMANDS or name in THERAPIST_COMMANDS or self.flow_for_command(name) is not None
         )
         log.info("person %s command /%s", turn.person.id, name if known else "(unknown)")
-        if name != "start" and (risk := self.safety.recognise(args)) is not None:
-            await self.safety.respond(turn, risk, "note" if name == "note" else "command", args)
+        if turn.risk is not None:
+            await self._on_risk(turn, current, "note" if name == "note" else "command", args)
             if name != "note":  # a note is still kept for the session; anything else waits
                 return
         open_flow = self.flow(current.flow_id) if current else None
@@ -844,6 +862,17 @@ class ConversationService:
 REPEAT_WINDOW = 10_000
 """A repeated delivery is one of the last few updates; Telegram restarts its update ids at a
 random number after a week without updates, so an id far below the newest is new, not a repeat."""
+
+
+def _passes_consent_gate(event: Event) -> bool:
+    """What a client may do before agreeing to the current consent text: answer the crisis
+    message, take their data, or erase it."""
+    match event:
+        case ButtonPressed(data) if data.startswith((*SAFETY_PREFIXES, privacy.DELETE_DATA_PREFIX)):
+            return True
+        case CommandReceived(name) if name.lower() in ("export", "delete"):
+            return True
+    return False
 
 
 def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | None) -> bool:

@@ -38,18 +38,7 @@ from bot.local_time import (
 )
 from bot.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.scheduler import plan_of, zone_or_utc
-from bot.turn import (
-    ButtonPressed,
-    CommandReceived,
-    EditedText,
-    Event,
-    Recipient,
-    Sender,
-    TextReceived,
-    Turn,
-    UnsupportedReceived,
-    note,
-)
+from bot.turn import ButtonPressed, CommandReceived, Event, Recipient, Sender, Turn, note, words_of
 from flows import FLOWS, Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
 from storage import Database
@@ -331,11 +320,10 @@ class Practice:
                 return Admission(enter=True)
             case ButtonPressed():
                 return Admission(notice=texts.BUTTON_EXPIRED)
-            case TextReceived(text) | UnsupportedReceived(_, text) | EditedText(text) if text and crisis(
-                text
-            ):
-                log.warning("a stranger wrote risk language; crisis resources sent")
-                return Admission(replies=[crisis(text) or note("")])
+        words = words_of(event)
+        if words and (resources := crisis(words)) is not None:
+            log.warning("a stranger wrote risk language; crisis resources sent")
+            return Admission(replies=[resources])
         if key in self._strangers_told:
             return Admission()
         if len(self._strangers_told) > 10_000:  # bounded: at worst someone hears it twice
@@ -360,8 +348,6 @@ class Practice:
         match event:
             case CommandReceived("start", args) if looks_like_code(args):
                 return True, None
-            case ButtonPressed(data) if data.startswith(JOIN_DATA_PREFIX) and data != JOIN_AGAIN:
-                return True, None
             case ButtonPressed(data, message_id) if data == JOIN_AGAIN:
                 await turn.tx.clients.record_consent(turn.person.id, consent_version(), turn.now)
                 turn.person.consent_version = consent_version()
@@ -375,6 +361,8 @@ class Practice:
                     turn.say(closing)
                 turn.say(note(texts.CONSENT_DECLINED_EXISTING))
                 return False, None
+            case ButtonPressed(data) if data.startswith(JOIN_DATA_PREFIX):
+                return True, None  # an invitation's 'I agree': it records consent as it links
             case ButtonPressed():
                 return False, texts.BUTTON_EXPIRED
         therapist = await turn.tx.therapists.get(turn.person.therapist_id or 0)

@@ -156,7 +156,7 @@ class Safety:
             if event.follow_up_answer is not None:
                 return ButtonOutcome(notice=texts.BUTTON_EXPIRED)
             await turn.tx.risk_events.follow_up_answer(event.id, answer)
-        else:
+        elif event.answer != NOT_SAFE:  # "not safe" stays on record, whatever comes after
             await turn.tx.risk_events.answer(event.id, answer, turn.now)
         log.info("person %s answered risk event %s: %s", turn.person.id, event.id, answer)
         if answer == SAFE:

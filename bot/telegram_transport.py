@@ -8,6 +8,7 @@ button press so the client's spinner stops.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -156,15 +157,18 @@ def _retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
 
 
+_COMMAND = re.compile(r"/(\S+)(?:\s+(.*))?", re.DOTALL)
+
+
 def _command(message: Message, bot_username: str | None) -> CommandReceived | None:
-    text = message.text or ""
-    if not text.startswith("/"):
+    """``/name@bot words``: the words after any whitespace, a new line included."""
+    match = _COMMAND.fullmatch(message.text or "")
+    if match is None:
         return None
-    head, _, args = text.partition(" ")
-    name, _, addressee = head[1:].partition("@")
+    name, _, addressee = match.group(1).partition("@")
     if addressee and bot_username and addressee.lower() != bot_username.lower():
         return None
-    return CommandReceived(name=name, args=args.strip())
+    return CommandReceived(name=name, args=(match.group(2) or "").strip())
 
 
 def _media_kind(message: Message) -> str:
@@ -184,16 +188,11 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
 
     message = update.message
     edited = update.edited_message
-    if (
-        message is None
-        and edited is not None
-        and edited.text
-        and edited.from_user
-        and not edited.from_user.is_bot
-    ):
-        if edited.chat.type != Chat.PRIVATE:
-            return None
-        return Sender(TRANSPORT, str(edited.from_user.id), str(edited.chat.id)), EditedText(edited.text)
+    if message is None and edited is not None and edited.from_user is not None:
+        words = edited.text or edited.caption
+        if not words or edited.chat.type != Chat.PRIVATE or edited.from_user.is_bot:
+            return None  # an edit is not an answer, but it is read for risk language
+        return Sender(TRANSPORT, str(edited.from_user.id), str(edited.chat.id)), EditedText(words)
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None  # channel posts, service updates: not answers
     if message.forward_origin is not None or message.via_bot is not None:

@@ -10,10 +10,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from bot.codes import looks_like_code
 from bot.messages import Button, Outgoing, Purpose
 from flows import Prompt
 from storage.repositories import OpenConversation, PendingMessage, PersonRow, Transaction
+
+if TYPE_CHECKING:
+    from bot.risk_language import RiskMatch
 
 BUTTON_DATA_SEPARATOR = ":"
 
@@ -70,6 +75,21 @@ class EditedText:
 
 
 Event = CommandReceived | TextReceived | ButtonPressed | UnsupportedReceived | EditedText
+
+
+def words_of(event: Event) -> str | None:
+    """The free text in an event, as it is read for risk language: typed text, an edit, a
+    caption, a command with its words (a registration or invitation code aside)."""
+    match event:
+        case TextReceived(text) | EditedText(text):
+            return text
+        case UnsupportedReceived(_, caption):
+            return caption
+        case CommandReceived(name, args):
+            if name.lower() == "start" and looks_like_code(args):
+                return None
+            return f"{name} {args}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +153,8 @@ class Turn:
         self.replies: list[Outgoing] = []
         self.told: list[tuple[PersonRow | Recipient, Outgoing]] = []
         self.erased = False
+        self.risk: RiskMatch | None = None
+        """Risk language in what they sent with this update (read once, before anything else)."""
         """The person asked for their data to be erased, and it was, in this turn."""
 
     async def begin(

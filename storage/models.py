@@ -45,6 +45,8 @@ class Person(Base):
     __table_args__ = (
         UniqueConstraint("transport", "external_user_id", name="uq_people_identity"),
         UniqueConstraint("therapist_id", "alias", name="uq_people_therapist_alias"),
+        # ids are never reused: an erased person's id stays theirs in the audit log
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -322,6 +324,7 @@ class RiskEvent(Base):
     __table_args__ = (
         Index("ix_risk_events_person", "person_id", "at"),
         Index("ix_risk_events_follow_up", "follow_up_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

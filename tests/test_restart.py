@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from tests.bot_process import start_bot_process
 from tests.conftest import TOKEN
 from tests.enrolment import enrol
 from tests.fake_bot_api import FakeBotApi
+from tests.test_settings import NAMES, REPO
 
 CANARY = "CANARY-rosebud-4711"
 
@@ -108,3 +111,29 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
         assert "Traceback" not in output
         assert TOKEN.split(":")[1] not in output
     assert "Telegram mode" in second_output
+
+
+async def test_keys_cannot_be_rotated_under_a_running_bot(
+    api: FakeBotApi, database_url: str, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    """A running bot seals with the keys it started with; rotation would retire one of them."""
+    bot = await start_between(api, database_url, tmp_path)
+    processes.append(bot)
+
+    async def rotate() -> tuple[int, str]:
+        env = {k: v for k, v in os.environ.items() if k not in NAMES}
+        env.update(PYTHONPATH=str(REPO), DATABASE_URL=database_url)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "keys", "rotate", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode is not None
+        return process.returncode, (out + err).decode()
+
+    code, said = await rotate()
+    assert code == 1 and "the bot is running" in said
+    bot.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
+    code, said = await rotate()
+    assert code == 0, said
