@@ -253,6 +253,7 @@ class Courier:
                 )
                 settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
                 attempted.add(item.id)
+                self._wake_in(delay)  # then, not at the next idle check
                 break
             except PermanentDeliveryError as error:
                 handled += 1
@@ -325,6 +326,11 @@ class Courier:
     def wake(self) -> None:
         """Something is due now (the tick queued prompts, a reply had to wait)."""
         self._wake.set()
+
+    def _wake_in(self, seconds: float) -> None:
+        """A retry falls due then: the drainer should not sleep through it (a 429's wait is
+        about a second; the idle check may be several)."""
+        asyncio.get_running_loop().call_later(max(0.0, seconds), self.wake)
 
     async def deliver_due(self) -> int:
         """Send every chat that has something due, at the paced rate (waiting as needed)."""
