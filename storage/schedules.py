@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, literal, or_, select, update
@@ -380,6 +380,8 @@ class DuePrompts:
             select(DUE_PROMPTS)
             .where(
                 DUE_PROMPTS.c.person_id == person_id,
+                # local days differ from UTC ones by at most a day: this bounds the index range
+                DUE_PROMPTS.c.local_day >= (start - timedelta(days=2)).date(),
                 DUE_PROMPTS.c.due_at >= start,
                 DUE_PROMPTS.c.due_at < end,
             )
