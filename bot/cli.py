@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("between")
 
 TELEGRAM_MODE = "Between is running in Telegram mode (polling {url}). Stop with Ctrl-C."
+CRISIS_DEFAULTS = (
+    "Note: the crisis resources shown to clients at risk are the placeholders "
+    "(CRISIS_EMERGENCY, CRISIS_LINE, CRISIS_TEXT_LINE); set your practice's own in .env."
+)
 ROTATE_WHILE_RUNNING = (
     "between: the bot is running with these keys; stop it first, then rotate "
     "(a running bot would go on sealing with the key being retired)."
@@ -88,6 +92,11 @@ def _key_lock(path: Path | None, *, exclusive: bool) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _default_crisis_resources(settings: Settings) -> bool:
+    fields = ("crisis_emergency", "crisis_line", "crisis_text_line")
+    return all(getattr(settings, name) == Settings.model_fields[name].default for name in fields)
+
+
 async def _run(settings: Settings) -> None:
     from bot.app import open_runtime, run_telegram
     from bot.terminal import TerminalChat, read_stdin_line, write_stdout
@@ -101,6 +110,8 @@ async def _run(settings: Settings) -> None:
                 await TerminalChat(runtime, read_stdin_line, write_stdout).run()
                 return
             print(TELEGRAM_MODE.format(url=settings.telegram_api_base_url.split("/bot")[0]), flush=True)
+            if _default_crisis_resources(settings):
+                print(CRISIS_DEFAULTS, flush=True)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):

@@ -111,6 +111,7 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
         assert "Traceback" not in output
         assert TOKEN.split(":")[1] not in output
     assert "Telegram mode" in second_output
+    assert "crisis resources shown to clients at risk are the placeholders" in second_output  # set yours
 
 
 async def test_keys_cannot_be_rotated_under_a_running_bot(
