@@ -134,7 +134,7 @@ CODE_TOO_MANY: Final = "That's a lot of tries in a short time. Please wait a few
 ALREADY_CONNECTED: Final = "You're already connected with {therapist} — nothing more to do."
 OTHER_THERAPIST: Final = (
     "You're already connected with a therapist here, so I can't accept this invitation. "
-    "If you're changing therapists, please ask your current one to release you first."
+    "If you're changing therapists, please ask the practice to move you over."
 )
 INVITE_FOR_CLIENTS: Final = "This is a client invitation; you're registered here as a therapist."
 REGISTER_NOT_FOR_CLIENTS: Final = (
