@@ -250,7 +250,15 @@ class DigestDelivery:
                 for s in schedules
             ),
             notes=tuple(NoteInput(text=n.text, created_at=n.created_at) for n in notes),
-            risk_events=tuple(RiskEventInput(at=r.at, where=r.where, category=r.category) for r in risks),
+            risk_events=tuple(
+                RiskEventInput(
+                    at=r.at,
+                    where=r.where,
+                    category=r.category,
+                    answers=tuple(a for a in (r.answer, r.follow_up_answer) if a is not None),
+                )
+                for r in risks
+            ),
         )
         private = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
         if therapist.digest_chat_id is not None and therapist.digest_transport == therapist_person.transport:

@@ -136,7 +136,7 @@ async def test_a_therapists_clinical_words_are_not_a_crisis(
 
 
 async def test_not_safe_stays_on_record(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
-    _, client = await pair(bot, api, 2080)
+    therapist, client = await pair(bot, api, 2080)
     await client.send(RISKY)
     await client.expect(1)
     await client.press(texts.BUTTON_NOT_SAFE)
@@ -144,6 +144,11 @@ async def test_not_safe_stays_on_record(api: FakeBotApi, bot: RunningBot, databa
     await client.press(texts.BUTTON_SAFE_NOW)
     await client.expect_text(texts.SAFE_THANKS)
     assert rows(database_url, "SELECT answer FROM risk_events") == [("not_safe",)]
+    await therapist.send("/digest Sam")
+    await therapist.expect(1)
+    await run_tick(bot)
+    digest = await therapist.expect_text("Pre-session digest: Sam")
+    assert "when asked: NOT safe" in (digest.text or "")
 
 
 async def test_the_follow_up_is_asked_even_when_the_scheduler_fails(

@@ -99,6 +99,7 @@ async def test_risk_in_an_answer_pauses_the_flow_and_alerts_the_therapist(
     await run_tick(bot)
     digest = await therapist.expect_text("Pre-session digest: Sam")
     assert "Risk language recognised (suicidal thoughts): thought record (situation)" in (digest.text or "")
+    assert "when asked: safe → safe" in (digest.text or "")  # their two answers, in order
 
 
 async def test_not_safe_shows_the_resources_again_and_tells_the_therapist(

@@ -237,6 +237,7 @@ class Flag:
     mood: int | None = None  # very low mood
     where: str | None = None  # risk language: where it was recognised
     category: str | None = None  # risk language: what kind, as the detector names it
+    answers: tuple[str, ...] = ()  # risk language: "safe" / "not_safe", as they answered after
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +298,13 @@ def build_digest(request: DigestRequest) -> Digest:
     mood = _mood(entries, list(previous.values()), local)
 
     flags = [
-        Flag(FlagKind.RISK_LANGUAGE, local(r.at), where=r.where, category=_text(r.category))
+        Flag(
+            FlagKind.RISK_LANGUAGE,
+            local(r.at),
+            where=r.where,
+            category=_text(r.category),
+            answers=tuple(a for a in r.answers if a in ("safe", "not_safe")),
+        )
         for r in sorted(request.risk_events, key=lambda r: _utc(r.at))
         if in_period(r.at)
     ]

@@ -81,6 +81,9 @@ class RiskEventInput:
     at: datetime
     where: str
     category: str | None = None
+    answers: tuple[str, ...] = ()
+    """What they answered after it, in order: "safe" / "not_safe" (the crisis message, then the
+    later "are you safe?")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,8 @@ HEADINGS: Final = (
 FLAG_MARK: Final = "⚑"
 FLAG_RISK: Final = "{mark} Risk language recognised{category}: {where} · {when}"
 FLAG_RISK_CATEGORY: Final = " ({category})"
+FLAG_RISK_ANSWERS: Final = " · when asked: {answers}"
+RISK_ANSWERS: Final = {"safe": "safe", "not_safe": "NOT safe"}
 FLAG_UNREACHABLE: Final = (
     "{mark} Unreachable since {when}: messages to {alias} can't be delivered (perhaps the bot was "
     "blocked), so prompts are paused until they write again."
@@ -371,7 +373,9 @@ def _flag(flag: Flag, digest: Digest, dates: _Dates) -> str:
         category = (
             FLAG_RISK_CATEGORY.format(category=flag.category.replace("_", " ")) if flag.category else ""
         )
-        return FLAG_RISK.format(mark=FLAG_MARK, category=category, where=_where(flag.where), when=when)
+        said = FLAG_RISK_ANSWERS.format(answers=" → ".join(RISK_ANSWERS[a] for a in flag.answers))
+        line = FLAG_RISK.format(mark=FLAG_MARK, category=category, where=_where(flag.where), when=when)
+        return line + (said if flag.answers else "")
     if flag.kind is FlagKind.UNREACHABLE:
         return FLAG_UNREACHABLE.format(mark=FLAG_MARK, when=when, alias=digest.alias)
     return FLAG_LOW_MOOD.format(mark=FLAG_MARK, mood=flag.mood, when=when)
