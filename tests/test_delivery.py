@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -108,37 +107,3 @@ async def test_delivered_messages_are_written_down_by_the_next_transaction(runti
         _, conversation = await tx.people.find_with_conversation("telegram", "7")
         assert conversation is not None and conversation.prompt_message_id is None  # a new prompt
         assert await tx.outbox.count() == 2  # only the new close-edit and question: the rest is settled
-
-
-async def test_the_drainer_wakes_when_a_retry_falls_due_not_at_its_idle_check(
-    settings_for: Callable[..., Settings],
-) -> None:
-    """A 429 asks for a second's wait; the drainer must not sleep until its next idle check (5 s
-    in production, 300 here): it is woken when the retry falls due. Real time, as a 429 is."""
-    from bot.clock import utc_now
-    from tests.enrolment import enrol
-
-    settings = settings_for()
-    async with open_runtime(settings, utc_now) as runtime:
-        enrol(settings.database_url, 7, utc_now())
-        shown = asyncio.Event()
-
-        class SignallingSink(RecordingSink):
-            async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
-                result = await super().deliver(chat_id, message)
-                shown.set()
-                return result
-
-        sink = SignallingSink()
-        runtime.courier.register("telegram", sink)
-        sink.failures.append(TransientDeliveryError("rate limited", retry_after=0.2))
-        handled = await runtime.conversations.handle(ALEX, CommandReceived("help"), update_id=1)
-        drainer = asyncio.get_running_loop().create_task(runtime.courier.run())
-        try:
-            await runtime.courier.deliver("telegram", "7", handled.replies)  # → 429
-            assert sink.shown == []
-            async with asyncio.timeout(5):  # far less than the idle check of 300 s
-                await shown.wait()
-        finally:
-            drainer.cancel()
-        assert sink.shown and sink.shown[0] is not None
