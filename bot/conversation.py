@@ -173,7 +173,8 @@ class ConversationService:
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
         words = words_of(event)
-        risky = words is not None and self.safety.recognise(words) is not None
+        risk = self.safety.recognise(words) if words is not None else None
+        risky = risk is not None
         verdict = self._cap.check(f"{sender.transport}:{sender.user_id}")
         if verdict != "ok" and not risky:  # a flood: dropped, after one word (never a cry for help)
             log.warning("sender over the message cap; update %s dropped", update_id)
@@ -215,8 +216,8 @@ class ConversationService:
             if person.status == "unreachable":  # they wrote to us: we can reach them again
                 await tx.people.mark_reachable(person, now)
             turn = Turn(tx, sender, person, now, update_id)
-            if risky and words is not None and person.role != Role.THERAPIST:  # therapists write clinically
-                turn.risk = self.safety.recognise(words)
+            if person.role != Role.THERAPIST:  # therapists write clinically
+                turn.risk = risk
             go_on, notice = True, None
             if self.practice.needs_consent(person) and turn.risk is None and not _passes_consent_gate(event):
                 go_on, notice = await self.practice.consent_gate(turn, event)

@@ -37,6 +37,7 @@ from bot.digest import (
 from bot.logs import describe_error
 from bot.messages import Attachment, Outgoing, Reroute
 from bot.practice import next_in_series
+from bot.safety import therapist_chats
 from bot.scheduler import zone_or_utc
 from bot.turn import Recipient, note
 from storage import Database
@@ -260,13 +261,11 @@ class DigestDelivery:
                 for r in risks
             ),
         )
-        private = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
-        if therapist.digest_chat_id is not None and therapist.digest_transport == therapist_person.transport:
-            linked = Recipient(therapist.digest_transport, therapist.digest_chat_id)
-            return _Gathered(
-                session, request, linked, therapist_person.timezone, therapist.lead_minutes, private
-            )
-        return _Gathered(session, request, private, therapist_person.timezone, therapist.lead_minutes)
+        chats = await therapist_chats(tx, therapist.person_id)
+        if chats is None:
+            return None
+        chat, fallback = chats
+        return _Gathered(session, request, chat, therapist_person.timezone, therapist.lead_minutes, fallback)
 
 
 def _entries(rows: Iterable[EntryRow]) -> Sequence[EntryInput]:
