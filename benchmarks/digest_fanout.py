@@ -58,10 +58,10 @@ from sqlalchemy import Table, bindparam, insert, update
 
 from benchmarks.digest_build import PLANS, SKIP_REASONS, UNPROMPTED_PER_DAY, ZONE, _answers, _local, _sentence
 from benchmarks.schedule_fanout import chunks, cpu_seconds, open_log, peak_rss_mb, verdict
-from bot.digest_delivery import DigestDelivery
-from bot.local_time import end_of_local_day
-from bot.practice import consent_version
-from bot.turn import new_prompt_token
+from bot.chat.turn import new_prompt_token
+from bot.core.local_time import end_of_local_day
+from bot.digest.delivery import DigestDelivery
+from bot.practice.service import consent_version
 from storage import Database
 from storage.crypto import KeyRing
 from storage.practice import NOTES, RISK, SESSIONS, THERAPISTS, Role, SessionStatus

@@ -2,7 +2,7 @@
 
 Reads ``tests/data/risk_positive.txt`` (messages that must be flagged) and
 ``tests/data/risk_negative.txt`` (messages that should not be), checks each with the shipped phrase
-list (``bot/risk_phrases.toml``, or ``--phrases``) and prints recall, the false-positive rate, every
+list (``bot/safety/risk_phrases.toml``, or ``--phrases``) and prints recall, the false-positive rate, every
 miss and false positive with its line number (these are test phrases, not client text), and the
 mean and worst time of one check: for the test messages themselves, and for 4096-character messages
 (the longest a Telegram message can be) of three kinds — everyday prose made of the negative test
@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.risk_language import RiskDetector, default_detector
+from bot.safety.risk_language import RiskDetector, default_detector
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LONGEST = 4096  # characters in a Telegram message
@@ -103,7 +103,7 @@ def main() -> None:
     categories = Counter(match.category for _, text in positives if (match := detector.check(text)))
 
     caught = len(positives) - len(misses)
-    name = args.phrases or "bot/risk_phrases.toml"
+    name = args.phrases or "bot/safety/risk_phrases.toml"
     print(f"phrase list: {name} ({len(detector.categories)} categories, built in {built:.2f} s)")
     print(f"recall on positives:  {caught}/{len(positives)} = {caught / len(positives):.3f}")
     print(

@@ -40,12 +40,12 @@ from typing import IO, Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 
-from bot.app import open_runtime
-from bot.local_time import end_of_local_day, local_today, start_of_local_day
-from bot.practice import consent_version
-from bot.settings import Settings
-from bot.timezones import zone_from_name
-from bot.turn import new_prompt_token
+from bot.chat.turn import new_prompt_token
+from bot.core.local_time import end_of_local_day, local_today, start_of_local_day
+from bot.core.timezones import zone_from_name
+from bot.practice.service import consent_version
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import open_runtime
 from storage import Database
 from storage.repositories import OUTBOX, PEOPLE
 from storage.schedules import DUE_PROMPTS, SCHEDULES, PromptStatus

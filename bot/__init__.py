@@ -1,6 +1,8 @@
-"""The running bot: transports (Telegram, terminal), wiring, delivery, settings and the CLI.
+"""The running bot, in layers that import one way only (``tests/test_layers.py`` keeps it so)::
 
-Owns: turning transport updates into conversation events, rendering prompts for each transport,
-delivering the outbox, and starting/stopping everything in pairs.
-May import: ``flows``, ``storage``, ``telegram`` (only in ``telegram_transport.py`` and ``app.py``).
+    core <- (flows) <- (storage) <- chat <- practice, safety, scheduling, digest
+         <- delivery <- transports <- runtime <- cli
+
+Owns: everything between a messenger and the database: the conversation, the practice, safety,
+scheduling, the digest, delivery of the outbox, the transports, wiring and the command line.
 """

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from bot.core.plan_text import parse_times, parse_weekdays
 from flows.engine import AnswerKind, Answers, Flow, Option, Step
-from flows.plan_text import parse_times, parse_weekdays
 from flows.registry import FLOWS
 
 CLIENT_PROMPT: Final = "Who is this homework for?"

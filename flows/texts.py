@@ -1,6 +1,6 @@
 """Strings the engine itself shows a client, whatever the flow (re-asks and their reasons).
 
-Flow-specific wording lives in each flow's module; bot-level wording in ``bot/texts.py``.
+Flow-specific wording lives in each flow's module; bot-level wording in ``bot/chat/texts.py``.
 """
 
 from typing import Final

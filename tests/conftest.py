@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Runtime, open_runtime, telegram_running
-from bot.settings import Settings
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime, telegram_running
 from tests.clock import FakeClock
 from tests.enrolment import enrol
 from tests.fake_bot_api import FakeBotApi

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.plan_text import parse_times, parse_weekdays
 from flows import (
     FLOWS,
     Answer,
@@ -31,7 +32,6 @@ from flows.assign import (
     assignment_from,
     clients_context,
 )
-from flows.plan_text import parse_times, parse_weekdays
 from tests.outcomes import ask, labels
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

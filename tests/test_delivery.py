@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.app import Runtime, open_runtime, tick
-from bot.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.messages import Outgoing
-from bot.settings import Settings
-from bot.turn import CommandReceived, Sender, TextReceived
+from bot.chat.turn import CommandReceived, Sender, TextReceived
+from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.core.messages import Outgoing
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime, tick
 from flows.mood_check import INTRO, MOOD_PROMPT
 from tests.clock import FakeClock
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.core.messages import TELEGRAM_TEXT_LIMIT, utf16_length
 from bot.digest import EntryInput, build_digest, render_text
-from bot.digest_delivery import MAX_TEXT_PARTS, compose
-from bot.messages import TELEGRAM_TEXT_LIMIT, utf16_length
+from bot.digest.delivery import MAX_TEXT_PARTS, compose
 from tests.test_digest import fortnight
 
 
@@ -44,7 +44,7 @@ def test_a_long_digest_goes_as_a_summary_and_a_document() -> None:
 
 
 def test_messages_survive_the_outbox_as_json() -> None:
-    from bot.messages import Outgoing
+    from bot.core.messages import Outgoing
 
     for message in compose(build_digest(fortnight()), chart=b"\x89PNG\r\n\x1a\n" + bytes(range(256))):
         assert Outgoing.from_json(message.to_json()) == message

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.messages import utf16_length
 from bot.digest import (
     ClientInput,
     DigestRequest,
@@ -31,7 +32,6 @@ from bot.digest import (
 )
 from bot.digest.chart import mood_chart_png, time_ticks
 from bot.digest.render import HEADINGS
-from bot.messages import utf16_length
 from tests.test_digest import fortnight
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "digest"

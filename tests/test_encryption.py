@@ -24,9 +24,10 @@ import pytest
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import admin, cli
-from bot.app import open_runtime, tick
-from bot.errors import ConfigurationError
+from bot.cli import main as cli
+from bot.cli import schedule as admin
+from bot.core.errors import ConfigurationError
+from bot.runtime.wiring import open_runtime, tick
 from storage import Database, StorageError
 from storage.crypto import (
     KeyRing,

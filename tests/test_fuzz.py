@@ -17,10 +17,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import Runtime, open_runtime, tick
-from bot.messages import Outgoing
-from bot.settings import Settings
-from bot.turn import (
+from bot.chat.turn import (
     ButtonPressed,
     CommandReceived,
     EditedText,
@@ -29,6 +26,9 @@ from bot.turn import (
     TextReceived,
     UnsupportedReceived,
 )
+from bot.core.messages import Outgoing
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime, tick
 from flows import FLOWS
 from tests.clock import FakeClock
 from tests.enrolment import enrol

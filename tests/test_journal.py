@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import texts
-from bot.messages import split_text, utf16_length
+from bot.chat import texts
+from bot.core.messages import split_text, utf16_length
 from storage.repositories import EntryStatus
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi

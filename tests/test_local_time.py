@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.local_time import (
+from bot.core.local_time import (
     Occurrence,
     WeeklyPlan,
     describe_weekdays,

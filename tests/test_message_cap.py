@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import texts
-from bot.settings import Settings
+from bot.chat import texts
+from bot.runtime.settings import Settings
 from tests.clock import FakeClock
 from tests.conftest import RunningBot
 from tests.enrolment import enrol

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot import texts
-from bot.app import tick
+from bot.chat import texts
+from bot.runtime.wiring import tick
 from flows import texts as engine_texts
 from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, INTRO, MOOD_PROMPT, NOTE_PROMPT

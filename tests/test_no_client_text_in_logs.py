@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import admin
-from bot.app import tick
-from bot.logs import QUIET_LIBRARIES
+from bot.cli import schedule as admin
+from bot.core.logs import QUIET_LIBRARIES
+from bot.runtime.wiring import tick
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
 

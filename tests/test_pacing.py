@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from bot.app import Runtime
-from bot.delivery import Courier
-from bot.messages import Outgoing
-from bot.pacing import Pacer
+from bot.core.messages import Outgoing
+from bot.delivery.courier import Courier
+from bot.delivery.pacing import Pacer
+from bot.runtime.wiring import Runtime
 
 
 class Monotonic:

@@ -11,8 +11,8 @@ import sqlite3
 
 import pytest
 
-from bot import texts
-from bot.app import tick
+from bot.chat import texts
+from bot.runtime.wiring import tick
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.test_practice_telegram import invite, join, register

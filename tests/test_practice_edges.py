@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import practice_texts as ptexts
-from bot.app import tick
+from bot.practice import texts as ptexts
+from bot.runtime.wiring import tick
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.test_practice_telegram import invite, join, register

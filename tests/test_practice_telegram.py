@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import practice_texts as ptexts
-from bot import texts
-from bot.app import tick
-from bot.practice import consent_version
+from bot.chat import texts
+from bot.practice import texts as ptexts
+from bot.practice.service import consent_version
+from bot.runtime.wiring import tick
 from flows.mood_check import MOOD_PROMPT
 from tests.conftest import TOKEN, RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser

@@ -9,9 +9,9 @@ import sqlite3
 
 import pytest
 
-from bot import practice_texts as ptexts
-from bot import texts
-from bot.app import tick
+from bot.chat import texts
+from bot.practice import texts as ptexts
+from bot.runtime.wiring import tick
 from storage.models import Base
 from storage.privacy import OWNER_COLUMNS, rows_left
 from tests.conftest import RunningBot

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigurationError
-from bot.risk_language import PhraseListError, RiskDetector, RiskMatch, default_detector, normalise
+from bot.core.errors import ConfigurationError
+from bot.safety.risk_language import PhraseListError, RiskDetector, RiskMatch, default_detector, normalise
 
 DATA = Path(__file__).parent / "data"
 CATEGORIES = (
@@ -266,7 +266,7 @@ def test_detection_is_deterministic(detector: RiskDetector) -> None:
     texts = phrases("risk_positive.txt") + phrases("risk_negative.txt") + random_texts()
     first = [detector.matches(text) for text in texts]
     assert [detector.matches(text) for text in texts] == first
-    rebuilt = RiskDetector.from_file(Path(__file__).parent.parent / "bot" / "risk_phrases.toml")
+    rebuilt = RiskDetector.from_file(Path(__file__).parent.parent / "bot" / "safety" / "risk_phrases.toml")
     assert [rebuilt.matches(text) for text in texts] == first
 
 

@@ -8,12 +8,13 @@ from collections.abc import Callable
 
 import pytest
 
-from bot import admin, texts
-from bot.app import Runtime, tick
-from bot.delivery import Courier
-from bot.messages import Outgoing
-from bot.settings import Settings
-from bot.turn import ButtonPressed, CommandReceived, Sender, TextReceived
+from bot.chat import texts
+from bot.chat.turn import ButtonPressed, CommandReceived, Sender, TextReceived
+from bot.cli import schedule as admin
+from bot.core.messages import Outgoing
+from bot.delivery.courier import Courier
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, tick
 from tests.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
@@ -107,7 +108,7 @@ async def test_one_sender_per_chat_at_a_time(runtime: Runtime) -> None:
 async def test_a_snoozed_prompt_survives_a_time_zone_confirmation(
     settings_for: Callable[..., Settings], clock: FakeClock
 ) -> None:
-    from bot.app import open_runtime
+    from bot.runtime.wiring import open_runtime
 
     settings = settings_for()
     async with open_runtime(settings, clock) as runtime:

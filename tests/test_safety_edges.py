@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
-from bot.app import _job, open_runtime, scheduled_work
-from bot.settings import Settings
+from bot.chat import texts
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import _job, open_runtime, scheduled_work
 from storage import Database, StorageError
 from storage.crypto import KeyRing
 from storage.repositories import EntryStatus

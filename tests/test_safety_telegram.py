@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
-from bot import practice_texts as ptexts
-from bot import texts
-from bot.app import tick
-from bot.practice import consent_version
+from bot.chat import texts
+from bot.practice import texts as ptexts
+from bot.practice.service import consent_version
+from bot.runtime.wiring import tick
 from flows.thought_record import EMOTIONS, SITUATION
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot import admin, texts
-from bot.app import tick
+from bot.chat import texts
+from bot.cli import schedule as admin
+from bot.runtime.wiring import tick
 from flows import skip_reason
 from flows.mood_check import INTRO, MOOD_PROMPT
 from tests.conftest import RunningBot

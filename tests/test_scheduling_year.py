@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from bot import admin
-from bot.app import open_runtime, tick
-from bot.messages import Outgoing
-from bot.settings import Settings
+from bot.cli import schedule as admin
+from bot.core.messages import Outgoing
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import open_runtime, tick
 from tests.clock import FakeClock
 
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import practice_texts as ptexts
-from bot.app import tick
-from bot.practice import next_in_series
+from bot.practice import texts as ptexts
+from bot.practice.service import next_in_series
+from bot.runtime.wiring import tick
 from storage.practice import SessionRow
 from tests.conftest import RunningBot
 from tests.fake_bot_api import FakeBotApi, FakeUser

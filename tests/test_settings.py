@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigurationError
-from bot.settings import DEFAULT_DATABASE_URL, TELEGRAM_DEFAULT_BASE_URL, load_settings
+from bot.core.errors import ConfigurationError
+from bot.runtime.settings import DEFAULT_DATABASE_URL, TELEGRAM_DEFAULT_BASE_URL, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DEFAULT_TIMEZONE", "LOG_LEVEL")

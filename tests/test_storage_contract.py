@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.scheduler import HomeworkScheduler
+from bot.scheduling.scheduler import HomeworkScheduler
 from flows import FLOWS
 from storage import Database
 from storage.models import Base
@@ -223,7 +223,7 @@ class Sink:
 
 async def test_the_scheduler_across_a_daylight_saving_change(database: Database) -> None:
     """Berlin, 02:30 and 12:00 daily, 2026-03-28 to 03-30: 02:30 on the 29th comes at 03:00."""
-    from bot.delivery import Courier
+    from bot.delivery.courier import Courier
 
     clock = FakeClock(datetime(2026, 3, 27, 23, 0, tzinfo=UTC))
     scheduler = HomeworkScheduler(database, clock, flows=FLOWS, new_token=lambda: "tok")

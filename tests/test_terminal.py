@@ -10,9 +10,9 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bot.app import Runtime, open_runtime
-from bot.settings import Settings
-from bot.terminal import TerminalChat
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime
+from bot.transports.terminal.chat import TerminalChat
 from flows.breathing import CALM_AFTER
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import Runtime
-from bot.messages import Outgoing
-from bot.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
+from bot.chat.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
+from bot.core.messages import Outgoing
+from bot.runtime.wiring import Runtime
 from storage.repositories import Conversations
 from tests.clock import FakeClock
 

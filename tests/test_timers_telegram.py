@@ -8,8 +8,8 @@ import json
 import sqlite3
 from typing import Any
 
-from bot import texts
-from bot.app import tick
+from bot.chat import texts
+from bot.runtime.wiring import tick
 from flows import texts as engine_texts
 from flows.breathing import CALM_AFTER, CALM_BEFORE
 from flows.breathing import INTRO as BREATHING_INTRO

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timezones import ZoneChoice, describe_zone, find_zones, zone_from_name
+from bot.core.timezones import ZoneChoice, describe_zone, find_zones, zone_from_name
 
 NOW = datetime(2026, 1, 5, 13, 5, tzinfo=UTC)
 

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Final
 
+from bot.core.timezones import zone_from_name
 from bot.digest.inputs import AssignmentInput, DigestRequest, EntryInput, PromptInput
-from bot.timezones import zone_from_name
 from flows import breathing, mood_check, thought_record, urge_surfing
 from flows.engine import item_label
 from flows.mood_check import FEELINGS

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Final
 
+from bot.core.messages import TELEGRAM_TEXT_LIMIT, utf16_length
 from bot.digest.build import (
     BREATHING,
     MOOD_CHECK,
@@ -37,7 +38,6 @@ from bot.digest.build import (
     UrgeSurf,
     flow_title,
 )
-from bot.messages import TELEGRAM_TEXT_LIMIT, utf16_length
 from flows.breathing import PATTERNS as BREATHING_PATTERNS
 
 CAPTION_LIMIT: Final = 1024

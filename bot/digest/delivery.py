@@ -16,8 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot import practice_texts as ptexts
-from bot.clock import Clock
+from bot.chat.turn import Recipient, note
+from bot.core.clock import Clock
+from bot.core.logs import describe_error
+from bot.core.messages import Attachment, Outgoing, Reroute
 from bot.digest import (
     AssignmentInput,
     ClientInput,
@@ -34,12 +36,10 @@ from bot.digest import (
     render_text,
     split_for_telegram,
 )
-from bot.logs import describe_error
-from bot.messages import Attachment, Outgoing, Reroute
-from bot.practice import next_in_series
-from bot.safety import therapist_chats
-from bot.scheduler import zone_or_utc
-from bot.turn import Recipient, note
+from bot.practice import texts as ptexts
+from bot.practice.service import next_in_series
+from bot.safety.response import therapist_chats
+from bot.scheduling.scheduler import zone_or_utc
 from storage import Database
 from storage.practice import ON_DEMAND, SessionRow
 from storage.repositories import EntryRow, Transaction

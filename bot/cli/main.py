@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.errors import BetweenError, ConfigurationError
-from bot.logs import configure_logging
-from bot.settings import Settings, load_settings
+from bot.core.errors import BetweenError, ConfigurationError
+from bot.core.logs import configure_logging
+from bot.runtime.settings import Settings, load_settings
 from storage import StorageError
 
 if TYPE_CHECKING:
@@ -98,8 +98,8 @@ def _default_crisis_resources(settings: Settings) -> bool:
 
 
 async def _run(settings: Settings) -> None:
-    from bot.app import open_runtime, run_telegram
-    from bot.terminal import TerminalChat, read_stdin_line, write_stdout
+    from bot.runtime.wiring import open_runtime, run_telegram
+    from bot.transports.terminal.chat import TerminalChat, read_stdin_line, write_stdout
 
     loaded = _load_keys(settings)
     with _key_lock(loaded.file, exclusive=False) as locked:
@@ -120,8 +120,8 @@ async def _run(settings: Settings) -> None:
 
 
 async def _schedule(settings: Settings, args: argparse.Namespace) -> None:
-    from bot import admin
-    from bot.clock import utc_now
+    from bot.cli import schedule as admin
+    from bot.core.clock import utc_now
 
     database = await _open_database(settings)
     try:
@@ -175,8 +175,8 @@ async def _bot_username(settings: Settings) -> str | None:
 
 
 async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.clock import utc_now
-    from bot.codes import start_link
+    from bot.core.clock import utc_now
+    from bot.core.codes import start_link
 
     database = await _open_database(settings)
     try:
@@ -187,8 +187,8 @@ async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
         name = " ".join(args.name.split())
         if not name or len(name) > 100:
             raise ConfigurationError("a therapist's name is 1 to 100 characters")
-        from bot.codes import AttemptLimiter
-        from bot.practice import Practice
+        from bot.core.codes import AttemptLimiter
+        from bot.practice.service import Practice
 
         practice = Practice(database, limiter=AttemptLimiter(utc_now))
         code = await practice.issue_registration(name, utc_now())

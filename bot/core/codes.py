@@ -13,7 +13,7 @@ import secrets
 from collections import deque
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 CODE_BYTES = 32
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")

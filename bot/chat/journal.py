@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from bot import texts
-from bot.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.chat import texts
+from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from flows import Flow
 from storage.repositories import EntryRow
 

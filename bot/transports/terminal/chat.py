@@ -14,9 +14,9 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.app import Runtime, tick, timer_work
-from bot.messages import Attachment, Button, Outgoing, Purpose
-from bot.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
+from bot.chat.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
+from bot.core.messages import Attachment, Button, Outgoing, Purpose
+from bot.runtime.wiring import Runtime, tick, timer_work
 from storage import StorageError
 
 log = logging.getLogger(__name__)

@@ -35,14 +35,9 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes
 
-from bot import texts
-from bot.codes import looks_like_code
-from bot.conversation import ConversationService
-from bot.delivery import Courier
-from bot.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.logs import describe_error
-from bot.messages import Outgoing, split_text
-from bot.turn import (
+from bot.chat import texts
+from bot.chat.service import ConversationService
+from bot.chat.turn import (
     ButtonPressed,
     CommandReceived,
     EditedText,
@@ -52,6 +47,11 @@ from bot.turn import (
     TextReceived,
     UnsupportedReceived,
 )
+from bot.core.codes import looks_like_code
+from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.core.logs import describe_error
+from bot.core.messages import Outgoing, split_text
+from bot.delivery.courier import Courier
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from bot import texts
-from bot.clock import Clock
-from bot.local_time import (
+from bot.chat import texts
+from bot.core.clock import Clock
+from bot.core.local_time import (
     WeeklyPlan,
     end_of_local_day,
     end_of_quiet_hours,
@@ -26,8 +26,8 @@ from bot.local_time import (
     start_of_local_day,
     this_evening,
 )
-from bot.messages import Button, Outgoing, Purpose, parse_button_number
-from bot.timezones import zone_from_name
+from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.timezones import zone_from_name
 from flows import Flow
 from storage import Database
 from storage.schedules import (

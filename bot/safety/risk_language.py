@@ -39,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
-from bot.errors import ConfigurationError
+from bot.core.errors import ConfigurationError
 
 PHRASES_RESOURCE: Final = "risk_phrases.toml"
 # `...` in a pattern stands for this many words at most.
@@ -678,8 +678,8 @@ class RiskDetector:
 
 @cache
 def default_detector() -> RiskDetector:
-    """The detector for the phrase list shipped with Between (bot/risk_phrases.toml), built once."""
-    text = resources.files("bot").joinpath(PHRASES_RESOURCE).read_text(encoding="utf-8")
+    """The detector for the phrase list shipped with Between (bot/safety/risk_phrases.toml), built once."""
+    text = resources.files("bot.safety").joinpath(PHRASES_RESOURCE).read_text(encoding="utf-8")
     return RiskDetector.from_toml(text)
 
 

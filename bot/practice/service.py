@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from bot import practice_texts as ptexts
-from bot import texts
-from bot.codes import (
+from bot.chat import texts
+from bot.chat.turn import ButtonPressed, CommandReceived, Event, Recipient, Sender, Turn, note, words_of
+from bot.core.codes import (
     CHAT_LINK_VALID,
     INVITATION_VALID,
     REGISTRATION_VALID,
@@ -28,7 +28,7 @@ from bot.codes import (
     new_code,
     start_link,
 )
-from bot.local_time import (
+from bot.core.local_time import (
     WeeklyPlan,
     describe_weekdays,
     local_today,
@@ -36,9 +36,9 @@ from bot.local_time import (
     parse_times,
     parse_weekdays,
 )
-from bot.messages import Button, Outgoing, Purpose, parse_button_number
-from bot.scheduler import plan_of, zone_or_utc
-from bot.turn import ButtonPressed, CommandReceived, Event, Recipient, Sender, Turn, note, words_of
+from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.practice import texts as ptexts
+from bot.scheduling.scheduler import plan_of, zone_or_utc
 from flows import FLOWS, Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
 from storage import Database

@@ -15,11 +15,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from bot import practice_texts as ptexts
-from bot import texts
-from bot.messages import Attachment, Button, Outgoing, Purpose
-from bot.scheduler import zone_or_utc
-from bot.turn import Turn, note
+from bot.chat import texts
+from bot.chat.turn import Turn, note
+from bot.core.messages import Attachment, Button, Outgoing, Purpose
+from bot.practice import texts as ptexts
+from bot.scheduling.scheduler import zone_or_utc
 from flows import FLOWS
 from storage.practice import Role
 from storage.privacy import erase_person, export_person

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.clock import Clock
-from bot.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.logs import describe_error
-from bot.messages import Outgoing, Purpose
-from bot.pacing import Pacer
+from bot.core.clock import Clock
+from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.core.logs import describe_error
+from bot.core.messages import Outgoing, Purpose
+from bot.delivery.pacing import Pacer
 from storage import Database, StorageError
 from storage.repositories import PendingMessage, Transaction
 

@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
 # Pure parsers of the plan's words, kept beside the flows that read them; imported from here too.
-from flows.plan_text import describe_weekdays as describe_weekdays
-from flows.plan_text import parse_times as parse_times
-from flows.plan_text import parse_weekdays as parse_weekdays
+from bot.core.plan_text import describe_weekdays as describe_weekdays
+from bot.core.plan_text import parse_times as parse_times
+from bot.core.plan_text import parse_weekdays as parse_weekdays
 
 _ONE_DAY = timedelta(days=1)
 _SNOOZE_MARGIN = timedelta(minutes=15)

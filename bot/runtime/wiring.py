@@ -14,17 +14,18 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.clock import Clock, utc_now
-from bot.conversation import ConversationService
-from bot.delivery import Courier
-from bot.digest_delivery import DigestDelivery
-from bot.errors import ConfigurationError
-from bot.logs import describe_error
-from bot.pacing import Pacer
-from bot.safety import SafetySettings
-from bot.scheduler import HomeworkScheduler
-from bot.settings import Settings
-from bot.telegram_transport import (
+from bot.chat.service import ConversationService
+from bot.chat.turn import new_prompt_token
+from bot.core.clock import Clock, utc_now
+from bot.core.errors import ConfigurationError
+from bot.core.logs import describe_error
+from bot.delivery.courier import Courier
+from bot.delivery.pacing import Pacer
+from bot.digest.delivery import DigestDelivery
+from bot.runtime.settings import Settings
+from bot.safety.response import SafetySettings
+from bot.scheduling.scheduler import HomeworkScheduler
+from bot.transports.telegram.updates import (
     TRANSPORT,
     TelegramServices,
     TelegramSink,
@@ -32,7 +33,6 @@ from bot.telegram_transport import (
     on_update,
     publish_commands,
 )
-from bot.turn import new_prompt_token
 from flows import FLOWS
 from storage import Database, StorageError
 from storage.crypto import KeyRing, KeyRingError

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.codes import looks_like_code
-from bot.messages import Button, Outgoing, Purpose
+from bot.core.codes import looks_like_code
+from bot.core.messages import Button, Outgoing, Purpose
 from flows import Prompt
 from storage.repositories import OpenConversation, PendingMessage, PersonRow, Transaction
 
 if TYPE_CHECKING:
-    from bot.risk_language import RiskMatch
+    from bot.safety.risk_language import RiskMatch
 
 BUTTON_DATA_SEPARATOR = ":"
 

@@ -1,7 +1,7 @@
 """When what a client writes suggests they may be at risk.
 
 Every free text is checked (answers in any flow, messages outside one, edits, captions, notes,
-command arguments) with the phrase list in ``bot/risk_phrases.toml``. On a hit, in the same
+command arguments) with the phrase list in ``bot/safety/risk_phrases.toml``. On a hit, in the same
 transaction as the update: the event is stored; the client at once gets a fixed message with the
 practice's crisis resources and two buttons ("I'm safe — carry on" / "I'm not safe right now");
 an open flow pauses (its answers kept); the therapist's digest chat gets an alert (alias, time,
@@ -17,14 +17,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import practice_texts as ptexts
-from bot import texts
+from bot.chat import texts
+from bot.chat.turn import Recipient, Turn, note
+from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
 from bot.digest.render import describe_where
-from bot.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
-from bot.risk_language import RiskDetector, RiskMatch, default_detector
-from bot.scheduler import zone_or_utc
-from bot.settings import Settings
-from bot.turn import Recipient, Turn, note
+from bot.practice import texts as ptexts
+from bot.runtime.settings import Settings
+from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
+from bot.scheduling.scheduler import zone_or_utc
 from storage import Database
 from storage.practice import RiskEventRow
 from storage.repositories import PersonRow, Transaction

@@ -14,20 +14,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import journal, privacy, texts
-from bot.clock import Clock
-from bot.codes import AttemptLimiter
-from bot.delivery import DeliveryLedger
-from bot.limits import MessageCap
-from bot.local_time import describe_weekdays, next_occurrence
-from bot.logs import describe_error
-from bot.messages import Button, Outgoing, Purpose, parse_button_number
-from bot.practice import CONFIDENCE_DATA_PREFIX, JOIN_DATA_PREFIX, THERAPIST_COMMANDS, Practice
-from bot.safety import SAFETY_PREFIXES, Safety, SafetySettings
-from bot.scheduler import PROMPT_DATA_PREFIX, Action, parse_prompt_data, plan_of, snooze_until, zone_or_utc
-from bot.settings import Settings
-from bot.timezones import describe_zone, find_zones, zone_from_name
-from bot.turn import (
+from bot.chat import journal, privacy, texts
+from bot.chat.turn import (
     BUTTON_DATA_SEPARATOR,
     REPLY_LEASE,
     ButtonPressed,
@@ -45,6 +33,25 @@ from bot.turn import (
     note,
     prompt_message,
     words_of,
+)
+from bot.core.clock import Clock
+from bot.core.codes import AttemptLimiter
+from bot.core.local_time import describe_weekdays, next_occurrence
+from bot.core.logs import describe_error
+from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.timezones import describe_zone, find_zones, zone_from_name
+from bot.delivery.courier import DeliveryLedger
+from bot.practice.service import CONFIDENCE_DATA_PREFIX, JOIN_DATA_PREFIX, THERAPIST_COMMANDS, Practice
+from bot.runtime.settings import Settings
+from bot.safety.limits import MessageCap
+from bot.safety.response import SAFETY_PREFIXES, Safety, SafetySettings
+from bot.scheduling.scheduler import (
+    PROMPT_DATA_PREFIX,
+    Action,
+    parse_prompt_data,
+    plan_of,
+    snooze_until,
+    zone_or_utc,
 )
 from flows import (
     FLOWS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 WINDOW = timedelta(minutes=1)
 MAX_SENDERS = 50_000

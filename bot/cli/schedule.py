@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from bot.clock import Clock
-from bot.errors import BetweenError
-from bot.local_time import describe_weekdays, parse_times, parse_weekdays
-from bot.scheduler import plan_of
-from bot.settings import Settings
+from bot.core.clock import Clock
+from bot.core.errors import BetweenError
+from bot.core.local_time import describe_weekdays, parse_times, parse_weekdays
+from bot.runtime.settings import Settings
+from bot.scheduling.scheduler import plan_of
 from flows import FLOWS, Flow
 from storage import Database
 from storage.repositories import PersonRow, Transaction

@@ -1,0 +1,1 @@
+"""The ``between`` command: ``run``, ``migrate``, ``therapist``, ``schedule`` and ``keys``."""

@@ -1,0 +1,6 @@
+"""Delivery: the outbox courier and the sending pace.
+
+Owns: the Sink protocol a transport implements, ordered at-least-once delivery with retries,
+and pacing (overall and per chat).
+May import: ``bot.core``, ``flows``, ``storage`` and the feature packages.
+"""
