@@ -62,13 +62,13 @@ from bot.chat.turn import new_prompt_token
 from bot.core.local_time import end_of_local_day
 from bot.digest.delivery import DigestDelivery
 from bot.practice.service import consent_version
-from storage import Database
+from storage import Database, EntryStatus, PromptStatus, Role, SessionStatus
 from storage.crypto import KeyRing
-from storage.practice import NOTES, RISK, SESSIONS, THERAPISTS, Role, SessionStatus
-from storage.repositories import ENTRIES, PEOPLE, EntryStatus
-from storage.schedules import DUE_PROMPTS, SCHEDULES, PromptStatus
-from tests.bot_process import start_bot_process
-from tests.fake_bot_api import ApiCall, FakeBotApi
+from storage.practice import NOTES, RISK, SESSIONS, THERAPISTS
+from storage.repositories import ENTRIES, PEOPLE
+from storage.schedules import DUE_PROMPTS, SCHEDULES
+from tests.support.bot_process import start_bot_process
+from tests.support.fake_bot_api import ApiCall, FakeBotApi
 
 TOKEN = "123456:BENCHMARK"
 RATE = 30  # Telegram's overall limit, messages per second; the fake server enforces it

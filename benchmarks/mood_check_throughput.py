@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from tests.bot_process import start_bot_process
-from tests.enrolment import enrol
-from tests.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.bot_process import start_bot_process
+from tests.support.enrolment import enrol
+from tests.support.fake_bot_api import FakeBotApi, FakeUser
 
 TOKEN = "123456:BENCHMARK"
 STEPS_PER_CHECK = 6

@@ -1,7 +1,7 @@
 """Risk-language detector: recall on the positive test set, false positives on the negative one, timing.
 
-Reads ``tests/data/risk_positive.txt`` (messages that must be flagged) and
-``tests/data/risk_negative.txt`` (messages that should not be), checks each with the shipped phrase
+Reads ``tests/safety/data/risk_positive.txt`` (messages that must be flagged) and
+``tests/safety/data/risk_negative.txt`` (messages that should not be), checks each with the shipped phrase
 list (``bot/safety/risk_phrases.toml``, or ``--phrases``) and prints recall, the false-positive rate, every
 miss and false positive with its line number (these are test phrases, not client text), and the
 mean and worst time of one check: for the test messages themselves, and for 4096-character messages
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bot.safety.risk_language import RiskDetector, default_detector
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "safety" / "data"
 LONGEST = 4096  # characters in a Telegram message
 RISK_WORDS = (  # noqa: SIM905 - a sentence is easier to edit than a list of quoted words
     "i you the a to and of my it is was so really today work homework tired sad kill die dead cut hurt "

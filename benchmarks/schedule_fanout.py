@@ -46,11 +46,11 @@ from bot.core.timezones import zone_from_name
 from bot.practice.service import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import open_runtime
-from storage import Database
+from storage import Database, PromptStatus
 from storage.repositories import OUTBOX, PEOPLE
-from storage.schedules import DUE_PROMPTS, SCHEDULES, PromptStatus
-from tests.bot_process import start_bot_process
-from tests.fake_bot_api import FakeBotApi
+from storage.schedules import DUE_PROMPTS, SCHEDULES
+from tests.support.bot_process import start_bot_process
+from tests.support.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:BENCHMARK"
 RATE = 30  # Telegram's overall limit, messages per second; the fake server enforces it

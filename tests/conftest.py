@@ -9,9 +9,9 @@ import pytest
 
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, telegram_running
-from tests.clock import FakeClock
-from tests.enrolment import enrol
-from tests.fake_bot_api import FakeBotApi
+from tests.support.clock import FakeClock
+from tests.support.enrolment import enrol
+from tests.support.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -12,7 +12,7 @@ from datetime import tzinfo
 from bot.chat import texts
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from flows import Flow
-from storage.repositories import EntryRow
+from storage import EntryRow
 
 PAGE_SIZE = 5
 DATA_PREFIX = "h:"

@@ -18,11 +18,10 @@ from typing import Any
 from bot.chat import texts
 from bot.chat.turn import Turn, note
 from bot.core.messages import Attachment, Button, Outgoing, Purpose
+from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
-from bot.scheduling.scheduler import zone_or_utc
 from flows import FLOWS
-from storage.practice import Role
-from storage.privacy import erase_person, export_person
+from storage import Role, erase_person, export_person
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from bot.core.codes import AttemptLimiter
 from bot.core.local_time import describe_weekdays, next_occurrence
 from bot.core.logs import describe_error
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
-from bot.core.timezones import describe_zone, find_zones, zone_from_name
+from bot.core.timezones import describe_zone, find_zones, zone_from_name, zone_or_utc
 from bot.delivery.courier import DeliveryLedger
 from bot.practice.service import CONFIDENCE_DATA_PREFIX, JOIN_DATA_PREFIX, THERAPIST_COMMANDS, Practice
 from bot.runtime.settings import Settings
@@ -51,7 +51,6 @@ from bot.scheduling.scheduler import (
     parse_prompt_data,
     plan_of,
     snooze_until,
-    zone_or_utc,
 )
 from flows import (
     FLOWS,
@@ -77,16 +76,17 @@ from flows import (
 from flows.assign import ASSIGN
 from flows.skip_reason import SKIP_REASON
 from flows.texts import SELECTED_MARK
-from storage import Database
-from storage.practice import Role
-from storage.repositories import (
+from storage import (
+    Database,
+    DuePromptRow,
     EntryRow,
     EntryStatus,
     OpenConversation,
     PendingMessage,
     PersonRow,
+    PromptStatus,
+    Role,
 )
-from storage.schedules import DuePromptRow, PromptStatus
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.core.codes import looks_like_code
 from bot.core.messages import Button, Outgoing, Purpose
 from flows import Prompt
-from storage.repositories import OpenConversation, PendingMessage, PersonRow, Transaction
+from storage import OpenConversation, PendingMessage, PersonRow, Transaction
 
 if TYPE_CHECKING:
     from bot.safety.risk_language import RiskMatch

@@ -16,8 +16,7 @@ from bot.core.local_time import describe_weekdays, parse_times, parse_weekdays
 from bot.runtime.settings import Settings
 from bot.scheduling.scheduler import plan_of
 from flows import FLOWS, Flow
-from storage import Database
-from storage.repositories import PersonRow, Transaction
+from storage import Database, PersonRow, Transaction
 
 
 class AdminError(BetweenError):

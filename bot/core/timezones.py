@@ -6,12 +6,15 @@ written "UTC+05:30" / "UTC-03:00" / "UTC", for clients who would rather say it t
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
+
+log = logging.getLogger(__name__)
 
 _MAX_OFFSET = timedelta(hours=14)
 _OFFSET_MINUTES = frozenset({0, 15, 30, 45})
@@ -200,3 +203,12 @@ def _city_index() -> tuple[tuple[str, str, str], ...]:
     index = [(city, name, _city_of(name)) for (_, city), name in deepest.items()]
     index += [(_normalise(alias), name, alias) for alias, name in _ALIASES.items()]
     return tuple(sorted(index))
+
+
+def zone_or_utc(name: str) -> tzinfo:
+    """A stored zone name as tzinfo; an unknown one (should not happen) falls back to UTC."""
+    try:
+        return zone_from_name(name)
+    except ValueError:
+        log.warning("unknown stored time zone %r; using UTC", name)
+        return zone_from_name("UTC")

@@ -29,8 +29,7 @@ from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.logs import describe_error
 from bot.core.messages import Outgoing, Purpose
 from bot.delivery.pacing import Pacer
-from storage import Database, StorageError
-from storage.repositories import PendingMessage, Transaction
+from storage import Database, PendingMessage, StorageError, Transaction
 
 log = logging.getLogger(__name__)
 

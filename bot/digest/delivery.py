@@ -20,6 +20,7 @@ from bot.chat.turn import Recipient, note
 from bot.core.clock import Clock
 from bot.core.logs import describe_error
 from bot.core.messages import Attachment, Outgoing, Reroute
+from bot.core.timezones import zone_or_utc
 from bot.digest import (
     AssignmentInput,
     ClientInput,
@@ -39,10 +40,7 @@ from bot.digest import (
 from bot.practice import texts as ptexts
 from bot.practice.service import next_in_series
 from bot.safety.response import therapist_chats
-from bot.scheduling.scheduler import zone_or_utc
-from storage import Database
-from storage.practice import ON_DEMAND, SessionRow
-from storage.repositories import EntryRow, Transaction
+from storage import ON_DEMAND, Database, EntryRow, SessionRow, Transaction
 
 log = logging.getLogger(__name__)
 

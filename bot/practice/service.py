@@ -37,13 +37,23 @@ from bot.core.local_time import (
     parse_weekdays,
 )
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
-from bot.scheduling.scheduler import plan_of, zone_or_utc
+from bot.scheduling.scheduler import plan_of
 from flows import FLOWS, Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
-from storage import Database
-from storage.practice import ON_DEMAND, CodePurpose, CodeRow, Role, SessionRow, SessionStatus, TherapistRow
-from storage.repositories import PersonRow, Transaction
+from storage import (
+    ON_DEMAND,
+    CodePurpose,
+    CodeRow,
+    Database,
+    PersonRow,
+    Role,
+    SessionRow,
+    SessionStatus,
+    TherapistRow,
+    Transaction,
+)
 
 log = logging.getLogger(__name__)
 

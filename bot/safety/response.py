@@ -20,14 +20,12 @@ from datetime import datetime, timedelta
 from bot.chat import texts
 from bot.chat.turn import Recipient, Turn, note
 from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
+from bot.core.timezones import zone_or_utc
 from bot.digest.render import describe_where
 from bot.practice import texts as ptexts
 from bot.runtime.settings import Settings
 from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
-from bot.scheduling.scheduler import zone_or_utc
-from storage import Database
-from storage.practice import RiskEventRow
-from storage.repositories import PersonRow, Transaction
+from storage import Database, PersonRow, RiskEventRow, Transaction
 
 log = logging.getLogger(__name__)
 

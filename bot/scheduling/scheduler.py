@@ -27,16 +27,10 @@ from bot.core.local_time import (
     this_evening,
 )
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
-from bot.core.timezones import zone_from_name
+from bot.core.timezones import zone_or_utc
 from flows import Flow
-from storage import Database
-from storage.schedules import (
-    DuePromptRow,
-    NewOccurrence,
-    PromptStatus,
-    Recipient,
-    ScheduleRow,
-)
+from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, ScheduleRow
+from storage.schedules import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +52,6 @@ class Action:
 
 
 SNOOZE_DELAYS = {Action.SNOOZE_15: timedelta(minutes=15), Action.SNOOZE_60: timedelta(hours=1)}
-
-
-def zone_or_utc(name: str) -> tzinfo:
-    """A stored zone name as tzinfo; an unknown one (should not happen) falls back to UTC."""
-    try:
-        return zone_from_name(name)
-    except ValueError:
-        log.warning("unknown stored time zone %r; using UTC", name)
-        return zone_from_name("UTC")
 
 
 def parse_clock_time(text: str | None) -> time | None:

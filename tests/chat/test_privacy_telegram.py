@@ -1,0 +1,162 @@
+"""A client's data is theirs: /export hands all of it over, /delete erases all of it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+
+from bot.chat import texts
+from bot.practice import texts as ptexts
+from bot.runtime.wiring import tick
+from storage.models import Base
+from storage.privacy import OWNER_COLUMNS, rows_left
+from tests.conftest import RunningBot
+from tests.practice.test_practice_telegram import invite, join, register
+from tests.support.fake_bot_api import FakeBotApi, FakeUser
+
+pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
+
+CANARY = "CANARYpelican5521"
+
+
+def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
+        return connection.execute(sql).fetchall()
+
+
+async def run_tick(bot: RunningBot) -> None:
+    assert bot.runtime is not None
+    await tick(bot.runtime)
+
+
+async def client_with_everything(bot: RunningBot, api: FakeBotApi, base: int) -> tuple[FakeUser, FakeUser]:
+    """A client with an entry, a draft, a plan, a prompt skipped with a reason, a note, a
+    session and a risk event — a row in every table that can hold theirs."""
+    therapist = await register(bot, api, base, "Ana")
+    client = await join(bot, api, base + 1, await invite(therapist, "Sam"), "Sam")
+    await therapist.send('/assign Sam mood 09:30 daily "to notice"')
+    await therapist.expect(1)
+    await therapist.send("/session Sam 2026-03-20 10:00")
+    await therapist.expect(1)
+    await run_tick(bot)
+    await client.expect(2)
+    await client.press("7")  # confidence
+    await client.expect(1)
+    await client.send("/mood")
+    await client.expect(2)
+    await client.press("6")
+    await client.expect(1)
+    await client.press("Done")
+    await client.expect(1)
+    await client.send(f"a note {CANARY}")
+    await client.expect(1)
+    await client.press("Skip")
+    await client.expect(1)
+    await client.send(f"/note bring {CANARY}")
+    await client.expect(1)
+    bot.clock.advance(minutes=30)
+    await run_tick(bot)
+    await client.expect(1)
+    await client.press("Skip today")
+    await client.expect(1)
+    await client.press("Something else")
+    await client.expect(1)
+    await client.send(f"reason {CANARY}")
+    await client.expect(1)
+    await client.send("/thought")
+    await client.expect(2)
+    await client.send(f"situation {CANARY}")
+    await client.expect(1)
+    await client.send("I want to kill myself")
+    await client.expect(1)
+    return therapist, client
+
+
+async def test_export_sends_everything_as_json_and_the_practice_as_csv(
+    api: FakeBotApi, bot: RunningBot, database_url: str
+) -> None:
+    _, client = await client_with_everything(bot, api, 1100)
+    await client.send("/export")
+    ready, data_file, table_file = await client.expect(3)
+    assert ready.text == texts.EXPORT_READY
+    assert data_file.content is not None and table_file.content is not None
+    data = json.loads(data_file.content.decode("utf-8"))
+    assert (data_file.filename or "").endswith(".json") and (table_file.filename or "").endswith(".csv")
+    for table in (
+        "people",
+        "entries",
+        "conversations",
+        "schedules",
+        "due_prompts",
+        "client_notes",
+        "risk_events",
+    ):
+        assert data.get(table), table
+    assert data["therapy_sessions"][0]["starts_at"].startswith("2026-03-20T10:00")
+    assert CANARY in json.dumps(data)
+    assert "code_hash" not in json.dumps(data)
+    assert [r["action"] for r in data["who_read_your_data"]] == ["risk_alert"]
+    table = list(csv.reader(io.StringIO(table_file.content.decode("utf-8-sig"))))
+    assert table[0] == ["started (local time)", "homework", "status", "answers"]
+    assert any(row[1] == "mood check" and CANARY in row[3] for row in table[1:])
+    assert rows(database_url, "SELECT action FROM audit_log WHERE action = 'export'") == [("export",)]
+
+
+async def test_delete_erases_every_row_and_tells_the_therapist(
+    api: FakeBotApi, bot: RunningBot, database_url: str
+) -> None:
+    therapist, client = await client_with_everything(bot, api, 1110)
+    person_id = rows(database_url, "SELECT id FROM people WHERE external_user_id = '1111'")[0][0]
+    assert isinstance(person_id, int)
+    await client.send("/delete")
+    (confirm,) = await client.expect(1)
+    assert confirm.labels() == [texts.BUTTON_DELETE, texts.BUTTON_KEEP]
+    await client.press(texts.BUTTON_KEEP)
+    assert (await client.expect(1))[0].text == texts.DELETE_KEPT
+    await client.send("/delete")
+    await client.expect(1)
+    await client.press(texts.BUTTON_DELETE)
+    assert (await client.expect(1))[0].text == texts.DELETED
+    await run_tick(bot)
+    await therapist.expect_text(ptexts.CLIENT_LEFT.format(alias="Sam"))
+
+    assert bot.runtime is not None
+    await bot.runtime.courier.flush()
+    async with bot.runtime.database.transaction() as tx:
+        assert await rows_left(tx.connection, person_id) == {}
+    for table in Base.metadata.sorted_tables:  # no trace of their words anywhere
+        for row in rows(database_url, f"SELECT * FROM {table.name}"):
+            assert CANARY not in str(row), table.name
+            assert "1111" not in [str(value) for value in row], table.name
+    # the audit log keeps that it happened: ids and action names, nothing they wrote
+    assert ("erased",) in rows(database_url, f"SELECT action FROM audit_log WHERE subject_id = {person_id}")
+
+    await client.send("hello again")
+    assert (await client.expect(1))[0].text == texts.STRANGER
+
+
+def test_every_table_that_refers_to_a_person_is_covered() -> None:
+    referring = {
+        table.name
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if any(fk.column.table.name == "people" for fk in column.foreign_keys)
+    }
+    assert referring - {"people"} <= set(OWNER_COLUMNS) | {"therapy_sessions", "schedules", "one_time_codes"}
+    assert referring <= set(OWNER_COLUMNS)
+
+
+async def test_someone_elses_delete_button_does_nothing(
+    api: FakeBotApi, bot: RunningBot, database_url: str
+) -> None:
+    therapist = await register(bot, api, 1120, "Ana")
+    client = await join(bot, api, 1121, await invite(therapist, "Sam"), "Sam")
+    query = await client.press_data(
+        "del:1:yes", message_id=client.last_message().message_id
+    )  # the therapist's id
+    assert (await client.wait_callback_answer(query)).text == texts.BUTTON_EXPIRED
+    assert rows(database_url, "SELECT COUNT(*) FROM people") == [(2,)]

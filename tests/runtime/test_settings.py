@@ -1,0 +1,110 @@
+"""Settings: defaults, .env, and one clear line for anything wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import ConfigurationError
+from bot.runtime.settings import DEFAULT_DATABASE_URL, TELEGRAM_DEFAULT_BASE_URL, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+NAMES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DEFAULT_TIMEZONE", "LOG_LEVEL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in NAMES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_need_nothing(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "missing.env")
+    assert settings.telegram_bot_token is None
+    assert settings.telegram_api_base_url == TELEGRAM_DEFAULT_BASE_URL
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.default_timezone == "UTC" and settings.log_level == "INFO"
+
+
+def test_env_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text("TELEGRAM_BOT_TOKEN=42:abc\nDEFAULT_TIMEZONE=Europe/Berlin\nlog_level=debug\n")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    settings = load_settings(env)
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "42:abc"
+    assert "42:abc" not in repr(settings)
+    assert settings.default_timezone == "Europe/Berlin" and settings.log_level == "DEBUG"
+    assert settings.telegram_file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_an_empty_token_means_terminal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "  ")
+    assert load_settings(tmp_path / "none").telegram_bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN: should look like"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL: should start with"),
+        ("LOG_LEVEL", "chatty", "LOG_LEVEL:"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org", "TELEGRAM_API_BASE_URL: should be an http(s) URL"),
+    ],
+)
+def test_bad_values_give_one_readable_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path / "none")
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+async def test_the_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in NAMES}
+    env.update(PYTHONPATH=str(REPO), DEFAULT_TIMEZONE="Mars/Olympus")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines() == [
+        "between: configuration error: DEFAULT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone such as "
+        "Europe/Berlin"
+    ]
+
+
+async def test_migrate_command(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in NAMES}
+    env.update(PYTHONPATH=str(REPO), DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x/between.db")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "migrate",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode().strip().splitlines() == [
+        "Created an encryption key in data/between.key — keep a copy somewhere safe: without it the data "
+        "cannot be read.",
+        "Database is at revision 0008.",
+    ]

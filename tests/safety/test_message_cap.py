@@ -1,0 +1,39 @@
+"""A flood from one person is capped: one kind word, then quiet until the minute has passed;
+everyone else is answered as usual."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.chat import texts
+from bot.runtime.settings import Settings
+from tests.conftest import RunningBot
+from tests.support.clock import FakeClock
+from tests.support.enrolment import enrol
+from tests.support.fake_bot_api import FakeBotApi
+
+
+async def test_a_flood_is_capped_per_person(
+    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock
+) -> None:
+    running = RunningBot(settings_for(api, messages_per_minute=5), clock)
+    await running.start()
+    try:
+        for user_id in (1200, 1201):
+            enrol(running.settings.database_url, user_id, clock())
+        flooder, neighbour = api.user(1200), api.user(1201)
+        for n in range(5):
+            await flooder.send(f"hello {n}")
+            await flooder.expect(1)
+        await flooder.send("one too many")
+        assert (await flooder.expect(1))[0].text == texts.SLOW_DOWN
+        for n in range(3):
+            await flooder.send(f"still {n}")
+        await neighbour.send("/help")  # others are answered meanwhile…
+        await neighbour.expect_text(texts.HELP_HEADER)
+        assert flooder.unread() == []  # …and the flood is dropped, quietly
+        clock.advance(seconds=61)
+        await flooder.send("/help")
+        await flooder.expect_text(texts.HELP_HEADER)
+    finally:
+        await running.stop()

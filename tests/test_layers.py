@@ -1,0 +1,168 @@
+"""The layers of the code import one way only, and only transports import a chat library.
+
+    bot.core <- flows <- storage <- bot.chat <- bot.{practice,safety,scheduling,digest}
+             <- bot.delivery <- bot.transports <- bot.runtime <- bot.cli
+
+Imports are read from the source with ``ast`` (inside functions and ``TYPE_CHECKING`` blocks
+too), so the picture in the README stays true. A planted wrong-way import fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("bot", "flows", "storage")
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("bot.core",),
+    ("flows",),
+    ("storage",),
+    ("bot.chat",),
+    ("bot.practice", "bot.safety", "bot.scheduling", "bot.digest"),
+    ("bot.delivery",),
+    ("bot.transports",),
+    ("bot.runtime",),
+    ("bot.cli",),
+    ("bot.__main__",),
+)
+"""Lowest first. A module may import its own layer's package and any layer below; feature
+packages on the same layer do not import each other."""
+
+CHAT_LIBRARIES = ("telegram",)
+"""Only ``bot.transports.<messenger>`` imports these."""
+ONLY_TRANSPORTS = "only bot/transports/ may import a chat library"
+
+PURE_DIGEST = ("bot.digest.build", "bot.digest.render", "bot.digest.chart", "bot.digest.inputs")
+"""The digest is a pure function of rows: neither storage nor a transport."""
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def source_modules() -> Iterator[tuple[str, Path]]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield module_name(path), path
+
+
+def imports_of(path: Path, name: str) -> Iterator[tuple[str, int]]:
+    """Absolute module names imported by a file (relative imports resolved), with line numbers."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:  # `from bot import chat` imports bot.chat
+                yield f"{base}.{alias.name}" if _is_module(f"{base}.{alias.name}") else base, node.lineno
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def unit_of(module: str) -> tuple[int, str] | None:
+    """(layer index, the package that owns the module) — or None for a module outside the layers."""
+    for index, units in enumerate(LAYERS):
+        for unit in units:
+            if module == unit or module.startswith(unit + "."):
+                return index, unit
+    return None
+
+
+class Problem(NamedTuple):
+    module: str
+    line: int
+    imported: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.line} imports {self.imported}: {self.reason}"
+
+
+def wrong_way_imports() -> list[Problem]:
+    problems = []
+    for name, path in source_modules():
+        own = unit_of(name)
+        if own is None:
+            if name != "bot":
+                problems.append(Problem(name, 0, "", "in no layer (add it to LAYERS)"))
+            continue
+        for imported, line in imports_of(path, name):
+            top = imported.split(".")[0]
+            if top in CHAT_LIBRARIES and not name.startswith("bot.transports."):
+                problems.append(
+                    Problem(name, line, imported, "only bot/transports/ may import a chat library")
+                )
+            if name.startswith("bot.core") and top not in ("bot", *sys.stdlib_module_names):
+                problems.append(Problem(name, line, imported, "bot.core is standard library only"))
+            if name in PURE_DIGEST and imported.startswith(("storage", "bot.transports")):
+                problems.append(Problem(name, line, imported, "the digest build and render are pure"))
+            target = unit_of(imported)
+            if target is None or imported == "bot":
+                continue
+            if target[0] > own[0] or (target[0] == own[0] and target[1] != own[1]):
+                problems.append(Problem(name, line, imported, f"{own[1]} may not import {target[1]}"))
+    return problems
+
+
+KNOWN: set[tuple[str, str]] = {
+    ("bot.chat.privacy", "bot.practice.texts"),
+    ("bot.chat.service", "bot.delivery.courier"),
+    ("bot.chat.service", "bot.practice.service"),
+    ("bot.chat.service", "bot.runtime.settings"),
+    ("bot.chat.service", "bot.safety.limits"),
+    ("bot.chat.service", "bot.safety.response"),
+    ("bot.chat.service", "bot.scheduling.scheduler"),
+    ("bot.chat.turn", "bot.safety.risk_language"),
+    ("bot.cli.main", "telegram"),
+    ("bot.cli.main", "telegram.error"),
+    ("bot.digest.delivery", "bot.practice.texts"),
+    ("bot.digest.delivery", "bot.practice.service"),
+    ("bot.digest.delivery", "bot.safety.response"),
+    ("bot.practice.service", "bot.scheduling.scheduler"),
+    ("bot.runtime.wiring", "telegram"),
+    ("bot.runtime.wiring", "telegram.ext"),
+    ("bot.safety.response", "bot.digest.render"),
+    ("bot.safety.response", "bot.practice.texts"),
+    ("bot.safety.response", "bot.runtime.settings"),
+    ("bot.transports.terminal.chat", "bot.runtime.wiring"),
+}
+"""(module, imported) pairs still being turned around; the reshaping empties this set."""
+
+
+def test_imports_run_one_way() -> None:
+    problems = [p for p in wrong_way_imports() if (p.module, p.imported) not in KNOWN]
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_a_planted_wrong_way_import_is_found() -> None:
+    planted = ROOT / "bot" / "core" / "_planted_for_test.py"
+    planted.write_text("from bot.transports.telegram import updates\nimport telegram\n")
+    try:
+        problems = wrong_way_imports()
+    finally:
+        planted.unlink()
+    found = {p.reason for p in problems if p.module == "bot.core._planted_for_test"}
+    assert found == {
+        "bot.core may not import bot.transports",
+        "only bot/transports/ may import a chat library",
+        "bot.core is standard library only",
+    }

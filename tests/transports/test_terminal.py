@@ -1,0 +1,187 @@
+"""The terminal chat: the same flows and database, numbered choices, resumable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime
+from bot.transports.terminal.chat import TerminalChat
+from flows.breathing import CALM_AFTER
+from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
+from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS
+from tests.support.clock import FakeClock
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Script:
+    """Feeds typed lines to the chat and keeps everything it printed."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = list(lines)
+        self.output: list[str] = []
+
+    async def read_line(self) -> str | None:
+        return self.lines.pop(0) if self.lines else None
+
+    def write(self, text: str) -> None:
+        self.output.append(text)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.output)
+
+
+async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str) -> None:
+    script = Script(["/mood", "abc", "12", "7", "1 4", "11", "went for a walk", "/skip"])
+    await TerminalChat(runtime, script.read_line, script.write).run()
+    out = script.text
+    assert "terminal chat" in out and "TELEGRAM_BOT_TOKEN" in out  # says the mode and how to switch
+    assert MOOD_PROMPT in out and "(type a number from 0 to 10)" in out
+    assert "I'm looking for a number from 0 to 10" in out
+    assert "outside the scale" in out
+    assert "  1) Calm" in out and "  11) Done" in out and "  12) Skip" in out
+    assert "  1) ✓ Calm" in out and "  4) ✓ Tired" in out
+    assert out.count("  4) ✓ Tired") == 1  # two numbers typed at once show the result once
+    assert NOTE_PROMPT in out and "(type your answer, or /skip)" in out
+    assert "Mood 7/10 — calm, tired" in out
+    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
+        assert db.execute("SELECT transport, external_user_id FROM people").fetchall() == [
+            ("terminal", "local")
+        ]
+        assert db.execute("SELECT status, answers FROM entries").fetchall() == [
+            (
+                "completed",
+                '{"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk", "obstacles": null}',
+            )
+        ]
+
+
+async def test_leaving_mid_flow_and_coming_back_resumes(runtime: Runtime) -> None:
+    first = Script(["/mood", "3", "2", "/quit"])
+    await TerminalChat(runtime, first.read_line, first.write).run()
+    assert "everything is saved" in first.text
+
+    second = Script(["11", "/skip", "/skip"])
+    await TerminalChat(runtime, second.read_line, second.write).run()
+    assert "We're in the middle of a mood check" in second.text
+    assert "  2) ✓ Content" in second.text
+    assert "Mood 3/10 — content" in second.text
+
+
+async def test_make_run_equivalent_opens_the_terminal_chat(tmp_path: Path) -> None:
+    """`between run` without a token: the terminal chat, a SQLite file under ./data, clean exit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(REPO)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(
+        process.communicate(b"/mood\n5\n3\n11\n/skip\n/skip\n"), timeout=60
+    )
+    assert process.returncode == 0, stderr.decode()
+    out = stdout.decode()
+    assert FEELINGS_PROMPT in out and "Mood 5/10 — hopeful" in out
+    assert (tmp_path / "data" / "between.db").exists()
+    assert stderr.decode() == ""
+
+
+class TimedScript(Script):
+    """A script whose steps may also move the clock and wait for what the terminal prints."""
+
+    def __init__(self, steps: Iterable[str | tuple[float, str]], clock: FakeClock) -> None:
+        super().__init__([])
+        self.steps = list(steps)
+        self.clock = clock
+        self.printed = asyncio.Event()
+
+    def write(self, text: str) -> None:
+        super().write(text)
+        self.printed.set()
+
+    async def read_line(self) -> str | None:
+        while self.steps:
+            step = self.steps.pop(0)
+            if isinstance(step, str):
+                return step
+            seconds, expected = step  # let the clock run, then wait for the timer to show it
+            self.clock.advance(seconds=seconds)
+            async with asyncio.timeout(5):
+                while expected not in self.text:  # the terminal's own timer loop prints it
+                    self.printed.clear()
+                    await self.printed.wait()
+        return None
+
+
+async def test_timers_run_in_the_terminal_too(
+    settings_for: Callable[..., Settings], clock: FakeClock, database_url: str
+) -> None:
+    script = TimedScript(
+        [
+            "/breathe",
+            "3",  # Calm · 4-6
+            "1",  # 1 minute
+            "5",
+            (3, "Breathe in … 1 · 2 · 3 · 4"),
+            (4, "Breathe out … 1 · 2 · 3 · 4 · 5 · 6"),
+            (60, CALM_AFTER),
+            "8",
+            "/skip",
+            "/urge",
+            "/skip",
+            "7",
+            "1",  # 5 minutes
+            (181, CHECK_IN_QUESTION),
+            "2",  # It's easing
+            (10, CHECK_IN_THANKS),
+            "1",  # Stop
+        ],
+        clock,
+    )
+    async with open_runtime(settings_for(timer_tick_seconds=0.01), clock) as runtime:
+        await TerminalChat(runtime, script.read_line, script.write).run()
+    out = script.text
+    assert "Get ready" in out and "(type 1 to stop early)" in out
+    assert "That's it — 6 rounds of calm breathing" in out and "Calm went from 5 to 8" in out
+    assert "  1) Still riding it\n  2) It's easing\n  3) Stop" in out
+    assert "You stopped after 3:11" in out
+    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
+        stored = dict(db.execute("SELECT flow_id, answers FROM entries").fetchall())
+    assert json.loads(stored["breathing"])["breathe"]["stopped_early"] is False
+    assert "surf" not in json.loads(stored["urge_surfing"])  # left at the next question: not finished
+    ((conversation,),) = (
+        sqlite3.connect(database_url.split(":///", 1)[1])
+        .execute("SELECT answers FROM conversations")
+        .fetchall()
+    )
+    surf = json.loads(conversation)["surf"]
+    assert surf["stopped_early"] and surf["check_ins"] == [{"at": 181, "answer": "easing"}]
+
+
+async def test_an_export_in_the_terminal_is_saved_next_to_the_database(
+    runtime: Runtime, database_url: str
+) -> None:
+    script = Script(["/mood", "6", "11", "a quiet day", "/skip", "/export"])
+    await TerminalChat(runtime, script.read_line, script.write).run()
+    exports = Path(database_url.split(":///", 1)[1]).parent / "exports"
+    (data_file,) = exports.glob("between-data-*.json")
+    (table_file,) = exports.glob("between-practice-*.csv")
+    assert f"saved as {data_file}" in script.text and f"saved as {table_file}" in script.text
+    assert json.loads(data_file.read_text())["entries"][0]["answers"]["note"] == "a quiet day"
+    assert "a quiet day" in table_file.read_text(encoding="utf-8-sig")
+    assert data_file.stat().st_mode & 0o777 == 0o600
