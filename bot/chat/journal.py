@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from bot.chat import texts
+from bot.chat.router import ButtonRoute, Command, Context, Router
+from bot.chat.turn import Turn
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.timezones import zone_or_utc
 from flows import Flow
 from storage import EntryRow
 
@@ -79,3 +82,41 @@ def journal_entry(entry: EntryRow, flow: Flow, zone: tzinfo) -> Outgoing:
     header = texts.JOURNAL_ENTRY_HEADER.format(title=flow.title.capitalize(), when=_when(entry, zone))
     body = flow.journal_detail(entry.answers) if flow.journal_detail else ""
     return Outgoing(text=f"{header}\n\n{body}")
+
+
+async def show(turn: Turn, flows: Sequence[Flow], page: int) -> None:
+    rows = await turn.tx.entries.for_person(
+        turn.person.id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE, finished_only=True
+    )
+    by_id = {f.id: f for f in flows}
+    zone = zone_or_utc(turn.person.timezone)
+    turn.say(journal_page(rows[:PAGE_SIZE], by_id, zone, turn.person.timezone, page, len(rows) > PAGE_SIZE))
+
+
+async def on_history(ctx: Context) -> None:
+    await show(ctx.turn, ctx.runner.flows, page=0)
+
+
+async def on_button(ctx: Context) -> str | None:
+    """Another page, or one entry opened in full — only their own."""
+    parsed = parse_data(ctx.data)
+    if parsed is None:
+        return texts.BUTTON_EXPIRED
+    kind, number = parsed
+    turn = ctx.turn
+    if kind == "p":
+        await show(turn, ctx.runner.flows, page=number)
+        return None
+    entry = await turn.tx.entries.get(number)
+    flow = ctx.runner.flow(entry.flow_id) if entry else None
+    if entry is None or entry.person_id != turn.person.id or flow is None:
+        return texts.BUTTON_EXPIRED
+    turn.say(journal_entry(entry, flow, zone_or_utc(turn.person.timezone)))
+    return None
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command("history", texts.COMMAND_NAMES["history"], on_history, help=texts.HELP_LINES["history"])
+    )
+    router.button(ButtonRoute(DATA_PREFIX, on_button))

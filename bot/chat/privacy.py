@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.chat import texts
-from bot.chat.turn import Turn, note
+from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
+from bot.chat.turn import note
 from bot.core.messages import Attachment, Button, Outgoing, Purpose
 from bot.core.timezones import zone_or_utc
-from bot.practice import texts as ptexts
 from flows import FLOWS
 from storage import Role, erase_person, export_person
 
@@ -50,7 +50,8 @@ def _csv(entries: list[dict[str, Any]], timezone: str) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
 
 
-async def on_export(turn: Turn) -> None:
+async def on_export(ctx: Context) -> None:
+    turn = ctx.turn
     data = await export_person(turn.tx.connection, turn.person.id)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = f"{turn.now:%Y-%m-%d}"
@@ -62,20 +63,26 @@ async def on_export(turn: Turn) -> None:
     log.info("person %s exported their data", turn.person.id)
 
 
-def on_delete(turn: Turn) -> None:
+async def on_delete(ctx: Context) -> None:
+    turn = ctx.turn
     if turn.person.role == Role.THERAPIST:
         turn.say(note(texts.DELETE_THERAPIST))
         return
     buttons = (
-        (Button(texts.BUTTON_DELETE, f"{DELETE_DATA_PREFIX}{turn.person.id}:yes"),),
-        (Button(texts.BUTTON_KEEP, f"{DELETE_DATA_PREFIX}{turn.person.id}:no"),),
+        (Button(texts.BUTTON_DELETE, button_data(DELETE_DATA_PREFIX, turn.person.id, "yes")),),
+        (Button(texts.BUTTON_KEEP, button_data(DELETE_DATA_PREFIX, turn.person.id, "no")),),
     )
     turn.say(Outgoing(text=texts.DELETE_CONFIRM, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
 
 
-async def on_delete_button(turn: Turn, data: str, message_id: str | None) -> str | None:
-    number, _, choice = data.removeprefix(DELETE_DATA_PREFIX).partition(":")
-    if number != str(turn.person.id) or choice not in ("yes", "no") or turn.person.role == Role.THERAPIST:
+async def on_delete_button(ctx: Context) -> str | None:
+    """'Delete everything' or 'Keep it' under the confirmation."""
+    turn, message_id = ctx.turn, ctx.message_id
+    fields = button_fields(ctx.data, DELETE_DATA_PREFIX)
+    if len(fields) != 2 or turn.person.role == Role.THERAPIST:
+        return texts.BUTTON_EXPIRED
+    number, choice = fields
+    if number != str(turn.person.id) or choice not in ("yes", "no"):
         return texts.BUTTON_EXPIRED
     if message_id is not None:
         turn.say(Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id))
@@ -85,10 +92,18 @@ async def on_delete_button(turn: Turn, data: str, message_id: str | None) -> str
     person = turn.person
     therapist = await turn.tx.people.get(person.therapist_id) if person.therapist_id else None
     if therapist is not None:
-        turn.tell(therapist, note(ptexts.CLIENT_LEFT.format(alias=person.alias or f"#{person.id}")))
+        turn.tell(therapist, note(texts.CLIENT_LEFT.format(alias=person.alias or f"#{person.id}")))
     await turn.tx.audit.record(turn.now, person.id, "erased", person.id)
     turn.say(note(texts.DELETED))
     await erase_person(turn.tx.connection, person.id)
     turn.erased = True  # the goodbye is queued with no link to the rows just deleted
     log.info("person %s erased their data", person.id)
     return None
+
+
+def register(router: Router) -> None:
+    """/export and /delete work before a changed consent text is agreed to, as does erasure."""
+    names, lines = texts.COMMAND_NAMES, texts.HELP_LINES
+    router.command(Command("export", names["export"], on_export, help=lines["export"], before_consent=True))
+    router.command(Command("delete", names["delete"], on_delete, before_consent=True))
+    router.button(ButtonRoute(DELETE_DATA_PREFIX, on_delete_button, before_consent=True))

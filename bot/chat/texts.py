@@ -11,18 +11,36 @@ WELCOME: Final = (
 )
 HELP_HEADER: Final = "Here's what we can do:"
 HELP_FLOW_LINE: Final = "/{command} — {description}"
-HELP_FOOTER: Final = (
-    "/history — your journal: what you have practised\n"
-    "/schedule — your plan: what is due, and when\n"
-    "/timezone — see or change your time zone\n"
-    "/note <text> — something to bring to your next session\n"
-    "/export — a copy of everything kept about you; /delete — erase it all\n"
-    "/cancel — set aside what we're doing (your answers so far are kept)\n"
-    "/skip — skip an optional question\n"
-    "/back — go back one question\n"
-    "/help — this list\n\n"
+HELP_LINES: Final = {
+    "history": "/history — your journal: what you have practised",
+    "schedule": "/schedule — your plan: what is due, and when",
+    "timezone": "/timezone — see or change your time zone",
+    "note": "/note <text> — something to bring to your next session",
+    "export": "/export — a copy of everything kept about you; /delete — erase it all",
+    "cancel": "/cancel — set aside what we're doing (your answers so far are kept)",
+    "skip": "/skip — skip an optional question",
+    "back": "/back — go back one question",
+    "help": "/help — this list",
+}
+"""The lines of /help after the homework types, in this order (from the command table)."""
+HELP_CLOSING: Final = (
     "Between is not an emergency service. If you are in danger, call your local emergency number."
 )
+MENU_ORDER: Final = (
+    "start",
+    "(homework)",
+    "history",
+    "schedule",
+    "note",
+    "timezone",
+    "cancel",
+    "skip",
+    "back",
+    "export",
+    "delete",
+    "help",
+)
+"""The order of the command menu and /help; the homework types stand at ``(homework)``."""
 STILL_OPEN: Final = "We're in the middle of a {title} — here's where we were."
 ALREADY_OPEN: Final = "You have a {title} open. Let's finish it first — or /cancel to set it aside."
 CANCELLED: Final = (
@@ -215,3 +233,6 @@ DELETED: Final = (
 )
 DELETE_THERAPIST: Final = "Therapists' accounts are removed by the practice admin; please ask them."
 SLOW_DOWN: Final = "That's a lot of messages at once — I'll pause for a minute, then we can carry on."
+
+# --- to the client's therapist ------------------------------------------------------------
+CLIENT_LEFT: Final = "{alias} has left Between and asked for their data to be deleted; it has been."

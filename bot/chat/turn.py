@@ -10,15 +10,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.core.codes import looks_like_code
 from bot.core.messages import Button, Outgoing, Purpose
 from flows import Prompt
 from storage import OpenConversation, PendingMessage, PersonRow, Transaction
 
-if TYPE_CHECKING:
-    from bot.safety.risk_language import RiskMatch
+
+class RiskFinding(Protocol):
+    """Risk language found in what someone wrote (safety's ``RiskMatch``)."""
+
+    @property
+    def category(self) -> str: ...
+
 
 BUTTON_DATA_SEPARATOR = ":"
 
@@ -153,7 +158,7 @@ class Turn:
         self.replies: list[Outgoing] = []
         self.told: list[tuple[PersonRow | Recipient, Outgoing]] = []
         self.erased = False
-        self.risk: RiskMatch | None = None
+        self.risk: RiskFinding | None = None
         """Risk language in what they sent with this update (read once, before anything else)."""
         """The person asked for their data to be erased, and it was, in this turn."""
 

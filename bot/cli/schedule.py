@@ -12,9 +12,8 @@ from datetime import date, time
 
 from bot.core.clock import Clock
 from bot.core.errors import BetweenError
-from bot.core.local_time import describe_weekdays, parse_times, parse_weekdays
+from bot.core.local_time import describe_weekdays, parse_times, parse_weekdays, plan_of
 from bot.runtime.settings import Settings
-from bot.scheduling.scheduler import plan_of
 from flows import FLOWS, Flow
 from storage import Database, PersonRow, Transaction
 

@@ -11,9 +11,11 @@ Everything here is pure: the current time comes in as ``now`` (aware), results a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import Protocol
 
 # Pure parsers of the plan's words, kept beside the flows that read them; imported from here too.
 from bot.core.plan_text import describe_weekdays as describe_weekdays
@@ -235,3 +237,34 @@ def _first_valid_instant(wall: datetime, zone: tzinfo) -> datetime:
     if seconds_past_minute:
         jump += timedelta(seconds=60 - seconds_past_minute)
     return jump
+
+
+class PlanFields(Protocol):
+    """What a stored schedule holds about its plan (storage's ScheduleRow has these)."""
+
+    @property
+    def times(self) -> Sequence[str]: ...
+    @property
+    def weekdays(self) -> Sequence[int]: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+
+
+def parse_clock_time(text: str | None) -> time | None:
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes))
+
+
+def plan_of(schedule: PlanFields) -> WeeklyPlan:
+    """The weekly plan of a stored schedule (any row with its fields)."""
+    times = tuple(t for t in (parse_clock_time(x) for x in schedule.times) if t is not None)
+    return WeeklyPlan(
+        times=times,
+        weekdays=frozenset(schedule.weekdays),
+        start=schedule.start_date,
+        end=schedule.end_date,
+    )

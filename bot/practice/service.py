@@ -12,11 +12,16 @@ import logging
 import re
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.chat import texts
+from bot.chat.commands import StartCode, reshow_open
+from bot.chat.flow_runner import FlowRunner
+from bot.chat.notes import LOW_CONFIDENCE, confidence_question
+from bot.chat.ports import Admission
+from bot.chat.router import Audience, ButtonHandler, ButtonRoute, Command, CommandHandler, Context, Router
 from bot.chat.turn import ButtonPressed, CommandReceived, Event, Recipient, Sender, Turn, note, words_of
 from bot.core.codes import (
     CHAT_LINK_VALID,
@@ -35,11 +40,11 @@ from bot.core.local_time import (
     occurrences_on,
     parse_times,
     parse_weekdays,
+    plan_of,
 )
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
-from bot.scheduling.scheduler import plan_of
 from flows import FLOWS, Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
 from storage import (
@@ -60,45 +65,33 @@ log = logging.getLogger(__name__)
 JOIN_DATA_PREFIX = "j:"
 JOIN_AGAIN = "j:again"
 """'I agree' when the consent text is asked again (no code)."""
-CONFIDENCE_DATA_PREFIX = "cf:"
 DECLINE = "-"
 ALIAS = re.compile(r"[^\W][\w.\-]{0,31}", re.UNICODE)
 DEFAULT_LEAD_MINUTES = 120
 MAX_LEAD_MINUTES = 7 * 24 * 60
-LOW_CONFIDENCE = 5
-"""A confidence rating at or below this is worth discussing (the digest marks it)."""
 REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
 SESSION_HORIZON = timedelta(days=2 * 366)
 """Sessions are booked at most this far ahead."""
 MAX_TIMES = 8
 """At most this many prompts a day for one assignment."""
 
-THERAPIST_COMMANDS = frozenset(
-    {
-        "invite",
-        "clients",
-        "assign",
-        "assignments",
-        "unassign",
-        "session",
-        "sessions",
-        "cancelsession",
-        "digest",
-        "digestchat",
-        "settings",
-    }
+THERAPIST_COMMANDS = (
+    "invite",
+    "clients",
+    "assign",
+    "assignments",
+    "unassign",
+    "session",
+    "sessions",
+    "cancelsession",
+    "digest",
+    "digestchat",
+    "settings",
 )
-THERAPIST_MENU = (
-    ("invite", "Invite a client"),
-    ("clients", "Your clients"),
-    ("assign", "Agree homework with a client"),
-    ("assignments", "A client's homework"),
-    ("sessions", "Upcoming sessions"),
-    ("digest", "A client's digest now"),
-    ("settings", "Digest lead time and chat"),
-)
+"""The therapist's commands (their help text lists them; see ``register``)."""
 
-StartFlow = Callable[[Turn, Flow, Mapping[str, Any]], Awaitable[None]]
+StartFlow = Callable[..., Awaitable[None]]
+"""Starts a flow for the turn's person: ``(turn, flow, context=...)`` (the flow runner's ``start``)."""
 
 
 class UsageError(ValueError):
@@ -199,16 +192,6 @@ def _closed(message_id: str | None, status: str | None) -> list[Outgoing]:
         return []
     text = f"{texts.CONSENT.split(chr(10))[0]}\n\n{status}" if status is not None else None
     return [Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id)]
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """What to do with someone we have no row for: let them in (``enter``: a row is made and
-    the event handled as usual), or only answer."""
-
-    enter: bool = False
-    replies: list[Outgoing] = field(default_factory=list)
-    notice: str | None = None
 
 
 class Practice:
@@ -471,43 +454,6 @@ class Practice:
             (own, note(ptexts.DIGEST_CHAT_LINKED_PRIVATE.format(title=title))),
         ], True
 
-    # --- the client's side: notes, confidence --------------------------------------------------
-
-    async def on_note(self, turn: Turn, args: str) -> None:
-        written = args.strip()
-        if not written:
-            turn.say(note(texts.NOTE_USAGE))
-            return
-        await turn.tx.notes.add(turn.person.id, written[:4000], turn.now)
-        turn.say(note(texts.NOTE_KEPT if turn.person.therapist_id else texts.NOTE_NO_THERAPIST))
-        log.info("person %s left a note for the session", turn.person.id)
-
-    async def on_confidence(self, turn: Turn, data: str, message_id: str | None) -> str | None:
-        number, _, value = data.removeprefix(CONFIDENCE_DATA_PREFIX).partition(":")
-        schedule_id = parse_button_number(number)
-        rating = parse_button_number(value, low=0, high=10) if value != "0" else 0
-        schedule = await turn.tx.schedules.get(schedule_id) if schedule_id is not None else None
-        if (
-            schedule is None
-            or rating is None
-            or schedule.person_id != turn.person.id
-            or schedule.status != "active"
-            or schedule.confidence is not None
-        ):
-            return texts.BUTTON_EXPIRED
-        await turn.tx.schedules.set_confidence(schedule.id, rating, turn.now)
-        if message_id is not None:
-            turn.say(
-                Outgoing(
-                    text=f"{texts.CONFIDENCE_QUESTION}\n\n✓ {rating}",
-                    purpose=Purpose.CLOSE_PROMPT,
-                    edit_of=message_id,
-                )
-            )
-        turn.say(note(texts.CONFIDENCE_LOW if rating <= LOW_CONFIDENCE else texts.CONFIDENCE_HIGH))
-        log.info("person %s rated confidence for schedule %s", turn.person.id, schedule.id)
-        return None
-
     # --- therapist commands ---------------------------------------------------------------------
 
     def _homework_title(self, flow_id: str) -> str:
@@ -624,7 +570,7 @@ class Practice:
             if not clients:
                 turn.say(note(ptexts.ASSIGN_NEED_CLIENTS))
                 return
-            await start_flow(turn, ASSIGN, clients_context([(c.id, c.alias or "") for c in clients]))
+            await start_flow(turn, ASSIGN, context=clients_context([(c.id, c.alias or "") for c in clients]))
             return
         try:
             line = parse_one_line_assignment(args, self._flows)
@@ -710,16 +656,7 @@ class Practice:
         if rationale:
             told += "\n\n" + texts.ASSIGNED_WHY.format(rationale=rationale)
         turn.tell(client, note(told))
-        scale = [Button(str(n), f"{CONFIDENCE_DATA_PREFIX}{schedule_id}:{n}") for n in range(11)]
-        turn.tell(
-            client,
-            Outgoing(
-                text=texts.CONFIDENCE_QUESTION,
-                purpose=Purpose.PROMPT,
-                buttons=(tuple(scale[:6]), tuple(scale[6:])),
-                expects="scale",
-            ),
-        )
+        turn.tell(client, confidence_question(schedule_id))
         log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
 
     async def _assignments(self, turn: Turn, therapist: TherapistRow, args: str) -> None:
@@ -948,3 +885,45 @@ def next_in_series(session: SessionRow, zone: tzinfo) -> datetime | None:
         return None
     local = session.starts_at.astimezone(zone)
     return _local_instant(local.date() + timedelta(days=days), local.time().replace(tzinfo=None), zone)
+
+
+def register(router: Router, runner: FlowRunner, practice: Practice, start_code: StartCode) -> None:
+    """The therapist's commands (for therapists only), /start with a registration or invitation
+    code, the consent buttons, and the guided /assign's end."""
+    for name in THERAPIST_COMMANDS:
+        router.command(Command(name, "", _therapist_command(practice, name), audience=Audience.THERAPISTS))
+    router.command(Command("help", "", _therapist_help(practice), audience=Audience.THERAPISTS))
+    router.button(ButtonRoute(JOIN_DATA_PREFIX, _join_button(practice)))
+    runner.add_flow(ASSIGN, on_finish=practice.finish_assign)
+
+    async def on_start_code(ctx: Context) -> None:
+        await practice.on_start_code(ctx.turn, ctx.args.strip())
+
+    start_code.handler = on_start_code
+
+
+def _therapist_command(practice: Practice, name: str) -> CommandHandler:
+    async def on_command(ctx: Context) -> None:
+        open_flow = ctx.runner.flow(ctx.current.flow_id) if ctx.current else None
+        if name == "assign" and not ctx.args.strip() and ctx.current and open_flow:
+            lead = texts.ALREADY_OPEN.format(title=open_flow.title)
+            await ctx.runner.reshow(ctx.turn, ctx.current, open_flow, lead)
+            return
+        await practice.on_command(ctx.turn, name, ctx.args, ctx.runner.start)
+
+    return on_command
+
+
+def _therapist_help(practice: Practice) -> CommandHandler:
+    async def on_help(ctx: Context) -> None:
+        ctx.turn.say(note(await practice.help_text(ctx.turn)))
+        await reshow_open(ctx, texts.STILL_OPEN)
+
+    return on_help
+
+
+def _join_button(practice: Practice) -> ButtonHandler:
+    async def on_join(ctx: Context) -> str | None:
+        return await practice.on_join_button(ctx.turn, ctx.data, ctx.message_id)
+
+    return on_join

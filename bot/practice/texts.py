@@ -130,14 +130,3 @@ NOT_A_THERAPIST_COMMAND: Final = "I don't know that command. /help shows what we
 ASSIGN_NEED_CLIENTS: Final = (
     "You have no clients yet to assign homework to. /invite creates an invitation link."
 )
-
-# --- safety alerts (never the client's words, unless the practice turns that on) ---------------
-RISK_ALERT: Final = (
-    "⚑ Risk language — {alias}, {when} ({zone}), in {where}: {category}. They were shown crisis "
-    "resources and asked whether they are safe; they'll be asked once more later."
-)
-RISK_ALERT_WORDS: Final = "\nTheir words: “{text}”"
-NOT_SAFE_ALERT: Final = (
-    "⚑ {alias} answered that they are not safe ({when}, {zone}). They were shown crisis resources again."
-)
-CLIENT_LEFT: Final = "{alias} has left Between and asked for their data to be deleted; it has been."

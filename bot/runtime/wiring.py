@@ -22,8 +22,10 @@ from bot.core.logs import describe_error
 from bot.delivery.courier import Courier
 from bot.delivery.pacing import Pacer
 from bot.digest.delivery import DigestDelivery
+from bot.practice.service import Practice
+from bot.runtime.services import build_conversation
 from bot.runtime.settings import Settings
-from bot.safety.response import SafetySettings
+from bot.safety.response import Safety
 from bot.scheduling.scheduler import HomeworkScheduler
 from bot.transports.telegram.updates import (
     TRANSPORT,
@@ -51,6 +53,20 @@ class Runtime:
     courier: Courier
     scheduler: HomeworkScheduler
     digests: DigestDelivery
+    safety: Safety
+    practice: Practice
+    bot_name: _BotName
+    """The transport's name for the bot, for invitation links (known once it has started)."""
+
+
+class _BotName:
+    """The bot's name as the transport knows it once started (``None`` until then)."""
+
+    def __init__(self) -> None:
+        self.provider: Callable[[], str | None] = lambda: None
+
+    def __call__(self) -> str | None:
+        return self.provider()
 
 
 @asynccontextmanager
@@ -82,14 +98,8 @@ async def open_runtime(
             chat_burst=settings.chat_send_burst,
         )
         courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
-        conversations = ConversationService(
-            database,
-            clock,
-            default_timezone=settings.default_timezone,
-            ledger=courier.ledger,
-            safety=SafetySettings.from_settings(settings),
-            messages_per_minute=settings.messages_per_minute,
-        )
+        bot_name = _BotName()
+        features = build_conversation(database, clock, settings, ledger=courier.ledger, bot_username=bot_name)
         scheduler = HomeworkScheduler(
             database,
             clock,
@@ -101,7 +111,18 @@ async def open_runtime(
         digests = DigestDelivery(database, clock, charts=settings.digest_charts)
         await courier.prime()
         try:
-            yield Runtime(settings, database, clock, conversations, courier, scheduler, digests)
+            yield Runtime(
+                settings,
+                database,
+                clock,
+                features.conversations,
+                courier,
+                scheduler,
+                digests,
+                features.safety,
+                features.practice,
+                bot_name,
+            )
         finally:
             await courier.close()
     finally:
@@ -132,7 +153,7 @@ async def scheduled_work(runtime: Runtime) -> None:
     for name, work in (
         ("scheduler", runtime.scheduler.tick),
         ("digests", runtime.digests.tick),
-        ("safety follow-ups", lambda: runtime.conversations.safety.follow_ups(runtime.clock())),
+        ("safety follow-ups", lambda: runtime.safety.follow_ups(runtime.clock())),
     ):
         try:
             await work()
@@ -199,7 +220,7 @@ async def telegram_running(
     await application.initialize()
     try:
         runtime.courier.register(TRANSPORT, TelegramSink(application.bot))
-        runtime.conversations.bot_username = lambda: application.bot.username
+        runtime.bot_name.provider = lambda: application.bot.username
         await publish_commands(application, application.bot_data["services"])
 
         assert application.job_queue is not None, "install python-telegram-bot[job-queue]"

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.chat import texts
-from bot.chat.turn import Recipient, Turn, note
+from bot.chat.router import ButtonRoute, Context, Router
+from bot.chat.turn import Recipient, RiskFinding, Turn, note
 from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
 from bot.core.timezones import zone_or_utc
 from bot.digest.render import describe_where
-from bot.practice import texts as ptexts
-from bot.runtime.settings import Settings
+from bot.safety import texts as alerts
 from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
 from storage import Database, PersonRow, RiskEventRow, Transaction
 
@@ -51,14 +51,6 @@ class SafetySettings:
     resources: CrisisResources
     follow_up: timedelta = timedelta(hours=3)
     alert_includes_text: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SafetySettings:
-        return cls(
-            CrisisResources(settings.crisis_emergency, settings.crisis_line, settings.crisis_text_line),
-            timedelta(minutes=settings.risk_follow_up_minutes),
-            settings.risk_alert_includes_text,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +99,7 @@ class Safety:
         """For someone who is not a client here: the resources, nothing stored."""
         return note(self._crisis_text(told=False))
 
-    async def respond(self, turn: Turn, match: RiskMatch, where: str, text: str) -> None:
+    async def respond(self, turn: Turn, match: RiskFinding, where: str, text: str) -> None:
         """Store the event, answer with the crisis message, alert the therapist."""
         person = turn.person
         follow_up = None
@@ -182,18 +174,18 @@ class Safety:
         return ButtonOutcome()
 
     def _not_safe_alert(self, person: PersonRow, now: datetime) -> str:
-        return ptexts.NOT_SAFE_ALERT.format(alias=person.alias or f"#{person.id}", **_when(person, now))
+        return alerts.NOT_SAFE_ALERT.format(alias=person.alias or f"#{person.id}", **_when(person, now))
 
     async def _alert(self, turn: Turn, event_id: int, where: str, category: str, text: str) -> None:
         person = turn.person
-        alert = ptexts.RISK_ALERT.format(
+        alert = alerts.RISK_ALERT.format(
             alias=person.alias or f"#{person.id}",
             where=describe_where(where),
             category=category.replace("_", " "),
             **_when(person, turn.now),
         )
         if self._settings.alert_includes_text:
-            alert += ptexts.RISK_ALERT_WORDS.format(text=text[:1000])
+            alert += alerts.RISK_ALERT_WORDS.format(text=text[:1000])
         await self._tell_therapist(turn.tx, person, turn, alert)
         await turn.tx.audit.record(
             turn.now, person.therapist_id, "risk_alert", person.id, f"event {event_id}"
@@ -239,3 +231,16 @@ def _when(person: PersonRow, now: datetime) -> dict[str, str]:
     """The moment, in the therapist's reading: the client's local time and zone."""
     local = now.astimezone(zone_or_utc(person.timezone))
     return {"when": f"{local:%a} {local.day} {local:%b} {local:%H:%M}", "zone": person.timezone}
+
+
+def register(router: Router, safety: Safety) -> None:
+    """The crisis message's buttons: answered before anything else, consent included."""
+
+    async def on_button(ctx: Context) -> str | None:
+        outcome = await safety.on_button(ctx.turn, ctx.data, ctx.message_id)
+        if outcome.carry_on and ctx.current is not None and ctx.current.paused_at is not None:
+            await ctx.runner.unpause(ctx.turn)
+        return outcome.notice
+
+    for prefix in SAFETY_PREFIXES:
+        router.button(ButtonRoute(prefix, on_button, before_consent=True))

@@ -17,123 +17,32 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from bot.chat import texts
 from bot.core.clock import Clock
 from bot.core.local_time import (
-    WeeklyPlan,
     end_of_local_day,
     end_of_quiet_hours,
     in_quiet_hours,
     local_today,
     occurrences_between,
+    parse_clock_time,
+    plan_of,
     start_of_local_day,
-    this_evening,
 )
-from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.messages import Outgoing, Purpose
 from bot.core.timezones import zone_or_utc
+from bot.scheduling.prompts import prompt_message
 from flows import Flow
 from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, ScheduleRow
 from storage.schedules import Recipient
 
 log = logging.getLogger(__name__)
 
-PROMPT_DATA_PREFIX = "!"
 MAX_CATCH_UP_DAYS = 31
 """After a long outage, occurrences this far back are still created (and recorded as missed)."""
 FAR_FUTURE_UTC = datetime(9000, 1, 1, tzinfo=UTC)
 """materialize_at of a plan that has ended: the tick never asks for it again."""
 
 
-class Action:
-    """What a button on a scheduled prompt asks for (stored in callback data)."""
-
-    START = "s"
-    SNOOZE_15 = "z15"
-    SNOOZE_60 = "z60"
-    SNOOZE_EVENING = "ze"
-    SKIP = "k"
-
-
-SNOOZE_DELAYS = {Action.SNOOZE_15: timedelta(minutes=15), Action.SNOOZE_60: timedelta(hours=1)}
-
-
-def parse_clock_time(text: str | None) -> time | None:
-    if not text:
-        return None
-    hours, _, minutes = text.partition(":")
-    return time(int(hours), int(minutes))
-
-
 def quiet_hours(recipient: Recipient) -> tuple[time | None, time | None]:
     return parse_clock_time(recipient.quiet_start), parse_clock_time(recipient.quiet_end)
-
-
-def plan_of(schedule: ScheduleRow) -> WeeklyPlan:
-    times = tuple(t for t in (parse_clock_time(x) for x in schedule.times) if t is not None)
-    return WeeklyPlan(
-        times=times,
-        weekdays=frozenset(schedule.weekdays),
-        start=schedule.start_date,
-        end=schedule.end_date,
-    )
-
-
-def prompt_data(prompt_id: int, token: str, action: str) -> str:
-    return f"{PROMPT_DATA_PREFIX}{prompt_id}:{token}:{action}"
-
-
-def parse_prompt_data(data: str) -> tuple[int, str, str] | None:
-    """``(prompt id, token, action)`` from button data, or None if it is not well-formed."""
-    if not data.startswith(PROMPT_DATA_PREFIX):
-        return None
-    parts = data[1:].split(":")
-    number = parse_button_number(parts[0]) if len(parts) == 3 else None
-    return None if number is None else (number, parts[1], parts[2])
-
-
-def prompt_message(
-    prompt_id: int,
-    token: str,
-    title: str,
-    now: datetime,
-    zone: tzinfo,
-    expires_at: datetime,
-    *,
-    reminder: bool,
-) -> Outgoing:
-    """The prompt (or its one reminder) with Start / Snooze / Skip buttons that are still useful."""
-    snoozes = [
-        Button(label, prompt_data(prompt_id, token, action))
-        for label, action in (
-            (texts.BUTTON_SNOOZE_15, Action.SNOOZE_15),
-            (texts.BUTTON_SNOOZE_60, Action.SNOOZE_60),
-        )
-        if now + SNOOZE_DELAYS[action] < expires_at
-    ]
-    evening = this_evening(now, zone)
-    if evening is not None and evening < expires_at:
-        snoozes.append(
-            Button(texts.BUTTON_SNOOZE_EVENING, prompt_data(prompt_id, token, Action.SNOOZE_EVENING))
-        )
-    rows: list[tuple[Button, ...]] = [
-        (Button(texts.BUTTON_START, prompt_data(prompt_id, token, Action.START)),)
-    ]
-    if snoozes:
-        rows.append(tuple(snoozes))
-    rows.append((Button(texts.BUTTON_SKIP_TODAY, prompt_data(prompt_id, token, Action.SKIP)),))
-    return Outgoing(
-        text=(texts.REMINDER if reminder else texts.PROMPT).format(title=title),
-        purpose=Purpose.PROMPT,
-        buttons=tuple(rows),
-        expects="choice",
-        prompt_token=token,
-        due_prompt_id=prompt_id,
-    )
-
-
-def snooze_until(action: str, now: datetime, zone: tzinfo) -> datetime | None:
-    if action in SNOOZE_DELAYS:
-        return now + SNOOZE_DELAYS[action]
-    if action == Action.SNOOZE_EVENING:
-        return this_evening(now, zone)
-    return None
 
 
 def remind_at(
@@ -365,13 +274,4 @@ class HomeworkScheduler:
                 return reminded
 
 
-__all__ = [
-    "Action",
-    "DuePromptRow",
-    "HomeworkScheduler",
-    "Recipient",
-    "TickReport",
-    "parse_prompt_data",
-    "prompt_message",
-    "snooze_until",
-]
+__all__ = ["DuePromptRow", "HomeworkScheduler", "Recipient", "TickReport", "prompt_message"]

@@ -113,7 +113,7 @@ def test_random_updates_never_break_the_bot(
     opened = open_runtime(settings_for(messages_per_minute=10_000), clock)
     runtime = loop.run_until_complete(opened.__aenter__())
     enrol(database_url, 7, clock())
-    code = loop.run_until_complete(runtime.conversations.practice.issue_registration("Dr Fuzz", clock()))
+    code = loop.run_until_complete(runtime.practice.issue_registration("Dr Fuzz", clock()))
     loop.run_until_complete(runtime.conversations.handle(THERAPIST, CommandReceived("start", code)))
     update_ids = iter(range(1, 10**9))
 

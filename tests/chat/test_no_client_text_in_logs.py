@@ -111,7 +111,7 @@ async def test_no_journey_logs_what_the_client_wrote(
     # the therapist's side: a note to bring, a rationale, an alias, the digest that quotes them
     await user.send(f"/note bring {CANARY}")
     await user.expect(1)
-    code = await bot.runtime.conversations.practice.issue_registration(f"Dr {CANARY}", bot.clock())
+    code = await bot.runtime.practice.issue_registration(f"Dr {CANARY}", bot.clock())
     therapist = api.user(7002)
     await therapist.send(f"/start {code}")
     await therapist.expect(2)

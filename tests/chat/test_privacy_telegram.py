@@ -10,7 +10,6 @@ import sqlite3
 import pytest
 
 from bot.chat import texts
-from bot.practice import texts as ptexts
 from bot.runtime.wiring import tick
 from storage.models import Base
 from storage.privacy import OWNER_COLUMNS, rows_left
@@ -122,7 +121,7 @@ async def test_delete_erases_every_row_and_tells_the_therapist(
     await client.press(texts.BUTTON_DELETE)
     assert (await client.expect(1))[0].text == texts.DELETED
     await run_tick(bot)
-    await therapist.expect_text(ptexts.CLIENT_LEFT.format(alias="Sam"))
+    await therapist.expect_text(texts.CLIENT_LEFT.format(alias="Sam"))
 
     assert bot.runtime is not None
     await bot.runtime.courier.flush()

@@ -40,7 +40,7 @@ async def run_tick(bot: RunningBot) -> None:
 
 async def register(bot: RunningBot, api: FakeBotApi, user_id: int, name: str) -> FakeUser:
     assert bot.runtime is not None
-    code = await bot.runtime.conversations.practice.issue_registration(name, bot.clock())
+    code = await bot.runtime.practice.issue_registration(name, bot.clock())
     therapist = api.user(user_id, first_name="Therapist")
     await therapist.send(f"/start {code}")
     welcome, help_text = await therapist.expect(2)
@@ -224,14 +224,14 @@ async def test_codes_are_single_use_expire_and_are_stored_hashed(
     api: FakeBotApi, bot: RunningBot, database_url: str
 ) -> None:
     assert bot.runtime is not None
-    code = await bot.runtime.conversations.practice.issue_registration("Pat", bot.clock())
+    code = await bot.runtime.practice.issue_registration("Pat", bot.clock())
     stored = rows(database_url, "SELECT code_hash FROM one_time_codes")
     assert stored and code not in str(stored)
     bot.clock.advance(days=7, seconds=1)
     late = api.user(505)
     await late.send(f"/start {code}")
     assert (await late.expect(1))[0].text == texts.CODE_INVALID
-    fresh = await bot.runtime.conversations.practice.issue_registration("Pat", bot.clock())
+    fresh = await bot.runtime.practice.issue_registration("Pat", bot.clock())
     first, second = api.user(506), api.user(507)
     await first.send(f"/start {fresh}")
     await first.expect(2)
@@ -246,7 +246,7 @@ async def test_guessing_codes_is_rate_limited(api: FakeBotApi, bot: RunningBot) 
         await guesser.send("/start " + "A" * 43)
         assert (await guesser.expect(1))[0].text == texts.CODE_INVALID
     assert bot.runtime is not None
-    real = await bot.runtime.conversations.practice.issue_registration("Sly", bot.clock())
+    real = await bot.runtime.practice.issue_registration("Sly", bot.clock())
     await guesser.send(f"/start {real}")
     assert (await guesser.expect(1))[0].text == texts.CODE_TOO_MANY  # even a real one, for now
     bot.clock.advance(minutes=11)

@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 
 from bot.chat import texts
-from bot.practice import texts as ptexts
 from bot.practice.service import consent_version
 from bot.runtime.wiring import tick
+from bot.safety import texts as alerts
 from flows.thought_record import EMOTIONS, SITUATION
 from tests.conftest import RunningBot
 from tests.practice.test_practice_telegram import invite, join, register
@@ -115,7 +115,7 @@ async def test_not_safe_shows_the_resources_again_and_tells_the_therapist(
     assert again.labels() == [texts.BUTTON_SAFE_NOW]
     await run_tick(bot)
     _, not_safe = await therapist.expect(2)
-    assert (not_safe.text or "") == ptexts.NOT_SAFE_ALERT.format(
+    assert (not_safe.text or "") == alerts.NOT_SAFE_ALERT.format(
         alias="Sam", when="Mon 2 Mar 09:00", zone="UTC"
     )
     assert rows(database_url, "SELECT `where`, answer FROM risk_events") == [("message", "not_safe")]

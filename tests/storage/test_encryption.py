@@ -710,7 +710,7 @@ async def test_what_clients_write_never_reaches_the_database_file(
     await answer(user, "press:Skip today", "press:Something else", f"reason {CANARY}")
 
     # the therapist's side: a client who joins by invitation, their note, a rationale, the digest
-    code = await bot.runtime.conversations.practice.issue_registration("Dr Rae", bot.clock())
+    code = await bot.runtime.practice.issue_registration("Dr Rae", bot.clock())
     therapist = api.user(7102)
     await therapist.send(f"/start {code}")
     await therapist.expect(2)

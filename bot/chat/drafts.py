@@ -1,0 +1,69 @@
+"""Drafts: a long exercise set aside with /cancel is offered again next time (carry on / start anew)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.chat import texts
+from bot.chat.router import ButtonRoute, Context, Router, button_data, button_fields
+from bot.chat.turn import Turn, prompt_message
+from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.timezones import zone_or_utc
+from flows import Flow, render_step
+from storage import EntryRow
+
+log = logging.getLogger(__name__)
+
+DATA_PREFIX = "d:"
+DRAFTS_KEPT = timedelta(days=14)
+"""A draft older than this is not offered again (it stays in the journal)."""
+
+
+async def resumable(turn: Turn, flow: Flow) -> EntryRow | None:
+    if not flow.keeps_drafts:
+        return None
+    return await turn.tx.entries.latest_draft(turn.person.id, flow.id, turn.now - DRAFTS_KEPT)
+
+
+def offer(turn: Turn, flow: Flow, draft: EntryRow) -> None:
+    when = draft.updated_at.astimezone(zone_or_utc(turn.person.timezone))
+    text = texts.DRAFT_OFFER.format(title=flow.title, when=f"{when:%a} {when.day} {when:%b}, {when:%H:%M}")
+    buttons = (
+        (Button(texts.BUTTON_RESUME, button_data(DATA_PREFIX, draft.id, "y")),),
+        (Button(texts.BUTTON_START_FRESH, button_data(DATA_PREFIX, draft.id, "n")),),
+    )
+    turn.say(Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+
+
+async def on_choice(ctx: Context) -> str | None:
+    """Carry on with the draft, or start afresh (the draft is then discarded)."""
+    turn, runner = ctx.turn, ctx.runner
+    number, *rest = button_fields(ctx.data, DATA_PREFIX)
+    entry_id = parse_button_number(number)
+    entry = await turn.tx.entries.get(entry_id) if entry_id is not None else None
+    flow = runner.flow(entry.flow_id) if entry else None
+    if entry is None or flow is None or entry.person_id != turn.person.id or entry.draft is None:
+        return texts.BUTTON_EXPIRED
+    if ctx.current is not None:
+        return runner.finish_first(ctx.current, flow.title)
+    step = flow.step(str(entry.draft.get("step_id")))
+    if rest != ["y"] or step is None:  # a fresh start (or a draft whose step was retired)
+        await turn.tx.entries.discard_draft(entry.id, turn.now)
+        await runner.start(turn, flow)
+        return None
+    await turn.tx.entries.resume(entry.id, turn.now)
+    token = runner.new_token()
+    conversation = await turn.begin(entry.id, flow.id, step.id, token)
+    conversation.answers = dict(entry.answers)
+    conversation.selection = list(entry.draft.get("selection") or [])
+    conversation.history = list(entry.draft.get("history") or [])
+    await turn.save(conversation)
+    prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers)
+    turn.say(prompt_message(prompt, token, texts.DRAFT_RESUMED))
+    log.info("person %s resumed a draft %s (entry %s)", turn.person.id, flow.id, entry.id)
+    return None
+
+
+def register(router: Router) -> None:
+    router.button(ButtonRoute(DATA_PREFIX, on_choice))

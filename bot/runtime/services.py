@@ -1,0 +1,78 @@
+"""The conversation, assembled: each feature registers its commands, buttons and flow hooks with
+one router, and the service gets what it needs passed in (it reads no settings of its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.chat import commands, journal, notes, privacy, timezone
+from bot.chat.flow_runner import FlowRunner
+from bot.chat.ports import Ledger
+from bot.chat.router import Router
+from bot.chat.service import ConversationService
+from bot.chat.turn import new_prompt_token
+from bot.core.clock import Clock
+from bot.core.codes import AttemptLimiter
+from bot.practice import service as practice_feature
+from bot.practice.service import Practice
+from bot.runtime.settings import Settings
+from bot.safety import response as safety_feature
+from bot.safety.limits import MessageCap
+from bot.safety.response import CrisisResources, Safety, SafetySettings
+from bot.scheduling import prompts as scheduling_feature
+from flows import FLOWS
+from flows.skip_reason import SKIP_REASON
+from storage import Database
+
+
+def safety_settings(settings: Settings) -> SafetySettings:
+    return SafetySettings(
+        CrisisResources(settings.crisis_emergency, settings.crisis_line, settings.crisis_text_line),
+        timedelta(minutes=settings.risk_follow_up_minutes),
+        settings.risk_alert_includes_text,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The services a runtime keeps beside the conversation (ticks, the admin's commands)."""
+
+    conversations: ConversationService
+    safety: Safety
+    practice: Practice
+
+
+def build_conversation(
+    database: Database,
+    clock: Clock,
+    settings: Settings,
+    *,
+    ledger: Ledger | None = None,
+    bot_username: Callable[[], str | None] = lambda: None,
+    new_token: Callable[[], str] = new_prompt_token,
+) -> Features:
+    safety = Safety(database, safety_settings(settings))
+    practice = Practice(database, flows=FLOWS, limiter=AttemptLimiter(clock), bot_username=bot_username)
+    router = Router()
+    runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused)
+    start_code = commands.StartCode()
+    commands.register(router, FLOWS, start_code)
+    for feature in (journal, timezone, notes, privacy, scheduling_feature):
+        feature.register(router)
+    runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
+    safety_feature.register(router, safety)
+    practice_feature.register(router, runner, practice, start_code)
+    conversations = ConversationService(
+        database,
+        clock,
+        router=router,
+        runner=runner,
+        guard=safety,
+        doorkeeper=practice,
+        cap=MessageCap(clock, settings.messages_per_minute),
+        default_timezone=settings.default_timezone,
+        ledger=ledger,
+    )
+    return Features(conversations, safety, practice)
