@@ -61,7 +61,7 @@ from benchmarks.schedule_fanout import chunks, cpu_seconds, open_log, peak_rss_m
 from bot.chat.turn import new_prompt_token
 from bot.core.local_time import end_of_local_day
 from bot.digest.delivery import DigestDelivery
-from bot.practice.service import consent_version
+from bot.practice.admission import consent_version
 from storage import Database, EntryStatus, PromptStatus, Role, SessionStatus
 from storage.crypto import KeyRing
 from storage.practice import NOTES, RISK, SESSIONS, THERAPISTS

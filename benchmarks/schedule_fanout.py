@@ -43,7 +43,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from bot.chat.turn import new_prompt_token
 from bot.core.local_time import end_of_local_day, local_today, start_of_local_day
 from bot.core.timezones import zone_from_name
-from bot.practice.service import consent_version
+from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import open_runtime
 from storage import Database, PromptStatus

@@ -188,9 +188,9 @@ async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
         if not name or len(name) > 100:
             raise ConfigurationError("a therapist's name is 1 to 100 characters")
         from bot.core.codes import AttemptLimiter
-        from bot.practice.service import Practice
+        from bot.practice.admission import Admissions
 
-        practice = Practice(database, limiter=AttemptLimiter(utc_now))
+        practice = Admissions(database, limiter=AttemptLimiter(utc_now))
         code = await practice.issue_registration(name, utc_now())
     finally:
         await database.close()

@@ -268,3 +268,32 @@ def plan_of(schedule: PlanFields) -> WeeklyPlan:
         start=schedule.start_date,
         end=schedule.end_date,
     )
+
+
+REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
+"""How often a series of sessions meets, by the word the therapist typed."""
+
+
+class SeriesFields(Protocol):
+    """What a stored session holds about its series (storage's SessionRow has these)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def repeat(self) -> str | None: ...
+
+
+def local_instant(day: date, wall: time, zone: tzinfo) -> datetime:
+    """A local wall time as an aware UTC instant (a time skipped by DST moves to the next
+    valid minute, a repeated one is the first), as scheduled homework does."""
+    plan = WeeklyPlan(times=(wall.replace(second=0, microsecond=0),), weekdays=frozenset(range(7)), start=day)
+    return occurrences_on(plan, day, zone)[0].due_at
+
+
+def next_in_series(session: SeriesFields, zone: tzinfo) -> datetime | None:
+    """The start of the next session of a weekly or biweekly series, at the same local time."""
+    days = REPEAT_DAYS.get(session.repeat or "")
+    if days is None:
+        return None
+    local = session.starts_at.astimezone(zone)
+    return local_instant(local.date() + timedelta(days=days), local.time().replace(tzinfo=None), zone)

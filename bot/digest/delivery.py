@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.chat.turn import Recipient, note
 from bot.core.clock import Clock
+from bot.core.local_time import next_in_series
 from bot.core.logs import describe_error
 from bot.core.messages import Attachment, Outgoing, Reroute
 from bot.core.timezones import zone_or_utc
@@ -38,7 +39,6 @@ from bot.digest import (
     split_for_telegram,
 )
 from bot.practice import texts as ptexts
-from bot.practice.service import next_in_series
 from bot.safety.response import therapist_chats
 from storage import ON_DEMAND, Database, EntryRow, SessionRow, Transaction
 

@@ -15,8 +15,9 @@ from bot.chat.service import ConversationService
 from bot.chat.turn import new_prompt_token
 from bot.core.clock import Clock
 from bot.core.codes import AttemptLimiter
-from bot.practice import service as practice_feature
-from bot.practice.service import Practice
+from bot.practice import commands as practice_feature
+from bot.practice.admission import Admissions
+from bot.practice.therapist import Desk
 from bot.runtime.settings import Settings
 from bot.safety import response as safety_feature
 from bot.safety.limits import MessageCap
@@ -41,7 +42,7 @@ class Features:
 
     conversations: ConversationService
     safety: Safety
-    practice: Practice
+    practice: Admissions
 
 
 def build_conversation(
@@ -54,7 +55,7 @@ def build_conversation(
     new_token: Callable[[], str] = new_prompt_token,
 ) -> Features:
     safety = Safety(database, safety_settings(settings))
-    practice = Practice(database, flows=FLOWS, limiter=AttemptLimiter(clock), bot_username=bot_username)
+    practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock))
     router = Router()
     runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused)
     start_code = commands.StartCode()
@@ -63,7 +64,8 @@ def build_conversation(
         feature.register(router)
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
-    practice_feature.register(router, runner, practice, start_code)
+    desk = Desk(FLOWS, bot_username, runner.start)
+    practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,
         clock,

@@ -22,7 +22,7 @@ from bot.core.logs import describe_error
 from bot.delivery.courier import Courier
 from bot.delivery.pacing import Pacer
 from bot.digest.delivery import DigestDelivery
-from bot.practice.service import Practice
+from bot.practice.admission import Admissions
 from bot.runtime.services import build_conversation
 from bot.runtime.settings import Settings
 from bot.safety.response import Safety
@@ -54,7 +54,7 @@ class Runtime:
     scheduler: HomeworkScheduler
     digests: DigestDelivery
     safety: Safety
-    practice: Practice
+    practice: Admissions
     bot_name: _BotName
     """The transport's name for the bot, for invitation links (known once it has started)."""
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.chat import texts
 from bot.practice import texts as ptexts
-from bot.practice.service import consent_version
+from bot.practice.admission import consent_version
 from bot.runtime.wiring import tick
 from flows.mood_check import MOOD_PROMPT
 from tests.conftest import TOKEN, RunningBot

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bot.chat import texts
-from bot.practice.service import consent_version
+from bot.practice.admission import consent_version
 from bot.runtime.wiring import tick
 from bot.safety import texts as alerts
 from flows.thought_record import EMOTIONS, SITUATION

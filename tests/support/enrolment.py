@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.practice.service import consent_version
+from bot.practice.admission import consent_version
 
 
 def enrol(database_url: str, user_id: int, now: datetime, timezone: str = "UTC") -> None:

@@ -1,0 +1,92 @@
+"""The therapist's command table and the practice's registration with the chat.
+
+Each therapist command is one row: its name and handler. Registration adds them (for therapists
+only) to the chat's router, with the therapist's /help, /start with a code, the consent buttons
+and the guided /assign's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from bot.chat import texts
+from bot.chat.commands import StartCode, reshow_open
+from bot.chat.flow_runner import FlowRunner
+from bot.chat.router import Audience, ButtonHandler, ButtonRoute, Command, CommandHandler, Context, Router
+from bot.chat.turn import Turn, note
+from bot.practice import assignments, sessions, therapist
+from bot.practice import texts as ptexts
+from bot.practice.admission import JOIN_DATA_PREFIX, Admissions
+from bot.practice.therapist import Desk
+from flows.assign import ASSIGN
+from storage import TherapistRow
+
+TherapistHandler = Callable[[Turn, TherapistRow, str, Desk], Awaitable[None]]
+
+THERAPIST_COMMANDS: Final[dict[str, TherapistHandler]] = {
+    "invite": therapist.invite,
+    "clients": therapist.clients,
+    "assign": assignments.assign,
+    "assignments": assignments.assignments,
+    "unassign": assignments.unassign,
+    "session": sessions.session,
+    "sessions": sessions.sessions,
+    "cancelsession": sessions.cancel_session,
+    "digest": therapist.digest,
+    "digestchat": therapist.digest_chat,
+    "settings": therapist.settings,
+}
+"""Every therapist command, in the order their help lists them."""
+
+
+def register(
+    router: Router, runner: FlowRunner, admissions: Admissions, desk: Desk, start_code: StartCode
+) -> None:
+    """The therapist's commands (for therapists only), /start with a registration or invitation
+    code, the consent buttons, and the guided /assign's end."""
+    for name, handler in THERAPIST_COMMANDS.items():
+        router.command(Command(name, "", _command(name, handler, desk), audience=Audience.THERAPISTS))
+    router.command(Command("help", "", _help(desk), audience=Audience.THERAPISTS))
+    router.button(ButtonRoute(JOIN_DATA_PREFIX, _join_button(admissions)))
+
+    async def finish_assign(turn: Turn, answers: object) -> None:
+        await assignments.finish_assign(turn, answers, desk.flows)  # type: ignore[arg-type]
+
+    runner.add_flow(ASSIGN, on_finish=finish_assign)
+
+    async def on_start_code(ctx: Context) -> None:
+        await admissions.on_start_code(ctx.turn, ctx.args.strip())
+
+    start_code.handler = on_start_code
+
+
+def _command(name: str, handler: TherapistHandler, desk: Desk) -> CommandHandler:
+    async def on_command(ctx: Context) -> None:
+        open_flow = ctx.runner.flow(ctx.current.flow_id) if ctx.current else None
+        if name == "assign" and not ctx.args.strip() and ctx.current and open_flow:
+            lead = texts.ALREADY_OPEN.format(title=open_flow.title)
+            await ctx.runner.reshow(ctx.turn, ctx.current, open_flow, lead)
+            return
+        row = await ctx.turn.tx.therapists.get(ctx.turn.person.id)
+        if row is None:  # (a role without its row: should not happen)
+            ctx.turn.say(note(ptexts.NOT_A_THERAPIST_COMMAND))
+            return
+        await handler(ctx.turn, row, ctx.args if name == "assign" else ctx.args.strip(), desk)
+
+    return on_command
+
+
+def _help(desk: Desk) -> CommandHandler:
+    async def on_help(ctx: Context) -> None:
+        ctx.turn.say(note(await therapist.help_text(ctx.turn, desk.flows)))
+        await reshow_open(ctx, texts.STILL_OPEN)
+
+    return on_help
+
+
+def _join_button(admissions: Admissions) -> ButtonHandler:
+    async def on_join(ctx: Context) -> str | None:
+        return await admissions.on_join_button(ctx.turn, ctx.data, ctx.message_id)
+
+    return on_join

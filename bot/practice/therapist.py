@@ -1,0 +1,209 @@
+"""The therapist's own desk: /help, /invite, /clients, /digest, /digestchat, /settings.
+
+A therapist reaches only their own clients: a client is looked up by ``(therapist, alias)`` only,
+so naming someone else's client gets the same answer as naming no one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.chat.turn import Turn, note
+from bot.core.codes import (
+    CHAT_LINK_VALID,
+    INVITATION_VALID,
+    code_hash,
+    new_code,
+    start_link,
+)
+from bot.core.messages import parse_button_number
+from bot.core.timezones import zone_or_utc
+from bot.practice import texts as ptexts
+from flows import Flow
+from storage import (
+    ON_DEMAND,
+    CodePurpose,
+    PersonRow,
+    SessionStatus,
+    TherapistRow,
+)
+
+log = logging.getLogger(__name__)
+
+ALIAS = re.compile(r"[^\W][\w.\-]{0,31}", re.UNICODE)
+DEFAULT_LEAD_MINUTES = 120
+MAX_LEAD_MINUTES = 7 * 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What the therapist's commands work with besides the turn: the homework types, the
+    transport's link maker, and a way to start a guided flow."""
+
+    flows: tuple[Flow, ...]
+    bot_username: Callable[[], str | None]
+    start_flow: StartFlow
+
+
+StartFlow = Callable[..., Awaitable[None]]
+"""Starts a flow for the turn's person: ``(turn, flow, context=...)`` (the flow runner's ``start``)."""
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b}"
+
+
+def _when(moment: datetime) -> str:
+    return f"{_day(moment)} {moment:%H:%M}"
+
+
+def _times_text(times: Sequence[str]) -> str:
+    return ", ".join(times)
+
+
+async def help_text(turn: Turn, flows: Sequence[Flow]) -> str:
+    therapist = await turn.tx.therapists.get(turn.person.id)
+    lead = therapist.lead_minutes if therapist else DEFAULT_LEAD_MINUTES
+    return ptexts.HELP.format(
+        lead=f"{lead} min",
+        zone=turn.person.timezone,
+        homework=", ".join(f.command for f in flows),
+    )
+
+
+async def find_client(turn: Turn, therapist: TherapistRow, alias: str) -> PersonRow | None:
+    client = await turn.tx.clients.by_alias(therapist.person_id, alias) if alias else None
+    if client is None:
+        turn.say(note(ptexts.NO_SUCH_CLIENT.format(alias=alias[:32] or "''")))
+    return client
+
+
+def homework_title(flows: Sequence[Flow], flow_id: str) -> str:
+    flow = next((f for f in flows if f.id == flow_id), None)
+    return flow.title if flow else flow_id
+
+
+async def invite(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
+    alias = args.split()[0] if args.split() else ""
+    if alias and not ALIAS.fullmatch(alias):
+        turn.say(note(ptexts.ALIAS_RULES))
+        return
+    if not alias:
+        alias = await free_alias(turn, therapist.person_id)
+    elif await turn.tx.clients.alias_taken(therapist.person_id, alias, turn.now):
+        turn.say(note(ptexts.ALIAS_TAKEN.format(alias=alias)))
+        return
+    code = new_code()
+    expires = turn.now + INVITATION_VALID
+    await turn.tx.codes.add(
+        CodePurpose.INVITE,
+        code_hash(code),
+        turn.now,
+        expires,
+        therapist_id=therapist.person_id,
+        alias=alias,
+    )
+    shown = _day(expires.astimezone(zone_or_utc(turn.person.timezone)))
+    link = start_link(desk.bot_username(), code)
+    if link:
+        turn.say(note(ptexts.INVITATION.format(alias=alias, expires=shown, link=link)))
+    else:
+        turn.say(note(ptexts.INVITATION_NO_LINK.format(alias=alias, expires=shown)))
+    turn.say(note(code))
+    log.info("therapist %s created an invitation", therapist.person_id)
+
+
+async def clients(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
+    clients = await turn.tx.clients.of(therapist.person_id)
+    invitations = await turn.tx.codes.open_invitations(therapist.person_id, turn.now)
+    if not clients and not invitations:
+        turn.say(note(ptexts.NO_CLIENTS))
+        return
+    zone = zone_or_utc(turn.person.timezone)
+    activity = await turn.tx.clients.last_activity([c.id for c in clients])
+    sessions = await turn.tx.sessions.upcoming(therapist.person_id, turn.now)
+    lines = [ptexts.CLIENTS_HEADER.format(zone=turn.person.timezone)]
+    for client in clients:
+        last = activity.get(client.id)
+        upcoming = next((s for s in sessions if s.client_id == client.id), None)
+        lines.append(
+            ptexts.CLIENT_LINE.format(
+                alias=client.alias,
+                joined=_day((client.consented_at or client.created_at).astimezone(zone)),
+                last=_when(last.astimezone(zone)) if last else ptexts.NEVER,
+                next=ptexts.CLIENT_NEXT_SESSION.format(when=_when(upcoming.starts_at.astimezone(zone)))
+                if upcoming
+                else "",
+                flag=ptexts.CLIENT_UNREACHABLE.format(since=_day(client.unreachable_since.astimezone(zone)))
+                if client.unreachable_since and client.status == "unreachable"
+                else "",
+            )
+        )
+    for invitation in invitations:
+        lines.append(
+            ptexts.INVITED_LINE.format(
+                alias=invitation.alias, expires=_day(invitation.expires_at.astimezone(zone))
+            )
+        )
+    turn.say(note("\n".join(lines)))
+
+
+async def digest(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
+    if not args:
+        turn.say(note(ptexts.DIGEST_USAGE))
+        return
+    client = await find_client(turn, therapist, args.split()[0])
+    if client is None:
+        return
+    await turn.tx.sessions.add(client.id, therapist.person_id, turn.now, ON_DEMAND, turn.now, turn.now)
+    chat = therapist.digest_chat_title or ptexts.PRIVATE_CHAT
+    turn.say(note(ptexts.DIGEST_QUEUED.format(alias=client.alias, chat=chat)))
+    log.info("therapist %s asked for a digest of person %s", therapist.person_id, client.id)
+
+
+async def digest_chat(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
+    if args.lower() == "private":
+        await turn.tx.therapists.set_digest_chat(therapist.person_id, None, None, None, turn.now)
+        turn.say(note(ptexts.DIGEST_CHAT_PRIVATE))
+        return
+    code = new_code()
+    await turn.tx.codes.add(
+        CodePurpose.DIGEST_CHAT,
+        code_hash(code),
+        turn.now,
+        turn.now + CHAT_LINK_VALID,
+        therapist_id=therapist.person_id,
+    )
+    turn.say(note(ptexts.DIGEST_CHAT_CODE))
+    turn.say(note(f"/link {code}"))
+
+
+async def settings(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
+    words = args.split()
+    if not words:
+        chat = therapist.digest_chat_title or ptexts.PRIVATE_CHAT
+        turn.say(
+            note(ptexts.SETTINGS.format(minutes=therapist.lead_minutes, chat=chat, zone=turn.person.timezone))
+        )
+        return
+    minutes = parse_button_number(words[1], low=1, high=MAX_LEAD_MINUTES) if len(words) == 2 else None
+    if words[0].lower() != "lead" or minutes is None:
+        turn.say(note(ptexts.LEAD_USAGE))
+        return
+    await turn.tx.therapists.set_lead(therapist.person_id, minutes, turn.now)
+    for session in await turn.tx.sessions.upcoming(therapist.person_id, turn.now):
+        if session.status == SessionStatus.SCHEDULED and session.repeat != ON_DEMAND:
+            due = max(turn.now, session.starts_at - timedelta(minutes=minutes))
+            await turn.tx.sessions.set_digest_due(session.id, due, turn.now)
+    turn.say(note(ptexts.LEAD_SET.format(minutes=minutes)))
+
+
+async def free_alias(turn: Turn, therapist_id: int, stem: str = "Client") -> str:
+    number = 1 if stem == "Client" else 2
+    while await turn.tx.clients.alias_taken(therapist_id, f"{stem[:28]}{number}", turn.now):
+        number += 1
+    return f"{stem[:28]}{number}"
