@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Context, Router, button_data, button_fields
 from bot.chat.turn import Turn, prompt_message
+from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.core.timezones import zone_or_utc
 from flows import Flow, render_step
@@ -28,7 +29,7 @@ async def resumable(turn: Turn, flow: Flow) -> EntryRow | None:
 
 def offer(turn: Turn, flow: Flow, draft: EntryRow) -> None:
     when = draft.updated_at.astimezone(zone_or_utc(turn.person.timezone))
-    text = texts.DRAFT_OFFER.format(title=flow.title, when=f"{when:%a} {when.day} {when:%b}, {when:%H:%M}")
+    text = texts.DRAFT_OFFER.format(title=flow.title, when=formatting.day_and_time(when))
     buttons = (
         (Button(texts.BUTTON_RESUME, button_data(DATA_PREFIX, draft.id, "y")),),
         (Button(texts.BUTTON_START_FRESH, button_data(DATA_PREFIX, draft.id, "n")),),

@@ -12,6 +12,7 @@ from datetime import tzinfo
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn
+from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.core.timezones import zone_or_utc
 from flows import Flow
@@ -38,7 +39,7 @@ def parse_data(data: str) -> tuple[str, int] | None:
 
 def _when(entry: EntryRow, zone: tzinfo) -> str:
     moment = (entry.completed_at or entry.updated_at).astimezone(zone)
-    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
+    return formatting.day_and_time(moment)
 
 
 def journal_page(

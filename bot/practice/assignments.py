@@ -6,12 +6,13 @@ import logging
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from bot.chat import texts
 from bot.chat.notes import LOW_CONFIDENCE, confidence_question
 from bot.chat.turn import Turn, note
+from bot.core import formatting
 from bot.core.local_time import (
     describe_weekdays,
     local_today,
@@ -22,7 +23,7 @@ from bot.core.local_time import (
 from bot.core.messages import parse_button_number
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
-from bot.practice.therapist import Desk, _day, _times_text, find_client, homework_title
+from bot.practice.therapist import Desk, _times_text, find_client, homework_title
 from flows import Flow
 from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
 from storage import (
@@ -171,7 +172,7 @@ async def write_assignment(
         now=turn.now,
     )
     days = describe_weekdays(frozenset(weekdays))
-    start_text = "today" if start == today else _day(datetime.combine(start, time()))
+    start_text = "today" if start == today else formatting.day(start)
     turn.say(
         note(
             ptexts.ASSIGNED.format(
@@ -220,7 +221,7 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
                 title=homework_title(desk.flows, schedule.flow_id).capitalize(),
                 times=_times_text(schedule.times),
                 days=describe_weekdays(plan.weekdays),
-                start=_day(datetime.combine(schedule.start_date, time())),
+                start=formatting.day(schedule.start_date),
                 confidence=confidence,
                 rationale=ptexts.ASSIGNMENT_RATIONALE.format(rationale=schedule.rationale)
                 if schedule.rationale

@@ -6,6 +6,7 @@ import logging
 from datetime import date, timedelta
 
 from bot.chat.turn import Turn, note
+from bot.core import formatting
 from bot.core.local_time import (
     REPEAT_DAYS,
     local_instant,
@@ -15,7 +16,7 @@ from bot.core.local_time import (
 from bot.core.messages import parse_button_number
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
-from bot.practice.therapist import Desk, _when, find_client
+from bot.practice.therapist import Desk, find_client
 from storage import (
     ON_DEMAND,
     SessionStatus,
@@ -62,14 +63,14 @@ async def session(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
     digest = (
         ptexts.SESSION_DIGEST_NOW
         if due <= turn.now
-        else ptexts.SESSION_DIGEST_AT.format(when=_when(due.astimezone(zone)))
+        else ptexts.SESSION_DIGEST_AT.format(when=formatting.day_and_time(due.astimezone(zone)))
     )
     turn.say(
         note(
             ptexts.SESSION_ADDED.format(
                 number=number,
                 alias=client.alias,
-                when=_when(starts_at.astimezone(zone)),
+                when=formatting.day_and_time(starts_at.astimezone(zone)),
                 zone=turn.person.timezone,
                 repeat=ptexts.REPEATS[repeat],
                 digest=digest,
@@ -93,7 +94,7 @@ async def sessions(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -
         ptexts.SESSION_LINE.format(
             number=s.id,
             alias=aliases.get(s.client_id, "?"),
-            when=_when(s.starts_at.astimezone(zone)),
+            when=formatting.day_and_time(s.starts_at.astimezone(zone)),
             repeat=ptexts.REPEATS.get(s.repeat, ""),
         )
         for s in sessions
@@ -125,7 +126,7 @@ async def cancel_session(turn: Turn, therapist: TherapistRow, args: str, desk: D
             ptexts.SESSION_CANCELLED.format(
                 number=number,
                 alias=client.alias if client else "?",
-                when=_when(session.starts_at.astimezone(zone)),
+                when=formatting.day_and_time(session.starts_at.astimezone(zone)),
                 series=ptexts.SERIES_ENDS if session.repeat in REPEAT_DAYS else "",
             )
         )

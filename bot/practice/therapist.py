@@ -10,9 +10,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.chat.turn import Turn, note
+from bot.core import formatting
 from bot.core.codes import (
     CHAT_LINK_VALID,
     INVITATION_VALID,
@@ -51,14 +52,6 @@ class Desk:
 
 StartFlow = Callable[..., Awaitable[None]]
 """Starts a flow for the turn's person: ``(turn, flow, context=...)`` (the flow runner's ``start``)."""
-
-
-def _day(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b}"
-
-
-def _when(moment: datetime) -> str:
-    return f"{_day(moment)} {moment:%H:%M}"
 
 
 def _times_text(times: Sequence[str]) -> str:
@@ -107,7 +100,7 @@ async def invite(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
         therapist_id=therapist.person_id,
         alias=alias,
     )
-    shown = _day(expires.astimezone(zone_or_utc(turn.person.timezone)))
+    shown = formatting.day(expires.astimezone(zone_or_utc(turn.person.timezone)))
     link = start_link(desk.bot_username(), code)
     if link:
         turn.say(note(ptexts.INVITATION.format(alias=alias, expires=shown, link=link)))
@@ -133,12 +126,16 @@ async def clients(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
         lines.append(
             ptexts.CLIENT_LINE.format(
                 alias=client.alias,
-                joined=_day((client.consented_at or client.created_at).astimezone(zone)),
-                last=_when(last.astimezone(zone)) if last else ptexts.NEVER,
-                next=ptexts.CLIENT_NEXT_SESSION.format(when=_when(upcoming.starts_at.astimezone(zone)))
+                joined=formatting.day((client.consented_at or client.created_at).astimezone(zone)),
+                last=formatting.day_and_time(last.astimezone(zone)) if last else ptexts.NEVER,
+                next=ptexts.CLIENT_NEXT_SESSION.format(
+                    when=formatting.day_and_time(upcoming.starts_at.astimezone(zone))
+                )
                 if upcoming
                 else "",
-                flag=ptexts.CLIENT_UNREACHABLE.format(since=_day(client.unreachable_since.astimezone(zone)))
+                flag=ptexts.CLIENT_UNREACHABLE.format(
+                    since=formatting.day(client.unreachable_since.astimezone(zone))
+                )
                 if client.unreachable_since and client.status == "unreachable"
                 else "",
             )
@@ -146,7 +143,7 @@ async def clients(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
     for invitation in invitations:
         lines.append(
             ptexts.INVITED_LINE.format(
-                alias=invitation.alias, expires=_day(invitation.expires_at.astimezone(zone))
+                alias=invitation.alias, expires=formatting.day(invitation.expires_at.astimezone(zone))
             )
         )
     turn.say(note("\n".join(lines)))

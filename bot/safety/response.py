@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Context, Router
 from bot.chat.turn import Recipient, RiskFinding, Turn, note
+from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
 from bot.core.timezones import zone_or_utc
 from bot.digest.render import describe_where
@@ -230,7 +231,7 @@ def _follow_up(event: RiskEventRow) -> Outgoing:
 def _when(person: PersonRow, now: datetime) -> dict[str, str]:
     """The moment, in the therapist's reading: the client's local time and zone."""
     local = now.astimezone(zone_or_utc(person.timezone))
-    return {"when": f"{local:%a} {local.day} {local:%b} {local:%H:%M}", "zone": person.timezone}
+    return {"when": formatting.day_and_time(local), "zone": person.timezone}
 
 
 def register(router: Router, safety: Safety) -> None:

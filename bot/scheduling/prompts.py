@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn, note
+from bot.core import formatting
 from bot.core.local_time import describe_weekdays, next_occurrence, plan_of, this_evening
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.core.timezones import zone_or_utc
@@ -159,7 +160,7 @@ async def _snooze(ctx: Context, prompt: DuePromptRow, action: str) -> str | None
         token=ctx.runner.new_token(),
         snoozes=prompt.snoozes + 1,
     )
-    shown = until.astimezone(zone).strftime("%H:%M")
+    shown = formatting.clock(until.astimezone(zone))
     _close(turn, prompt, ctx.runner.title(prompt.flow_id), texts.PROMPT_SNOOZED.format(time=shown))
     log.info("person %s snoozed scheduled prompt %s", turn.person.id, prompt.id)
     return None
@@ -193,7 +194,7 @@ async def on_schedule(ctx: Context) -> None:
     for schedule in schedules:
         title = ctx.runner.title(schedule.flow_id)
         plan = plan_of(schedule)
-        times = ", ".join(t.strftime("%H:%M") for t in plan.times)
+        times = ", ".join(formatting.clock(t) for t in plan.times)
         lines.append(
             texts.SCHEDULE_LINE.format(
                 title=title.capitalize(), times=times, days=describe_weekdays(plan.weekdays)
@@ -208,7 +209,7 @@ async def on_schedule(ctx: Context) -> None:
         lines.append("")
         lines.append(
             texts.SCHEDULE_NEXT.format(
-                title=title, time=local.strftime("%H:%M"), day=local.strftime("%A %d %B")
+                title=title, time=formatting.clock(local), day=formatting.long_day(local.date())
             )
         )
     turn.say(note("\n".join(lines)))

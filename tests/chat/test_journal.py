@@ -46,7 +46,7 @@ async def test_pages_newest_first(api: FakeBotApi, bot: RunningBot) -> None:
     (first,) = await user.expect(1)
     lines = (first.text or "").splitlines()
     assert lines[0] == texts.JOURNAL_HEADER.format(zone="UTC")
-    assert lines[1] == "• Sun 1 Mar, 09:00 — Mood check: mood 6/10 · calm"
+    assert lines[1] == "• Sun 1 Mar 09:00 — Mood check: mood 6/10 · calm"
     assert len(lines) == 6 and first.labels() == [texts.BUTTON_OLDER]
     await user.press(texts.BUTTON_OLDER)
     (second,) = await user.expect(1)
@@ -84,7 +84,7 @@ async def test_a_thought_record_opens_in_full_and_only_for_its_owner(
     await alex.press(page.labels()[0])
     parts = await alex.expect(2)  # too long for one Telegram message
     whole = "\n".join(p.text or "" for p in parts)
-    assert whole.startswith("Thought record, Mon 2 Mar, 09:00")
+    assert whole.startswith("Thought record, Mon 2 Mar 09:00")
     assert "Feelings: embarrassed 80 → 40, small 70 → 35" in whole
     assert "Thinking traps: Mind reading" in whole
     assert " ".join(whole.split()).count("Everyone seemed to be looking at me.") == 150  # whole, in order

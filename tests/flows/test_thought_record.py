@@ -186,7 +186,7 @@ async def test_a_cancelled_thought_record_is_offered_next_time(
 
     await user.send("/thought")
     (offer,) = await user.expect(1)
-    assert (offer.text or "").startswith("You have a thought record you set aside on Mon 2 Mar, 09:00")
+    assert (offer.text or "").startswith("You have a thought record you set aside on Mon 2 Mar 09:00")
     await user.press("Carry on")
     (resumed,) = await user.expect(1)
     assert (resumed.text or "").startswith("Welcome back") and "feeling angry" in (resumed.text or "")

@@ -284,7 +284,7 @@ async def test_schedule_and_timezone_for_clients(api: FakeBotApi, bot: RunningBo
     (listing,) = await user.expect(1)
     assert listing.text is not None
     assert "Mood check: 08:00, 20:30, weekdays" in listing.text
-    assert "Next: mood check at 20:30 on Monday 02 March." in listing.text
+    assert "Next: mood check at 20:30 on Monday 2 March." in listing.text
 
     await user.send("/timezone")
     (current,) = await user.expect(1)
