@@ -29,8 +29,7 @@ from bot.core.local_time import (
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
 from bot.core.timezones import zone_or_utc
 from flows import Flow
-from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, ScheduleRow
-from storage.schedules import Recipient
+from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, Recipient, ScheduleRow
 
 log = logging.getLogger(__name__)
 
