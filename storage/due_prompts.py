@@ -229,18 +229,9 @@ class DuePrompts(Repository):
 
     async def between(self, person_id: int, start: datetime, end: datetime) -> list[DuePromptRow]:
         """A person's prompts due in [start, end), oldest first (the digest reads them)."""
-        return await self._all(
-            DUE_PROMPT,
-            select(DUE_PROMPTS)
-            .where(
-                DUE_PROMPTS.c.person_id == person_id,
-                # local days differ from UTC ones by at most a day: this bounds the index range
-                DUE_PROMPTS.c.local_day >= (start - timedelta(days=2)).date(),
-                DUE_PROMPTS.c.due_at >= start,
-                DUE_PROMPTS.c.due_at < end,
-            )
-            .order_by(DUE_PROMPTS.c.due_at, DUE_PROMPTS.c.id),
-        )
+        # local days differ from UTC ones by at most a day: this bounds the index range
+        near = DUE_PROMPTS.c.local_day >= (start - timedelta(days=2)).date()
+        return await self._in_period(DUE_PROMPT, DUE_PROMPTS, "due_at", person_id, start, end, near)
 
     async def for_person(self, person_id: int, limit: int = 100) -> list[DuePromptRow]:
         return await self._all(

@@ -98,14 +98,7 @@ class Entries(Repository):
 
     async def between(self, person_id: int, start: datetime, end: datetime) -> list[EntryRow]:
         """A person's entries started in [start, end), oldest first (the digest reads them)."""
-        return await self._all(
-            ENTRY,
-            select(ENTRIES)
-            .where(
-                ENTRIES.c.person_id == person_id, ENTRIES.c.started_at >= start, ENTRIES.c.started_at < end
-            )
-            .order_by(ENTRIES.c.started_at, ENTRIES.c.id),
-        )
+        return await self._in_period(ENTRY, ENTRIES, "started_at", person_id, start, end)
 
     async def count(self, person_id: int, status: str | None = None) -> int:
         conditions = [ENTRIES.c.person_id == person_id]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from storage.repository import Repository, RowReader
 from storage.tables import NOTES
 
@@ -27,12 +25,7 @@ class ClientNotes(Repository):
         await self._execute(NOTES.insert().values(person_id=person_id, text=text, created_at=now))
 
     async def between(self, person_id: int, start: datetime, end: datetime) -> list[NoteRow]:
-        return await self._all(
-            NOTE,
-            select(NOTES)
-            .where(NOTES.c.person_id == person_id, NOTES.c.created_at >= start, NOTES.c.created_at < end)
-            .order_by(NOTES.c.created_at),
-        )
+        return await self._in_period(NOTE, NOTES, "created_at", person_id, start, end)
 
 
 __all__ = ["NOTE", "ClientNotes", "NoteRow"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, CursorResult, Executable, Row, Table, func, insert, select, update
@@ -57,6 +58,26 @@ class Repository:
 
     async def _all(self, reader: RowReader[R], statement: Executable) -> list[R]:
         return [reader.read(row) for row in await self._connection.execute(statement)]
+
+    async def _in_period(
+        self,
+        reader: RowReader[R],
+        table: Table,
+        at: str,
+        person_id: int,
+        start: datetime,
+        end: datetime,
+        *conditions: ColumnElement[bool],
+    ) -> list[R]:
+        """A person's rows whose ``at`` column falls in [start, end), oldest first: what the
+        digest reads for the period it covers."""
+        moment = table.c[at]
+        return await self._all(
+            reader,
+            select(table)
+            .where(table.c.person_id == person_id, moment >= start, moment < end, *conditions)
+            .order_by(moment, table.c.id),
+        )
 
     async def _insert(self, table: Table, **values: Any) -> int:
         """Insert one row; returns its new id."""

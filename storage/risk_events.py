@@ -77,12 +77,7 @@ class RiskEvents(Repository):
         await self._update(RISK, RISK.c.id == event_id, follow_up_answer=answer)
 
     async def between(self, person_id: int, start: datetime, end: datetime) -> list[RiskEventRow]:
-        return await self._all(
-            RISK_EVENT,
-            select(RISK)
-            .where(RISK.c.person_id == person_id, RISK.c.at >= start, RISK.c.at < end)
-            .order_by(RISK.c.at),
-        )
+        return await self._in_period(RISK_EVENT, RISK, "at", person_id, start, end)
 
 
 __all__ = ["RISK_EVENT", "RiskEventRow", "RiskEvents"]
