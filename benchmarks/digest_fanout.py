@@ -64,9 +64,7 @@ from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import consent_version
 from storage import Database, EntryStatus, PromptStatus, Role, SessionStatus
 from storage.crypto import KeyRing
-from storage.practice import NOTES, RISK, SESSIONS, THERAPISTS
-from storage.repositories import ENTRIES, PEOPLE
-from storage.schedules import DUE_PROMPTS, SCHEDULES
+from storage.tables import DUE_PROMPTS, ENTRIES, NOTES, PEOPLE, RISK, SCHEDULES, SESSIONS, THERAPISTS
 from tests.support.bot_process import start_bot_process
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 

@@ -47,8 +47,7 @@ from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import open_runtime
 from storage import Database, PromptStatus
-from storage.repositories import OUTBOX, PEOPLE
-from storage.schedules import DUE_PROMPTS, SCHEDULES
+from storage.tables import DUE_PROMPTS, OUTBOX, PEOPLE, SCHEDULES
 from tests.support.bot_process import start_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 

@@ -1,49 +1,61 @@
 """Storage: the database schema, its migrations, and small async repositories over it.
 
 Owns: SQLAlchemy models, Alembic migrations, engine set-up (SQLite pragmas, UTC handling) and
-the repositories that the bot's services use inside one transaction per update or tick.
-May import: ``flows`` (plain data types) and the standard library; never ``telegram``/``bot``.
+the repositories that the bot's services use inside one transaction per update or tick, one
+module per aggregate (``people``, ``conversations``, ``entries``, ``outbox``, ``schedules``,
+``due_prompts``, ``therapists``, ``clients``, ``codes``, ``sessions``, ``notes``,
+``risk_events``, ``audit``), gathered by ``transaction.Transaction``. Rows are read by column
+name (``repository.RowReader``). The statuses it stores are ``bot.core.statuses``'s.
+May import: ``bot.core`` and ``flows`` (plain data types) and the standard library; never
+``telegram`` or the rest of ``bot``.
 """
 
-from storage.database import Database
-from storage.errors import StorageError
-from storage.practice import (
-    ON_DEMAND,
+from bot.core.statuses import (
     CodePurpose,
-    CodeRow,
-    RiskEventRow,
-    Role,
-    SessionRow,
-    SessionStatus,
-    TherapistRow,
-)
-from storage.privacy import erase_person, export_person
-from storage.repositories import (
-    EntryRow,
     EntryStatus,
-    OpenConversation,
-    PendingMessage,
-    PersonRow,
-    Transaction,
+    PersonStatus,
+    PromptStatus,
+    Role,
+    ScheduleStatus,
+    SessionStatus,
 )
-from storage.schedules import DuePromptRow, NewOccurrence, PromptStatus, ScheduleRow
+from storage.codes import CodeRow
+from storage.conversations import Conversations, OpenConversation
+from storage.database import Database
+from storage.due_prompts import DuePromptRow, NewOccurrence, Recipient
+from storage.entries import EntryRow
+from storage.errors import StorageError
+from storage.notes import NoteRow
+from storage.outbox import PendingMessage
+from storage.people import PersonRow
+from storage.privacy import erase_person, export_person
+from storage.risk_events import RiskEventRow
+from storage.schedules import ScheduleRow
+from storage.sessions import ON_DEMAND, SessionRow
+from storage.therapists import TherapistRow
+from storage.transaction import Transaction
 
 __all__ = [
     "ON_DEMAND",
     "CodePurpose",
     "CodeRow",
+    "Conversations",
     "Database",
     "DuePromptRow",
     "EntryRow",
     "EntryStatus",
     "NewOccurrence",
+    "NoteRow",
     "OpenConversation",
     "PendingMessage",
     "PersonRow",
+    "PersonStatus",
     "PromptStatus",
+    "Recipient",
     "RiskEventRow",
     "Role",
     "ScheduleRow",
+    "ScheduleStatus",
     "SessionRow",
     "SessionStatus",
     "StorageError",

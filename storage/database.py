@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.crypto import SEALED, KeyRing, UnreadableValue, sealed_key_id
 from storage.errors import StorageError
-from storage.repositories import Transaction
 from storage.sqlite_driver import lean_creator
+from storage.transaction import Transaction
 from storage.types import EncryptedJson, EncryptedText, keyring_of, use_keyring
 
 log = logging.getLogger(__name__)

@@ -30,8 +30,7 @@ from bot.core.messages import Outgoing, Purpose
 from bot.core.timezones import zone_or_utc
 from bot.scheduling.prompts import prompt_message
 from flows import Flow
-from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, ScheduleRow
-from storage.schedules import Recipient
+from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, Recipient, ScheduleRow
 
 log = logging.getLogger(__name__)
 

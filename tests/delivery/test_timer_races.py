@@ -13,7 +13,7 @@ import pytest
 from bot.chat.turn import ButtonPressed, CommandReceived, Event, Sender, TextReceived
 from bot.core.messages import Outgoing
 from bot.runtime.wiring import Runtime
-from storage.repositories import Conversations
+from storage import Conversations
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in

@@ -18,10 +18,10 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.cli import main as cli
@@ -40,11 +40,12 @@ from storage.crypto import (
 )
 from storage.database import encrypted_columns
 from storage.migrate import upgrade
-from storage.models import Base, DuePrompt, RiskEvent
+from storage.models import Base
 from tests.chat.test_no_client_text_in_logs import answer
 from tests.conftest import RunningBot
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.postgres_server import postgres_url, unavailable_reason
+from tests.support.rows import rows
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -198,29 +199,20 @@ async def fill(database: Database, note: str = f"bring {CANARY}") -> dict[str, i
             "2026-03-02T09:30", date(2026, 3, 2), NOW, NOW + timedelta(hours=15), "tok"
         )
         await tx.due_prompts.add_many(schedule, [occurrence])
-        prompts = cast(Table, DuePrompt.__table__)
-        prompt_id = (
-            await tx.execute(select(prompts.c.id).where(prompts.c.schedule_id == schedule_id))
-        ).scalar_one()
+        (prompt,) = await tx.due_prompts.for_person(person.id)
         await tx.due_prompts.update(
-            prompt_id, status="skipped", skip_reason="other", skip_note=f"reason {CANARY}"
+            prompt.id, status="skipped", skip_reason="other", skip_note=f"reason {CANARY}"
         )
-        await tx.execute(
-            insert(cast(Table, RiskEvent.__table__)).values(
-                person_id=person.id, at=NOW, where="note", category="self_harm", text=f"risk {CANARY}"
-            )
-        )
+        await tx.risk_events.add(person.id, NOW, "note", "self_harm", f"risk {CANARY}", None)
     return {"person": person.id, "entry": entry_id, "schedule": schedule_id}
 
 
 async def everything(database: Database) -> dict[str, list[Any]]:
     """Every value of every sealed column, opened by the column types."""
     found: dict[str, list[Any]] = {}
-    async with database.transaction() as tx:
-        for where in encrypted_columns():
-            column = Base.metadata.tables[where.table].c[where.column]
-            rows = await tx.execute(select(column).where(column.is_not(None)))
-            found[where.context] = [row[0] for row in rows]
+    for where in encrypted_columns():
+        values = [value for (value,) in await rows(database, where.table, where.column)]
+        found[where.context] = [value for value in values if value is not None]
     return found
 
 

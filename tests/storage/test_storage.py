@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from sqlalchemy import text
 
 from storage import Database, EntryStatus, StorageError
 from storage.migrate import current_revision
+from tests.support.rows import count
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -112,10 +112,8 @@ async def test_entries_and_conversations_belong_to_their_person(database: Databa
     # deleting the person takes everything of theirs with it (foreign keys are on)
     async with database.transaction() as tx:
         await tx.execute(text("DELETE FROM people WHERE id = :id"), {"id": person.id})
-    file = database.url.split(":///", 1)[1]
-    with sqlite3.connect(file) as raw:
-        for table in ("entries", "conversations", "outbox"):
-            assert raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,)
+    for table in ("entries", "conversations", "outbox"):
+        assert await count(database, table) == 0, table
 
 
 async def test_upgrading_keeps_existing_rows(database_url: str) -> None:

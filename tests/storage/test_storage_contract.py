@@ -24,6 +24,7 @@ from storage import Database, EntryStatus, NewOccurrence, PromptStatus, Schedule
 from storage.models import Base
 from tests.support.clock import FakeClock
 from tests.support.postgres_server import postgres_url, unavailable_reason
+from tests.support.rows import count, rows
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -95,6 +96,25 @@ async def test_people_conversations_entries(database: Database) -> None:
         assert (await tx.people.find_with_conversation("telegram", "1"))[1] is None
         await tx.people.mark_unreachable([person.id], NOW)
         assert (await tx.people.get(person.id)).status == "unreachable"  # type: ignore[union-attr]
+
+
+async def test_the_rows_helper_reads_through_the_column_types(database: Database) -> None:
+    """tests/support/rows.py: the same values, typed the same, on every database."""
+    berlin_morning = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    async with database.transaction() as tx:
+        person = await tx.people.create("telegram", "3", "3", "Europe/Berlin", berlin_morning)
+        first = await tx.entries.start(person.id, "mood_check", NOW)
+        await tx.entries.finish(first, {"mood": 4, "note": "Grüße"}, EntryStatus.COMPLETED, NOW)
+        await tx.entries.start(person.id, "journal", NOW)
+    entries = await rows(database, "entries", "flow_id", "answers", "status", person_id=person.id)
+    assert entries == [
+        ("mood_check", {"mood": 4, "note": "Grüße"}, "completed"),
+        ("journal", {}, "in_progress"),
+    ]
+    ((created_at,),) = await rows(database, "people", "created_at", external_user_id="3")
+    assert created_at == berlin_morning and created_at.tzinfo == UTC
+    assert await count(database, "entries", person_id=person.id, status=EntryStatus.COMPLETED) == 1
+    assert await count(database, "entries", person_id=person.id + 1) == 0
 
 
 async def test_outbox(database: Database) -> None:

@@ -1,0 +1,176 @@
+"""The outbox: messages queued in the transaction that decided them, sent after it commits.
+
+A message has no status: it is queued until delivered (then deleted) or dropped; ``attempts``
+and ``due_at`` say how far a failed send is into its retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import bindparam, delete, func, insert, select
+
+from storage.repository import Repository, RowReader
+from storage.tables import OUTBOX
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMessage:
+    id: int
+    person_id: int | None
+    transport: str
+    chat_id: str
+    payload: dict[str, Any]
+    attempts: int
+    due_at: datetime
+
+
+PENDING = RowReader.of(PendingMessage, OUTBOX)
+_DELETE = delete(OUTBOX).where(OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT = insert(OUTBOX).returning(OUTBOX.c.id)
+
+
+def _queued(
+    transport: str, chat_id: str, person_id: int | None, payload: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """One outbox row's values, due now and never tried."""
+    return {
+        "person_id": person_id,
+        "transport": transport,
+        "chat_id": chat_id,
+        "payload": payload,
+        "created_at": now,
+        "due_at": now,
+        "attempts": 0,
+        "last_error": None,
+    }
+
+
+class Outbox(Repository):
+    async def put_many(
+        self,
+        transport: str,
+        chat_id: str,
+        payloads: list[dict[str, Any]],
+        now: datetime,
+        *,
+        person_id: int | None = None,
+        lease: timedelta = timedelta(0),
+        not_before: datetime | None = None,
+        attempts: int = 0,
+    ) -> list[PendingMessage]:
+        """Queue messages for one chat, in order. ``lease`` keeps the tick away from them while
+        the caller delivers them itself right after the commit; should it die, the tick takes
+        over when the lease ends. ``not_before`` and ``attempts`` carry on a retry they replace."""
+        if not payloads:
+            return []
+        due_at = max(now + lease, not_before or now)
+        result = await self._execute(
+            _INSERT,
+            [
+                _queued(transport, chat_id, person_id, payload, now)
+                | {"due_at": due_at, "attempts": attempts, "coalesce_key": payload.get("coalesce_key")}
+                for payload in payloads
+            ],
+        )
+        ids = sorted(result.scalars())  # ids grow in insertion order
+        return [
+            PendingMessage(id_, person_id, transport, chat_id, payload, attempts, due_at)
+            for id_, payload in zip(ids, payloads, strict=True)
+        ]
+
+    async def put_rows(self, rows: list[tuple[str, str, int | None, dict[str, Any]]], now: datetime) -> None:
+        """Queue messages for many chats at once (transport, chat, person, payload), due now."""
+        if rows:
+            await self._execute(
+                insert(OUTBOX),
+                [
+                    _queued(transport, chat_id, person_id, payload, now)
+                    for transport, chat_id, person_id, payload in rows
+                ],
+            )
+
+    async def drop_superseded(
+        self, transport: str, chat_id: str, keys: set[str]
+    ) -> tuple[datetime | None, int]:
+        """Forget unsent messages that a newer one with the same key replaces. Returns how far
+        the chat is into waiting out a failed send among them (retry time and attempts), if any:
+        the newer message inherits that wait. A reply's lease is not a wait."""
+        superseded = (
+            OUTBOX.c.transport == transport,
+            OUTBOX.c.chat_id == chat_id,
+            OUTBOX.c.coalesce_key.in_(keys),
+        )
+        waiting = await self._execute(
+            select(
+                func.max(OUTBOX.c.due_at).label("retry_at"), func.max(OUTBOX.c.attempts).label("attempts")
+            ).where(*superseded, OUTBOX.c.attempts > 0)
+        )
+        wait = waiting.one()
+        await self._execute(delete(OUTBOX).where(*superseded))
+        return cast(datetime | None, wait.retry_at), int(wait.attempts or 0)
+
+    async def drop_chat(self, transport: str, chat_id: str) -> int:
+        """Forget everything still queued for a chat we can no longer reach."""
+        result = await self._execute(
+            delete(OUTBOX).where(OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id)
+        )
+        return result.rowcount
+
+    async def pending_for_chat(self, transport: str, chat_id: str) -> list[PendingMessage]:
+        """Everything still to send to one chat, oldest first (order matters in a chat)."""
+        return await self._all(
+            PENDING,
+            select(*PENDING.columns)
+            .where(OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id)
+            .order_by(OUTBOX.c.id),
+        )
+
+    async def chats_with_pending(self) -> list[tuple[str, str]]:
+        result = await self._execute(select(OUTBOX.c.transport, OUTBOX.c.chat_id).distinct())
+        return [(row.transport, row.chat_id) for row in result]
+
+    async def due_chats(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
+        """Chats whose oldest pending message is due (messages in a chat go in order), oldest first."""
+        first = (
+            select(func.min(OUTBOX.c.id).label("id"))
+            .group_by(OUTBOX.c.transport, OUTBOX.c.chat_id)
+            .subquery()
+        )
+        result = await self._execute(
+            select(OUTBOX.c.transport, OUTBOX.c.chat_id)
+            .join(first, first.c.id == OUTBOX.c.id)
+            .where(OUTBOX.c.due_at <= now)
+            .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
+            .limit(limit)
+        )
+        return [(row.transport, row.chat_id) for row in result]
+
+    async def delivered(self, message_ids: list[int]) -> None:
+        if message_ids:
+            await self._execute(_DELETE, {"ids": message_ids})
+
+    async def end_leases(self, now: datetime) -> None:
+        """Replies never tried (their handler died) become due now."""
+        await self._update(OUTBOX, OUTBOX.c.attempts == 0, OUTBOX.c.due_at > now, due_at=now)
+
+    async def make_due(self, message_ids: list[int], now: datetime) -> None:
+        """End the lease of queued replies: the drainer sends them."""
+        await self._update(OUTBOX, OUTBOX.c.id.in_(message_ids), due_at=now)
+
+    async def retry_later(self, message_id: int, error: str, due_at: datetime) -> None:
+        await self._update(
+            OUTBOX,
+            OUTBOX.c.id == message_id,
+            attempts=OUTBOX.c.attempts + 1,
+            last_error=error[:200],
+            due_at=due_at,
+        )
+
+    async def count(self) -> int:
+        return await self._count(OUTBOX)
+
+
+__all__ = ["PENDING", "Outbox", "PendingMessage"]

@@ -1,0 +1,158 @@
+"""People: everyone the bot talks to, one row per person and transport.
+
+The hot path reads a person together with their open conversation in one prebuilt query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
+
+from bot.core.statuses import PersonStatus, Role
+from storage.conversations import CONVERSATION, OpenConversation
+from storage.repository import Repository, RowReader
+from storage.tables import CONVERSATIONS, PEOPLE
+
+
+@dataclass(slots=True)
+class PersonRow:
+    id: int
+    transport: str
+    external_user_id: str
+    chat_id: str
+    role: str
+    timezone: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    last_update_id: int | None = None
+    unreachable_since: datetime | None = None
+    therapist_id: int | None = None
+    alias: str | None = None
+    consent_version: str | None = None
+    consented_at: datetime | None = None
+
+
+PERSON = RowReader.of(PersonRow, PEOPLE)
+
+_PERSON_WITH_CONVERSATION = select(*PEOPLE.columns, *CONVERSATIONS.columns).outerjoin(
+    CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id
+)
+_FIND_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(
+    PEOPLE.c.transport == bindparam("transport"),
+    PEOPLE.c.external_user_id == bindparam("external_user_id"),
+)
+_GET_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(PEOPLE.c.id == bindparam("person_id"))
+_RECORD_UPDATE = (
+    update(PEOPLE)
+    .where(PEOPLE.c.id == bindparam("key_id"))
+    .values(last_update_id=bindparam("last_update_id"))
+)
+
+
+def _person_and_conversation(row: Row[Any] | None) -> tuple[PersonRow | None, OpenConversation | None]:
+    if row is None:
+        return None, None
+    opened = row._mapping[CONVERSATIONS.c.person_id] is not None
+    return PERSON.read(row), (CONVERSATION.read(row) if opened else None)
+
+
+class People(Repository):
+    async def find(self, transport: str, external_user_id: str) -> PersonRow | None:
+        return await self._one(
+            PERSON,
+            select(PEOPLE).where(
+                PEOPLE.c.transport == transport, PEOPLE.c.external_user_id == external_user_id
+            ),
+        )
+
+    async def get(self, person_id: int) -> PersonRow | None:
+        return await self._one(PERSON, select(PEOPLE).where(PEOPLE.c.id == person_id))
+
+    async def find_with_conversation(
+        self, transport: str, external_user_id: str
+    ) -> tuple[PersonRow | None, OpenConversation | None]:
+        """The person and their open conversation, if any, in one query (the hot path)."""
+        result = await self._execute(
+            _FIND_PERSON_WITH_CONVERSATION,
+            {"transport": transport, "external_user_id": external_user_id},
+        )
+        return _person_and_conversation(result.first())
+
+    async def get_with_conversation(self, person_id: int) -> tuple[PersonRow | None, OpenConversation | None]:
+        result = await self._execute(_GET_PERSON_WITH_CONVERSATION, {"person_id": person_id})
+        return _person_and_conversation(result.first())
+
+    async def create(
+        self,
+        transport: str,
+        external_user_id: str,
+        chat_id: str,
+        timezone: str,
+        now: datetime,
+        update_id: int | None = None,
+    ) -> PersonRow:
+        values: dict[str, Any] = {
+            "transport": transport,
+            "external_user_id": external_user_id,
+            "chat_id": chat_id,
+            "role": Role.CLIENT,
+            "timezone": timezone,
+            "status": PersonStatus.ACTIVE,
+            "created_at": now,
+            "updated_at": now,
+            "last_update_id": update_id,
+        }
+        return PersonRow(id=await self._insert(PEOPLE, **values), **values)
+
+    async def find_or_create(
+        self, transport: str, external_user_id: str, chat_id: str, timezone: str, now: datetime
+    ) -> PersonRow:
+        person = await self.find(transport, external_user_id)
+        if person is None:
+            return await self.create(transport, external_user_id, chat_id, timezone, now)
+        if person.chat_id != chat_id:
+            await self.move_chat(person, chat_id, now)
+        return person
+
+    async def record_update(self, person_id: int, update_id: int) -> None:
+        """Remember the newest update handled for this person (see ``last_update_id``)."""
+        await self._execute(_RECORD_UPDATE, {"key_id": person_id, "last_update_id": update_id})
+
+    async def chats(self, person_ids: set[int]) -> dict[int, tuple[str, str]]:
+        """Where to reach each of these people: (transport, chat id)."""
+        result = await self._execute(
+            select(PEOPLE.c.id, PEOPLE.c.transport, PEOPLE.c.chat_id).where(PEOPLE.c.id.in_(person_ids))
+        )
+        return {row.id: (row.transport, row.chat_id) for row in result}
+
+    async def set_timezone(self, person_id: int, timezone: str, now: datetime) -> None:
+        await self._update(PEOPLE, PEOPLE.c.id == person_id, timezone=timezone, updated_at=now)
+
+    async def mark_unreachable(self, person_ids: list[int], now: datetime) -> None:
+        """The transport cannot reach them (blocked the bot, chat gone): stop sending, tell their
+        therapist. Writing to us again makes them reachable."""
+        if person_ids:
+            await self._update(
+                PEOPLE,
+                PEOPLE.c.id.in_(person_ids),
+                PEOPLE.c.status == PersonStatus.ACTIVE,
+                status=PersonStatus.UNREACHABLE,
+                unreachable_since=now,
+                updated_at=now,
+            )
+
+    async def mark_reachable(self, person: PersonRow, now: datetime) -> None:
+        person.status, person.updated_at = PersonStatus.ACTIVE, now
+        await self._update(PEOPLE, PEOPLE.c.id == person.id, status=PersonStatus.ACTIVE, updated_at=now)
+
+    async def move_chat(self, person: PersonRow, chat_id: str, now: datetime) -> None:
+        """The person now talks to us from another chat (Telegram migrated it, say)."""
+        person.chat_id, person.updated_at = chat_id, now
+        await self._update(PEOPLE, PEOPLE.c.id == person.id, chat_id=chat_id, updated_at=now)
+
+
+__all__ = ["PERSON", "People", "PersonRow"]
