@@ -34,7 +34,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from storage.errors import StorageError
+from bot.core.errors import KeyRingError as KeyRingError
+from bot.core.errors import UnreadableValue as UnreadableValue
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,6 @@ KEY_FILE_HEADER = (
     "# Between's encryption keys, newest first, one a line (base64url). Keep a copy somewhere\n"
     "# safe: without these keys the data cannot be read. `between keys rotate` replaces them.\n"
 )
-
-
-class KeyRingError(ValueError):
-    """Keys are missing or malformed: one line a person can act on (never the key itself)."""
-
-
-class UnreadableValue(StorageError):
-    """A sealed value could not be opened: its key is not in the ring, or it was altered."""
 
 
 def key_id(secret: bytes) -> str:

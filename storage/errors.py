@@ -1,5 +1,6 @@
-"""Errors that storage raises; driver errors are translated into these at the boundary."""
+"""Errors that storage raises (defined with every other in ``bot.core.errors``); driver errors
+are translated into these at the boundary."""
 
+from bot.core.errors import MigrationError, StorageError, UnreadableValue
 
-class StorageError(Exception):
-    """The database could not be reached, migrated or written."""
+__all__ = ["MigrationError", "StorageError", "UnreadableValue"]

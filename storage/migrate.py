@@ -9,10 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-
-class MigrationError(RuntimeError):
-    """A migration would leave the data inconsistent; nothing was changed."""
-
+from bot.core.errors import MigrationError as MigrationError  # raised here; defined with every error
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

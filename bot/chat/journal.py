@@ -14,6 +14,7 @@ from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn
 from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
 from flows import Flow
 from storage import EntryRow
@@ -59,7 +60,7 @@ def journal_page(
         flow = flows.get(entry.flow_id)
         title = flow.title.capitalize() if flow else entry.flow_id
         line = flow.journal_line(entry.answers) if flow and flow.journal_line else ""
-        draft = texts.JOURNAL_DRAFT if entry.status == "cancelled" else ""
+        draft = texts.JOURNAL_DRAFT if entry.status == EntryStatus.CANCELLED else ""
         lines.append(texts.JOURNAL_LINE.format(when=_when(entry, zone), title=title, line=line) + draft)
         if flow and flow.journal_detail:
             label = texts.BUTTON_OPEN.format(title=flow.title, when=_when(entry, zone))

@@ -9,6 +9,7 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
 from bot.chat.turn import note
 from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.statuses import ScheduleStatus
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def on_confidence(ctx: Context) -> str | None:
         schedule is None
         or rating is None
         or schedule.person_id != turn.person.id
-        or schedule.status != "active"
+        or schedule.status != ScheduleStatus.ACTIVE
         or schedule.confidence is not None
     ):
         return texts.BUTTON_EXPIRED

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.chat.turn import Turn
-from bot.core.errors import BetweenError
+from bot.core.errors import RouteConflict
 from storage import OpenConversation
 
 if TYPE_CHECKING:
@@ -70,10 +70,6 @@ class ButtonRoute:
     before_consent: bool = False
     """Works for a client who has not agreed to the current consent text yet (the crisis
     message's buttons, erasure)."""
-
-
-class RouteConflict(BetweenError):
-    """Two features registered the same command or overlapping button prefixes."""
 
 
 class Router:

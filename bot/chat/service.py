@@ -36,6 +36,7 @@ from bot.chat.turn import (
 from bot.core.clock import Clock
 from bot.core.logs import describe_error
 from bot.core.messages import Outgoing
+from bot.core.statuses import PersonStatus
 from flows import Text, Tick, decode_answer
 from storage import Database, OpenConversation, PendingMessage, PersonRow, Role, Transaction
 
@@ -129,7 +130,7 @@ class ConversationService:
             )
         if person.chat_id != sender.chat_id:
             await tx.people.move_chat(person, sender.chat_id, now)
-        if person.status == "unreachable":
+        if person.status == PersonStatus.UNREACHABLE:
             await tx.people.mark_reachable(person, now)
         return person
 
@@ -283,7 +284,7 @@ class ConversationService:
             sender = Sender(person.transport, person.external_user_id, person.chat_id)
             turn = Turn(tx, sender, person, now, None)
             await self.runner.answer(turn, conversation, Tick())
-            if person.status == "unreachable":  # the clock runs on; nothing is sent
+            if person.status == PersonStatus.UNREACHABLE:  # the clock runs on; nothing is sent
                 turn.replies.clear()
             return list(await turn.queue_replies(lease=timedelta(0)))
 

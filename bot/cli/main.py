@@ -382,12 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(commands_to_run[args.command]())
     except KeyboardInterrupt:
         return 130
+    except StorageError as error:  # (a BetweenError too: it is caught first)
+        print(f"between: {error} ({settings.database_url.split('://')[0]})", file=sys.stderr)
+        return 1
     except BetweenError as error:
         print(f"between: {error}", file=sys.stderr)
         return 2
-    except StorageError as error:
-        print(f"between: {error} ({settings.database_url.split('://')[0]})", file=sys.stderr)
-        return 1
     return 0
 
 

@@ -11,15 +11,11 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.core.clock import Clock
-from bot.core.errors import BetweenError
+from bot.core.errors import AdminError
 from bot.core.local_time import describe_weekdays, parse_times, parse_weekdays, plan_of
 from bot.runtime.settings import Settings
 from flows import FLOWS, Flow
 from storage import Database, PersonRow, Transaction
-
-
-class AdminError(BetweenError):
-    """A command's arguments do not make sense; the message says why, in one line."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.chat import texts
 from bot.chat.notes import LOW_CONFIDENCE, confidence_question
 from bot.chat.turn import Turn, note
 from bot.core import formatting
+from bot.core.errors import UsageError
 from bot.core.local_time import (
     describe_weekdays,
     local_today,
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 
 MAX_TIMES = 8
 """At most this many prompts a day for one assignment."""
-
-
-class UsageError(ValueError):
-    """A therapist's command could not be read; the message says what, kindly."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from bot.core.codes import (
     start_link,
 )
 from bot.core.messages import parse_button_number
+from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
 from flows import Flow
@@ -136,7 +137,7 @@ async def clients(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
                 flag=ptexts.CLIENT_UNREACHABLE.format(
                     since=formatting.day(client.unreachable_since.astimezone(zone))
                 )
-                if client.unreachable_since and client.status == "unreachable"
+                if client.unreachable_since and client.status == PersonStatus.UNREACHABLE
                 else "",
             )
         )

@@ -22,6 +22,7 @@ from bot.chat.router import ButtonRoute, Context, Router
 from bot.chat.turn import Recipient, RiskFinding, Turn, note
 from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
+from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.digest.render import describe_where
 from bot.safety import texts as alerts
@@ -209,7 +210,7 @@ class Safety:
             for event in due:
                 await tx.risk_events.follow_up_sent(event.id, now)
                 person = await tx.people.get(event.person_id)
-                if person is None or person.status == "unreachable":
+                if person is None or person.status == PersonStatus.UNREACHABLE:
                     continue
                 await tx.outbox.put_many(
                     person.transport, person.chat_id, [_follow_up(event).to_json()], now, person_id=person.id

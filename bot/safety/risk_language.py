@@ -39,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
-from bot.core.errors import ConfigurationError
+from bot.core.errors import PhraseListError
 
 PHRASES_RESOURCE: Final = "risk_phrases.toml"
 # `...` in a pattern stands for this many words at most.
@@ -48,10 +48,6 @@ GAP_WORDS: Final = 3
 HYPERBOLE_REACH: Final = 8
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # of a category or a set
-
-
-class PhraseListError(ConfigurationError):
-    """The phrase list cannot be read or a pattern in it cannot be understood."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from bot.core.local_time import (
     start_of_local_day,
 )
 from bot.core.messages import Outgoing, Purpose
+from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.scheduling.prompts import prompt_message
 from flows import Flow
@@ -221,7 +222,7 @@ class HomeworkScheduler:
                 closed: list[tuple[int, str, str | None]] = []
                 messages: list[tuple[str, str, int | None, dict[str, object]]] = []
                 for prompt, recipient in claimed:
-                    if recipient.status != "active":
+                    if recipient.status != PersonStatus.ACTIVE:
                         closed.append((prompt.id, PromptStatus.UNREACHABLE, None))
                         report.unreachable += 1
                         continue
@@ -254,12 +255,12 @@ class HomeworkScheduler:
                 for prompt, recipient in due:
                     zone = zone_or_utc(recipient.timezone)
                     quiet = quiet_hours(recipient)
-                    if recipient.status == "active" and in_quiet_hours(now, zone, *quiet):
+                    if recipient.status == PersonStatus.ACTIVE and in_quiet_hours(now, zone, *quiet):
                         later = remind_at(now, timedelta(0), prompt.expires_at, zone, quiet)
                         await tx.due_prompts.update(prompt.id, remind_at=later, reminded=later is None)
                         continue
                     await tx.due_prompts.update(prompt.id, reminded=True)
-                    if recipient.status != "active":
+                    if recipient.status != PersonStatus.ACTIVE:
                         continue
                     if prompt.message_id is not None:  # one live set of buttons: the reminder's
                         closing = Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id)
