@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Final
 
 from flows.common import OBSTACLES, chosen_minutes, timed_length
-from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
+from flows.model import AnswerKind, Answers, Flow, Option, Step
+from flows.timer import TimerFrame, TimerPlan, clock_text
 
 INTRO: Final = (
     "Let's breathe together for a few minutes. Follow the message as it changes — "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from flows.common import OBSTACLES
-from flows.engine import AnswerKind, Answers, Flow, Option, Step
+from flows.model import AnswerKind, Answers, Flow, Option, Step
 
 INTRO: Final = "Let's take a moment to check in. A few quick questions — any answer is fine."
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from flows.common import OBSTACLES
-from flows.engine import AnswerKind, Answers, Flow, Option, Step, item_label
+from flows.model import AnswerKind, Answers, Flow, Option, Step, item_label
 
 INTRO: Final = (
     "Let's look at one moment together, step by step. There are no wrong answers — "

@@ -19,7 +19,7 @@ from typing import Any, Final
 from bot.core.timezones import zone_from_name
 from bot.digest.inputs import AssignmentInput, DigestRequest, EntryInput, PromptInput
 from flows import breathing, mood_check, thought_record, urge_surfing
-from flows.engine import item_label
+from flows.model import item_label
 from flows.mood_check import FEELINGS
 from flows.registry import FLOWS, flow_by_id
 from flows.skip_reason import REASONS
