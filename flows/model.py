@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
+    from flows.sections import DigestSection
     from flows.timer import TimerPlan
 
 Answers: TypeAlias = Mapping[str, Any]
@@ -164,6 +165,8 @@ class Flow:
     """One line about an entry for the client's journal (/history)."""
     journal_detail: Callable[[Answers], str] | None = None
     """The whole entry, when the journal offers to open it."""
+    digest: DigestSection[Any] | None = None
+    """What the therapist's pre-session digest shows of it (see ``flows.sections``)."""
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import Protocol
 
 # Pure parsers of the plan's words, kept beside the flows that read them; imported from here too.
 from bot.core.plan_text import describe_weekdays as describe_weekdays
@@ -25,6 +26,9 @@ _SNOOZE_MARGIN = timedelta(minutes=15)
 # A local day with no occurrences can only be one the zone skipped entirely (Pacific/Apia,
 # 2011-12-30), so a plan with times and weekdays always has one within this many days.
 _LOOKAHEAD_DAYS = 15
+
+REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
+"""How far apart the sessions of a series are, by its stored ``repeat``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +239,29 @@ def _first_valid_instant(wall: datetime, zone: tzinfo) -> datetime:
     if seconds_past_minute:
         jump += timedelta(seconds=60 - seconds_past_minute)
     return jump
+
+
+def local_instant(day: date, wall: time, zone: tzinfo) -> datetime:
+    """A local wall time as an aware UTC instant (a time skipped by DST moves to the next
+    valid minute, a repeated one is the first), as scheduled homework does."""
+    plan = WeeklyPlan(times=(wall.replace(second=0, microsecond=0),), weekdays=frozenset(range(7)), start=day)
+    return occurrences_on(plan, day, zone)[0].due_at
+
+
+class InSeries(Protocol):
+    """A session as a series sees it (``storage.SessionRow`` is one)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def repeat(self) -> str: ...
+
+
+def next_in_series(session: InSeries, zone: tzinfo) -> datetime | None:
+    """The start of the next session of a weekly or biweekly series, at the same local time."""
+    days = REPEAT_DAYS.get(session.repeat)
+    if days is None:
+        return None
+    local = session.starts_at.astimezone(zone)
+    return local_instant(local.date() + timedelta(days=days), local.time().replace(tzinfo=None), zone)

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from bot.digest.build import VERY_LOW_MOOD, Digest, MoodPoint
-from bot.digest.render import MONTH_NAMES, WEEKDAY_NAMES
+from bot.digest.build import Digest
+from flows.sections import MONTH_NAMES, WEEKDAY_NAMES
 
 WIDTH_INCHES: Final = 8.0
 HEIGHT_INCHES: Final = 4.0
@@ -48,9 +48,10 @@ def mood_chart_png(digest: Digest) -> bytes | None:
     callers on the event loop must run it in a worker thread:
     ``png = await asyncio.to_thread(mood_chart_png, digest)``.
     """
-    points = digest.mood.points
-    if not points:
+    series = digest.chart
+    if series is None or not series.points:
         return None
+    points = series.points
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -66,25 +67,25 @@ def mood_chart_png(digest: Digest) -> bytes | None:
         figure.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.14)
         axes = figure.add_subplot()
         axes.axhspan(
-            -0.5, VERY_LOW_MOOD + 0.5, color=LOW_COLOUR, linewidth=0, label=LOW_BAND.format(low=VERY_LOW_MOOD)
+            -0.5, series.low + 0.5, color=LOW_COLOUR, linewidth=0, label=LOW_BAND.format(low=series.low)
         )
-        if digest.mood.previous_mean is not None:
+        if series.previous_mean is not None:
             axes.axhline(
-                digest.mood.previous_mean,
+                series.previous_mean,
                 color=PREVIOUS_COLOUR,
                 linestyle="--",
                 linewidth=1,
-                label=PREVIOUS_MEAN.format(mean=digest.mood.previous_mean),
+                label=PREVIOUS_MEAN.format(mean=series.previous_mean),
             )
-        if digest.mood.mean is not None:
+        if series.mean is not None:
             axes.axhline(
-                digest.mood.mean,
+                series.mean,
                 color=MEAN_COLOUR,
                 linestyle=":",
                 linewidth=1,
-                label=THIS_MEAN.format(mean=digest.mood.mean),
+                label=THIS_MEAN.format(mean=series.mean),
             )
-        xs, ys = [_days(origin, p.at) for p in points], [p.mood for p in points]
+        xs, ys = [_days(origin, at) for at, _ in points], [value for _, value in points]
         if len(points) <= MARKERS_UP_TO:
             axes.plot(xs, ys, color=LINE_COLOUR, linewidth=1.3, marker="o", markersize=3.5)
         else:  # too many to follow one by one: each check-in faint, the line through daily averages
@@ -154,12 +155,12 @@ def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tu
         year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 
 
-def daily_means(points: Sequence[MoodPoint]) -> list[tuple[datetime, float]]:
+def daily_means(points: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, float]]:
     """The average mood of each local day that has check-ins, placed at that day's noon."""
     by_day: dict[date, list[int]] = {}
-    for point in points:
-        by_day.setdefault(point.at.date(), []).append(point.mood)
-    zone = points[0].at.tzinfo if points else None
+    for at, mood in points:
+        by_day.setdefault(at.date(), []).append(mood)
+    zone = points[0][0].tzinfo if points else None
     return [
         (datetime(day.year, day.month, day.day, 12, tzinfo=zone), sum(moods) / len(moods))
         for day, moods in sorted(by_day.items())

@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.chat import texts
@@ -29,10 +29,10 @@ from bot.core.codes import (
     start_link,
 )
 from bot.core.local_time import (
-    WeeklyPlan,
+    REPEAT_DAYS,
     describe_weekdays,
+    local_instant,
     local_today,
-    occurrences_on,
     parse_times,
     parse_weekdays,
 )
@@ -49,7 +49,6 @@ from storage import (
     Database,
     PersonRow,
     Role,
-    SessionRow,
     SessionStatus,
     TherapistRow,
     Transaction,
@@ -67,7 +66,6 @@ DEFAULT_LEAD_MINUTES = 120
 MAX_LEAD_MINUTES = 7 * 24 * 60
 LOW_CONFIDENCE = 5
 """A confidence rating at or below this is worth discussing (the digest marks it)."""
-REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
 SESSION_HORIZON = timedelta(days=2 * 366)
 """Sessions are booked at most this far ahead."""
 MAX_TIMES = 8
@@ -802,7 +800,7 @@ class Practice:
             problem = ptexts.SESSION_PAST if day < today else ptexts.SESSION_TOO_FAR
             turn.say(note(ptexts.SESSION_BAD.format(problem=problem, zone=turn.person.timezone)))
             return
-        starts_at = _local_instant(day, wall[0], zone)
+        starts_at = local_instant(day, wall[0], zone)
         if starts_at <= turn.now:
             turn.say(note(ptexts.SESSION_BAD.format(problem=ptexts.SESSION_PAST, zone=turn.person.timezone)))
             return
@@ -932,19 +930,3 @@ class Practice:
                 due = max(turn.now, session.starts_at - timedelta(minutes=minutes))
                 await turn.tx.sessions.set_digest_due(session.id, due, turn.now)
         turn.say(note(ptexts.LEAD_SET.format(minutes=minutes)))
-
-
-def _local_instant(day: date, wall: time, zone: tzinfo) -> datetime:
-    """A local wall time as an aware UTC instant (a time skipped by DST moves to the next
-    valid minute, a repeated one is the first), as scheduled homework does."""
-    plan = WeeklyPlan(times=(wall.replace(second=0, microsecond=0),), weekdays=frozenset(range(7)), start=day)
-    return occurrences_on(plan, day, zone)[0].due_at
-
-
-def next_in_series(session: SessionRow, zone: tzinfo) -> datetime | None:
-    """The start of the next session of a weekly or biweekly series, at the same local time."""
-    days = REPEAT_DAYS.get(session.repeat)
-    if days is None:
-        return None
-    local = session.starts_at.astimezone(zone)
-    return _local_instant(local.date() + timedelta(days=days), local.time().replace(tzinfo=None), zone)

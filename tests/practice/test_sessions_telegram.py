@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.local_time import next_in_series
 from bot.practice import texts as ptexts
-from bot.practice.service import next_in_series
 from bot.runtime.wiring import tick
 from storage import SessionRow
 from tests.conftest import RunningBot
