@@ -5,18 +5,25 @@ Nothing here names a step id: what a section reads is taken from its declaration
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.digest import AssignmentInput, EntryInput, PromptInput, build_digest, render_summary, render_text
 from bot.digest.build import PROMPT_OUTCOMES, OccurrenceStatus
 from bot.digest.inputs import ENTRY_CANCELLED, ENTRY_COMPLETED
+from flows import Ask, Finished, Skip, Text, advance, start
 from flows.registry import FLOWS
 from flows.sections import DeclaredAnswers, UndeclaredRead
 from storage import EntryStatus, PromptStatus
 from tests.digest.test_digest import fortnight
 from tests.digest.toy_gratitude import GRATITUDE
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 
 def _stored_names(statuses: type) -> set[str]:
@@ -65,8 +72,8 @@ def test_a_new_homework_type_is_one_module_and_one_registry_line_and_shows_in_th
     request = fortnight()
     at = request.period_start + timedelta(days=1)
     entries = (
-        EntryInput(9001, GRATITUDE.id, ENTRY_COMPLETED, {"thing": "Sunny  walk\nwith Sam"}, at, at),
-        EntryInput(9002, GRATITUDE.id, ENTRY_COMPLETED, {"thing": "Tea", "obstacles": "Busy day"}, at, at),
+        EntryInput(9001, GRATITUDE.id, ENTRY_COMPLETED, _done(Text("Sunny  walk\nwith Sam"), Skip()), at, at),
+        EntryInput(9002, GRATITUDE.id, ENTRY_COMPLETED, _done(Text("Tea"), Text("Busy day")), at, at),
     )
     plan = AssignmentInput(GRATITUDE.id, ("21:00",), tuple(range(7)), None, 3, request.period_start)
     digest = build_digest(
@@ -84,6 +91,23 @@ def test_a_new_homework_type_is_one_module_and_one_registry_line_and_shows_in_th
 
     without = render_text(build_digest(request))  # not in the registry: not in the digest
     assert "GRATITUDE" not in without and without == render_text(build_digest(request, FLOWS))
+
+
+def _done(*answers: Text | Skip) -> Mapping[str, Any]:
+    """The toy type's answers, as the engine collects them."""
+    outcome: Ask | Finished = start(GRATITUDE)
+    for answer in answers:
+        assert isinstance(outcome, Ask)
+        outcome = advance(GRATITUDE, outcome.state, answer, NOW)
+    assert isinstance(outcome, Finished) and outcome.summary == "Thank you — it's saved in your journal."
+    return outcome.answers
+
+
+def test_the_readme_recipe_names_the_test_that_follows_it() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recipe = readme.split("## Add a homework type", 1)[1].split("\n## ", 1)[0]
+    for path in ("tests/digest/toy_gratitude.py", "tests/digest/test_sections.py", "flows/sections.py"):
+        assert path in recipe and (ROOT / path).exists(), path
 
 
 def test_an_assigned_homework_with_nothing_done_shows_its_heading_and_says_so() -> None:
