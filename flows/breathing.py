@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeAlias
 
 from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.model import AnswerKind, Answers, Flow, Option, Step
@@ -18,6 +18,7 @@ from flows.sections import (
     NOT_ANSWERED,
     UNFINISHED_MARK,
     DigestSection,
+    RatedSessions,
     SectionEntry,
     SectionInput,
     SectionView,
@@ -28,7 +29,7 @@ from flows.sections import (
     or_dash,
     plural,
     practised,
-    rated_means,
+    rated_sessions,
 )
 from flows.timer import TimerFrame, TimerPlan, clock_text
 
@@ -150,16 +151,7 @@ class BreathingSession:
     calm_after: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class BreathingSummary:
-    sessions: tuple[BreathingSession, ...]
-    rated: int
-    mean_before: float | None
-    mean_after: float | None
-
-    @property
-    def count(self) -> int:
-        return len(self.sessions)
+BreathingSummary: TypeAlias = RatedSessions[BreathingSession]
 
 
 def _session(entry: SectionEntry) -> BreathingSession | None:
@@ -181,8 +173,7 @@ def _session(entry: SectionEntry) -> BreathingSession | None:
 
 def breathing_summary(given: SectionInput) -> BreathingSummary:
     found = tuple(b for e in given.entries if (b := _session(e)) is not None)
-    rated, mean_before, mean_after = rated_means((s.calm_before, s.calm_after) for s in found)
-    return BreathingSummary(sessions=found, rated=rated, mean_before=mean_before, mean_after=mean_after)
+    return rated_sessions(found, lambda s: (s.calm_before, s.calm_after))
 
 
 def _session_line(session: BreathingSession, view: SectionView) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Final, Generic, TypeVar
 from flows.model import CUSTOM_PREFIX
 
 F = TypeVar("F")
+S = TypeVar("S")
 
 NONE_THIS_PERIOD: Final = "None in this period."
 NOT_ANSWERED: Final = "–"
@@ -100,6 +101,21 @@ class ChartSeries:
     previous_mean: float | None
     low: int
     """Values at or below this are shaded as very low."""
+
+
+@dataclass(frozen=True, slots=True)
+class RatedSessions(Generic[S]):
+    """Sessions of an exercise rated before and after (an urge, calm), with the averages over
+    the sessions rated both times."""
+
+    sessions: tuple[S, ...]
+    rated: int
+    mean_before: float | None
+    mean_after: float | None
+
+    @property
+    def count(self) -> int:
+        return len(self.sessions)
 
 
 class Dates:
@@ -214,10 +230,13 @@ def mean(values: Sequence[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def rated_means(pairs: Iterable[tuple[int | None, int | None]]) -> tuple[int, float | None, float | None]:
-    """(how many pairs have both ratings, mean before, mean after) over those pairs."""
+def rated_sessions(
+    sessions: tuple[S, ...], ratings: Callable[[S], tuple[int | None, int | None]]
+) -> RatedSessions[S]:
+    """The sessions, and the mean ratings before and after over those rated both times."""
+    pairs = [ratings(s) for s in sessions]
     rated = [(b, a) for b, a in pairs if b is not None and a is not None]
-    return len(rated), mean([b for b, _ in rated]), mean([a for _, a in rated])
+    return RatedSessions(sessions, len(rated), mean([b for b, _ in rated]), mean([a for _, a in rated]))
 
 
 # --- wording shared by the sections and the digest ---------------------------------------------

@@ -20,6 +20,7 @@ from flows.sections import (
     NOTE_LINE,
     UNFINISHED_MARK,
     DigestSection,
+    RatedSessions,
     SectionEntry,
     SectionInput,
     SectionView,
@@ -31,7 +32,7 @@ from flows.sections import (
     or_dash,
     plural,
     practised,
-    rated_means,
+    rated_sessions,
 )
 from flows.timer import TimerFrame, TimerPlan, clock_text
 
@@ -175,16 +176,10 @@ class UrgeSurf:
 
 
 @dataclass(frozen=True, slots=True)
-class UrgeSummary:
-    sessions: tuple[UrgeSurf, ...]
-    rated: int  # sessions with intensity both before and after
-    mean_before: float | None  # over the rated sessions
-    mean_after: float | None
-    acted: tuple[tuple[str, int], ...]  # ("no", n), ("partly", n), ("yes", n)
+class UrgeSummary(RatedSessions[UrgeSurf]):
+    """Rated by intensity before and after; and how often the urge was acted on."""
 
-    @property
-    def count(self) -> int:
-        return len(self.sessions)
+    acted: tuple[tuple[str, int], ...]  # ("no", n), ("partly", n), ("yes", n)
 
 
 def _surf_facts(entry: SectionEntry) -> UrgeSurf | None:
@@ -208,15 +203,10 @@ def _surf_facts(entry: SectionEntry) -> UrgeSurf | None:
 
 def urge_summary(given: SectionInput) -> UrgeSummary:
     found = tuple(s for e in given.entries if (s := _surf_facts(e)) is not None)
-    rated, mean_before, mean_after = rated_means((s.intensity_before, s.intensity_after) for s in found)
+    rated = rated_sessions(found, lambda s: (s.intensity_before, s.intensity_after))
     acted = Counter(s.acted for s in found if s.acted is not None)
-    return UrgeSummary(
-        sessions=found,
-        rated=rated,
-        mean_before=mean_before,
-        mean_after=mean_after,
-        acted=tuple((answer, acted[answer]) for answer in ACTED_ANSWERS),
-    )
+    counts = tuple((answer, acted[answer]) for answer in ACTED_ANSWERS)
+    return UrgeSummary(rated.sessions, rated.rated, rated.mean_before, rated.mean_after, counts)
 
 
 def _surf_lines(surf: UrgeSurf, view: SectionView) -> list[str]:

@@ -79,22 +79,13 @@ def mood_chart_png(digest: Digest) -> bytes | None:
 def _draw_levels(axes: Axes, series: ChartSeries) -> None:
     """The very-low band, and the averages of this period and the one before."""
     axes.axhspan(-0.5, series.low + 0.5, color=LOW_COLOUR, linewidth=0, label=LOW_BAND.format(low=series.low))
-    if series.previous_mean is not None:
-        axes.axhline(
-            series.previous_mean,
-            color=PREVIOUS_COLOUR,
-            linestyle="--",
-            linewidth=1,
-            label=PREVIOUS_MEAN.format(mean=series.previous_mean),
-        )
-    if series.mean is not None:
-        axes.axhline(
-            series.mean,
-            color=MEAN_COLOUR,
-            linestyle=":",
-            linewidth=1,
-            label=THIS_MEAN.format(mean=series.mean),
-        )
+    averages = (
+        (series.previous_mean, PREVIOUS_COLOUR, "--", PREVIOUS_MEAN),
+        (series.mean, MEAN_COLOUR, ":", THIS_MEAN),
+    )
+    for value, colour, style, label in averages:
+        if value is not None:
+            axes.axhline(value, color=colour, linestyle=style, linewidth=1, label=label.format(mean=value))
 
 
 def _draw_points(axes: Axes, series: ChartSeries, origin: datetime) -> None:
