@@ -8,7 +8,7 @@ weeks since the last session).
 
 It prints the median of several runs, after one warm-up run, for:
 
-- the text path: ``build_digest`` + ``render_text`` + ``split_for_telegram`` + ``render_summary``
+- the text path: ``build_digest`` + ``render_text`` + ``split_text`` + ``render_summary``
   (target < 200 ms);
 - the same plus ``mood_chart_png`` (target < 500 ms);
 
@@ -31,6 +31,7 @@ from importlib.metadata import version
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.messages import split_text
 from bot.digest import (
     AssignmentInput,
     ClientInput,
@@ -42,7 +43,6 @@ from bot.digest import (
     build_digest,
     render_summary,
     render_text,
-    split_for_telegram,
 )
 from bot.digest.chart import mood_chart_png
 
@@ -244,7 +244,7 @@ def year_request(seed: int = SEED) -> DigestRequest:
 def text_path(request: DigestRequest) -> tuple[int, int]:
     digest = build_digest(request)
     text = render_text(digest)
-    parts = split_for_telegram(text)
+    parts = split_text(text)
     render_summary(digest)
     return len(text), len(parts)
 
@@ -291,7 +291,7 @@ def main(runs: int) -> None:
 
     build = median_ms(lambda: build_digest(request), runs)
     render = median_ms(lambda: render_text(digest), runs)
-    split = median_ms(lambda: split_for_telegram(render_text(digest)), runs) - render
+    split = median_ms(lambda: split_text(render_text(digest)), runs) - render
     text = median_ms(lambda: text_path(request), runs)
     chart_only = median_ms(lambda: mood_chart_png(digest), runs)
     chart = median_ms(lambda: chart_path(request), runs)
@@ -303,7 +303,8 @@ def main(runs: int) -> None:
         f"text path (build + text + split + summary): {text:.1f} ms "
         f"({verdict(text < TARGET_TEXT_MS)} the < {TARGET_TEXT_MS} ms target)"
     )
-    print(f"mood chart alone: {chart_only:.1f} ms ({len(digest.mood.points)} mood points)")
+    points = len(digest.chart.points) if digest.chart else 0
+    print(f"mood chart alone: {chart_only:.1f} ms ({points} mood points)")
     print(
         f"with the chart: {chart:.1f} ms "
         f"({verdict(chart < TARGET_CHART_MS)} the < {TARGET_CHART_MS} ms target)"

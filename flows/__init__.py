@@ -1,41 +1,30 @@
 """Homework flows: conversation state machines as data, and the one engine that advances them.
 
-Owns: flow declarations (one module per homework type), the flow registry, the pure step
-engine and every string a client reads inside a flow.
-May import: the standard library only. Never ``telegram``, never ``storage``, never ``bot``.
+Owns: flow declarations (one module per homework type, its digest section beside it), the flow
+registry, the pure step engine (``model``: steps and flows; ``answers``: what a client can give;
+``prompt``: what they are shown; ``timer``: timed steps; ``advance``: the step function) and
+every string a client reads inside a flow.
+May import: the standard library and ``bot.core``. Never ``telegram``, never ``storage``.
 """
 
-from flows.engine import (
+from flows.advance import advance, start
+from flows.answers import (
     Answer,
-    AnswerKind,
-    Ask,
     Back,
     Choice,
     Done,
-    Finished,
-    Flow,
-    FlowState,
-    Option,
-    Outcome,
     Pick,
-    Prompt,
     Skip,
-    Step,
     Text,
     Tick,
-    TimerFrame,
-    TimerPlan,
     Toggle,
-    advance,
     decode_answer,
     encode_answer,
-    render_step,
-    start,
-    step_options,
-    timer_ending,
-    timer_wake_at,
 )
+from flows.model import AnswerKind, Flow, FlowState, Option, Step, step_options
+from flows.prompt import Ask, Finished, Outcome, Prompt, render_step
 from flows.registry import FLOWS, SIDE_FLOWS, flow_by_command, flow_by_id
+from flows.timer import TimerFrame, TimerPlan, timer_ending, timer_wake_at
 
 __all__ = [
     "FLOWS",

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Final
 
 from bot.core.plan_text import parse_times, parse_weekdays
-from flows.engine import AnswerKind, Answers, Flow, Option, Step
+from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.registry import FLOWS
 
 CLIENT_PROMPT: Final = "Who is this homework for?"

@@ -8,10 +8,30 @@ Diagram: ``breathing.mmd`` beside this file.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, TypeAlias
 
 from flows.common import OBSTACLES, chosen_minutes, timed_length
-from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
+from flows.model import AnswerKind, Answers, Flow, Option, Step
+from flows.sections import (
+    NOT_ANSWERED,
+    UNFINISHED_MARK,
+    DigestSection,
+    RatedSessions,
+    SectionEntry,
+    SectionInput,
+    SectionView,
+    as_int,
+    as_text,
+    as_timer,
+    number,
+    or_dash,
+    plural,
+    practised,
+    rated_sessions,
+)
+from flows.timer import TimerFrame, TimerPlan, clock_text
 
 INTRO: Final = (
     "Let's breathe together for a few minutes. Follow the message as it changes — "
@@ -66,12 +86,12 @@ def breathing_plan(answers: Answers) -> TimerPlan:
     total = GET_READY_SECONDS + rounds * sum(seconds for _, seconds in phases)
     frames = [TimerFrame(0, GET_READY.format(name=name.capitalize(), rounds=rounds))]
     at = GET_READY_SECONDS
-    for number in range(1, rounds + 1):
+    for round_number in range(1, rounds + 1):
         for phase, seconds in phases:
             count = COUNT_SEPARATOR.join(str(n) for n in range(1, seconds + 1))
             text = FRAME.format(
                 name=name.capitalize(),
-                round=number,
+                round=round_number,
                 rounds=rounds,
                 phase=phase,
                 count=count,
@@ -109,6 +129,90 @@ def journal_line(answers: Answers) -> str:
     )
 
 
+# --- the therapist's digest ---------------------------------------------------------------------
+
+HEADING: Final = "BREATHING"
+DIGEST_SUMMARY: Final = "{count} {times}"
+DIGEST_CALM: Final = "calm on average {before} → {after} (0–10)"
+SESSION_LINE: Final = "· {when} — {parts}"
+SESSION_CALM: Final = "calm {before} → {after}"
+PATTERN_NAME: Final = "{name} breathing"
+
+
+@dataclass(frozen=True, slots=True)
+class BreathingSession:
+    at: datetime
+    finished: bool
+    pattern: str | None
+    planned_minutes: int | None
+    seconds: int | None
+    stopped_early: bool
+    calm_before: int | None
+    calm_after: int | None
+
+
+BreathingSummary: TypeAlias = RatedSessions[BreathingSession]
+
+
+def _session(entry: SectionEntry) -> BreathingSession | None:
+    answers = entry.answers
+    seconds, stopped_early = as_timer(answers.get("breathe"))
+    session = BreathingSession(
+        at=entry.at,
+        finished=entry.finished,
+        pattern=as_text(answers.get("pattern")),
+        planned_minutes=as_int(answers.get("minutes"), 0, 600),
+        seconds=seconds,
+        stopped_early=stopped_early,
+        calm_before=as_int(answers.get("calm_before"), 0, 10),
+        calm_after=as_int(answers.get("calm_after"), 0, 10),
+    )
+    empty = session.pattern is None and session.calm_before is None and session.seconds is None
+    return None if empty else session
+
+
+def breathing_summary(given: SectionInput) -> BreathingSummary:
+    found = tuple(b for e in given.entries if (b := _session(e)) is not None)
+    return rated_sessions(found, lambda s: (s.calm_before, s.calm_after))
+
+
+def _session_line(session: BreathingSession, view: SectionView) -> str:
+    parts = []
+    known = PATTERNS.get(session.pattern or "")
+    what = PATTERN_NAME.format(name=known[0]) if known else session.pattern or ""
+    if session.seconds is not None:
+        what = f"{what}, {practised(session.seconds, session.planned_minutes, session.stopped_early)}"
+    elif session.planned_minutes is not None:
+        what = f"{what}, {session.planned_minutes} min"
+    if what.strip(", "):
+        parts.append(what.strip(", "))
+    if session.calm_before is not None or session.calm_after is not None:
+        parts.append(
+            SESSION_CALM.format(before=or_dash(session.calm_before), after=or_dash(session.calm_after))
+        )
+    line = SESSION_LINE.format(when=view.dates.when(session.at), parts=" · ".join(parts) or NOT_ANSWERED)
+    return line + ("" if session.finished else UNFINISHED_MARK)
+
+
+def breathing_body(breathing: BreathingSummary, view: SectionView) -> str:
+    times = plural(breathing.count, "time", "times")
+    summary = [DIGEST_SUMMARY.format(count=breathing.count, times=times)]
+    if breathing.mean_before is not None and breathing.mean_after is not None:
+        before, after = number(breathing.mean_before), number(breathing.mean_after)
+        summary.append(DIGEST_CALM.format(before=before, after=after))
+    return "\n".join([" · ".join(summary), *(_session_line(s, view) for s in breathing.sessions)])
+
+
+DIGEST: Final = DigestSection(
+    heading=HEADING,
+    reads=("pattern", "minutes", "breathe", "calm_before", "calm_after"),
+    facts=breathing_summary,
+    count=lambda breathing: breathing.count,
+    body=breathing_body,
+    counted=("breathing session", "breathing sessions"),
+)
+
+
 BREATHING: Final = Flow(
     id="breathing",
     title="breathing exercise",
@@ -125,4 +229,5 @@ BREATHING: Final = Flow(
     ),
     summarize=summarize,
     journal_line=journal_line,
+    digest=DIGEST,
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from flows.engine import AnswerKind, Answers, Option, Step, clock_text
+from flows.model import AnswerKind, Answers, Option, Step
+from flows.timer import clock_text
 
 OBSTACLES_PROMPT: Final = (
     "One last, optional question: how did it go — did anything get in the way? (Or tap Skip.)"

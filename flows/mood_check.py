@@ -7,10 +7,30 @@ Diagram: ``mood_check.mmd`` beside this file.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from flows.common import OBSTACLES
-from flows.engine import AnswerKind, Answers, Flow, Option, Step
+from flows.model import AnswerKind, Answers, Flow, Option, Step
+from flows.sections import (
+    ChartSeries,
+    DigestSection,
+    SectionFlag,
+    SectionInput,
+    SectionView,
+    as_int,
+    as_items,
+    as_text,
+    compress,
+    inline,
+    mean,
+    number,
+    plural,
+    sparkline,
+    strip_custom,
+)
 
 INTRO: Final = "Let's take a moment to check in. A few quick questions — any answer is fine."
 
@@ -56,6 +76,166 @@ def journal_line(answers: Answers) -> str:
     return JOURNAL_LINE.format(mood=answers.get("mood", "–"), feelings=f" · {words}" if words else "")
 
 
+# --- the therapist's digest ---------------------------------------------------------------------
+
+HEADING: Final = "MOOD"
+NO_MOOD: Final = "No mood check-ins in this period."
+SPARK: Final = "{spark}  (0–10, oldest first)"
+SPARK_AVERAGED: Final = "{spark}  (0–10, oldest first; each mark averages about {n} check-ins)"
+STATS: Final = "{count} {checkins} · lowest {low} · average {mean} · highest {high}"
+PREVIOUS: Final = "Previous period: average {mean} over {count} {checkins} — {change}."
+HIGHER: Final = "{delta} higher now"
+LOWER: Final = "{delta} lower now"
+SAME: Final = "about the same now"
+NO_PREVIOUS: Final = "No mood check-ins in the previous period to compare with."
+FEELINGS_CHOSEN: Final = "Words chosen most: {feelings}"
+NOTES: Final = "Notes with mood check-ins:"
+NOTE_ITEM: Final = "· {when} · {mood}/10: {note}"
+HEADLINE: Final = "Mood {spark} · average {mean} ({low}–{high}){change}"
+HEADLINE_CHANGE: Final = ", {delta} {direction} than the period before"
+FLAG: Final = "Very low mood: {mood}/10"
+FLAG_SUMMARY: Final = "very low mood"
+
+VERY_LOW_MOOD: Final = 2
+"""A mood at or below this (0–10) is flagged."""
+TOP_FEELINGS: Final = 5
+SPARK_WIDTH: Final = 42
+HEADLINE_SPARK_WIDTH: Final = 28
+_FEELING_LABELS: Final = {o.id: o.label for o in FEELINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class MoodPoint:
+    at: datetime
+    mood: int
+    feelings: tuple[str, ...]  # labels
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MoodSummary:
+    points: tuple[MoodPoint, ...]
+    low: int | None
+    mean: float | None
+    high: int | None
+    previous_count: int
+    previous_mean: float | None
+    change: float | None  # mean − previous mean
+    top_feelings: tuple[tuple[str, int], ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.points)
+
+
+def mood_summary(given: SectionInput) -> MoodSummary:
+    points = tuple(
+        MoodPoint(
+            at=e.at,
+            mood=mood,
+            feelings=tuple(
+                _FEELING_LABELS.get(i, strip_custom(i)) for i in as_items(e.answers.get("feelings"))
+            ),
+            note=as_text(e.answers.get("note")),
+        )
+        for e in given.entries
+        if (mood := as_int(e.answers.get("mood"), 0, 10)) is not None
+    )
+    before = [m for e in given.previous if (m := as_int(e.answers.get("mood"), 0, 10)) is not None]
+    values = [p.mood for p in points]
+    this_mean, previous_mean = mean(values), mean(before)
+    feelings = Counter(f for p in points for f in p.feelings)
+    return MoodSummary(
+        points=points,
+        low=min(values) if values else None,
+        mean=this_mean,
+        high=max(values) if values else None,
+        previous_count=len(before),
+        previous_mean=previous_mean,
+        change=this_mean - previous_mean if this_mean is not None and previous_mean is not None else None,
+        top_feelings=tuple(sorted(feelings.items(), key=lambda f_n: (-f_n[1], f_n[0]))[:TOP_FEELINGS]),
+    )
+
+
+def _spark_line(mood: MoodSummary) -> str:
+    values = [p.mood for p in mood.points]
+    spark = sparkline(compress(values, SPARK_WIDTH))
+    if len(values) > SPARK_WIDTH:
+        return SPARK_AVERAGED.format(spark=spark, n=round(len(values) / SPARK_WIDTH))
+    return SPARK.format(spark=spark)
+
+
+def _compared(mood: MoodSummary, view: SectionView) -> list[str]:
+    if mood.previous_mean is None or mood.change is None:
+        return [] if view.since_joining else [NO_PREVIOUS]
+    delta = number(abs(mood.change))
+    change = SAME if delta == "0.0" else (HIGHER if mood.change > 0 else LOWER).format(delta=delta)
+    checkins = plural(mood.previous_count, "check-in", "check-ins")
+    mean_before = number(mood.previous_mean)
+    return [PREVIOUS.format(mean=mean_before, count=mood.previous_count, checkins=checkins, change=change)]
+
+
+def mood_body(mood: MoodSummary, view: SectionView) -> str:
+    checkins = plural(mood.count, "check-in", "check-ins")
+    lines = [
+        _spark_line(mood),
+        STATS.format(
+            count=mood.count, checkins=checkins, low=mood.low, mean=number(mood.mean), high=mood.high
+        ),
+        *_compared(mood, view),
+    ]
+    if mood.top_feelings:
+        feelings = ", ".join(f"{label.lower()} ×{n}" for label, n in mood.top_feelings)
+        lines.append(FEELINGS_CHOSEN.format(feelings=feelings))
+    noted = [p for p in mood.points if p.note]
+    if noted:
+        lines.append(NOTES)
+        lines += [
+            NOTE_ITEM.format(when=view.dates.when(p.at), mood=p.mood, note=inline(p.note or ""))
+            for p in noted
+        ]
+    return "\n".join(lines)
+
+
+def mood_headline(mood: MoodSummary, view: SectionView) -> str | None:
+    if mood.mean is None or mood.low is None or mood.high is None:
+        return None
+    change = ""
+    if mood.change is not None and round(abs(mood.change), 1) >= 0.1:
+        direction = "higher" if mood.change > 0 else "lower"
+        change = HEADLINE_CHANGE.format(delta=number(abs(mood.change)), direction=direction)
+    spark = sparkline(compress([p.mood for p in mood.points], HEADLINE_SPARK_WIDTH))
+    return HEADLINE.format(spark=spark, mean=number(mood.mean), low=mood.low, high=mood.high, change=change)
+
+
+def mood_flags(mood: MoodSummary) -> tuple[SectionFlag, ...]:
+    return tuple(
+        SectionFlag(p.at, FLAG.format(mood=p.mood), FLAG_SUMMARY)
+        for p in mood.points
+        if p.mood <= VERY_LOW_MOOD
+    )
+
+
+def mood_chart(mood: MoodSummary) -> ChartSeries | None:
+    if not mood.points:
+        return None
+    points = tuple((p.at, p.mood) for p in mood.points)
+    return ChartSeries(points, mood.mean, mood.previous_mean, VERY_LOW_MOOD)
+
+
+DIGEST: Final = DigestSection(
+    heading=HEADING,
+    reads=("mood", "feelings", "note"),
+    facts=mood_summary,
+    count=lambda mood: mood.count,
+    body=mood_body,
+    empty=NO_MOOD,
+    headline=mood_headline,
+    flags=mood_flags,
+    chart=mood_chart,
+)
+
+
 MOOD_CHECK: Final = Flow(
     id="mood_check",
     title="mood check",
@@ -70,4 +250,5 @@ MOOD_CHECK: Final = Flow(
     ),
     summarize=summarize,
     journal_line=journal_line,
+    digest=DIGEST,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from flows.breathing import BREATHING
-from flows.engine import Flow
+from flows.model import Flow
 from flows.mood_check import MOOD_CHECK
 from flows.skip_reason import SKIP_REASON
 from flows.thought_record import THOUGHT_RECORD

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from flows.engine import AnswerKind, Answers, Flow, Option, Step
+from flows.model import AnswerKind, Answers, Flow, Option, Step
 
 REASON_PROMPT: Final = (
     "Skipped for today — that's completely okay. There's no failing here, only trying.\n\n"

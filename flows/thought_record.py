@@ -7,10 +7,25 @@ Every string the client reads in it is here. Diagram: ``thought_record.mmd`` bes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from flows.common import OBSTACLES
-from flows.engine import AnswerKind, Answers, Flow, Option, Step, item_label
+from flows.model import AnswerKind, Answers, Flow, Option, Step, item_label
+from flows.sections import (
+    DigestSection,
+    SectionEntry,
+    SectionInput,
+    SectionView,
+    as_int,
+    as_items,
+    as_mapping,
+    as_text,
+    block,
+    or_dash,
+    strip_custom,
+)
 
 INTRO: Final = (
     "Let's look at one moment together, step by step. There are no wrong answers — "
@@ -158,6 +173,123 @@ def journal_detail(answers: Answers) -> str:
     return "\n\n".join(parts)
 
 
+# --- the therapist's digest ---------------------------------------------------------------------
+
+HEADING: Final = "THOUGHT RECORDS"
+COUNT: Final = "{count} in this period, each in full."
+WHEN: Final = "{when}"
+UNFINISHED: Final = "{when} (unfinished: stopped part-way)"
+FIELDS: Final = {
+    "situation": "Situation",
+    "feelings": "Feelings (before → after)",
+    "hot_thought": "Hot thought",
+    "traps": "Thinking traps",
+    "evidence_for": "Evidence for",
+    "evidence_against": "Evidence against",
+    "balanced_thought": "Balanced thought",
+    "belief": "Belief",
+    "obstacles": "How it went",
+}
+BELIEF: Final = "{before} in the hot thought → {after} in the balanced thought"
+_TRAP_LABELS: Final = {o.id: o.label for o in TRAP_OPTIONS}
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionChange:
+    label: str
+    before: int | None
+    after: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThoughtRecordFacts:
+    """One thought record as the digest shows it, in full."""
+
+    at: datetime
+    finished: bool
+    situation: str | None
+    emotions: tuple[EmotionChange, ...]
+    hot_thought: str | None
+    belief_before: int | None
+    traps: tuple[str, ...]  # labels
+    evidence_for: str | None
+    evidence_against: str | None
+    balanced_thought: str | None
+    belief_balanced: int | None
+    obstacles: str | None
+
+
+def _record(entry: SectionEntry) -> ThoughtRecordFacts | None:
+    answers = entry.answers
+    before = as_mapping(answers.get("emotion_intensity"))
+    after = as_mapping(answers.get("emotion_rerate"))
+    emotions = tuple(
+        EmotionChange(
+            item_label(THOUGHT_RECORD, "emotions", item),
+            as_int(before.get(item), 0, 100),
+            as_int(after.get(item), 0, 100),
+        )
+        for item in as_items(answers.get("emotions"))
+    )
+    record = ThoughtRecordFacts(
+        at=entry.at,
+        finished=entry.finished,
+        situation=as_text(answers.get("situation")),
+        emotions=emotions,
+        hot_thought=as_text(answers.get("hot_thought")),
+        belief_before=as_int(answers.get("belief_before"), 0, 100),
+        traps=tuple(_TRAP_LABELS.get(t, strip_custom(t)) for t in as_items(answers.get("traps"))),
+        evidence_for=as_text(answers.get("evidence_for")),
+        evidence_against=as_text(answers.get("evidence_against")),
+        balanced_thought=as_text(answers.get("balanced_thought")),
+        belief_balanced=as_int(answers.get("belief_balanced"), 0, 100),
+        obstacles=as_text(answers.get(OBSTACLES.id)),
+    )
+    empty = not (record.situation or record.hot_thought or record.emotions)
+    return None if empty else record
+
+
+def records(given: SectionInput) -> tuple[ThoughtRecordFacts, ...]:
+    """Every thought record with anything in it (one left at once is left out)."""
+    return tuple(record for e in given.entries if (record := _record(e)) is not None)
+
+
+def _record_text(record: ThoughtRecordFacts, view: SectionView) -> str:
+    head = (WHEN if record.finished else UNFINISHED).format(when=view.dates.when(record.at))
+    feelings = "; ".join(
+        f"{e.label.lower()} {or_dash(e.before)} → {or_dash(e.after)}" for e in record.emotions
+    )
+    belief = None
+    if record.belief_before is not None or record.belief_balanced is not None:
+        belief = BELIEF.format(before=or_dash(record.belief_before), after=or_dash(record.belief_balanced))
+    fields = {
+        "situation": record.situation,
+        "feelings": feelings or None,
+        "hot_thought": record.hot_thought,
+        "traps": ", ".join(record.traps) or None,
+        "evidence_for": record.evidence_for,
+        "evidence_against": record.evidence_against,
+        "balanced_thought": record.balanced_thought,
+        "belief": belief,
+        "obstacles": record.obstacles,
+    }
+    return "\n".join([head, *(f"{FIELDS[key]}: {block(value)}" for key, value in fields.items() if value)])
+
+
+def records_body(found: tuple[ThoughtRecordFacts, ...], view: SectionView) -> str:
+    return "\n\n".join([COUNT.format(count=len(found)), *(_record_text(r, view) for r in found)])
+
+
+DIGEST: Final = DigestSection(
+    heading=HEADING,
+    reads=tuple(step.id for step in STEPS),  # the whole record
+    facts=records,
+    count=len,
+    body=records_body,
+    counted=("thought record", "thought records"),
+)
+
+
 THOUGHT_RECORD: Final = Flow(
     id="thought_record",
     title="thought record",
@@ -169,4 +301,5 @@ THOUGHT_RECORD: Final = Flow(
     keeps_drafts=True,
     journal_line=journal_line,
     journal_detail=journal_detail,
+    digest=DIGEST,
 )

@@ -8,10 +8,33 @@ the client reads in it is here. Diagram: ``urge_surfing.mmd`` beside this file.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from flows.common import OBSTACLES, chosen_minutes, timed_length
-from flows.engine import AnswerKind, Answers, Flow, Option, Step, TimerFrame, TimerPlan, clock_text
+from flows.model import AnswerKind, Answers, Flow, Option, Step
+from flows.sections import (
+    NOT_ANSWERED,
+    NOTE_LINE,
+    UNFINISHED_MARK,
+    DigestSection,
+    RatedSessions,
+    SectionEntry,
+    SectionInput,
+    SectionView,
+    as_int,
+    as_text,
+    as_timer,
+    inline,
+    number,
+    or_dash,
+    plural,
+    practised,
+    rated_sessions,
+)
+from flows.timer import TimerFrame, TimerPlan, clock_text
 
 INTRO: Final = (
     "Urges rise, peak and pass, like waves. Let's ride this one out together: "
@@ -126,6 +149,106 @@ def journal_line(answers: Answers) -> str:
     )
 
 
+# --- the therapist's digest ---------------------------------------------------------------------
+
+HEADING: Final = "URGE SURFING"
+DIGEST_SUMMARY: Final = "{count} {times}"
+DIGEST_INTENSITY: Final = "intensity on average {before} → {after} (0–10)"
+DIGEST_ACTED: Final = "acted on the urge: no {no}, partly {partly}, yes {yes}"
+SESSION_LINE: Final = "· {when} — {parts}"
+SESSION_INTENSITY: Final = "intensity {before} → {after}"
+SESSION_ACTED: Final = "acted on it: {acted}"
+ACTED_ANSWERS: Final = tuple(option.id for option in ACTED)
+
+
+@dataclass(frozen=True, slots=True)
+class UrgeSurf:
+    at: datetime
+    finished: bool
+    urge: str | None
+    intensity_before: int | None
+    intensity_after: int | None
+    planned_minutes: int | None
+    seconds: int | None  # how long they stayed with it
+    stopped_early: bool
+    acted: str | None  # "no" | "partly" | "yes"
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UrgeSummary(RatedSessions[UrgeSurf]):
+    """Rated by intensity before and after; and how often the urge was acted on."""
+
+    acted: tuple[tuple[str, int], ...]  # ("no", n), ("partly", n), ("yes", n)
+
+
+def _surf_facts(entry: SectionEntry) -> UrgeSurf | None:
+    answers = entry.answers
+    seconds, stopped_early = as_timer(answers.get("surf"))
+    surf = UrgeSurf(
+        at=entry.at,
+        finished=entry.finished,
+        urge=as_text(answers.get("urge")),
+        intensity_before=as_int(answers.get("intensity_before"), 0, 10),
+        intensity_after=as_int(answers.get("intensity_after"), 0, 10),
+        planned_minutes=as_int(answers.get("minutes"), 0, 600),
+        seconds=seconds,
+        stopped_early=stopped_early,
+        acted=acted if (acted := as_text(answers.get("acted"))) in ACTED_ANSWERS else None,
+        note=as_text(answers.get("note")),
+    )
+    empty = surf.urge is None and surf.intensity_before is None and surf.seconds is None
+    return None if empty else surf
+
+
+def urge_summary(given: SectionInput) -> UrgeSummary:
+    found = tuple(s for e in given.entries if (s := _surf_facts(e)) is not None)
+    rated = rated_sessions(found, lambda s: (s.intensity_before, s.intensity_after))
+    acted = Counter(s.acted for s in found if s.acted is not None)
+    counts = tuple((answer, acted[answer]) for answer in ACTED_ANSWERS)
+    return UrgeSummary(rated.sessions, rated.rated, rated.mean_before, rated.mean_after, counts)
+
+
+def _surf_lines(surf: UrgeSurf, view: SectionView) -> list[str]:
+    parts = [inline(surf.urge)] if surf.urge else []
+    if surf.intensity_before is not None or surf.intensity_after is not None:
+        before, after = or_dash(surf.intensity_before), or_dash(surf.intensity_after)
+        parts.append(SESSION_INTENSITY.format(before=before, after=after))
+    if surf.seconds is not None:
+        parts.append(practised(surf.seconds, surf.planned_minutes, surf.stopped_early))
+    if surf.acted:
+        parts.append(SESSION_ACTED.format(acted=surf.acted))
+    line = SESSION_LINE.format(when=view.dates.when(surf.at), parts=" · ".join(parts) or NOT_ANSWERED)
+    lines = [line + ("" if surf.finished else UNFINISHED_MARK)]
+    if surf.note:
+        lines.append(NOTE_LINE.format(note=inline(surf.note)))
+    return lines
+
+
+def urge_body(urges: UrgeSummary, view: SectionView) -> str:
+    summary = [DIGEST_SUMMARY.format(count=urges.count, times=plural(urges.count, "time", "times"))]
+    if urges.mean_before is not None and urges.mean_after is not None:
+        before, after = number(urges.mean_before), number(urges.mean_after)
+        summary.append(DIGEST_INTENSITY.format(before=before, after=after))
+    acted = dict(urges.acted)
+    if any(acted.values()):
+        summary.append(DIGEST_ACTED.format(no=acted["no"], partly=acted["partly"], yes=acted["yes"]))
+    lines = [" · ".join(summary)]
+    for surf in urges.sessions:
+        lines += _surf_lines(surf, view)
+    return "\n".join(lines)
+
+
+DIGEST: Final = DigestSection(
+    heading=HEADING,
+    reads=("urge", "intensity_before", "intensity_after", "minutes", "surf", "acted", "note"),
+    facts=urge_summary,
+    count=lambda urges: urges.count,
+    body=urge_body,
+    counted=("urge surfed", "urges surfed"),
+)
+
+
 URGE_SURFING: Final = Flow(
     id="urge_surfing",
     title="urge surfing",
@@ -144,4 +267,5 @@ URGE_SURFING: Final = Flow(
     ),
     summarize=summarize,
     journal_line=journal_line,
+    digest=DIGEST,
 )

@@ -126,8 +126,6 @@ def wrong_way_imports() -> list[Problem]:
 KNOWN: set[tuple[str, str]] = {
     ("bot.cli.main", "telegram"),
     ("bot.cli.main", "telegram.error"),
-    ("bot.digest.delivery", "bot.practice.texts"),
-    ("bot.digest.delivery", "bot.safety.response"),
     ("bot.runtime.wiring", "telegram"),
     ("bot.runtime.wiring", "telegram.ext"),
     ("bot.safety.response", "bot.digest.render"),

@@ -28,6 +28,9 @@ _SNOOZE_MARGIN = timedelta(minutes=15)
 # 2011-12-30), so a plan with times and weekdays always has one within this many days.
 _LOOKAHEAD_DAYS = 15
 
+REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
+"""How far apart the sessions of a series are, by its stored ``repeat``."""
+
 
 @dataclass(frozen=True, slots=True)
 class WeeklyPlan:
@@ -270,19 +273,6 @@ def plan_of(schedule: PlanFields) -> WeeklyPlan:
     )
 
 
-REPEAT_DAYS = {"weekly": 7, "biweekly": 14}
-"""How often a series of sessions meets, by the word the therapist typed."""
-
-
-class SeriesFields(Protocol):
-    """What a stored session holds about its series (storage's SessionRow has these)."""
-
-    @property
-    def starts_at(self) -> datetime: ...
-    @property
-    def repeat(self) -> str | None: ...
-
-
 def local_instant(day: date, wall: time, zone: tzinfo) -> datetime:
     """A local wall time as an aware UTC instant (a time skipped by DST moves to the next
     valid minute, a repeated one is the first), as scheduled homework does."""
@@ -290,9 +280,19 @@ def local_instant(day: date, wall: time, zone: tzinfo) -> datetime:
     return occurrences_on(plan, day, zone)[0].due_at
 
 
-def next_in_series(session: SeriesFields, zone: tzinfo) -> datetime | None:
+class InSeries(Protocol):
+    """A session as a series sees it (``storage.SessionRow`` is one)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def repeat(self) -> str: ...
+
+
+def next_in_series(session: InSeries, zone: tzinfo) -> datetime | None:
     """The start of the next session of a weekly or biweekly series, at the same local time."""
-    days = REPEAT_DAYS.get(session.repeat or "")
+    days = REPEAT_DAYS.get(session.repeat)
     if days is None:
         return None
     local = session.starts_at.astimezone(zone)

@@ -1,35 +1,30 @@
 """The pre-session digest for the therapist: what happened between two sessions.
 
 Owns: the plain inputs the digest reads (``inputs``: one frozen dataclass per kind of stored row),
-the pure builder (``build``: rows → a frozen tree of facts), the text renderer and Telegram
-splitting (``render``), and the mood chart (``chart``).
-May import: the standard library, ``flows`` (labels of options), ``bot.messages`` and
-``bot.timezones`` (pure helpers); matplotlib only inside ``chart.mood_chart_png``. Never
-``storage``, never ``telegram``: the wiring maps stored rows onto the inputs and sends the result.
+the pure builder (``build``: rows → a frozen tree of facts, one section per homework type in the
+registry, each declared beside its flow), the text renderer (``render``), the chart (``chart``),
+the therapist-facing strings of sending it (``texts``) and the sending (``delivery``).
+May import: the standard library, ``flows`` (the registry and its sections), ``bot.core`` and
+``bot.chat`` (delivery only), ``storage`` (delivery only); matplotlib only inside
+``chart.mood_chart_png``. Build, render, chart and inputs never import ``storage`` or a transport:
+the delivery maps stored rows onto the inputs and queues the result.
 
 Nothing here logs, and nothing here reads a clock: the same request always gives the same digest.
 """
 
 from bot.digest.build import (
-    BreathingSession,
-    BreathingSummary,
     ConfidenceRating,
     DayLine,
     Digest,
-    EmotionChange,
     Flag,
     FlagKind,
     HomeworkAdherence,
-    MoodPoint,
-    MoodSummary,
     Note,
     Obstacle,
     Occurrence,
     OccurrenceStatus,
     PlanLine,
-    ThoughtRecord,
-    UrgeSummary,
-    UrgeSurf,
+    SectionFacts,
     build_digest,
 )
 from bot.digest.inputs import (
@@ -46,26 +41,20 @@ from bot.digest.render import (
     render_document,
     render_summary,
     render_text,
-    sparkline,
-    split_for_telegram,
 )
+from flows.sections import sparkline
 
 __all__ = [
     "AssignmentInput",
-    "BreathingSession",
-    "BreathingSummary",
     "ClientInput",
     "ConfidenceRating",
     "DayLine",
     "Digest",
     "DigestRequest",
-    "EmotionChange",
     "EntryInput",
     "Flag",
     "FlagKind",
     "HomeworkAdherence",
-    "MoodPoint",
-    "MoodSummary",
     "Note",
     "NoteInput",
     "Obstacle",
@@ -74,14 +63,11 @@ __all__ = [
     "PlanLine",
     "PromptInput",
     "RiskEventInput",
-    "ThoughtRecord",
-    "UrgeSummary",
-    "UrgeSurf",
+    "SectionFacts",
     "build_digest",
     "document_filename",
     "render_document",
     "render_summary",
     "render_text",
     "sparkline",
-    "split_for_telegram",
 ]

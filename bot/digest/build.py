@@ -4,49 +4,39 @@
 :class:`Digest`, a frozen tree of facts with every time already in the client's zone. No clock
 reads, no I/O, no logging: the same request always gives an equal digest. Answers may lack any
 key or hold an unexpected type (older rows, a flow left early): such a value is treated as not
-answered, never as an error. Wording lives in ``render``; this module decides what is true.
+answered, never as an error. What a homework type shows is declared beside it (its
+``DigestSection``); this module reads the registry and never spells a step id itself. Wording
+lives in ``render`` and in the sections; this module decides what is true.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Final
 
 from bot.core.timezones import zone_from_name
-from bot.digest.inputs import AssignmentInput, DigestRequest, EntryInput, PromptInput
-from flows import breathing, mood_check, thought_record, urge_surfing
-from flows.engine import item_label
-from flows.mood_check import FEELINGS
-from flows.registry import FLOWS, flow_by_id
+from bot.digest.inputs import (
+    ENTRY_COMPLETED,
+    FINISHED_ENTRIES,
+    AssignmentInput,
+    DigestRequest,
+    EntryInput,
+    PromptInput,
+)
+from flows.common import OBSTACLES
+from flows.model import Flow
+from flows.registry import FLOWS, SIDE_FLOWS
+from flows.sections import ChartSeries, DigestSection, SectionEntry, SectionInput, as_int, as_text
 from flows.skip_reason import REASONS
-from flows.thought_record import THOUGHT_RECORD, TRAP_OPTIONS
 
-MOOD_CHECK: Final = mood_check.MOOD_CHECK.id
-THOUGHT_RECORD_ID: Final = thought_record.THOUGHT_RECORD.id
-URGE_SURFING: Final = urge_surfing.URGE_SURFING.id
-BREATHING: Final = breathing.BREATHING.id
-ACTED_ANSWERS: Final = tuple(option.id for option in urge_surfing.ACTED)
-
-VERY_LOW_MOOD: Final = 2
-"""A mood at or below this (0–10) is flagged."""
 WORTH_DISCUSSING_CONFIDENCE: Final = 5
 """A confidence rating (0–10) at or below this is worth discussing."""
-TOP_FEELINGS: Final = 5
 
-_KNOWN_ORDER: Final = tuple(flow.id for flow in FLOWS)
-_FEELING_LABELS: Final = {o.id: o.label for o in FEELINGS}
-_TRAP_LABELS: Final = {o.id: o.label for o in TRAP_OPTIONS}
 _REASON_LABELS: Final = {o.id: o.label for o in REASONS}
-_CUSTOM_PREFIX: Final = "~"
-_FINISHED: Final = frozenset({"completed", "cancelled"})
-"""Entries whose answers are final: done, or left part-way (every answer is kept)."""
-
-_Local = Callable[[datetime], datetime]
-_InPeriod = Callable[[datetime], bool]
 
 
 class OccurrenceStatus(StrEnum):
@@ -59,10 +49,22 @@ class OccurrenceStatus(StrEnum):
     UNPROMPTED = "unprompted"  # done without a prompt
 
 
+PROMPT_OUTCOMES: Final[Mapping[str, OccurrenceStatus]] = {
+    "pending": OccurrenceStatus.OPEN,
+    "sent": OccurrenceStatus.OPEN,
+    "started": OccurrenceStatus.STARTED,  # DONE when its entry was finished
+    "skipped": OccurrenceStatus.SKIPPED,
+    "missed": OccurrenceStatus.MISSED,
+    "unreachable": OccurrenceStatus.UNDELIVERED,
+}
+"""What each stored prompt status (``storage.PromptStatus``: a test holds the keys equal to it)
+means in the digest; an unknown status reads as still open."""
+
+
 class FlagKind(StrEnum):
     RISK_LANGUAGE = "risk_language"
     UNREACHABLE = "unreachable"
-    VERY_LOW_MOOD = "very_low_mood"
+    HOMEWORK = "homework"  # raised by a homework's own section (a very low mood)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,104 +121,6 @@ class ConfidenceRating:
 
 
 @dataclass(frozen=True, slots=True)
-class MoodPoint:
-    at: datetime
-    mood: int
-    feelings: tuple[str, ...]  # labels
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MoodSummary:
-    points: tuple[MoodPoint, ...]
-    low: int | None
-    mean: float | None
-    high: int | None
-    previous_count: int
-    previous_mean: float | None
-    change: float | None  # mean − previous mean
-    top_feelings: tuple[tuple[str, int], ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.points)
-
-
-@dataclass(frozen=True, slots=True)
-class EmotionChange:
-    label: str
-    before: int | None
-    after: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ThoughtRecord:
-    at: datetime
-    finished: bool
-    situation: str | None
-    emotions: tuple[EmotionChange, ...]
-    hot_thought: str | None
-    belief_before: int | None
-    traps: tuple[str, ...]  # labels
-    evidence_for: str | None
-    evidence_against: str | None
-    balanced_thought: str | None
-    belief_balanced: int | None
-    obstacles: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class UrgeSurf:
-    at: datetime
-    finished: bool
-    urge: str | None
-    intensity_before: int | None
-    intensity_after: int | None
-    planned_minutes: int | None
-    seconds: int | None  # how long they stayed with it
-    stopped_early: bool
-    acted: str | None  # "no" | "partly" | "yes"
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class UrgeSummary:
-    sessions: tuple[UrgeSurf, ...]
-    rated: int  # sessions with intensity both before and after
-    mean_before: float | None  # over the rated sessions
-    mean_after: float | None
-    acted: tuple[tuple[str, int], ...]  # ("no", n), ("partly", n), ("yes", n)
-
-    @property
-    def count(self) -> int:
-        return len(self.sessions)
-
-
-@dataclass(frozen=True, slots=True)
-class BreathingSession:
-    at: datetime
-    finished: bool
-    pattern: str | None
-    planned_minutes: int | None
-    seconds: int | None
-    stopped_early: bool
-    calm_before: int | None
-    calm_after: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class BreathingSummary:
-    sessions: tuple[BreathingSession, ...]
-    rated: int
-    mean_before: float | None
-    mean_after: float | None
-
-    @property
-    def count(self) -> int:
-        return len(self.sessions)
-
-
-@dataclass(frozen=True, slots=True)
 class Obstacle:
     at: datetime
     flow_id: str
@@ -234,10 +138,25 @@ class Note:
 class Flag:
     kind: FlagKind
     at: datetime | None
-    mood: int | None = None  # very low mood
     where: str | None = None  # risk language: where it was recognised
     category: str | None = None  # risk language: what kind, as the detector names it
     answers: tuple[str, ...] = ()  # risk language: "safe" / "not_safe", as they answered after
+    text: str | None = None  # a homework's flag, as its section words it ("Very low mood: 1/10")
+    summary: str | None = None  # how the caption counts a homework's flags ("very low mood")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFacts:
+    """One homework type's section: its declaration and the facts it found."""
+
+    flow_id: str
+    section: DigestSection[Any]
+    facts: Any
+    assigned: bool
+
+    @property
+    def count(self) -> int:
+        return self.section.count(self.facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,103 +173,147 @@ class Digest:
     assigned: tuple[str, ...]  # flow ids with a plan
     homework: tuple[HomeworkAdherence, ...]
     confidence: tuple[ConfidenceRating, ...]
-    mood: MoodSummary
-    thought_records: tuple[ThoughtRecord, ...]
-    urge_surfing: UrgeSummary
-    breathing: BreathingSummary
+    sections: tuple[SectionFacts, ...]  # one per homework type with a section, registry order
+    chart: ChartSeries | None
     obstacles: tuple[Obstacle, ...]
     notes: tuple[Note, ...]
     flags: tuple[Flag, ...]
 
+    def section(self, flow_id: str) -> Any:
+        """The facts of one homework type's section (its own dataclass, declared beside it)."""
+        return next(s.facts for s in self.sections if s.flow_id == flow_id)
 
-def flow_title(flow_id: str) -> str:
+
+def flow_title(flow_id: str, flows: Iterable[Flow] = (*FLOWS, *SIDE_FLOWS)) -> str:
     """What a homework type is called ("mood check"), also for one retired since."""
-    flow = flow_by_id(flow_id)
+    flow = next((f for f in flows if f.id == flow_id), None)
     return flow.title if flow is not None else flow_id.replace("_", " ")
 
 
-def build_digest(request: DigestRequest) -> Digest:
-    """The digest for one client and period. Pure: no clock, no I/O, no logging."""
-    zone, zone_name = _zone(request.client.timezone)
-    start, end = _utc(request.period_start), _utc(request.period_end)
+@dataclass(frozen=True, slots=True)
+class _Period:
+    """The half-open period of a digest and the client's zone."""
 
-    def local(moment: datetime) -> datetime:
-        return _utc(moment).astimezone(zone)
+    zone: tzinfo
+    zone_name: str
+    start: datetime
+    end: datetime
+    previous_start: datetime | None
 
-    def in_period(moment: datetime) -> bool:
-        return start <= _utc(moment) < end
+    @classmethod
+    def of(cls, request: DigestRequest) -> _Period:
+        zone, zone_name = _zone(request.client.timezone)
+        previous = _utc(request.previous_period_start) if request.previous_period_start else None
+        return cls(zone, zone_name, _utc(request.period_start), _utc(request.period_end), previous)
 
+    def local(self, moment: datetime) -> datetime:
+        return _utc(moment).astimezone(self.zone)
+
+    def holds(self, moment: datetime) -> bool:
+        return self.start <= _utc(moment) < self.end
+
+    def before(self, moment: datetime) -> bool:
+        """In the period before this one (read only to compare with)."""
+        at = _utc(moment)
+        return at < self.start and (self.previous_start is None or at >= self.previous_start)
+
+
+def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Digest:
+    """The digest for one client and period, with a section for each of ``flows`` that declares
+    one (the registry's, unless a caller adds its own). Pure: no clock, no I/O, no logging."""
+    period = _Period.of(request)
     entries = sorted(
-        (e for e in request.entries if e.status in _FINISHED and in_period(_moment(e))),
+        (e for e in request.entries if e.status in FINISHED_ENTRIES and period.holds(_moment(e))),
         key=lambda e: (_utc(_moment(e)), e.id),
     )
-    previous_start = _utc(request.previous_period_start) if request.previous_period_start else None
     previous = {  # by id: an entry may be passed in both lists
         e.id: e
         for e in (*request.previous_entries, *request.entries)
-        if e.status in _FINISHED
-        and _utc(_moment(e)) < start
-        and (previous_start is None or _utc(_moment(e)) >= previous_start)
+        if e.status in FINISHED_ENTRIES and period.before(_moment(e))
     }
-
     assignments = sorted(request.assignments, key=lambda a: _utc(a.created_at))
     assigned = tuple(dict.fromkeys(a.flow_id for a in assignments))
-    mood = _mood(entries, list(previous.values()), local)
+    sections = _sections(flows, entries, list(previous.values()), assigned, period)
+    return Digest(
+        alias=request.client.alias,
+        zone_name=period.zone_name,
+        zone=period.zone,
+        period_start=period.local(request.period_start),
+        period_end=period.local(request.period_end),
+        session_at=period.local(request.session_at),
+        since_joining=period.start <= _utc(request.client.joined_at),
+        assigned=assigned,
+        homework=_homework(request, entries, assignments, period, flows),
+        confidence=tuple(
+            ConfidenceRating(a.flow_id, flow_title(a.flow_id, flows), c, c <= WORTH_DISCUSSING_CONFIDENCE)
+            for a in assignments
+            if (c := as_int(a.confidence, 0, 10)) is not None
+        ),
+        sections=sections,
+        chart=next(
+            (series for s in sections if s.section.chart and (series := s.section.chart(s.facts))), None
+        ),
+        obstacles=tuple(
+            Obstacle(period.local(_moment(e)), e.flow_id, flow_title(e.flow_id, flows), text)
+            for e in entries
+            if (text := as_text(e.answers.get(OBSTACLES.id))) is not None
+        ),
+        notes=tuple(
+            Note(period.local(n.created_at), text)
+            for n in sorted(request.notes, key=lambda n: _utc(n.created_at))
+            if period.holds(n.created_at) and (text := as_text(n.text)) is not None
+        ),
+        flags=_flags(request, period, sections),
+    )
 
+
+def _sections(
+    flows: Sequence[Flow],
+    entries: Sequence[EntryInput],
+    previous: Sequence[EntryInput],
+    assigned: Sequence[str],
+    period: _Period,
+) -> tuple[SectionFacts, ...]:
+    def own(flow: Flow, section: DigestSection[Any], found: Iterable[EntryInput]) -> tuple[SectionEntry, ...]:
+        return section.read(
+            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers)
+            for e in found
+            if e.flow_id == flow.id
+        )
+
+    return tuple(
+        SectionFacts(
+            flow.id,
+            section,
+            section.facts(SectionInput(own(flow, section, entries), own(flow, section, previous))),
+            flow.id in assigned,
+        )
+        for flow in flows
+        if (section := flow.digest) is not None
+    )
+
+
+def _flags(request: DigestRequest, period: _Period, sections: Sequence[SectionFacts]) -> tuple[Flag, ...]:
+    """Risk language first, then unreachable, then what the homework sections flag."""
     flags = [
         Flag(
             FlagKind.RISK_LANGUAGE,
-            local(r.at),
+            period.local(r.at),
             where=r.where,
-            category=_text(r.category),
+            category=as_text(r.category),
             answers=tuple(a for a in r.answers if a in ("safe", "not_safe")),
         )
         for r in sorted(request.risk_events, key=lambda r: _utc(r.at))
-        if in_period(r.at)
+        if period.holds(r.at)
     ]
     if request.client.unreachable_since is not None:
-        flags.append(Flag(FlagKind.UNREACHABLE, local(request.client.unreachable_since)))
-    flags += [Flag(FlagKind.VERY_LOW_MOOD, p.at, mood=p.mood) for p in mood.points if p.mood <= VERY_LOW_MOOD]
-
-    return Digest(
-        alias=request.client.alias,
-        zone_name=zone_name,
-        zone=zone,
-        period_start=local(request.period_start),
-        period_end=local(request.period_end),
-        session_at=local(request.session_at),
-        since_joining=start <= _utc(request.client.joined_at),
-        assigned=assigned,
-        homework=_homework(request, entries, assignments, in_period, local),
-        confidence=tuple(
-            ConfidenceRating(a.flow_id, flow_title(a.flow_id), c, c <= WORTH_DISCUSSING_CONFIDENCE)
-            for a in assignments
-            if (c := _int(a.confidence, 0, 10)) is not None
-        ),
-        mood=mood,
-        thought_records=tuple(
-            record
-            for e in entries
-            if e.flow_id == THOUGHT_RECORD_ID and (record := _thought_record(e, local)) is not None
-        ),
-        urge_surfing=_urges(
-            s for e in entries if e.flow_id == URGE_SURFING and (s := _urge(e, local)) is not None
-        ),
-        breathing=_breathing(
-            b for e in entries if e.flow_id == BREATHING and (b := _breath(e, local)) is not None
-        ),
-        obstacles=tuple(
-            Obstacle(local(_moment(e)), e.flow_id, flow_title(e.flow_id), text)
-            for e in entries
-            if (text := _text(e.answers.get("obstacles"))) is not None
-        ),
-        notes=tuple(
-            Note(local(n.created_at), text)
-            for n in sorted(request.notes, key=lambda n: _utc(n.created_at))
-            if in_period(n.created_at) and (text := _text(n.text)) is not None
-        ),
-        flags=tuple(flags),
-    )
+        flags.append(Flag(FlagKind.UNREACHABLE, period.local(request.client.unreachable_since)))
+    flags += [
+        Flag(FlagKind.HOMEWORK, flag.at, text=flag.text, summary=flag.summary)
+        for s in sections
+        for flag in s.section.flags(s.facts)
+    ]
+    return tuple(flags)
 
 
 # --- homework adherence ------------------------------------------------------------------------
@@ -360,226 +323,86 @@ def _homework(
     request: DigestRequest,
     entries: Sequence[EntryInput],
     assignments: Sequence[AssignmentInput],
-    in_period: _InPeriod,
-    local: _Local,
+    period: _Period,
+    flows: Sequence[Flow],
 ) -> tuple[HomeworkAdherence, ...]:
     prompts = sorted(
-        (p for p in request.prompts if in_period(p.due_at)), key=lambda p: (_utc(p.due_at), p.flow_id)
+        (p for p in request.prompts if period.holds(p.due_at)), key=lambda p: (_utc(p.due_at), p.flow_id)
     )
     by_id = {e.id: e for e in request.entries}
     linked = {p.entry_id for p in request.prompts if p.entry_id is not None}
-    unprompted = [e for e in entries if e.status == "completed" and e.id not in linked]
+    unprompted = [e for e in entries if e.status == ENTRY_COMPLETED and e.id not in linked]
 
+    known = [f.id for f in flows]
     flow_ids = list(dict.fromkeys(a.flow_id for a in assignments))
     extra = {p.flow_id for p in prompts} | {e.flow_id for e in unprompted}
-    flow_ids += sorted(extra - set(flow_ids), key=_flow_order)
-
+    flow_ids += sorted(extra - set(flow_ids), key=lambda f: (known.index(f) if f in known else len(known), f))
     result = []
     for flow_id in flow_ids:
         occurrences: list[tuple[date, Occurrence]] = [
-            (p.local_day, _occurrence(p, by_id, local)) for p in prompts if p.flow_id == flow_id
+            (p.local_day, _occurrence(p, by_id, period)) for p in prompts if p.flow_id == flow_id
         ]
         occurrences += [
-            (local(_moment(e)).date(), Occurrence(local(_moment(e)), OccurrenceStatus.UNPROMPTED))
+            (
+                period.local(_moment(e)).date(),
+                Occurrence(period.local(_moment(e)), OccurrenceStatus.UNPROMPTED),
+            )
             for e in unprompted
             if e.flow_id == flow_id
         ]
-        counts = Counter(o.status for _, o in occurrences)
-        reasons = Counter(o.skip_reason or "" for _, o in occurrences if o.status is OccurrenceStatus.SKIPPED)
-        days: dict[date, list[Occurrence]] = {}
-        for day, occurrence in sorted(occurrences, key=lambda d_o: (d_o[0], _utc(d_o[1].at))):
-            days.setdefault(day, []).append(occurrence)
-        plans = tuple(
-            PlanLine(
-                times=tuple(a.times),
-                weekdays=tuple(sorted(set(a.weekdays))),
-                rationale=_text(a.rationale),
-                confidence=(c := _int(a.confidence, 0, 10)),
-                worth_discussing=c is not None and c <= WORTH_DISCUSSING_CONFIDENCE,
-            )
-            for a in assignments
-            if a.flow_id == flow_id
-        )
-        result.append(
-            HomeworkAdherence(
-                flow_id=flow_id,
-                title=flow_title(flow_id),
-                plans=plans,
-                scheduled=sum(n for s, n in counts.items() if s is not OccurrenceStatus.UNPROMPTED),
-                done=counts[OccurrenceStatus.DONE],
-                started=counts[OccurrenceStatus.STARTED],
-                skipped=counts[OccurrenceStatus.SKIPPED],
-                missed=counts[OccurrenceStatus.MISSED],
-                undelivered=counts[OccurrenceStatus.UNDELIVERED],
-                open=counts[OccurrenceStatus.OPEN],
-                unprompted=counts[OccurrenceStatus.UNPROMPTED],
-                skip_reasons=tuple(sorted(reasons.items(), key=lambda r_n: (-r_n[1], r_n[0] == "", r_n[0]))),
-                days=tuple(DayLine(day, tuple(items)) for day, items in days.items()),
-            )
-        )
+        plans = [a for a in assignments if a.flow_id == flow_id]
+        result.append(_adherence(flow_id, flow_title(flow_id, flows), plans, occurrences))
     return tuple(result)
 
 
-def _occurrence(prompt: PromptInput, by_id: Mapping[int, EntryInput], local: _Local) -> Occurrence:
-    at = local(prompt.due_at)
+def _adherence(
+    flow_id: str, title: str, plans: Sequence[AssignmentInput], occurrences: Sequence[tuple[date, Occurrence]]
+) -> HomeworkAdherence:
+    counts = Counter(o.status for _, o in occurrences)
+    reasons = Counter(o.skip_reason or "" for _, o in occurrences if o.status is OccurrenceStatus.SKIPPED)
+    days: dict[date, list[Occurrence]] = {}
+    for day, occurrence in sorted(occurrences, key=lambda d_o: (d_o[0], _utc(d_o[1].at))):
+        days.setdefault(day, []).append(occurrence)
+    return HomeworkAdherence(
+        flow_id=flow_id,
+        title=title,
+        plans=tuple(_plan(a) for a in plans),
+        scheduled=sum(n for s, n in counts.items() if s is not OccurrenceStatus.UNPROMPTED),
+        done=counts[OccurrenceStatus.DONE],
+        started=counts[OccurrenceStatus.STARTED],
+        skipped=counts[OccurrenceStatus.SKIPPED],
+        missed=counts[OccurrenceStatus.MISSED],
+        undelivered=counts[OccurrenceStatus.UNDELIVERED],
+        open=counts[OccurrenceStatus.OPEN],
+        unprompted=counts[OccurrenceStatus.UNPROMPTED],
+        skip_reasons=tuple(sorted(reasons.items(), key=lambda r_n: (-r_n[1], r_n[0] == "", r_n[0]))),
+        days=tuple(DayLine(day, tuple(items)) for day, items in days.items()),
+    )
+
+
+def _plan(assignment: AssignmentInput) -> PlanLine:
+    confidence = as_int(assignment.confidence, 0, 10)
+    return PlanLine(
+        times=tuple(assignment.times),
+        weekdays=tuple(sorted(set(assignment.weekdays))),
+        rationale=as_text(assignment.rationale),
+        confidence=confidence,
+        worth_discussing=confidence is not None and confidence <= WORTH_DISCUSSING_CONFIDENCE,
+    )
+
+
+def _occurrence(prompt: PromptInput, by_id: Mapping[int, EntryInput], period: _Period) -> Occurrence:
+    at = period.local(prompt.due_at)
     entry = by_id.get(prompt.entry_id) if prompt.entry_id is not None else None
-    done_at = local(entry.completed_at) if entry is not None and entry.completed_at is not None else None
-    status = prompt.status
-    if status == "completed" or (status == "started" and entry is not None and entry.status == "completed"):
+    status = PROMPT_OUTCOMES.get(prompt.status, OccurrenceStatus.OPEN)
+    if status is OccurrenceStatus.STARTED and entry is not None and entry.status == ENTRY_COMPLETED:
+        done_at = period.local(entry.completed_at) if entry.completed_at is not None else None
         return Occurrence(at, OccurrenceStatus.DONE, done_at=done_at)
-    if status == "started":
-        return Occurrence(at, OccurrenceStatus.STARTED)
-    if status == "skipped":
-        reason = _text(prompt.skip_reason)
+    if status is OccurrenceStatus.SKIPPED:
+        reason = as_text(prompt.skip_reason)
         label = _REASON_LABELS.get(reason, reason) if reason is not None else None
-        return Occurrence(at, OccurrenceStatus.SKIPPED, skip_reason=label, skip_note=_text(prompt.skip_note))
-    if status == "missed":
-        return Occurrence(at, OccurrenceStatus.MISSED)
-    if status == "unreachable":
-        return Occurrence(at, OccurrenceStatus.UNDELIVERED)
-    return Occurrence(at, OccurrenceStatus.OPEN)
-
-
-def _flow_order(flow_id: str) -> tuple[int, str]:
-    known = _KNOWN_ORDER.index(flow_id) if flow_id in _KNOWN_ORDER else len(_KNOWN_ORDER)
-    return known, flow_id
-
-
-# --- mood -------------------------------------------------------------------------------------
-
-
-def _mood(entries: Sequence[EntryInput], previous: Sequence[EntryInput], local: _Local) -> MoodSummary:
-    points = tuple(
-        MoodPoint(
-            at=local(_moment(e)),
-            mood=mood,
-            feelings=tuple(_feeling(i) for i in _items(e.answers.get("feelings"))),
-            note=_text(e.answers.get("note")),
-        )
-        for e in entries
-        if e.flow_id == MOOD_CHECK and (mood := _int(e.answers.get("mood"), 0, 10)) is not None
-    )
-    before = [
-        m
-        for e in previous
-        if e.flow_id == MOOD_CHECK and (m := _int(e.answers.get("mood"), 0, 10)) is not None
-    ]
-    values = [p.mood for p in points]
-    mean = _mean(values)
-    previous_mean = _mean(before)
-    feelings = Counter(f for p in points for f in p.feelings)
-    return MoodSummary(
-        points=points,
-        low=min(values) if values else None,
-        mean=mean,
-        high=max(values) if values else None,
-        previous_count=len(before),
-        previous_mean=previous_mean,
-        change=mean - previous_mean if mean is not None and previous_mean is not None else None,
-        top_feelings=tuple(sorted(feelings.items(), key=lambda f_n: (-f_n[1], f_n[0]))[:TOP_FEELINGS]),
-    )
-
-
-# --- thought records, urge surfing, breathing --------------------------------------------------
-
-
-def _thought_record(entry: EntryInput, local: _Local) -> ThoughtRecord | None:
-    answers = entry.answers
-    before = _mapping(answers.get("emotion_intensity"))
-    after = _mapping(answers.get("emotion_rerate"))
-    emotions = tuple(
-        EmotionChange(
-            item_label(THOUGHT_RECORD, "emotions", item),
-            _int(before.get(item), 0, 100),
-            _int(after.get(item), 0, 100),
-        )
-        for item in _items(answers.get("emotions"))
-    )
-    record = ThoughtRecord(
-        at=local(_moment(entry)),
-        finished=entry.status == "completed",
-        situation=_text(answers.get("situation")),
-        emotions=emotions,
-        hot_thought=_text(answers.get("hot_thought")),
-        belief_before=_int(answers.get("belief_before"), 0, 100),
-        traps=tuple(_TRAP_LABELS.get(t, _strip_custom(t)) for t in _items(answers.get("traps"))),
-        evidence_for=_text(answers.get("evidence_for")),
-        evidence_against=_text(answers.get("evidence_against")),
-        balanced_thought=_text(answers.get("balanced_thought")),
-        belief_balanced=_int(answers.get("belief_balanced"), 0, 100),
-        obstacles=_text(answers.get("obstacles")),
-    )
-    empty = not (record.situation or record.hot_thought or record.emotions)
-    return None if empty else record
-
-
-def _timer(value: object) -> tuple[int | None, bool]:
-    """(seconds practised, stopped early) from a timer record."""
-    timer = _mapping(value)
-    return _int(timer.get("seconds"), 0, 24 * 3600), timer.get("stopped_early") is True
-
-
-def _urge(entry: EntryInput, local: _Local) -> UrgeSurf | None:
-    answers = entry.answers
-    seconds, stopped_early = _timer(answers.get("surf"))
-    surf = UrgeSurf(
-        at=local(_moment(entry)),
-        finished=entry.status == "completed",
-        urge=_text(answers.get("urge")),
-        intensity_before=_int(answers.get("intensity_before"), 0, 10),
-        intensity_after=_int(answers.get("intensity_after"), 0, 10),
-        planned_minutes=_int(answers.get("minutes"), 0, 600),
-        seconds=seconds,
-        stopped_early=stopped_early,
-        acted=acted if (acted := _text(answers.get("acted"))) in ACTED_ANSWERS else None,
-        note=_text(answers.get("note")),
-    )
-    empty = surf.urge is None and surf.intensity_before is None and surf.seconds is None
-    return None if empty else surf
-
-
-def _urges(sessions: Iterable[UrgeSurf]) -> UrgeSummary:
-    found = tuple(sessions)
-    pairs = [(s.intensity_before, s.intensity_after) for s in found]
-    rated = [(b, a) for b, a in pairs if b is not None and a is not None]
-    acted = Counter(s.acted for s in found if s.acted is not None)
-    return UrgeSummary(
-        sessions=found,
-        rated=len(rated),
-        mean_before=_mean([b for b, _ in rated]),
-        mean_after=_mean([a for _, a in rated]),
-        acted=tuple((answer, acted[answer]) for answer in ACTED_ANSWERS),
-    )
-
-
-def _breath(entry: EntryInput, local: _Local) -> BreathingSession | None:
-    answers = entry.answers
-    seconds, stopped_early = _timer(answers.get("breathe"))
-    session = BreathingSession(
-        at=local(_moment(entry)),
-        finished=entry.status == "completed",
-        pattern=_text(answers.get("pattern")),
-        planned_minutes=_int(answers.get("minutes"), 0, 600),
-        seconds=seconds,
-        stopped_early=stopped_early,
-        calm_before=_int(answers.get("calm_before"), 0, 10),
-        calm_after=_int(answers.get("calm_after"), 0, 10),
-    )
-    empty = session.pattern is None and session.calm_before is None and session.seconds is None
-    return None if empty else session
-
-
-def _breathing(sessions: Iterable[BreathingSession]) -> BreathingSummary:
-    found = tuple(sessions)
-    rated = [
-        (s.calm_before, s.calm_after) for s in found if s.calm_before is not None and s.calm_after is not None
-    ]
-    return BreathingSummary(
-        sessions=found,
-        rated=len(rated),
-        mean_before=_mean([b for b, _ in rated]),
-        mean_after=_mean([a for _, a in rated]),
-    )
+        return Occurrence(at, status, skip_reason=label, skip_note=as_text(prompt.skip_note))
+    return Occurrence(at, status)
 
 
 # --- reading stored values defensively ---------------------------------------------------------
@@ -600,46 +423,3 @@ def _utc(moment: datetime) -> datetime:
 def _moment(entry: EntryInput) -> datetime:
     """When an entry happened: when it was finished, else when it was started."""
     return entry.completed_at or entry.started_at
-
-
-def _int(value: object, low: int, high: int) -> int | None:
-    """A whole number in ``low``–``high`` from a stored answer (an int, or digits), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 6:
-        value = int(value.strip())
-    if isinstance(value, int) and low <= value <= high:
-        return value
-    return None
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _items(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,) if value.strip() else ()
-    if isinstance(value, list | tuple):
-        return tuple(str(v) for v in value if isinstance(v, str) and v.strip())
-    return ()
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _feeling(item: str) -> str:
-    return _FEELING_LABELS.get(item, _strip_custom(item))
-
-
-def _strip_custom(item: str) -> str:
-    return item[len(_CUSTOM_PREFIX) :] if item.startswith(_CUSTOM_PREFIX) else item
-
-
-def _mean(values: Sequence[int]) -> float | None:
-    return sum(values) / len(values) if values else None

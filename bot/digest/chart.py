@@ -12,10 +12,13 @@ import math
 import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from bot.digest.build import VERY_LOW_MOOD, Digest, MoodPoint
-from bot.digest.render import MONTH_NAMES, WEEKDAY_NAMES
+from bot.digest.build import Digest
+from flows.sections import MONTH_NAMES, WEEKDAY_NAMES, ChartSeries
+
+if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
+    from matplotlib.axes import Axes
 
 WIDTH_INCHES: Final = 8.0
 HEIGHT_INCHES: Final = 4.0
@@ -48,74 +51,78 @@ def mood_chart_png(digest: Digest) -> bytes | None:
     callers on the event loop must run it in a worker thread:
     ``png = await asyncio.to_thread(mood_chart_png, digest)``.
     """
-    points = digest.mood.points
-    if not points:
+    series = digest.chart
+    if series is None or not series.points:
         return None
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MultipleLocator
-
-    origin = digest.period_start
-    span = max(_days(origin, digest.period_end), 1 / 24)
-    ticks = time_ticks(origin, digest.period_end)
 
     with _DRAWING:
         figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
         FigureCanvasAgg(figure)  # the figure draws and saves through this Agg canvas
         figure.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.14)
         axes = figure.add_subplot()
-        axes.axhspan(
-            -0.5, VERY_LOW_MOOD + 0.5, color=LOW_COLOUR, linewidth=0, label=LOW_BAND.format(low=VERY_LOW_MOOD)
-        )
-        if digest.mood.previous_mean is not None:
-            axes.axhline(
-                digest.mood.previous_mean,
-                color=PREVIOUS_COLOUR,
-                linestyle="--",
-                linewidth=1,
-                label=PREVIOUS_MEAN.format(mean=digest.mood.previous_mean),
-            )
-        if digest.mood.mean is not None:
-            axes.axhline(
-                digest.mood.mean,
-                color=MEAN_COLOUR,
-                linestyle=":",
-                linewidth=1,
-                label=THIS_MEAN.format(mean=digest.mood.mean),
-            )
-        xs, ys = [_days(origin, p.at) for p in points], [p.mood for p in points]
-        if len(points) <= MARKERS_UP_TO:
-            axes.plot(xs, ys, color=LINE_COLOUR, linewidth=1.3, marker="o", markersize=3.5)
-        else:  # too many to follow one by one: each check-in faint, the line through daily averages
-            axes.scatter(xs, ys, s=4, color=LINE_COLOUR, alpha=0.25, linewidths=0)
-            days = daily_means(points)
-            axes.plot(
-                [_days(origin, at) for at, _ in days],
-                [mean for _, mean in days],
-                color=LINE_COLOUR,
-                linewidth=1.1,
-                label=DAILY_MEAN,
-            )
-        axes.set_xlim(0, span)
-        axes.set_ylim(-0.5, 10.5)
-        axes.yaxis.set_major_locator(MultipleLocator(2))
-        axes.set_xticks([_days(origin, at) for at, _ in ticks], [label for _, label in ticks])
-        axes.tick_params(labelsize=8)
-        axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
-        axes.set_axisbelow(True)
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
+        _draw_levels(axes, series)
+        _draw_points(axes, series, digest.period_start)
+        _draw_frame(axes, digest)
         figure.suptitle(
             TITLE.format(alias=digest.alias, start=_day(digest.period_start), end=_day(digest.period_end)),
             fontsize=10,
         )
-        axes.set_xlabel(X_LABEL.format(zone=digest.zone_name), fontsize=8)
-        axes.set_ylabel(Y_LABEL, fontsize=8)
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, frameon=False, ncols=4)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _draw_levels(axes: Axes, series: ChartSeries) -> None:
+    """The very-low band, and the averages of this period and the one before."""
+    axes.axhspan(-0.5, series.low + 0.5, color=LOW_COLOUR, linewidth=0, label=LOW_BAND.format(low=series.low))
+    averages = (
+        (series.previous_mean, PREVIOUS_COLOUR, "--", PREVIOUS_MEAN),
+        (series.mean, MEAN_COLOUR, ":", THIS_MEAN),
+    )
+    for value, colour, style, label in averages:
+        if value is not None:
+            axes.axhline(value, color=colour, linestyle=style, linewidth=1, label=label.format(mean=value))
+
+
+def _draw_points(axes: Axes, series: ChartSeries, origin: datetime) -> None:
+    points = series.points
+    xs, ys = [_days(origin, at) for at, _ in points], [value for _, value in points]
+    if len(points) <= MARKERS_UP_TO:
+        axes.plot(xs, ys, color=LINE_COLOUR, linewidth=1.3, marker="o", markersize=3.5)
+        return
+    # too many to follow one by one: each check-in faint, the line through daily averages
+    axes.scatter(xs, ys, s=4, color=LINE_COLOUR, alpha=0.25, linewidths=0)
+    days = daily_means(points)
+    axes.plot(
+        [_days(origin, at) for at, _ in days],
+        [mean for _, mean in days],
+        color=LINE_COLOUR,
+        linewidth=1.1,
+        label=DAILY_MEAN,
+    )
+
+
+def _draw_frame(axes: Axes, digest: Digest) -> None:
+    """Axes, ticks on local boundaries, grid and labels."""
+    from matplotlib.ticker import MultipleLocator
+
+    origin = digest.period_start
+    ticks = time_ticks(origin, digest.period_end)
+    axes.set_xlim(0, max(_days(origin, digest.period_end), 1 / 24))
+    axes.set_ylim(-0.5, 10.5)
+    axes.yaxis.set_major_locator(MultipleLocator(2))
+    axes.set_xticks([_days(origin, at) for at, _ in ticks], [label for _, label in ticks])
+    axes.tick_params(labelsize=8)
+    axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.set_xlabel(X_LABEL.format(zone=digest.zone_name), fontsize=8)
+    axes.set_ylabel(Y_LABEL, fontsize=8)
 
 
 def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tuple[datetime, str]]:
@@ -154,12 +161,12 @@ def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tu
         year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 
 
-def daily_means(points: Sequence[MoodPoint]) -> list[tuple[datetime, float]]:
+def daily_means(points: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, float]]:
     """The average mood of each local day that has check-ins, placed at that day's noon."""
     by_day: dict[date, list[int]] = {}
-    for point in points:
-        by_day.setdefault(point.at.date(), []).append(point.mood)
-    zone = points[0].at.tzinfo if points else None
+    for at, mood in points:
+        by_day.setdefault(at.date(), []).append(mood)
+    zone = points[0][0].tzinfo if points else None
     return [
         (datetime(day.year, day.month, day.day, 12, tzinfo=zone), sum(moods) / len(moods))
         for day, moods in sorted(by_day.items())

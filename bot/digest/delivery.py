@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.chat.therapists import therapist_chats
 from bot.chat.turn import Recipient, note
 from bot.core.clock import Clock
 from bot.core.local_time import next_in_series
 from bot.core.logs import describe_error
-from bot.core.messages import Attachment, Outgoing, Reroute
+from bot.core.messages import Attachment, Outgoing, Reroute, split_text
 from bot.core.timezones import zone_or_utc
 from bot.digest import (
     AssignmentInput,
@@ -36,17 +37,14 @@ from bot.digest import (
     render_document,
     render_summary,
     render_text,
-    split_for_telegram,
 )
-from bot.practice import texts as ptexts
-from bot.safety.response import therapist_chats
-from storage import ON_DEMAND, Database, EntryRow, SessionRow, Transaction
+from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE
+from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_PARTS = 3
 """A digest that needs more messages than this goes as a summary plus the full text as a file."""
-CHART_CAPTION = "Mood since the last session — {alias}"
 DIGEST_RETRY = timedelta(minutes=5)
 
 
@@ -62,8 +60,9 @@ class _Gathered:
 
 def compose(digest: Digest, chart: bytes | None) -> list[Outgoing]:
     """The messages of one digest: the text (or a summary and the text as a document when it
-    would take more than a few messages), and the chart."""
-    parts = split_for_telegram(render_text(digest))
+    would take more than a few messages), and the chart. The text is split by the one splitter
+    (``split_text``), each part its own queued message, so a retry never repeats a part."""
+    parts = split_text(render_text(digest))
     if len(parts) <= MAX_TEXT_PARTS:
         messages = [note(part) for part in parts]
         document = None
@@ -120,7 +119,7 @@ class DigestDelivery:
             return 0
         digest = build_digest(gathered.request)
         chart = None
-        if self._charts and digest.mood.points:
+        if self._charts and digest.chart is not None:
             chart = await asyncio.to_thread(_chart, digest)  # ~100 ms of drawing: off the loop
         messages = compose(digest, chart)
         session = gathered.session
@@ -132,7 +131,7 @@ class DigestDelivery:
                     reroute=Reroute(
                         fallback.chat_id,
                         fallback.person_id,
-                        ptexts.DIGEST_CHAT_UNREACHABLE if i == 0 else None,
+                        DIGEST_CHAT_UNREACHABLE if i == 0 else None,
                     ),
                 )
                 for i, m in enumerate(messages)
@@ -187,7 +186,7 @@ class DigestDelivery:
             )
 
     async def _gather(self, tx: Transaction, session_id: int, now: datetime) -> _Gathered | None:
-        end = now + timedelta(microseconds=1)  # periods are half-open: this one includes now
+        """What one digest is built from, and where it goes; None when there is nothing to send."""
         session = await tx.sessions.get(session_id)
         if session is None:
             return None
@@ -199,71 +198,57 @@ class DigestDelivery:
         if client.therapist_id != therapist.person_id:  # no longer theirs: nothing to send
             await tx.sessions.cancel(session.id, now)
             return None
-        previous = await tx.sessions.previous(client.id, before=min(session.starts_at, now))
-        joined = client.consented_at or client.created_at
-        period_start = previous.starts_at if previous else joined
-        before_previous = (
-            await tx.sessions.previous(client.id, before=previous.starts_at) if previous else None
-        )
-        previous_start = before_previous.starts_at if before_previous else (joined if previous else None)
-        earliest = min(previous_start or period_start, period_start)
-        entries = await tx.entries.between(client.id, earliest, end)
-        prompts = await tx.due_prompts.between(client.id, period_start, end)
-        schedules = await tx.schedules.for_person(client.id)
-        notes = await tx.notes.between(client.id, period_start, end)
-        risks = await tx.risk_events.between(client.id, period_start, end)
-        request = DigestRequest(
-            client=ClientInput(
-                alias=client.alias or f"#{client.id}",
-                timezone=client.timezone,
-                joined_at=joined,
-                unreachable_since=client.unreachable_since if client.status == "unreachable" else None,
-            ),
-            period_start=period_start,
-            period_end=end,
-            session_at=session.starts_at if session.repeat != ON_DEMAND else now,
-            previous_period_start=previous_start,
-            entries=_entries(e for e in entries if e.started_at >= period_start),
-            previous_entries=_entries(e for e in entries if e.started_at < period_start),
-            prompts=tuple(
-                PromptInput(
-                    flow_id=p.flow_id,
-                    due_at=p.due_at,
-                    status=p.status,
-                    skip_reason=p.skip_reason,
-                    skip_note=p.skip_note,
-                    local_day=p.local_day,
-                    entry_id=p.entry_id,
-                )
-                for p in prompts
-            ),
-            assignments=tuple(
-                AssignmentInput(
-                    flow_id=s.flow_id,
-                    times=tuple(s.times),
-                    weekdays=tuple(s.weekdays),
-                    rationale=s.rationale,
-                    confidence=s.confidence,
-                    created_at=s.created_at,
-                )
-                for s in schedules
-            ),
-            notes=tuple(NoteInput(text=n.text, created_at=n.created_at) for n in notes),
-            risk_events=tuple(
-                RiskEventInput(
-                    at=r.at,
-                    where=r.where,
-                    category=r.category,
-                    answers=tuple(a for a in (r.answer, r.follow_up_answer) if a is not None),
-                )
-                for r in risks
-            ),
-        )
+        request = await _request(tx, session, client, now)
         chats = await therapist_chats(tx, therapist.person_id)
         if chats is None:
             return None
         chat, fallback = chats
         return _Gathered(session, request, chat, therapist_person.timezone, therapist.lead_minutes, fallback)
+
+
+async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now: datetime) -> DigestRequest:
+    """The stored rows of the client's period (since the previous session, or since joining),
+    and of the period before it for comparison, mapped onto the digest's inputs."""
+    end = now + timedelta(microseconds=1)  # periods are half-open: this one includes now
+    previous = await tx.sessions.previous(client.id, before=min(session.starts_at, now))
+    joined = client.consented_at or client.created_at
+    period_start = previous.starts_at if previous else joined
+    before_previous = await tx.sessions.previous(client.id, before=previous.starts_at) if previous else None
+    previous_start = before_previous.starts_at if before_previous else (joined if previous else None)
+    entries = await tx.entries.between(client.id, min(previous_start or period_start, period_start), end)
+    return DigestRequest(
+        client=ClientInput(
+            alias=client.alias or f"#{client.id}",
+            timezone=client.timezone,
+            joined_at=joined,
+            unreachable_since=client.unreachable_since if client.status == "unreachable" else None,
+        ),
+        period_start=period_start,
+        period_end=end,
+        session_at=session.starts_at if session.repeat != ON_DEMAND else now,
+        previous_period_start=previous_start,
+        entries=_entries(e for e in entries if e.started_at >= period_start),
+        previous_entries=_entries(e for e in entries if e.started_at < period_start),
+        prompts=tuple(
+            PromptInput(p.flow_id, p.due_at, p.status, p.skip_reason, p.skip_note, p.local_day, p.entry_id)
+            for p in await tx.due_prompts.between(client.id, period_start, end)
+        ),
+        assignments=tuple(
+            AssignmentInput(
+                s.flow_id, tuple(s.times), tuple(s.weekdays), s.rationale, s.confidence, s.created_at
+            )
+            for s in await tx.schedules.for_person(client.id)
+        ),
+        notes=tuple(
+            NoteInput(n.text, n.created_at) for n in await tx.notes.between(client.id, period_start, end)
+        ),
+        risk_events=tuple(
+            RiskEventInput(
+                r.at, r.where, r.category, tuple(a for a in (r.answer, r.follow_up_answer) if a is not None)
+            )
+            for r in await tx.risk_events.between(client.id, period_start, end)
+        ),
+    )
 
 
 def _entries(rows: Iterable[EntryRow]) -> Sequence[EntryInput]:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
+
+ENTRY_COMPLETED: Final = "completed"
+ENTRY_CANCELLED: Final = "cancelled"
+FINISHED_ENTRIES: Final = frozenset({ENTRY_COMPLETED, ENTRY_CANCELLED})
+"""Entries whose answers are final: done, or left part-way (every answer is kept). The stored
+names (``storage.EntryStatus``; a test holds them equal)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,10 +119,6 @@ DIGEST_CHAT_PUBLIC: Final = (
     "This chat is public — anyone could read it, and digests hold health information. "
     "Please use a private group or channel."
 )
-DIGEST_CHAT_UNREACHABLE: Final = (
-    "I couldn't post this digest in your digest chat (was I removed from it?), so here it is. "
-    "/digestchat links a chat again."
-)
 DIGEST_CHAT_WRONG_PERSON: Final = "Only the therapist who asked for this code can use it here."
 DIGEST_QUEUED: Final = "Preparing the digest for {alias} — it will arrive in {chat} in a moment."
 DIGEST_USAGE: Final = "Whose digest? For example /digest Sam"

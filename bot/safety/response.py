@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Context, Router
-from bot.chat.turn import Recipient, RiskFinding, Turn, note
+from bot.chat.therapists import therapist_chats
+from bot.chat.turn import RiskFinding, Turn, note
 from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
 from bot.core.statuses import PersonStatus
@@ -60,19 +61,6 @@ class ButtonOutcome:
     notice: str | None = None
     carry_on: bool = False
     """Unpause the open flow and show its question again."""
-
-
-async def therapist_chats(tx: Transaction, therapist_id: int) -> tuple[Recipient, Recipient | None] | None:
-    """Where a therapist reads about their clients: their linked group or channel (with their
-    private chat as the fallback should it refuse), else their private chat."""
-    therapist = await tx.therapists.get(therapist_id)
-    person = await tx.people.get(therapist_id)
-    if therapist is None or person is None:
-        return None
-    private = Recipient(person.transport, person.chat_id, person.id)
-    if therapist.digest_chat_id is not None and therapist.digest_transport == person.transport:
-        return Recipient(person.transport, therapist.digest_chat_id), private
-    return private, None
 
 
 class Safety:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.messages import split_text
 from bot.digest import (
     AssignmentInput,
     ClientInput,
@@ -28,7 +29,6 @@ from bot.digest import (
     build_digest,
     render_summary,
     render_text,
-    split_for_telegram,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -349,7 +349,7 @@ def test_times_stay_local_across_the_switch_to_summer_time() -> None:
 
 
 def test_mood_series_stats_and_the_change_since_the_period_before() -> None:
-    mood = build_digest(fortnight()).mood
+    mood = build_digest(fortnight()).section("mood_check")
     assert mood.count == 19  # 18 done, and the mood given before leaving one part-way
     assert (mood.low, mood.high) == (1, 7)
     assert mood.mean is not None and mood.mean == pytest.approx(83 / 19)
@@ -361,7 +361,7 @@ def test_mood_series_stats_and_the_change_since_the_period_before() -> None:
 
 
 def test_every_thought_record_in_full_with_labels() -> None:
-    first, second, third = build_digest(fortnight()).thought_records
+    first, second, third = build_digest(fortnight()).section("thought_record")
     assert first.finished and first.traps == ("Mind reading", "Catastrophising")
     assert [(e.label, e.before, e.after) for e in first.emotions] == [
         ("Anxious", 80, 40),
@@ -379,12 +379,12 @@ def test_every_thought_record_in_full_with_labels() -> None:
 
 def test_urge_surfing_and_breathing_summaries() -> None:
     digest = build_digest(fortnight())
-    urges = digest.urge_surfing
+    urges = digest.section("urge_surfing")
     assert urges.count == 2 and urges.rated == 2
     assert (urges.mean_before, urges.mean_after) == (7.5, 5.0)
     assert urges.acted == (("no", 1), ("partly", 1), ("yes", 0))
     assert urges.sessions[1].stopped_early and urges.sessions[1].seconds == 240
-    breathing = digest.breathing
+    breathing = digest.section("breathing")
     assert breathing.count == 6
     assert breathing.mean_before == pytest.approx(21 / 6) and breathing.mean_after == pytest.approx(34 / 6)
     assert breathing.sessions[4].stopped_early and breathing.sessions[4].seconds == 75
@@ -421,13 +421,13 @@ def test_flags_risk_first_then_unreachable_then_very_low_moods() -> None:
     assert [f.kind for f in flags] == [
         FlagKind.RISK_LANGUAGE,
         FlagKind.UNREACHABLE,
-        FlagKind.VERY_LOW_MOOD,
-        FlagKind.VERY_LOW_MOOD,
+        FlagKind.HOMEWORK,
+        FlagKind.HOMEWORK,
     ]
     assert (flags[0].where, flags[0].category) == ("thought_record.hot_thought", "suicidal_thoughts")
     assert flags[0].at is not None
     assert flags[0].at.strftime("%a %d %b %H:%M") == "Mon 30 Mar 19:14"
-    assert [f.mood for f in flags[2:]] == [1, 2]
+    assert [f.text for f in flags[2:]] == ["Very low mood: 1/10", "Very low mood: 2/10"]
 
 
 def test_rows_outside_the_period_are_left_out() -> None:
@@ -446,7 +446,7 @@ def test_rows_outside_the_period_are_left_out() -> None:
             }
         )
     )
-    assert digest.mood.count == 19 and digest.mood.low == 1
+    assert digest.section("mood_check").count == 19 and digest.section("mood_check").low == 1
     assert sum(f.kind is FlagKind.RISK_LANGUAGE for f in digest.flags) == 1
     assert "Old note" not in render_text(digest)
 
@@ -506,15 +506,17 @@ def test_partial_and_old_answer_shapes_never_crash() -> None:
         assignments=[AssignmentInput("mood_check", (), (), "", 99, at)],
     )
     digest = build_digest(request)
-    assert [p.mood for p in digest.mood.points] == [7, 4]
-    assert digest.mood.points[0].feelings == ("Tired",)
-    assert len(digest.thought_records) == 2  # the one with nothing in it is left out
-    assert digest.urge_surfing.count == 1 and digest.urge_surfing.sessions[0].acted is None
-    assert [(s.calm_before, s.calm_after) for s in digest.breathing.sessions] == [(None, None), (2, None)]
+    mood, urges = digest.section("mood_check"), digest.section("urge_surfing")
+    assert [p.mood for p in mood.points] == [7, 4]
+    assert mood.points[0].feelings == ("Tired",)
+    assert len(digest.section("thought_record")) == 2  # the one with nothing in it is left out
+    assert urges.count == 1 and urges.sessions[0].acted is None
+    sessions = digest.section("breathing").sessions
+    assert [(s.calm_before, s.calm_after) for s in sessions] == [(None, None), (2, None)]
     assert digest.confidence == ()  # 99 is not a rating
     text = render_text(digest)
     assert "Mood check" in text and "retired flow" in text.lower()
-    assert len(render_summary(digest)) < 1024 and split_for_telegram(text)
+    assert len(render_summary(digest)) < 1024 and split_text(text)
 
 
 def test_a_client_in_kolkata_sees_local_times() -> None:

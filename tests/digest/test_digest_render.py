@@ -1,4 +1,4 @@
-"""The digest as the therapist reads it: snapshots of the text, Telegram-sized parts, the chart.
+"""The digest as the therapist reads it: snapshots of the text, message-sized parts, the chart.
 
 Snapshots live in ``tests/digest/snapshots/digest/``. After a deliberate change to the wording, run
 ``UPDATE_SNAPSHOTS=1 pytest tests/digest/test_digest_render.py`` and read the diff before committing it.
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.messages import utf16_length
+from bot.core.messages import split_text, utf16_length
 from bot.digest import (
     ClientInput,
     DigestRequest,
@@ -28,10 +28,8 @@ from bot.digest import (
     render_summary,
     render_text,
     sparkline,
-    split_for_telegram,
 )
 from bot.digest.chart import mood_chart_png, time_ticks
-from bot.digest.render import HEADINGS
 from tests.digest.test_digest import fortnight
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "digest"
@@ -88,19 +86,19 @@ def test_a_first_digest_with_nothing_done_yet() -> None:
     assert mood_chart_png(digest) is None
 
 
-def test_the_digest_splits_before_a_section_and_loses_nothing() -> None:
+def test_the_digest_splits_at_a_blank_line_and_loses_nothing() -> None:
+    """Split by the one splitter (``split_text``), as the digest is queued and the sink sends it."""
     text = render_text(build_digest(fortnight()))
     assert utf16_length(text) > 4096
-    parts = split_for_telegram(text)
+    parts = split_text(text)
     assert len(parts) == 2 and all(utf16_length(p) <= 4096 for p in parts)
     assert assert_lossless(text, parts) == ["\n\n"]
-    assert parts[1].split("\n", 1)[0] in HEADINGS
 
 
 def test_small_limits_split_only_at_line_breaks() -> None:
     text = render_text(build_digest(fortnight()))
     for limit in (300, 700, 1500):
-        parts = split_for_telegram(text, limit)
+        parts = split_text(text, limit)
         assert all(utf16_length(p) <= limit for p in parts)
         assert all("\n" in gap for gap in assert_lossless(text, parts)), limit
 
@@ -108,16 +106,16 @@ def test_small_limits_split_only_at_line_breaks() -> None:
 def test_an_over_long_line_splits_at_words_and_emoji_count_twice() -> None:
     line = " ".join(f"word{n}🌿" for n in range(1500))  # one line, ~12,000 UTF-16 units
     text = f"HOMEWORK\nshort line\n\n{line}\nlast line"
-    parts = split_for_telegram(text)
+    parts = split_text(text)
     assert all(utf16_length(p) <= 4096 for p in parts) and len(parts) >= 3
     gaps = assert_lossless(text, parts)
     assert all(gap in ("\n", " ", "\n\n") for gap in gaps)
     assert all(p.split()[-1].startswith("word") or p.endswith("line") for p in parts)
 
     unbroken = "🌿" * 3000  # no space at all: cut anywhere, losing nothing
-    pieces = split_for_telegram(unbroken)
+    pieces = split_text(unbroken)
     assert "".join(pieces) == unbroken and all(utf16_length(p) <= 4096 for p in pieces)
-    assert split_for_telegram("short") == ["short"] and split_for_telegram("") == []
+    assert split_text("short") == ["short"]
 
 
 def test_sparkline_uses_a_fixed_zero_to_ten_scale() -> None:
@@ -154,7 +152,7 @@ def test_a_year_of_data_still_fits_a_caption_and_splits_cleanly() -> None:
     summary = render_summary(digest)
     assert utf16_length(summary) < 1024 and summary.endswith("The full digest is attached.")
     text = render_text(digest)
-    parts = split_for_telegram(text)
+    parts = split_text(text)
     assert len(parts) > 10 and all(utf16_length(p) <= 4096 for p in parts)
     assert all("\n" in gap for gap in assert_lossless(text, parts))
 
@@ -168,7 +166,7 @@ def test_the_document_and_its_name() -> None:
 def test_nothing_is_logged_while_building_and_rendering(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         digest = build_digest(fortnight())
-        split_for_telegram(render_text(digest))
+        split_text(render_text(digest))
         render_summary(digest)
     assert caplog.records == []
 
@@ -192,7 +190,7 @@ def test_a_client_in_kolkata_reads_local_dates_in_the_text() -> None:
     assert "⚑ Very low mood: 2/10 · Mon 9 Mar 23:50" in text
     assert "Covering Tue 3 Mar 18:00 – Tue 17 Mar 16:00" in text
     assert "2 check-ins · lowest 2 · average 4.0 · highest 6" in text
-    assert date(2026, 3, 10) == build_digest(request).mood.points[1].at.date()
+    assert date(2026, 3, 10) == build_digest(request).section("mood_check").points[1].at.date()
 
 
 def test_importing_the_digest_does_not_load_matplotlib() -> None:

@@ -198,7 +198,7 @@ def test_every_button_of_every_flow_fits_telegram_callback_data() -> None:
     for flow in FLOWS:
         for step in flow.steps:
             ask_state = FlowState(flow.id, step.id, selection=tuple(o.id for o in step.options))
-            from flows.engine import render_step
+            from flows import render_step
 
             prompt = render_step(flow, step, ask_state.selection)
             for choice in prompt.choices:

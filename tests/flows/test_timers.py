@@ -10,7 +10,8 @@ import pytest
 from flows import Ask, Back, Finished, Pick, Skip, Text, Tick, advance, start, timer_wake_at
 from flows import texts as engine_texts
 from flows.breathing import BREATHING, PATTERNS, breathing_plan
-from flows.engine import FlowState, TimerPlan, clock_text
+from flows.model import FlowState
+from flows.timer import TimerPlan, clock_text
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS, URGE_SURFING, surf_plan
 from tests.support.outcomes import ask, labels
 

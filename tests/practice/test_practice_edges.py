@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.digest import texts as digest_texts
 from bot.practice import texts as ptexts
 from bot.runtime.wiring import tick
 from tests.conftest import RunningBot
@@ -62,7 +63,7 @@ async def test_a_digest_chat_that_removed_the_bot_sends_the_digest_privately(
     await run_tick(bot)  # refused in the channel…
     await run_tick(bot)  # …and sent privately (the drainer, woken, does this at once)
     note, digest = await therapist.expect(2)
-    assert note.text == ptexts.DIGEST_CHAT_UNREACHABLE
+    assert note.text == digest_texts.DIGEST_CHAT_UNREACHABLE
     assert (digest.text or "").startswith("Pre-session digest: Kai")
     assert bot.runtime is not None
     await bot.runtime.courier.flush()
