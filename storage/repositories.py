@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.choices import TypedChoices
 from storage.models import Conversation, Entry, OutboxMessage, Person
 from storage.practice import AuditLog, ClientNotes, Clients, Codes, RiskEvents, Therapists, TherapySessions
 from storage.rows import PersonRow
@@ -593,6 +594,7 @@ class Transaction:
         self.notes = ClientNotes(connection)
         self.audit = AuditLog(connection)
         self.risk_events = RiskEvents(connection)
+        self.typed_choices = TypedChoices(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 
