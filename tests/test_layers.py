@@ -132,18 +132,13 @@ KNOWN: set[tuple[str, str]] = {
     ("bot.chat.service", "bot.safety.response"),
     ("bot.chat.service", "bot.scheduling.scheduler"),
     ("bot.chat.turn", "bot.safety.risk_language"),
-    ("bot.cli.main", "telegram"),
-    ("bot.cli.main", "telegram.error"),
     ("bot.digest.delivery", "bot.practice.texts"),
     ("bot.digest.delivery", "bot.practice.service"),
     ("bot.digest.delivery", "bot.safety.response"),
     ("bot.practice.service", "bot.scheduling.scheduler"),
-    ("bot.runtime.wiring", "telegram"),
-    ("bot.runtime.wiring", "telegram.ext"),
     ("bot.safety.response", "bot.digest.render"),
     ("bot.safety.response", "bot.practice.texts"),
     ("bot.safety.response", "bot.runtime.settings"),
-    ("bot.transports.terminal.chat", "bot.runtime.wiring"),
 }
 """(module, imported) pairs still being turned around; the reshaping empties this set."""
 

@@ -98,8 +98,9 @@ def _default_crisis_resources(settings: Settings) -> bool:
 
 
 async def _run(settings: Settings) -> None:
-    from bot.runtime.wiring import open_runtime, run_telegram
-    from bot.transports.terminal.chat import TerminalChat, read_stdin_line, write_stdout
+    from bot.runtime.serve import run_telegram, run_terminal
+    from bot.runtime.wiring import open_runtime
+    from bot.transports.terminal.chat import read_stdin_line, write_stdout
 
     loaded = _load_keys(settings)
     with _key_lock(loaded.file, exclusive=False) as locked:
@@ -107,7 +108,7 @@ async def _run(settings: Settings) -> None:
             raise ConfigurationError("the keys are being rotated; start the bot when that is done")
         async with open_runtime(settings, keyring=loaded.ring) as runtime:
             if settings.telegram_bot_token is None:
-                await TerminalChat(runtime, read_stdin_line, write_stdout).run()
+                await run_terminal(runtime, read_stdin_line, write_stdout)
                 return
             print(TELEGRAM_MODE.format(url=settings.telegram_api_base_url.split("/bot")[0]), flush=True)
             if _default_crisis_resources(settings):
@@ -156,27 +157,19 @@ REGISTRATION_NO_LINK = (
 )
 
 
-async def _bot_username(settings: Settings) -> str | None:
-    """The bot's @username, asked of Telegram (None without a token, or if it cannot be reached)."""
+async def _registration_link(settings: Settings, code: str) -> str | None:
+    """A link that opens the bot with the code, from the transport configured (None: the bare
+    code, e.g. without a token or when Telegram cannot be reached)."""
     if settings.telegram_bot_token is None:
         return None
-    from telegram import Bot
-    from telegram.error import TelegramError
+    from bot.transports.telegram.links import ask_username, start_link
 
-    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
-    try:
-        async with bot:
-            return bot.username
-    except TelegramError as error:
-        log.warning(
-            "could not ask Telegram for the bot's name (%s); printing the code only", type(error).__name__
-        )
-        return None
+    token = settings.telegram_bot_token.get_secret_value()
+    return start_link(await ask_username(token, settings.telegram_api_base_url), code)
 
 
 async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
     from bot.core.clock import utc_now
-    from bot.core.codes import start_link
 
     database = await _open_database(settings)
     try:
@@ -194,7 +187,7 @@ async def _therapist(settings: Settings, args: argparse.Namespace) -> None:
         code = await practice.issue_registration(name, utc_now())
     finally:
         await database.close()
-    link = start_link(await _bot_username(settings), code)
+    link = await _registration_link(settings, code)
     if link:
         print(REGISTRATION_PRINTED.format(name=name, link=link))
     else:
