@@ -57,15 +57,9 @@ async def open_runtime(
     ``between`` command always passes one (from ENCRYPTION_KEYS or the key file, which it creates
     on first start); in-process tests that pass none store values as they are.
     """
-    keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else ""
-    if keyring is None and keys.strip():
-        try:
-            keyring = KeyRing.parse(keys, "ENCRYPTION_KEYS")
-        except KeyRingError as error:
-            raise ConfigurationError(str(error)) from None
-    if keyring is None:
-        log.warning("no encryption key given: what clients write is stored unencrypted")
-    database = Database(settings.database_url, keyring=keyring)
+    database = Database(
+        settings.database_url, keyring=keyring if keyring is not None else _keyring_from(settings)
+    )
     try:
         await database.migrate()
         await database.check_keys()
@@ -112,6 +106,18 @@ async def open_runtime(
             await courier.close()
     finally:
         await database.close()
+
+
+def _keyring_from(settings: Settings) -> KeyRing | None:
+    """``ENCRYPTION_KEYS``, if set; None (said once, as a warning) when no key is given."""
+    keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else ""
+    if not keys.strip():
+        log.warning("no encryption key given: what clients write is stored unencrypted")
+        return None
+    try:
+        return KeyRing.parse(keys, "ENCRYPTION_KEYS")
+    except KeyRingError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 async def seal_leftovers(database: Database) -> None:
