@@ -3,7 +3,7 @@ mean, stored per chat — through a restart, and with two questions open at once
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from bot.chat.turn import ButtonPressed, prompt_message
 from bot.cli import schedule as admin
@@ -15,23 +15,9 @@ from bot.transports.plain import PlainChoices, render_prompt
 from flows import AnswerKind, Choice, Prompt
 from flows.mood_check import MOOD_PROMPT
 from tests.support.clock import FakeClock
+from tests.support.script import Script
 
 CHAT = "local"
-
-
-class Script:
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines, self.output = list(lines), list[str]()
-
-    async def read_line(self) -> str | None:
-        return self.lines.pop(0) if self.lines else None
-
-    def write(self, text: str) -> None:
-        self.output.append(text)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.output)
 
 
 def question(kind: str, *labels: str, purpose: Purpose = Purpose.PROMPT) -> Outgoing:

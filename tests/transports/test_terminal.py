@@ -17,26 +17,9 @@ from flows.breathing import CALM_AFTER
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS
 from tests.support.clock import FakeClock
+from tests.support.script import Script
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-class Script:
-    """Feeds typed lines to the chat and keeps everything it printed."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = list(lines)
-        self.output: list[str] = []
-
-    async def read_line(self) -> str | None:
-        return self.lines.pop(0) if self.lines else None
-
-    def write(self, text: str) -> None:
-        self.output.append(text)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.output)
 
 
 async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str) -> None:
