@@ -45,6 +45,7 @@ from bot.digest import (
     render_text,
 )
 from bot.digest.chart import mood_chart_png
+from bot.digest.delivery import PART_LIMIT
 
 TARGET_TEXT_MS = 200
 TARGET_CHART_MS = 500
@@ -244,7 +245,7 @@ def year_request(seed: int = SEED) -> DigestRequest:
 def text_path(request: DigestRequest) -> tuple[int, int]:
     digest = build_digest(request)
     text = render_text(digest)
-    parts = split_text(text)
+    parts = split_text(text, PART_LIMIT)
     render_summary(digest)
     return len(text), len(parts)
 
@@ -291,7 +292,7 @@ def main(runs: int) -> None:
 
     build = median_ms(lambda: build_digest(request), runs)
     render = median_ms(lambda: render_text(digest), runs)
-    split = median_ms(lambda: split_text(render_text(digest)), runs) - render
+    split = median_ms(lambda: split_text(render_text(digest), PART_LIMIT), runs) - render
     text = median_ms(lambda: text_path(request), runs)
     chart_only = median_ms(lambda: mood_chart_png(digest), runs)
     chart = median_ms(lambda: chart_path(request), runs)

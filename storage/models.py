@@ -342,3 +342,30 @@ class RiskEvent(Base):
     """When to ask once more whether they are safe; NULL once asked (or not needed)."""
     follow_up_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     follow_up_answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class TypedChoice(Base):
+    """What typed numbers mean in a chat without buttons: the choices of a question shown there.
+
+    A keyboard-less transport (the terminal, Signal) numbers a question's buttons; a typed "2"
+    presses the second. Kept per chat and shown message, so a restart does not forget it and
+    two questions open at once stay apart (``bot.transports.plain`` says which one a number
+    means). Holds button data only (ids and tokens), never what anyone wrote.
+    """
+
+    __tablename__ = "typed_choices"
+    __table_args__ = (
+        UniqueConstraint("transport", "chat_id", "message_id"),
+        Index("ix_typed_choices_chat", "transport", "chat_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    """The question's answer kind: only choice, multi-choice and timer questions take numbers."""
+    choices: Mapped[list[str]] = mapped_column(JsonColumn)
+    """The button data a typed 1, 2, 3 … presses, in that order."""
+    shown_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.audit import AuditLog
+from storage.choices import TypedChoices
 from storage.clients import Clients
 from storage.codes import Codes
 from storage.conversations import Conversations
@@ -47,6 +48,7 @@ class Transaction:
         self.notes = ClientNotes(connection)
         self.audit = AuditLog(connection)
         self.risk_events = RiskEvents(connection)
+        self.typed_choices = TypedChoices(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.runtime.serve import telegram_running
 from bot.runtime.settings import Settings
-from bot.runtime.wiring import Runtime, open_runtime, telegram_running
+from bot.runtime.wiring import Runtime, open_runtime
 from tests.support.clock import FakeClock
 from tests.support.enrolment import enrol
 from tests.support.fake_bot_api import FakeBotApi
@@ -79,7 +80,7 @@ class RunningBot:
     async def start(self) -> None:
         self._runtime_cm = open_runtime(self.settings, self.clock)
         self.runtime = await self._runtime_cm.__aenter__()
-        self._bot_cm = telegram_running(self.runtime, poll_timeout=1, background=False)
+        self._bot_cm = telegram_running(self.runtime, poll_timeout=1, with_background=False)
         await self._bot_cm.__aenter__()
 
     async def stop(self) -> None:

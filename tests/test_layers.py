@@ -124,12 +124,7 @@ def wrong_way_imports() -> list[Problem]:
 
 
 KNOWN: set[tuple[str, str]] = {
-    ("bot.cli.main", "telegram"),
-    ("bot.cli.main", "telegram.error"),
-    ("bot.runtime.wiring", "telegram"),
-    ("bot.runtime.wiring", "telegram.ext"),
     ("bot.safety.response", "bot.digest.render"),
-    ("bot.transports.terminal.chat", "bot.runtime.wiring"),
 }
 """(module, imported) pairs still being turned around; the reshaping empties this set."""
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.codes import looks_like_code
-from bot.core.messages import Button, Outgoing, Purpose
-from flows import Prompt
+from bot.core.messages import Button, Expects, Outgoing, Purpose
+from flows import AnswerKind, Prompt
 from storage import OpenConversation, PendingMessage, PersonRow, Transaction
 
 
@@ -122,14 +122,20 @@ def new_prompt_token() -> str:
 def prompt_message(prompt: Prompt, token: str, lead: str | None = None) -> Outgoing:
     """Render a prompt as a message whose buttons carry ``token``."""
     text = f"{lead}\n\n{prompt.text}" if lead else prompt.text
+    buttons = tuple(
+        tuple(Button(c.label, f"{token}{BUTTON_DATA_SEPARATOR}{c.value}") for c in row) for row in prompt.rows
+    )
+    scale = prompt.kind is AnswerKind.SCALE
     return Outgoing(
         text=text,
         purpose=Purpose.PROMPT,
-        buttons=tuple(
-            tuple(Button(c.label, f"{token}{BUTTON_DATA_SEPARATOR}{c.value}") for c in row)
-            for row in prompt.rows
+        buttons=buttons,
+        expects=Expects(
+            prompt.kind.value,
+            low=prompt.low if scale else None,
+            high=prompt.high if scale else None,
+            choices=tuple(b for row in buttons for b in row),
         ),
-        expects=prompt.kind.value,
         optional=prompt.optional,
         prompt_token=token,
     )

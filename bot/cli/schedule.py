@@ -7,6 +7,7 @@ aliases: a Telegram user id (digits), ``terminal`` for the local terminal chat, 
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -145,3 +146,49 @@ async def remove_schedule(database: Database, clock: Clock, schedule_id: int) ->
             raise AdminError(f"no active schedule {schedule_id}")
         await tx.due_prompts.drop_pending_for_schedule(schedule_id)
     return f"schedule {schedule_id} removed; prompts not yet sent are cancelled"
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schedule = commands.add_parser("schedule", help="add, list or remove clients' homework schedules")
+    actions = schedule.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="schedule a homework for a client")
+    add.add_argument("client", help="Telegram user id, 'terminal', or #<person id>")
+    add.add_argument("flow", help="the homework, e.g. mood")
+    add.add_argument("times", help="local times, e.g. 08:00,20:30")
+    add.add_argument("--days", default="daily", help="daily, weekdays, weekends, mon,wed,fri, mon-fri")
+    add.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default: today)")
+    add.add_argument("--until", help="last day, YYYY-MM-DD")
+    add.add_argument("--quiet", help="no reminders in these local hours, e.g. 22:00-07:00")
+    add.add_argument("--rationale", help="why this homework, in the therapist's words")
+    listing = actions.add_parser("list", help="list active schedules")
+    listing.add_argument("client", nargs="?", help="only this client's")
+    remove = actions.add_parser("remove", help="remove a schedule")
+    remove.add_argument("schedule_id", type=int)
+
+
+async def schedule(settings: Settings, args: argparse.Namespace) -> None:
+    """``between schedule add|list|remove``, printed line by line."""
+    from bot.cli.database import open_database
+    from bot.core.clock import utc_now
+
+    database = await open_database(settings)
+    try:
+        if args.action == "add":
+            new = NewSchedule(
+                client=args.client,
+                flow=args.flow,
+                times=args.times,
+                days=args.days,
+                start=args.start,
+                until=args.until,
+                quiet=args.quiet,
+                rationale=args.rationale,
+            )
+            print(await add_schedule(database, settings, utc_now, new))
+        elif args.action == "list":
+            for line in await list_schedules(database, settings, utc_now, args.client):
+                print(line)
+        else:
+            print(await remove_schedule(database, utc_now, args.schedule_id))
+    finally:
+        await database.close()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +47,46 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Expects:
+    """What answer a prompt takes, said for transports without buttons (they print hints and
+    map typed numbers): the kind (a ``flows.AnswerKind`` value), a scale's range, and the
+    choices a typed number picks, in the order they are numbered."""
+
+    kind: str
+    low: int | None = None
+    high: int | None = None
+    choices: tuple[Button, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "low": self.low,
+            "high": self.high,
+            "choices": [[b.label, b.data] for b in self.choices],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Expects:
+        return cls(
+            kind=str(data["kind"]),
+            low=data.get("low"),
+            high=data.get("high"),
+            choices=tuple(Button(str(label), str(value)) for label, value in data.get("choices", [])),
+        )
+
+    @classmethod
+    def of_kind(cls, kind: str, buttons: tuple[tuple[Button, ...], ...]) -> Expects:
+        """From a bare kind, as callers not yet passing an :class:`Expects` (and outbox rows written
+        before it existed) give it: every button is a choice; a scale's range is its numbered
+        buttons'."""
+        choices = tuple(b for row in buttons for b in row)
+        if kind != "scale":
+            return cls(kind, choices=choices)
+        numbers = [int(b.label) for b in choices if b.label.lstrip("-").isdigit()]
+        return cls(kind, min(numbers, default=None), max(numbers, default=None), choices)
+
+
+@dataclass(frozen=True, slots=True)
 class Reroute:
     chat_id: str
     person_id: int | None
@@ -60,7 +101,9 @@ class Outgoing:
     text: str | None
     purpose: Purpose = Purpose.NOTE
     buttons: tuple[tuple[Button, ...], ...] = ()
-    expects: str | None = None  # the flows.AnswerKind of a prompt, for keyboard-less transports
+    expects: Expects | str | None = None
+    """What a prompt takes (see :attr:`expected`); a bare kind is still accepted from callers
+    that do not build an :class:`Expects` yet."""
     optional: bool = False
     edit_of: str | None = None
     prompt_token: str | None = None
@@ -73,12 +116,20 @@ class Outgoing:
     """Where to send this instead if its chat refuses it for good (a digest chat we were
     removed from: the therapist's private chat)."""
 
+    @property
+    def expected(self) -> Expects | None:
+        """What this prompt takes, always structured."""
+        if self.expects is None or isinstance(self.expects, Expects):
+            return self.expects
+        return Expects.of_kind(self.expects, self.buttons)
+
     def to_json(self) -> dict[str, Any]:
+        expected = self.expected
         return {
             "text": self.text,
             "purpose": self.purpose.value,
             "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
-            "expects": self.expects,
+            "expects": expected.to_json() if expected is not None else None,
             "optional": self.optional,
             "edit_of": self.edit_of,
             "prompt_token": self.prompt_token,
@@ -92,14 +143,20 @@ class Outgoing:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Outgoing:
+        """Read a stored message; rows written before :class:`Expects` carry a bare kind."""
+        buttons = tuple(
+            tuple(Button(str(label), str(value)) for label, value in row) for row in data.get("buttons", [])
+        )
+        expects = data.get("expects")
         return cls(
             text=data.get("text"),
             purpose=Purpose(data.get("purpose", Purpose.NOTE.value)),
-            buttons=tuple(
-                tuple(Button(str(label), str(value)) for label, value in row)
-                for row in data.get("buttons", [])
-            ),
-            expects=data.get("expects"),
+            buttons=buttons,
+            expects=Expects.from_json(expects)
+            if isinstance(expects, dict)
+            else Expects.of_kind(str(expects), buttons)
+            if expects
+            else None,
             optional=bool(data.get("optional", False)),
             edit_of=data.get("edit_of"),
             prompt_token=data.get("prompt_token"),
@@ -125,22 +182,28 @@ def parse_button_number(text: str, *, low: int = 1, high: int = MAX_ID) -> int |
     return number if low <= number <= high else None
 
 
-TELEGRAM_TEXT_LIMIT = 4096
-
-
 def utf16_length(text: str) -> int:
-    """Telegram counts message length in UTF-16 code units (an emoji can count twice)."""
+    """Length in UTF-16 code units (an emoji can count twice): how Telegram counts, for one."""
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split a long text into messages of at most ``limit``, at paragraph, line or word breaks
+@dataclass(frozen=True, slots=True)
+class TextLimit:
+    """How long one message may be, as the messenger counts (characters, UTF-16 units, bytes)."""
+
+    size: int
+    measure: Callable[[str], int] = field(default=len)
+
+
+def split_text(text: str, limit: TextLimit) -> list[str]:
+    """Split a long text into messages within ``limit``, at paragraph, line or word breaks
     where possible, so a long answer is shown whole, in order."""
+    size, measure = limit.size, limit.measure
     parts: list[str] = []
     rest = text
-    while utf16_length(rest) > limit:
-        cut = limit
-        while utf16_length(rest[:cut]) > limit:  # characters outside the BMP count twice
+    while measure(rest) > size:
+        cut = min(len(rest), size)
+        while measure(rest[:cut]) > size:  # a character can count more than once
             cut -= 1
         window = rest[:cut]
         for separator in ("\n\n", "\n", " "):

@@ -22,13 +22,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.core.clock import Clock
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.logs import describe_error
 from bot.core.messages import Outgoing, Purpose
 from bot.delivery.pacing import Pacer
+from bot.delivery.sink import Sink
 from storage import Database, PendingMessage, StorageError, Transaction
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,6 @@ REPLY_MAX_WAIT_SECONDS = 1.0
 
 Shown = tuple[str, int, str, str]
 """(what was shown: "conversation" or "due_prompt", its key, its token, the message id)."""
-
-
-class Sink(Protocol):
-    """A transport's way to show one message; returns the id of the message shown."""
-
-    async def deliver(self, chat_id: str, message: Outgoing) -> str | None: ...
 
 
 def backoff(attempts: int) -> float:
@@ -108,6 +102,35 @@ class _Settlement:
     def simple(self) -> bool:
         """Only successful sends: the ledger can write them down later."""
         return self.retry is None and not self.dropped and self.unreachable is None and not self.deferred
+
+
+@dataclass
+class _Round:
+    """One chat's delivery round: what was tried, sent and handled."""
+
+    key: tuple[str, str]
+    settlement: _Settlement = field(default_factory=_Settlement)
+    attempted: set[int] = field(default_factory=set)
+    handled: int = 0
+    sent: int = 0
+
+    @property
+    def chat_id(self) -> str:
+        return self.key[1]
+
+    def delivered(self, item: PendingMessage, message: Outgoing, shown_id: str | None) -> None:
+        """Sent: it leaves the outbox; a shown prompt remembers its message id (for edits)."""
+        self.handled += 1
+        self.sent += 1
+        self.settlement.delivered.append(item.id)
+        if not message.prompt_token or shown_id is None:
+            return
+        if message.due_prompt_id is not None:
+            self.settlement.shown.append(
+                ("due_prompt", message.due_prompt_id, message.prompt_token, shown_id)
+            )
+        elif item.person_id is not None:
+            self.settlement.shown.append(("conversation", item.person_id, message.prompt_token, shown_id))
 
 
 class Courier:
@@ -223,80 +246,95 @@ class Courier:
         *,
         max_wait: float,
     ) -> int:
-        transport, chat_id = key
-        settlement = _Settlement()
-        handled = sent = 0
-        attempted: set[int] = set()
+        """Send ``pending`` in order until one must wait; write down what happened."""
+        round_ = _Round(key)
         for item in pending:
-            now = self._clock()
-            if item.due_at > now and item.id not in fresh_ids:
+            if item.due_at > self._clock() and item.id not in fresh_ids:
                 break  # a retry not due yet, or replies leased to a handler: the rest waits too
-            message = Outgoing.from_json(item.payload)
-            paced = message.edit_of is None or message.purpose is Purpose.TIMER
-            if paced:  # a new message, or a timer's frame: mind the pace
-                wait = self.pacer.delay(chat_id)
-                if wait > max_wait:  # the drainer sends this and the rest in turn
-                    break
-                if wait > 0:
-                    await self._sleep(wait)
-                self.pacer.spend(chat_id)
-            attempted.add(item.id)
-            try:
-                shown_id = await sink.deliver(chat_id, message)
-            except TransientDeliveryError as error:
-                if paced:
-                    self.pacer.answered()
-                delay = error.retry_after if error.retry_after is not None else backoff(item.attempts)
-                log.warning(
-                    "outbox %s to %s chat %s deferred %.0fs: %s", item.id, transport, chat_id, delay, error
-                )
-                settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
-                attempted.add(item.id)
-                self._wake_in(delay)  # then, not at the next idle check
+            if not await self._send_one(sink, item, round_, max_wait=max_wait):
                 break
-            except PermanentDeliveryError as error:
-                handled += 1
-                settlement.delivered.append(item.id)
-                settlement.dropped = True
-                if message.reroute is not None:
-                    log.warning("outbox %s to %s chat %s rerouted: %s", item.id, transport, chat_id, error)
-                    settlement.rerouted.append(message)
-                    continue
-                if error.unreachable and item.person_id is not None:
-                    log.warning("%s chat %s is unreachable (%s); stopping", transport, chat_id, error)
-                    settlement.unreachable = item.person_id
-                    break
-                log.warning("outbox %s to %s chat %s dropped: %s", item.id, transport, chat_id, error)
-                continue
-            if paced:
-                self.pacer.answered()
-            handled += 1
-            sent += 1
-            settlement.delivered.append(item.id)
-            if message.prompt_token and shown_id is not None:
-                if message.due_prompt_id is not None:
-                    settlement.shown.append(
-                        ("due_prompt", message.due_prompt_id, message.prompt_token, shown_id)
-                    )
-                elif item.person_id is not None:
-                    settlement.shown.append(("conversation", item.person_id, message.prompt_token, shown_id))
         # replies this handler could not send (pace, a retry ahead of them): its lease ends, the
         # drainer sends them in order
-        settlement.deferred = [i.id for i in pending if i.id in fresh_ids and i.id not in attempted]
+        round_.settlement.deferred = [
+            i.id for i in pending if i.id in fresh_ids and i.id not in round_.attempted
+        ]
+        await self._write_round(round_, len(pending))
+        return round_.sent
+
+    async def _send_one(self, sink: Sink, item: PendingMessage, round_: _Round, *, max_wait: float) -> bool:
+        """Pace and send one message; False: stop this round (the pace, a retry, an unreachable chat)."""
+        message = Outgoing.from_json(item.payload)
+        paced = message.edit_of is None or message.purpose is Purpose.TIMER
+        if paced and not await self._wait_for_pace(round_.chat_id, max_wait):
+            return False  # the drainer sends this and the rest in turn
+        round_.attempted.add(item.id)
+        try:
+            shown_id = await sink.deliver(round_.chat_id, message)
+        except TransientDeliveryError as error:
+            if paced:
+                self.pacer.answered()
+            self._retry_later(item, error, round_)
+            return False
+        except PermanentDeliveryError as error:
+            return self._refused(item, message, error, round_)
+        if paced:
+            self.pacer.answered()
+        round_.delivered(item, message, shown_id)
+        return True
+
+    async def _wait_for_pace(self, chat_id: str, max_wait: float) -> bool:
+        """Wait for this chat's turn; False when that is longer than ``max_wait``."""
+        wait = self.pacer.delay(chat_id)
+        if wait > max_wait:
+            return False
+        if wait > 0:
+            await self._sleep(wait)
+        self.pacer.spend(chat_id)
+        return True
+
+    def _retry_later(self, item: PendingMessage, error: TransientDeliveryError, round_: _Round) -> None:
+        delay = error.retry_after if error.retry_after is not None else backoff(item.attempts)
+        log.warning("outbox %s to %s chat %s deferred %.0fs: %s", item.id, *round_.key, delay, error)
+        round_.settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
+        self._wake_in(delay)  # then, not at the next idle check
+
+    @staticmethod
+    def _refused(
+        item: PendingMessage, message: Outgoing, error: PermanentDeliveryError, round_: _Round
+    ) -> bool:
+        """A message its chat will never take: rerouted, or dropped (and the chat unreachable)."""
+        round_.handled += 1
+        settlement = round_.settlement
+        settlement.delivered.append(item.id)
+        settlement.dropped = True
+        if message.reroute is not None:
+            log.warning("outbox %s to %s chat %s rerouted: %s", item.id, *round_.key, error)
+            settlement.rerouted.append(message)
+            return True
+        if error.unreachable and item.person_id is not None:
+            log.warning("%s chat %s is unreachable (%s); stopping", *round_.key, error)
+            settlement.unreachable = item.person_id
+            return False
+        log.warning("outbox %s to %s chat %s dropped: %s", item.id, *round_.key, error)
+        return True
+
+    async def _write_round(self, round_: _Round, pending: int) -> None:
+        """Successful sends go to the ledger; anything else is settled now. The chat stays backed
+        up until everything in it was handled."""
+        settlement, key = round_.settlement, round_.key
         if settlement.simple:
             self.ledger.record(settlement.delivered, settlement.shown)
             self._flush_soon()
         else:
             await self._settle(settlement, key)
         if settlement.unreachable is not None or (
-            settlement.retry is None and not settlement.deferred and handled == len(pending)
+            settlement.retry is None and not settlement.deferred and round_.handled == pending
         ):
             self._backed_up.discard(key)
         else:
             self._backed_up.add(key)
             if settlement.deferred:
                 self.wake()  # due now, in turn; a retry waits for its time (the idle check)
-        return sent
 
     async def _settle(self, settlement: _Settlement, key: tuple[str, str]) -> None:
         async with self._db.transaction() as tx:

@@ -21,7 +21,7 @@ from bot.chat.turn import Recipient, note
 from bot.core.clock import Clock
 from bot.core.local_time import next_in_series
 from bot.core.logs import describe_error
-from bot.core.messages import Attachment, Outgoing, Reroute, split_text
+from bot.core.messages import Attachment, Outgoing, Reroute, TextLimit, split_text, utf16_length
 from bot.core.timezones import zone_or_utc
 from bot.digest import (
     AssignmentInput,
@@ -58,11 +58,16 @@ class _Gathered:
     fallback: Recipient | None = None
 
 
+PART_LIMIT = TextLimit(4096, utf16_length)
+"""One part of a digest's text: within every messenger's limit for a message (Telegram's 4096
+UTF-16 units is the smallest of those a therapist reads in); a sink splits at its own limit."""
+
+
 def compose(digest: Digest, chart: bytes | None) -> list[Outgoing]:
     """The messages of one digest: the text (or a summary and the text as a document when it
     would take more than a few messages), and the chart. The text is split by the one splitter
     (``split_text``), each part its own queued message, so a retry never repeats a part."""
-    parts = split_text(render_text(digest))
+    parts = split_text(render_text(digest), PART_LIMIT)
     if len(parts) <= MAX_TEXT_PARTS:
         messages = [note(part) for part in parts]
         document = None

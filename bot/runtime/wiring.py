@@ -1,18 +1,13 @@
-"""Wiring in one place: database, clock, services, transports — opened and closed in pairs."""
+"""Wiring in one place: database, clock and services, opened and closed in pairs; the work the
+background runner does for every transport."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.chat.service import ConversationService
 from bot.chat.turn import new_prompt_token
@@ -20,21 +15,16 @@ from bot.core.clock import Clock, utc_now
 from bot.core.errors import ConfigurationError
 from bot.core.logs import describe_error
 from bot.delivery.courier import Courier
+from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
 from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import Admissions
+from bot.runtime.background import Ticker, running
 from bot.runtime.services import build_conversation
 from bot.runtime.settings import Settings
+from bot.runtime.transports import Transports
 from bot.safety.response import Safety
 from bot.scheduling.scheduler import HomeworkScheduler
-from bot.transports.telegram.updates import (
-    TRANSPORT,
-    TelegramServices,
-    TelegramSink,
-    on_error,
-    on_update,
-    publish_commands,
-)
 from flows import FLOWS
 from storage import Database, StorageError
 from storage.crypto import KeyRing, KeyRingError
@@ -55,18 +45,10 @@ class Runtime:
     digests: DigestDelivery
     safety: Safety
     practice: Admissions
-    bot_name: _BotName
-    """The transport's name for the bot, for invitation links (known once it has started)."""
-
-
-class _BotName:
-    """The bot's name as the transport knows it once started (``None`` until then)."""
-
-    def __init__(self) -> None:
-        self.provider: Callable[[], str | None] = lambda: None
-
-    def __call__(self) -> str | None:
-        return self.provider()
+    gateway: Gateway
+    """The one way in for every transport: handle, deliver, wake, write down."""
+    transports: Transports
+    """The transports running in this process (their link makers)."""
 
 
 @asynccontextmanager
@@ -79,15 +61,9 @@ async def open_runtime(
     ``between`` command always passes one (from ENCRYPTION_KEYS or the key file, which it creates
     on first start); in-process tests that pass none store values as they are.
     """
-    keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else ""
-    if keyring is None and keys.strip():
-        try:
-            keyring = KeyRing.parse(keys, "ENCRYPTION_KEYS")
-        except KeyRingError as error:
-            raise ConfigurationError(str(error)) from None
-    if keyring is None:
-        log.warning("no encryption key given: what clients write is stored unencrypted")
-    database = Database(settings.database_url, keyring=keyring)
+    database = Database(
+        settings.database_url, keyring=keyring if keyring is not None else _keyring_from(settings)
+    )
     try:
         await database.migrate()
         await database.check_keys()
@@ -98,8 +74,10 @@ async def open_runtime(
             chat_burst=settings.chat_send_burst,
         )
         courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
-        bot_name = _BotName()
-        features = build_conversation(database, clock, settings, ledger=courier.ledger, bot_username=bot_name)
+        transports = Transports()
+        features = build_conversation(
+            database, clock, settings, ledger=courier.ledger, bot_username=transports.bot_username
+        )
         scheduler = HomeworkScheduler(
             database,
             clock,
@@ -121,12 +99,25 @@ async def open_runtime(
                 digests,
                 features.safety,
                 features.practice,
-                bot_name,
+                Gateway(features.conversations, courier),
+                transports,
             )
         finally:
             await courier.close()
     finally:
         await database.close()
+
+
+def _keyring_from(settings: Settings) -> KeyRing | None:
+    """``ENCRYPTION_KEYS``, if set; None (said once, as a warning) when no key is given."""
+    keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else ""
+    if not keys.strip():
+        log.warning("no encryption key given: what clients write is stored unencrypted")
+        return None
+    try:
+        return KeyRing.parse(keys, "ENCRYPTION_KEYS")
+    except KeyRingError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 async def seal_leftovers(database: Database) -> None:
@@ -178,11 +169,12 @@ async def tick(runtime: Runtime) -> None:
 
 
 def _job(
-    work: Callable[[Runtime], Coroutine[Any, Any, object]], runtime: Runtime, name: str
-) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    """A JobQueue callback: do the work, survive a database hiccup, wake the courier."""
+    work: Callable[[Runtime], Awaitable[object]], runtime: Runtime, name: str
+) -> Callable[..., Awaitable[None]]:
+    """One ticker run: do the work, survive a database hiccup, wake the courier when it queued
+    messages (``None``: it cannot say, so wake anyway)."""
 
-    async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
+    async def job(_: object = None) -> None:
         try:
             queued = await work(runtime)
         except StorageError:
@@ -194,81 +186,12 @@ def _job(
     return job
 
 
-def build_telegram_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
-    """The python-telegram-bot application for a runtime: one generic handler, one error handler."""
+def background(runtime: Runtime, *, first: float | None = 0.0) -> AbstractAsyncContextManager[None]:
+    """The background runner every transport gets: the scheduler's and the timers' tickers
+    (intervals from the settings) and the outbox drainer."""
     settings = runtime.settings
-    assert settings.telegram_bot_token is not None
-    application = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
-        .build()
+    tickers = (
+        Ticker("scheduler", settings.scheduler_tick_seconds, _job(scheduled_work, runtime, "scheduler")),
+        Ticker("timers", settings.timer_tick_seconds, _job(timer_work, runtime, "timers")),
     )
-    application.bot_data["services"] = TelegramServices(runtime.conversations, runtime.courier)
-    application.add_handler(TypeHandler(Update, on_update))
-    application.add_error_handler(on_error)
-    return application
-
-
-@asynccontextmanager
-async def telegram_running(
-    runtime: Runtime, *, poll_timeout: float = 10.0, background: bool = True
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Start polling Telegram with ``runtime``; stop everything in reverse order on exit."""
-    application = build_telegram_application(runtime)
-    await application.initialize()
-    try:
-        runtime.courier.register(TRANSPORT, TelegramSink(application.bot))
-        runtime.bot_name.provider = lambda: application.bot.username
-        await publish_commands(application, application.bot_data["services"])
-
-        assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-        drainer: asyncio.Task[None] | None = None
-        if background:
-            # The JobQueue is only the ticker; what is due lives in our tables (FIELD-NOTES).
-            for name, work, interval in (
-                ("scheduler", scheduled_work, runtime.settings.scheduler_tick_seconds),
-                ("timers", timer_work, runtime.settings.timer_tick_seconds),
-            ):
-                application.job_queue.run_repeating(
-                    _job(work, runtime, name),
-                    interval=interval,
-                    first=0.0,
-                    name=name,
-                    job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-                )
-            drainer = asyncio.get_running_loop().create_task(runtime.courier.run(), name="outbox-drainer")
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=timedelta(seconds=poll_timeout),
-            allowed_updates=[
-                Update.MESSAGE,
-                Update.CALLBACK_QUERY,
-                Update.EDITED_MESSAGE,
-                Update.CHANNEL_POST,
-            ],
-        )
-        try:
-            yield application
-        finally:
-            if application.updater.running:
-                await application.updater.stop()
-            await application.stop()
-            if drainer is not None:
-                drainer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await drainer
-    finally:
-        runtime.courier.unregister(TRANSPORT)
-        await application.shutdown()
-
-
-async def run_telegram(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Serve Telegram until ``stop`` is set (SIGINT/SIGTERM in the CLI)."""
-    async with telegram_running(runtime) as application:
-        me = application.bot
-        log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
-        await stop.wait()
+    return running(tickers, runtime.courier.run, first=first)

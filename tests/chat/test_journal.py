@@ -5,21 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.chat import texts
-from bot.core.messages import split_text, utf16_length
 from storage import EntryStatus
 from tests.conftest import RunningBot
 from tests.support.fake_bot_api import FakeBotApi
-
-
-def test_long_texts_split_at_breaks_and_lose_nothing() -> None:
-    paragraph = "I kept thinking about it. " * 60
-    text = "\n\n".join(paragraph.strip() + f" ({n}) 🌿" for n in range(8))
-    parts = split_text(text)
-    assert len(parts) > 1 and all(utf16_length(p) <= 4096 for p in parts)
-    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
-    assert split_text("short") == ["short"]
-    emoji = "🌿" * 3000  # 6000 UTF-16 units
-    assert all(utf16_length(p) <= 4096 for p in split_text(emoji)) and "".join(split_text(emoji)) == emoji
 
 
 async def add_entries(bot: RunningBot, telegram_id: str, count: int) -> None:

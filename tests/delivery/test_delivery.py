@@ -1,4 +1,4 @@
-"""The outbox courier through a recording sink: lease, retries, order, restarts."""
+"""The outbox courier through the fake sink: lease, retries, order, restarts."""
 
 from __future__ import annotations
 
@@ -8,29 +8,15 @@ import pytest
 
 from bot.chat.turn import CommandReceived, Sender, TextReceived
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.core.messages import Outgoing
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, tick
 from flows.mood_check import INTRO, MOOD_PROMPT
 from tests.support.clock import FakeClock
+from tests.support.sinks import FakeSink
 
 pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
 
 ALEX = Sender("telegram", "7", "7")
-
-
-class RecordingSink:
-    """Shows messages by remembering them; can be told to fail the next sends."""
-
-    def __init__(self) -> None:
-        self.shown: list[str | None] = []
-        self.failures: list[Exception] = []
-
-    async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.shown.append(message.text)
-        return message.edit_of or str(len(self.shown))
 
 
 async def outbox_size(runtime: Runtime) -> int:
@@ -42,7 +28,7 @@ async def outbox_size(runtime: Runtime) -> int:
 async def test_replies_of_a_handler_that_died_are_sent_after_their_lease(
     runtime: Runtime, clock: FakeClock
 ) -> None:
-    sink = RecordingSink()
+    sink = FakeSink()
     runtime.courier.register("telegram", sink)
     await runtime.conversations.handle(ALEX, CommandReceived("mood"), update_id=1)  # never delivered
     await tick(runtime)
@@ -54,7 +40,7 @@ async def test_replies_of_a_handler_that_died_are_sent_after_their_lease(
 
 
 async def test_a_backed_up_chat_keeps_its_order(runtime: Runtime, clock: FakeClock) -> None:
-    sink = RecordingSink()
+    sink = FakeSink()
     runtime.courier.register("telegram", sink)
     sink.failures.append(TransientDeliveryError("server error"))
     handled = await runtime.conversations.handle(ALEX, CommandReceived("mood"), update_id=1)
@@ -72,7 +58,7 @@ async def test_a_backed_up_chat_keeps_its_order(runtime: Runtime, clock: FakeClo
 
 
 async def test_permanent_failures_are_dropped_not_retried(runtime: Runtime) -> None:
-    sink = RecordingSink()
+    sink = FakeSink()
     runtime.courier.register("telegram", sink)
     sink.failures.append(PermanentDeliveryError("blocked", unreachable=True))
     handled = await runtime.conversations.handle(ALEX, CommandReceived("help"), update_id=1)
@@ -87,7 +73,7 @@ async def test_after_a_restart_leftovers_go_first(
     async with open_runtime(settings, clock) as first:
         await first.conversations.handle(ALEX, CommandReceived("mood"), update_id=1)  # then "crash"
     async with open_runtime(settings, clock) as second:
-        sink = RecordingSink()
+        sink = FakeSink()
         second.courier.register("telegram", sink)
         handled = await second.conversations.handle(ALEX, TextReceived("5"), update_id=2)
         await second.courier.deliver("telegram", "7", handled.replies)
@@ -97,7 +83,7 @@ async def test_after_a_restart_leftovers_go_first(
 
 
 async def test_delivered_messages_are_written_down_by_the_next_transaction(runtime: Runtime) -> None:
-    sink = RecordingSink()
+    sink = FakeSink()
     runtime.courier.register("telegram", sink)
     handled = await runtime.conversations.handle(ALEX, CommandReceived("mood"), update_id=1)
     await runtime.courier.deliver("telegram", "7", handled.replies)

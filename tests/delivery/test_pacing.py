@@ -10,6 +10,7 @@ from bot.core.messages import Outgoing
 from bot.delivery.courier import Courier
 from bot.delivery.pacing import Pacer
 from bot.runtime.wiring import Runtime
+from tests.support.sinks import FakeSink
 
 
 class Monotonic:
@@ -73,16 +74,6 @@ def test_rate_zero_turns_pacing_off() -> None:
         pacer.spend("alex")
 
 
-class RecordingSink:
-    def __init__(self, clock: Monotonic) -> None:
-        self.clock = clock
-        self.sent: list[tuple[str, float]] = []
-
-    async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
-        self.sent.append((chat_id, self.clock.now))
-        return str(len(self.sent))
-
-
 async def test_the_drainer_keeps_the_pace_and_the_order(runtime: Runtime) -> None:
     clock = Monotonic()
     courier = Courier(
@@ -91,19 +82,25 @@ async def test_the_drainer_keeps_the_pace_and_the_order(runtime: Runtime) -> Non
         pacer=Pacer(rate=30, chat_interval=1.0, chat_burst=1, monotonic=clock),
         sleep=clock.sleep,
     )
-    sink = RecordingSink(clock)
+    sent: list[tuple[str, float]] = []
+
+    def note_the_time(chat_id: str, _: Outgoing) -> str:
+        sent.append((chat_id, clock.now))
+        return str(len(sent))
+
+    sink = FakeSink(note_the_time)
     courier.register("telegram", sink)
     async with runtime.database.transaction() as tx:
         rows = [("telegram", f"c{n % 10}", None, Outgoing(text=f"m{n}").to_json()) for n in range(40)]
         await tx.outbox.put_rows(rows, runtime.clock())
     while await courier.deliver_due():
         pass
-    assert len(sink.sent) == 40
-    times = [t for _, t in sink.sent]
+    assert len(sent) == 40
+    times = [t for _, t in sent]
     assert all(b - a >= 1 / 30 * 0.75 - 1e-9 for a, b in itertools.pairwise(times))
     assert all(sum(start <= t < start + 1 for t in times) <= 30 for start in times)
     by_chat: dict[str, list[float]] = {}
-    for chat, t in sink.sent:
+    for chat, t in sent:
         by_chat.setdefault(chat, []).append(t)
     for sends in by_chat.values():
         assert len(sends) == 4

@@ -15,6 +15,7 @@ from bot.core.messages import Outgoing
 from bot.runtime.wiring import Runtime
 from storage import Conversations
 from tests.support.clock import FakeClock
+from tests.support.sinks import FakeSink
 
 pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
 
@@ -22,7 +23,7 @@ CLIENT = Sender("telegram", "7", "7")
 
 
 class Chat:
-    """A sink that keeps what each message shows now; it can hold a send in flight."""
+    """What each message shows now, as the fake sink hands it over; it can hold a send in flight."""
 
     def __init__(self) -> None:
         self.shows: dict[str, tuple[str | None, list[str]]] = {}
@@ -31,7 +32,7 @@ class Chat:
         self.sending = asyncio.Event()
         self._next = 100
 
-    async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
+    async def show(self, chat_id: str, message: Outgoing) -> str | None:
         self.sending.set()
         if self.hold is not None:
             await self.hold.wait()
@@ -87,9 +88,9 @@ def outbox(runtime: Runtime) -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 def chat(runtime: Runtime) -> Chat:
-    sink = Chat()
-    runtime.courier.register("telegram", sink)
-    return sink
+    chat = Chat()
+    runtime.courier.register("telegram", FakeSink(chat.show))
+    return chat
 
 
 async def test_a_frame_in_flight_when_the_timer_ends_does_not_swallow_the_next_question(

@@ -30,6 +30,7 @@ from bot.digest import (
     render_summary,
     render_text,
 )
+from bot.digest.delivery import PART_LIMIT
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -516,7 +517,7 @@ def test_partial_and_old_answer_shapes_never_crash() -> None:
     assert digest.confidence == ()  # 99 is not a rating
     text = render_text(digest)
     assert "Mood check" in text and "retired flow" in text.lower()
-    assert len(render_summary(digest)) < 1024 and split_text(text)
+    assert len(render_summary(digest)) < 1024 and split_text(text, PART_LIMIT)
 
 
 def test_a_client_in_kolkata_sees_local_times() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.core.messages import TELEGRAM_TEXT_LIMIT, utf16_length
+from bot.core.messages import utf16_length
 from bot.digest import EntryInput, build_digest, render_text
 from bot.digest.delivery import MAX_TEXT_PARTS, compose
+from bot.transports.telegram.sink import TEXT_LIMIT
 from tests.digest.test_digest import fortnight
 
 
@@ -16,7 +17,7 @@ def test_a_digest_that_fits_goes_as_text_and_the_chart_as_a_photo() -> None:
     messages = compose(digest, chart=b"\x89PNG\r\n\x1a\nchart")
     *texts, photo = messages
     assert "".join(m.text or "" for m in texts).replace("\n", "") == render_text(digest).replace("\n", "")
-    assert all(m.attachment is None and utf16_length(m.text or "") <= TELEGRAM_TEXT_LIMIT for m in texts)
+    assert all(m.attachment is None and utf16_length(m.text or "") <= TEXT_LIMIT.size for m in texts)
     assert photo.attachment is not None and photo.attachment.kind == "photo"
     assert photo.text is not None and digest.alias in photo.text
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.messages import split_text, utf16_length
+from bot.core.messages import TextLimit, split_text, utf16_length
 from bot.digest import (
     ClientInput,
     DigestRequest,
@@ -30,6 +30,7 @@ from bot.digest import (
     sparkline,
 )
 from bot.digest.chart import mood_chart_png, time_ticks
+from bot.digest.delivery import PART_LIMIT
 from tests.digest.test_digest import fortnight
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "digest"
@@ -90,7 +91,7 @@ def test_the_digest_splits_at_a_blank_line_and_loses_nothing() -> None:
     """Split by the one splitter (``split_text``), as the digest is queued and the sink sends it."""
     text = render_text(build_digest(fortnight()))
     assert utf16_length(text) > 4096
-    parts = split_text(text)
+    parts = split_text(text, PART_LIMIT)
     assert len(parts) == 2 and all(utf16_length(p) <= 4096 for p in parts)
     assert assert_lossless(text, parts) == ["\n\n"]
 
@@ -98,7 +99,7 @@ def test_the_digest_splits_at_a_blank_line_and_loses_nothing() -> None:
 def test_small_limits_split_only_at_line_breaks() -> None:
     text = render_text(build_digest(fortnight()))
     for limit in (300, 700, 1500):
-        parts = split_text(text, limit)
+        parts = split_text(text, TextLimit(limit, utf16_length))
         assert all(utf16_length(p) <= limit for p in parts)
         assert all("\n" in gap for gap in assert_lossless(text, parts)), limit
 
@@ -106,16 +107,16 @@ def test_small_limits_split_only_at_line_breaks() -> None:
 def test_an_over_long_line_splits_at_words_and_emoji_count_twice() -> None:
     line = " ".join(f"word{n}🌿" for n in range(1500))  # one line, ~12,000 UTF-16 units
     text = f"HOMEWORK\nshort line\n\n{line}\nlast line"
-    parts = split_text(text)
+    parts = split_text(text, PART_LIMIT)
     assert all(utf16_length(p) <= 4096 for p in parts) and len(parts) >= 3
     gaps = assert_lossless(text, parts)
     assert all(gap in ("\n", " ", "\n\n") for gap in gaps)
     assert all(p.split()[-1].startswith("word") or p.endswith("line") for p in parts)
 
     unbroken = "🌿" * 3000  # no space at all: cut anywhere, losing nothing
-    pieces = split_text(unbroken)
+    pieces = split_text(unbroken, PART_LIMIT)
     assert "".join(pieces) == unbroken and all(utf16_length(p) <= 4096 for p in pieces)
-    assert split_text("short") == ["short"]
+    assert split_text("short", PART_LIMIT) == ["short"]
 
 
 def test_sparkline_uses_a_fixed_zero_to_ten_scale() -> None:
@@ -152,7 +153,7 @@ def test_a_year_of_data_still_fits_a_caption_and_splits_cleanly() -> None:
     summary = render_summary(digest)
     assert utf16_length(summary) < 1024 and summary.endswith("The full digest is attached.")
     text = render_text(digest)
-    parts = split_text(text)
+    parts = split_text(text, PART_LIMIT)
     assert len(parts) > 10 and all(utf16_length(p) <= 4096 for p in parts)
     assert all("\n" in gap for gap in assert_lossless(text, parts))
 
@@ -166,7 +167,7 @@ def test_the_document_and_its_name() -> None:
 def test_nothing_is_logged_while_building_and_rendering(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         digest = build_digest(fortnight())
-        split_text(render_text(digest))
+        split_text(render_text(digest), PART_LIMIT)
         render_summary(digest)
     assert caplog.records == []
 

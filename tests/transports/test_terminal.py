@@ -10,38 +10,21 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bot.runtime.serve import run_terminal
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime
-from bot.transports.terminal.chat import TerminalChat
 from flows.breathing import CALM_AFTER
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS
 from tests.support.clock import FakeClock
+from tests.support.script import Script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-class Script:
-    """Feeds typed lines to the chat and keeps everything it printed."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = list(lines)
-        self.output: list[str] = []
-
-    async def read_line(self) -> str | None:
-        return self.lines.pop(0) if self.lines else None
-
-    def write(self, text: str) -> None:
-        self.output.append(text)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.output)
-
-
 async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str) -> None:
     script = Script(["/mood", "abc", "12", "7", "1 4", "11", "went for a walk", "/skip"])
-    await TerminalChat(runtime, script.read_line, script.write).run()
+    await run_terminal(runtime, script.read_line, script.write)
     out = script.text
     assert "terminal chat" in out and "TELEGRAM_BOT_TOKEN" in out  # says the mode and how to switch
     assert MOOD_PROMPT in out and "(type a number from 0 to 10)" in out
@@ -66,11 +49,11 @@ async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str)
 
 async def test_leaving_mid_flow_and_coming_back_resumes(runtime: Runtime) -> None:
     first = Script(["/mood", "3", "2", "/quit"])
-    await TerminalChat(runtime, first.read_line, first.write).run()
+    await run_terminal(runtime, first.read_line, first.write)
     assert "everything is saved" in first.text
 
     second = Script(["11", "/skip", "/skip"])
-    await TerminalChat(runtime, second.read_line, second.write).run()
+    await run_terminal(runtime, second.read_line, second.write)
     assert "We're in the middle of a mood check" in second.text
     assert "  2) ✓ Content" in second.text
     assert "Mood 3/10 — content" in second.text
@@ -154,7 +137,7 @@ async def test_timers_run_in_the_terminal_too(
         clock,
     )
     async with open_runtime(settings_for(timer_tick_seconds=0.01), clock) as runtime:
-        await TerminalChat(runtime, script.read_line, script.write).run()
+        await run_terminal(runtime, script.read_line, script.write)
     out = script.text
     assert "Get ready" in out and "(type 1 to stop early)" in out
     assert "That's it — 6 rounds of calm breathing" in out and "Calm went from 5 to 8" in out
@@ -177,7 +160,7 @@ async def test_an_export_in_the_terminal_is_saved_next_to_the_database(
     runtime: Runtime, database_url: str
 ) -> None:
     script = Script(["/mood", "6", "11", "a quiet day", "/skip", "/export"])
-    await TerminalChat(runtime, script.read_line, script.write).run()
+    await run_terminal(runtime, script.read_line, script.write)
     exports = Path(database_url.split(":///", 1)[1]).parent / "exports"
     (data_file,) = exports.glob("between-data-*.json")
     (table_file,) = exports.glob("between-practice-*.csv")

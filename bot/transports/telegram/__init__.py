@@ -1,1 +1,2 @@
-"""Telegram, through python-telegram-bot: updates in, Bot API calls out."""
+"""Telegram, through python-telegram-bot: updates in (``updates``), Bot API calls out (``sink``),
+``t.me`` links (``links``), and the application that runs them (``app``)."""

@@ -1,4 +1,4 @@
-"""Telegram transport: updates become conversation events; outbox messages become API calls.
+"""Telegram updates become conversation events, handed to the gateway.
 
 One generic handler takes every update. It trusts only what Telegram sets (``from_user.id``),
 runs client flows only in private chats, ignores forwards and other bots, and answers every
@@ -9,34 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from typing import Any
 
-from telegram import Bot as TelegramBot
-from telegram import (
-    BotCommand,
-    CallbackQuery,
-    Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    Message,
-    Update,
-)
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.ext import Application, ContextTypes
+from telegram import CallbackQuery, Chat, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.chat import texts
-from bot.chat.service import ConversationService
 from bot.chat.turn import (
     ButtonPressed,
     CommandReceived,
@@ -48,10 +27,8 @@ from bot.chat.turn import (
     UnsupportedReceived,
 )
 from bot.core.codes import looks_like_code
-from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.logs import describe_error
-from bot.core.messages import Outgoing, split_text
-from bot.delivery.courier import Courier
+from bot.delivery.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
@@ -75,86 +52,15 @@ MEDIA_KINDS = (
 )
 
 
-@dataclass
-class TelegramServices:
-    """What the handlers need; stored in ``application.bot_data`` by the app factory."""
+class BotData:
+    """The application's ``bot_data``, typed: the gateway every update goes through (set once by
+    the app factory, before the application starts)."""
 
-    conversations: ConversationService
-    courier: Courier
-
-
-def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in message.buttons]
-    )
+    gateway: Gateway
 
 
-_EDIT_IMPOSSIBLE = "message to edit not found"
-
-
-class TelegramSink:
-    """Shows outbox messages in Telegram; translates Telegram errors into delivery errors."""
-
-    def __init__(self, bot: TelegramBot) -> None:
-        self._bot = bot
-
-    async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
-        chat = int(chat_id)
-        try:
-            if message.edit_of is not None:
-                if message.text is None:  # only the buttons change
-                    await self._bot.edit_message_reply_markup(
-                        chat_id=chat, message_id=int(message.edit_of), reply_markup=_markup(message)
-                    )
-                else:
-                    await self._bot.edit_message_text(
-                        message.text,
-                        chat_id=chat,
-                        message_id=int(message.edit_of),
-                        reply_markup=_markup(message),
-                    )
-                return message.edit_of
-            if message.attachment is not None:
-                upload = InputFile(message.attachment.content, filename=message.attachment.filename)
-                send = self._bot.send_photo if message.attachment.kind == "photo" else self._bot.send_document
-                sent = await send(chat, upload, caption=message.text, reply_markup=_markup(message))
-                return str(sent.message_id)
-            assert message.text is not None
-            *leading, last = split_text(message.text)
-            for part in leading:  # a long text goes as several messages; buttons on the last
-                await self._bot.send_message(chat, part)
-            sent = await self._bot.send_message(chat, last, reply_markup=_markup(message))
-            return str(sent.message_id)
-        except RetryAfter as error:
-            raise TransientDeliveryError("rate limited", retry_after=_retry_seconds(error)) from error
-        except Forbidden as error:
-            raise PermanentDeliveryError("forbidden (blocked?)", unreachable=True) from error
-        except ChatMigrated as error:
-            raise PermanentDeliveryError("chat migrated", unreachable=True) from error
-        except BadRequest as error:
-            reason = error.message.lower()
-            if "message is not modified" in reason:
-                return message.edit_of
-            if message.edit_of is not None and message.prompt_token and _EDIT_IMPOSSIBLE in reason:
-                # a question must be seen: the message it was to replace is gone, so send it anew
-                return await self.deliver(chat_id, replace(message, edit_of=None))
-            if "chat not found" in reason:
-                raise PermanentDeliveryError("chat not found", unreachable=True) from error
-            raise PermanentDeliveryError(f"bad request: {error.message[:80]}") from error
-        except (TimedOut, NetworkError) as error:
-            raise TransientDeliveryError(f"network: {type(error).__name__}") from error
-        except TelegramError as error:
-            raise TransientDeliveryError(f"telegram: {type(error).__name__}") from error
-
-
-def _retry_seconds(error: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type this PTB version returns (int is deprecated)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value: object = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
+TelegramContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 
 _COMMAND = re.compile(r"/(\S+)(?:\s+(.*))?", re.DOTALL)
@@ -230,14 +136,12 @@ def chat_link_for(
     return chat, message.chat.title or "", user_id, command.args.strip(), public
 
 
-async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_update(update: Update, context: TelegramContext) -> None:
     """The one handler: every update goes through here."""
-    services: TelegramServices = context.application.bot_data["services"]
+    gateway = context.bot_data.gateway
     link = chat_link_for(update, context.bot.username)
     if link is not None:
-        linked = await services.conversations.link_chat(*link)
-        if linked.others:
-            services.courier.wake()
+        await gateway.link_chat(*link)
         return
     translated = event_for(update, context.bot.username)
     if translated is None:
@@ -250,20 +154,21 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(event, CommandReceived):
             await message.reply_text(texts.PRIVATE_ONLY)
         return
-    handled = await services.conversations.handle(sender, event, update.update_id)
-    if update.callback_query is not None:
+
+    async def answer_press(notice: str | None) -> None:
+        if update.callback_query is None:
+            return
         try:
-            await update.callback_query.answer(text=handled.notice)
+            await update.callback_query.answer(text=notice)
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
-    await services.courier.deliver(sender.transport, sender.chat_id, handled.replies)
-    if handled.others:
-        services.courier.wake()  # messages for other chats (a therapist's, a client's)
-    if context.application.update_queue.empty():
-        await services.courier.flush()  # idle: write the sends down now; busy: the next update does
+
+    await gateway.handle(
+        sender, event, update.update_id, notice=answer_press, idle=context.application.update_queue.empty
+    )
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: TelegramContext) -> None:
     """Log the error class and update id only — never the update, which holds what they wrote."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
@@ -272,8 +177,3 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id,
         describe_error(error) if error is not None else "unknown",
     )
-
-
-async def publish_commands(application: Application, services: TelegramServices) -> None:  # type: ignore[type-arg]
-    commands = [BotCommand(name, description) for name, description in services.conversations.commands()]
-    await application.bot.set_my_commands(commands)

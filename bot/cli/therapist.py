@@ -1,0 +1,74 @@
+"""``between therapist add|list``: one-time registration links, and who is registered."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.database import open_database
+from bot.core.errors import ConfigurationError
+from bot.runtime.settings import Settings
+from storage import Database
+
+REGISTRATION_PRINTED = (
+    "Registration for {name}: send them this link; it works once, for 7 days, and makes whoever "
+    "opens it a therapist here, so send it privately.\n{link}"
+)
+REGISTRATION_NO_LINK = (
+    "Registration for {name}: it works once, for 7 days. In a private chat with the bot they "
+    "send /start followed by this code:"
+)
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    therapist = commands.add_parser("therapist", help="register therapists (one-time links)")
+    actions = therapist.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="print a one-time registration link and code")
+    add.add_argument("name", help='the therapist\'s name, e.g. "Dr Ana Ruiz"')
+    actions.add_parser("list", help="registered therapists and how many clients each has")
+
+
+async def _registration_link(settings: Settings, code: str) -> str | None:
+    """A link that opens the bot with the code, made by the transport configured (None: the
+    bare code, e.g. without a token or when Telegram cannot be reached)."""
+    if settings.telegram_bot_token is None:
+        return None
+    from bot.transports.telegram.links import ask_username, start_link
+
+    token = settings.telegram_bot_token.get_secret_value()
+    return start_link(await ask_username(token, settings.telegram_api_base_url), code)
+
+
+async def therapist(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.core.clock import utc_now
+
+    database = await open_database(settings)
+    try:
+        if args.action == "list":
+            for line in await _therapist_lines(database):
+                print(line)
+            return
+        name = " ".join(args.name.split())
+        if not name or len(name) > 100:
+            raise ConfigurationError("a therapist's name is 1 to 100 characters")
+        from bot.core.codes import AttemptLimiter
+        from bot.practice.admission import Admissions
+
+        practice = Admissions(database, limiter=AttemptLimiter(utc_now))
+        code = await practice.issue_registration(name, utc_now())
+    finally:
+        await database.close()
+    link = await _registration_link(settings, code)
+    if link:
+        print(REGISTRATION_PRINTED.format(name=name, link=link))
+    else:
+        print(REGISTRATION_NO_LINK.format(name=name))
+    print(code)
+
+
+async def _therapist_lines(database: Database) -> list[str]:
+    async with database.transaction() as tx:
+        therapists = await tx.therapists.all()
+        counts = {t.person_id: len(await tx.clients.of(t.person_id)) for t in therapists}
+    if not therapists:
+        return ['no therapists yet: between therapist add "Name"']
+    return [f"#{t.person_id}\t{t.name}\t{counts[t.person_id]} clients" for t in therapists]

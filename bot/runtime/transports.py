@@ -1,0 +1,37 @@
+"""The transports running in this process, as the core may ask about them: their link makers.
+
+A transport is registered by the runtime for as long as it runs (``running``); the services
+get providers that read from here, so nothing is set on a service after it was built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bot.core.links import LinkMaker, NoLinks
+from bot.transports.telegram.links import TelegramLinks
+
+
+class Transports:
+    def __init__(self) -> None:
+        self._links: dict[str, LinkMaker] = {}
+
+    @contextmanager
+    def running(self, transport: str, links: LinkMaker) -> Iterator[None]:
+        """``transport`` makes its links with ``links`` while the block runs."""
+        self._links[transport] = links
+        try:
+            yield
+        finally:
+            self._links.pop(transport, None)
+
+    def links(self, transport: str) -> LinkMaker:
+        """The link maker for people on ``transport`` (none: codes are shown bare)."""
+        return self._links.get(transport) or NoLinks()
+
+    def bot_username(self) -> str | None:
+        """The running Telegram bot's @username (for ``ConversationService(bot_username=…)``,
+        until practice asks ``links(transport)`` for its links instead)."""
+        links = next((maker for maker in self._links.values() if isinstance(maker, TelegramLinks)), None)
+        return links.username if links is not None else None
