@@ -34,11 +34,6 @@ def looks_like_code(text: str) -> bool:
     return CODE_PATTERN.fullmatch(text.strip()) is not None
 
 
-def start_link(bot_username: str | None, code: str) -> str | None:
-    """The deep link that opens the bot with ``/start <code>``; None without a username."""
-    return f"https://t.me/{bot_username}?start={code}" if bot_username else None
-
-
 class AttemptLimiter:
     """At most ``limit`` failed code attempts per sender in ``window`` seconds.
 

@@ -29,7 +29,8 @@ from bot.digest.inputs import (
 )
 from flows.common import OBSTACLES
 from flows.model import Flow
-from flows.registry import FLOWS, SIDE_FLOWS
+from flows.places import flow_title
+from flows.registry import FLOWS
 from flows.sections import ChartSeries, DigestSection, SectionEntry, SectionInput, as_int, as_text
 from flows.skip_reason import REASONS
 
@@ -182,12 +183,6 @@ class Digest:
     def section(self, flow_id: str) -> Any:
         """The facts of one homework type's section (its own dataclass, declared beside it)."""
         return next(s.facts for s in self.sections if s.flow_id == flow_id)
-
-
-def flow_title(flow_id: str, flows: Iterable[Flow] = (*FLOWS, *SIDE_FLOWS)) -> str:
-    """What a homework type is called ("mood check"), also for one retired since."""
-    flow = next((f for f in flows if f.id == flow_id), None)
-    return flow.title if flow is not None else flow_id.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,8 @@ from bot.digest.build import (
     OccurrenceStatus,
     PlanLine,
     SectionFacts,
-    flow_title,
 )
+from flows.places import describe_where
 from flows.sections import (
     NOT_ANSWERED,
     WEEKDAY_NAMES,
@@ -65,13 +65,6 @@ FLAG_UNREACHABLE: Final = (
     "blocked), so prompts are paused until they write again."
 )
 FLAG_HOMEWORK: Final = "{mark} {text} · {when}"
-PLACES: Final = {
-    "note": "note",
-    "message": "message",
-    "caption": "photo caption",
-    "edit": "edited message",
-    "command": "command",
-}
 """Where risk language can be recognised besides homework answers."""
 
 NO_HOMEWORK: Final = "No homework was planned or done in this period."
@@ -221,24 +214,13 @@ def _flag(flag: Flag, digest: Digest, dates: Dates) -> str:
             FLAG_RISK_CATEGORY.format(category=flag.category.replace("_", " ")) if flag.category else ""
         )
         said = FLAG_RISK_ANSWERS.format(answers=" → ".join(RISK_ANSWERS[a] for a in flag.answers))
-        line = FLAG_RISK.format(mark=FLAG_MARK, category=category, where=_where(flag.where), when=when)
+        line = FLAG_RISK.format(
+            mark=FLAG_MARK, category=category, where=describe_where(flag.where), when=when
+        )
         return line + (said if flag.answers else "")
     if flag.kind is FlagKind.UNREACHABLE:
         return FLAG_UNREACHABLE.format(mark=FLAG_MARK, when=when, alias=digest.alias)
     return FLAG_HOMEWORK.format(mark=FLAG_MARK, text=flag.text, when=when)
-
-
-def describe_where(where: str | None) -> str:
-    """'thought_record.hot_thought' → 'thought record (hot thought)'; 'note' → 'note'."""
-    return _where(where)
-
-
-def _where(where: str | None) -> str:
-    """'thought_record.hot_thought' → 'thought record (hot thought)'; 'note' → 'note'."""
-    head, *rest = re.split(r"[./:]", where or "", maxsplit=1)
-    place = (head if head in PLACES else flow_title(head)) if head else PLACES["message"]
-    detail = rest[0].replace("_", " ").strip() if rest else ""
-    return f"{place} ({detail})" if detail else place
 
 
 def _homework(digest: Digest, dates: Dates) -> str:

@@ -19,8 +19,8 @@ from bot.core.codes import (
     INVITATION_VALID,
     code_hash,
     new_code,
-    start_link,
 )
+from bot.core.links import LinkMaker
 from bot.core.messages import parse_button_number
 from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
@@ -47,7 +47,8 @@ class Desk:
     transport's link maker, and a way to start a guided flow."""
 
     flows: tuple[Flow, ...]
-    bot_username: Callable[[], str | None]
+    links: Callable[[str], LinkMaker]
+    """The link maker of a transport (by name): invitations open the bot with their code."""
     start_flow: StartFlow
 
 
@@ -102,7 +103,7 @@ async def invite(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
         alias=alias,
     )
     shown = formatting.day(expires.astimezone(zone_or_utc(turn.person.timezone)))
-    link = start_link(desk.bot_username(), code)
+    link = desk.links(turn.person.transport).start_link(code)
     if link:
         turn.say(note(ptexts.INVITATION.format(alias=alias, expires=shown, link=link)))
     else:

@@ -15,6 +15,7 @@ from bot.chat.service import ConversationService
 from bot.chat.turn import new_prompt_token
 from bot.core.clock import Clock
 from bot.core.codes import AttemptLimiter
+from bot.core.links import LinkMaker, NoLinks
 from bot.practice import commands as practice_feature
 from bot.practice.admission import Admissions
 from bot.practice.therapist import Desk
@@ -51,7 +52,7 @@ def build_conversation(
     settings: Settings,
     *,
     ledger: Ledger | None = None,
-    bot_username: Callable[[], str | None] = lambda: None,
+    links: Callable[[str], LinkMaker] = lambda transport: NoLinks(),
     new_token: Callable[[], str] = new_prompt_token,
 ) -> Features:
     safety = Safety(database, safety_settings(settings))
@@ -64,7 +65,7 @@ def build_conversation(
         feature.register(router)
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
-    desk = Desk(FLOWS, bot_username, runner.start)
+    desk = Desk(FLOWS, links, runner.start)
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,

@@ -1,7 +1,8 @@
 """The transports running in this process, as the core may ask about them: their link makers.
 
-A transport is registered by the runtime for as long as it runs (``running``); the services
-get providers that read from here, so nothing is set on a service after it was built.
+A transport is registered by the runtime for as long as it runs (``running``); the practice asks
+``links(transport)`` for the link maker of a person's own messenger, so nothing is set on a service
+after it was built.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.core.links import LinkMaker, NoLinks
-from bot.transports.telegram.links import TelegramLinks
 
 
 class Transports:
@@ -29,9 +29,3 @@ class Transports:
     def links(self, transport: str) -> LinkMaker:
         """The link maker for people on ``transport`` (none: codes are shown bare)."""
         return self._links.get(transport) or NoLinks()
-
-    def bot_username(self) -> str | None:
-        """The running Telegram bot's @username (for ``ConversationService(bot_username=…)``,
-        until practice asks ``links(transport)`` for its links instead)."""
-        links = next((maker for maker in self._links.values() if isinstance(maker, TelegramLinks)), None)
-        return links.username if links is not None else None

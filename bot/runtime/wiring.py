@@ -76,7 +76,7 @@ async def open_runtime(
         courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
         transports = Transports()
         features = build_conversation(
-            database, clock, settings, ledger=courier.ledger, bot_username=transports.bot_username
+            database, clock, settings, ledger=courier.ledger, links=transports.links
         )
         scheduler = HomeworkScheduler(
             database,

@@ -25,9 +25,9 @@ from bot.core import formatting
 from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
 from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
-from bot.digest.render import describe_where
 from bot.safety import texts as alerts
 from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
+from flows.places import describe_where
 from storage import Database, PersonRow, RiskEventRow, Transaction
 
 log = logging.getLogger(__name__)

@@ -51,9 +51,8 @@ async def test_first_none_waits_one_interval() -> None:
 
 def test_links_come_from_the_transport_while_it_runs() -> None:
     transports = Transports()
-    assert isinstance(transports.links("telegram"), NoLinks) and transports.bot_username() is None
+    assert isinstance(transports.links("telegram"), NoLinks)
     with transports.running("telegram", TelegramLinks(lambda: "between_bot")):
         assert transports.links("telegram").start_link("CODE") == "https://t.me/between_bot?start=CODE"
         assert transports.links("terminal").start_link("CODE") is None  # shown bare
-        assert transports.bot_username() == "between_bot"
     assert transports.links("telegram").start_link("CODE") is None
