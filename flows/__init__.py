@@ -4,7 +4,7 @@ Owns: flow declarations (one module per homework type, its digest section beside
 registry, the pure step engine (``model``: steps and flows; ``answers``: what a client can give;
 ``prompt``: what they are shown; ``timer``: timed steps; ``advance``: the step function) and
 every string a client reads inside a flow.
-May import: the standard library and ``bot.core``. Never ``telegram``, never ``storage``.
+May import: ``bot.core`` and the standard library. Never ``telegram``, never ``storage``.
 """
 
 from flows.advance import advance, start

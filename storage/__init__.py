@@ -6,7 +6,7 @@ module per aggregate (``people``, ``conversations``, ``entries``, ``outbox``, ``
 ``due_prompts``, ``therapists``, ``clients``, ``codes``, ``sessions``, ``notes``,
 ``risk_events``, ``audit``), gathered by ``transaction.Transaction``. Rows are read by column
 name (``repository.RowReader``). The statuses it stores are ``bot.core.statuses``'s.
-May import: ``bot.core`` and ``flows`` (plain data types) and the standard library; never
+May import: ``bot.core``, ``flows`` (plain data types) and the standard library; never
 ``telegram`` or the rest of ``bot``.
 """
 

@@ -10,10 +10,13 @@ too), so the picture in the README stays true. A planted wrong-way import fails 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "flows", "storage")
@@ -123,12 +126,8 @@ def wrong_way_imports() -> list[Problem]:
     return problems
 
 
-KNOWN: set[tuple[str, str]] = {}
-"""(module, imported) pairs still being turned around; the reshaping empties this set."""
-
-
 def test_imports_run_one_way() -> None:
-    problems = [p for p in wrong_way_imports() if (p.module, p.imported) not in KNOWN]
+    problems = wrong_way_imports()
     assert problems == [], "\n".join(map(str, problems))
 
 
@@ -145,3 +144,27 @@ def test_a_planted_wrong_way_import_is_found() -> None:
         "only bot/transports/ may import a chat library",
         "bot.core is standard library only",
     }
+
+
+def declared_imports(package: str) -> set[str]:
+    """The Between packages a package's ``__init__`` docstring says it may import."""
+    path = ROOT.joinpath(*package.split("."), "__init__.py")
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    declared, _, _ = docstring.partition("May import:")[2].partition("\n\n")
+    assert "May import:" in docstring, f"{package}/__init__.py does not say what it may import"
+    return {name for name in re.findall(r"``([\w.]+)``", declared) if unit_of(name) is not None}
+
+
+@pytest.mark.parametrize("package", [unit for units in LAYERS for unit in units if unit != "bot.__main__"])
+def test_each_package_imports_only_what_its_docstring_says(package: str) -> None:
+    allowed = declared_imports(package)
+    imported = {
+        target[1]
+        for name, path in source_modules()
+        if (own := unit_of(name)) is not None and own[1] == package
+        for module, _ in imports_of(path, name)
+        if (target := unit_of(module)) is not None and target[1] != package and module != "bot"
+    }
+    assert imported <= allowed, (
+        f"{package} imports {sorted(imported - allowed)} but its docstring allows {sorted(allowed)}"
+    )

@@ -2,5 +2,6 @@
 
 Owns: the Sink protocol a transport implements, ordered at-least-once delivery with retries,
 and pacing (overall and per chat).
-May import: ``bot.core``, ``flows``, ``storage`` and the feature packages.
+May import: ``bot.core``, ``flows``, ``storage``, ``bot.chat``, ``bot.practice``, ``bot.safety``,
+``bot.scheduling``, ``bot.digest``.
 """

@@ -4,8 +4,7 @@ Owns: the plain inputs the digest reads (``inputs``: one frozen dataclass per ki
 the pure builder (``build``: rows → a frozen tree of facts, one section per homework type in the
 registry, each declared beside its flow), the text renderer (``render``), the chart (``chart``),
 the therapist-facing strings of sending it (``texts``) and the sending (``delivery``).
-May import: the standard library, ``flows`` (the registry and its sections), ``bot.core`` and
-``bot.chat`` (delivery only), ``storage`` (delivery only); matplotlib only inside
+May import: ``bot.core``, ``flows``, ``storage``, ``bot.chat``; matplotlib only inside
 ``chart.mood_chart_png``. Build, render, chart and inputs never import ``storage`` or a transport:
 the delivery maps stored rows onto the inputs and queues the result.
 

@@ -1,4 +1,6 @@
 """Wiring in one place: settings, database, clock, services and transports, opened in pairs.
 
-May import: everything below it; only ``bot.cli`` imports it.
+May import: ``bot.core``, ``flows``, ``storage``, ``bot.chat``, ``bot.practice``, ``bot.safety``,
+``bot.scheduling``, ``bot.digest``, ``bot.delivery``, ``bot.transports``; only ``bot.cli`` imports
+it.
 """
