@@ -42,8 +42,6 @@ from storage import Database, OpenConversation, PendingMessage, PersonRow, Role,
 
 log = logging.getLogger(__name__)
 
-OWNER_TRANSPORT = "terminal"
-"""The terminal chat is the machine's owner: it needs no invitation and no consent."""
 REPEAT_WINDOW = 10_000
 """A repeated delivery is one of the last few updates; Telegram restarts its update ids at a
 random number after a week without updates, so an id far below the newest is new, not a repeat."""
@@ -95,7 +93,7 @@ class ConversationService:
             if update_id is not None and person is not None and _seen(update_id, person, conversation):
                 log.info("update %s already handled for person %s; skipped", update_id, person.id)
                 return Handled(duplicate=True)
-            if person is None and sender.transport != OWNER_TRANSPORT:
+            if person is None and not sender.owner:
                 admission = await self._doorkeeper.admit(tx, sender, event, now, self._crisis_for_stranger)
                 if not admission.enter:  # nothing about them is stored, only the replies
                     queued = await _queue(tx, sender, admission.replies, now)
@@ -137,7 +135,8 @@ class ConversationService:
     async def _admitted(self, turn: Turn, conversation: OpenConversation | None, event: Event) -> str | None:
         """The consent gate, then the event's route."""
         if (
-            self._doorkeeper.needs_consent(turn.person)
+            not turn.sender.owner
+            and self._doorkeeper.needs_consent(turn.person)
             and turn.risk is None
             and not self._passes_consent_gate(event)
         ):

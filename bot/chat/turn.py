@@ -44,6 +44,8 @@ class Sender:
     transport: str
     user_id: str
     chat_id: str
+    owner: bool = False
+    """The machine's owner (the terminal chat): needs no invitation and reads no consent text."""
 
 
 @dataclass(frozen=True, slots=True)

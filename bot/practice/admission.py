@@ -186,12 +186,8 @@ class Admissions:
     @staticmethod
     def needs_consent(person: PersonRow) -> bool:
         """A client who has not agreed to the current consent text (therapists are staff; the
-        terminal chat is the machine's owner)."""
-        return (
-            person.role != Role.THERAPIST
-            and person.transport != "terminal"
-            and person.consent_version != consent_version()
-        )
+        machine's owner is never asked: see ``Sender.owner``)."""
+        return person.role != Role.THERAPIST and person.consent_version != consent_version()
 
     async def consent_gate(self, turn: Turn, event: Event) -> tuple[bool, str | None]:
         """Before anything else, a client whose consent is missing or out of date reads it (again).

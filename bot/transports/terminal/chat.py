@@ -124,7 +124,7 @@ class TerminalChat:
         self._write = write
         self._choices = PlainChoices(database, TRANSPORT, clock)
         self.sink = TerminalSink(write, self._choices, exports_folder(database))
-        self._sender = Sender(TRANSPORT, LOCAL_USER, LOCAL_USER)
+        self._sender = Sender(TRANSPORT, LOCAL_USER, LOCAL_USER, owner=True)
 
     async def _notice(self, notice: str | None) -> None:
         if notice:
