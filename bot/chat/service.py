@@ -10,6 +10,7 @@ flow). Replies go to the outbox in the same transaction; transports deliver them
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.chat import texts
@@ -42,9 +43,9 @@ from storage import Database, OpenConversation, PendingMessage, PersonRow, Role,
 
 log = logging.getLogger(__name__)
 
-REPEAT_WINDOW = 10_000
-"""A repeated delivery is one of the last few updates; Telegram restarts its update ids at a
-random number after a week without updates, so an id far below the newest is new, not a repeat."""
+RepeatWindow = Callable[[str], int]
+"""For a transport: how far below the newest update id handled for a person an id is still a
+repeat (each messenger numbers its updates its own way; 0: ids are never repeated)."""
 TIMER_RETRY = timedelta(seconds=30)
 """A timer whose tick failed is tried again this much later (the others go on meanwhile)."""
 
@@ -64,7 +65,9 @@ class ConversationService:
         cap: MessageCap,
         default_timezone: str,
         ledger: Ledger | None = None,
+        repeat_window: RepeatWindow = lambda transport: 0,
     ) -> None:
+        self._repeat_window = repeat_window
         self.router = router
         self.runner = runner
         self._guard = guard
@@ -90,7 +93,11 @@ class ConversationService:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction
             person, conversation = await tx.people.find_with_conversation(sender.transport, sender.user_id)
-            if update_id is not None and person is not None and _seen(update_id, person, conversation):
+            if (
+                update_id is not None
+                and person is not None
+                and self._seen(sender, update_id, person, conversation)
+            ):
                 log.info("update %s already handled for person %s; skipped", update_id, person.id)
                 return Handled(duplicate=True)
             if person is None and not sender.owner:
@@ -107,6 +114,15 @@ class ConversationService:
             if update_id is not None and not turn.update_recorded:
                 await tx.people.record_update(person.id, update_id)
         return Handled(notice=notice, replies=replies, others=bool(turn.told))
+
+    def _seen(
+        self, sender: Sender, update_id: int, person: PersonRow, conversation: OpenConversation | None
+    ) -> bool:
+        """Update ids grow; one at or just below the newest handled for this person is a repeat."""
+        marks = [person.last_update_id, conversation.last_update_id if conversation else None]
+        newest = max((m for m in marks if m is not None), default=None)
+        window = self._repeat_window(sender.transport)
+        return newest is not None and newest - window < update_id <= newest
 
     async def _over_cap(
         self, sender: Sender, event: Event, verdict: str, now: datetime, update_id: int | None
@@ -296,10 +312,3 @@ async def _queue(
         sender.transport, sender.chat_id, [reply.to_json() for reply in replies], now, lease=REPLY_LEASE
     )
     return tuple(queued)
-
-
-def _seen(update_id: int, person: PersonRow, conversation: OpenConversation | None) -> bool:
-    """Update ids grow; one at or just below the newest handled for this person is a repeat."""
-    marks = [person.last_update_id, conversation.last_update_id if conversation else None]
-    newest = max((m for m in marks if m is not None), default=None)
-    return newest is not None and newest - REPEAT_WINDOW < update_id <= newest

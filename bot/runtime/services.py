@@ -54,6 +54,7 @@ def build_conversation(
     ledger: Ledger | None = None,
     links: Callable[[str], LinkMaker] = lambda transport: NoLinks(),
     new_token: Callable[[], str] = new_prompt_token,
+    repeat_window: Callable[[str], int] = lambda transport: 0,
 ) -> Features:
     safety = Safety(database, safety_settings(settings))
     practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock))
@@ -77,5 +78,6 @@ def build_conversation(
         cap=MessageCap(clock, settings.messages_per_minute),
         default_timezone=settings.default_timezone,
         ledger=ledger,
+        repeat_window=repeat_window,
     )
     return Features(conversations, safety, practice)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.core.links import LinkMaker, NoLinks
+from bot.transports.telegram import updates as telegram
 
 
 class Transports:
@@ -29,3 +30,12 @@ class Transports:
     def links(self, transport: str) -> LinkMaker:
         """The link maker for people on ``transport`` (none: codes are shown bare)."""
         return self._links.get(transport) or NoLinks()
+
+    @staticmethod
+    def repeat_window(transport: str) -> int:
+        """How far below a person's newest handled update id an id is still a repeat."""
+        return REPEAT_WINDOWS.get(transport, 0)
+
+
+REPEAT_WINDOWS = {telegram.TRANSPORT: telegram.REPEAT_WINDOW}
+"""Each messenger's own numbering of updates (the terminal's events carry no id)."""

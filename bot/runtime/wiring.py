@@ -76,7 +76,12 @@ async def open_runtime(
         courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
         transports = Transports()
         features = build_conversation(
-            database, clock, settings, ledger=courier.ledger, links=transports.links
+            database,
+            clock,
+            settings,
+            ledger=courier.ledger,
+            links=transports.links,
+            repeat_window=transports.repeat_window,
         )
         scheduler = HomeworkScheduler(
             database,

@@ -33,6 +33,9 @@ from bot.delivery.gateway import Gateway
 log = logging.getLogger(__name__)
 
 TRANSPORT = "telegram"
+REPEAT_WINDOW = 10_000
+"""A repeated delivery is one of the last few updates; Telegram restarts its update ids at a
+random number after a week without updates, so an id far below the newest is new, not a repeat."""
 MEDIA_KINDS = (
     "sticker",
     "photo",
