@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Final
 
 from bot.core.messages import utf16_length
+from bot.core.plan_text import describe_weekdays
 from bot.digest.build import (
     DayLine,
     Digest,
@@ -96,9 +97,6 @@ STATUS_TEXT: Final = {
 }
 DONE_AT: Final = "done at {time}"
 UNPROMPTED_ITEM: Final = "{time} done, unprompted"
-EVERY_DAY: Final = "every day"
-WEEKDAYS_ONLY: Final = "Monday to Friday"
-WEEKENDS: Final = "at weekends"
 ON_DAYS: Final = "on {days}"
 
 OBSTACLE_LINE: Final = "· {when} ({title}): {text}"
@@ -271,12 +269,9 @@ def _plan(title: str, plan: PlanLine) -> str:
 
 def _weekdays(days: Sequence[int]) -> str:
     chosen = sorted(set(days))
-    if chosen == list(range(7)):
-        return EVERY_DAY
-    if chosen == list(range(5)):
-        return WEEKDAYS_ONLY
-    if chosen == [5, 6]:
-        return WEEKENDS
+    named = describe_weekdays(frozenset(chosen))
+    if not named[:1].isupper():  # 'every day', 'weekdays', 'weekends': as the client's /schedule says
+        return named
     runs: list[list[int]] = []
     for day in chosen:
         if runs and day == runs[-1][-1] + 1:
