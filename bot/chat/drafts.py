@@ -9,7 +9,7 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Context, Router, button_data, button_fields
 from bot.chat.turn import Turn, prompt_message
 from bot.core import formatting
-from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.messages import Button, choice_question, parse_button_number
 from bot.core.timezones import zone_or_utc
 from flows import Flow, render_step
 from storage import EntryRow
@@ -34,7 +34,7 @@ def offer(turn: Turn, flow: Flow, draft: EntryRow) -> None:
         (Button(texts.BUTTON_RESUME, button_data(DATA_PREFIX, draft.id, "y")),),
         (Button(texts.BUTTON_START_FRESH, button_data(DATA_PREFIX, draft.id, "n")),),
     )
-    turn.say(Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+    turn.say(choice_question(text, buttons))
 
 
 async def on_choice(ctx: Context) -> str | None:

@@ -13,7 +13,7 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn
 from bot.core import formatting
-from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
 from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
 from flows import Flow
@@ -75,7 +75,7 @@ def journal_page(
         text="\n".join(lines),
         purpose=Purpose.PROMPT if rows else Purpose.NOTE,
         buttons=rows,
-        expects="choice" if rows else None,
+        expects=Expects.choice(rows) if rows else None,
     )
 
 

@@ -8,7 +8,7 @@ import logging
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
 from bot.chat.turn import note
-from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
 from bot.core.statuses import ScheduleStatus
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ def confidence_question(schedule_id: int) -> Outgoing:
     """0–10 buttons under the question, for one newly agreed assignment."""
     scale = [Button(str(n), button_data(CONFIDENCE_DATA_PREFIX, schedule_id, n)) for n in range(11)]
     rows = (tuple(scale[:6]), tuple(scale[6:]))
-    return Outgoing(text=texts.CONFIDENCE_QUESTION, purpose=Purpose.PROMPT, buttons=rows, expects="scale")
+    expects = Expects.scale(0, 10, rows)
+    return Outgoing(text=texts.CONFIDENCE_QUESTION, purpose=Purpose.PROMPT, buttons=rows, expects=expects)
 
 
 async def on_confidence(ctx: Context) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
 from bot.chat.turn import note
-from bot.core.messages import Attachment, Button, Outgoing, Purpose
+from bot.core.messages import Attachment, Button, Outgoing, Purpose, choice_question
 from bot.core.timezones import zone_or_utc
 from flows import FLOWS
 from storage import Role, erase_person, export_person
@@ -72,7 +72,7 @@ async def on_delete(ctx: Context) -> None:
         (Button(texts.BUTTON_DELETE, button_data(DELETE_DATA_PREFIX, turn.person.id, "yes")),),
         (Button(texts.BUTTON_KEEP, button_data(DELETE_DATA_PREFIX, turn.person.id, "no")),),
     )
-    turn.say(Outgoing(text=texts.DELETE_CONFIRM, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+    turn.say(choice_question(texts.DELETE_CONFIRM, buttons))
 
 
 async def on_delete_button(ctx: Context) -> str | None:

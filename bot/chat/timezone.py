@@ -7,7 +7,7 @@ import logging
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import note
-from bot.core.messages import Button, Outgoing, Purpose
+from bot.core.messages import Button, choice_question
 from bot.core.timezones import describe_zone, find_zones, zone_from_name
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def on_timezone(ctx: Context) -> None:
         return
     rows = tuple((Button(c.label, f"{DATA_PREFIX}{c.name}"),) for c in choices)
     rows += ((Button(texts.BUTTON_NONE_OF_THESE, f"{DATA_PREFIX}{NONE_OF_THESE}"),),)
-    turn.say(Outgoing(text=texts.TIMEZONE_PICK, purpose=Purpose.PROMPT, buttons=rows, expects="choice"))
+    turn.say(choice_question(texts.TIMEZONE_PICK, rows))
 
 
 async def on_choice(ctx: Context) -> str | None:

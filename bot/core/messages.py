@@ -75,15 +75,29 @@ class Expects:
         )
 
     @classmethod
+    def choice(cls, buttons: tuple[tuple[Button, ...], ...]) -> Expects:
+        """One of these buttons (numbered in reading order where there are none)."""
+        return cls("choice", choices=tuple(b for row in buttons for b in row))
+
+    @classmethod
+    def scale(cls, low: int, high: int, buttons: tuple[tuple[Button, ...], ...]) -> Expects:
+        """A number from ``low`` to ``high`` (its buttons, where there are buttons)."""
+        return cls("scale", low, high, tuple(b for row in buttons for b in row))
+
+    @classmethod
     def of_kind(cls, kind: str, buttons: tuple[tuple[Button, ...], ...]) -> Expects:
-        """From a bare kind, as callers not yet passing an :class:`Expects` (and outbox rows written
-        before it existed) give it: every button is a choice; a scale's range is its numbered
-        buttons'."""
+        """From a bare kind, as outbox rows written before :class:`Expects` existed hold it:
+        every button is a choice; a scale's range is its numbered buttons'."""
         choices = tuple(b for row in buttons for b in row)
         if kind != "scale":
             return cls(kind, choices=choices)
         numbers = [int(b.label) for b in choices if b.label.lstrip("-").isdigit()]
         return cls(kind, min(numbers, default=None), max(numbers, default=None), choices)
+
+
+def choice_question(text: str, buttons: tuple[tuple[Button, ...], ...]) -> Outgoing:
+    """A question answered by one of its buttons (typed as a number where there are none)."""
+    return Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects=Expects.choice(buttons))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +115,8 @@ class Outgoing:
     text: str | None
     purpose: Purpose = Purpose.NOTE
     buttons: tuple[tuple[Button, ...], ...] = ()
-    expects: Expects | str | None = None
-    """What a prompt takes (see :attr:`expected`); a bare kind is still accepted from callers
-    that do not build an :class:`Expects` yet."""
+    expects: Expects | None = None
+    """What a prompt takes, for transports without buttons (their hints and typed numbers)."""
     optional: bool = False
     edit_of: str | None = None
     prompt_token: str | None = None
@@ -118,10 +131,8 @@ class Outgoing:
 
     @property
     def expected(self) -> Expects | None:
-        """What this prompt takes, always structured."""
-        if self.expects is None or isinstance(self.expects, Expects):
-            return self.expects
-        return Expects.of_kind(self.expects, self.buttons)
+        """What this prompt takes (the name transports read)."""
+        return self.expects
 
     def to_json(self) -> dict[str, Any]:
         expected = self.expected

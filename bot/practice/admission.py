@@ -22,7 +22,7 @@ from bot.core.codes import (
     looks_like_code,
     new_code,
 )
-from bot.core.messages import Button, Outgoing, Purpose
+from bot.core.messages import Button, Outgoing, Purpose, choice_question
 from bot.practice import texts as ptexts
 from bot.practice.therapist import DEFAULT_LEAD_MINUTES, free_alias, help_text
 from flows import FLOWS, Flow
@@ -57,7 +57,7 @@ def consent_message(therapist: str | None, code: str | None) -> Outgoing:
         (Button(texts.BUTTON_NOT_NOW, f"{JOIN_DATA_PREFIX}{DECLINE}"),),
     )
     text = texts.CONSENT.format(therapist=therapist or texts.YOUR_THERAPIST)
-    return Outgoing(text=text, purpose=Purpose.PROMPT, buttons=buttons, expects="choice")
+    return choice_question(text, buttons)
 
 
 def _closed(message_id: str | None, status: str | None) -> list[Outgoing]:

@@ -22,7 +22,15 @@ from bot.chat.router import ButtonRoute, Context, Router
 from bot.chat.therapists import therapist_chats
 from bot.chat.turn import RiskFinding, Turn, note
 from bot.core import formatting
-from bot.core.messages import Button, Outgoing, Purpose, Reroute, parse_button_number
+from bot.core.messages import (
+    Button,
+    Expects,
+    Outgoing,
+    Purpose,
+    Reroute,
+    choice_question,
+    parse_button_number,
+)
 from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.safety import texts as alerts
@@ -109,9 +117,7 @@ class Safety:
             (Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:s"),),
             (Button(texts.BUTTON_NOT_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:u"),),
         )
-        return Outgoing(
-            text=self._crisis_text(told), purpose=Purpose.PROMPT, buttons=buttons, expects="choice"
-        )
+        return choice_question(self._crisis_text(told), buttons)
 
     async def remind_paused(self, turn: Turn) -> None:
         """Their flow is paused: say so, with the button that carries on."""
@@ -119,7 +125,7 @@ class Safety:
         buttons: tuple[tuple[Button, ...], ...] = ()
         if latest is not None:
             buttons = ((Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{latest.id}:s"),),)
-        turn.say(Outgoing(text=texts.PAUSED, purpose=Purpose.PROMPT, buttons=buttons, expects="choice"))
+        turn.say(choice_question(texts.PAUSED, buttons))
 
     async def on_button(self, turn: Turn, data: str, message_id: str | None) -> ButtonOutcome:
         follow_up = data.startswith(FOLLOW_UP_DATA_PREFIX)
@@ -154,7 +160,7 @@ class Safety:
                 ),
                 purpose=Purpose.PROMPT,
                 buttons=(safe_now,),
-                expects="choice",
+                expects=Expects.choice((safe_now,)),
             )
         )
         if told:
@@ -214,7 +220,7 @@ def _follow_up(event: RiskEventRow) -> Outgoing:
             Button(texts.BUTTON_FOLLOW_UP_NOT_SAFE, f"{FOLLOW_UP_DATA_PREFIX}{event.id}:u"),
         ),
     )
-    return Outgoing(text=texts.FOLLOW_UP, purpose=Purpose.PROMPT, buttons=buttons, expects="choice")
+    return choice_question(texts.FOLLOW_UP, buttons)
 
 
 def _when(person: PersonRow, now: datetime) -> dict[str, str]:

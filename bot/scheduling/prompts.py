@@ -15,7 +15,7 @@ from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn, note
 from bot.core import formatting
 from bot.core.local_time import describe_weekdays, next_occurrence, plan_of, this_evening
-from bot.core.messages import Button, Outgoing, Purpose, parse_button_number
+from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
 from bot.core.timezones import zone_or_utc
 from flows.skip_reason import SKIP_REASON
 from storage import DuePromptRow, OpenConversation, PromptStatus
@@ -85,7 +85,7 @@ def prompt_message(
         text=(texts.REMINDER if reminder else texts.PROMPT).format(title=title),
         purpose=Purpose.PROMPT,
         buttons=tuple(rows),
-        expects="choice",
+        expects=Expects.choice(tuple(rows)),
         prompt_token=token,
         due_prompt_id=prompt_id,
     )

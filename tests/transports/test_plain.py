@@ -39,10 +39,8 @@ def test_a_prompt_says_its_kind_range_and_choices() -> None:
 
 
 def test_stored_messages_read_back_old_and_new() -> None:
-    scale = Outgoing(
-        text="?", purpose=Purpose.PROMPT, buttons=((Button("1", "t:1"), Button("5", "t:5")),), expects="scale"
-    )
-    written_by_old_code = {**scale.to_json(), "expects": "scale"}
+    scale = Outgoing(text="?", purpose=Purpose.PROMPT, buttons=((Button("1", "t:1"), Button("5", "t:5")),))
+    written_by_old_code = {**scale.to_json(), "expects": "scale"}  # a bare kind, before Expects
     assert Outgoing.from_json(written_by_old_code).expected == Expects(
         "scale", low=1, high=5, choices=(Button("1", "t:1"), Button("5", "t:5"))
     )
