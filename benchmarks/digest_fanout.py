@@ -62,6 +62,7 @@ from bot.chat.turn import new_prompt_token
 from bot.core.local_time import end_of_local_day
 from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import consent_version
+from bot.transports.telegram.texts import PRIVACY_NOTE
 from storage import Database, EntryStatus, PromptStatus, Role, SessionStatus
 from storage.crypto import KeyRing
 from storage.tables import DUE_PROMPTS, ENTRIES, NOTES, PEOPLE, RISK, SCHEDULES, SESSIONS, THERAPISTS
@@ -200,7 +201,7 @@ def add_client(rows: Rows, plan: Plan, client: int) -> None:
             joined,
             therapist_id=therapist,
             alias=plan.alias(client),
-            consent_version=consent_version(),
+            consent_version=consent_version(PRIVACY_NOTE),
             consented_at=joined,
         )
     )

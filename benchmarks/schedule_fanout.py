@@ -46,6 +46,7 @@ from bot.core.timezones import zone_from_name
 from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import open_runtime
+from bot.transports.telegram.texts import PRIVACY_NOTE
 from storage import Database, PromptStatus
 from storage.tables import DUE_PROMPTS, OUTBOX, PEOPLE, SCHEDULES
 from tests.support.bot_process import start_bot_process
@@ -143,7 +144,7 @@ def people_rows(plan: Plan) -> Iterator[dict[str, Any]]:
             "updated_at": plan.now,
             "last_update_id": None,
             "unreachable_since": None,
-            "consent_version": consent_version(),
+            "consent_version": consent_version(PRIVACY_NOTE),
             "consented_at": plan.now,
         }
 

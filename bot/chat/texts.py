@@ -114,13 +114,14 @@ BUTTON_START_FRESH: Final = "Start a new one"
 DRAFT_RESUMED: Final = "Welcome back — here's where you were."
 
 # --- joining: invitation, consent -------------------------------------------------------------
+# ``{privacy}``: the messenger's own paragraph (its transport's PRIVACY_NOTE), so each messenger's
+# consent text is true of it, and has its own version.
 CONSENT: Final = (
     "Before we begin, here is what Between is — in plain words.\n\n"
     "• What I keep: your answers to the practice you do here, notes you ask me to bring, "
     "and when you practised or skipped. Your therapist ({therapist}) sees them, in a summary "
     "before each session. Nobody else at the practice does.\n"
-    "• Telegram: chats with bots are not end-to-end encrypted, and Telegram keeps a copy of "
-    "this chat on its servers.\n"
+    "{privacy}"
     "• Not an emergency service: I can't respond to a crisis and nobody reads this chat live. "
     "If you are in danger or thinking of harming yourself, call your local emergency number "
     "or a crisis line right away.\n"

@@ -43,12 +43,18 @@ JOIN_AGAIN = "j:again"
 DECLINE = "-"
 
 
-def consent_version() -> str:
+def consent_text(privacy: str) -> str:
+    """The consent text for one messenger (``privacy``: its own paragraph), before the
+    therapist's name is filled in."""
+    return texts.CONSENT.replace("{privacy}", privacy)
+
+
+def consent_version(privacy: str) -> str:
     """A short fingerprint of the consent text: a changed text is a new version."""
-    return code_hash(texts.CONSENT)[:12]
+    return code_hash(consent_text(privacy))[:12]
 
 
-def consent_message(therapist: str | None, code: str | None) -> Outgoing:
+def consent_message(therapist: str | None, code: str | None, privacy: str) -> Outgoing:
     """The consent text with 'I agree' / 'Not now'. An invitation's code rides on the button
     (nothing is stored before they agree); without one, it is asked again of a client."""
     agree = f"{JOIN_DATA_PREFIX}{code}" if code else JOIN_AGAIN
@@ -56,7 +62,7 @@ def consent_message(therapist: str | None, code: str | None) -> Outgoing:
         (Button(texts.BUTTON_AGREE, agree),),
         (Button(texts.BUTTON_NOT_NOW, f"{JOIN_DATA_PREFIX}{DECLINE}"),),
     )
-    text = texts.CONSENT.format(therapist=therapist or texts.YOUR_THERAPIST)
+    text = consent_text(privacy).format(therapist=therapist or texts.YOUR_THERAPIST)
     return choice_question(text, buttons)
 
 
@@ -71,11 +77,24 @@ def _closed(message_id: str | None, status: str | None) -> list[Outgoing]:
 class Admissions:
     """The practice's door: codes, consent and digest-chat links (the chat's ``Doorkeeper``)."""
 
-    def __init__(self, database: Database, *, flows: Sequence[Flow] = FLOWS, limiter: AttemptLimiter) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        flows: Sequence[Flow] = FLOWS,
+        limiter: AttemptLimiter,
+        privacy_note: Callable[[str], str] = lambda transport: "",
+    ) -> None:
+        self._privacy = privacy_note
+        """A messenger's own paragraph of the consent text (what it keeps, whether it is encrypted)."""
         self._db = database
         self._flows = tuple(flows)
         self._limiter = limiter
         self._strangers_told: set[str] = set()
+
+    def version_for(self, transport: str) -> str:
+        """The consent version a client on ``transport`` agrees to (their messenger's text)."""
+        return consent_version(self._privacy(transport))
 
     async def issue_registration(self, name: str, now: datetime) -> str:
         code = new_code()
@@ -128,7 +147,7 @@ class Admissions:
         elif person.therapist_id is not None:
             turn.say(note(texts.OTHER_THERAPIST))
         else:
-            turn.say(consent_message(therapist.name, code))
+            turn.say(consent_message(therapist.name, code, self._privacy(turn.sender.transport)))
 
     async def admit(
         self,
@@ -159,7 +178,9 @@ class Admissions:
                 therapist = await tx.therapists.get(row.therapist_id or 0)
                 if therapist is None:
                     return Admission(replies=[note(texts.CODE_INVALID)])
-                return Admission(replies=[consent_message(therapist.name, args.strip())])
+                return Admission(
+                    replies=[consent_message(therapist.name, args.strip(), self._privacy(sender.transport))]
+                )
             case ButtonPressed(data, message_id) if data.startswith(JOIN_DATA_PREFIX):
                 code = data.removeprefix(JOIN_DATA_PREFIX)
                 if code == DECLINE:
@@ -183,11 +204,10 @@ class Admissions:
         log.info("a stranger wrote; pointed them to their therapist")
         return Admission(replies=[note(texts.STRANGER)])
 
-    @staticmethod
-    def needs_consent(person: PersonRow) -> bool:
+    def needs_consent(self, person: PersonRow) -> bool:
         """A client who has not agreed to the current consent text (therapists are staff; the
         machine's owner is never asked: see ``Sender.owner``)."""
-        return person.role != Role.THERAPIST and person.consent_version != consent_version()
+        return person.role != Role.THERAPIST and person.consent_version != self.version_for(person.transport)
 
     async def consent_gate(self, turn: Turn, event: Event) -> tuple[bool, str | None]:
         """Before anything else, a client whose consent is missing or out of date reads it (again).
@@ -196,8 +216,9 @@ class Admissions:
             case CommandReceived("start", args) if looks_like_code(args):
                 return True, None
             case ButtonPressed(data, message_id) if data == JOIN_AGAIN:
-                await turn.tx.clients.record_consent(turn.person.id, consent_version(), turn.now)
-                turn.person.consent_version = consent_version()
+                version = self.version_for(turn.person.transport)
+                await turn.tx.clients.record_consent(turn.person.id, version, turn.now)
+                turn.person.consent_version = version
                 for closing in _closed(message_id, texts.CONSENT_AGREED):
                     turn.say(closing)
                 turn.say(note(texts.CONSENT_THANKS))
@@ -213,7 +234,9 @@ class Admissions:
             case ButtonPressed():
                 return False, texts.BUTTON_EXPIRED
         therapist = await turn.tx.therapists.get(turn.person.therapist_id or 0)
-        turn.say(consent_message(therapist.name if therapist else None, None))
+        turn.say(
+            consent_message(therapist.name if therapist else None, None, self._privacy(turn.sender.transport))
+        )
         return False, None
 
     async def on_join_button(self, turn: Turn, data: str, message_id: str | None) -> str | None:
@@ -243,7 +266,7 @@ class Admissions:
         if not await turn.tx.codes.use(row.id, person.id, turn.now):
             return texts.BUTTON_EXPIRED
         await turn.tx.clients.link(person.id, therapist.person_id, alias, turn.now)
-        await turn.tx.clients.record_consent(person.id, consent_version(), turn.now)
+        await turn.tx.clients.record_consent(person.id, self.version_for(person.transport), turn.now)
         person.therapist_id, person.alias = therapist.person_id, alias
         self._close(turn, message_id, texts.CONSENT_AGREED)
         turn.say(note(texts.JOINED.format(therapist=therapist.name)))

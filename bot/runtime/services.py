@@ -55,9 +55,10 @@ def build_conversation(
     links: Callable[[str], LinkMaker] = lambda transport: NoLinks(),
     new_token: Callable[[], str] = new_prompt_token,
     repeat_window: Callable[[str], int] = lambda transport: 0,
+    privacy_note: Callable[[str], str] = lambda transport: "",
 ) -> Features:
     safety = Safety(database, safety_settings(settings))
-    practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock))
+    practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
     router = Router()
     runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused)
     start_code = commands.StartCode()

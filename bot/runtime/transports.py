@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.core.links import LinkMaker, NoLinks
+from bot.transports.telegram import texts as telegram_texts
 from bot.transports.telegram import updates as telegram
 
 
@@ -36,6 +37,13 @@ class Transports:
         """How far below a person's newest handled update id an id is still a repeat."""
         return REPEAT_WINDOWS.get(transport, 0)
 
+    @staticmethod
+    def privacy_note(transport: str) -> str:
+        """The messenger's own paragraph of the consent text (none for one we know nothing of)."""
+        return PRIVACY_NOTES.get(transport, "")
+
 
 REPEAT_WINDOWS = {telegram.TRANSPORT: telegram.REPEAT_WINDOW}
 """Each messenger's own numbering of updates (the terminal's events carry no id)."""
+PRIVACY_NOTES = {telegram.TRANSPORT: telegram_texts.PRIVACY_NOTE}
+"""What each messenger keeps and whether it is end-to-end encrypted, as clients read it."""

@@ -82,6 +82,7 @@ async def open_runtime(
             ledger=courier.ledger,
             links=transports.links,
             repeat_window=transports.repeat_window,
+            privacy_note=transports.privacy_note,
         )
         scheduler = HomeworkScheduler(
             database,

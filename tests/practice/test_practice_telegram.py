@@ -17,6 +17,7 @@ from bot.chat import texts
 from bot.practice import texts as ptexts
 from bot.practice.admission import consent_version
 from bot.runtime.wiring import tick
+from bot.transports.telegram.texts import PRIVACY_NOTE
 from flows.mood_check import MOOD_PROMPT
 from tests.conftest import TOKEN, RunningBot
 from tests.runtime.test_settings import NAMES, REPO
@@ -84,7 +85,7 @@ async def test_from_registration_to_the_digest_before_the_session(
     )
     assert rows(
         database_url, "SELECT alias, consent_version, role FROM people WHERE external_user_id = '600'"
-    ) == [("Sam", consent_version(), "client")]
+    ) == [("Sam", consent_version(PRIVACY_NOTE), "client")]
 
     # homework, agreed in one line; the client hears what and why, and rates their confidence
     await therapist.send('/assign Sam mood 09:30 daily "to notice the dips as they come"')

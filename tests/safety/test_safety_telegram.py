@@ -11,6 +11,7 @@ from bot.chat import texts
 from bot.practice.admission import consent_version
 from bot.runtime.wiring import tick
 from bot.safety import texts as alerts
+from bot.transports.telegram.texts import PRIVACY_NOTE
 from flows.thought_record import EMOTIONS, SITUATION
 from tests.conftest import RunningBot
 from tests.practice.test_practice_telegram import invite, join, register
@@ -199,7 +200,7 @@ async def test_a_client_whose_consent_is_out_of_date_is_asked_again(
     await client.press(texts.BUTTON_AGREE)
     await client.expect_text(texts.CONSENT_THANKS)
     assert rows(database_url, "SELECT consent_version FROM people WHERE external_user_id = '1061'") == [
-        (consent_version(),)
+        (consent_version(PRIVACY_NOTE),)
     ]
     await client.send("/mood")
     assert len(await client.expect(2)) == 2

@@ -11,6 +11,7 @@ from bot.core.messages import Button, Expects
 from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import open_runtime
+from bot.transports.telegram.texts import PRIVACY_NOTE
 from flows.mood_check import FEELINGS_PROMPT
 from storage import Database
 from storage.migrate import current_revision, upgrade
@@ -42,7 +43,7 @@ async def write_0008_database(url: str, clock: FakeClock) -> None:
         now = clock()
         async with database.transaction() as tx:
             person = await tx.people.create("telegram", "7", "7", "UTC", now, update_id=1)
-            await tx.clients.record_consent(person.id, consent_version(), now)
+            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), now)
             entry_id = await tx.entries.start(person.id, "mood_check", now)
             await tx.conversations.begin(person.id, entry_id, "mood_check", "mood", "tok", now, 1)
             await tx.outbox.put_many("telegram", "7", [OLD_PROMPT], now)

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.practice.admission import consent_version
+from bot.transports.telegram.texts import PRIVACY_NOTE
 
 
 def enrol(database_url: str, user_id: int, now: datetime, timezone: str = "UTC") -> None:
@@ -21,5 +22,5 @@ def enrol(database_url: str, user_id: int, now: datetime, timezone: str = "UTC")
             "INSERT OR IGNORE INTO people (transport, external_user_id, chat_id, role, timezone, status,"
             " created_at, updated_at, consent_version, consented_at)"
             " VALUES ('telegram', ?, ?, 'client', ?, 'active', ?, ?, ?, ?)",
-            (str(user_id), str(user_id), timezone, stamp, stamp, consent_version(), stamp),
+            (str(user_id), str(user_id), timezone, stamp, stamp, consent_version(PRIVACY_NOTE), stamp),
         )
