@@ -249,7 +249,7 @@ async def test_the_repositories_write_sealed_values_and_read_them_back(
 
     file = sqlite_file(database.url)
     assert CANARY.encode() not in raw_bytes(file)
-    with sqlite3.connect(file) as raw:
+    with sqlite3.connect(file) as raw:  # raw on purpose: what is stored, as the file holds it
         for where in encrypted_columns():
             stored = raw.execute(f"SELECT {where.column} FROM {where.table} WHERE {where.column} IS NOT NULL")
             values = [value for (value,) in stored]
@@ -492,7 +492,7 @@ def test_rotation_removes_no_key_while_a_value_is_left_under_another(
     assert cli.main(["migrate"]) == 0
     fill_practice(admin_shell, 1)
     lost = KeyRing.generate()  # say, a value from a key that was never configured here
-    with sqlite3.connect(admin_shell / "between.db") as raw:
+    with sqlite3.connect(admin_shell / "between.db") as raw:  # raw on purpose: a foreign sealed value
         raw.execute("UPDATE client_notes SET text = ? WHERE id = 1", (lost.seal("x", "client_notes.text"),))
     capsys.readouterr()
     assert cli.main(["keys", "rotate"]) == 1
