@@ -46,18 +46,24 @@ class Enroller:
     """
 
     def __init__(self, database_url: str, clock: Callable[[], datetime], timezone: str) -> None:
-        self._clock, self._timezone = clock, timezone
-        self._database = Database(database_url)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="enroller", daemon=True)
-        self._thread.start()
+        self._url, self._clock, self._timezone = database_url, clock, timezone
+        self._opened: tuple[Database, asyncio.AbstractEventLoop, threading.Thread] | None = None
 
     def __call__(self, user_id: int) -> None:
-        work = enrol(self._database, user_id, self._clock(), self._timezone)
-        asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=30)
+        if self._opened is None:  # on the first new user: most tests make one or two
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="enroller", daemon=True)
+            thread.start()
+            self._opened = Database(self._url), loop, thread
+        database, loop, _ = self._opened
+        work = enrol(database, user_id, self._clock(), self._timezone)
+        asyncio.run_coroutine_threadsafe(work, loop).result(timeout=30)
 
     def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._database.close(), self._loop).result(timeout=30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
+        if self._opened is None:
+            return
+        database, loop, thread = self._opened
+        asyncio.run_coroutine_threadsafe(database.close(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
