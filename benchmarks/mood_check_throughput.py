@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from tests.support.bot_process import start_bot_process
-from tests.support.enrolment import enrol
+from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 
 TOKEN = "123456:BENCHMARK"
@@ -83,12 +83,12 @@ async def one_run(kind: str, users: int, checks: int) -> Result:
             process = await start_bot(kind, api, Path(directory))
             try:
                 if kind == "between":  # clients who joined by invitation (the schema exists by now)
-                    for n in range(users):
-                        enrol(
-                            f"sqlite+aiosqlite:///{Path(directory) / 'between.db'}",
-                            10_000 + n,
-                            datetime.now(UTC),
-                        )
+                    await enrol_at(
+                        f"sqlite+aiosqlite:///{Path(directory) / 'between.db'}",
+                        range(10_000, 10_000 + users),
+                        datetime.now(UTC),
+                    )
+
                 people = [api.user(10_000 + n) for n in range(users)]
 
                 async def practise(user: FakeUser) -> None:

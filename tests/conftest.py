@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.serve import telegram_running
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime
+from storage import Database
 from tests.support.clock import FakeClock
-from tests.support.enrolment import enrol
+from tests.support.enrolment import Enroller, enrol
 from tests.support.fake_bot_api import FakeBotApi
-
-TOKEN = "123456:TEST-TOKEN"
+from tests.support.running_bot import TOKEN, RunningBot
 
 
 @pytest.fixture
@@ -25,6 +24,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'between.db'}"
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The test's own connection to the bot's database, for the rows it reads (and the odd
+    state it arranges) through the storage layer; open across restarts and after the bot stops."""
+    opened = Database(database_url)
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture
@@ -62,31 +70,10 @@ async def runtime(settings_for: Callable[..., Settings], clock: FakeClock) -> As
 
 
 @pytest.fixture
-def service_clients(runtime: Runtime, database_url: str, clock: FakeClock) -> None:
+async def service_clients(runtime: Runtime, clock: FakeClock) -> None:
     """The clients of ``SERVICE_CLIENTS``, enrolled (for modules that drive the service)."""
     for user_id in SERVICE_CLIENTS:
-        enrol(database_url, user_id, clock())
-
-
-class RunningBot:
-    """The real python-telegram-bot Application polling the fake server; restartable."""
-
-    def __init__(self, settings: Settings, clock: FakeClock) -> None:
-        self.settings = settings
-        self.clock = clock
-        self._stack: list[object] = []
-        self.runtime: Runtime | None = None
-
-    async def start(self) -> None:
-        self._runtime_cm = open_runtime(self.settings, self.clock)
-        self.runtime = await self._runtime_cm.__aenter__()
-        self._bot_cm = telegram_running(self.runtime, poll_timeout=1, with_background=False)
-        await self._bot_cm.__aenter__()
-
-    async def stop(self) -> None:
-        await self._bot_cm.__aexit__(None, None, None)
-        await self._runtime_cm.__aexit__(None, None, None)
-        self.runtime = None
+        await enrol(runtime.database, user_id, clock())
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -105,11 +92,14 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     running = RunningBot(settings_for(api), clock)
     await running.start()
+    enroller: Enroller | None = None
     if request.node.get_closest_marker("strangers") is None:
-        zone = running.settings.default_timezone
-        api.on_new_user = lambda user_id: enrol(database_url, user_id, clock(), zone)
+        enroller = Enroller(database_url, clock, running.settings.default_timezone)
+        api.on_new_user = enroller
     try:
         yield running
     finally:
         if running.runtime is not None:
             await running.stop()
+        if enroller is not None:
+            enroller.close()

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.chat import texts
 from storage import EntryStatus
-from tests.conftest import RunningBot
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.running_bot import RunningBot
 
 
 async def add_entries(bot: RunningBot, telegram_id: str, count: int) -> None:

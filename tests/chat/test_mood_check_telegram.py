@@ -3,28 +3,22 @@ Bot API server, with a real SQLite file behind it."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.chat import texts
-from bot.runtime.wiring import tick
 from flows import texts as engine_texts
 from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, INTRO, MOOD_PROMPT, NOTE_PROMPT
-from tests.conftest import RunningBot
+from storage import Database
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import settle
+from tests.support.rows import count, rows
+from tests.support.running_bot import RunningBot
 
 SCALE = [str(n) for n in range(11)]
 
 
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
-
-
-async def settle(user: FakeUser) -> None:
-    """Updates are handled in order: once /help is answered, everything before it was handled."""
-    await user.send("/help")
-    await user.expect_text(texts.HELP_HEADER)
+async def moods(database: Database, table: str) -> list[object]:
+    """The mood answered in each row of ``entries`` or ``conversations`` (None: not yet)."""
+    return [answers.get("mood") for (answers,) in await rows(database, table, "answers")]
 
 
 async def start_mood(user: FakeUser) -> int:
@@ -37,7 +31,7 @@ async def start_mood(user: FakeUser) -> int:
     return question.message_id
 
 
-async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     user = api.user(1001)
     await user.send("/start")
     welcome, help_text = await user.expect(2)
@@ -73,13 +67,12 @@ async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, 
     await api.wait_until(lambda: user.messages()[-2].buttons == [])  # the last question is closed
 
     await bot.stop()  # lets the last update finish, so the database is final
-    assert rows(
-        database_url,
-        "SELECT flow_id, status, json_extract(answers, '$.mood'), json_extract(answers, '$.obstacles')"
-        " FROM entries",
-    ) == [("mood_check", "completed", 7, "The neighbours were loud.")]
-    assert rows(database_url, "SELECT COUNT(*) FROM conversations") == [(0,)]
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    entries = await rows(database, "entries", "flow_id", "status", "answers")
+    assert [(flow, status, a.get("mood"), a.get("obstacles")) for flow, status, a in entries] == [
+        ("mood_check", "completed", 7, "The neighbours were loud.")
+    ]
+    assert await count(database, "conversations") == 0
+    assert await count(database, "outbox") == 0
 
 
 async def test_commands_are_published(api: FakeBotApi, bot: RunningBot) -> None:
@@ -133,7 +126,7 @@ async def test_text_where_a_button_is_expected_reshows_the_buttons(api: FakeBotA
 
 
 async def test_stale_and_forged_buttons_expire_politely_and_change_nothing(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(1005)
     first_question = await start_mood(user)
@@ -158,15 +151,10 @@ async def test_stale_and_forged_buttons_expire_politely_and_change_nothing(
 
     await settle(user)
     assert len(user.messages()) == before + 1  # only the /help reply
-    assert rows(
-        database_url, "SELECT json_extract(answers, '$.mood') FROM conversations ORDER BY person_id"
-    ) == [
-        (8,),
-        (None,),
-    ]
+    assert await moods(database, "conversations") == [8, None]  # by person
 
 
-async def test_commands_mid_flow(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_commands_mid_flow(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     user = api.user(1007)
     await start_mood(user)
     await user.press("2")
@@ -189,15 +177,14 @@ async def test_commands_mid_flow(api: FakeBotApi, bot: RunningBot, database_url:
     (cancelled,) = await user.expect(1)
     assert cancelled.text == texts.CANCELLED.format(title="mood check", command="mood")
     assert all(m.buttons == [] for m in user.messages())
-    assert rows(database_url, "SELECT status, json_extract(answers, '$.mood') FROM entries") == [
-        ("cancelled", 2)
-    ]
+    entries = await rows(database, "entries", "status", "answers")
+    assert [(status, answers.get("mood")) for status, answers in entries] == [("cancelled", 2)]
     await user.send("/cancel")
     (nothing,) = await user.expect(1)
     assert nothing.text == texts.NOTHING_OPEN
 
 
-async def test_skip_and_back(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_skip_and_back(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     user = api.user(1008)
     await start_mood(user)
     await user.send("/skip")
@@ -218,23 +205,25 @@ async def test_skip_and_back(api: FakeBotApi, bot: RunningBot, database_url: str
     assert obstacles.text == OBSTACLES_PROMPT
     await user.send("/skip")
     await user.expect_text("Mood 3/10")
-    assert rows(database_url, "SELECT answers FROM entries") == [
-        ('{"mood": 3, "feelings": null, "note": null, "obstacles": null}',)
+    assert await rows(database, "entries", "answers") == [
+        ({"mood": 3, "feelings": None, "note": None, "obstacles": None},)
     ]
 
 
-async def test_a_repeated_update_is_handled_once(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_a_repeated_update_is_handled_once(
+    api: FakeBotApi, bot: RunningBot, database: Database
+) -> None:
     user = api.user(1009)
     update_id = await user.send("/mood")
     await user.expect(2)
     await api.redeliver(update_id)
     await settle(user)
     assert len(user.messages()) == 3
-    assert rows(database_url, "SELECT COUNT(*) FROM entries") == [(1,)]
+    assert await count(database, "entries") == 1
 
 
 async def test_group_chats_do_not_run_client_flows(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     group = api.group(-5001)
     member = api.user(1010)
@@ -244,21 +233,21 @@ async def test_group_chats_do_not_run_client_flows(
     await group.send(member, "I feel awful")
     await settle(member)
     assert len(api.sent_messages(-5001)) == 1
-    assert rows(database_url, "SELECT COUNT(*) FROM entries") == [(0,)]
+    assert await count(database, "entries") == 0
 
 
 async def test_forwarded_messages_are_not_answers(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(1011)
     await start_mood(user)
     await user.forward("7")
     await settle(user)
-    assert rows(database_url, "SELECT json_extract(answers, '$.mood') FROM conversations") == [(None,)]
+    assert await moods(database, "conversations") == [None]
 
 
 async def test_a_restart_mid_flow_resumes_at_the_same_step(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(1012)
     await start_mood(user)
@@ -278,36 +267,35 @@ async def test_a_restart_mid_flow_resumes_at_the_same_step(
     await user.expect(1)
     await user.press("Skip")
     await user.expect_text("Mood 1/10 — sad, lonely")
-    assert rows(database_url, "SELECT status FROM entries") == [("completed",)]
+    assert await rows(database, "entries", "status") == [("completed",)]
 
 
 async def test_failed_sends_stay_in_the_outbox_and_arrive_in_order(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(1013)
     api.fail_next("sendMessage", status=500, description="Internal Server Error")
     await user.send("/mood")
     await settle(api.user(1099))  # updates are handled in order: the failed delivery is settled
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox WHERE chat_id = '1013'") == [(2,)]
+    assert await count(database, "outbox", chat_id="1013") == 2
     assert user.messages() == []  # nothing out of order: the question waits behind the intro
 
     api.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 7", retry_after=7)
     bot.clock.advance(seconds=2)  # backoff after the first failure is 2 s
-    assert bot.runtime is not None
-    await tick(bot.runtime)
+    await bot.tick()
     assert user.messages() == []
     bot.clock.advance(seconds=7)  # the server asked for 7 s
-    await tick(bot.runtime)
+    await bot.tick()
     intro, question = user.messages()
     assert intro.text == INTRO and question.text == MOOD_PROMPT
     await user.press("5")  # the question's message id was recorded late, and still works
     await user.expect_text(FEELINGS_PROMPT)
     await bot.stop()
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert await count(database, "outbox") == 0
 
 
 async def test_a_blocked_client_does_not_jam_the_outbox(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(1014)
     await start_mood(user)
@@ -316,4 +304,4 @@ async def test_a_blocked_client_does_not_jam_the_outbox(
     other = api.user(1015)
     await start_mood(other)  # handled after the blocked client's update, so that one is done
     assert any(c.method == "sendMessage" and c.params.get("chat_id") == 1014 for c in api.calls[-6:])
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox WHERE chat_id = '1014'") == [(0,)]
+    assert await count(database, "outbox", chat_id="1014") == 0

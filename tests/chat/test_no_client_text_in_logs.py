@@ -10,9 +10,9 @@ import pytest
 
 from bot.cli import schedule as admin
 from bot.core.logs import QUIET_LIBRARIES
-from bot.runtime.wiring import tick
-from tests.conftest import RunningBot
-from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.journeys import answer
+from tests.support.running_bot import RunningBot
 
 CANARY = "CANARYzebra9931"
 
@@ -27,25 +27,6 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
     yield caplog
     for name, level in quiet.items():
         logging.getLogger(name).setLevel(level)
-
-
-async def answer(user: FakeUser, *steps: str) -> None:
-    """Type or press each step, waiting for the bot's reply every time."""
-    for step in steps:
-        if step.startswith("toggle:"):  # changes the question in place: no new message
-            label = step.removeprefix("toggle:")
-            await user.press(label)
-            await user.api.wait_until(lambda label=label: f"✓ {label}" in user.last_message().labels())
-            continue
-        if step == "stop":  # the live message itself becomes the next question
-            await user.press("Stop")
-            await user.api.wait_until(lambda: "0" in user.last_message().labels())
-            continue
-        if step.startswith("press:"):
-            await user.press(step.removeprefix("press:"))
-        else:
-            await user.send(step)
-        await user.expect(1)
 
 
 async def test_no_journey_logs_what_the_client_wrote(
@@ -87,7 +68,7 @@ async def test_no_journey_logs_what_the_client_wrote(
     await user.expect(2)
     await answer(user, "press:Box · 4-4-4-4", "press:1 minute", "press:5")
     bot.clock.advance(seconds=70)
-    await tick(bot.runtime)  # the timer ends: its live message asks how calm they feel now
+    await bot.tick()  # the timer ends: its live message asks how calm they feel now
     await api.wait_until(lambda: "0" in user.last_message().labels())
     await answer(user, "press:6", f"breathing {CANARY}")
 
@@ -104,7 +85,7 @@ async def test_no_journey_logs_what_the_client_wrote(
         bot.runtime.database, bot.settings, bot.clock, admin.NewSchedule("7001", "mood", "09:30")
     )
     bot.clock.advance(minutes=31)
-    await tick(bot.runtime)
+    await bot.tick()
     await user.expect(1)
     await answer(user, "press:Skip today", "press:Something else", f"reason {CANARY}")
 
@@ -130,7 +111,7 @@ async def test_no_journey_logs_what_the_client_wrote(
     await therapist.expect(1)
     await therapist.send(f"/session {CANARY} 2026-03-20 {CANARY}")
     await therapist.expect(1)
-    await tick(bot.runtime)
+    await bot.tick()
     await therapist.expect_text(f"{CANARY} to bring")  # the digest quotes it: to the therapist only
 
     await bot.stop()

@@ -5,31 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 
 import pytest
 
 from bot.chat import texts
-from bot.runtime.wiring import tick
+from storage import Database
 from storage.models import Base
 from storage.privacy import OWNER_COLUMNS, rows_left
-from tests.conftest import RunningBot
-from tests.practice.test_practice_telegram import invite, join, register
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import answer, invite, join, register
+from tests.support.rows import count, rows
+from tests.support.running_bot import RunningBot
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
 CANARY = "CANARYpelican5521"
-
-
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
-
-
-async def run_tick(bot: RunningBot) -> None:
-    assert bot.runtime is not None
-    await tick(bot.runtime)
 
 
 async def client_with_everything(bot: RunningBot, api: FakeBotApi, base: int) -> tuple[FakeUser, FakeUser]:
@@ -37,46 +27,25 @@ async def client_with_everything(bot: RunningBot, api: FakeBotApi, base: int) ->
     session and a risk event — a row in every table that can hold theirs."""
     therapist = await register(bot, api, base, "Ana")
     client = await join(bot, api, base + 1, await invite(therapist, "Sam"), "Sam")
-    await therapist.send('/assign Sam mood 09:30 daily "to notice"')
-    await therapist.expect(1)
-    await therapist.send("/session Sam 2026-03-20 10:00")
-    await therapist.expect(1)
-    await run_tick(bot)
+    await answer(therapist, '/assign Sam mood 09:30 daily "to notice"', "/session Sam 2026-03-20 10:00")
+    await bot.tick()
     await client.expect(2)
-    await client.press("7")  # confidence
-    await client.expect(1)
+    await answer(client, "press:7")  # confidence
     await client.send("/mood")
     await client.expect(2)
-    await client.press("6")
-    await client.expect(1)
-    await client.press("Done")
-    await client.expect(1)
-    await client.send(f"a note {CANARY}")
-    await client.expect(1)
-    await client.press("Skip")
-    await client.expect(1)
-    await client.send(f"/note bring {CANARY}")
-    await client.expect(1)
+    await answer(client, "press:6", "press:Done", f"a note {CANARY}", "press:Skip", f"/note bring {CANARY}")
     bot.clock.advance(minutes=30)
-    await run_tick(bot)
+    await bot.tick()
     await client.expect(1)
-    await client.press("Skip today")
-    await client.expect(1)
-    await client.press("Something else")
-    await client.expect(1)
-    await client.send(f"reason {CANARY}")
-    await client.expect(1)
+    await answer(client, "press:Skip today", "press:Something else", f"reason {CANARY}")
     await client.send("/thought")
     await client.expect(2)
-    await client.send(f"situation {CANARY}")
-    await client.expect(1)
-    await client.send("I want to kill myself")
-    await client.expect(1)
+    await answer(client, f"situation {CANARY}", "I want to kill myself")
     return therapist, client
 
 
 async def test_export_sends_everything_as_json_and_the_practice_as_csv(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     _, client = await client_with_everything(bot, api, 1100)
     await client.send("/export")
@@ -102,14 +71,14 @@ async def test_export_sends_everything_as_json_and_the_practice_as_csv(
     table = list(csv.reader(io.StringIO(table_file.content.decode("utf-8-sig"))))
     assert table[0] == ["started (local time)", "homework", "status", "answers"]
     assert any(row[1] == "mood check" and CANARY in row[3] for row in table[1:])
-    assert rows(database_url, "SELECT action FROM audit_log WHERE action = 'export'") == [("export",)]
+    assert await rows(database, "audit_log", "action", action="export") == [("export",)]
 
 
 async def test_delete_erases_every_row_and_tells_the_therapist(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist, client = await client_with_everything(bot, api, 1110)
-    person_id = rows(database_url, "SELECT id FROM people WHERE external_user_id = '1111'")[0][0]
+    ((person_id,),) = await rows(database, "people", "id", external_user_id="1111")
     assert isinstance(person_id, int)
     await client.send("/delete")
     (confirm,) = await client.expect(1)
@@ -120,7 +89,7 @@ async def test_delete_erases_every_row_and_tells_the_therapist(
     await client.expect(1)
     await client.press(texts.BUTTON_DELETE)
     assert (await client.expect(1))[0].text == texts.DELETED
-    await run_tick(bot)
+    await bot.tick()
     await therapist.expect_text(texts.CLIENT_LEFT.format(alias="Sam"))
 
     assert bot.runtime is not None
@@ -128,11 +97,11 @@ async def test_delete_erases_every_row_and_tells_the_therapist(
     async with bot.runtime.database.transaction() as tx:
         assert await rows_left(tx.connection, person_id) == {}
     for table in Base.metadata.sorted_tables:  # no trace of their words anywhere
-        for row in rows(database_url, f"SELECT * FROM {table.name}"):
+        for row in await rows(database, table.name):
             assert CANARY not in str(row), table.name
             assert "1111" not in [str(value) for value in row], table.name
     # the audit log keeps that it happened: ids and action names, nothing they wrote
-    assert ("erased",) in rows(database_url, f"SELECT action FROM audit_log WHERE subject_id = {person_id}")
+    assert ("erased",) in await rows(database, "audit_log", "action", subject_id=person_id)
 
     await client.send("hello again")
     assert (await client.expect(1))[0].text == texts.STRANGER
@@ -150,7 +119,7 @@ def test_every_table_that_refers_to_a_person_is_covered() -> None:
 
 
 async def test_someone_elses_delete_button_does_nothing(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 1120, "Ana")
     client = await join(bot, api, 1121, await invite(therapist, "Sam"), "Sam")
@@ -158,4 +127,4 @@ async def test_someone_elses_delete_button_does_nothing(
         "del:1:yes", message_id=client.last_message().message_id
     )  # the therapist's id
     assert (await client.wait_callback_answer(query)).text == texts.BUTTON_EXPIRED
-    assert rows(database_url, "SELECT COUNT(*) FROM people") == [(2,)]
+    assert await count(database, "people") == 2

@@ -5,7 +5,6 @@ must not hold frames back, a broken conversation that must not stop the other ti
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from bot.core.messages import Outgoing
 from bot.runtime.wiring import Runtime
 from storage import Conversations
 from tests.support.clock import FakeClock
+from tests.support.rows import change, rows
 from tests.support.sinks import FakeSink
 
 pytestmark = pytest.mark.usefixtures("service_clients")  # clients 7 and 8 are in
@@ -81,9 +81,8 @@ class Client:
         return live
 
 
-def outbox(runtime: Runtime) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(runtime.settings.database_url.split(":///", 1)[1]) as db:
-        return db.execute("SELECT id, coalesce_key, due_at FROM outbox ORDER BY id").fetchall()
+async def outbox(runtime: Runtime) -> list[tuple[Any, ...]]:
+    return await rows(runtime.database, "outbox", "id", "coalesce_key", "due_at")
 
 
 @pytest.fixture
@@ -119,7 +118,7 @@ async def test_a_frame_in_flight_when_the_timer_ends_does_not_swallow_the_next_q
         await runtime.courier.deliver_due()
         await runtime.courier.flush()
     assert chat.text(live).endswith("How strong is the urge now, from 0 to 10?")
-    assert outbox(runtime) == []
+    assert await outbox(runtime) == []
 
 
 @pytest.mark.parametrize("command", ["cancel", "help"])
@@ -167,23 +166,13 @@ async def test_one_broken_timer_does_not_stop_the_others(
     live = await client.live_timer()
     other = Sender("telegram", "8", "8")
     await runtime.conversations.handle(other, CommandReceived("breathe"))
-    with sqlite3.connect(runtime.settings.database_url.split(":///", 1)[1]) as db:
-        db.execute(  # a conversation whose stored state no timer can read
-            "INSERT INTO conversations (person_id, flow_id, step_id, answers, selection, history,"
-            " prompt_token, started_at, updated_at, wake_at)"
-            " SELECT id, 'urge_surfing', 'surf', '[\"not answers\"]', '[]',"
-            " '[]', 'x', '2026-03-02 09:00:00.000000', '2026-03-02 09:00:00.000000',"
-            " '2026-03-02 09:00:00.000000' FROM people WHERE external_user_id = '8'"
-            " ON CONFLICT (person_id) DO UPDATE SET step_id = 'surf', flow_id = 'urge_surfing',"
-            " answers = excluded.answers, wake_at = excluded.wake_at"
-        )
+    ((person_id,),) = await rows(runtime.database, "people", "id", external_user_id="8")
+    broken = {"flow_id": "urge_surfing", "step_id": "surf", "answers": ["not answers"], "wake_at": clock()}
+    # a conversation whose stored state no timer can read (their breathing one, overwritten)
+    assert await change(runtime.database, "conversations", {"person_id": person_id}, **broken) == 1
     clock.advance(seconds=16)
     await runtime.conversations.tick_timers()
     await runtime.courier.deliver_due()
     assert "4:45 left" in chat.text(live)  # the healthy timer moved on
-    with sqlite3.connect(runtime.settings.database_url.split(":///", 1)[1]) as db:
-        ((wake,),) = db.execute(
-            "SELECT c.wake_at FROM conversations c JOIN people p ON p.id = c.person_id"
-            " WHERE p.external_user_id = '8'"
-        ).fetchall()
-    assert wake > "2026-03-02 09:00:16"  # the broken one is tried again later, not every second
+    ((wake,),) = await rows(runtime.database, "conversations", "wake_at", person_id=person_id)
+    assert wake > clock()  # the broken one is tried again later, not every second

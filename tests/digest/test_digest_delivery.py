@@ -9,7 +9,7 @@ from bot.core.messages import utf16_length
 from bot.digest import EntryInput, build_digest, render_text
 from bot.digest.delivery import MAX_TEXT_PARTS, compose
 from bot.transports.telegram.sink import TEXT_LIMIT
-from tests.digest.test_digest import fortnight
+from tests.support.digests import fortnight
 
 
 def test_a_digest_that_fits_goes_as_text_and_the_chart_as_a_photo() -> None:

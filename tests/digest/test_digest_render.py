@@ -31,7 +31,7 @@ from bot.digest import (
 )
 from bot.digest.chart import mood_chart_png, time_ticks
 from bot.digest.delivery import PART_LIMIT
-from tests.digest.test_digest import fortnight
+from tests.support.digests import fortnight
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "digest"
 

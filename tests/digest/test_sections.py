@@ -19,8 +19,8 @@ from flows import Ask, Finished, Skip, Text, advance, start
 from flows.registry import FLOWS
 from flows.sections import DeclaredAnswers, UndeclaredRead
 from storage import EntryStatus, PromptStatus
-from tests.digest.test_digest import fortnight
 from tests.digest.toy_gratitude import GRATITUDE
+from tests.support.digests import fortnight
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 from flows import Back, Done, Finished, Pick, Skip, Text, Toggle, advance, start
@@ -17,9 +16,11 @@ from flows.thought_record import (
     THOUGHT_RECORD,
     TRAPS,
 )
-from tests.conftest import RunningBot
+from storage import Database
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.outcomes import ask
+from tests.support.rows import rows
+from tests.support.running_bot import RunningBot
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FLOW = THOUGHT_RECORD
@@ -91,12 +92,7 @@ def test_own_words_are_bounded() -> None:
     assert number.reason == engine_texts.MULTI_CHOICE_HINT and number.state.selection == ()
 
 
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
-
-
-async def test_a_thought_record_in_telegram(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_a_thought_record_in_telegram(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     user = api.user(5001)
     await user.send("/thought")
     intro, situation = await user.expect(2)
@@ -123,9 +119,9 @@ async def test_a_thought_record_in_telegram(api: FakeBotApi, bot: RunningBot, da
     await user.send("/cancel")
     await user.expect(1)
     await bot.stop()
-    (answers,) = rows(database_url, "SELECT answers FROM entries WHERE status = 'cancelled'")[0]
-    assert long_situation.strip() in str(answers)
-    assert '"emotion_intensity": {"anxious": 70, "~dread": 50}' in str(answers)
+    ((answers,),) = await rows(database, "entries", "answers", status="cancelled")
+    assert answers["situation"] == long_situation.strip()
+    assert answers["emotion_intensity"] == {"anxious": 70, "~dread": 50}
 
 
 async def test_traps_and_balance_through_buttons(api: FakeBotApi, bot: RunningBot) -> None:
@@ -166,7 +162,7 @@ async def test_traps_and_balance_through_buttons(api: FakeBotApi, bot: RunningBo
 
 
 async def test_a_cancelled_thought_record_is_offered_next_time(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(5003)
     await user.send("/thought")
@@ -206,8 +202,8 @@ async def test_a_cancelled_thought_record_is_offered_next_time(
     intro, situation = await user.expect(2)
     assert (intro.text, situation.text) == (INTRO, SITUATION)
     await bot.stop()
-    assert rows(
-        database_url,
-        "SELECT status, json_extract(answers, '$.emotion_intensity.angry'), draft IS NULL FROM entries "
-        "WHERE flow_id = 'thought_record' ORDER BY id",
-    ) == [("cancelled", 90, 1), ("in_progress", None, 1)]
+    entries = await rows(database, "entries", "status", "answers", "draft", flow_id="thought_record")
+    assert [
+        (status, (answers.get("emotion_intensity") or {}).get("angry"), draft is None)
+        for status, answers, draft in entries
+    ] == [("cancelled", 90, True), ("in_progress", None, True)]

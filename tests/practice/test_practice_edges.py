@@ -3,42 +3,25 @@ series cancelled after its next session was written, sessions missed while down,
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.digest import texts as digest_texts
 from bot.practice import texts as ptexts
-from bot.runtime.wiring import tick
-from tests.conftest import RunningBot
-from tests.practice.test_practice_telegram import invite, join, register
-from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from storage import Database
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.journeys import ask, invite, join, register
+from tests.support.rows import count, rows
+from tests.support.running_bot import RunningBot
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
-
-
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
-
-
-async def ask(user: FakeUser, text: str) -> str:
-    user.mark_read()
-    await user.send(text)
-    (reply,) = await user.expect(1)
-    return reply.text or ""
-
-
-async def run_tick(bot: RunningBot) -> None:
-    assert bot.runtime is not None
-    await tick(bot.runtime)
 
 
 async def test_aliases_are_matched_as_people_read_them(api: FakeBotApi, bot: RunningBot) -> None:
     therapist = await register(bot, api, 900, "Ana")
     await join(bot, api, 901, await invite(therapist, "Émile"), "E")
-    await run_tick(bot)
+    await bot.tick()
     assert (await ask(therapist, "/assignments émile")) == ptexts.NO_ASSIGNMENTS.format(alias="Émile")
     assert (await ask(therapist, "/invite ÉMILE")) == ptexts.ALIAS_TAKEN.format(alias="ÉMILE")
     await invite(therapist, "Straße")
@@ -46,7 +29,7 @@ async def test_aliases_are_matched_as_people_read_them(api: FakeBotApi, bot: Run
 
 
 async def test_a_digest_chat_that_removed_the_bot_sends_the_digest_privately(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 902, "Ana")
     await join(bot, api, 903, await invite(therapist, "Kai"), "Kai")
@@ -55,19 +38,19 @@ async def test_a_digest_chat_that_removed_the_bot_sends_the_digest_privately(
     _, line = await therapist.expect(2)
     channel = api.channel(-100900, "Ana's digests")
     await channel.post(line.text or "")
-    await run_tick(bot)
+    await bot.tick()
     await channel.expect(1)
     await therapist.expect_text("Done — your digests")
     await channel.remove_bot()
     await ask(therapist, "/digest Kai")
-    await run_tick(bot)  # refused in the channel…
-    await run_tick(bot)  # …and sent privately (the drainer, woken, does this at once)
+    await bot.tick()  # refused in the channel…
+    await bot.tick()  # …and sent privately (the drainer, woken, does this at once)
     note, digest = await therapist.expect(2)
     assert note.text == digest_texts.DIGEST_CHAT_UNREACHABLE
     assert (digest.text or "").startswith("Pre-session digest: Kai")
     assert bot.runtime is not None
     await bot.runtime.courier.flush()
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]  # nothing left behind
+    assert await count(database, "outbox") == 0  # nothing left behind
 
 
 async def test_a_public_channel_is_not_linked(api: FakeBotApi, bot: RunningBot) -> None:
@@ -76,26 +59,26 @@ async def test_a_public_channel_is_not_linked(api: FakeBotApi, bot: RunningBot) 
     _, line = await therapist.expect(2)
     channel = api.channel(-100901, "Open", username="open_channel")
     await channel.post(line.text or "")
-    await run_tick(bot)
+    await bot.tick()
     assert (await channel.expect(1))[0].text == ptexts.DIGEST_CHAT_PUBLIC
     assert "this private chat" in await ask(therapist, "/settings")
 
 
 async def test_cancelling_a_series_after_its_digest_cancels_the_session_written_ahead(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 905, "Ana")
     await join(bot, api, 906, await invite(therapist, "Kai"), "Kai")
     await ask(therapist, "/session Kai 2026-03-02 12:00 weekly")  # digest due at 10:00 UTC
     bot.clock.advance(hours=1)
-    await run_tick(bot)
-    assert rows(database_url, "SELECT id, status FROM therapy_sessions") == [
+    await bot.tick()
+    assert await rows(database, "therapy_sessions", "id", "status") == [
         (1, "digest_sent"),
         (2, "scheduled"),
     ]
     reply = await ask(therapist, "/cancelsession 1")
     assert reply.endswith(ptexts.SERIES_ENDS + ".")
-    assert rows(database_url, "SELECT id, status FROM therapy_sessions") == [
+    assert await rows(database, "therapy_sessions", "id", "status") == [
         (1, "cancelled"),
         (2, "cancelled"),
     ]
@@ -103,7 +86,7 @@ async def test_cancelling_a_series_after_its_digest_cancels_the_session_written_
 
 
 async def test_sessions_that_passed_while_the_bot_was_down_get_no_digest(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 907, "Ana")
     await join(bot, api, 908, await invite(therapist, "Kai"), "Kai")
@@ -112,11 +95,11 @@ async def test_sessions_that_passed_while_the_bot_was_down_get_no_digest(
     bot.clock.now = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)  # 4, 11 and 18 March went by
     await bot.start()
     therapist.mark_read()
-    await run_tick(bot)
+    await bot.tick()
     assert [m for m in therapist.unread() if (m.text or "").startswith("Pre-session")] == []
-    assert rows(database_url, "SELECT starts_at, status FROM therapy_sessions ORDER BY id") == [
-        ("2026-03-04 12:00:00.000000", "passed"),
-        ("2026-03-25 12:00:00.000000", "scheduled"),
+    assert await rows(database, "therapy_sessions", "starts_at", "status") == [
+        (datetime(2026, 3, 4, 12, 0, tzinfo=UTC), "passed"),
+        (datetime(2026, 3, 25, 12, 0, tzinfo=UTC), "scheduled"),
     ]
 
 

@@ -4,11 +4,7 @@ a real SQLite file and a clock we move (Monday 2026-03-02 09:00 UTC at the start
 
 from __future__ import annotations
 
-import asyncio
-import os
-import re
-import sqlite3
-import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,82 +12,39 @@ import pytest
 from bot.chat import texts
 from bot.practice import texts as ptexts
 from bot.practice.admission import consent_version
-from bot.runtime.wiring import tick
 from bot.transports.telegram.texts import PRIVACY_NOTE
 from flows.mood_check import MOOD_PROMPT
-from tests.conftest import TOKEN, RunningBot
-from tests.runtime.test_settings import NAMES, REPO
+from storage import Database
+from tests.support.bot_process import run_between
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import CODE, invite, join, register
+from tests.support.rows import rows
+from tests.support.running_bot import TOKEN, RunningBot
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CODE = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
-
-
-async def run_tick(bot: RunningBot) -> None:
-    assert bot.runtime is not None
-    await tick(bot.runtime)
-
-
-async def register(bot: RunningBot, api: FakeBotApi, user_id: int, name: str) -> FakeUser:
-    assert bot.runtime is not None
-    code = await bot.runtime.practice.issue_registration(name, bot.clock())
-    therapist = api.user(user_id, first_name="Therapist")
-    await therapist.send(f"/start {code}")
-    welcome, help_text = await therapist.expect(2)
-    assert welcome.text == ptexts.REGISTERED.format(name=name)
-    assert "/invite" in (help_text.text or "")
-    return therapist
-
-
-async def invite(therapist: FakeUser, alias: str) -> str:
-    await therapist.send(f"/invite {alias}")
-    invitation, code_message = await therapist.expect(2)
-    code = code_message.text or ""
-    assert CODE.fullmatch(code)
-    assert f"https://t.me/between_test_bot?start={code}" in (invitation.text or "")
-    assert f"Invitation for {alias}" in (invitation.text or "")
-    return code
-
-
-async def join(bot: RunningBot, api: FakeBotApi, user_id: int, code: str, first_name: str) -> FakeUser:
-    client = api.user(user_id, first_name=first_name)
-    await client.send(f"/start {code}")
-    (consent,) = await client.expect(1)
-    assert consent.labels() == [texts.BUTTON_AGREE, texts.BUTTON_NOT_NOW]
-    assert "not end-to-end encrypted" in (consent.text or "")
-    assert "emergency" in (consent.text or "")
-    await client.press(texts.BUTTON_AGREE)
-    joined, _welcome = await client.expect(2)
-    assert (joined.text or "").startswith("Thank you — you're connected with")
-    return client
 
 
 async def test_from_registration_to_the_digest_before_the_session(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 500, "Dr Ana Ruiz")
     code = await invite(therapist, "Sam")
     client = await join(bot, api, 600, code, first_name="Samantha")
-    await run_tick(bot)
+    await bot.tick()
     assert (await therapist.expect_text("Sam accepted your invitation")).text == ptexts.CLIENT_JOINED.format(
         alias="Sam"
     )
-    assert rows(
-        database_url, "SELECT alias, consent_version, role FROM people WHERE external_user_id = '600'"
-    ) == [("Sam", consent_version(PRIVACY_NOTE), "client")]
+    assert await rows(database, "people", "alias", "consent_version", "role", external_user_id="600") == [
+        ("Sam", consent_version(PRIVACY_NOTE), "client")
+    ]
 
     # homework, agreed in one line; the client hears what and why, and rates their confidence
     await therapist.send('/assign Sam mood 09:30 daily "to notice the dips as they come"')
     (assigned,) = await therapist.expect(1)
     assert assigned.text is not None and assigned.text.startswith("Assigned to Sam: mood check, 09:30")
-    await run_tick(bot)
+    await bot.tick()
     told, confidence = await client.expect(2)
     assert told.text == (
         "Dr Ana Ruiz has set up a practice with you: mood check, 09:30 (every day), from today.\n\n"
@@ -103,7 +56,7 @@ async def test_from_registration_to_the_digest_before_the_session(
     assert thanks.text == texts.CONFIDENCE_LOW
     query = await client.press_data("cf:1:9", message_id=confidence.message_id)  # one rating each
     assert (await client.wait_callback_answer(query)).text == texts.BUTTON_EXPIRED
-    assert rows(database_url, "SELECT confidence FROM schedules") == [(4,)]
+    assert await rows(database, "schedules", "confidence") == [(4,)]
 
     await therapist.send("/session Sam 2026-03-04 17:00")
     (session,) = await therapist.expect(1)
@@ -113,7 +66,7 @@ async def test_from_registration_to_the_digest_before_the_session(
 
     # Monday: the prompt at 09:30, answered with a low mood
     bot.clock.advance(minutes=30)
-    await run_tick(bot)
+    await bot.tick()
     await client.expect_text(texts.PROMPT.format(title="mood check"))
     await client.press("Start now")
     await client.expect_text(MOOD_PROMPT)
@@ -127,7 +80,7 @@ async def test_from_registration_to_the_digest_before_the_session(
 
     # Tuesday: skipped, with a reason
     bot.clock.advance(days=1)
-    await run_tick(bot)
+    await bot.tick()
     await client.expect_text(texts.PROMPT.format(title="mood check"))
     await client.press("Skip today")
     await client.expect(1)
@@ -136,13 +89,13 @@ async def test_from_registration_to_the_digest_before_the_session(
 
     # Wednesday: the prompt goes unanswered; the digest comes at 15:00, two hours before 17:00
     bot.clock.advance(days=1)
-    await run_tick(bot)
+    await bot.tick()
     await client.expect_text(texts.PROMPT.format(title="mood check"))
     bot.clock.advance(hours=5, minutes=29)  # 14:59
-    await run_tick(bot)
+    await bot.tick()
     assert not [m for m in therapist.unread() if "Pre-session digest" in (m.text or "") or m.kind == "photo"]
     bot.clock.advance(minutes=1)
-    await run_tick(bot)
+    await bot.tick()
     digest_text, chart = await therapist.expect(2)
     text = digest_text.text or ""
     assert "Sam" in text and "Samantha" not in text  # the alias, never the Telegram name
@@ -150,19 +103,18 @@ async def test_from_registration_to_the_digest_before_the_session(
     assert "No time" in text
     assert "worth discussing" in text
     assert chart.kind == "photo" and (chart.content or b"").startswith(PNG_SIGNATURE)
-    assert rows(database_url, "SELECT status FROM therapy_sessions") == [("digest_sent",)]
-    assert rows(
-        database_url, "SELECT actor_id, action, subject_id FROM audit_log WHERE action LIKE 'digest%'"
-    ) == [(1, "digest_sent", 2)]
-    await run_tick(bot)  # never twice
+    assert await rows(database, "therapy_sessions", "status") == [("digest_sent",)]
+    audited = await rows(database, "audit_log", "actor_id", "action", "subject_id")
+    assert [row for row in audited if row[1].startswith("digest")] == [(1, "digest_sent", 2)]
+    await bot.tick()  # never twice
     assert therapist.unread() == []
 
 
-async def test_the_guided_assign(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_the_guided_assign(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     therapist = await register(bot, api, 501, "Lee")
     for alias, user_id in (("Ana", 601), ("Bo", 602)):
         await join(bot, api, user_id, await invite(therapist, alias), first_name=alias)
-    await run_tick(bot)
+    await bot.tick()
     therapist.mark_read()
     await therapist.send("/assign")
     (question,) = await therapist.expect(1)
@@ -185,22 +137,22 @@ async def test_the_guided_assign(api: FakeBotApi, bot: RunningBot, database_url:
     assert done.text is not None and done.text.startswith(
         "Assigned to Bo: breathing exercise, 07:45, 21:00 (weekdays"
     )
-    assert rows(
-        database_url, "SELECT person_id, flow_id, times, weekdays, start_date, rationale FROM schedules"
+    assert await rows(
+        database, "schedules", "person_id", "flow_id", "times", "weekdays", "start_date", "rationale"
     ) == [
         (
             3,
             "breathing",
-            '["07:45", "21:00"]',
-            "[0, 1, 2, 3, 4]",
-            "2026-03-03",
+            ["07:45", "21:00"],
+            [0, 1, 2, 3, 4],
+            date(2026, 3, 3),
             "Slow breathing before sleep helped in session.",
         )
     ]
 
 
 async def test_a_client_who_says_not_now_is_not_linked(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 502, "Kim")
     code = await invite(therapist, "Jo")
@@ -210,7 +162,7 @@ async def test_a_client_who_says_not_now_is_not_linked(
     await client.press(texts.BUTTON_NOT_NOW)
     (declined,) = await client.expect(1)
     assert declined.text == texts.CONSENT_DECLINED
-    assert rows(database_url, "SELECT * FROM people WHERE external_user_id='603'") == []  # nothing kept
+    assert await rows(database, "people", external_user_id="603") == []  # nothing kept
     # the invitation still works until it expires; used once, it is gone
     await client.send(f"/start {code}")
     await client.expect(1)
@@ -222,11 +174,11 @@ async def test_a_client_who_says_not_now_is_not_linked(
 
 
 async def test_codes_are_single_use_expire_and_are_stored_hashed(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     assert bot.runtime is not None
     code = await bot.runtime.practice.issue_registration("Pat", bot.clock())
-    stored = rows(database_url, "SELECT code_hash FROM one_time_codes")
+    stored = await rows(database, "one_time_codes", "code_hash")
     assert stored and code not in str(stored)
     bot.clock.advance(days=7, seconds=1)
     late = api.user(505)
@@ -238,7 +190,7 @@ async def test_codes_are_single_use_expire_and_are_stored_hashed(
     await first.expect(2)
     await second.send(f"/start {fresh}")
     assert (await second.expect(1))[0].text == texts.CODE_INVALID
-    assert rows(database_url, "SELECT role FROM people WHERE external_user_id = '507'") == []
+    assert await rows(database, "people", "role", external_user_id="507") == []
 
 
 async def test_guessing_codes_is_rate_limited(api: FakeBotApi, bot: RunningBot) -> None:
@@ -256,11 +208,11 @@ async def test_guessing_codes_is_rate_limited(api: FakeBotApi, bot: RunningBot) 
 
 
 async def test_digests_can_go_to_a_linked_channel(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await register(bot, api, 509, "Noor")
     await join(bot, api, 605, await invite(therapist, "Kai"), first_name="Kai")
-    await run_tick(bot)
+    await bot.tick()
     therapist.mark_read()
     await therapist.send("/digestchat")
     _, line = await therapist.expect(2)
@@ -268,47 +220,29 @@ async def test_digests_can_go_to_a_linked_channel(
     stranger_channel = api.channel(-100778, "Someone else's")
     await stranger_channel.post("/link " + "B" * 43)
     await channel.post(line.text or "")
-    await run_tick(bot)
+    await bot.tick()
     assert (await channel.expect(1))[0].text == ptexts.DIGEST_CHAT_LINKED.format(name="Noor")
     await therapist.expect_text(ptexts.DIGEST_CHAT_LINKED_PRIVATE.format(title="Noor's digests"))
     await therapist.send("/digest Kai")
     assert (await therapist.expect(1))[0].text == ptexts.DIGEST_QUEUED.format(
         alias="Kai", chat="Noor's digests"
     )
-    await run_tick(bot)
+    await bot.tick()
     (digest,) = await channel.expect(1)  # no mood yet: no chart
     assert "Kai" in (digest.text or "")
     assert [m.text for m in stranger_channel.messages()] == [texts.CODE_INVALID]
-    assert rows(database_url, "SELECT action FROM audit_log WHERE action LIKE 'digest%'") == [
-        ("digest_requested",)
-    ]
+    audited = await rows(database, "audit_log", "action")
+    assert [row for row in audited if row[0].startswith("digest")] == [("digest_requested",)]
 
 
 async def test_the_admin_command_prints_a_link_and_the_bare_code_last(
     api: FakeBotApi, bot: RunningBot, database_url: str, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in NAMES}
-    env.update(
-        PYTHONPATH=str(REPO),
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.base_url,
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "therapist",
-        "add",
-        "Dr Ana Ruiz",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, stderr.decode()
-    *lines, code = stdout.decode().strip().splitlines()
+    env = {"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url}
+    added = await run_between("therapist", "add", "Dr Ana Ruiz", cwd=tmp_path, env=env)
+    assert added.returncode == 0, added.stderr
+    *lines, code = added.stdout.strip().splitlines()
+
     assert CODE.fullmatch(code)
     assert f"https://t.me/between_test_bot?start={code}" in lines
     therapist = api.user(520)
@@ -323,13 +257,13 @@ async def test_a_group_is_linked_only_by_the_therapist_who_asked(api: FakeBotApi
     group = api.group(-5000, "Rae's team")
     colleague = api.user(522)
     await group.send(colleague, line.text or "")
-    await run_tick(bot)
+    await bot.tick()
     assert (await group.expect(1))[0].text == ptexts.DIGEST_CHAT_WRONG_PERSON
     await group.send(therapist, (line.text or "").replace("/link", "/link@between_test_bot"))
-    await run_tick(bot)
+    await bot.tick()
     assert (await group.expect(1))[0].text == ptexts.DIGEST_CHAT_LINKED.format(name="Rae")
     await group.send(therapist, line.text or "")  # used once
-    await run_tick(bot)
+    await bot.tick()
     assert (await group.expect(1))[0].text == texts.CODE_INVALID
     assert "Rae's team" in await settings_of(therapist)
     await therapist.send("/digestchat private")

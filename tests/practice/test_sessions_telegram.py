@@ -3,7 +3,6 @@ cancelling, and a digest that falls due while the bot is down."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,32 +10,15 @@ import pytest
 
 from bot.core.local_time import next_in_series
 from bot.practice import texts as ptexts
-from bot.runtime.wiring import tick
-from storage import SessionRow
-from tests.conftest import RunningBot
-from tests.practice.test_practice_telegram import invite, join, register
+from storage import Database, SessionRow
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import ask, invite, join, register
+from tests.support.rows import rows
+from tests.support.running_bot import RunningBot
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
-
-
-async def run_tick(bot: RunningBot) -> None:
-    assert bot.runtime is not None
-    await tick(bot.runtime)
-
-
-async def ask(user: FakeUser, text: str) -> str:
-    user.mark_read()
-    await user.send(text)
-    (reply,) = await user.expect(1)
-    return reply.text or ""
 
 
 async def therapist_in_berlin(bot: RunningBot, api: FakeBotApi, user_id: int) -> FakeUser:
@@ -46,7 +28,7 @@ async def therapist_in_berlin(bot: RunningBot, api: FakeBotApi, user_id: int) ->
     await therapist.press(choice.labels()[0])
     await therapist.expect(1)
     await join(bot, api, user_id + 100, await invite(therapist, "Sam"), "Sam")
-    await run_tick(bot)
+    await bot.tick()
     therapist.mark_read()
     return therapist
 
@@ -55,8 +37,12 @@ def digests(therapist: FakeUser) -> list[str]:
     return [m.text or "" for m in therapist.messages() if (m.text or "").startswith("Pre-session digest")]
 
 
+def utc(*moment: int) -> datetime:
+    return datetime(*moment, tzinfo=UTC)
+
+
 async def test_weekly_sessions_in_the_therapists_zone_with_a_digest_before_each(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await therapist_in_berlin(bot, api, 800)
     reply = await ask(therapist, "/session Sam 2026-03-04 17:00 weekly")
@@ -68,35 +54,33 @@ async def test_weekly_sessions_in_the_therapists_zone_with_a_digest_before_each(
         repeat=", weekly",
         digest="at Wed 4 Mar 15:00",
     )
-    assert rows(database_url, "SELECT starts_at, digest_due_at FROM therapy_sessions") == [
-        ("2026-03-04 16:00:00.000000", "2026-03-04 14:00:00.000000")  # CET = UTC+1
+    assert await rows(database, "therapy_sessions", "starts_at", "digest_due_at") == [
+        (utc(2026, 3, 4, 16), utc(2026, 3, 4, 14))  # CET = UTC+1
     ]
     assert "#1 Sam — Wed 4 Mar 17:00, weekly" in await ask(therapist, "/sessions")
 
     bot.clock.now = datetime(2026, 3, 4, 13, 59, tzinfo=UTC)
-    await run_tick(bot)
+    await bot.tick()
     assert digests(therapist) == []
     bot.clock.advance(minutes=1)
-    await run_tick(bot)
+    await bot.tick()
     await therapist.expect(1)
     assert len(digests(therapist)) == 1
     # the series goes on: next Wednesday at 17:00 Berlin time
-    assert rows(database_url, "SELECT id, starts_at, status FROM therapy_sessions ORDER BY id") == [
-        (1, "2026-03-04 16:00:00.000000", "digest_sent"),
-        (2, "2026-03-11 16:00:00.000000", "scheduled"),
+    assert await rows(database, "therapy_sessions", "id", "starts_at", "status") == [
+        (1, utc(2026, 3, 4, 16), "digest_sent"),
+        (2, utc(2026, 3, 11, 16), "scheduled"),
     ]
 
     # a shorter lead moves the next digest; cancelling stops the series
     assert await ask(therapist, "/settings lead 30") == ptexts.LEAD_SET.format(minutes=30)
-    assert rows(database_url, "SELECT digest_due_at FROM therapy_sessions WHERE id = 2") == [
-        ("2026-03-11 15:30:00.000000",)
-    ]
+    assert await rows(database, "therapy_sessions", "digest_due_at", id=2) == [(utc(2026, 3, 11, 15, 30),)]
     cancelled = await ask(therapist, "/cancelsession 2")
     assert cancelled == ptexts.SESSION_CANCELLED.format(
         number=2, alias="Sam", when="Wed 11 Mar 17:00", series=ptexts.SERIES_ENDS
     )
     bot.clock.now = datetime(2026, 3, 11, 16, 0, tzinfo=UTC)
-    await run_tick(bot)
+    await bot.tick()
     assert len(digests(therapist)) == 1
     assert await ask(therapist, "/sessions") == ptexts.NO_SESSIONS
 
@@ -123,7 +107,7 @@ async def test_a_session_sooner_than_the_lead_gets_its_digest_now(api: FakeBotAp
     therapist = await therapist_in_berlin(bot, api, 801)
     reply = await ask(therapist, "/session Sam 2026-03-02 11:00")  # 09:00 UTC = 10:00 Berlin
     assert reply.endswith(f"The digest will come {ptexts.SESSION_DIGEST_NOW}.")
-    await run_tick(bot)
+    await bot.tick()
     await therapist.expect(1)
     assert len(digests(therapist)) == 1
 
@@ -141,15 +125,15 @@ async def test_bad_session_lines_get_a_kind_usage(api: FakeBotApi, bot: RunningB
 
 
 async def test_a_digest_due_while_the_bot_was_down_comes_once_after_restart(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     therapist = await therapist_in_berlin(bot, api, 803)
     await ask(therapist, "/session Sam 2026-03-03 12:00")
     await bot.stop()
     bot.clock.now = datetime(2026, 3, 3, 10, 30, tzinfo=UTC)  # due at 09:00 UTC, session at 11:00 UTC
     await bot.start()
-    await run_tick(bot)
+    await bot.tick()
     await therapist.expect(1)
-    await run_tick(bot)
+    await bot.tick()
     assert len(digests(therapist)) == 1
-    assert rows(database_url, "SELECT status FROM therapy_sessions") == [("digest_sent",)]
+    assert await rows(database, "therapy_sessions", "status") == [("digest_sent",)]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,11 +15,10 @@ import pytest
 from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from storage.crypto import load_keyring
-from tests.conftest import TOKEN
-from tests.runtime.test_settings import NAMES, REPO
-from tests.support.bot_process import start_bot_process
-from tests.support.enrolment import enrol
+from tests.support.bot_process import run_between, start_bot_process
+from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.running_bot import TOKEN
 
 CANARY = "CANARY-rosebud-4711"
 
@@ -49,7 +46,7 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
 ) -> None:
     first = await start_between(api, database_url, tmp_path)
     processes.append(first)
-    enrol(database_url, 2001, datetime.now(UTC))  # the bot has made the schema by now
+    await enrol_at(database_url, [2001], datetime.now(UTC))  # the bot has made the schema by now
     user = api.user(2001)
     await user.send("/mood")
     await user.expect(2, timeout=30)
@@ -83,6 +80,8 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
     assert second.stdout is not None
     second_output = (await second.stdout.read()).decode()
 
+    # Read raw on purpose: the file of a bot that ran in another process, and what it holds at
+    # rest (sealed values, opened below with the key the first start made).
     with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
         entries = db.execute("SELECT status, answers FROM entries").fetchall()
         assert db.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)
@@ -122,15 +121,8 @@ async def test_keys_cannot_be_rotated_under_a_running_bot(
     processes.append(bot)
 
     async def rotate() -> tuple[int, str]:
-        env = {k: v for k, v in os.environ.items() if k not in NAMES}
-        env.update(PYTHONPATH=str(REPO), DATABASE_URL=database_url)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "keys", "rotate", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-        assert process.returncode is not None
-        return process.returncode, (out + err).decode()
+        done = await run_between("keys", "rotate", cwd=tmp_path, env={"DATABASE_URL": database_url})
+        return done.returncode, done.stdout + done.stderr
 
     code, said = await rotate()
     assert code == 1 and "the bot is running" in said

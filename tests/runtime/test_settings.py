@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.core.errors import ConfigurationError
 from bot.runtime.settings import DEFAULT_DATABASE_URL, TELEGRAM_DEFAULT_BASE_URL, load_settings
+from tests.support.bot_process import run_between
 
-REPO = Path(__file__).resolve().parents[2]
 NAMES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DEFAULT_TIMEZONE", "LOG_LEVEL")
 
 
@@ -68,42 +65,19 @@ def test_bad_values_give_one_readable_line(
 
 
 async def test_the_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in NAMES}
-    env.update(PYTHONPATH=str(REPO), DEFAULT_TIMEZONE="Mars/Olympus")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 2
-    assert stderr.decode().strip().splitlines() == [
+    run = await run_between("run", cwd=tmp_path, env={"DEFAULT_TIMEZONE": "Mars/Olympus"})
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
         "between: configuration error: DEFAULT_TIMEZONE: 'Mars/Olympus' is not an IANA time zone such as "
         "Europe/Berlin"
     ]
 
 
 async def test_migrate_command(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in NAMES}
-    env.update(PYTHONPATH=str(REPO), DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x/between.db")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "migrate",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, stderr.decode()
-    assert stdout.decode().strip().splitlines() == [
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x/between.db"}
+    migrated = await run_between("migrate", cwd=tmp_path, env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert migrated.stdout.strip().splitlines() == [
         "Created an encryption key in data/between.key — keep a copy somewhere safe: without it the data "
         "cannot be read.",
         "Database is at revision 0009.",

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from bot.chat import texts
 from bot.runtime.settings import Settings
-from tests.conftest import RunningBot
 from tests.support.clock import FakeClock
 from tests.support.enrolment import enrol
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.running_bot import RunningBot
 
 
 async def test_a_flood_is_capped_per_person(
@@ -18,9 +18,11 @@ async def test_a_flood_is_capped_per_person(
 ) -> None:
     running = RunningBot(settings_for(api, messages_per_minute=5), clock)
     await running.start()
+    assert running.runtime is not None
     try:
         for user_id in (1200, 1201):
-            enrol(running.settings.database_url, user_id, clock())
+            await enrol(running.runtime.database, user_id, clock())
+
         flooder, neighbour = api.user(1200), api.user(1201)
         for n in range(5):
             await flooder.send(f"hello {n}")

@@ -7,7 +7,6 @@ person's id handed to the next newcomer, plaintext left behind by an upgrade."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,27 +19,26 @@ from bot.runtime.settings import Settings
 from bot.runtime.wiring import _job, open_runtime, scheduled_work
 from storage import Database, EntryStatus, StorageError
 from storage.crypto import KeyRing
-from tests.conftest import RunningBot
-from tests.practice.test_practice_telegram import invite, join
-from tests.safety.test_safety_telegram import RISKY, pair, rows, run_tick
 from tests.support.clock import FakeClock
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import RISKY, invite, join, therapist_and_client
+from tests.support.rows import change, count, rows
+from tests.support.running_bot import RunningBot
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
 CRISIS_HEAD = "Thank you for telling me."
 
 
-def outdated_consent(database_url: str, user_id: int) -> None:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
-        db.execute("UPDATE people SET consent_version = 'old' WHERE external_user_id = ?", (str(user_id),))
+async def outdated_consent(database: Database, user_id: int) -> None:
+    await change(database, "people", {"external_user_id": str(user_id)}, consent_version="old")
 
 
 async def test_a_client_whose_consent_is_out_of_date_still_gets_the_resources(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
-    _, client = await pair(bot, api, 2000)
-    outdated_consent(database_url, 2001)
+    _, client = await therapist_and_client(bot, api, 2000)
+    await outdated_consent(database, 2001)
     await client.send(RISKY)
     assert CRISIS_HEAD in ((await client.expect(1))[0].text or "")
     await client.press(texts.BUTTON_SAFE)  # the crisis buttons work before consent too
@@ -48,10 +46,10 @@ async def test_a_client_whose_consent_is_out_of_date_still_gets_the_resources(
 
 
 async def test_a_client_who_has_not_agreed_again_may_still_delete_or_decline(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
-    _, client = await pair(bot, api, 2010)
-    outdated_consent(database_url, 2011)
+    _, client = await therapist_and_client(bot, api, 2010)
+    await outdated_consent(database, 2011)
     await client.send("/delete")
     assert (await client.expect(1))[0].labels() == [texts.BUTTON_DELETE, texts.BUTTON_KEEP]
     await client.send("/help")
@@ -64,7 +62,7 @@ async def test_a_client_who_has_not_agreed_again_may_still_delete_or_decline(
     "sent", [f"/start {RISKY}", "/note\nsuicidal again, I have a plan", f"/history {RISKY}"]
 )
 async def test_words_after_a_command_are_read(api: FakeBotApi, bot: RunningBot, sent: str) -> None:
-    _, client = await pair(bot, api, 2020)
+    _, client = await therapist_and_client(bot, api, 2020)
     await client.send(sent)
     await client.expect_text(CRISIS_HEAD)
 
@@ -76,7 +74,7 @@ async def test_a_strangers_command_words_are_read(api: FakeBotApi, bot: RunningB
 
 
 async def test_a_caption_edited_later_is_read(api: FakeBotApi, bot: RunningBot) -> None:
-    _, client = await pair(bot, api, 2040)
+    _, client = await therapist_and_client(bot, api, 2040)
     message_id = await client.send_photo(caption="my lunch")
     await client.expect(1)
     original = api.user_message(client.chat_id, message_id)
@@ -89,7 +87,7 @@ async def test_a_flooded_client_in_crisis_still_gets_the_resources(api: FakeBotA
     await bot.stop()
     bot.settings = bot.settings.model_copy(update={"messages_per_minute": 3})
     await bot.start()
-    _, client = await pair(bot, api, 2050)
+    _, client = await therapist_and_client(bot, api, 2050)
     bot.clock.advance(seconds=61)
     for n in range(3):
         await client.send(f"hello {n}")
@@ -102,9 +100,9 @@ async def test_a_flooded_client_in_crisis_still_gets_the_resources(api: FakeBotA
 
 @pytest.mark.parametrize("way", ["caption", "edit", "note", "cancel"])
 async def test_an_open_flow_pauses_however_the_words_came(
-    api: FakeBotApi, bot: RunningBot, database_url: str, way: str
+    api: FakeBotApi, bot: RunningBot, database: Database, way: str
 ) -> None:
-    _, client = await pair(bot, api, 2060)
+    _, client = await therapist_and_client(bot, api, 2060)
     first = await client.send("/thought")
     question = (await client.expect(2))[1]
     if way == "caption":
@@ -116,7 +114,7 @@ async def test_an_open_flow_pauses_however_the_words_came(
     else:
         await client.send(f"/cancel {RISKY}")
     await client.expect_text(CRISIS_HEAD)
-    assert rows(database_url, "SELECT paused_at IS NOT NULL FROM conversations") == [(1,)]
+    assert [paused is not None for (paused,) in await rows(database, "conversations", "paused_at")] == [True]
     await client.api.wait_until(lambda: question.buttons == [])  # the open question waits too
     if way == "note":
         await client.expect_text(texts.NOTE_KEPT)  # the note is kept all the same
@@ -126,34 +124,34 @@ async def test_an_open_flow_pauses_however_the_words_came(
 
 
 async def test_a_therapists_clinical_words_are_not_a_crisis(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
-    therapist, _ = await pair(bot, api, 2070)
+    therapist, _ = await therapist_and_client(bot, api, 2070)
     await therapist.send('/assign Sam mood 08:00 weekdays "to catch the urges to self-harm early"')
     assert ((await therapist.expect(1))[0].text or "").startswith("Assigned to Sam")
-    assert rows(database_url, "SELECT COUNT(*) FROM risk_events") == [(0,)]
+    assert await count(database, "risk_events") == 0
 
 
-async def test_not_safe_stays_on_record(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
-    therapist, client = await pair(bot, api, 2080)
+async def test_not_safe_stays_on_record(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
+    therapist, client = await therapist_and_client(bot, api, 2080)
     await client.send(RISKY)
     await client.expect(1)
     await client.press(texts.BUTTON_NOT_SAFE)
     await client.expect(1)
     await client.press(texts.BUTTON_SAFE_NOW)
     await client.expect_text(texts.SAFE_THANKS)
-    assert rows(database_url, "SELECT answer FROM risk_events") == [("not_safe",)]
+    assert await rows(database, "risk_events", "answer") == [("not_safe",)]
     await therapist.send("/digest Sam")
     await therapist.expect(1)
-    await run_tick(bot)
+    await bot.tick()
     digest = await therapist.expect_text("Pre-session digest: Sam")
     assert "when asked: NOT safe" in (digest.text or "")
 
 
 async def test_the_follow_up_is_asked_even_when_the_scheduler_fails(
-    api: FakeBotApi, bot: RunningBot, database_url: str, monkeypatch: pytest.MonkeyPatch
+    api: FakeBotApi, bot: RunningBot, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, client = await pair(bot, api, 2090)
+    _, client = await therapist_and_client(bot, api, 2090)
     await client.send(RISKY)
     await client.expect(1)
     assert bot.runtime is not None
@@ -164,20 +162,19 @@ async def test_the_follow_up_is_asked_even_when_the_scheduler_fails(
     monkeypatch.setattr(bot.runtime.scheduler, "tick", broken)
     bot.clock.advance(hours=4)
     await _job(scheduled_work, bot.runtime, "scheduler")(None)  # type: ignore[arg-type]
-    assert rows(database_url, "SELECT follow_up_sent_at IS NOT NULL FROM risk_events") == [(1,)]
+    sent = await rows(database, "risk_events", "follow_up_sent_at")
+    assert [at is not None for (at,) in sent] == [True]
 
 
-async def test_a_newcomer_never_gets_an_erased_persons_id(
-    api: FakeBotApi, bot: RunningBot, database_url: str
-) -> None:
-    therapist, client = await pair(bot, api, 2100)
+async def test_a_newcomer_never_gets_an_erased_persons_id(api: FakeBotApi, bot: RunningBot) -> None:
+    therapist, client = await therapist_and_client(bot, api, 2100)
     await client.send(RISKY)
     await client.expect(1)
     await client.send("/delete")
     await client.expect(1)
     await client.press(texts.BUTTON_DELETE)
     await client.expect_text(texts.DELETED)
-    await run_tick(bot)
+    await bot.tick()
     await therapist.expect_text("Sam has left")
     therapist.mark_read()
     newcomer: FakeUser = await join(bot, api, 2102, await invite(therapist, "Kim"), "Kim")

@@ -5,23 +5,20 @@ The fake clock starts on Monday 2026-03-02 09:00 UTC; clients are in UTC unless 
 
 from __future__ import annotations
 
-import sqlite3
+from datetime import UTC, date, datetime
 
 from bot.chat import texts
 from bot.cli import schedule as admin
-from bot.runtime.wiring import tick
 from flows import skip_reason
 from flows.mood_check import INTRO, MOOD_PROMPT
-from tests.conftest import RunningBot
+from storage import Database
 from tests.support.fake_bot_api import BotMessage, FakeBotApi, FakeUser
+from tests.support.rows import count, rows
+from tests.support.running_bot import RunningBot
 
 PROMPT_TEXT = texts.PROMPT.format(title="mood check")
 REMINDER_TEXT = texts.REMINDER.format(title="mood check")
-
-
-def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as connection:
-        return connection.execute(sql).fetchall()
+MONDAY = date(2026, 3, 2)
 
 
 async def plan(bot: RunningBot, client: str, times: str, **options: str) -> None:
@@ -32,28 +29,23 @@ async def plan(bot: RunningBot, client: str, times: str, **options: str) -> None
     assert line.startswith("schedule ")
 
 
-async def run_tick(bot: RunningBot) -> None:
-    assert bot.runtime is not None
-    await tick(bot.runtime)
-
-
 def prompts(user: FakeUser) -> list[BotMessage]:
     return [m for m in user.messages() if (m.text or "").startswith((PROMPT_TEXT, REMINDER_TEXT))]
 
 
 async def prompt_arrives(bot: RunningBot, user: FakeUser, minutes: float) -> BotMessage:
     bot.clock.advance(minutes=minutes)
-    await run_tick(bot)
+    await bot.tick()
     (prompt,) = await user.expect(1)
     return prompt
 
 
 async def test_a_prompt_arrives_at_local_time_and_starts_the_homework(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(3001)
     await plan(bot, "3001", "09:30")
-    await run_tick(bot)
+    await bot.tick()
     assert user.messages() == []  # not yet: it is 09:00
     prompt = await prompt_arrives(bot, user, 30)
     assert prompt.text == PROMPT_TEXT
@@ -73,18 +65,23 @@ async def test_a_prompt_arrives_at_local_time_and_starts_the_homework(
     await user.press("Skip")
     await user.expect_text("Mood 6/10")
 
-    await run_tick(bot)  # the same occurrence is never sent twice
+    await bot.tick()  # the same occurrence is never sent twice
     assert len(prompts(user)) == 1
     await bot.stop()
-    assert rows(
-        database_url,
-        "SELECT d.status, e.status, json_extract(e.answers, '$.mood') FROM due_prompts d "
-        "JOIN entries e ON e.id = d.entry_id",
-    ) == [("started", "completed", 6)]
+    entries = {
+        n: (status, answers)
+        for n, status, answers in await rows(database, "entries", "id", "status", "answers")
+    }
+    sent = await rows(database, "due_prompts", "status", "entry_id")
+    assert [  # each prompt with the entry it started
+        (status, entries[entry][0], entries[entry][1].get("mood"))
+        for status, entry in sent
+        if entry in entries
+    ] == [("started", "completed", 6)]
 
 
 async def test_snooze_sends_it_again_later_and_old_buttons_expire(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(3002)
     await plan(bot, "3002", "09:30")
@@ -96,7 +93,7 @@ async def test_snooze_sends_it_again_later_and_old_buttons_expire(
     assert (snoozed.text or "").endswith(texts.PROMPT_SNOOZED.format(time="09:45"))
 
     bot.clock.advance(minutes=10)
-    await run_tick(bot)
+    await bot.tick()
     assert len(prompts(user)) == 1
     again = await prompt_arrives(bot, user, 5)
     assert again.text == PROMPT_TEXT and again.message_id != first.message_id
@@ -105,13 +102,11 @@ async def test_snooze_sends_it_again_later_and_old_buttons_expire(
     await user.press("Start now", message_id=again.message_id)
     await user.expect(2)
     await bot.stop()
-    assert rows(database_url, "SELECT status, snoozes FROM due_prompts WHERE local_day = '2026-03-02'") == [
-        ("started", 1)
-    ]
+    assert await rows(database, "due_prompts", "status", "snoozes", local_day=MONDAY) == [("started", 1)]
 
 
 async def test_skipping_asks_why_once_and_records_it_kindly(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(3003)
     await plan(bot, "3003", "09:30")
@@ -127,94 +122,91 @@ async def test_skipping_asks_why_once_and_records_it_kindly(
     (thanks,) = await user.expect(1)
     assert thanks.text == skip_reason.THANKS
     await bot.stop()
-    assert rows(
-        database_url, "SELECT status, skip_reason, skip_note FROM due_prompts WHERE local_day = '2026-03-02'"
-    ) == [("skipped", "other", "Family visiting all day")]
-    assert rows(database_url, "SELECT COUNT(*) FROM entries") == [(0,)]  # not homework, not in the journal
+    assert await rows(database, "due_prompts", "status", "skip_reason", "skip_note", local_day=MONDAY) == [
+        ("skipped", "other", "Family visiting all day")
+    ]
+    assert await count(database, "entries") == 0  # not homework, not in the journal
 
 
 async def test_one_gentle_reminder_then_missed_at_the_end_of_the_day(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(3004)
     await plan(bot, "3004", "09:30")
     prompt = await prompt_arrives(bot, user, 30)
     bot.clock.advance(minutes=119)
-    await run_tick(bot)
+    await bot.tick()
     assert len(prompts(user)) == 1
     reminder = await prompt_arrives(bot, user, 1)
     assert reminder.text == REMINDER_TEXT
     for _ in range(5):  # at most one reminder per prompt
         bot.clock.advance(hours=2)
-        await run_tick(bot)
+        await bot.tick()
     assert len(prompts(user)) == 2
     first = next(m for m in user.messages() if m.message_id == prompt.message_id)
     assert first.buttons == [] and first.text == PROMPT_TEXT  # only the newest keeps buttons
     bot.clock.advance(hours=3)  # past midnight: the day is over
-    await run_tick(bot)
+    await bot.tick()
     closed = next(m for m in user.messages() if m.message_id == reminder.message_id)
     await api.wait_until(lambda: closed.text == texts.PROMPT_CLOSED)
     assert closed.buttons == []
     await bot.stop()
-    assert rows(
-        database_url, "SELECT status, missed_reason, reminded FROM due_prompts WHERE local_day = '2026-03-02'"
-    ) == [("missed", "not_acted", 1)]
+    assert await rows(database, "due_prompts", "status", "missed_reason", "reminded", local_day=MONDAY) == [
+        ("missed", "not_acted", True)
+    ]
 
 
-async def test_no_reminder_in_quiet_hours(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_no_reminder_in_quiet_hours(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     user = api.user(3005)
     await plan(bot, "3005", "21:00", quiet="22:00-07:00")
     await prompt_arrives(bot, user, 12 * 60)
     for _ in range(5):
         bot.clock.advance(minutes=30)
-        await run_tick(bot)
+        await bot.tick()
     assert len(prompts(user)) == 1  # 23:00 is quiet, and the day ends before 07:00
     bot.clock.advance(minutes=30)
-    await run_tick(bot)
+    await bot.tick()
     await bot.stop()
-    assert rows(
-        database_url, "SELECT status, reminded, remind_at FROM due_prompts WHERE local_day = '2026-03-02'"
-    ) == [("missed", 0, None)]
+    assert await rows(database, "due_prompts", "status", "reminded", "remind_at", local_day=MONDAY) == [
+        ("missed", False, None)
+    ]
 
 
 async def test_after_downtime_prompts_within_the_grace_window_are_sent_once(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(3006)
     await plan(bot, "3006", "09:30,10:00")
-    await run_tick(bot)  # materialised, then the bot goes down
+    await bot.tick()  # materialised, then the bot goes down
     await bot.stop()
     bot.clock.advance(hours=3, minutes=45)  # 12:45: 09:30 is 3h15 late, 10:00 is 2h45 late
     await bot.start()
-    await run_tick(bot)
-    await run_tick(bot)
+    await bot.tick()
+    await bot.tick()
     assert prompts(user) == []
     await bot.stop()
-    assert rows(
-        database_url,
-        "SELECT occurrence, status, missed_reason FROM due_prompts WHERE local_day = '2026-03-02'",
-    ) == [
+    assert await rows(database, "due_prompts", "occurrence", "status", "missed_reason", local_day=MONDAY) == [
         ("2026-03-02T09:30", "missed", "late"),
         ("2026-03-02T10:00", "missed", "late"),
     ]
 
 
-async def test_a_short_outage_still_delivers(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_a_short_outage_still_delivers(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     user = api.user(3007)
     await plan(bot, "3007", "09:30")
-    await run_tick(bot)
+    await bot.tick()
     await bot.stop()
     bot.clock.advance(hours=2)  # 11:00: 1h30 late, inside the 2 h grace window
     await bot.start()
-    await run_tick(bot)
-    await run_tick(bot)
+    await bot.tick()
+    await bot.tick()
     (prompt,) = await user.expect(1)
     assert prompt.text == PROMPT_TEXT
     assert len(prompts(user)) == 1
 
 
 async def test_server_errors_and_429_lose_and_duplicate_nothing(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     users = [api.user(3100 + n) for n in range(5)]
     for user in users:
@@ -224,40 +216,39 @@ async def test_server_errors_and_429_lose_and_duplicate_nothing(
         "sendMessage", status=429, description="Too Many Requests: retry after 3", retry_after=3, chat_id=3103
     )
     bot.clock.advance(minutes=30)
-    await run_tick(bot)
+    await bot.tick()
     assert [len(prompts(u)) for u in users] == [1, 0, 1, 0, 1]
     bot.clock.advance(seconds=3)
-    await run_tick(bot)
+    await bot.tick()
     assert [len(prompts(u)) for u in users] == [1, 1, 1, 1, 1]
     for _ in range(3):
         bot.clock.advance(seconds=30)
-        await run_tick(bot)
+        await bot.tick()
     assert [len(prompts(u)) for u in users] == [1, 1, 1, 1, 1]
     await bot.stop()
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert await count(database, "outbox") == 0
 
 
 async def test_a_client_who_blocked_the_bot_is_marked_and_not_pestered(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(3008)
     await plan(bot, "3008", "09:30")
     api.block(3008)
     bot.clock.advance(minutes=30)
-    await run_tick(bot)
-    assert rows(database_url, "SELECT status, unreachable_since IS NOT NULL FROM people") == [
-        ("unreachable", 1)
-    ]
+    await bot.tick()
+    people = await rows(database, "people", "status", "unreachable_since")
+    assert [(status, since is not None) for status, since in people] == [("unreachable", True)]
     attempts = len(api.calls_to("sendMessage"))
     bot.clock.advance(days=1)
-    await run_tick(bot)
+    await bot.tick()
     assert len(api.calls_to("sendMessage")) == attempts  # nothing more is tried
     api.unblock(3008)
     await user.send("/start")  # they are back
     await user.expect(2)
     await bot.stop()
-    assert rows(database_url, "SELECT status FROM people") == [("active",)]
-    assert ("unreachable",) in rows(database_url, "SELECT status FROM due_prompts")
+    assert await rows(database, "people", "status") == [("active",)]
+    assert ("unreachable",) in await rows(database, "due_prompts", "status")
 
 
 async def test_prompt_buttons_are_checked(api: FakeBotApi, bot: RunningBot) -> None:
@@ -274,7 +265,9 @@ async def test_prompt_buttons_are_checked(api: FakeBotApi, bot: RunningBot) -> N
     assert (await alex.wait_callback_answer(query)).text == texts.BUTTON_EXPIRED
 
 
-async def test_schedule_and_timezone_for_clients(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_schedule_and_timezone_for_clients(
+    api: FakeBotApi, bot: RunningBot, database: Database
+) -> None:
     user = api.user(3011)
     await user.send("/schedule")
     (empty,) = await user.expect(1)
@@ -299,15 +292,14 @@ async def test_schedule_and_timezone_for_clients(api: FakeBotApi, bot: RunningBo
     (done,) = await user.expect(1)
     assert (done.text or "").startswith("Done — your time zone is now Europe/Berlin")
 
-    await run_tick(bot)  # re-created in Berlin time: 20:30 CET is 19:30 UTC
+    await bot.tick()  # re-created in Berlin time: 20:30 CET is 19:30 UTC
     await bot.stop()
-    due = rows(
-        database_url, "SELECT occurrence, due_at FROM due_prompts WHERE status = 'pending' ORDER BY due_at"
-    )
-    assert due[0] == ("2026-03-02T20:30", "2026-03-02 19:30:00.000000")
+    pending = await rows(database, "due_prompts", "occurrence", "due_at", status="pending")
+    due = sorted(pending, key=lambda row: row[1])
+    assert due[0] == ("2026-03-02T20:30", datetime(2026, 3, 2, 19, 30, tzinfo=UTC))
 
 
-async def test_daylight_saving_day_in_berlin(api: FakeBotApi, bot: RunningBot, database_url: str) -> None:
+async def test_daylight_saving_day_in_berlin(api: FakeBotApi, bot: RunningBot, database: Database) -> None:
     """02:30 does not exist on 2026-03-29 in Berlin: that day's prompt comes at 03:00 local."""
     user = api.user(3012)
     await user.send("/timezone Europe/Berlin")
@@ -316,15 +308,15 @@ async def test_daylight_saving_day_in_berlin(api: FakeBotApi, bot: RunningBot, d
     await user.expect(1)
     bot.clock.now = bot.clock.now.replace(month=3, day=28, hour=12, minute=0)
     await plan(bot, "3012", "02:30", start="2026-03-28")
-    await run_tick(bot)
+    await bot.tick()
     bot.clock.now = bot.clock.now.replace(day=29, hour=0, minute=59)
-    await run_tick(bot)
+    await bot.tick()
     assert prompts(user) == []
     bot.clock.advance(minutes=1)  # 01:00 UTC = 03:00 CEST
-    await run_tick(bot)
+    await bot.tick()
     (prompt,) = await user.expect(1)
     assert prompt.text == PROMPT_TEXT
     await bot.stop()
-    assert rows(
-        database_url, "SELECT occurrence, due_at FROM due_prompts WHERE local_day = '2026-03-29'"
-    ) == [("2026-03-29T02:30", "2026-03-29 01:00:00.000000")]
+    assert await rows(database, "due_prompts", "occurrence", "due_at", local_day=date(2026, 3, 29)) == [
+        ("2026-03-29T02:30", datetime(2026, 3, 29, 1, 0, tzinfo=UTC))
+    ]

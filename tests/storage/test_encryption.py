@@ -14,7 +14,6 @@ import os
 import re
 import sqlite3
 import stat
-import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.cli import main as cli
 from bot.cli import schedule as admin
 from bot.core.errors import ConfigurationError
-from bot.runtime.wiring import open_runtime, tick
+from bot.runtime.wiring import open_runtime
 from storage import Database, EntryStatus, NewOccurrence, StorageError
 from storage.crypto import (
     KeyRing,
@@ -41,13 +40,13 @@ from storage.crypto import (
 from storage.database import encrypted_columns
 from storage.migrate import upgrade
 from storage.models import Base
-from tests.chat.test_no_client_text_in_logs import answer
-from tests.conftest import RunningBot
+from tests.support.bot_process import run_between
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.journeys import answer
 from tests.support.postgres_server import postgres_url, unavailable_reason
 from tests.support.rows import rows
+from tests.support.running_bot import RunningBot
 
-REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CANARY = "CANARYquokka5522"
 KEY = encode_secret(new_secret())
@@ -250,7 +249,7 @@ async def test_the_repositories_write_sealed_values_and_read_them_back(
 
     file = sqlite_file(database.url)
     assert CANARY.encode() not in raw_bytes(file)
-    with sqlite3.connect(file) as raw:
+    with sqlite3.connect(file) as raw:  # raw on purpose: what is stored, as the file holds it
         for where in encrypted_columns():
             stored = raw.execute(f"SELECT {where.column} FROM {where.table} WHERE {where.column} IS NOT NULL")
             values = [value for (value,) in stored]
@@ -493,7 +492,7 @@ def test_rotation_removes_no_key_while_a_value_is_left_under_another(
     assert cli.main(["migrate"]) == 0
     fill_practice(admin_shell, 1)
     lost = KeyRing.generate()  # say, a value from a key that was never configured here
-    with sqlite3.connect(admin_shell / "between.db") as raw:
+    with sqlite3.connect(admin_shell / "between.db") as raw:  # raw on purpose: a foreign sealed value
         raw.execute("UPDATE client_notes SET text = ? WHERE id = 1", (lost.seal("x", "client_notes.text"),))
     capsys.readouterr()
     assert cli.main(["keys", "rotate"]) == 1
@@ -537,47 +536,20 @@ def test_a_malformed_key_stops_every_command_with_one_line(
     assert not (admin_shell / "between.db").exists()
 
 
-def run_between(*arguments: str, cwd: Path, **env: str) -> tuple[int, str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("ENCRYPTION_", "DATABASE_"))}
-    environment.update(PYTHONPATH=str(REPO), **env)
-
-    async def go() -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *arguments,
-            cwd=cwd,
-            env=environment,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-        assert process.returncode is not None
-        return process.returncode, out.decode(), err.decode()
-
-    return asyncio.run(go())
-
-
-def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Path) -> None:
+async def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'practice.db'}"
-    code, out, err = run_between(
-        "schedule",
-        "add",
-        "42",
-        "mood",
-        "08:00",
-        "--rationale",
-        f"because {CANARY}",
-        cwd=tmp_path,
-        DATABASE_URL=url,
+    env = {"DATABASE_URL": url}
+    added = await run_between(
+        "schedule", "add", "42", "mood", "08:00", "--rationale", f"because {CANARY}", cwd=tmp_path, env=env
     )
-    assert code == 0, err
-    assert out.startswith("Created an encryption key in data/between.key — keep a copy somewhere safe")
-    code, out, err = run_between("migrate", cwd=tmp_path, DATABASE_URL=url)
-    assert (code, out) == (0, "Database is at revision 0009.\n"), err  # the same key: none made
-    code, out, err = run_between("schedule", "list", cwd=tmp_path, DATABASE_URL=url)  # opens the rationale
-    assert code == 0 and "client #1\tmood check\t08:00" in out, err
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith(
+        "Created an encryption key in data/between.key — keep a copy somewhere safe"
+    )
+    migrated = await run_between("migrate", cwd=tmp_path, env=env)
+    assert (migrated.returncode, migrated.stdout) == (0, "Database is at revision 0009.\n"), migrated.stderr
+    listed = await run_between("schedule", "list", cwd=tmp_path, env=env)  # opens the rationale
+    assert listed.returncode == 0 and "client #1\tmood check\t08:00" in listed.stdout, listed.stderr
     ring = load_keyring(None, tmp_path / "data" / "between.key").ring
 
     async def rationale() -> str | None:
@@ -589,17 +561,18 @@ def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Path) ->
         finally:
             await database.close()
 
-    assert asyncio.run(rationale()) == f"because {CANARY}"
+    assert await rationale() == f"because {CANARY}"
     assert CANARY.encode() not in raw_bytes(sqlite_file(url))
 
     elsewhere = tmp_path / "elsewhere"  # a key file made anew over the old data is refused
     elsewhere.mkdir()
-    code, out, err = run_between("schedule", "list", cwd=elsewhere, DATABASE_URL=url)
-    assert code == 1 and out.startswith("Created an encryption key")
-    assert err.startswith(
+    refused = await run_between("schedule", "list", cwd=elsewhere, env=env)
+    assert refused.returncode == 1 and refused.stdout.startswith("Created an encryption key")
+    assert refused.stderr.startswith(
         f"between: the database holds values sealed with key {ring.newest} (schedules.rationale)"
     )
-    assert "Traceback" not in err and CANARY not in err and len(err.splitlines()) == 1
+    assert "Traceback" not in refused.stderr and CANARY not in refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
 
 
 # --- PostgreSQL: the JSONB columns become text, their rows kept --------------------------------
@@ -689,7 +662,7 @@ async def test_what_clients_write_never_reaches_the_database_file(
     await user.expect(2)
     await answer(user, "press:Box · 4-4-4-4", "press:1 minute", "press:5")
     bot.clock.advance(seconds=70)
-    await tick(bot.runtime)
+    await bot.tick()
     await api.wait_until(lambda: "0" in user.last_message().labels())
     await answer(user, "press:6", f"breathing {CANARY}")
 
@@ -697,7 +670,7 @@ async def test_what_clients_write_never_reaches_the_database_file(
         bot.runtime.database, bot.settings, bot.clock, admin.NewSchedule("7101", "mood", "09:30")
     )
     bot.clock.advance(minutes=31)
-    await tick(bot.runtime)
+    await bot.tick()
     await user.expect(1)
     await answer(user, "press:Skip today", "press:Something else", f"reason {CANARY}")
 
@@ -717,11 +690,11 @@ async def test_what_clients_write_never_reaches_the_database_file(
     await client.expect(1)
     await therapist.send(f'/assign Sam mood 20:00 "because {CANARY}"')
     await therapist.expect(1)
-    await tick(bot.runtime)  # messages to the client go out with the tick
+    await bot.tick()  # messages to the client go out with the tick
     await client.expect(2)  # what was agreed and why; how confident they feel about it
     await answer(client, "press:7")
     await therapist.send("/digest Sam")
-    await tick(bot.runtime)
+    await bot.tick()
     await therapist.expect_text(f"{CANARY} to bring")  # the digest went out through the outbox
 
     # left open: a thought record with the canary in its answers and a feeling typed in

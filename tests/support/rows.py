@@ -7,13 +7,14 @@ raw SQL on the SQLite file ties a test to one database. Only tests about the byt
 
     await rows(database, "due_prompts", "status", "snoozes", local_day=date(2026, 3, 2))
     await count(database, "outbox", chat_id="4006")
+    await change(database, "people", {"external_user_id": "1061"}, consent_version="old")
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, func, select, update
 
 from storage import Database
 from storage.models import Base
@@ -43,3 +44,12 @@ async def count(database: Database, table: str, **equal: object) -> int:
     query = select(func.count()).select_from(source).where(*_matching(source, equal))
     async with database.transaction() as tx:
         return int((await tx.execute(query)).scalar_one())
+
+
+async def change(database: Database, table: str, where: dict[str, object], **values: object) -> int:
+    """Set ``values`` on the rows of ``table`` whose columns equal ``where``: a state no journey
+    leads to (consent given to an older text, a timer woken twice). Returns how many changed."""
+    target = _table(table)
+    statement = update(target).where(*_matching(target, where)).values(**values)
+    async with database.transaction() as tx:
+        return int((await tx.execute(statement)).rowcount)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sqlite3
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,13 +13,14 @@ from bot.runtime.wiring import Runtime, open_runtime
 from flows.breathing import CALM_AFTER
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS
+from storage import Database
+from tests.support.bot_process import run_between
 from tests.support.clock import FakeClock
+from tests.support.rows import rows
 from tests.support.script import Script
 
-REPO = Path(__file__).resolve().parents[2]
 
-
-async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str) -> None:
+async def test_a_mood_check_in_the_terminal(runtime: Runtime) -> None:
     script = Script(["/mood", "abc", "12", "7", "1 4", "11", "went for a walk", "/skip"])
     await run_terminal(runtime, script.read_line, script.write)
     out = script.text
@@ -35,16 +33,13 @@ async def test_a_mood_check_in_the_terminal(runtime: Runtime, database_url: str)
     assert out.count("  4) ✓ Tired") == 1  # two numbers typed at once show the result once
     assert NOTE_PROMPT in out and "(type your answer, or /skip)" in out
     assert "Mood 7/10 — calm, tired" in out
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
-        assert db.execute("SELECT transport, external_user_id FROM people").fetchall() == [
-            ("terminal", "local")
-        ]
-        assert db.execute("SELECT status, answers FROM entries").fetchall() == [
-            (
-                "completed",
-                '{"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk", "obstacles": null}',
-            )
-        ]
+    assert await rows(runtime.database, "people", "transport", "external_user_id") == [("terminal", "local")]
+    assert await rows(runtime.database, "entries", "status", "answers") == [
+        (
+            "completed",
+            {"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk", "obstacles": None},
+        )
+    ]
 
 
 async def test_leaving_mid_flow_and_coming_back_resumes(runtime: Runtime) -> None:
@@ -61,27 +56,11 @@ async def test_leaving_mid_flow_and_coming_back_resumes(runtime: Runtime) -> Non
 
 async def test_make_run_equivalent_opens_the_terminal_chat(tmp_path: Path) -> None:
     """`between run` without a token: the terminal chat, a SQLite file under ./data, clean exit."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env["PYTHONPATH"] = str(REPO)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(
-        process.communicate(b"/mood\n5\n3\n11\n/skip\n/skip\n"), timeout=60
-    )
-    assert process.returncode == 0, stderr.decode()
-    out = stdout.decode()
-    assert FEELINGS_PROMPT in out and "Mood 5/10 — hopeful" in out
+    chat = await run_between("run", cwd=tmp_path, stdin=b"/mood\n5\n3\n11\n/skip\n/skip\n")
+    assert chat.returncode == 0, chat.stderr
+    assert FEELINGS_PROMPT in chat.stdout and "Mood 5/10 — hopeful" in chat.stdout
     assert (tmp_path / "data" / "between.db").exists()
-    assert stderr.decode() == ""
+    assert chat.stderr == ""
 
 
 class TimedScript(Script):
@@ -112,7 +91,7 @@ class TimedScript(Script):
 
 
 async def test_timers_run_in_the_terminal_too(
-    settings_for: Callable[..., Settings], clock: FakeClock, database_url: str
+    settings_for: Callable[..., Settings], clock: FakeClock, database: Database
 ) -> None:
     script = TimedScript(
         [
@@ -143,16 +122,12 @@ async def test_timers_run_in_the_terminal_too(
     assert "That's it — 6 rounds of calm breathing" in out and "Calm went from 5 to 8" in out
     assert "  1) Still riding it\n  2) It's easing\n  3) Stop" in out
     assert "You stopped after 3:11" in out
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
-        stored = dict(db.execute("SELECT flow_id, answers FROM entries").fetchall())
-    assert json.loads(stored["breathing"])["breathe"]["stopped_early"] is False
-    assert "surf" not in json.loads(stored["urge_surfing"])  # left at the next question: not finished
-    ((conversation,),) = (
-        sqlite3.connect(database_url.split(":///", 1)[1])
-        .execute("SELECT answers FROM conversations")
-        .fetchall()
-    )
-    surf = json.loads(conversation)["surf"]
+    stored = dict(await rows(database, "entries", "flow_id", "answers"))
+    assert stored["breathing"]["breathe"]["stopped_early"] is False
+    assert "surf" not in stored["urge_surfing"]  # left at the next question: not finished
+    ((conversation,),) = await rows(database, "conversations", "answers")
+    surf = conversation["surf"]
+
     assert surf["stopped_early"] and surf["check_ins"] == [{"at": 181, "answer": "easing"}]
 
 

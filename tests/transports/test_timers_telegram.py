@@ -4,12 +4,10 @@ fake Bot API server, moved on by a controlled clock; restarts mid-timer; the pac
 from __future__ import annotations
 
 import itertools
-import json
-import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.chat import texts
-from bot.runtime.wiring import tick
 from flows import texts as engine_texts
 from flows.breathing import CALM_AFTER, CALM_BEFORE
 from flows.breathing import INTRO as BREATHING_INTRO
@@ -25,21 +23,18 @@ from flows.urge_surfing import (
     NOTE_PROMPT,
     URGE_PROMPT,
 )
-from tests.conftest import RunningBot
+from storage import Database
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.fake_bot_api.models import BotMessage
+from tests.support.rows import change, count, rows
+from tests.support.running_bot import RunningBot
 
 SENDS = ("sendmessage", "editmessagetext", "editmessagereplymarkup")
 
 
-def rows(database_url: str, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:
-        return db.execute(sql).fetchall()
-
-
-def entry_answers(database_url: str, flow_id: str) -> dict[str, Any]:
-    ((answers,),) = rows(database_url, f"SELECT answers FROM entries WHERE flow_id = '{flow_id}'")
-    result: dict[str, Any] = json.loads(answers)
+async def entry_answers(database: Database, flow_id: str) -> dict[str, Any]:
+    ((answers,),) = await rows(database, "entries", "answers", flow_id=flow_id)
+    result: dict[str, Any] = answers
     return result
 
 
@@ -49,12 +44,11 @@ def message(user: FakeUser, message_id: int) -> BotMessage:
 
 async def run_clock(bot: RunningBot, seconds: float, step: float = 1.0) -> None:
     """Move the clock on ``seconds`` in steps, doing the bot's timed work at every step."""
-    assert bot.runtime is not None
     moved = 0.0
     while moved < seconds:
         bot.clock.advance(seconds=step)
         moved += step
-        await tick(bot.runtime)
+        await bot.tick()
 
 
 async def start_surfing(user: FakeUser, minutes: str) -> BotMessage:
@@ -76,7 +70,7 @@ async def start_surfing(user: FakeUser, minutes: str) -> BotMessage:
 
 
 async def test_urge_surfing_with_a_live_countdown_and_a_check_in(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(4001)
     live = await start_surfing(user, "5")
@@ -120,17 +114,17 @@ async def test_urge_surfing_with_a_live_countdown_and_a_check_in(
     assert "“checking my phone” 8 → 3 · 5 min · didn't act on it" in (journal.text or "")
 
     await bot.stop()
-    answers = entry_answers(database_url, "urge_surfing")
+    answers = await entry_answers(database, "urge_surfing")
     assert answers["urge"] == "checking my phone" and answers["acted"] == "no"
     assert (answers["intensity_before"], answers["intensity_after"]) == (8, 3)
     surf = answers["surf"]
     assert (surf["planned_seconds"], surf["seconds"], surf["stopped_early"]) == (300, 300, False)
     assert [c["answer"] for c in surf["check_ins"]] == ["easing"] and 180 <= surf["check_ins"][0]["at"] < 240
-    assert rows(database_url, "SELECT COUNT(*) FROM conversations") == [(0,)]
+    assert await count(database, "conversations") == 0
 
 
 async def test_breathing_paced_in_the_chat_with_words_mid_way_and_an_early_stop(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(4002)
     await user.send("/breathe")
@@ -178,13 +172,13 @@ async def test_breathing_paced_in_the_chat_with_words_mid_way_and_an_early_stop(
     await user.send("Hard to find a quiet spot")
     await user.expect_text("Calm went from 4 to 6")
     await bot.stop()
-    answers = entry_answers(database_url, "breathing")
+    answers = await entry_answers(database, "breathing")
     assert answers["pattern"] == "box" and answers["obstacles"] == "Hard to find a quiet spot"
     assert answers["breathe"]["stopped_early"] is True and answers["breathe"]["seconds"] == 11
 
 
 async def test_a_restart_during_a_running_timer_carries_on_from_the_stored_times(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(4003)
     live = await start_surfing(user, "10")
@@ -194,8 +188,7 @@ async def test_a_restart_during_a_running_timer_carries_on_from_the_stored_times
     await bot.stop()
     bot.clock.advance(seconds=150)  # down for two and a half minutes
     await bot.start()
-    assert bot.runtime is not None
-    await tick(bot.runtime)
+    await bot.tick()
     resumed = message(user, live.message_id)
     assert "6:30 left" in (resumed.text or "")  # where it would be had we never stopped
     assert CHECK_IN_QUESTION in (resumed.text or "")  # and the check-in that fell due meanwhile
@@ -205,14 +198,14 @@ async def test_a_restart_during_a_running_timer_carries_on_from_the_stored_times
     await bot.stop()
     bot.clock.advance(minutes=20)  # down past the end of the timer
     await bot.start()
-    await tick(bot.runtime)
+    await bot.tick()
     ended = message(user, live.message_id)
     assert (ended.text or "").startswith("🌊 Time's up") and (ended.text or "").endswith(INTENSITY_AFTER)
     await user.press("2", message_id=live.message_id)
     await user.expect(1)
     await bot.stop()
-    ((answers,),) = rows(database_url, "SELECT answers FROM conversations")
-    surf = json.loads(answers)["surf"]
+    ((answers,),) = await rows(database, "conversations", "answers")
+    surf = answers["surf"]
     assert (surf["seconds"], surf["stopped_early"]) == (600, False)
     assert [c["answer"] for c in surf["check_ins"]] == ["riding"]
 
@@ -231,7 +224,6 @@ async def test_no_timer_sends_more_than_one_message_or_edit_a_second_to_a_chat(
     await breather.expect(1)
     surf = await start_surfing(surfer, "5")
 
-    assert bot.runtime is not None
     seen = len(api.calls)
     sends: dict[int, list[tuple[float, str]]] = {4004: [], 4005: []}  # (time, what caused it)
 
@@ -249,7 +241,7 @@ async def test_no_timer_sends_more_than_one_message_or_edit_a_second_to_a_chat(
             await surfer.press("It's easing", message_id=surf.message_id)  # the client's own reply
             await api.wait_until(lambda: CHECK_IN_THANKS in (message(surfer, surf.message_id).text or ""))
             record(quarter / 4, "reply")
-        await tick(bot.runtime)
+        await bot.tick()
         record(quarter / 4, "timer")
 
     assert [cause for _, cause in sends[4005]].count("reply") == 1
@@ -262,7 +254,7 @@ async def test_no_timer_sends_more_than_one_message_or_edit_a_second_to_a_chat(
 
 
 async def test_a_rate_limited_chat_gets_only_the_newest_frame_when_it_may_send_again(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(4006)
     live = await start_surfing(user, "15")
@@ -270,7 +262,7 @@ async def test_a_rate_limited_chat_gets_only_the_newest_frame_when_it_may_send_a
         "editMessageText", status=429, description="Too Many Requests: retry after 60", retry_after=60
     )
     await run_clock(bot, 55, step=5)  # eleven frames fall due while the chat must wait
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox WHERE chat_id = '4006'") == [(1,)]
+    assert await count(database, "outbox", chat_id="4006") == 1
     assert "15:00 left" in (message(user, live.message_id).text or "")
     edits_before = len(api.calls_to("editMessageText"))
     await run_clock(bot, 15, step=5)  # 70 s in: still waiting
@@ -281,7 +273,7 @@ async def test_a_rate_limited_chat_gets_only_the_newest_frame_when_it_may_send_a
 
 
 async def test_cancelling_a_running_timer_stops_it_and_keeps_what_was_done(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(4007)
     live = await start_surfing(user, "5")
@@ -297,25 +289,27 @@ async def test_cancelling_a_running_timer_stops_it_and_keeps_what_was_done(
     assert [c for c in api.calls[sent:] if c.method.lower() in SENDS] == []  # nothing moves on
     assert message(user, live.message_id).buttons == [] and message(user, reshown.message_id).buttons == []
     await bot.stop()
-    assert rows(database_url, "SELECT status FROM entries") == [("cancelled",)]
-    assert rows(database_url, "SELECT COUNT(*) FROM conversations") == [(0,)]
+    assert await rows(database, "entries", "status") == [("cancelled",)]
+    assert await count(database, "conversations") == 0
 
 
 async def test_an_unchanged_frame_and_a_vanished_live_message_are_harmless(
-    api: FakeBotApi, bot: RunningBot, database_url: str
+    api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
     user = api.user(4008)
     live = await start_surfing(user, "5")
     await run_clock(bot, 15, step=5)
     assert "4:45 left" in (message(user, live.message_id).text or "")
-    with sqlite3.connect(database_url.split(":///", 1)[1]) as db:  # as if a tick ran twice
-        db.execute("UPDATE conversations SET wake_at = '2026-03-02 09:00:00.000000'")
+    await change(
+        database, "conversations", {}, wake_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    )  # as if a tick ran twice
     await run_clock(bot, 1)
     assert "not modified" in (api.calls_to("editMessageText")[-1].description or "")
     edits = len(api.calls_to("editMessageText"))
     await run_clock(bot, 5)
     assert len(api.calls_to("editMessageText")) == edits  # settled as shown, not retried
-    assert rows(database_url, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert await count(database, "outbox") == 0
+
     await run_clock(bot, 9)
     assert "4:30 left" in (message(user, live.message_id).text or "")  # and the timer goes on
 

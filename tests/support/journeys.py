@@ -1,0 +1,106 @@
+"""Steps people take in Telegram, over the fake Bot API (``FakeUser``'s send, press, expect):
+a therapist registers and invites, a client joins and agrees, anyone asks and hears back.
+
+Each step checks what the person sees on the way, so a test that uses it also tests it; the
+whole of joining is tested step by step in tests/practice/test_practice_telegram.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.chat import texts
+from bot.practice import texts as ptexts
+from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.running_bot import RunningBot
+
+CODE = re.compile(r"[A-Za-z0-9_-]{43}")
+"""A one-time code as the bot hands it out."""
+
+RISKY = "honestly I want to kill myself"
+"""Words the bot must answer with the crisis message, wherever they come."""
+
+
+async def register(bot: RunningBot, api: FakeBotApi, user_id: int, name: str) -> FakeUser:
+    """A therapist, registered with a code from the admin; welcomed and shown their commands."""
+    assert bot.runtime is not None
+    code = await bot.runtime.practice.issue_registration(name, bot.clock())
+    therapist = api.user(user_id, first_name="Therapist")
+    await therapist.send(f"/start {code}")
+    welcome, help_text = await therapist.expect(2)
+    assert welcome.text == ptexts.REGISTERED.format(name=name)
+    assert "/invite" in (help_text.text or "")
+    return therapist
+
+
+async def invite(therapist: FakeUser, alias: str) -> str:
+    """The therapist invites a client they will call ``alias``; returns the invitation code."""
+    await therapist.send(f"/invite {alias}")
+    invitation, code_message = await therapist.expect(2)
+    code = code_message.text or ""
+    assert CODE.fullmatch(code)
+    assert f"https://t.me/between_test_bot?start={code}" in (invitation.text or "")
+    assert f"Invitation for {alias}" in (invitation.text or "")
+    return code
+
+
+async def join(bot: RunningBot, api: FakeBotApi, user_id: int, code: str, first_name: str) -> FakeUser:
+    """A client follows the invitation and agrees to the consent text."""
+    client = api.user(user_id, first_name=first_name)
+    await client.send(f"/start {code}")
+    (consent,) = await client.expect(1)
+    assert consent.labels() == [texts.BUTTON_AGREE, texts.BUTTON_NOT_NOW]
+    assert "not end-to-end encrypted" in (consent.text or "")
+    assert "emergency" in (consent.text or "")
+    await client.press(texts.BUTTON_AGREE)
+    joined, _welcome = await client.expect(2)
+    assert (joined.text or "").startswith("Thank you — you're connected with")
+    return client
+
+
+async def therapist_and_client(bot: RunningBot, api: FakeBotApi, base: int) -> tuple[FakeUser, FakeUser]:
+    """Therapist Ana (user ``base``) and her client Sam (``base + 1``, "Samantha" in Telegram),
+    with the therapist's "Sam accepted" already read."""
+    therapist = await register(bot, api, base, "Ana")
+    client = await join(bot, api, base + 1, await invite(therapist, "Sam"), "Samantha")
+    await bot.tick()
+    therapist.mark_read()
+    return therapist, client
+
+
+async def ask(user: FakeUser, text: str) -> str:
+    """Send ``text`` and return the one reply (whatever came before is skipped)."""
+    user.mark_read()
+    await user.send(text)
+    (reply,) = await user.expect(1)
+    return reply.text or ""
+
+
+async def settle(user: FakeUser) -> None:
+    """Updates are handled in order: once /help is answered, everything before it was handled."""
+    await user.send("/help")
+    await user.expect_text(texts.HELP_HEADER)
+
+
+async def answer(user: FakeUser, *steps: str) -> None:
+    """Type or press each step, waiting for the bot's reply every time.
+
+    ``"press:Done"`` presses a button; ``"toggle:Calm"`` ticks a choice (the question changes in
+    place: no new message); ``"stop"`` stops a live timer (it becomes the next question);
+    anything else is typed.
+    """
+    for step in steps:
+        if step.startswith("toggle:"):
+            label = step.removeprefix("toggle:")
+            await user.press(label)
+            await user.api.wait_until(lambda label=label: f"✓ {label}" in user.last_message().labels())
+            continue
+        if step == "stop":
+            await user.press("Stop")
+            await user.api.wait_until(lambda: "0" in user.last_message().labels())
+            continue
+        if step.startswith("press:"):
+            await user.press(step.removeprefix("press:"))
+        else:
+            await user.send(step)
+        await user.expect(1)

@@ -1,0 +1,42 @@
+"""The real bot in the test's own process: python-telegram-bot polling the fake Bot API server.
+
+The ``bot`` fixture (tests/conftest.py) hands one to every end-to-end test. The background
+runner is off: a test does the timed work itself with :meth:`RunningBot.tick`, after moving
+the clock, so nothing happens between two steps that the test did not ask for.
+"""
+
+from __future__ import annotations
+
+from bot.runtime.serve import telegram_running
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime, tick
+from tests.support.clock import FakeClock
+
+TOKEN = "123456:TEST-TOKEN"
+"""The bot token of every test against the fake Bot API server."""
+
+
+class RunningBot:
+    """The real python-telegram-bot Application polling the fake server; restartable."""
+
+    def __init__(self, settings: Settings, clock: FakeClock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.runtime: Runtime | None = None
+
+    async def start(self) -> None:
+        self._runtime_cm = open_runtime(self.settings, self.clock)
+        self.runtime = await self._runtime_cm.__aenter__()
+        self._bot_cm = telegram_running(self.runtime, poll_timeout=1, with_background=False)
+        await self._bot_cm.__aenter__()
+
+    async def stop(self) -> None:
+        await self._bot_cm.__aexit__(None, None, None)
+        await self._runtime_cm.__aexit__(None, None, None)
+        self.runtime = None
+
+    async def tick(self) -> None:
+        """The background work done once, at the clock's time: due prompts, timers, digests,
+        the outbox (what the runner does every few seconds in production)."""
+        assert self.runtime is not None, "the bot is stopped"
+        await tick(self.runtime)
