@@ -208,21 +208,26 @@ class TextLimit:
 
 def split_text(text: str, limit: TextLimit) -> list[str]:
     """Split a long text into messages within ``limit``, at paragraph, line or word breaks
-    where possible, so a long answer is shown whole, in order."""
+    where possible, so a long answer is shown whole, in order.
+
+    Every measure counts a character as at least one unit, so only a window of ``size + 1``
+    characters is ever measured: a long text splits in time linear in its length."""
     size, measure = limit.size, limit.measure
     parts: list[str] = []
-    rest = text
-    while measure(rest) > size:
-        cut = min(len(rest), size)
-        while measure(rest[:cut]) > size:  # a character can count more than once
+    start = 0
+    while len(text) - start > size or measure(text[start:]) > size:
+        cut = min(len(text) - start, size)
+        while measure(text[start : start + cut]) > size:  # a character can count more than once
             cut -= 1
-        window = rest[:cut]
+        window = text[start : start + cut]
         for separator in ("\n\n", "\n", " "):
             at = window.rfind(separator)
             if at > cut // 2:
                 cut = at
                 break
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    parts.append(rest)
+        parts.append(text[start : start + cut].rstrip())
+        start += cut
+        while start < len(text) and text[start].isspace():
+            start += 1
+    parts.append(text[start:])
     return [p for p in parts if p] or [""]
