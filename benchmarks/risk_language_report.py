@@ -1,15 +1,24 @@
-"""Risk-language detector: recall on the positive test set, false positives on the negative one, timing.
+"""Risk-language detector: recall and false positives on every test set, every miss listed, timing.
 
-Reads ``tests/safety/data/risk_positive.txt`` (messages that must be flagged) and
-``tests/safety/data/risk_negative.txt`` (messages that should not be), checks each with the shipped phrase
-list (``bot/safety/risk_phrases.toml``, or ``--phrases``) and prints recall, the false-positive rate, every
-miss and false positive with its line number (these are test phrases, not client text), and the
-mean and worst time of one check: for the test messages themselves, and for 4096-character messages
-(the longest a Telegram message can be) of three kinds — everyday prose made of the negative test
-sentences, text dense with risk words, and random characters with accents, emoji and zero-width
-spaces. Building the detector is timed too.
+Two kinds of sets, both read with the shipped phrase list (``bot/safety/risk_phrases.toml``, or
+``--phrases``):
 
-Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--positive PATH] [--negative PATH]
+- the **independent evaluation set** (issue #16) in ``tests/safety/data/eval/``: explicit risk
+  phrases, everyday phrases that share words with them, and ambiguous ones, each line
+  ``tag<TAB>phrase``, written by someone who had not seen the list. ``heldback.txt`` names the
+  quarter kept out of every tuning step; it is reported apart from the tuning part, per category
+  (explicit) and per kind (everyday). Ambiguous phrases are reported, not judged.
+- the older **regression sets** ``risk_positive.txt`` / ``risk_negative.txt``.
+
+Every miss and false positive is printed with the rule that fired (these are test phrases, not
+client text). Then the time of one check: the mean for chat-length messages (every test phrase),
+the slowest of them, and the mean and worst for 4096-character messages (the longest a Telegram
+message can be) of three kinds — everyday prose made of the negative test sentences, text dense
+with risk words, and random characters with accents, emoji and zero-width spaces. Building the
+detector is timed too.
+
+Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--eval DIR] [--positive PATH]
+[--negative PATH]
 """
 
 from __future__ import annotations
@@ -20,12 +29,16 @@ import statistics
 import string
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.safety.risk_language import RiskDetector, default_detector
+from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "safety" / "data"
+EVAL = DATA / "eval"
+EVAL_SETS = ("risk_explicit", "everyday", "ambiguous")  # files <name>.txt in EVAL
+HELD_BACK = "heldback.txt"
 LONGEST = 4096  # characters in a Telegram message
 RISK_WORDS = (  # noqa: SIM905 - a sentence is easier to edit than a list of quoted words
     "i you the a to and of my it is was so really today work homework tired sad kill die dead cut hurt "
@@ -34,10 +47,134 @@ RISK_WORDS = (  # noqa: SIM905 - a sentence is easier to edit than a list of quo
 ).split()
 
 
+@dataclass(frozen=True, slots=True)
+class EvalPhrase:
+    """One line of the evaluation set."""
+
+    set: str  # "risk_explicit", "everyday" or "ambiguous"
+    tag: str  # its category (explicit) or kind (everyday)
+    text: str
+    held_back: bool
+
+
 def read_phrases(path: Path) -> list[tuple[int, str]]:
     """(line number, message) for each message line: blank lines and '#' comments skipped."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and not line.startswith("#")]
+
+
+def _held_back_lines(folder: Path) -> set[str]:
+    """Every line of heldback.txt, and each line without its leading tab-separated fields.
+
+    A phrase is held back when its own line (``tag<TAB>phrase``) is among these, whatever else
+    heldback.txt puts in front of it; the file is only matched against, never printed.
+    """
+    lines = {text for _, text in read_phrases(folder / HELD_BACK)}
+    suffixes = set()
+    for line in lines:
+        fields = line.split("\t")
+        suffixes.update("\t".join(fields[n:]) for n in range(len(fields)))
+    return suffixes
+
+
+def read_eval(folder: Path = EVAL) -> list[EvalPhrase]:
+    """The whole evaluation set, each phrase marked held back or not."""
+    held_back = _held_back_lines(folder)
+    phrases = []
+    for name in EVAL_SETS:
+        for _, line in read_phrases(folder / f"{name}.txt"):
+            tag, _, text = line.partition("\t")
+            phrases.append(EvalPhrase(name, tag.strip(), text.strip(), line in held_back))
+    return phrases
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How many phrases of one tag were flagged."""
+
+    flagged: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.flagged}/{self.total} = {self.flagged / self.total:.3f}" if self.total else "0/0"
+
+
+def tally(detector: RiskDetector, phrases: Iterable[EvalPhrase]) -> dict[str, Tally]:
+    """Flagged/total per tag, and for all of them under "all"."""
+    flagged: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for phrase in phrases:
+        total[phrase.tag] += 1
+        flagged[phrase.tag] += detector.check(phrase.text) is not None
+    tallies = {tag: Tally(flagged[tag], total[tag]) for tag in sorted(total)}
+    return tallies | {"all": Tally(sum(flagged.values()), sum(total.values()))}
+
+
+def part(phrases: Sequence[EvalPhrase], name: str, *, held_back: bool) -> list[EvalPhrase]:
+    return [p for p in phrases if p.set == name and p.held_back == held_back]
+
+
+def wrong(
+    detector: RiskDetector, phrases: Iterable[EvalPhrase], *, should_flag: bool
+) -> list[tuple[EvalPhrase, RiskMatch | None]]:
+    """Explicit phrases not flagged (should_flag), or everyday phrases flagged (not should_flag)."""
+    checked = [(phrase, detector.check(phrase.text)) for phrase in phrases]
+    return [(phrase, match) for phrase, match in checked if (match is not None) != should_flag]
+
+
+def print_eval(detector: RiskDetector, phrases: Sequence[EvalPhrase]) -> None:
+    for held_back, label in ((False, "tuning part"), (True, "held-back quarter")):
+        explicit = part(phrases, "risk_explicit", held_back=held_back)
+        everyday = part(phrases, "everyday", held_back=held_back)
+        ambiguous = part(phrases, "ambiguous", held_back=held_back)
+        print(f"\n== evaluation set, {label} ==")
+        print("explicit risk phrases flagged (recall), per category:")
+        for tag, count in tally(detector, explicit).items():
+            print(f"  {tag:22} {count}")
+        print("everyday phrases flagged (false positives), per kind:")
+        for tag, count in tally(detector, everyday).items():
+            print(f"  {tag:22} {count}")
+        print(f"ambiguous phrases flagged (reported, not judged): {tally(detector, ambiguous)['all']}")
+        for title, items in (
+            ("missed", wrong(detector, explicit, should_flag=True)),
+            ("false positives", wrong(detector, everyday, should_flag=False)),
+        ):
+            if items:
+                print(f"{title} ({label}, tag, rule: text):")
+                for phrase, match in items:
+                    print(f"  {phrase.tag:20} {match.rule if match else '-':24} {phrase.text}")
+        flagged = [(p, m) for p in ambiguous if (m := detector.check(p.text)) is not None]
+        if flagged:
+            print(f"ambiguous and flagged ({label}, rule: text):")
+            for phrase, match in flagged:
+                print(f"  {match.rule:24} {phrase.text}")
+
+
+def print_regression(detector: RiskDetector, positive: Path, negative: Path) -> None:
+    positives = read_phrases(positive)
+    negatives = read_phrases(negative)
+    misses = [(n, text) for n, text in positives if detector.check(text) is None]
+    flagged = [(n, text, detector.check(text)) for n, text in negatives]
+    false_positives = [(n, text, match) for n, text, match in flagged if match is not None]
+    categories = Counter(match.category for _, text in positives if (match := detector.check(text)))
+
+    caught = len(positives) - len(misses)
+    print(f"\n== regression sets ({positive.name}, {negative.name}) ==")
+    print(f"recall on positives:  {caught}/{len(positives)} = {caught / len(positives):.3f}")
+    print(
+        f"false positives:      {len(false_positives)}/{len(negatives)} = "
+        f"{len(false_positives) / len(negatives):.3f}"
+    )
+    print("positives by first category: " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
+    if misses:
+        print(f"missed ({positive.name}, line: text):")
+        for n, text in misses:
+            print(f"  {n:4}: {text}")
+    if false_positives:
+        print(f"false positives ({negative.name}, line: rule, pattern: text):")
+        for n, text, match in false_positives:
+            assert match is not None
+            print(f"  {n:4}: {match.rule} {detector.pattern(match.rule)[:60]!r}: {text}")
 
 
 def prose(sentences: Sequence[str], count: int, seed: int) -> list[str]:
@@ -73,20 +210,48 @@ def random_characters(count: int, seed: int) -> list[str]:
     return ["".join(rng.choices(alphabet, k=LONGEST)) for _ in range(count)]
 
 
-def timing(check: Callable[[str], object], messages: Sequence[str], rounds: int) -> tuple[float, float]:
-    """Mean and worst seconds per check over `rounds` passes through `messages`."""
-    times = []
+def per_message(check: Callable[[str], object], messages: Sequence[str], rounds: int) -> list[list[float]]:
+    """Seconds per check, for each message, over `rounds` passes through all of them."""
+    times: list[list[float]] = [[] for _ in messages]
     for _ in range(rounds):
-        for message in messages:
+        for n, message in enumerate(messages):
             start = time.perf_counter()
             check(message)
-            times.append(time.perf_counter() - start)
+            times[n].append(time.perf_counter() - start)
+    return times
+
+
+def timing(check: Callable[[str], object], messages: Sequence[str], rounds: int) -> tuple[float, float]:
+    """Mean and worst seconds per check over `rounds` passes through `messages`."""
+    times = [t for message_times in per_message(check, messages, rounds) for t in message_times]
     return statistics.fmean(times), max(times)
+
+
+def print_timing(detector: RiskDetector, chat: Sequence[str], negatives: Sequence[str]) -> None:
+    times = per_message(detector.check, chat, rounds=9)
+    medians = [statistics.median(message_times) for message_times in times]
+    slowest = max(range(len(chat)), key=medians.__getitem__)
+    every = [t for message_times in times for t in message_times]
+    print("\ntime per check:")
+    print(
+        f"  chat-length messages ({len(chat)}, {statistics.fmean(map(len, chat)):.0f} chars on average): "
+        f"mean {statistics.fmean(every) * 1e6:.1f} µs, median {statistics.median(every) * 1e6:.1f} µs"
+    )
+    print(f"  slowest of them (median of 9): {medians[slowest] * 1e6:.1f} µs: {chat[slowest]}")
+    print("  4096-character messages, mean / worst:")
+    for label, messages, rounds in (
+        (f"{LONGEST} chars of everyday prose (100)", prose(negatives, 100, seed=1), 5),
+        (f"{LONGEST} chars dense with risk words (100)", dense_risk_words(100, seed=2), 5),
+        (f"{LONGEST} random characters (50)", random_characters(50, seed=3), 5),
+    ):
+        mean, worst = timing(detector.check, messages, rounds)
+        print(f"    {label:48} {mean * 1e6:8.1f} µs / {worst * 1e6:8.1f} µs")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phrases", type=Path, help="a phrase list other than the shipped one")
+    parser.add_argument("--eval", type=Path, default=EVAL, help="the evaluation set's folder")
     parser.add_argument("--positive", type=Path, default=DATA / "risk_positive.txt")
     parser.add_argument("--negative", type=Path, default=DATA / "risk_negative.txt")
     args = parser.parse_args()
@@ -94,43 +259,15 @@ def main() -> None:
     start = time.perf_counter()
     detector = RiskDetector.from_file(args.phrases) if args.phrases else default_detector()
     built = time.perf_counter() - start
-
-    positives = read_phrases(args.positive)
-    negatives = read_phrases(args.negative)
-    misses = [(n, text) for n, text in positives if detector.check(text) is None]
-    flagged = [(n, text, detector.check(text)) for n, text in negatives]
-    false_positives = [(n, text, match) for n, text, match in flagged if match is not None]
-    categories = Counter(match.category for _, text in positives if (match := detector.check(text)))
-
-    caught = len(positives) - len(misses)
     name = args.phrases or "bot/safety/risk_phrases.toml"
     print(f"phrase list: {name} ({len(detector.categories)} categories, built in {built:.2f} s)")
-    print(f"recall on positives:  {caught}/{len(positives)} = {caught / len(positives):.3f}")
-    print(
-        f"false positives:      {len(false_positives)}/{len(negatives)} = "
-        f"{len(false_positives) / len(negatives):.3f}"
-    )
-    print("positives by first category: " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
-    if misses:
-        print(f"\nmissed ({args.positive.name}, line: text):")
-        for n, text in misses:
-            print(f"  {n:4}: {text}")
-    if false_positives:
-        print(f"\nfalse positives ({args.negative.name}, line: rule, pattern: text):")
-        for n, text, match in false_positives:
-            assert match is not None
-            print(f"  {n:4}: {match.rule} {detector.pattern(match.rule)[:60]!r}: {text}")
 
-    short = [text for _, text in positives + negatives]
-    print("\ntime per check, mean / worst:")
-    for label, messages, rounds in (
-        (f"test messages ({len(short)}, {statistics.fmean(map(len, short)):.0f} chars on average)", short, 9),
-        (f"{LONGEST} chars of everyday prose (100)", prose([t for _, t in negatives], 100, seed=1), 5),
-        (f"{LONGEST} chars dense with risk words (100)", dense_risk_words(100, seed=2), 5),
-        (f"{LONGEST} random characters (50)", random_characters(50, seed=3), 5),
-    ):
-        mean, worst = timing(detector.check, messages, rounds)
-        print(f"  {label:52} {mean * 1e6:8.1f} µs / {worst * 1e6:8.1f} µs")
+    phrases = read_eval(args.eval)
+    print_eval(detector, phrases)
+    print_regression(detector, args.positive, args.negative)
+    negatives = [text for _, text in read_phrases(args.negative)]
+    chat = [p.text for p in phrases] + [text for _, text in read_phrases(args.positive)] + negatives
+    print_timing(detector, chat, negatives)
 
 
 if __name__ == "__main__":

@@ -195,6 +195,19 @@ CRISIS: Final = (
     "• Text line: {text_line}\n\n"
     "I'm a homework companion, not a crisis service, and nobody reads this chat live.{told}"
 )
+# When what they wrote says someone is hurting them (harm by others, danger at home): the same
+# message with the practice's resources for abuse and violence first.
+CRISIS_HARMED: Final = (
+    "Thank you for telling me. What you wrote sounds really frightening, and nobody has the right "
+    "to hurt you. You deserve support right now — not only homework.\n\n"
+    "If you are in danger, someone is hurting you, or you might act on these thoughts, please "
+    "reach out now:\n"
+    "• Emergency: {emergency}\n"
+    "• Abuse and violence: {abuse_line}\n"
+    "• Crisis line: {line}\n"
+    "• Text line: {text_line}\n\n"
+    "I'm a homework companion, not a crisis service, and nobody reads this chat live.{told}"
+)
 CRISIS_TOLD_THERAPIST: Final = " I've let your therapist know, so you can talk about it together."
 BUTTON_SAFE: Final = "I'm safe — carry on"
 BUTTON_NOT_SAFE: Final = "I'm not safe right now"

@@ -31,7 +31,12 @@ from storage import Database
 
 def safety_settings(settings: Settings) -> SafetySettings:
     return SafetySettings(
-        CrisisResources(settings.crisis_emergency, settings.crisis_line, settings.crisis_text_line),
+        CrisisResources(
+            settings.crisis_emergency,
+            settings.crisis_line,
+            settings.crisis_text_line,
+            settings.crisis_abuse_line,
+        ),
         timedelta(minutes=settings.risk_follow_up_minutes),
         settings.risk_alert_includes_text,
     )

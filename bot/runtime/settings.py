@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     crisis_emergency: str = "your local emergency number (112 in Europe, 911 in North America)"
     crisis_line: str = "988 Suicide & Crisis Lifeline (US), 116 123 Samaritans (UK & Ireland)"
     crisis_text_line: str = "text HOME to 741741 (US) or SHOUT to 85258 (UK)"
+    crisis_abuse_line: str = (
+        "1-800-799-7233 National Domestic Violence Hotline (US), 0808 2000 247 National Domestic "
+        "Abuse Helpline (UK); children: 116 111 (Europe), Childline 0800 1111 (UK)"
+    )
     risk_follow_up_minutes: float = Field(default=180, ge=1)
     risk_alert_includes_text: bool = False
     encryption_keys: SecretStr | None = None

@@ -3,8 +3,9 @@
 Every free text is checked (answers in any flow, messages outside one, edits, captions, notes,
 command arguments) with the phrase list in ``bot/safety/risk_phrases.toml``. On a hit, in the same
 transaction as the update: the event is stored; the client at once gets a fixed message with the
-practice's crisis resources and two buttons ("I'm safe — carry on" / "I'm not safe right now");
-an open flow pauses (its answers kept); the therapist's digest chat gets an alert (alias, time,
+practice's crisis resources (those for abuse and violence too when what they wrote says someone
+is hurting them) and two buttons ("I'm safe — carry on" / "I'm not safe right now"); an open
+flow pauses (its answers kept); the therapist's digest chat gets an alert (alias, time,
 where — not the words, unless the practice turns that on). Whatever they tap, they are asked once
 more, later, whether they are safe: one dismissive tap does not close it.
 
@@ -46,6 +47,8 @@ SAFETY_PREFIXES = (CRISIS_DATA_PREFIX, FOLLOW_UP_DATA_PREFIX)
 SAFE = "safe"
 NOT_SAFE = "not_safe"
 _ANSWERS = {"s": SAFE, "u": NOT_SAFE}
+HARMED_BY_OTHERS = "harmed_by_others"
+"""The phrase-list category (danger at home included) whose crisis message adds the abuse line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class CrisisResources:
     emergency: str
     line: str
     text_line: str
+    abuse_line: str
+    """For abuse and violence; shown when what they wrote says someone is hurting them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +89,21 @@ class Safety:
     def recognise(self, text: str) -> RiskMatch | None:
         return self._detector.check(text) if text.strip() else None
 
-    def _crisis_text(self, told: bool) -> str:
+    def _crisis_text(self, told: bool, harmed: bool = False) -> str:
         resources = self._settings.resources
-        return texts.CRISIS.format(
+        return (texts.CRISIS_HARMED if harmed else texts.CRISIS).format(
             emergency=resources.emergency,
             line=resources.line,
             text_line=resources.text_line,
+            abuse_line=resources.abuse_line,
             told=texts.CRISIS_TOLD_THERAPIST if told else "",
         )
+
+    def _harmed_by_others(self, match: RiskFinding, text: str) -> bool:
+        """Whether any category found is harm by others, not only the most urgent one."""
+        if match.category == HARMED_BY_OTHERS:
+            return True
+        return any(found.category == HARMED_BY_OTHERS for found in self._detector.matches(text))
 
     def stranger_message(self) -> Outgoing:
         """For someone who is not a client here: the resources, nothing stored."""
@@ -105,19 +117,19 @@ class Safety:
             follow_up = turn.now + self._settings.follow_up  # one "are you safe?" at a time
         event_id = await turn.tx.risk_events.add(person.id, turn.now, where, match.category, text, follow_up)
         told = person.therapist_id is not None
-        turn.say(self._crisis_message(event_id, told))
+        turn.say(self._crisis_message(event_id, told, self._harmed_by_others(match, text)))
         if told:
             await self._alert(turn, event_id, where, match.category, text)
         log.warning(
             "person %s: risk language (%s) in %s; crisis message sent", person.id, match.category, where
         )
 
-    def _crisis_message(self, event_id: int, told: bool) -> Outgoing:
+    def _crisis_message(self, event_id: int, told: bool, harmed: bool) -> Outgoing:
         buttons = (
             (Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:s"),),
             (Button(texts.BUTTON_NOT_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:u"),),
         )
-        return choice_question(self._crisis_text(told), buttons)
+        return choice_question(self._crisis_text(told, harmed), buttons)
 
     async def remind_paused(self, turn: Turn) -> None:
         """Their flow is paused: say so, with the button that carries on."""
