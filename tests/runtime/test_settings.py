@@ -104,7 +104,7 @@ async def test_migrate_command(tmp_path: Path) -> None:
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
     assert stdout.decode().strip().splitlines() == [
-        "Created an encryption key in data/between.key — keep a copy somewhere safe: without it the data "
-        "cannot be read.",
+        f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere safe: "
+        "without it the data cannot be read.",
         "Database is at revision 0009.",
     ]

@@ -564,7 +564,7 @@ def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Path) ->
     code, out, err = run_between(
         "schedule",
         "add",
-        "42",
+        "terminal",
         "mood",
         "08:00",
         "--rationale",
@@ -573,11 +573,11 @@ def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Path) ->
         DATABASE_URL=url,
     )
     assert code == 0, err
-    assert out.startswith("Created an encryption key in data/between.key — keep a copy somewhere safe")
+    assert out.startswith(f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere")
     code, out, err = run_between("migrate", cwd=tmp_path, DATABASE_URL=url)
     assert (code, out) == (0, "Database is at revision 0009.\n"), err  # the same key: none made
     code, out, err = run_between("schedule", "list", cwd=tmp_path, DATABASE_URL=url)  # opens the rationale
-    assert code == 0 and "client #1\tmood check\t08:00" in out, err
+    assert code == 0 and "terminal\tmood check\t08:00" in out, err
     ring = load_keyring(None, tmp_path / "data" / "between.key").ring
 
     async def rationale() -> str | None:
@@ -592,13 +592,16 @@ def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Path) ->
     assert asyncio.run(rationale()) == f"because {CANARY}"
     assert CANARY.encode() not in raw_bytes(sqlite_file(url))
 
-    elsewhere = tmp_path / "elsewhere"  # a key file made anew over the old data is refused
+    elsewhere = tmp_path / "elsewhere"  # run from elsewhere: the same data, the same key
     elsewhere.mkdir()
     code, out, err = run_between("schedule", "list", cwd=elsewhere, DATABASE_URL=url)
-    assert code == 1 and out.startswith("Created an encryption key")
-    assert err.startswith(
-        f"between: the database holds values sealed with key {ring.newest} (schedules.rationale)"
+    assert code == 0 and "terminal\tmood check\t08:00" in out, err
+    lost = elsewhere / "between.key"  # a key file is never made anew over the old data
+    code, out, err = run_between(
+        "schedule", "list", cwd=elsewhere, DATABASE_URL=url, ENCRYPTION_KEY_FILE=str(lost)
     )
+    assert code == 2 and out == "" and not lost.exists()
+    assert err.startswith(f"between: configuration error: the key file {lost} is missing, but the database")
     assert "Traceback" not in err and CANARY not in err and len(err.splitlines()) == 1
 
 
