@@ -6,25 +6,40 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+# PostgreSQL in DATABASE_URL (the environment, or .env in Between's folder: BETWEEN_HOME or here)
+# needs the postgres extra (its driver, asyncpg); `make run` installs it.
+ENV_FILE     := $(if $(BETWEEN_HOME),$(BETWEEN_HOME)/.env,.env)
+USES_POSTGRES := $(shell { printf '%s\n' "$$DATABASE_URL"; grep -s '^ *DATABASE_URL *=' '$(ENV_FILE)'; } | grep -c 'postgresql')
+RUN_NEEDS    := $(VENV)/.run-installed $(if $(filter-out 0,$(USES_POSTGRES)),$(VENV)/.postgres-installed)
 
 .PHONY: run test lint types pytest migrate bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Between needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
-	$(PYTHON) -m venv $(VENV)
+	@echo "Setting up Between in $(VENV) (the first time only)…"
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@echo "Installing its dependencies into $(VENV): about half a minute…"
+	@$(PIP) -e .
+	@touch $@
+
+$(VENV)/.postgres-installed: pyproject.toml | $(VENV)/.run-installed
+	@echo "DATABASE_URL names PostgreSQL: installing its driver (pip install -e '.[postgres]')…"
+	@$(PIP) -e '.[postgres]'
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	@touch $@ $(VENV)/.run-installed
+	@echo "Installing the test tools into $(VENV): about a minute…"
+	@$(PIP) -e '.[test]'
+	@touch $@ $(VENV)/.run-installed $(VENV)/.postgres-installed
 
-run: $(VENV)/.run-installed
+run: $(RUN_NEEDS)
 	$(BIN)/between run
 
-migrate: $(VENV)/.run-installed
+migrate: $(RUN_NEEDS)
 	$(BIN)/between migrate
 
 test: lint types pytest

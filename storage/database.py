@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.core.errors import ConfigurationError, MissingDriver
 from storage.crypto import SEALED, KeyRing, UnreadableValue, sealed_key_id
 from storage.errors import StorageError
 from storage.sqlite_driver import lean_creator
@@ -53,6 +56,23 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         ):
             cursor.execute(pragma)
         cursor.close()
+
+
+def _make_folder_for(path: Path) -> None:
+    """The SQLite file's folder, made if missing; one line (a ConfigurationError) if it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigurationError(
+            f"cannot create the folder {path.parent} for the database ({reason}): set DATABASE_URL "
+            "to a file in a folder you can write"
+        ) from None
+    if not path.exists() and not os.access(path.parent, os.W_OK):
+        raise ConfigurationError(
+            f"cannot create the database in {path.parent} (not writable): set DATABASE_URL to a file "
+            "in a folder you can write"
+        )
 
 
 @dataclass(frozen=True)
@@ -118,13 +138,20 @@ class Database:
         options: dict[str, Any] = {}
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             path = Path(parsed.database).expanduser()
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder_for(path)
             options["async_creator"] = lean_creator(str(path))
         # Transactions always end in COMMIT or ROLLBACK, so the pool's extra rollback on check-in
         # would only cost a round trip to the database thread.
-        self.engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, pool_reset_on_return=None, **options
-        )
+        try:
+            self.engine = create_async_engine(
+                url, echo=echo, hide_parameters=True, pool_reset_on_return=None, **options
+            )
+        except ModuleNotFoundError as error:
+            if error.name != "asyncpg":
+                raise
+            raise MissingDriver(
+                "DATABASE_URL names PostgreSQL, but its driver (asyncpg) is not installed", extra="postgres"
+            ) from None
         if self.is_sqlite:
             _prepare_sqlite(self.engine)
         self.keyring = keyring
@@ -168,6 +195,29 @@ class Database:
             raise StorageError(f"could not migrate the database: {error}") from error
         except SQLAlchemyError as error:
             raise StorageError(f"could not migrate the database: {type(error).__name__}") from error
+        except Exception as error:  # the first connect: asyncpg's errors come unwrapped
+            refusal = self._connect_refusal(error)
+            if refusal is None:
+                raise
+            raise refusal from None
+
+    def _connect_refusal(self, error: Exception) -> StorageError | None:
+        """One line for a server that cannot be reached or refuses us (never the password)."""
+        if isinstance(error, OSError):  # refused, no route, unknown host, timed out
+            if isinstance(error, socket.gaierror):
+                reason = "host name not found"
+            else:
+                reason = os.strerror(error.errno).lower() if error.errno and error.errno > 0 else "no answer"
+            return StorageError(
+                f"cannot reach the database server at {self.location} ({reason}): "
+                "check that it is running there and that DATABASE_URL names it"
+            )
+        if type(error).__module__.startswith("asyncpg"):
+            return StorageError(
+                f"the database server at {self.location} refused the connection ({type(error).__name__}): "
+                "check the user, password and database name in DATABASE_URL"
+            )
+        return None
 
     async def check_keys(self) -> None:
         """Refuse to go on if the newest value of any sealed column names a key that is not in

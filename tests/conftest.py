@@ -16,6 +16,14 @@ from tests.support.fake_bot_api import FakeBotApi
 from tests.support.running_bot import TOKEN, RunningBot
 
 
+@pytest.fixture(autouse=True)
+def between_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Between's folder (bot/cli/home.py) is the test's own: a `between` command never reads the
+    checkout's .env nor writes into its data/ folder."""
+    monkeypatch.setenv("BETWEEN_HOME", str(tmp_path))
+    return tmp_path
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -21,12 +21,15 @@ KEY_CREATED = (
 )
 
 
-def load_keys(settings: Settings) -> LoadedKeys:
+async def load_keys(settings: Settings) -> LoadedKeys:
     """The key ring from ENCRYPTION_KEYS or the key file, which is created (and said so) when
-    neither exists: every command that opens the database seals with the same keys."""
+    neither exists: every command that opens the database seals with the same keys. A key file
+    is never made beside a database that holds values sealed with another key."""
     from storage.crypto import KeyRingError, load_keyring
 
     keys = settings.encryption_keys.get_secret_value() if settings.encryption_keys else None
+    if not (keys and keys.strip()) and not _exists(settings.encryption_key_file):
+        await _refuse_a_new_key_for_sealed_data(settings)
     try:
         loaded = load_keyring(keys, settings.encryption_key_file)
     except KeyRingError as error:
@@ -36,6 +39,33 @@ def load_keys(settings: Settings) -> LoadedKeys:
     return loaded
 
 
+async def _refuse_a_new_key_for_sealed_data(settings: Settings) -> None:
+    """Raise if the database already holds sealed values: its key file was lost or is looked
+    for in the wrong place, and a new key would only hide that."""
+    from storage import Database
+    from storage.crypto import UnreadableValue
+
+    database = Database(settings.database_url)
+    if database.is_sqlite and not _exists(database.location or ":memory:"):
+        await database.close()
+        return  # a new practice
+    try:
+        await database.migrate()
+        await database.check_keys()
+    except UnreadableValue:
+        raise ConfigurationError(
+            f"configuration error: the key file {settings.encryption_key_file} is missing, but the "
+            f"database {database.location} holds encrypted values: restore the key file from your "
+            "copy (or set ENCRYPTION_KEYS); no new key was made"
+        ) from None
+    finally:
+        await database.close()
+
+
+def _exists(path: str) -> bool:
+    return Path(path).expanduser().exists()
+
+
 async def open_database(
     settings: Settings, keys: KeyRing | None = None, *, check_keys: bool = True
 ) -> Database:
@@ -43,7 +73,7 @@ async def open_database(
     newest values name a key that is not configured (see ``Database.check_keys``)."""
     from storage import Database
 
-    database = Database(settings.database_url, keyring=keys or load_keys(settings).ring)
+    database = Database(settings.database_url, keyring=keys or (await load_keys(settings)).ring)
     try:
         await database.migrate()
         if check_keys:

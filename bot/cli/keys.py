@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import TYPE_CHECKING
 
 from bot.cli.database import key_lock, load_keys, open_database
+from bot.cli.parsing import Commands, command
 from bot.runtime.settings import Settings
 
 if TYPE_CHECKING:
@@ -18,12 +18,12 @@ ROTATE_WHILE_RUNNING = (
 )
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = commands.add_parser("keys", help="encryption keys: which seal what, and rotation")
-    actions = keys.add_subparsers(dest="action", required=True)
-    actions.add_parser("status", help="the key ids and how many stored values each one sealed")
-    rotate = actions.add_parser(
-        "rotate", help="add a new key, seal every value again with it, then drop the old keys"
+def add_parser(commands: Commands) -> None:
+    keys = command(commands, "keys", "encryption keys: which seal what, and rotation")
+    actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(actions, "status", "the key ids and how many stored values each one sealed")
+    rotate = command(
+        actions, "rotate", "add a new key, seal every value again with it, then drop the old keys"
     )
     rotate.add_argument(
         "--reencrypt",
@@ -45,7 +45,7 @@ def _values(count: int) -> str:
 
 
 async def status(settings: Settings) -> int:
-    loaded = load_keys(settings)
+    loaded = await load_keys(settings)
     database = await open_database(settings, loaded.ring, check_keys=False)
     try:
         usage = await database.key_usage()
@@ -73,7 +73,7 @@ async def rotate(settings: Settings, reencrypt: bool) -> int:
     """A new key first (unless ``reencrypt``), every value sealed again with it, then — only when
     none is left under an older key — the older keys dropped from the key file."""
 
-    loaded = load_keys(settings)
+    loaded = await load_keys(settings)
     with key_lock(loaded.file, exclusive=True) as alone:
         if not alone:
             print(ROTATE_WHILE_RUNNING, file=sys.stderr)

@@ -1,5 +1,5 @@
-"""The ``between`` command: ``run`` (Telegram with a token, else the terminal), ``migrate``,
-``schedule``, ``therapist`` and ``keys`` (the practice admin's)."""
+"""The ``between`` command: run the bot (Telegram with a token, else the terminal), migrate the
+database, and the practice admin's schedules, therapists and keys."""
 
 from __future__ import annotations
 
@@ -11,11 +11,20 @@ from typing import Any
 
 from bot.cli import keys, schedule, therapist
 from bot.cli.database import open_database
+from bot.cli.home import anchored, home, install_command
+from bot.cli.parsing import command
 from bot.cli.run import run
-from bot.core.errors import BetweenError, ConfigurationError
+from bot.core.errors import BetweenError, ConfigurationError, MissingDriver
 from bot.core.logs import configure_logging
 from bot.runtime.settings import Settings, load_settings
 from storage import StorageError
+
+DESCRIPTION = """Between carries psychotherapy homework from one session to the next.
+
+Settings come from the environment and from .env in Between's folder: BETWEEN_HOME if set, else
+the checkout this command runs from, else $XDG_DATA_HOME/between. Relative paths in DATABASE_URL
+and ENCRYPTION_KEY_FILE are relative to that folder, so every command finds the same data from
+any directory."""
 
 
 async def _migrate(settings: Settings) -> None:
@@ -29,10 +38,12 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="between", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (Telegram if TELEGRAM_BOT_TOKEN is set)")
-    commands.add_parser("migrate", help="create or upgrade the database schema")
+    parser = argparse.ArgumentParser(
+        prog="between", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    command(commands, "run", "run the bot: in Telegram if TELEGRAM_BOT_TOKEN is set, else a chat here")
+    command(commands, "migrate", "create or upgrade the database schema (run does this at start-up too)")
     schedule.add_parser(commands)
     therapist.add_parser(commands)
     keys.add_parser(commands)
@@ -55,8 +66,9 @@ def _command(settings: Settings, args: argparse.Namespace) -> Coroutine[Any, Any
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    folder = home()
     try:
-        settings = load_settings()
+        settings = anchored(load_settings(folder / ".env"), folder)
     except ConfigurationError as error:
         print(f"between: configuration error: {error}", file=sys.stderr)
         return 2
@@ -69,8 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_command(settings, args)) or 0
     except KeyboardInterrupt:
         return 130
+    except MissingDriver as error:
+        print(f"between: {error}: install it with {install_command(error.extra)}", file=sys.stderr)
+        return 2
     except StorageError as error:  # (a BetweenError too: caught first)
-        print(f"between: {error} ({settings.database_url.split('://')[0]})", file=sys.stderr)
+        scheme = settings.database_url.split("://")[0]
+        print(f"between: {error}" + ("" if scheme in str(error) else f" ({scheme})"), file=sys.stderr)
         return 1
     except BetweenError as error:
         print(f"between: {error}", file=sys.stderr)

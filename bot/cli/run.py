@@ -9,7 +9,7 @@ from bot.cli.database import key_lock, load_keys
 from bot.core.errors import ConfigurationError
 from bot.runtime.settings import Settings
 
-TELEGRAM_MODE = "Between is running in Telegram mode (polling {url}). Stop with Ctrl-C."
+TELEGRAM_MODE = "Between starts in Telegram mode (polling {url}). Stop it with Ctrl-C."
 CRISIS_DEFAULTS = (
     "Note: the crisis resources shown to clients at risk are the placeholders "
     "(CRISIS_EMERGENCY, CRISIS_LINE, CRISIS_TEXT_LINE); set your practice's own in .env."
@@ -26,7 +26,7 @@ async def run(settings: Settings) -> None:
     from bot.runtime.wiring import open_runtime
     from bot.transports.terminal.chat import read_stdin_line, write_stdout
 
-    loaded = load_keys(settings)
+    loaded = await load_keys(settings)
     with key_lock(loaded.file, exclusive=False) as locked:
         if not locked:
             raise ConfigurationError("the keys are being rotated; start the bot when that is done")

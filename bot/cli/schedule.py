@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
+from bot.cli.parsing import Commands, command
+from bot.core import formatting
 from bot.core.clock import Clock
 from bot.core.errors import AdminError
-from bot.core.local_time import describe_weekdays, parse_times, parse_weekdays, plan_of
+from bot.core.local_time import (
+    WeeklyPlan,
+    describe_weekdays,
+    local_today,
+    next_occurrence,
+    parse_times,
+    parse_weekdays,
+    plan_of,
+)
 from bot.runtime.settings import Settings
 from flows import FLOWS, Flow
-from storage import Database, PersonRow, Transaction
+from storage import Database, PersonRow, ScheduleRow, Transaction
 
 
 @dataclass(frozen=True)
@@ -63,24 +74,78 @@ def parse_quiet(text: str | None) -> tuple[str | None, str | None]:
     return first.strftime("%H:%M"), second.strftime("%H:%M")
 
 
-async def find_client(tx: Transaction, name: str, settings: Settings, now_clock: Clock) -> PersonRow:
-    """The client a command names; a Telegram user who has not written yet is created (their
-    private chat id is their user id), so a plan can be ready before they first open the bot."""
+ANYONE = frozenset({"terminal", "telegram"})
+OWNER_ONLY = frozenset({"terminal"})
+"""The terminal's person is the machine's owner, who needs no invitation: the ``between``
+command creates only them (nothing is stored about anyone else before they agree)."""
+
+
+async def find_client(
+    tx: Transaction, name: str, settings: Settings, now_clock: Clock, *, create: frozenset[str] = ANYONE
+) -> PersonRow:
+    """The client a command names; someone not known yet is created if their transport is in
+    ``create`` (a Telegram user's private chat id is their user id)."""
     if name.startswith("#") and name[1:].isascii() and name[1:].isdigit() and len(name) < 11:
         person = await tx.people.get(int(name[1:]))
         if person is None:
             raise AdminError(f"no client {name}")
         return person
     if name == "terminal":
+        transport, user_id = "terminal", "local"
+    elif name.isascii() and name.isdigit() and len(name) < 20:
+        transport, user_id = "telegram", name
+    else:
+        raise AdminError("name a client by Telegram user id (digits), 'terminal', or '#<person id>'")
+    if transport in create:
         return await tx.people.find_or_create(
-            "terminal", "local", "local", settings.default_timezone, now_clock()
+            transport, user_id, user_id, settings.default_timezone, now_clock()
         )
-    if name.isascii() and name.isdigit() and len(name) < 20:
-        return await tx.people.find_or_create("telegram", name, name, settings.default_timezone, now_clock())
-    raise AdminError("name a client by Telegram user id (digits), 'terminal', or '#<person id>'")
+    found = await tx.people.find(transport, user_id)
+    if found is None:
+        raise AdminError(UNKNOWN_CLIENT.format(name=name) if transport == "telegram" else NO_TERMINAL)
+    return found
 
 
-async def add_schedule(database: Database, settings: Settings, clock: Clock, new: NewSchedule) -> str:
+NO_TERMINAL = "no terminal client yet: start the terminal chat once (make run)"
+UNKNOWN_CLIENT = (
+    "no client {name} here: nothing is stored about anyone before they agree, so their therapist "
+    "invites them first (/invite in the therapist's chat); schedule once they have joined"
+)
+
+
+def _clash(existing: ScheduleRow, plan: WeeklyPlan) -> str | None:
+    """How an active schedule of the same homework already sends at moments of ``plan`` (None:
+    it never does), in words for the refusal."""
+    old = plan_of(existing)
+    times = sorted(set(old.times) & set(plan.times))
+    days = old.weekdays & plan.weekdays
+    dates_meet = old.start <= (plan.end or date.max) and plan.start <= (old.end or date.max)
+    if not (times and days and dates_meet):
+        return None
+    shown = ", ".join(formatting.clock(t) for t in times)
+    if old.times == plan.times and old.weekdays == plan.weekdays:
+        return f"is the same plan ({shown}, {describe_weekdays(days)})"
+    return f"already sends it at {shown}, {describe_weekdays(days)}"
+
+
+def next_prompt_line(plan: WeeklyPlan, zone_name: str, now: datetime) -> str:
+    """When the first prompt comes, in the client's zone and in UTC, and how soon: a time typed in
+    the wrong zone shows at once."""
+    occurrence = next_occurrence(plan, now, ZoneInfo(zone_name))
+    if occurrence is None:
+        return "no prompt will come: the plan ends before its next time"
+    local = occurrence.due_at.astimezone(ZoneInfo(zone_name))
+    wait = int((occurrence.due_at - now).total_seconds() // 60) + 1
+    soon = f"{wait} min" if wait < 120 else f"{wait // 60} h {wait % 60} min"
+    in_utc = "" if zone_name == "UTC" else f" = {formatting.day_and_time(occurrence.due_at)} UTC"
+    return f"first prompt: {formatting.day_and_time(local)} {zone_name}{in_utc} (in about {soon})"
+
+
+async def add_schedule(
+    database: Database, settings: Settings, clock: Clock, new: NewSchedule, *, create: frozenset[str] = ANYONE
+) -> str:
+    """Add ``new``; refused (nothing stored) when the client has an active schedule of the same
+    homework at one of the same times. Returns the lines to print. ``create``: see find_client."""
     flow = find_flow(new.flow)
     try:
         times = parse_times(new.times)
@@ -88,13 +153,22 @@ async def add_schedule(database: Database, settings: Settings, clock: Clock, new
     except ValueError as error:
         raise AdminError(str(error)) from None
     now = clock()
-    start = parse_date(new.start) if new.start else now.date()
-    until = parse_date(new.until) if new.until else None
-    if until is not None and until < start:
-        raise AdminError("the end date is before the start date")
     quiet_start, quiet_end = parse_quiet(new.quiet)
     async with database.transaction() as tx:
-        person = await find_client(tx, new.client, settings, clock)
+        person = await find_client(tx, new.client, settings, clock, create=create)
+        start = parse_date(new.start) if new.start else local_today(now, ZoneInfo(person.timezone))
+        until = parse_date(new.until) if new.until else None
+        if until is not None and until < start:
+            raise AdminError("the end date is before the start date")
+        plan = WeeklyPlan(tuple(times), frozenset(weekdays), start, until)
+        for existing in await tx.schedules.for_person(person.id):
+            clash = _clash(existing, plan) if existing.flow_id == flow.id else None
+            if clash:
+                raise AdminError(
+                    f"{client_name(person)}'s {flow.title} schedule {existing.id} {clash}: nothing "
+                    f"added (remove it first with `between schedule remove {existing.id}`, or choose "
+                    "other times)"
+                )
         schedule_id = await tx.schedules.add(
             person_id=person.id,
             flow_id=flow.id,
@@ -108,12 +182,27 @@ async def add_schedule(database: Database, settings: Settings, clock: Clock, new
             created_by=None,
             now=now,
         )
-    shown = ", ".join(t.strftime("%H:%M") for t in times)
+    shown = ", ".join(formatting.clock(t) for t in times)
     return (
-        f"schedule {schedule_id}: {flow.title} for client #{person.id} at {shown} "
+        f"schedule {schedule_id}: {flow.title} for {client_name(person)} at {shown} "
         f"({person.timezone}), {describe_weekdays(weekdays)}, from {start.isoformat()}"
         + (f" until {until.isoformat()}" if until else "")
+        + f"\n{next_prompt_line(plan, person.timezone, now)}"
     )
+
+
+def client_name(person: PersonRow) -> str:
+    """A client as the admin names them on the command line (with the therapist's alias)."""
+    if person.transport == "terminal":
+        name = "terminal"
+    elif person.transport == "telegram":
+        name = person.external_user_id
+    else:
+        name = f"#{person.id}"
+    return f"{name} ({person.alias})" if person.alias else name
+
+
+LIST_HEADER = "id\tclient\thomework\ttimes (client's zone)\tdays\tdates"
 
 
 async def list_schedules(
@@ -123,21 +212,24 @@ async def list_schedules(
         if client is None:
             schedules = await tx.schedules.all_active()
         else:
-            person = await find_client(tx, client, settings, clock)
+            person = await find_client(tx, client, settings, clock, create=frozenset())
             schedules = await tx.schedules.for_person(person.id)
+        people = {id_: await tx.people.get(id_) for id_ in {s.person_id for s in schedules}}
     if not schedules:
         return ["no schedules"]
-    lines = []
-    titles = {f.id: f.title for f in FLOWS}
-    for schedule in schedules:
-        plan = plan_of(schedule)
-        shown = ", ".join(t.strftime("%H:%M") for t in plan.times)
-        lines.append(
-            f"{schedule.id}\tclient #{schedule.person_id}\t{titles.get(schedule.flow_id, schedule.flow_id)}"
-            f"\t{shown}\t{describe_weekdays(plan.weekdays)}\tfrom {schedule.start_date.isoformat()}"
-            + (f" until {schedule.end_date.isoformat()}" if schedule.end_date else "")
-        )
-    return lines
+    return [LIST_HEADER, *(_listed(schedule, people[schedule.person_id]) for schedule in schedules)]
+
+
+def _listed(schedule: ScheduleRow, person: PersonRow | None) -> str:
+    """One row of ``schedule list``, tab-separated under ``LIST_HEADER``."""
+    plan = plan_of(schedule)
+    who = client_name(person) if person else f"#{schedule.person_id}"
+    shown = ", ".join(formatting.clock(t) for t in plan.times) + (f" ({person.timezone})" if person else "")
+    title = next((f.title for f in FLOWS if f.id == schedule.flow_id), schedule.flow_id)
+    dates = f"from {schedule.start_date.isoformat()}" + (
+        f" until {schedule.end_date.isoformat()}" if schedule.end_date else ""
+    )
+    return f"{schedule.id}\t{who}\t{title}\t{shown}\t{describe_weekdays(plan.weekdays)}\t{dates}"
 
 
 async def remove_schedule(database: Database, clock: Clock, schedule_id: int) -> str:
@@ -148,22 +240,28 @@ async def remove_schedule(database: Database, clock: Clock, schedule_id: int) ->
     return f"schedule {schedule_id} removed; prompts not yet sent are cancelled"
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    schedule = commands.add_parser("schedule", help="add, list or remove clients' homework schedules")
-    actions = schedule.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="schedule a homework for a client")
+def add_parser(commands: Commands) -> None:
+    schedule = command(commands, "schedule", "add, list or remove clients' homework schedules")
+    actions = schedule.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = command(actions, "add", "schedule a homework for a client who has joined (or the terminal)")
     add.add_argument("client", help="Telegram user id, 'terminal', or #<person id>")
     add.add_argument("flow", help="the homework, e.g. mood")
-    add.add_argument("times", help="local times, e.g. 08:00,20:30")
+    add.add_argument(
+        "times", help="times in the client's zone (their /timezone, else DEFAULT_TIMEZONE), e.g. 08:00,20:30"
+    )
     add.add_argument("--days", default="daily", help="daily, weekdays, weekends, mon,wed,fri, mon-fri")
-    add.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default: today)")
-    add.add_argument("--until", help="last day, YYYY-MM-DD")
-    add.add_argument("--quiet", help="no reminders in these local hours, e.g. 22:00-07:00")
-    add.add_argument("--rationale", help="why this homework, in the therapist's words")
-    listing = actions.add_parser("list", help="list active schedules")
+    add.add_argument(
+        "--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: the client's today)"
+    )
+    add.add_argument("--until", metavar="DATE", help="last day, YYYY-MM-DD")
+    add.add_argument(
+        "--quiet", metavar="HH:MM-HH:MM", help="no reminders in these local hours, e.g. 22:00-07:00"
+    )
+    add.add_argument("--rationale", metavar="TEXT", help="why this homework, in the therapist's words")
+    listing = command(actions, "list", "list active schedules, with each client's zone")
     listing.add_argument("client", nargs="?", help="only this client's")
-    remove = actions.add_parser("remove", help="remove a schedule")
-    remove.add_argument("schedule_id", type=int)
+    remove = command(actions, "remove", "remove a schedule; its prompts not yet sent are cancelled")
+    remove.add_argument("schedule_id", type=int, help="the id that add and list show")
 
 
 async def schedule(settings: Settings, args: argparse.Namespace) -> None:
@@ -184,7 +282,7 @@ async def schedule(settings: Settings, args: argparse.Namespace) -> None:
                 quiet=args.quiet,
                 rationale=args.rationale,
             )
-            print(await add_schedule(database, settings, utc_now, new))
+            print(await add_schedule(database, settings, utc_now, new, create=OWNER_ONLY))
         elif args.action == "list":
             for line in await list_schedules(database, settings, utc_now, args.client):
                 print(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.database import open_database
+from bot.cli.parsing import Commands, command
 from bot.core.errors import ConfigurationError
 from bot.runtime.settings import Settings
 from storage import Database
@@ -19,12 +20,12 @@ REGISTRATION_NO_LINK = (
 )
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    therapist = commands.add_parser("therapist", help="register therapists (one-time links)")
-    actions = therapist.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="print a one-time registration link and code")
+def add_parser(commands: Commands) -> None:
+    therapist = command(commands, "therapist", "register therapists (one-time links) and list them")
+    actions = therapist.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = command(actions, "add", "print a one-time registration link and code for a therapist")
     add.add_argument("name", help='the therapist\'s name, e.g. "Dr Ana Ruiz"')
-    actions.add_parser("list", help="registered therapists and how many clients each has")
+    command(actions, "list", "registered therapists and how many clients each has")
 
 
 async def _registration_link(settings: Settings, code: str) -> str | None:

@@ -4,6 +4,7 @@
     BetweenError
     ├── ConfigurationError        a setting is wrong: one line a person can act on
     │   ├── KeyRingError          encryption keys missing or malformed (also a ValueError)
+    │   ├── MissingDriver         the database named needs a driver that is not installed
     │   └── PhraseListError       the risk phrase list cannot be read
     ├── UsageError                a therapist's command could not be read (also a ValueError)
     ├── AdminError                the admin's command-line arguments make no sense
@@ -29,6 +30,15 @@ class ConfigurationError(BetweenError):
 
 class KeyRingError(ConfigurationError, ValueError):
     """Keys are missing or malformed: one line a person can act on (never the key itself)."""
+
+
+class MissingDriver(ConfigurationError):
+    """The database a setting names needs a driver that is not installed; ``extra`` is the
+    optional dependency of Between that installs it (the command line says the exact command)."""
+
+    def __init__(self, reason: str, *, extra: str) -> None:
+        super().__init__(reason)
+        self.extra = extra
 
 
 class PhraseListError(ConfigurationError):

@@ -78,7 +78,7 @@ async def test_migrate_command(tmp_path: Path) -> None:
     migrated = await run_between("migrate", cwd=tmp_path, env=env)
     assert migrated.returncode == 0, migrated.stderr
     assert migrated.stdout.strip().splitlines() == [
-        "Created an encryption key in data/between.key — keep a copy somewhere safe: without it the data "
-        "cannot be read.",
+        f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere safe: "
+        "without it the data cannot be read.",
         "Database is at revision 0009.",
     ]

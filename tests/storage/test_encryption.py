@@ -540,16 +540,24 @@ async def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Pa
     url = f"sqlite+aiosqlite:///{tmp_path / 'practice.db'}"
     env = {"DATABASE_URL": url}
     added = await run_between(
-        "schedule", "add", "42", "mood", "08:00", "--rationale", f"because {CANARY}", cwd=tmp_path, env=env
+        "schedule",
+        "add",
+        "terminal",
+        "mood",
+        "08:00",
+        "--rationale",
+        f"because {CANARY}",
+        cwd=tmp_path,
+        env=env,
     )
     assert added.returncode == 0, added.stderr
     assert added.stdout.startswith(
-        "Created an encryption key in data/between.key — keep a copy somewhere safe"
+        f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere"
     )
     migrated = await run_between("migrate", cwd=tmp_path, env=env)
     assert (migrated.returncode, migrated.stdout) == (0, "Database is at revision 0009.\n"), migrated.stderr
     listed = await run_between("schedule", "list", cwd=tmp_path, env=env)  # opens the rationale
-    assert listed.returncode == 0 and "client #1\tmood check\t08:00" in listed.stdout, listed.stderr
+    assert listed.returncode == 0 and "terminal\tmood check\t08:00" in listed.stdout, listed.stderr
     ring = load_keyring(None, tmp_path / "data" / "between.key").ring
 
     async def rationale() -> str | None:
@@ -564,12 +572,17 @@ async def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Pa
     assert await rationale() == f"because {CANARY}"
     assert CANARY.encode() not in raw_bytes(sqlite_file(url))
 
-    elsewhere = tmp_path / "elsewhere"  # a key file made anew over the old data is refused
+    elsewhere = tmp_path / "elsewhere"  # run from elsewhere: the same data, the same key
     elsewhere.mkdir()
-    refused = await run_between("schedule", "list", cwd=elsewhere, env=env)
-    assert refused.returncode == 1 and refused.stdout.startswith("Created an encryption key")
+    found = await run_between("schedule", "list", cwd=elsewhere, env=env)  # the same data and key
+    assert found.returncode == 0 and "terminal\tmood check\t08:00" in found.stdout, found.stderr
+    lost = elsewhere / "between.key"  # a key file is never made anew over the old data
+    refused = await run_between(
+        "schedule", "list", cwd=elsewhere, env={**env, "ENCRYPTION_KEY_FILE": str(lost)}
+    )
+    assert refused.returncode == 2 and refused.stdout == "" and not lost.exists()
     assert refused.stderr.startswith(
-        f"between: the database holds values sealed with key {ring.newest} (schedules.rationale)"
+        f"between: configuration error: the key file {lost} is missing, but the database"
     )
     assert "Traceback" not in refused.stderr and CANARY not in refused.stderr
     assert len(refused.stderr.splitlines()) == 1

@@ -84,6 +84,7 @@ async def start_bot_process(
             "PYTHONPATH": str(REPO),
             "TELEGRAM_BOT_TOKEN": api.token,
             "TELEGRAM_API_BASE_URL": api.base_url,
+            "BETWEEN_HOME": str(workdir),  # its .env and data/, never the checkout's
             **env,
         },
         stdin=asyncio.subprocess.DEVNULL,

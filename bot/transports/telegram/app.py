@@ -14,8 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ExtBot, TypeHandler
 
+from bot.core.errors import ConfigurationError
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.links import TelegramLinks
@@ -83,7 +85,7 @@ async def telegram_running(
 ) -> AsyncIterator[TelegramTransport]:
     """Start polling Telegram; stop everything in reverse order on exit."""
     application = build_application(config, gateway)
-    await application.initialize()
+    await _initialize(application, config)
     try:
         courier.register(TRANSPORT, TelegramSink(application.bot))
         transport = TelegramTransport(application, TelegramLinks(lambda: application.bot.username))
@@ -98,6 +100,25 @@ async def telegram_running(
     finally:
         courier.unregister(TRANSPORT)
         await application.shutdown()
+
+
+async def _initialize(application: TelegramApplication, config: TelegramConfig) -> None:
+    """Ask Telegram who the bot is (``getMe``); a rejected token or no network is one
+    :class:`ConfigurationError` line that never shows the token (PTB's own message does)."""
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise ConfigurationError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from @BotFather (/mybots → "
+            "your bot → API Token), or leave it empty to chat in the terminal"
+        ) from None
+    except NetworkError as error:  # TimedOut too
+        host = config.base_url.split("/bot")[0]
+        reason = "no answer in time" if isinstance(error, TimedOut) else "connection failed"
+        raise ConfigurationError(
+            f"cannot reach Telegram at {host} ({reason}): check this machine's network connection "
+            "(or TELEGRAM_API_BASE_URL)"
+        ) from None
 
 
 async def _polling(application: TelegramApplication, config: TelegramConfig) -> None:
