@@ -225,6 +225,20 @@ async def test_reverse_next_answers(daemon: FakeSignalCli, client: RpcClient) ->
     assert client.answer_order[-1] == 4
 
 
+async def test_per_method_delay_lets_a_later_answer_overtake(
+    daemon: FakeSignalCli, client: RpcClient
+) -> None:
+    alex = daemon.user("Alex")
+    daemon.delay("send", 0.2)
+    slow = client.request("send", {"recipient": [alex.uuid], "message": "slow"})
+    fast = client.request("version")
+    await asyncio.wait_for(asyncio.gather(slow, fast), WAIT)
+    assert client.answer_order == [2, 1]
+    daemon.delay("send", 0)
+    await client.call("send", {"recipient": [alex.uuid], "message": "prompt"})
+    assert client.answer_order[-1] == 3
+
+
 async def test_notification_is_handled_but_never_answered(daemon: FakeSignalCli, client: RpcClient) -> None:
     alex = daemon.user("Alex")
     client.notify("send", {"recipient": alex.uuid, "message": "no answer wanted"})
@@ -271,6 +285,7 @@ async def test_messages_queue_until_subscribed(daemon: FakeSignalCli, clock: Fak
     client = await RpcClient.tcp(daemon.port)
     try:
         assert await client.call("subscribeReceive") == 0
+        assert await daemon.wait_for_subscription() == 0
         one, two = await client.next_receive(), await client.next_receive()
     finally:
         await client.close()
@@ -470,8 +485,9 @@ async def test_edits_must_name_the_latest_version(daemon: FakeSignalCli, client:
         (stale, original, "8 minutes left")
     ]
     assert [v.rule for v in daemon.violations] == ["edit-latest-timestamp"]
-    latest = await _send(client, alex.uuid, "8 minutes left", editTimestamp=first)
-    assert countdown.text == "8 minutes left" and countdown.latest_timestamp == latest
+    client.notify("send", {"recipient": [alex.uuid], "message": "8 minutes left", "editTimestamp": first})
+    await alex.wait_until(lambda: countdown.edits == 2)
+    assert countdown.text == "8 minutes left" and countdown.latest_timestamp > stale
     assert alex.message(first) is countdown and alex.unread() == []
 
 

@@ -12,6 +12,7 @@ from it; edits do not add messages, so a countdown edited ten times is still one
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .account import Chat, Person
@@ -78,6 +79,14 @@ class _ChatReader:
         )
         self._cursor = start + count
         return self.chat.messages[start : start + count]
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait until ``predicate()`` holds (e.g. a countdown reached its third edit)."""
+        await self.fake.wait_until(predicate, timeout, message=lambda: self._describe("the condition", 0))
 
     async def expect_text(self, fragment: str, timeout: float = 5.0) -> ShownMessage:  # noqa: ASYNC109
         """Wait for a new message containing ``fragment``; consume up to and including it."""

@@ -13,7 +13,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import INTERNAL_ERROR, LONG_TEXT_TYPE, Attachment, JsonDict, RpcError
+from .models import INTERNAL_ERROR, LONG_TEXT_TYPE, Attachment, JsonDict, RpcError, clip
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _decode_data_uri(uri: str) -> Attachment:
 
 
 def _invalid_attachment(uri: str) -> RpcError:
-    shown = uri if len(uri) < 60 else uri[:57] + "..."
+    shown = clip(uri, 60)
     return RpcError(
         INTERNAL_ERROR,
         f"Failed to send message: {shown}: invalid data URI (AttachmentInvalidException) "

@@ -246,12 +246,13 @@ class FakeSignalCli(DaemonServer):
         """Wait until ``predicate()`` holds, re-checked after every request and delivery."""
         try:
             async with asyncio.timeout(timeout):
-                await self._wait_for(predicate)
+                await self._until(predicate)
         except TimeoutError:
-            what = message() if callable(message) else message or "the condition"
-            raise AssertionError(
-                f"timed out after {timeout}s waiting for {what}\n{self.describe_calls()}"
-            ) from None
+            raise AssertionError(self._timed_out(timeout, message)) from None
+
+    def _timed_out(self, timeout: float, message: str | Callable[[], str] | None) -> str:
+        what = message() if callable(message) else message or "the condition"
+        return f"timed out after {timeout}s waiting for {what}\n{self.describe_calls()}"
 
     async def wait_for_subscription(self, timeout: float = 5.0) -> int:  # noqa: ASYNC109
         """Wait until some client has subscribed; returns the newest subscription id."""

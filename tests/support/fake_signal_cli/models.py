@@ -44,6 +44,11 @@ MAX_EDITS = 10
 EDIT_WINDOW_SECONDS = 24 * 3600
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marked with "..." when cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class RpcError(Exception):
     """A JSON-RPC error reply; raised by method handlers, also used for injected errors."""
 
@@ -79,9 +84,7 @@ class RpcCall:
 
     def summary(self) -> str:
         """One line for assertion messages."""
-        text = repr(self.params)
-        if len(text) > 160:
-            text = text[:157] + "..."
+        text = clip(repr(self.params), 160)
         if self.error is not None:
             outcome = f"error {self.error.get('code')} {self.error.get('message')!r}"
         else:
@@ -169,8 +172,7 @@ class ShownMessage:
 
     def summary(self) -> str:
         """One line for assertion messages."""
-        body = self.text
-        shown = repr(body if len(body) < 80 else body[:77] + "...")
+        shown = repr(clip(self.text, 80))
         extra = f" files={[a.filename for a in self.attachments]}" if self.attachments else ""
         if self.edits:
             extra += f" edits={self.edits}"

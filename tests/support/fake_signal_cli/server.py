@@ -82,7 +82,7 @@ class DaemonServer:
         self._port = 0
         self._rpc_failures: list[tuple[str, RpcError, int]] = []
         self._drops: list[tuple[str, bool]] = []
-        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
+        self._changed = asyncio.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -290,33 +290,13 @@ class DaemonServer:
         return asyncio.get_running_loop().time()
 
     def _notify(self) -> None:
-        """Re-check every waiter's predicate; called after each request and state change."""
-        waiting = []
-        for predicate, future in self._waiters:
-            if future.done():
-                continue
-            try:
-                satisfied = predicate()
-            except Exception as exc:  # surface a broken predicate in the waiting test
-                future.set_exception(exc)
-                continue
-            if satisfied:
-                future.set_result(None)
-            else:
-                waiting.append((predicate, future))
-        self._waiters = waiting
+        """Wake every waiting test: the state changed, so their conditions are re-checked."""
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
-    async def _wait_for(self, predicate: Callable[[], bool]) -> None:
-        if predicate():
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (predicate, future)
-        self._waiters.append(entry)
-        try:
-            await future
-        finally:
-            if entry in self._waiters:
-                self._waiters.remove(entry)
+    async def _until(self, predicate: Callable[[], bool]) -> None:
+        while not predicate():
+            await self._changed.wait()
 
 
 def _invalid(request: Any) -> RpcError | None:
