@@ -199,19 +199,23 @@ def _on_choice(turn: Turn) -> Outcome:
 
 def _on_multi_choice(turn: Turn) -> Outcome:
     answer = turn.answer
-    if isinstance(answer, Text) and turn.step.allow_custom:
-        return _add_custom_items(turn, answer.text)
+    if isinstance(answer, Text):
+        return _typed_items(turn, answer.text)
     if isinstance(answer, Toggle):
         return _toggle(turn, answer.option_id)
     if isinstance(answer, Done):
-        selection = turn.state.selection
-        if not selection:
-            if turn.step.optional:
-                return turn.move_on(None, texts.BUTTON_SKIP)
-            return turn.reask(texts.MULTI_CHOICE_EMPTY)
-        labels = ", ".join(item_label(turn.flow, turn.step.id, i) for i in selection)
-        return turn.move_on(list(selection), labels)
+        return _confirm(turn, turn.state.selection)
     return turn.reask(texts.MULTI_CHOICE_HINT)
+
+
+def _confirm(turn: Turn, selection: tuple[str, ...]) -> Outcome:
+    """Done: the picks are the answer (none: skipped, where the step may be skipped)."""
+    if not selection:
+        if turn.step.optional:
+            return turn.move_on(None, texts.BUTTON_SKIP)
+        return turn.reask(texts.MULTI_CHOICE_EMPTY)
+    labels = ", ".join(item_label(turn.flow, turn.step.id, i) for i in selection)
+    return turn.move_on(list(selection), labels)
 
 
 def _ordered(step: Step, picked: set[str], customs: tuple[str, ...]) -> tuple[str, ...]:
@@ -232,23 +236,40 @@ def _toggle(turn: Turn, option_id: str) -> Ask:
     return Ask(state=toggled, prompt=prompt, in_place=True)
 
 
-def _add_custom_items(turn: Turn, typed: str) -> Ask:
-    """Words the client typed at a multi-choice step join their picks (a known one is ticked)."""
+def _named(label: str, typed: str) -> bool:
+    return label.casefold() == typed.removeprefix(texts.SELECTED_MARK).strip().casefold()
+
+
+def _typed_items(turn: Turn, typed: str) -> Outcome:
+    """Words typed at a multi-choice step (comma-separated): an option's name ticks it; Done's
+    and Skip's names do what those buttons do; other words join the picks as the client's own
+    where the step allows it. A number is a mistyped button, never a feeling."""
     state, step = turn.state, turn.step
     selection = list(state.selection)
+    finish: Done | Skip | None = None
     for word in (w.strip() for w in typed.replace("\n", ",").split(",")):
-        if not word or _NUMBER.match(word):  # a number is a mistyped button, not a feeling
+        if not word or _NUMBER.match(word):
             continue
-        known = _option_for_text(step.options, word)
+        if _named(texts.BUTTON_DONE, word) or _named(texts.BUTTON_SKIP, word):
+            finish = Done() if _named(texts.BUTTON_DONE, word) else Skip()
+            continue
+        known = next((o for o in step.options if _named(o.label, word)), None)
+        if known is None and not step.allow_custom:
+            continue
         item = known.id if known else CUSTOM_PREFIX + word[:CUSTOM_MAX_LENGTH]
         customs = sum(1 for i in selection if i.startswith(CUSTOM_PREFIX))
         if item not in selection and (known or customs < CUSTOM_MAX_ITEMS):
             selection.append(item)
     ordered = _ordered(step, set(selection), tuple(selection))
+    if isinstance(finish, Skip):
+        return turn.move_on(None, texts.BUTTON_SKIP) if step.optional else turn.reask(texts.NOT_SKIPPABLE)
+    if ordered != state.selection:
+        turn = replace(turn, state=replace(state, selection=ordered))
+    if isinstance(finish, Done):
+        return _confirm(turn, ordered)
     if ordered == state.selection:
         return turn.reask(texts.MULTI_CHOICE_HINT)
-    added = replace(state, selection=ordered)
-    return Ask(state=added, prompt=render_step(turn.flow, step, ordered, state.answers))
+    return Ask(state=turn.state, prompt=render_step(turn.flow, step, ordered, state.answers))
 
 
 def _on_text(turn: Turn) -> Outcome:
@@ -272,8 +293,11 @@ def _on_text(turn: Turn) -> Outcome:
 def _on_timer(turn: Turn) -> Outcome:
     """A timed step: the clock moves its live message on; check-ins are noted; Stop (or /skip)
     ends it early, and that is recorded, never judged."""
-    step, answer, now = turn.step, turn.answer, turn.now
+    step, now = turn.step, turn.now
     plan = plan_of(step, turn.state.answers)
+    if isinstance(turn.answer, Text):  # a check-in's or Stop's name, typed
+        turn = replace(turn, answer=_timer_pick(step, plan.stop_label, turn.answer.text) or turn.answer)
+    answer = turn.answer
     running = running_record(step, turn.state.answers)
     if not isinstance(running.get("started_at"), str):  # (a stored state from before it started)
         running = fresh_record(now)
@@ -301,6 +325,12 @@ def _on_timer(turn: Turn) -> Outcome:
     if isinstance(answer, Tick):
         return _as_it_is(turn)
     return turn.reask(texts.TIMER_RUNNING, now)
+
+
+def _timer_pick(step: Step, stop_label: str, typed: str) -> Pick | None:
+    if _named(stop_label, typed):
+        return Pick(STOP)
+    return next((Pick(o.id) for o in step.options if _named(o.label, typed)), None)
 
 
 def _as_it_is(turn: Turn) -> Ask:

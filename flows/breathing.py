@@ -73,10 +73,11 @@ def pattern_of(answers: Answers) -> tuple[str, tuple[tuple[str, int], ...]]:
 
 
 def rounds_for(answers: Answers) -> int:
-    """Whole breaths closest to the length chosen (at least one)."""
+    """As many whole breaths as fit in the length chosen (at least one): the countdown never
+    shows more time than the client asked for ("1 minute" starts at 1:00 left or less)."""
     minutes = chosen_minutes(answers, LENGTHS)
     cycle = sum(seconds for _, seconds in pattern_of(answers)[1])
-    return max(1, round(minutes * 60 / cycle))
+    return max(1, minutes * 60 // cycle)
 
 
 def breathing_plan(answers: Answers) -> TimerPlan:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.core.gestures import TAP
 from flows.model import AnswerKind, Answers, Option, Step
 from flows.timer import clock_text
 
 OBSTACLES_PROMPT: Final = (
-    "One last, optional question: how did it go — did anything get in the way? (Or tap Skip.)"
+    f"One last, optional question: how did it go — did anything get in the way? (Or {TAP} Skip.)"
 )
 
 OBSTACLES: Final = Step("obstacles", OBSTACLES_PROMPT, AnswerKind.TEXT, optional=True, max_length=2000)

@@ -167,6 +167,16 @@ class Flow:
     """The whole entry, when the journal offers to open it."""
     digest: DigestSection[Any] | None = None
     """What the therapist's pre-session digest shows of it (see ``flows.sections``)."""
+    one: str | None = None
+    """How a sentence names one of it, where "a" and the title would read wrong ("an
+    urge-surfing session"); by default "a"/"an" and the title."""
+
+    @property
+    def a_title(self) -> str:
+        """The title as a sentence names one: "a mood check", "an urge-surfing session"."""
+        if self.one:
+            return self.one
+        return f"{'an' if self.title[:1].lower() in 'aeiou' else 'a'} {self.title}"
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from bot.core.gestures import PICK_ANY_CAPITAL, TAP
 from flows.common import OBSTACLES
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -35,8 +36,8 @@ from flows.sections import (
 INTRO: Final = "Let's take a moment to check in. A few quick questions — any answer is fine."
 
 MOOD_PROMPT: Final = "How is your mood right now?\n0 = the lowest it gets, 10 = the best it gets."
-FEELINGS_PROMPT: Final = "Which words fit how you feel? Tap any that fit, then Done."
-NOTE_PROMPT: Final = "Anything you'd like to add? Write a few words, or tap Skip."
+FEELINGS_PROMPT: Final = f"Which words fit how you feel? {PICK_ANY_CAPITAL}, then {TAP} Done."
+NOTE_PROMPT: Final = f"Anything you'd like to add? Write a few words, or {TAP} Skip."
 
 FEELINGS: Final = (
     Option("calm", "Calm"),

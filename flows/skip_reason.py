@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.core.gestures import TAP
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 
 REASON_PROMPT: Final = (
     "Skipped for today — that's completely okay. There's no failing here, only trying.\n\n"
     "If you like, what got in the way? It helps you and your therapist plan what fits."
 )
-OTHER_PROMPT: Final = "In a few words, what was it? (Or tap Skip.)"
+OTHER_PROMPT: Final = f"In a few words, what was it? (Or {TAP} Skip.)"
 
 REASONS: Final = (
     Option("no_time", "No time"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from bot.core.gestures import PICK_ANY_CAPITAL, TAP
 from flows.common import OBSTACLES
 from flows.model import AnswerKind, Answers, Flow, Option, Step, item_label
 from flows.sections import (
@@ -33,19 +34,21 @@ INTRO: Final = (
 )
 SITUATION: Final = "What happened? Where were you, and when? A sentence or two is plenty."
 EMOTIONS: Final = (
-    "What did you feel? Tap all that fit — or type your own words, separated by commas — then Done."
+    f"What did you feel? {PICK_ANY_CAPITAL} — or type your own words, separated by commas — then {TAP} Done."
 )
-EMOTION_INTENSITY: Final = "How strong was feeling {item}, from 0 (not at all) to 100 (the most)?"
+EMOTION_INTENSITY: Final = "How strong was the feeling “{item}”, from 0 (not at all) to 100 (the most)?"
 HOT_THOUGHT: Final = (
     "What went through your mind just then? Write the thought that upset you most — the 'hot' thought."
 )
 BELIEF_BEFORE: Final = "How much did you believe that thought at the time, from 0 to 100?"
-TRAPS: Final = "Do any of these thinking traps fit the thought? Tap any, then Done — or Skip."
+TRAPS: Final = (
+    f"Do any of these thinking traps fit the thought? {PICK_ANY_CAPITAL}, then {TAP} Done — or Skip."
+)
 EVIDENCE_FOR: Final = "What supports the thought? Stick to facts you could point to."
 EVIDENCE_AGAINST: Final = "What doesn't fit with the thought? Anything that points the other way?"
 BALANCED: Final = "Putting both sides together, what's a more balanced way to see it?"
 BELIEF_BALANCED: Final = "How much do you believe the balanced thought, from 0 to 100?"
-RERATE: Final = "Looking at it now, how strong is feeling {item}, from 0 to 100?"
+RERATE: Final = "Looking at it now, how strong is the feeling “{item}”, from 0 to 100?"
 
 EMOTION_OPTIONS: Final = (
     Option("anxious", "Anxious"),
@@ -73,7 +76,10 @@ TRAP_OPTIONS: Final = (
 )
 
 SUMMARY_HEAD: Final = "Well done — your thought record is saved."
-SUMMARY_BELIEF: Final = "Belief in the hot thought: {before} → balanced thought: {after}."
+SUMMARY_BELIEF: Final = (
+    "You believed the hot thought {before} out of 100 at the time, "
+    "and you believe the balanced thought {after} out of 100 now."
+)
 SUMMARY_FEELINGS: Final = "Feelings: {changes}."
 SUMMARY_CLOSE: Final = "You can read it again any time with /history."
 QUOTE_LIMIT: Final = 80
@@ -124,7 +130,11 @@ def summarize(answers: Answers) -> str:
     return "\n".join(lines)
 
 
-JOURNAL_LINE: Final = "“{thought}” {before} → {after}"
+JOURNAL_THOUGHT: Final = "“{thought}”"
+JOURNAL_BELIEVED: Final = " · believed {before}/100 then"
+JOURNAL_BALANCED: Final = " · the balanced thought {after}/100"
+JOURNAL_SITUATION: Final = "about “{situation}”"
+JOURNAL_NOTHING_YET: Final = "nothing written yet"
 DETAIL_SECTIONS: Final = (
     ("situation", "Situation"),
     ("hot_thought", "Hot thought"),
@@ -133,7 +143,9 @@ DETAIL_SECTIONS: Final = (
     ("balanced_thought", "Balanced thought"),
     ("obstacles", "How it went"),
 )
-DETAIL_BELIEF: Final = "Belief: {before} → {after} (balanced thought)"
+DETAIL_BELIEF: Final = (
+    "Belief: the hot thought {before} out of 100 at the time; the balanced thought {after} out of 100"
+)
 DETAIL_FEELINGS: Final = "Feelings: {changes}"
 DETAIL_TRAPS: Final = "Thinking traps: {traps}"
 NOT_ANSWERED: Final = "–"
@@ -145,11 +157,18 @@ def _quote(text: object) -> str:
 
 
 def journal_line(answers: Answers) -> str:
-    return JOURNAL_LINE.format(
-        thought=_quote(answers.get("hot_thought")),
-        before=answers.get("belief_before", NOT_ANSWERED),
-        after=answers.get("belief_balanced", NOT_ANSWERED),
-    )
+    """The hot thought and how much it and the balanced thought were believed (each in words,
+    as far as answered); a draft without a thought names its situation, or that it is empty."""
+    thought = answers.get("hot_thought")
+    if not thought:
+        situation = answers.get("situation")
+        return JOURNAL_SITUATION.format(situation=_quote(situation)) if situation else JOURNAL_NOTHING_YET
+    line = JOURNAL_THOUGHT.format(thought=_quote(thought))
+    if answers.get("belief_before") is not None:
+        line += JOURNAL_BELIEVED.format(before=answers["belief_before"])
+    if answers.get("belief_balanced") is not None:
+        line += JOURNAL_BALANCED.format(after=answers["belief_balanced"])
+    return line
 
 
 def journal_detail(answers: Answers) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from bot.core.gestures import TAP
 from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -42,14 +43,14 @@ INTRO: Final = (
 )
 URGE_PROMPT: Final = (
     "What's the urge? Name it in a few words if you like — for example smoking, checking my phone, "
-    "snapping at someone. Or tap Skip."
+    f"snapping at someone. Or {TAP} Skip."
 )
 INTENSITY_BEFORE: Final = "How strong is the urge right now?\n0 = barely there, 10 = the strongest it gets."
 LENGTH_PROMPT: Final = "How long would you like to ride it for? You can stop whenever you like."
 INTENSITY_AFTER: Final = "How strong is the urge now, from 0 to 10?"
 ACTED_PROMPT: Final = "Did you act on the urge? Whatever the answer, it's useful to know."
 NOTE_PROMPT: Final = (
-    "Anything you noticed — in your body, your thoughts, what helped? Write a few words, or tap Skip."
+    f"Anything you noticed — in your body, your thoughts, what helped? Write a few words, or {TAP} Skip."
 )
 
 LENGTHS: Final = (Option("5", "5 minutes"), Option("10", "10 minutes"), Option("15", "15 minutes"))
@@ -252,6 +253,7 @@ DIGEST: Final = DigestSection(
 URGE_SURFING: Final = Flow(
     id="urge_surfing",
     title="urge surfing",
+    one="an urge-surfing session",
     command="urge",
     description="ride out an urge with a timer",
     intro=INTRO,

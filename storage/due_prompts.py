@@ -233,6 +233,21 @@ class DuePrompts(Repository):
         near = DUE_PROMPTS.c.local_day >= (start - timedelta(days=2)).date()
         return await self._in_period(DUE_PROMPT, DUE_PROMPTS, "due_at", person_id, start, end, near)
 
+    async def next_pending(self, person_id: int, after: datetime) -> DuePromptRow | None:
+        """The person's next prompt still to be sent after ``after`` (a snoozed one too)."""
+        rows = await self._all(
+            DUE_PROMPT,
+            select(DUE_PROMPTS)
+            .where(
+                DUE_PROMPTS.c.person_id == person_id,
+                DUE_PROMPTS.c.status == PromptStatus.PENDING,
+                DUE_PROMPTS.c.due_at > after,
+            )
+            .order_by(DUE_PROMPTS.c.due_at, DUE_PROMPTS.c.id)
+            .limit(1),
+        )
+        return rows[0] if rows else None
+
     async def for_person(self, person_id: int, limit: int = 100) -> list[DuePromptRow]:
         return await self._all(
             DUE_PROMPT,

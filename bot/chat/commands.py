@@ -18,20 +18,22 @@ from flows import Back, Flow, Skip
 StartWithCode = Callable[[Context], Awaitable[None]]
 
 
-def help_text(router: Router) -> str:
-    """The client's /help, built from the command table."""
+def help_text(router: Router, owner: bool = False) -> str:
+    """The client's /help, built from the command table (the machine's owner, in the terminal,
+    also reads how to leave)."""
     lines = [texts.HELP_HEADER]
     for command in router.commands_for(Audience.CLIENTS):
         if command.homework:
             lines.append(command.help)
     rest = [c.help for c in router.commands_for(Audience.CLIENTS) if c.help and not c.homework]
+    rest += [texts.HELP_QUIT] if owner else []
     return "\n".join(lines) + "\n" + "\n".join(rest) + "\n\n" + texts.HELP_CLOSING
 
 
 async def reshow_open(ctx: Context, lead: str) -> None:
     """After /help or /start mid-flow, the open question comes again (with ``lead``)."""
     if ctx.current is not None and (flow := ctx.runner.flow(ctx.current.flow_id)) is not None:
-        await ctx.runner.reshow(ctx.turn, ctx.current, flow, lead.format(title=flow.title))
+        await ctx.runner.reshow(ctx.turn, ctx.current, flow, lead.format(a_title=flow.a_title))
 
 
 def _start(router: Router, with_code: Callable[[], StartWithCode | None]) -> CommandHandler:
@@ -41,16 +43,18 @@ def _start(router: Router, with_code: Callable[[], StartWithCode | None]) -> Com
             await hook(ctx)
         elif ctx.current is not None and ctx.runner.flow(ctx.current.flow_id) is not None:
             await reshow_open(ctx, texts.STILL_OPEN)
+        elif ctx.turn.sender.owner and ctx.turn.person.created_at < ctx.turn.now:
+            ctx.turn.say(note(texts.WELCOME_BACK))  # the terminal starts anew each run: once is enough
         else:
             ctx.turn.say(note(texts.WELCOME))
-            ctx.turn.say(note(help_text(router)))
+            ctx.turn.say(note(help_text(router, ctx.turn.sender.owner)))
 
     return on_start
 
 
 def _help(router: Router) -> CommandHandler:
     async def on_help(ctx: Context) -> None:
-        ctx.turn.say(note(help_text(router)))
+        ctx.turn.say(note(help_text(router, ctx.turn.sender.owner)))
         await reshow_open(ctx, texts.STILL_OPEN)
 
     return on_help
@@ -91,7 +95,7 @@ def homework_command(flow: Flow) -> Command:
             current, open_flow = await runner.yield_side_flow(turn, current), None
         if current is not None and open_flow is not None:
             lead = texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN
-            await runner.reshow(turn, current, open_flow, lead.format(title=open_flow.title))
+            await runner.reshow(turn, current, open_flow, lead.format(a_title=open_flow.a_title))
         elif (draft := await drafts.resumable(turn, flow)) is not None:
             drafts.offer(turn, flow, draft)
         else:

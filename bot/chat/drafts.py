@@ -29,7 +29,7 @@ async def resumable(turn: Turn, flow: Flow) -> EntryRow | None:
 
 def offer(turn: Turn, flow: Flow, draft: EntryRow) -> None:
     when = draft.updated_at.astimezone(zone_or_utc(turn.person.timezone))
-    text = texts.DRAFT_OFFER.format(title=flow.title, when=formatting.day_and_time(when))
+    text = texts.DRAFT_OFFER.format(a_title=flow.a_title, when=formatting.day_and_time(when))
     buttons = (
         (Button(texts.BUTTON_RESUME, button_data(DATA_PREFIX, draft.id, "y")),),
         (Button(texts.BUTTON_START_FRESH, button_data(DATA_PREFIX, draft.id, "n")),),

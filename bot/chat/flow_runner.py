@@ -148,7 +148,8 @@ class FlowRunner:
 
     def finish_first(self, current: OpenConversation, fallback_title: str) -> str:
         """The notice for a button that would start something while a flow is open."""
-        return texts.FINISH_OPEN_FIRST.format(title=self.title(current.flow_id, fallback_title))
+        flow = self.flow(current.flow_id)
+        return texts.FINISH_OPEN_FIRST.format(a_title=flow.a_title if flow else f"a {fallback_title}")
 
     # --- showing questions ------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ own) and sends what this returns. Dates are shown in the client's time zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
@@ -17,9 +17,14 @@ from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_n
 from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
 from flows import Flow
-from storage import EntryRow
+from storage import EntryRow, NoteRow
 
 PAGE_SIZE = 5
+NOTES_SHOWN = 5
+"""The newest notes (``/note``) listed on the journal's first page."""
+NOTE_QUOTE = 120
+NOTES_LATER = timedelta(seconds=1)
+"""Notes up to now, inclusive (the repository's periods end before their end)."""
 DATA_PREFIX = "h:"
 
 
@@ -43,6 +48,19 @@ def _when(entry: EntryRow, zone: tzinfo) -> str:
     return formatting.day_and_time(moment)
 
 
+def _notes_lines(notes: Sequence[NoteRow], zone: tzinfo) -> list[str]:
+    """The notes kept for sessions, newest first (a long one cut short)."""
+    if not notes:
+        return []
+    lines = ["", texts.JOURNAL_NOTES_HEADER]
+    for kept in notes:
+        words = " ".join(kept.text.split())
+        words = words if len(words) <= NOTE_QUOTE else words[: NOTE_QUOTE - 1].rstrip() + "…"
+        when = formatting.day_and_time(kept.created_at.astimezone(zone))
+        lines.append(texts.JOURNAL_NOTE_LINE.format(when=when, text=words))
+    return lines
+
+
 def journal_page(
     entries: Sequence[EntryRow],
     flows: dict[str, Flow],
@@ -50,11 +68,13 @@ def journal_page(
     zone_name: str,
     page: int,
     has_more: bool,
+    notes: Sequence[NoteRow] = (),
 ) -> Outgoing:
-    """One page of the journal, with buttons to page and to open entries that have more to read."""
-    if not entries and page == 0:
+    """One page of the journal, with buttons to page and to open entries that have more to read;
+    the first page also lists the newest notes kept for sessions."""
+    if not entries and not notes and page == 0:
         return Outgoing(text=texts.JOURNAL_EMPTY)
-    lines = [texts.JOURNAL_HEADER.format(zone=zone_name)]
+    lines = [texts.JOURNAL_HEADER.format(zone=zone_name)] if entries or page else []
     opens: list[tuple[Button, ...]] = []
     for entry in entries:
         flow = flows.get(entry.flow_id)
@@ -65,6 +85,7 @@ def journal_page(
         if flow and flow.journal_detail:
             label = texts.BUTTON_OPEN.format(title=flow.title, when=_when(entry, zone))
             opens.append((Button(label, open_data(entry.id)),))
+    lines += _notes_lines(notes, zone) if page == 0 else []
     paging = []
     if page > 0:
         paging.append(Button(texts.BUTTON_NEWER, page_data(page - 1)))
@@ -72,7 +93,7 @@ def journal_page(
         paging.append(Button(texts.BUTTON_OLDER, page_data(page + 1)))
     rows = (*opens, tuple(paging)) if paging else tuple(opens)
     return Outgoing(
-        text="\n".join(lines),
+        text="\n".join(lines).strip("\n"),
         purpose=Purpose.PROMPT if rows else Purpose.NOTE,
         buttons=rows,
         expects=Expects.choice(rows) if rows else None,
@@ -92,7 +113,12 @@ async def show(turn: Turn, flows: Sequence[Flow], page: int) -> None:
     )
     by_id = {f.id: f for f in flows}
     zone = zone_or_utc(turn.person.timezone)
-    turn.say(journal_page(rows[:PAGE_SIZE], by_id, zone, turn.person.timezone, page, len(rows) > PAGE_SIZE))
+    notes: list[NoteRow] = []
+    if page == 0:
+        kept = await turn.tx.notes.between(turn.person.id, turn.person.created_at, turn.now + NOTES_LATER)
+        notes = sorted(kept, key=lambda n: (n.created_at, n.id), reverse=True)[:NOTES_SHOWN]
+    has_more = len(rows) > PAGE_SIZE
+    turn.say(journal_page(rows[:PAGE_SIZE], by_id, zone, turn.person.timezone, page, has_more, notes))
 
 
 async def on_history(ctx: Context) -> None:

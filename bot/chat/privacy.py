@@ -21,38 +21,68 @@ from bot.chat.turn import note
 from bot.core.messages import Attachment, Button, Outgoing, Purpose, choice_question
 from bot.core.timezones import zone_or_utc
 from flows import FLOWS
+from flows.readable import answer_text, question_name, readable_answers
 from storage import Role, erase_person, export_person
 
 log = logging.getLogger(__name__)
 
 DELETE_DATA_PREFIX = "del:"
 TITLES = {flow.id: flow.title for flow in FLOWS}
+BY_ID = {flow.id: flow for flow in FLOWS}
+CSV_HEADINGS = ("started (local time)", "homework", "status")
+
+
+def _columns(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(flow id, step id) for every question answered in these entries: the homework types in
+    the registry's order, each question in its flow's order (retired ones after)."""
+    answered: dict[str, set[str]] = {}
+    for entry in entries:
+        answered.setdefault(str(entry["flow_id"]), set()).update(entry.get("answers") or {})
+    ordered = [f.id for f in FLOWS if f.id in answered] + sorted(set(answered) - set(BY_ID))
+    columns: list[tuple[str, str]] = []
+    for flow_id in ordered:
+        known = [s.id for s in BY_ID[flow_id].steps] if flow_id in BY_ID else []
+        keys = [k for k in known if k in answered[flow_id]] + sorted(answered[flow_id] - set(known))
+        columns += [(flow_id, key) for key in keys]
+    return columns
 
 
 def _csv(entries: list[dict[str, Any]], timezone: str) -> bytes:
-    """One row per homework: when (their local time), what, how it ended, and their answers."""
+    """One row per homework: when (their local time), what, how it ended, then one column per
+    question (named by its homework), filled in on the rows of that homework."""
     zone = zone_or_utc(timezone)
+    columns = _columns(entries)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["started (local time)", "homework", "status", "answers"])
+    headings = [f"{TITLES.get(f, f)}: {question_name(step)}" for f, step in columns]
+    writer.writerow([*CSV_HEADINGS, *headings])
     for entry in sorted(entries, key=lambda e: str(e.get("started_at"))):
         started = datetime.fromisoformat(str(entry["started_at"])).astimezone(zone)
+        flow_id = str(entry["flow_id"])
         answers = entry.get("answers") or {}
-        shown = "; ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in answers.items())
-        writer.writerow(
-            [
-                f"{started:%Y-%m-%d %H:%M}",
-                TITLES.get(str(entry["flow_id"]), entry["flow_id"]),
-                entry["status"],
-                shown,
-            ]
-        )
+        cells = [
+            answer_text(BY_ID.get(flow_id), step, answers) if f == flow_id else "" for f, step in columns
+        ]
+        writer.writerow([f"{started:%Y-%m-%d %H:%M}", TITLES.get(flow_id, flow_id), entry["status"], *cells])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
+
+
+def _readable(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The export with answers as they read (labels, the client's own words unmarked)."""
+    for table in ("entries", "conversations"):
+        for row in data.get(table, []):
+            flow = BY_ID.get(str(row.get("flow_id")))
+            if isinstance(row.get("answers"), dict):
+                row["answers"] = readable_answers(flow, row["answers"])
+            for key in ("selection", "draft"):
+                if row.get(key) is not None:
+                    row[key] = readable_answers(None, {key: row[key]})[key]
+    return data
 
 
 async def on_export(ctx: Context) -> None:
     turn = ctx.turn
-    data = await export_person(turn.tx.connection, turn.person.id)
+    data = _readable(await export_person(turn.tx.connection, turn.person.id))
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = f"{turn.now:%Y-%m-%d}"
     turn.say(note(texts.EXPORT_READY))
@@ -94,7 +124,7 @@ async def on_delete_button(ctx: Context) -> str | None:
     if therapist is not None:
         turn.tell(therapist, note(texts.CLIENT_LEFT.format(alias=person.alias or f"#{person.id}")))
     await turn.tx.audit.record(turn.now, person.id, "erased", person.id)
-    turn.say(note(texts.DELETED))
+    turn.say(Outgoing(text=texts.DELETED, erased=True))  # a transport drops what it kept (exports)
     await erase_person(turn.tx.connection, person.id)
     turn.erased = True  # the goodbye is queued with no link to the rows just deleted
     log.info("person %s erased their data", person.id)

@@ -23,6 +23,8 @@ HELP_LINES: Final = {
     "help": "/help — this list",
 }
 """The lines of /help after the homework types, in this order (from the command table)."""
+HELP_QUIT: Final = "/quit — leave this chat (everything is kept for next time)"
+"""The last line of /help where the client can leave (the terminal chat: the machine's owner)."""
 HELP_CLOSING: Final = (
     "Between is not an emergency service. If you are in danger, call your local emergency number."
 )
@@ -41,8 +43,10 @@ MENU_ORDER: Final = (
     "help",
 )
 """The order of the command menu and /help; the homework types stand at ``(homework)``."""
-STILL_OPEN: Final = "We're in the middle of a {title} — here's where we were."
-ALREADY_OPEN: Final = "You have a {title} open. Let's finish it first — or /cancel to set it aside."
+WELCOME_BACK: Final = "Welcome back to Between. /help shows what we can do."
+"""A later start of the terminal chat: the welcome was read the first time."""
+STILL_OPEN: Final = "We're in the middle of {a_title} — here's where we were."
+ALREADY_OPEN: Final = "You have {a_title} open. Let's finish it first — or /cancel to set it aside."
 CANCELLED: Final = (
     "Okay, I've set the {title} aside. What you answered is kept. Come back any time with /{command}."
 )
@@ -80,7 +84,7 @@ PROMPT_STARTED: Final = "✓ Started"
 PROMPT_SNOOZED: Final = "✓ I'll check in again at {time}."
 PROMPT_SKIPPED: Final = "✓ Skipped for today"
 PROMPT_CLOSED: Final = "This one has passed for today."
-FINISH_OPEN_FIRST: Final = "You have a {title} open — let's finish it first, or /cancel it."
+FINISH_OPEN_FIRST: Final = "You have {a_title} open — let's finish it first, or /cancel it."
 NO_SCHEDULE: Final = "You have no scheduled homework yet. Your therapist can set some up with you."
 SCHEDULE_HEADER: Final = "Your plan (times in {zone}):"
 SCHEDULE_LINE: Final = "• {title}: {times}, {days}"
@@ -90,6 +94,7 @@ TIMEZONE_CURRENT: Final = (
     "for example /timezone Berlin or /timezone UTC+2."
 )
 TIMEZONE_PICK: Final = "Which one do you mean?"
+TIMEZONE_CONFIRM: Final = "Is this the one you mean?"
 TIMEZONE_UNKNOWN: Final = (
     "I couldn't find that place. Try a nearby big city, or an offset like UTC+2 or UTC-05:30."
 )
@@ -102,13 +107,15 @@ JOURNAL_EMPTY: Final = "Your journal is empty so far. Whatever you practise will
 JOURNAL_HEADER: Final = "Your journal (newest first, times in {zone}):"
 JOURNAL_LINE: Final = "• {when} — {title}: {line}"
 JOURNAL_DRAFT: Final = " (draft)"
+JOURNAL_NOTES_HEADER: Final = "Your notes for your sessions (newest first):"
+JOURNAL_NOTE_LINE: Final = "• {when} — {text}"
 BUTTON_OLDER: Final = "Older ›"
 BUTTON_NEWER: Final = "‹ Newer"
 BUTTON_OPEN: Final = "Open {title} of {when}"
 JOURNAL_ENTRY_HEADER: Final = "{title}, {when}"
 
 # --- drafts -----------------------------------------------------------------------------------
-DRAFT_OFFER: Final = "You have a {title} you set aside on {when}. Carry on where you left off?"
+DRAFT_OFFER: Final = "You have {a_title} you set aside on {when}. Carry on where you left off?"
 BUTTON_RESUME: Final = "Carry on"
 BUTTON_START_FRESH: Final = "Start a new one"
 DRAFT_RESUMED: Final = "Welcome back — here's where you were."
@@ -160,6 +167,12 @@ REGISTER_NOT_FOR_CLIENTS: Final = (
     "This link is for registering a therapist, and you're connected here as a client. "
     "Please open it from another Telegram account."
 )
+REGISTER_NOT_IN_OWN_CHAT: Final = (
+    "This is a therapist's registration code, and this chat is one person's own practice chat on "
+    "this computer: it stays a client's, so nothing changed and the code is still valid. A "
+    "therapist registers from their own messenger account: in Telegram, open the registration "
+    "link (or send /start <code> to the bot there)."
+)
 POST_CODE_IN_CHAT: Final = "This code links a group or channel: post it there as /link <code>, not here."
 
 # --- notes and confidence -----------------------------------------------------------------------
@@ -169,7 +182,7 @@ NOTE_USAGE: Final = (
 )
 NOTE_KEPT: Final = "Noted — I'll bring this to your next session."
 NOTE_NO_THERAPIST: Final = (
-    "Noted. (You're not connected with a therapist here yet, so it stays in your journal.)"
+    "Noted. (You're not connected with a therapist here yet, so it stays in your journal: /history.)"
 )
 ASSIGNED: Final = "{therapist} has set up a practice with you: {title}, {times} ({days}), from {start}."
 ASSIGNED_WHY: Final = "Why: {rationale}"

@@ -27,7 +27,8 @@ async def on_timezone(ctx: Context) -> None:
         return
     rows = tuple((Button(c.label, f"{DATA_PREFIX}{c.name}"),) for c in choices)
     rows += ((Button(texts.BUTTON_NONE_OF_THESE, f"{DATA_PREFIX}{NONE_OF_THESE}"),),)
-    turn.say(choice_question(texts.TIMEZONE_PICK, rows))
+    question = texts.TIMEZONE_CONFIRM if len(choices) == 1 else texts.TIMEZONE_PICK
+    turn.say(choice_question(question, rows))
 
 
 async def on_choice(ctx: Context) -> str | None:

@@ -128,6 +128,9 @@ class Outgoing:
     reroute: Reroute | None = None
     """Where to send this instead if its chat refuses it for good (a digest chat we were
     removed from: the therapist's private chat)."""
+    erased: bool = False
+    """Sent after the chat's person erased their data: a transport that keeps anything of
+    theirs on this machine (the terminal's saved exports) removes it as it shows this."""
 
     @property
     def expected(self) -> Expects | None:
@@ -150,6 +153,7 @@ class Outgoing:
             "reroute": [self.reroute.chat_id, self.reroute.person_id, self.reroute.note]
             if self.reroute
             else None,
+            **({"erased": True} if self.erased else {}),
         }
 
     @classmethod
@@ -177,6 +181,7 @@ class Outgoing:
             reroute=Reroute(str(data["reroute"][0]), data["reroute"][1], data["reroute"][2])
             if data.get("reroute")
             else None,
+            erased=bool(data.get("erased", False)),
         )
 
 

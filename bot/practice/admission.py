@@ -122,7 +122,10 @@ class Admissions:
             return
         person = turn.person
         if row.purpose == CodePurpose.REGISTER:
-            if person.role == Role.THERAPIST:
+            if turn.sender.owner:  # the terminal is one person's own practice chat: a client's
+                turn.say(note(texts.REGISTER_NOT_IN_OWN_CHAT))
+                log.info("person %s (the machine's owner) used a registration code; kept a client", person.id)
+            elif person.role == Role.THERAPIST:
                 turn.say(note(ptexts.ALREADY_THERAPIST))
             elif person.therapist_id is not None:
                 turn.say(note(texts.REGISTER_NOT_FOR_CLIENTS))

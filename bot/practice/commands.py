@@ -65,7 +65,7 @@ def _command(name: str, handler: TherapistHandler, desk: Desk) -> CommandHandler
     async def on_command(ctx: Context) -> None:
         open_flow = ctx.runner.flow(ctx.current.flow_id) if ctx.current else None
         if name == "assign" and not ctx.args.strip() and ctx.current and open_flow:
-            lead = texts.ALREADY_OPEN.format(title=open_flow.title)
+            lead = texts.ALREADY_OPEN.format(a_title=open_flow.a_title)
             await ctx.runner.reshow(ctx.turn, ctx.current, open_flow, lead)
             return
         row = await ctx.turn.tx.therapists.get(ctx.turn.person.id)

@@ -203,6 +203,9 @@ async def on_schedule(ctx: Context) -> None:
         following = next_occurrence(plan, turn.now, zone)
         if following is not None:
             upcoming.append((following.due_at, title))
+    pending = await turn.tx.due_prompts.next_pending(turn.person.id, turn.now)
+    if pending is not None:  # a snoozed prompt comes before the plan's next time
+        upcoming.append((pending.due_at, ctx.runner.title(pending.flow_id)))
     if upcoming:
         due_at, title = min(upcoming)
         local = due_at.astimezone(zone)

@@ -4,6 +4,12 @@ Shared by every transport without inline buttons (the terminal now, Signal next)
 numbers mean is stored per chat and shown message (``storage.choices``), so it survives a
 restart.
 
+A number keeps its meaning for as long as its message is shown: when a shown message changes
+(a toggle, a timer's check-in coming and going, a client's own word added), the choices it
+still offers keep their numbers, new ones get the next free numbers, and a number whose choice
+went away is not reused (it comes back with that choice). Every version of the message is
+printed with its numbers, so the meaning on screen is the current one.
+
 Which question a typed number answers, when more than one is open (a scheduled prompt and the
 crisis message, say): each question is numbered from 1, as it is printed, and
 
@@ -12,52 +18,116 @@ crisis message, say): each question is numbered from 1, as it is printed, and
 
 So a "1" always means the 1 printed last, and a number only the older question has ("3" when
 the newest offers two) still reaches the older one. A question leaves the mapping when it is
-closed (answered), and only the newest few per chat are kept.
+closed (answered), and only the newest few per chat are kept. A typed line that is exactly the
+name of one choice of the newest question ("carry on", "skip today") presses it too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.chat.turn import ButtonPressed
+from bot.chat.turn import BUTTON_DATA_SEPARATOR, ButtonPressed
 from bot.core.clock import Clock
-from bot.core.messages import Expects, Outgoing, Purpose
+from bot.core.gestures import Gestures
+from bot.core.messages import Button, Outgoing, Purpose
+from flows import Done, Skip, encode_answer
 from storage import Database
 from storage.choices import ShownChoices
 
 NUMBERED = ("choice", "multi_choice", "timer")
 """Answer kinds whose buttons are pressed by typing their number."""
+NAMED = ("choice",)
+"""Answer kinds whose buttons are also pressed by typing their name (a flow's multi-choice and
+timer steps read typed names themselves)."""
+
+GESTURES = Gestures(
+    tap="type",
+    pick_number="type it",
+    pick_one="type the number or the name of one of the choices",
+    pick_any="type the numbers or names of any that fit",
+    use_latest="answer the latest question",
+)
+"""How a client answers without buttons (``bot.core.gestures``): by typing."""
 
 SCALE_HINT = "  (type a number from {low} to {high}{skip})"
 CHOICE_HINT = "  (type a number{many})"
-MANY_HINT = " — or several, like 1 3 — then the number for Done"
+MANY_HINT = " — or several, like 1 3 — then {done} for Done"
 TEXT_HINT = "  (type your answer{skip})"
 TIMER_HINT = "  (type {stop} to stop early)"
 SKIP_HINT = ", or /skip"
 
+DONE_DATA = BUTTON_DATA_SEPARATOR + encode_answer(Done())
+"""How a multi-choice step's Done button's data ends."""
+CONTROLS = frozenset({encode_answer(Done()), encode_answer(Skip())})
+"""Answers every multi-choice question offers: sharing only these, two questions differ."""
+RETIRED = "∅"
+"""Marks, in the stored mapping, a number whose choice the message no longer offers."""
 
-def numbered(expects: Expects) -> list[str]:
-    return [f"  {number}) {choice.label}" for number, choice in enumerate(expects.choices, start=1)]
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """What the numbers of one shown message mean: ``slots[n - 1]`` is number n's button data,
+    or a retired one (see :data:`RETIRED`)."""
+
+    slots: tuple[str, ...]
+
+    def offered(self) -> dict[str, int]:
+        """Button data → its number, for the choices offered now."""
+        return {slot: n for n, slot in enumerate(self.slots, start=1) if not slot.startswith(RETIRED)}
+
+    def data_of(self, number: int) -> str | None:
+        if not 1 <= number <= len(self.slots) or self.slots[number - 1].startswith(RETIRED):
+            return None
+        return self.slots[number - 1]
 
 
-def render_prompt(message: Outgoing) -> str:
-    """A question as plain text: its words, numbered choices, and a hint at what to type."""
-    lines = [message.text or ""]
+def answer_of(data: str) -> str:
+    """What a button answers, without the token of the message it is on."""
+    return data.partition(BUTTON_DATA_SEPARATOR)[2] or data
+
+
+def renumbered(
+    before: Sequence[str], offered: Sequence[str], same: Callable[[str], str] = lambda data: data
+) -> Numbering:
+    """The numbering of a question that offered ``before`` and now offers ``offered``: a new
+    question (nothing in common) is numbered from 1; a changed one keeps every number. Choices
+    are the same when ``same`` says so (by default: the same button data)."""
+    kept = {same(slot.removeprefix(RETIRED)): n for n, slot in enumerate(before)}
+    now = {same(data): data for data in offered}
+    if not set(kept) & set(now):
+        return Numbering(tuple(offered))
+    slots = [now.get(key, RETIRED + key) for key in kept]
+    slots += [data for key, data in now.items() if key not in kept]
+    return Numbering(tuple(slots))
+
+
+def _line(number: int | None, choice: Button) -> str:
+    return f"  {number}) {choice.label}"
+
+
+def render_prompt(message: Outgoing, numbers: Mapping[str, int] | None = None) -> str:
+    """A question as plain text: its words, numbered choices, and a hint at what to type.
+    ``numbers`` (button data → number) is the message's numbering; by default 1, 2, 3…"""
+    lines = [GESTURES.speak(message.text or "")]
     expects = message.expected
     if expects is None:
         return "\n".join(lines)
+    numbering = numbers or {c.data: n for n, c in enumerate(expects.choices, start=1)}
+    listed = [(numbering.get(c.data), c) for c in expects.choices]
     skip = SKIP_HINT if message.optional else ""
     if expects.kind == "scale":
         lines.append(SCALE_HINT.format(low=expects.low, high=expects.high, skip=skip))
     elif expects.kind in ("choice", "multi_choice"):
-        lines += numbered(expects)
-        lines.append(CHOICE_HINT.format(many=MANY_HINT if expects.kind == "multi_choice" else ""))
+        lines += [_line(number, choice) for number, choice in listed]
+        done = next((n for n, c in listed if c.data.endswith(DONE_DATA)), None)
+        many = MANY_HINT.format(done=done) if expects.kind == "multi_choice" and done else ""
+        lines.append(CHOICE_HINT.format(many=many))
     elif expects.kind == "text":
         lines.append(TEXT_HINT.format(skip=skip))
-    elif expects.kind == "timer" and len(expects.choices) > 1:  # a check-in
-        lines += numbered(expects)
-    elif expects.kind == "timer":
-        lines.append(TIMER_HINT.format(stop=len(expects.choices)))
+    elif expects.kind == "timer" and listed:  # check-ins (if any), then Stop, always last
+        lines += [_line(number, choice) for number, choice in listed[:-1]]
+        lines.append(TIMER_HINT.format(stop=listed[-1][0]))
     return "\n".join(lines)
 
 
@@ -76,9 +146,22 @@ def presses_for(line: str, recent: Sequence[ShownChoices]) -> list[ButtonPressed
     if numbers is None or not recent or recent[0].kind not in NUMBERED:
         return None
     for shown in recent:
-        if shown.kind in NUMBERED and all(1 <= n <= len(shown.choices) for n in numbers):
-            return [ButtonPressed(shown.choices[n - 1], shown.message_id) for n in numbers]
+        numbering = Numbering(shown.choices)
+        data = [numbering.data_of(n) for n in numbers]
+        if shown.kind in NUMBERED and all(d is not None for d in data):
+            return [ButtonPressed(d, shown.message_id) for d in data if d is not None]
     return None
+
+
+def _name(label: str) -> str:
+    return label.removeprefix("✓ ").strip().casefold()
+
+
+def _asked_again(before: Sequence[str], offered: Sequence[str]) -> bool:
+    """Whether a new question is the one just closed, asked again: they share a choice beyond
+    Done and Skip (which every multi-choice question has)."""
+    shared = {answer_of(s.removeprefix(RETIRED)) for s in before} & {answer_of(d) for d in offered}
+    return bool(shared - CONTROLS)
 
 
 class PlainChoices:
@@ -88,24 +171,63 @@ class PlainChoices:
         self._db = database
         self._transport = transport
         self._clock = clock
+        self._names: dict[tuple[str, str], dict[str, str]] = {}
+        """Per chat and message: the names of its choices (as shown) → their button data."""
+        self._closed: dict[str, ShownChoices] = {}
+        """Per chat: the question closed last. Asked again at once as a new message (a reason
+        given, the client's own words added), its choices keep their numbers."""
 
-    async def shown(self, chat_id: str, message_id: str | None, message: Outgoing) -> None:
-        """Remember what a message just shown means for typed numbers (or that it closed)."""
+    async def shown(self, chat_id: str, message_id: str | None, message: Outgoing) -> dict[str, int]:
+        """Remember what a message just shown means for typed numbers (or that it closed);
+        returns its numbering (button data → number), to print."""
         if message_id is None:
-            return
+            return {}
         if message.purpose is Purpose.CLOSE_PROMPT:
+            self._names.pop((chat_id, message_id), None)
             async with self._db.transaction() as tx:
+                recent = await tx.typed_choices.recent(self._transport, chat_id)
+                closing = next((s for s in recent if s.message_id == message_id), None)
+                if closing is not None:
+                    self._closed[chat_id] = closing
                 await tx.typed_choices.closed(self._transport, chat_id, message_id)
-        elif message.purpose in (Purpose.PROMPT, Purpose.UPDATE_PROMPT, Purpose.TIMER):
-            expects = message.expected
-            kind = expects.kind if expects is not None else ""
-            data = [choice.data for choice in expects.choices] if expects is not None else []
-            async with self._db.transaction() as tx:
-                await tx.typed_choices.shown(self._transport, chat_id, message_id, kind, data, self._clock())
+            return {}
+        if message.purpose not in (Purpose.PROMPT, Purpose.UPDATE_PROMPT, Purpose.TIMER):
+            return {}
+        expects = message.expected
+        kind = expects.kind if expects is not None else ""
+        choices = expects.choices if expects is not None else ()
+        self._names[(chat_id, message_id)] = {_name(c.label): c.data for c in choices}
+        offered = [c.data for c in choices]
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+            before = next((s.choices for s in recent if s.message_id == message_id), None)
+            closed = self._closed.pop(chat_id, None)
+            if before is not None:
+                numbering = renumbered(before, offered)
+            elif closed is not None and closed.kind == kind and _asked_again(closed.choices, offered):
+                numbering = renumbered(closed.choices, offered, same=answer_of)
+            else:
+                numbering = Numbering(tuple(offered))
+            await tx.typed_choices.shown(
+                self._transport, chat_id, message_id, kind, list(numbering.slots), self._clock()
+            )
+        return numbering.offered()
 
     async def presses_for(self, chat_id: str, line: str) -> list[ButtonPressed] | None:
         if typed_numbers(line) is None:
-            return None
+            return await self._named(chat_id, line)
         async with self._db.transaction() as tx:
             recent = await tx.typed_choices.recent(self._transport, chat_id)
         return presses_for(line, recent)
+
+    async def _named(self, chat_id: str, line: str) -> list[ButtonPressed] | None:
+        """A choice of the newest question pressed by its name (only a plain choice question)."""
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+        if not recent or recent[0].kind not in NAMED:
+            return None
+        newest = recent[0]
+        data = self._names.get((chat_id, newest.message_id), {}).get(_name(line))
+        if data is None or data not in Numbering(newest.choices).offered():
+            return None
+        return [ButtonPressed(data, newest.message_id)]

@@ -68,7 +68,10 @@ async def test_a_thought_record_opens_in_full_and_only_for_its_owner(
         await tx.entries.finish(entry_id, answers, EntryStatus.COMPLETED, bot.clock())
     await alex.send("/history")
     (page,) = await alex.expect(1)
-    assert "Thought record: “They all think I'm weird” 85 → 55" in (page.text or "")
+    assert (
+        "Thought record: “They all think I'm weird” · believed 85/100 then · the balanced thought 55/100"
+        in (page.text or "")
+    )
     await alex.press(page.labels()[0])
     parts = await alex.expect(2)  # too long for one Telegram message
     whole = "\n".join(p.text or "" for p in parts)

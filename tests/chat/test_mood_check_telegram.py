@@ -12,6 +12,7 @@ from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import settle
 from tests.support.rows import count, rows
 from tests.support.running_bot import RunningBot
+from tests.support.words import tapped
 
 SCALE = [str(n) for n in range(11)]
 
@@ -42,7 +43,7 @@ async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, 
     query = await user.press("7")
     (feelings,) = await user.expect(1)
     assert (await user.wait_callback_answer(query)).text is None
-    assert feelings.text == FEELINGS_PROMPT
+    assert feelings.text == tapped(FEELINGS_PROMPT)
     closed = next(m for m in user.messages() if m.message_id == mood_question)
     assert closed.buttons == [] and closed.text == f"{MOOD_PROMPT}\n\n✓ 7"
 
@@ -56,10 +57,10 @@ async def test_a_whole_mood_check_in_telegram(api: FakeBotApi, bot: RunningBot, 
 
     await user.press("Done")
     (note,) = await user.expect(1)
-    assert note.text == NOTE_PROMPT and note.labels() == ["Skip"]
+    assert note.text == tapped(NOTE_PROMPT) and note.labels() == ["Skip"]
     await user.send("Slept badly, but the walk helped.")
     (obstacles,) = await user.expect(1)
-    assert obstacles.text == OBSTACLES_PROMPT and obstacles.labels() == ["Skip"]
+    assert obstacles.text == tapped(OBSTACLES_PROMPT) and obstacles.labels() == ["Skip"]
     await user.send("The neighbours were loud.")
     (summary,) = await user.expect(1)
     assert "Mood 7/10 — tired" in (summary.text or "")
@@ -97,7 +98,7 @@ async def test_out_of_range_and_non_numeric_ratings_are_reasked(api: FakeBotApi,
     assert first_question != again.message_id
     await user.send("4")  # typing the number works too
     (feelings,) = await user.expect(1)
-    assert feelings.text == FEELINGS_PROMPT
+    assert feelings.text == tapped(FEELINGS_PROMPT)
 
 
 async def test_stickers_photos_and_voice_get_a_kind_reply_and_lose_nothing(
@@ -111,7 +112,7 @@ async def test_stickers_photos_and_voice_get_a_kind_reply_and_lose_nothing(
         assert reply.text == texts.MEDIA_NOT_READ
     await user.press("6")  # the question is still open and answerable
     (feelings,) = await user.expect(1)
-    assert feelings.text == FEELINGS_PROMPT
+    assert feelings.text == tapped(FEELINGS_PROMPT)
 
 
 async def test_text_where_a_button_is_expected_reshows_the_buttons(api: FakeBotApi, bot: RunningBot) -> None:
@@ -121,7 +122,7 @@ async def test_text_where_a_button_is_expected_reshows_the_buttons(api: FakeBotA
     await user.expect(1)
     await user.send("I feel kind of flat")
     (again,) = await user.expect(1)
-    assert again.text == f"{engine_texts.MULTI_CHOICE_HINT}\n\n{FEELINGS_PROMPT}"
+    assert again.text == f"{tapped(engine_texts.MULTI_CHOICE_HINT)}\n\n{tapped(FEELINGS_PROMPT)}"
     assert "Done" in again.labels() and "Skip" in again.labels()
 
 
@@ -162,12 +163,12 @@ async def test_commands_mid_flow(api: FakeBotApi, bot: RunningBot, database: Dat
 
     await user.send("/mood")
     (still,) = await user.expect(1)
-    assert still.text == f"{texts.STILL_OPEN.format(title='mood check')}\n\n{FEELINGS_PROMPT}"
+    assert still.text == f"{texts.STILL_OPEN.format(a_title='a mood check')}\n\n{tapped(FEELINGS_PROMPT)}"
 
     await user.send("/help")
     help_text, reshown = await user.expect(2)
     assert (help_text.text or "").startswith(texts.HELP_HEADER)
-    assert reshown.text is not None and reshown.text.endswith(FEELINGS_PROMPT)
+    assert reshown.text is not None and reshown.text.endswith(tapped(FEELINGS_PROMPT))
 
     await user.send("/nonsense")
     (unknown,) = await user.expect(1)
@@ -199,10 +200,10 @@ async def test_skip_and_back(api: FakeBotApi, bot: RunningBot, database: Databas
     await user.expect(1)
     await user.press("Skip")
     (note,) = await user.expect(1)
-    assert note.text == NOTE_PROMPT
+    assert note.text == tapped(NOTE_PROMPT)
     await user.press("Skip")
     (obstacles,) = await user.expect(1)
-    assert obstacles.text == OBSTACLES_PROMPT
+    assert obstacles.text == tapped(OBSTACLES_PROMPT)
     await user.send("/skip")
     await user.expect_text("Mood 3/10")
     assert await rows(database, "entries", "answers") == [
@@ -289,7 +290,7 @@ async def test_failed_sends_stay_in_the_outbox_and_arrive_in_order(
     intro, question = user.messages()
     assert intro.text == INTRO and question.text == MOOD_PROMPT
     await user.press("5")  # the question's message id was recorded late, and still works
-    await user.expect_text(FEELINGS_PROMPT)
+    await user.expect_text(tapped(FEELINGS_PROMPT))
     await bot.stop()
     assert await count(database, "outbox") == 0
 

@@ -21,6 +21,7 @@ from tests.support.fake_bot_api import FakeBotApi
 from tests.support.outcomes import ask
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
+from tests.support.words import tapped
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FLOW = THOUGHT_RECORD
@@ -34,14 +35,14 @@ def test_feelings_are_rated_one_by_one_and_rerated_at_the_end() -> None:
     assert typed.state.selection == ("anxious", "sad", "~overwhelmed")
     assert "✓ overwhelmed" in [c.label for c in typed.prompt.choices]
     first = ask(advance(FLOW, typed.state, Done(), NOW))
-    assert first.prompt.text == "How strong was feeling anxious, from 0 (not at all) to 100 (the most)?"
+    assert first.prompt.text == "How strong was the feeling “anxious”, from 0 (not at all) to 100 (the most)?"
     assert [c.label for c in first.prompt.choices][:3] == ["0", "10", "20"]
     second = ask(advance(FLOW, first.state, Pick("80"), NOW))
-    assert "feeling sad" in second.prompt.text
+    assert "feeling “sad”" in second.prompt.text
     third = ask(advance(FLOW, second.state, Text("65"), NOW))  # any whole number can be typed
-    assert "feeling overwhelmed" in third.prompt.text
+    assert "feeling “overwhelmed”" in third.prompt.text
     back = ask(advance(FLOW, third.state, Back(), NOW))  # back one feeling
-    assert "feeling sad" in back.prompt.text
+    assert "feeling “sad”" in back.prompt.text
     state = ask(advance(FLOW, back.state, Pick("60"), NOW)).state
     state = ask(advance(FLOW, state, Pick("90"), NOW)).state
     assert state.step_id == "hot_thought"
@@ -63,7 +64,7 @@ def test_feelings_are_rated_one_by_one_and_rerated_at_the_end() -> None:
     assert isinstance(done, Finished)
     assert done.answers["emotion_rerate"] == {"anxious": 40, "sad": 50, "~overwhelmed": 30}
     assert "anxious 80 → 40, sad 60 → 50, overwhelmed 90 → 30" in done.summary
-    assert "90 → balanced thought: 60" in done.summary
+    assert "hot thought 90 out of 100 at the time, and you believe the balanced thought 60" in done.summary
 
 
 def test_changing_the_feelings_resets_their_ratings() -> None:
@@ -78,7 +79,7 @@ def test_changing_the_feelings_resets_their_ratings() -> None:
     assert state.step_id == "emotions" and state.selection == ("sad",)
     state = ask(advance(FLOW, state, Toggle("angry"), NOW)).state
     moved = ask(advance(FLOW, state, Done(), NOW))
-    assert "feeling sad" in moved.prompt.text and "emotion_intensity" not in moved.state.answers
+    assert "feeling “sad”" in moved.prompt.text and "emotion_intensity" not in moved.state.answers
 
 
 def test_own_words_are_bounded() -> None:
@@ -100,16 +101,16 @@ async def test_a_thought_record_in_telegram(api: FakeBotApi, bot: RunningBot, da
     long_situation = "At work. " + "It kept going round in my head. " * 100  # long answers are kept whole
     await user.send(long_situation)
     (emotions,) = await user.expect(1)
-    assert emotions.text == EMOTIONS
+    assert emotions.text == tapped(EMOTIONS)
     await user.press("Anxious")
     await api.wait_until(lambda: "✓ Anxious" in user.last_message().labels())
     await user.send("dread")
     (typed,) = await user.expect(1)
     assert "✓ dread" in typed.labels()
     await user.press("Done")
-    await user.expect_text("feeling anxious")
+    await user.expect_text("feeling “anxious”")
     await user.press("70")
-    await user.expect_text("feeling dread")
+    await user.expect_text("feeling “dread”")
     await user.send("150")
     (again,) = await user.expect(1)
     assert (again.text or "").startswith(engine_texts.SCALE_OUT_OF_RANGE.format(low=0, high=100))
@@ -133,14 +134,14 @@ async def test_traps_and_balance_through_buttons(api: FakeBotApi, bot: RunningBo
     await user.expect(1)
     await user.press("Sad")
     await user.press("Done")
-    await user.expect_text("feeling sad")
+    await user.expect_text("feeling “sad”")
     await user.press("40")
     await user.expect(1)
     await user.send("Nobody likes me")
     await user.expect(1)
     await user.press("80")
     (traps,) = await user.expect(1)
-    assert traps.text == TRAPS and "Mind reading" in traps.labels()
+    assert traps.text == tapped(TRAPS) and "Mind reading" in traps.labels()
     await user.press("Mind reading")
     await user.press("Labelling")
     await api.wait_until(lambda: "✓ Labelling" in user.last_message().labels())
@@ -153,12 +154,14 @@ async def test_traps_and_balance_through_buttons(api: FakeBotApi, bot: RunningBo
     await user.send("Some people were busy; my friends still care")
     await user.expect(1)
     await user.press("60")
-    await user.expect_text("feeling sad")
+    await user.expect_text("feeling “sad”")
     await user.press("20")
     await user.expect_text("how did it go")
     await user.send("/skip")
     summary = await user.expect_text("Well done")
-    assert "80 → balanced thought: 60" in (summary.text or "") and "sad 40 → 20" in (summary.text or "")
+    assert "hot thought 80 out of 100 at the time, and you believe the balanced thought 60" in (
+        summary.text or ""
+    ) and "sad 40 → 20" in (summary.text or "")
 
 
 async def test_a_cancelled_thought_record_is_offered_next_time(
@@ -171,7 +174,7 @@ async def test_a_cancelled_thought_record_is_offered_next_time(
     await user.expect(1)
     await user.press("Angry")
     await user.press("Done")
-    await user.expect_text("feeling angry")
+    await user.expect_text("feeling “angry”")
     await user.send("/cancel")
     await user.expect(1)
 
@@ -185,7 +188,7 @@ async def test_a_cancelled_thought_record_is_offered_next_time(
     assert (offer.text or "").startswith("You have a thought record you set aside on Mon 2 Mar 09:00")
     await user.press("Carry on")
     (resumed,) = await user.expect(1)
-    assert (resumed.text or "").startswith("Welcome back") and "feeling angry" in (resumed.text or "")
+    assert (resumed.text or "").startswith("Welcome back") and "feeling “angry”" in (resumed.text or "")
     await user.press("90")
     (hot,) = await user.expect(1)
     assert hot.text == HOT_THOUGHT

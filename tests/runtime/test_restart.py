@@ -19,6 +19,7 @@ from tests.support.bot_process import run_between, start_bot_process
 from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.running_bot import TOKEN
+from tests.support.words import tapped
 
 CANARY = "CANARY-rosebud-4711"
 
@@ -52,7 +53,7 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
     await user.expect(2, timeout=30)
     await user.press("7")
     (feelings,) = await user.expect(1, timeout=30)
-    assert feelings.text == FEELINGS_PROMPT
+    assert feelings.text == tapped(FEELINGS_PROMPT)
     await user.press("Calm")
     await api.wait_until(lambda: "✓ Calm" in user.last_message().labels(), timeout=30)
 
@@ -67,10 +68,10 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
     await api.wait_until(lambda: "✓ Tired" in user.last_message().labels(), timeout=30)
     await user.press("Done")
     (note,) = await user.expect(1, timeout=30)
-    assert note.text == NOTE_PROMPT
+    assert note.text == tapped(NOTE_PROMPT)
     await user.send(f"a note with {CANARY}")
     (obstacles,) = await user.expect(1, timeout=30)
-    assert obstacles.text == OBSTACLES_PROMPT
+    assert obstacles.text == tapped(OBSTACLES_PROMPT)
     await user.send(f"what got in the way: {CANARY}")
     summary = await user.expect_text("Mood 7/10 — calm, tired", timeout=30)
     assert CANARY not in (summary.text or "")
@@ -99,11 +100,11 @@ async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(
     }
     # one summary, one question each: nothing was sent twice across the kill
     texts = [m.text or "" for m in user.messages()]
-    assert sum(t.startswith(FEELINGS_PROMPT) for t in texts) == 1
-    assert sum(t.startswith(NOTE_PROMPT) for t in texts) == 1
+    assert sum(t.startswith(tapped(FEELINGS_PROMPT)) for t in texts) == 1
+    assert sum(t.startswith(tapped(NOTE_PROMPT)) for t in texts) == 1
     assert len(texts) == 6  # intro, mood, feelings, note, obstacles, summary
     assert texts[1] == f"{MOOD_PROMPT}\n\n✓ 7"  # each question closed with its own answer
-    assert texts[2] == f"{FEELINGS_PROMPT}\n\n✓ Calm, Tired"
+    assert texts[2] == f"{tapped(FEELINGS_PROMPT)}\n\n✓ Calm, Tired"
     # debug logging on, and still nothing the client wrote reached the logs
     for output in (first_output, second_output):
         assert CANARY not in output

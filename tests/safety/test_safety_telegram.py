@@ -15,6 +15,7 @@ from tests.support.fake_bot_api import FakeBotApi
 from tests.support.journeys import RISKY, therapist_and_client
 from tests.support.rows import change, count, rows
 from tests.support.running_bot import RunningBot
+from tests.support.words import tapped
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
@@ -60,7 +61,7 @@ async def test_risk_in_an_answer_pauses_the_flow_and_alerts_the_therapist(
     await client.press(texts.BUTTON_SAFE, message_id=crisis.message_id)
     thanks, question = await client.expect(2)
     assert thanks.text == texts.SAFE_THANKS
-    assert question.text == f"{texts.CARRY_ON}\n\n{EMOTIONS}"  # on from where they were
+    assert question.text == f"{texts.CARRY_ON}\n\n{tapped(EMOTIONS)}"  # on from where they were
     assert await rows(database, "risk_events", "answer") == [("safe",)]
 
     # one tap does not close it: they are asked once more, three hours later

@@ -15,6 +15,7 @@ from storage import Database
 from tests.support.fake_bot_api import BotMessage, FakeBotApi, FakeUser
 from tests.support.rows import count, rows
 from tests.support.running_bot import RunningBot
+from tests.support.words import tapped
 
 PROMPT_TEXT = texts.PROMPT.format(title="mood check")
 REMINDER_TEXT = texts.REMINDER.format(title="mood check")
@@ -117,7 +118,7 @@ async def test_skipping_asks_why_once_and_records_it_kindly(
     assert "Something else" in question.labels() and "Skip" in question.labels()
     await user.press("Something else")
     (other,) = await user.expect(1)
-    assert other.text == skip_reason.OTHER_PROMPT
+    assert other.text == tapped(skip_reason.OTHER_PROMPT)
     await user.send("Family visiting all day")
     (thanks,) = await user.expect(1)
     assert thanks.text == skip_reason.THANKS
@@ -287,7 +288,7 @@ async def test_schedule_and_timezone_for_clients(
     assert unknown.text == texts.TIMEZONE_UNKNOWN
     await user.send("/timezone Berlin")
     (choice,) = await user.expect(1)
-    assert choice.text == texts.TIMEZONE_PICK and choice.labels()[-1] == texts.BUTTON_NONE_OF_THESE
+    assert choice.text == texts.TIMEZONE_CONFIRM and choice.labels()[-1] == texts.BUTTON_NONE_OF_THESE
     await user.press(next(label for label in choice.labels() if "Europe/Berlin" in label))
     (done,) = await user.expect(1)
     assert (done.text or "").startswith("Done — your time zone is now Europe/Berlin")

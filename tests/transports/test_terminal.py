@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.runtime.serve import run_terminal
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime
+from bot.transports.terminal.screen import TtyScreen
 from flows.breathing import CALM_AFTER
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from flows.urge_surfing import CHECK_IN_QUESTION, CHECK_IN_THANKS
@@ -17,7 +16,8 @@ from storage import Database
 from tests.support.bot_process import run_between
 from tests.support.clock import FakeClock
 from tests.support.rows import rows
-from tests.support.script import Script
+from tests.support.script import Script, TimedScript
+from tests.support.words import typed
 
 
 async def test_a_mood_check_in_the_terminal(runtime: Runtime) -> None:
@@ -31,7 +31,7 @@ async def test_a_mood_check_in_the_terminal(runtime: Runtime) -> None:
     assert "  1) Calm" in out and "  11) Done" in out and "  12) Skip" in out
     assert "  1) ✓ Calm" in out and "  4) ✓ Tired" in out
     assert out.count("  4) ✓ Tired") == 1  # two numbers typed at once show the result once
-    assert NOTE_PROMPT in out and "(type your answer, or /skip)" in out
+    assert typed(NOTE_PROMPT) in out and "(type your answer, or /skip)" in out
     assert "Mood 7/10 — calm, tired" in out
     assert await rows(runtime.database, "people", "transport", "external_user_id") == [("terminal", "local")]
     assert await rows(runtime.database, "entries", "status", "answers") == [
@@ -58,36 +58,9 @@ async def test_make_run_equivalent_opens_the_terminal_chat(tmp_path: Path) -> No
     """`between run` without a token: the terminal chat, a SQLite file under ./data, clean exit."""
     chat = await run_between("run", cwd=tmp_path, stdin=b"/mood\n5\n3\n11\n/skip\n/skip\n")
     assert chat.returncode == 0, chat.stderr
-    assert FEELINGS_PROMPT in chat.stdout and "Mood 5/10 — hopeful" in chat.stdout
+    assert typed(FEELINGS_PROMPT) in chat.stdout and "Mood 5/10 — hopeful" in chat.stdout
     assert (tmp_path / "data" / "between.db").exists()
     assert chat.stderr == ""
-
-
-class TimedScript(Script):
-    """A script whose steps may also move the clock and wait for what the terminal prints."""
-
-    def __init__(self, steps: Iterable[str | tuple[float, str]], clock: FakeClock) -> None:
-        super().__init__([])
-        self.steps = list(steps)
-        self.clock = clock
-        self.printed = asyncio.Event()
-
-    def write(self, text: str) -> None:
-        super().write(text)
-        self.printed.set()
-
-    async def read_line(self) -> str | None:
-        while self.steps:
-            step = self.steps.pop(0)
-            if isinstance(step, str):
-                return step
-            seconds, expected = step  # let the clock run, then wait for the timer to show it
-            self.clock.advance(seconds=seconds)
-            async with asyncio.timeout(5):
-                while expected not in self.text:  # the terminal's own timer loop prints it
-                    self.printed.clear()
-                    await self.printed.wait()
-        return None
 
 
 async def test_timers_run_in_the_terminal_too(
@@ -109,18 +82,18 @@ async def test_timers_run_in_the_terminal_too(
             "7",
             "1",  # 5 minutes
             (181, CHECK_IN_QUESTION),
-            "2",  # It's easing
+            "3",  # It's easing (Stop keeps the 1 it had before the check-in)
             (10, CHECK_IN_THANKS),
             "1",  # Stop
         ],
         clock,
     )
     async with open_runtime(settings_for(timer_tick_seconds=0.01), clock) as runtime:
-        await run_terminal(runtime, script.read_line, script.write)
+        await run_terminal(runtime, script.read_line, TtyScreen(script.write))  # a frame per phase
     out = script.text
     assert "Get ready" in out and "(type 1 to stop early)" in out
     assert "That's it — 6 rounds of calm breathing" in out and "Calm went from 5 to 8" in out
-    assert "  1) Still riding it\n  2) It's easing\n  3) Stop" in out
+    assert "  2) Still riding it\n  3) It's easing\n  (type 1 to stop early)" in out
     assert "You stopped after 3:11" in out
     stored = dict(await rows(database, "entries", "flow_id", "answers"))
     assert stored["breathing"]["breathe"]["stopped_early"] is False
@@ -129,17 +102,3 @@ async def test_timers_run_in_the_terminal_too(
     surf = conversation["surf"]
 
     assert surf["stopped_early"] and surf["check_ins"] == [{"at": 181, "answer": "easing"}]
-
-
-async def test_an_export_in_the_terminal_is_saved_next_to_the_database(
-    runtime: Runtime, database_url: str
-) -> None:
-    script = Script(["/mood", "6", "11", "a quiet day", "/skip", "/export"])
-    await run_terminal(runtime, script.read_line, script.write)
-    exports = Path(database_url.split(":///", 1)[1]).parent / "exports"
-    (data_file,) = exports.glob("between-data-*.json")
-    (table_file,) = exports.glob("between-practice-*.csv")
-    assert f"saved as {data_file}" in script.text and f"saved as {table_file}" in script.text
-    assert json.loads(data_file.read_text())["entries"][0]["answers"]["note"] == "a quiet day"
-    assert "a quiet day" in table_file.read_text(encoding="utf-8-sig")
-    assert data_file.stat().st_mode & 0o777 == 0o600

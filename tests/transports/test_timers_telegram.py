@@ -28,6 +28,7 @@ from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.fake_bot_api.models import BotMessage
 from tests.support.rows import change, count, rows
 from tests.support.running_bot import RunningBot
+from tests.support.words import tapped
 
 SENDS = ("sendmessage", "editmessagetext", "editmessagereplymarkup")
 
@@ -54,7 +55,7 @@ async def run_clock(bot: RunningBot, seconds: float, step: float = 1.0) -> None:
 async def start_surfing(user: FakeUser, minutes: str) -> BotMessage:
     await user.send("/urge")
     intro, name = await user.expect(2)
-    assert (intro.text, name.text, name.labels()) == (INTRO, URGE_PROMPT, ["Skip"])
+    assert (intro.text, name.text, name.labels()) == (INTRO, tapped(URGE_PROMPT), ["Skip"])
     await user.send("checking my phone")
     (intensity,) = await user.expect(1)
     assert intensity.text == INTENSITY_BEFORE
@@ -63,7 +64,9 @@ async def start_surfing(user: FakeUser, minutes: str) -> BotMessage:
     assert length.text == LENGTH_PROMPT and length.labels() == ["5 minutes", "10 minutes", "15 minutes"]
     await user.send("ten")  # words where a button is expected: the buttons again, kindly
     (length,) = await user.expect(1)
-    assert (length.text or "").startswith(engine_texts.CHOICE_NOT_MATCHED) and len(length.labels()) == 3
+    assert (length.text or "").startswith(tapped(engine_texts.CHOICE_NOT_MATCHED)) and len(
+        length.labels()
+    ) == 3
     await user.press(f"{minutes} minutes")
     (live,) = await user.expect(1)
     return live
@@ -102,10 +105,10 @@ async def test_urge_surfing_with_a_live_countdown_and_a_check_in(
     )
     await user.press("No")
     (note,) = await user.expect(1)
-    assert note.text == NOTE_PROMPT
+    assert note.text == tapped(NOTE_PROMPT)
     await user.send("Tight chest at first, then it eased.")
     (obstacles,) = await user.expect(1)
-    assert obstacles.text == OBSTACLES_PROMPT
+    assert obstacles.text == tapped(OBSTACLES_PROMPT)
     await user.send("/skip")
     summary = await user.expect_text("The urge went from 8 to 3")
     assert "Tight chest" not in (summary.text or "")
@@ -151,7 +154,7 @@ async def test_breathing_paced_in_the_chat_with_words_mid_way_and_an_early_stop(
 
     await user.send("I feel a bit dizzy")  # words while it runs: a kind word, the timer goes on
     (reshown,) = await user.expect(1)
-    assert (reshown.text or "").startswith(engine_texts.TIMER_RUNNING)
+    assert (reshown.text or "").startswith(tapped(engine_texts.TIMER_RUNNING))
     assert message(user, live.message_id).buttons == []  # the old live message is closed
     await run_clock(bot, 4)
     assert "Breathe out" in (message(user, reshown.message_id).text or "")  # the new one moves on
@@ -168,7 +171,7 @@ async def test_breathing_paced_in_the_chat_with_words_mid_way_and_an_early_stop(
     (obstacles,) = await user.expect(1)
     closed = message(user, reshown.message_id).text or ""
     assert closed.startswith("🫁 You stopped after 0:11") and closed.endswith(f"{CALM_AFTER}\n\n✓ 6")
-    assert obstacles.text == OBSTACLES_PROMPT
+    assert obstacles.text == tapped(OBSTACLES_PROMPT)
     await user.send("Hard to find a quiet spot")
     await user.expect_text("Calm went from 4 to 6")
     await bot.stop()

@@ -21,6 +21,7 @@ from telegram.error import (
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.messages import Outgoing, TextLimit, split_text, utf16_length
 from bot.delivery.sink import Capabilities
+from bot.transports.telegram.texts import GESTURES
 
 TEXT_LIMIT = TextLimit(4096, utf16_length)
 """Telegram takes at most 4096 characters a message, counted in UTF-16 code units."""
@@ -70,6 +71,8 @@ class TelegramSink:
             raise TransientDeliveryError(f"telegram: {type(error).__name__}") from error
 
     async def _show(self, chat: int, message: Outgoing) -> str | None:
+        if message.text is not None:  # gestures in Telegram's words: "tap Skip"
+            message = replace(message, text=GESTURES.speak(message.text))
         if message.edit_of is not None:
             return await self._edit(chat, message, int(message.edit_of))
         if message.attachment is not None:

@@ -29,6 +29,7 @@ from bot.chat.turn import (
 from bot.core.codes import looks_like_code
 from bot.core.logs import describe_error
 from bot.delivery.gateway import Gateway
+from bot.transports.telegram.texts import GESTURES
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ async def on_update(update: Update, context: TelegramContext) -> None:
         if update.callback_query is None:
             return
         try:
-            await update.callback_query.answer(text=notice)
+            await update.callback_query.answer(text=GESTURES.speak(notice) if notice else notice)
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
 

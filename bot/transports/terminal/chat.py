@@ -1,9 +1,10 @@
 """Terminal transport: the same flows and database, in a terminal, for trying Between in a minute.
 
-Buttons become numbered choices (``bot.transports.plain``); typing a number presses that
-button. Scales take the number itself; free-text questions take the line as written. ``/skip``,
-``/back`` and ``/cancel`` work as in Telegram; ``/quit`` (or Ctrl-D) leaves, and everything is
-kept for next time.
+Buttons become numbered choices (``bot.transports.plain``); typing a number (or a choice's
+name) presses that button. Scales take the number itself; free-text questions take the line as
+written. ``/skip``, ``/back`` and ``/cancel`` work as in Telegram; ``/quit``, Ctrl-D or Ctrl-C
+leaves, and everything is kept for next time. A running timer is one live line
+(``screen``); logs go to a file while the chat runs, and exports do not outlive it (``files``).
 """
 
 from __future__ import annotations
@@ -14,28 +15,35 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 from bot.chat.turn import CommandReceived, Event, Sender, TextReceived
 from bot.core.clock import Clock
 from bot.core.messages import Attachment, Outgoing, Purpose, TextLimit
 from bot.delivery.gateway import Gateway
 from bot.delivery.sink import Capabilities
-from bot.transports.plain import PlainChoices, render_prompt
+from bot.transports.plain import GESTURES, PlainChoices, render_prompt
+from bot.transports.terminal.files import Exports, data_folder, exports_folder, logs_to_file
+from bot.transports.terminal.screen import LineScreen, Screen
+from bot.transports.terminal.stdio import StdinLines, ctrl_c_sets, stdout_screen
 from storage import Database
 
 TRANSPORT = "terminal"
 LOCAL_USER = "local"
 CAPABILITIES = Capabilities(TextLimit(1_000_000), buttons=False, edits=False, attachments=True)
-"""A terminal prints anything; files are saved next to the database."""
+"""A terminal prints anything; files are saved next to the database while the chat runs."""
 
 BANNER = (
     "Between — terminal chat (no TELEGRAM_BOT_TOKEN is set).\n"
-    "Your answers are saved in {database}.\n"
+    "Your answers are saved in {database}.{logs}\n"
     "To run in Telegram instead, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env "
     "and run the same command again.\n"
-    "Type /help for what we can do, /quit to leave.\n"
+    "Type /help for what we can do, /quit (or Ctrl-C) to leave.\n"
 )
+LOGS_AT = " Logs go to {path}."
+SAVED = "[{kind}: saved as {path} — copy it somewhere of your own: it is removed when you leave this chat]"
+NOT_SAVED = "[{kind}: {name}]"
+GOODBYE = "Bye for now — everything is saved."
+QUIT_COMMANDS = ("/quit", "/exit")
 
 ReadLine = Callable[[], Awaitable[str | None]]
 Write = Callable[[str], None]
@@ -43,22 +51,33 @@ Background = Callable[[], AbstractAsyncContextManager[object]]
 CatchUp = Callable[[], Awaitable[None]]
 
 
+class StandardOutput:
+    """The process's standard output: the chat makes it a screen that redraws a timer's line in
+    place when it is a terminal (``stdio.stdout_screen``)."""
+
+    def __call__(self, text: str) -> None:
+        print(text, flush=True)
+
+
+write_stdout = StandardOutput()
+_stdin: StdinLines | None = None
+
+
 async def read_stdin_line() -> str | None:
-    """One line from standard input without blocking the event loop; ``None`` at end of input."""
-    if sys.stdin.isatty():
-        print("> ", end="", flush=True)
-    line = await asyncio.to_thread(sys.stdin.readline)
-    return None if line == "" else line.rstrip("\n")
+    """One line from standard input; ``None`` at end of input or after Ctrl-C."""
+    global _stdin  # one reader for the process's one standard input
+    if _stdin is None:
+        _stdin = StdinLines(sys.stdin.fileno())
+    return await _stdin()
 
 
-def write_stdout(text: str) -> None:
-    print(text, flush=True)
-
-
-def exports_folder(database: Database) -> Path | None:
-    """Where attachments (an export) are saved: next to a SQLite file; None: only named."""
-    location = Path(database.location or ".")
-    return location.parent / "exports" if database.is_sqlite and location.name else None
+def screen_for(write: Write | Screen, clock: Clock) -> Screen:
+    """A screen as given, standard output's own, or lines appended by ``write``."""
+    if isinstance(write, Screen):
+        return write
+    if isinstance(write, StandardOutput):
+        return stdout_screen(clock)
+    return LineScreen(write, clock)
 
 
 class TerminalSink:
@@ -66,92 +85,148 @@ class TerminalSink:
 
     capabilities = CAPABILITIES
 
-    def __init__(self, write: Write, choices: PlainChoices, files: Path | None = None) -> None:
-        self._write = write
+    def __init__(self, screen: Screen, choices: PlainChoices, exports: Exports) -> None:
+        self._screen = screen
         self._choices = choices
-        self._files = files
+        self.exports = exports
         self._run = secrets.token_hex(3)
         """Message ids are unique across runs: a question from an earlier run is still stored."""
         self._next_id = 0
+        self._offered: dict[str, frozenset[int]] = {}
+        """Per live message: the numbers it offered when last printed as a question."""
         self.quiet = False  # while several typed numbers are pressed, show only the last result
 
     async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
         self._next_id += 1
-        shown = self._show(message)
-        await self._choices.shown(chat_id, shown, message)
-        return shown
+        shown_id = self._id_for(message)
+        numbers = await self._choices.shown(chat_id, shown_id, message)
+        self._show(message, numbers, shown_id)
+        if message.erased:
+            self.exports.remove()
+        return shown_id
 
-    def _show(self, message: Outgoing) -> str | None:
-        new_id = f"{self._run}-{self._next_id}"
-        if message.purpose is Purpose.CLOSE_PROMPT:
+    def _id_for(self, message: Outgoing) -> str | None:
+        if message.purpose in (Purpose.CLOSE_PROMPT, Purpose.TIMER):
             return message.edit_of
-        if message.purpose is Purpose.TIMER:  # a live message moved on: print what is new
-            if message.text and len(message.buttons) > 1:
-                self._write(render_prompt(message))
-            elif message.text:
-                self._write(message.text + "\n")
+        if message.purpose is Purpose.UPDATE_PROMPT and message.edit_of is not None:
             return message.edit_of
+        return f"{self._run}-{self._next_id}"
+
+    def _show(self, message: Outgoing, numbers: dict[str, int], shown_id: str | None) -> None:
+        if message.purpose is Purpose.CLOSE_PROMPT:  # what was chosen, or what happened to it
+            if message.text:
+                self._screen(GESTURES.speak(message.text.rsplit("\n\n", 1)[-1]) + "\n")
+            return
+        if message.purpose is Purpose.TIMER:
+            self._frame(message, numbers, shown_id)
+            return
         if message.purpose in (Purpose.PROMPT, Purpose.UPDATE_PROMPT):
             if not (self.quiet and message.purpose is Purpose.UPDATE_PROMPT):
-                self._write(render_prompt(message))
-            return message.edit_of or new_id
+                self._screen(render_prompt(message, numbers))
+            if shown_id is not None:
+                self._offered[shown_id] = frozenset(numbers.values())
+            return
         if message.text:
-            self._write(message.text + "\n")
+            self._screen(GESTURES.speak(message.text) + "\n")
         if message.attachment is not None:
-            self._write(f"[{message.attachment.kind}: {self._save(message.attachment)}]\n")
-        return new_id
+            self._screen(self._saved(message.attachment) + "\n")
 
-    def _save(self, attachment: Attachment) -> str:
-        """Write a file the bot sends (an export) next to the database; say where it is."""
-        if self._files is None:
-            return attachment.filename
-        self._files.mkdir(parents=True, exist_ok=True)
-        path = self._files / Path(attachment.filename).name  # never a path from the message
-        path.write_bytes(attachment.content)
-        path.chmod(0o600)
-        return f"saved as {path}"
+    def _frame(self, message: Outgoing, numbers: dict[str, int], shown_id: str | None) -> None:
+        """A live message moved on: a changed question (a check-in) is printed whole, with its
+        numbers; otherwise the live line shows the frame and what stops it."""
+        offered = frozenset(numbers.values())
+        changed = shown_id is not None and self._offered.get(shown_id) != offered
+        if shown_id is not None:
+            self._offered[shown_id] = offered
+        if changed and len(offered) > 1:
+            self._screen(render_prompt(message, numbers))
+        elif message.text:
+            hint = render_prompt(Outgoing(text="", expects=message.expected), numbers).strip()
+            self._screen.status(f"{message.text}\n{hint}" if len(offered) == 1 else message.text)
+
+    def _saved(self, attachment: Attachment) -> str:
+        path = self.exports.save(attachment)
+        if path is None:
+            return NOT_SAVED.format(kind=attachment.kind, name=attachment.filename)
+        return SAVED.format(kind=attachment.kind, path=path)
 
 
 class TerminalChat:
-    """Runs one local client's chat until end of input or /quit."""
+    """Runs one local client's chat until end of input, /quit or Ctrl-C."""
 
     def __init__(
-        self, gateway: Gateway, database: Database, clock: Clock, read_line: ReadLine, write: Write
+        self,
+        gateway: Gateway,
+        database: Database,
+        clock: Clock,
+        read_line: ReadLine,
+        write: Write | Screen,
     ) -> None:
         self._gateway = gateway
         self._location = database.location
+        self._folder = data_folder(database)
         self._read_line = read_line
-        self._write = write
+        self._screen = screen_for(write, clock)
+        self._own_screen = isinstance(write, StandardOutput)
         self._choices = PlainChoices(database, TRANSPORT, clock)
-        self.sink = TerminalSink(write, self._choices, exports_folder(database))
+        self.sink = TerminalSink(self._screen, self._choices, Exports(exports_folder(database)))
         self._sender = Sender(TRANSPORT, LOCAL_USER, LOCAL_USER, owner=True)
+        self._leave = asyncio.Event()
+        """Set by Ctrl-C: the chat ends before the next line, as with /quit."""
 
     async def _notice(self, notice: str | None) -> None:
         if notice:
-            self._write(notice + "\n")
+            self._screen(GESTURES.speak(notice) + "\n")
 
     async def _send(self, event: Event) -> None:
         await self._gateway.handle(self._sender, event, notice=self._notice)
 
     async def run(self, catch_up: CatchUp, background: Background | None = None) -> None:
         """Greet, ``catch_up`` on anything a previous run left, then chat with the background
-        work (tickers, the drainer) running."""
-        self._write(BANNER.format(database=self._location))
-        await catch_up()
-        async with background() if background is not None else contextlib.nullcontext():
-            await self._send(CommandReceived("start"))
-            while (line := await self._read_line()) is not None:
-                line = line.strip()
-                if not line:
-                    continue
-                if line.lower() in ("/quit", "/exit"):
-                    break
-                events = await self._events_for(line)
-                for number, event in enumerate(events, start=1):
-                    self.sink.quiet = number < len(events)
-                    await self._send(event)
-                self.sink.quiet = False
-            self._write("Bye for now — everything is saved.")
+        work (tickers, the drainer) running. Exports are removed when it ends, however it ends."""
+        self.sink.exports.remove()  # left by a chat that was killed
+        with logs_to_file(self._folder) if self._own_screen else contextlib.nullcontext() as log_file:
+            logs = LOGS_AT.format(path=log_file) if log_file is not None else ""
+            self._screen(BANNER.format(database=self._location, logs=logs))
+            try:
+                with ctrl_c_sets(self._leave) if self._own_screen else contextlib.nullcontext():
+                    await catch_up()
+                    async with background() if background is not None else contextlib.nullcontext():
+                        await self._send(CommandReceived("start"))
+                        await self._chat()
+            finally:
+                self.sink.exports.remove()
+            self._screen(GOODBYE)
+
+    async def _chat(self) -> None:
+        while (line := await self._next_line()) is not None:
+            line = line.strip()
+            if not line:
+                continue
+            if line.lower() in QUIT_COMMANDS:
+                break
+            events = await self._events_for(line)
+            for number, event in enumerate(events, start=1):
+                self.sink.quiet = number < len(events)
+                await self._send(event)
+            self.sink.quiet = False
+
+    async def _next_line(self) -> str | None:
+        """The next typed line; None at end of input or once Ctrl-C was pressed."""
+        if self._leave.is_set():
+            return None
+        self._screen.prompt()
+        reading = asyncio.ensure_future(self._read_line())
+        leaving = asyncio.ensure_future(self._leave.wait())
+        line: str | None = None
+        try:
+            await asyncio.wait({reading, leaving}, return_when=asyncio.FIRST_COMPLETED)
+            line = reading.result() if reading.done() and not self._leave.is_set() else None
+        finally:
+            for task in (reading, leaving):
+                task.cancel()
+            self._screen.answered(typed=line is not None)
+        return line
 
     async def _events_for(self, line: str) -> list[Event]:
         if line.startswith("/"):
