@@ -115,6 +115,9 @@ class Outgoing:
     reroute: Reroute | None = None
     """Where to send this instead if its chat refuses it for good (a digest chat we were
     removed from: the therapist's private chat)."""
+    urgent: bool = False
+    """A crisis reply or a risk alert: sent before anything else queued for its chat and not
+    held by the chat's pace (the safety target is seconds, not a queue's length)."""
 
     @property
     def expected(self) -> Expects | None:
@@ -139,6 +142,7 @@ class Outgoing:
             "reroute": [self.reroute.chat_id, self.reroute.person_id, self.reroute.note]
             if self.reroute
             else None,
+            "urgent": self.urgent,
         }
 
     @classmethod
@@ -166,6 +170,7 @@ class Outgoing:
             reroute=Reroute(str(data["reroute"][0]), data["reroute"][1], data["reroute"][2])
             if data.get("reroute")
             else None,
+            urgent=bool(data.get("urgent", False)),
         )
 
 

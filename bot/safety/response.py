@@ -14,7 +14,7 @@ Logs carry ids, the place and the category only — never the words.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.chat import texts
@@ -86,8 +86,9 @@ class Safety:
         )
 
     def stranger_message(self) -> Outgoing:
-        """For someone who is not a client here: the resources, nothing stored."""
-        return note(self._crisis_text(told=False))
+        """For someone who is not a client here: the resources, nothing stored (urgent, as every
+        crisis reply: before anything queued for the chat, not held by its pace)."""
+        return replace(note(self._crisis_text(told=False)), urgent=True)
 
     async def respond(self, turn: Turn, match: RiskFinding, where: str, text: str) -> None:
         """Store the event, answer with the crisis message, alert the therapist."""
@@ -110,7 +111,11 @@ class Safety:
             (Button(texts.BUTTON_NOT_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:u"),),
         )
         return Outgoing(
-            text=self._crisis_text(told), purpose=Purpose.PROMPT, buttons=buttons, expects="choice"
+            text=self._crisis_text(told),
+            purpose=Purpose.PROMPT,
+            buttons=buttons,
+            expects="choice",
+            urgent=True,
         )
 
     async def remind_paused(self, turn: Turn) -> None:
@@ -155,6 +160,7 @@ class Safety:
                 purpose=Purpose.PROMPT,
                 buttons=(safe_now,),
                 expects="choice",
+                urgent=True,
             )
         )
         if told:
@@ -187,7 +193,7 @@ class Safety:
             return
         chat, fallback = chats
         reroute = Reroute(fallback.chat_id, fallback.person_id) if fallback else None
-        turn.tell(chat, Outgoing(text=text, reroute=reroute))
+        turn.tell(chat, Outgoing(text=text, reroute=reroute, urgent=True))  # not behind a digest
 
     # --- the later "are you safe?" --------------------------------------------------------------
 

@@ -106,5 +106,5 @@ async def test_migrate_command(tmp_path: Path) -> None:
     assert stdout.decode().strip().splitlines() == [
         "Created an encryption key in data/between.key — keep a copy somewhere safe: without it the data "
         "cannot be read.",
-        "Database is at revision 0009.",
+        "Database is at revision 0010.",
     ]
