@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 600.0
 LEDGER_FLUSH_DELAY_SECONDS = 0.25
 DRAIN_BATCH = 500
-REPLY_MAX_WAIT_SECONDS = 1.0
-"""A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
+REPLY_MAX_WAIT_SECONDS = 0.25
+"""A reply waits this long at most for its turn to be sent; past that the drainer sends it. Short:
+the transport handles updates one at a time, so a handler waiting for one chat's pace would hold
+back the next update, a crisis among them."""
 PACE_SLICE_SECONDS = 0.5
 """A round waiting for the pace looks up this often: has something urgent arrived meanwhile?"""
 
@@ -121,6 +123,8 @@ class _Round:
     attempted: set[int] = field(default_factory=set)
     handled: int = 0
     sent: int = 0
+    queued: int = 0
+    """The courier's wake-ups when the round began: more since means new messages."""
     interrupted: bool = False
     """Stopped while waiting for the pace: a handler waits for this chat, or new messages were
     queued (perhaps urgent ones); read the chat again."""
@@ -300,7 +304,7 @@ class Courier:
         max_wait: float,
     ) -> _Round:
         """Send ``pending`` in order until one must wait; write down what happened."""
-        round_ = _Round(key)
+        round_ = _Round(key, queued=self._queued)
         for item in pending:
             if item.due_at > self._clock() and item.id not in fresh_ids:
                 break  # a retry not due yet, or replies leased to a handler: the rest waits too
@@ -340,16 +344,17 @@ class Courier:
     async def _wait_for_pace(self, round_: _Round, urgent: bool, max_wait: float) -> bool:
         """Wait for this chat's turn, in short slices; False when that is longer than
         ``max_wait``, or when the round was interrupted meanwhile (see :class:`_Round`)."""
-        chat_id, queued = round_.chat_id, self._queued
+        chat_id = round_.chat_id
         wait = self.pacer.delay(chat_id, urgent=urgent)
         if wait > max_wait:
             return False
         while wait > 0:
-            await self.sleep(min(wait, PACE_SLICE_SECONDS))
-            if not urgent and (self._awaited(round_.key) or self._queued != queued):
+            step = min(wait, PACE_SLICE_SECONDS)
+            await self.sleep(step)
+            wait -= step
+            if not urgent and (self._awaited(round_.key) or self._queued != round_.queued):
                 round_.interrupted = True
                 return False
-            wait = self.pacer.delay(chat_id, urgent=urgent)
         self.pacer.spend(chat_id)
         return True
 
