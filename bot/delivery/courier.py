@@ -42,10 +42,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 600.0
 LEDGER_FLUSH_DELAY_SECONDS = 0.25
 DRAIN_BATCH = 500
-REPLY_MAX_WAIT_SECONDS = 0.25
-"""A reply waits this long at most for its turn to be sent; past that the drainer sends it. Short:
-the transport handles updates one at a time, so a handler waiting for one chat's pace would hold
-back the next update, a crisis among them."""
+REPLY_MAX_WAIT_SECONDS = 1.0
+"""A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
 PACE_SLICE_SECONDS = 0.5
 """A round waiting for the pace looks up this often: has something urgent arrived meanwhile?"""
 

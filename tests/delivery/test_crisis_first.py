@@ -180,16 +180,32 @@ async def test_right_after_a_burst_the_crisis_reply_goes_first(
     api: FakeBotApi, bot: RunningBot, now: VirtualTime, arrivals: Arrivals
 ) -> None:
     user = api.user(5001)
+    await user.send("/cancel")
+    await user.expect(1)
     runtime = paced(bot, api, now)
-    await user.send("/urge")  # a burst: the intro and the first question…
-    await user.expect(2)
-    await user.send("/help")  # …and more, which the chat's pace holds back
-    await api.wait_until(lambda: api.bot_message_count(5001) >= 3)
-    delay, after = await crisis_after(user, api, runtime, now, arrivals)
-    assert delay < TARGET_SECONDS, after
-    assert CRISIS_LINE in shown(after)[0]  # before anything still queued
+    async with runtime.database.transaction() as tx:  # a burst queued for the chat (a backlog)
+        burst = [Outgoing(text=f"Queued {n}").to_json() for n in range(1, 7)]
+        await tx.outbox.put_many("telegram", "5001", burst, runtime.clock())
+    handed = HANDED[id(runtime)]
+    sent_at: list[float] = []
+    since = len(api.calls)
+
+    async def the_client_writes() -> None:  # right after the burst, the rest waiting for the pace
+        sent_at.append(now())
+        await user.send(RISKY)
+        await handed.until(lambda: handed.starting > 0)  # its handler is at the courier now
+
+    now.during_sleep = the_client_writes
+    await until(runtime, now.clock, lambda: arrivals.first(5001, CRISIS_LINE, since) is not None)
+    arrived = arrivals.first(5001, CRISIS_LINE, since)
+    assert sent_at and arrived is not None
     await until(runtime, now.clock, lambda: not pending_in(runtime))
-    assert api.too_many_requests <= 1  # the server allowed the burst, or the reply waited out its 429
+    after = arrivals.sends_to(5001, since)
+    assert arrived - sent_at[0] < TARGET_SECONDS, after
+    texts_shown = shown(after)
+    crisis_index = next(i for i, text in enumerate(texts_shown) if CRISIS_LINE in text)
+    assert texts_shown[:crisis_index] == ["Queued 1"], after  # sent before the client wrote; the rest after
+    assert [t for t in shown(after) if t.startswith("Queued")] == [f"Queued {n}" for n in range(1, 7)]
 
 
 def shown(sends: list[tuple[float, str]]) -> list[str]:
