@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -150,6 +151,9 @@ class OutboxMessage(Base):
     coalesce_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """Messages with the same key in a chat replace each other while unsent (a timer's frames:
     only the newest is worth sending)."""
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Sent before everything else queued for its chat, not held by the chat's pace (a crisis
+    reply, a risk alert); among urgent messages, and among the others, the order is the id's."""
 
 
 class Schedule(Base):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, case, delete, func, insert, select
 
 from storage.repository import Repository, RowReader
 from storage.tables import OUTBOX
@@ -25,6 +25,8 @@ class PendingMessage:
     payload: dict[str, Any]
     attempts: int
     due_at: datetime
+    urgent: bool = False
+    """Goes before the chat's other messages, not held by its pace (see ``pending_for_chat``)."""
 
 
 PENDING = RowReader.of(PendingMessage, OUTBOX)
@@ -45,6 +47,7 @@ def _queued(
         "due_at": now,
         "attempts": 0,
         "last_error": None,
+        "urgent": bool(payload.get("urgent", False)),
     }
 
 
@@ -77,7 +80,9 @@ class Outbox(Repository):
         )
         ids = sorted(result.scalars())  # ids grow in insertion order
         return [
-            PendingMessage(id_, person_id, transport, chat_id, payload, attempts, due_at)
+            PendingMessage(
+                id_, person_id, transport, chat_id, payload, attempts, due_at, bool(payload.get("urgent"))
+            )
             for id_, payload in zip(ids, payloads, strict=True)
         ]
 
@@ -120,12 +125,13 @@ class Outbox(Repository):
         return result.rowcount
 
     async def pending_for_chat(self, transport: str, chat_id: str) -> list[PendingMessage]:
-        """Everything still to send to one chat, oldest first (order matters in a chat)."""
+        """Everything still to send to one chat in the order it goes: urgent messages first,
+        then the others, each oldest first (order matters in a chat)."""
         return await self._all(
             PENDING,
             select(*PENDING.columns)
             .where(OUTBOX.c.transport == transport, OUTBOX.c.chat_id == chat_id)
-            .order_by(OUTBOX.c.id),
+            .order_by(OUTBOX.c.urgent.desc(), OUTBOX.c.id),
         )
 
     async def chats_with_pending(self) -> list[tuple[str, str]]:
@@ -133,17 +139,19 @@ class Outbox(Repository):
         return [(row.transport, row.chat_id) for row in result]
 
     async def due_chats(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
-        """Chats whose oldest pending message is due (messages in a chat go in order), oldest first."""
-        first = (
-            select(func.min(OUTBOX.c.id).label("id"))
+        """Chats whose next message is due (messages in a chat go in order: its oldest urgent
+        one, else its oldest), chats with an urgent one first, then the longest waiting."""
+        urgent_first = func.min(case((OUTBOX.c.urgent, OUTBOX.c.id)))
+        head = (
+            select(func.coalesce(urgent_first, func.min(OUTBOX.c.id)).label("id"))
             .group_by(OUTBOX.c.transport, OUTBOX.c.chat_id)
             .subquery()
         )
         result = await self._execute(
             select(OUTBOX.c.transport, OUTBOX.c.chat_id)
-            .join(first, first.c.id == OUTBOX.c.id)
+            .join(head, head.c.id == OUTBOX.c.id)
             .where(OUTBOX.c.due_at <= now)
-            .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
+            .order_by(OUTBOX.c.urgent.desc(), OUTBOX.c.due_at, OUTBOX.c.id)
             .limit(limit)
         )
         return [(row.transport, row.chat_id) for row in result]

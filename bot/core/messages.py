@@ -131,6 +131,9 @@ class Outgoing:
     erased: bool = False
     """Sent after the chat's person erased their data: a transport that keeps anything of
     theirs on this machine (the terminal's saved exports) removes it as it shows this."""
+    urgent: bool = False
+    """A crisis reply or a risk alert: sent before anything else queued for its chat and not
+    held by the chat's pace (the safety target is seconds, not a queue's length)."""
 
     @property
     def expected(self) -> Expects | None:
@@ -154,6 +157,7 @@ class Outgoing:
             if self.reroute
             else None,
             **({"erased": True} if self.erased else {}),
+            "urgent": self.urgent,
         }
 
     @classmethod
@@ -182,6 +186,7 @@ class Outgoing:
             if data.get("reroute")
             else None,
             erased=bool(data.get("erased", False)),
+            urgent=bool(data.get("urgent", False)),
         )
 
 

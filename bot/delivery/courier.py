@@ -12,6 +12,12 @@ messages are sent once more after the restart: at least once, never lost.
 
 A client who blocked the bot (or whose chat is gone) is marked unreachable: what is queued for
 them is dropped and nothing more is sent until they write to us again.
+
+Urgent messages (a crisis reply, a risk alert) go first in their chat and are not held by its
+pace; the rest of the chat follows in order. A 429's ``retry_after`` holds the whole chat, urgent
+messages too. A round that waits for the pace looks up between short slices of waiting: a
+handler waiting for the chat, or new messages queued (the gateway wakes us), end or restart it,
+so an urgent message never waits behind a long queue (a digest) in its chat.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ LEDGER_FLUSH_DELAY_SECONDS = 0.25
 DRAIN_BATCH = 500
 REPLY_MAX_WAIT_SECONDS = 1.0
 """A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
+PACE_SLICE_SECONDS = 0.5
+"""A round waiting for the pace looks up this often: has something urgent arrived meanwhile?"""
 
 Shown = tuple[str, int, str, str]
 """(what was shown: "conversation" or "due_prompt", its key, its token, the message id)."""
@@ -113,6 +121,11 @@ class _Round:
     attempted: set[int] = field(default_factory=set)
     handled: int = 0
     sent: int = 0
+    queued: int = 0
+    """The courier's wake-ups when the round began: more since means new messages."""
+    interrupted: bool = False
+    """Stopped while waiting for the pace: a handler waits for this chat, or new messages were
+    queued (perhaps urgent ones); read the chat again."""
 
     @property
     def chat_id(self) -> str:
@@ -133,6 +146,29 @@ class _Round:
             self.settlement.shown.append(("conversation", item.person_id, message.prompt_token, shown_id))
 
 
+def _refused(item: PendingMessage, message: Outgoing, error: PermanentDeliveryError, round_: _Round) -> bool:
+    """A message its chat will never take: rerouted, or dropped (and the chat unreachable)."""
+    round_.handled += 1
+    settlement = round_.settlement
+    settlement.delivered.append(item.id)
+    settlement.dropped = True
+    if message.reroute is not None:
+        log.warning("outbox %s to %s chat %s rerouted: %s", item.id, *round_.key, error)
+        settlement.rerouted.append(message)
+        return True
+    if error.unreachable and item.person_id is not None:
+        log.warning("%s chat %s is unreachable (%s); stopping", *round_.key, error)
+        settlement.unreachable = item.person_id
+        return False
+    log.warning("outbox %s to %s chat %s dropped: %s", item.id, *round_.key, error)
+    return True
+
+
+def _in_order(message: PendingMessage) -> tuple[bool, int]:
+    """The order a chat's messages go in: urgent ones first, each kind oldest first."""
+    return (not message.urgent, message.id)
+
+
 class Courier:
     """Sends what is in the outbox through the registered sinks."""
 
@@ -150,11 +186,14 @@ class Courier:
         self._clock = clock
         self.ledger = ledger if ledger is not None else DeliveryLedger()
         self.pacer = pacer if pacer is not None else Pacer(rate=0)
-        self._sleep = sleep
+        self.sleep = sleep
+        """How the courier waits for the pace (tests pass a virtual clock's)."""
         self._idle_check = idle_check_seconds
         self._sinks: dict[str, Sink] = {}
         self._chat_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._backed_up: set[tuple[str, str]] = set()
+        self._holds: dict[tuple[str, str], datetime] = {}  # a 429's retry_after, per chat
+        self._queued = 0  # counts wake-ups: new messages, perhaps urgent ones
         self._flush_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -220,22 +259,38 @@ class Courier:
         self._chat_locks[key] = (lock, users + 1)  # counted, so a queued waiter keeps the same lock
         try:
             async with lock:
-                if fresh is not None and key not in self._backed_up:
-                    return await self._send(sink, key, list(fresh), {m.id for m in fresh}, max_wait=max_wait)
-                async with self._db.transaction() as tx:
-                    await self.ledger.write(tx)
-                    pending = await tx.outbox.pending_for_chat(transport, chat_id)
-                # what was sent must not be read back as pending, even while another
-                # transaction is still writing it down
-                pending = [m for m in pending if m.id not in self.ledger.unsettled]
-                fresh_ids = {m.id for m in fresh or ()}
-                return await self._send(sink, key, pending, fresh_ids, max_wait=max_wait)
+                return await self._send_chat(sink, key, fresh, max_wait=max_wait)
         finally:
             lock, users = self._chat_locks[key]
             if users <= 1:
                 del self._chat_locks[key]
             else:
                 self._chat_locks[key] = (lock, users - 1)
+
+    async def _send_chat(
+        self, sink: Sink, key: tuple[str, str], fresh: Sequence[PendingMessage] | None, *, max_wait: float
+    ) -> int:
+        """Fresh replies to a chat with nothing older waiting go as they are (urgent ones first);
+        otherwise the chat is read from the database, again whenever a round is interrupted."""
+        fresh_ids = {m.id for m in fresh or ()}
+        if fresh is not None and key not in self._backed_up:
+            round_ = await self._send(sink, key, sorted(fresh, key=_in_order), fresh_ids, max_wait=max_wait)
+            if not round_.interrupted:
+                return round_.sent
+            sent = round_.sent
+        else:
+            sent = 0
+        while True:
+            async with self._db.transaction() as tx:
+                await self.ledger.write(tx)
+                pending = await tx.outbox.pending_for_chat(*key)
+            # what was sent must not be read back as pending, even while another
+            # transaction is still writing it down
+            pending = [m for m in pending if m.id not in self.ledger.unsettled]
+            round_ = await self._send(sink, key, pending, fresh_ids, max_wait=max_wait)
+            sent += round_.sent
+            if not round_.interrupted or self._awaited(key):
+                return sent  # a handler waits for this chat: it sends what is next
 
     async def _send(
         self,
@@ -245,12 +300,14 @@ class Courier:
         fresh_ids: set[int],
         *,
         max_wait: float,
-    ) -> int:
+    ) -> _Round:
         """Send ``pending`` in order until one must wait; write down what happened."""
-        round_ = _Round(key)
+        round_ = _Round(key, queued=self._queued)
         for item in pending:
             if item.due_at > self._clock() and item.id not in fresh_ids:
                 break  # a retry not due yet, or replies leased to a handler: the rest waits too
+            if self._held(key):
+                break  # the chat waits out a 429, urgent messages too
             if not await self._send_one(sink, item, round_, max_wait=max_wait):
                 break
         # replies this handler could not send (pace, a retry ahead of them): its lease ends, the
@@ -259,14 +316,14 @@ class Courier:
             i.id for i in pending if i.id in fresh_ids and i.id not in round_.attempted
         ]
         await self._write_round(round_, len(pending))
-        return round_.sent
+        return round_
 
     async def _send_one(self, sink: Sink, item: PendingMessage, round_: _Round, *, max_wait: float) -> bool:
         """Pace and send one message; False: stop this round (the pace, a retry, an unreachable chat)."""
         message = Outgoing.from_json(item.payload)
         paced = message.edit_of is None or message.purpose is Purpose.TIMER
-        if paced and not await self._wait_for_pace(round_.chat_id, max_wait):
-            return False  # the drainer sends this and the rest in turn
+        if paced and not await self._wait_for_pace(round_, item.urgent or message.urgent, max_wait):
+            return False  # the drainer sends this and the rest in turn (or reads the chat again)
         round_.attempted.add(item.id)
         try:
             shown_id = await sink.deliver(round_.chat_id, message)
@@ -276,47 +333,48 @@ class Courier:
             self._retry_later(item, error, round_)
             return False
         except PermanentDeliveryError as error:
-            return self._refused(item, message, error, round_)
+            return _refused(item, message, error, round_)
         if paced:
             self.pacer.answered()
         round_.delivered(item, message, shown_id)
         return True
 
-    async def _wait_for_pace(self, chat_id: str, max_wait: float) -> bool:
-        """Wait for this chat's turn; False when that is longer than ``max_wait``."""
-        wait = self.pacer.delay(chat_id)
+    async def _wait_for_pace(self, round_: _Round, urgent: bool, max_wait: float) -> bool:
+        """Wait for this chat's turn, in short slices; False when that is longer than
+        ``max_wait``, or when the round was interrupted meanwhile (see :class:`_Round`)."""
+        chat_id = round_.chat_id
+        wait = self.pacer.delay(chat_id, urgent=urgent)
         if wait > max_wait:
             return False
-        if wait > 0:
-            await self._sleep(wait)
+        while wait > 0:
+            step = min(wait, PACE_SLICE_SECONDS)
+            await self.sleep(step)
+            wait -= step
+            if not urgent and (self._awaited(round_.key) or self._queued != round_.queued):
+                round_.interrupted = True
+                return False
         self.pacer.spend(chat_id)
         return True
 
+    def _awaited(self, key: tuple[str, str]) -> bool:
+        """Someone else (a handler with fresh replies) waits for this chat's lock."""
+        return self._chat_locks.get(key, (None, 0))[1] > 1
+
+    def _held(self, key: tuple[str, str]) -> bool:
+        """The chat is waiting out a 429's ``retry_after``."""
+        until = self._holds.get(key)
+        if until is not None and until <= self._clock():
+            del self._holds[key]
+            return False
+        return until is not None
+
     def _retry_later(self, item: PendingMessage, error: TransientDeliveryError, round_: _Round) -> None:
         delay = error.retry_after if error.retry_after is not None else backoff(item.attempts)
+        if error.retry_after is not None:  # the chat must wait; a backoff is this message's own
+            self._holds[round_.key] = self._clock() + timedelta(seconds=delay)
         log.warning("outbox %s to %s chat %s deferred %.0fs: %s", item.id, *round_.key, delay, error)
         round_.settlement.retry = (item.id, str(error), self._clock() + timedelta(seconds=delay))
         self._wake_in(delay)  # then, not at the next idle check
-
-    @staticmethod
-    def _refused(
-        item: PendingMessage, message: Outgoing, error: PermanentDeliveryError, round_: _Round
-    ) -> bool:
-        """A message its chat will never take: rerouted, or dropped (and the chat unreachable)."""
-        round_.handled += 1
-        settlement = round_.settlement
-        settlement.delivered.append(item.id)
-        settlement.dropped = True
-        if message.reroute is not None:
-            log.warning("outbox %s to %s chat %s rerouted: %s", item.id, *round_.key, error)
-            settlement.rerouted.append(message)
-            return True
-        if error.unreachable and item.person_id is not None:
-            log.warning("%s chat %s is unreachable (%s); stopping", *round_.key, error)
-            settlement.unreachable = item.person_id
-            return False
-        log.warning("outbox %s to %s chat %s dropped: %s", item.id, *round_.key, error)
-        return True
 
     async def _write_round(self, round_: _Round, pending: int) -> None:
         """Successful sends go to the ledger; anything else is settled now. The chat stays backed
@@ -350,8 +408,8 @@ class Courier:
             for message in settlement.rerouted:
                 assert message.reroute is not None
                 moved = [replace(message, reroute=None).to_json()]
-                if message.reroute.note:
-                    moved.insert(0, Outgoing(text=message.reroute.note).to_json())
+                if message.reroute.note:  # said first: as urgent as what it introduces
+                    moved.insert(0, Outgoing(text=message.reroute.note, urgent=message.urgent).to_json())
                 await tx.outbox.put_many(
                     key[0], message.reroute.chat_id, moved, self._clock(), person_id=message.reroute.person_id
                 )
@@ -361,7 +419,9 @@ class Courier:
     # --- the drainer ----------------------------------------------------------------------
 
     def wake(self) -> None:
-        """Something is due now (the tick queued prompts, a reply had to wait)."""
+        """Something is due now (the tick queued prompts, a reply had to wait, a handler queued
+        messages for other chats): a round waiting for the pace reads its chat again."""
+        self._queued += 1
         self._wake.set()
 
     def _wake_in(self, seconds: float) -> None:

@@ -5,8 +5,11 @@ messages go out on an even grid of slots overall (a send that is a little late d
 the later ones), never more than ``rate`` within one second of the answers to earlier ones (a
 sliding window, as the server counts), and each chat gets a small burst (a reply and the next
 question) and then one message per interval. Edits and button answers are not messages and
-are not paced, except a timer's frames (a live message changing on its own). The clock is
-injected, so tests can move it.
+are not paced, except a timer's frames (a live message changing on its own). An urgent message
+(a crisis reply, a risk alert) is not held by its chat's pace nor by the even grid: it takes the
+next send ahead of the others, and still counts (its chat's and the grid's later sends move back
+one), and it never goes past ``rate`` answered within a second. The clock is injected, so tests
+can move it.
 """
 
 from __future__ import annotations
@@ -56,14 +59,17 @@ class Pacer:
             bucket.updated = now
         return bucket
 
-    def delay(self, chat: str) -> float:
-        """Seconds until a message to ``chat`` may be sent (0.0: now)."""
+    def delay(self, chat: str, *, urgent: bool = False) -> float:
+        """Seconds until a message to ``chat`` may be sent (0.0: now); an ``urgent`` one waits
+        only for the overall limit itself."""
         if not self.enabled:
             return 0.0
         now = self._monotonic()
         bucket = self._bucket(chat, now)
-        chat_wait = 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * self._chat_interval
         window_wait = self._answered[0] + 1.0 - now if len(self._answered) == self._window_size else 0.0
+        if urgent:
+            return max(window_wait, 0.0)
+        chat_wait = 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * self._chat_interval
         return max(self._next_global - now, chat_wait, window_wait, 0.0)
 
     def answered(self) -> None:
@@ -72,7 +78,8 @@ class Pacer:
             self._answered.append(self._monotonic())
 
     def spend(self, chat: str) -> None:
-        """Record that a message to ``chat`` was sent now."""
+        """Record that a message to ``chat`` was sent now (an urgent one sent ahead of its turn
+        too: the chat's bucket may go below empty, and the grid moves on by one slot)."""
         if not self.enabled:
             return
         now = self._monotonic()

@@ -15,7 +15,7 @@ Logs carry ids, the place and the category only — never the words.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.chat import texts
@@ -106,8 +106,9 @@ class Safety:
         return any(found.category == HARMED_BY_OTHERS for found in self._detector.matches(text))
 
     def stranger_message(self) -> Outgoing:
-        """For someone who is not a client here: the resources, nothing stored."""
-        return note(self._crisis_text(told=False))
+        """For someone who is not a client here: the resources, nothing stored (urgent, as every
+        crisis reply: before anything queued for the chat, not held by its pace)."""
+        return replace(note(self._crisis_text(told=False)), urgent=True)
 
     async def respond(self, turn: Turn, match: RiskFinding, where: str, text: str) -> None:
         """Store the event, answer with the crisis message, alert the therapist."""
@@ -129,7 +130,7 @@ class Safety:
             (Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:s"),),
             (Button(texts.BUTTON_NOT_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:u"),),
         )
-        return choice_question(self._crisis_text(told, harmed), buttons)
+        return replace(choice_question(self._crisis_text(told, harmed), buttons), urgent=True)
 
     async def remind_paused(self, turn: Turn) -> None:
         """Their flow is paused: say so, with the button that carries on."""
@@ -173,6 +174,7 @@ class Safety:
                 purpose=Purpose.PROMPT,
                 buttons=(safe_now,),
                 expects=Expects.choice((safe_now,)),
+                urgent=True,
             )
         )
         if told:
@@ -205,7 +207,7 @@ class Safety:
             return
         chat, fallback = chats
         reroute = Reroute(fallback.chat_id, fallback.person_id) if fallback else None
-        turn.tell(chat, Outgoing(text=text, reroute=reroute))
+        turn.tell(chat, Outgoing(text=text, reroute=reroute, urgent=True))  # not behind a digest
 
     # --- the later "are you safe?" --------------------------------------------------------------
 

@@ -4,7 +4,10 @@ by the old code (its prompt kind a bare string) is delivered and still reads as 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from sqlalchemy import column, insert, table
 
 from bot.chat.turn import Sender, TextReceived
 from bot.core.messages import Button, Expects
@@ -19,6 +22,7 @@ from tests.support.clock import FakeClock
 from tests.support.sinks import FakeSink
 
 CLIENT = Sender("telegram", "7", "7")
+OUTBOX_0008 = ("person_id", "transport", "chat_id", "payload", "created_at", "due_at", "attempts")
 SCALE_BUTTONS = [[str(n), f"tok:{n}"] for n in range(11)]
 OLD_PROMPT = {  # an outbox payload exactly as the code of schema 0008 wrote it
     "text": "How is your mood right now?",
@@ -46,7 +50,19 @@ async def write_0008_database(url: str, clock: FakeClock) -> None:
             await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), now)
             entry_id = await tx.entries.start(person.id, "mood_check", now)
             await tx.conversations.begin(person.id, entry_id, "mood_check", "mood", "tok", now, 1)
-            await tx.outbox.put_many("telegram", "7", [OLD_PROMPT], now)
+            old_outbox = table("outbox", *(column(name) for name in OUTBOX_0008))  # 0008's columns only
+            stamp = now.replace(tzinfo=None)  # stored as naive UTC on SQLite
+            await tx.connection.execute(
+                insert(old_outbox).values(
+                    person_id=person.id,
+                    transport="telegram",
+                    chat_id="7",
+                    payload=json.dumps(OLD_PROMPT),
+                    created_at=stamp,
+                    due_at=stamp,
+                    attempts=0,
+                )
+            )
     finally:
         await database.close()
 
