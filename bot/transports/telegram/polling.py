@@ -18,7 +18,6 @@ handled and nothing else.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -47,12 +46,19 @@ def _backoff(failures: int, max_delay: float) -> float:
     return min(max_delay, FIRST_DELAY * 2.0 ** (failures - 1))
 
 
-def _retry_delay(error: TelegramError, failures: int, max_delay: float) -> float:
+def _retry_delay(error: Exception, failures: int, max_delay: float) -> float:
     """Telegram's own ``retry_after`` on a 429, else a doubling delay, capped."""
     if isinstance(error, RetryAfter):
         after = error.retry_after
         return after.total_seconds() if isinstance(after, timedelta) else float(after)
     return _backoff(failures, max_delay)
+
+
+def _report_death(task: asyncio.Task[None]) -> None:
+    """The polling task ends only when stopped; anything else means no update is read any more."""
+    error = None if task.cancelled() else task.exception()
+    if error is not None:
+        log.critical("polling Telegram stopped: %s; restart the bot", describe_error(error))
 
 
 class Poller:
@@ -94,6 +100,7 @@ class Poller:
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="telegram-polling")
+        self._task.add_done_callback(_report_death)
 
     async def stop(self) -> None:
         """Finish the update in hand (a long poll or a back-off wait is cut short), then confirm
@@ -104,23 +111,22 @@ class Poller:
         self._stopping = True
         if not self._handling:
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait([task])  # a poller that died has said why (_report_death)
         self._batch.clear()
         await self._confirm_handled()
 
     async def _run(self) -> None:
-        failures = 0
+        failed: list[type[Exception]] = []  # the kinds of error in the current run of failures
         while not self._stopping:
             try:
                 updates = await self._fetch(self._offset, self._timeout)
-            except TelegramError as error:
-                failures += 1
-                await asyncio.sleep(self._failed(error, failures))
+            except Exception as error:  # an answer we cannot read is retried too
+                failed.append(type(error))
+                await asyncio.sleep(self._failed(error, failed))
                 continue
-            if failures:
-                log.info("getUpdates works again after %d failed calls", failures)
-                failures = 0
+            if failed:
+                log.info("getUpdates works again after %d failed calls", len(failed))
+                failed.clear()
             self._batch.extend(updates)
             while self._batch and not self._stopping:
                 await self._handle_next()
@@ -161,16 +167,17 @@ class Poller:
         self._sent_offset = offset
         return updates
 
-    def _failed(self, error: TelegramError, failures: int) -> float:
-        """Log a failed ``getUpdates`` (once per run of failures) and say how long to wait."""
-        delay = _retry_delay(error, failures, self._max_delay)
+    def _failed(self, error: Exception, failed: list[type[Exception]]) -> float:
+        """Log a failed ``getUpdates`` (once per run of the same error) and say how long to wait."""
+        delay = _retry_delay(error, len(failed), self._max_delay)
+        if failed[-2:-1] == [type(error)]:
+            return delay
         if isinstance(error, Conflict):
-            if failures == 1:
-                log.error(
-                    "another process is polling Telegram with this bot token (Conflict); "
-                    "stop the other one (retrying until then)"
-                )
-        elif failures == 1 or isinstance(error, RetryAfter):
+            log.error(
+                "another process is polling Telegram with this bot token (Conflict); "
+                "stop the other one (retrying until then)"
+            )
+        else:
             log.warning("getUpdates failed: %s; retrying in %.1f s", describe_error(error), delay)
         return delay
 
