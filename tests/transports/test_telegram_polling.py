@@ -75,6 +75,21 @@ def assert_only_committed_confirmed(api: FakeBotApi, committed: Committed) -> No
                 assert committed.at.get(update_id, math.inf) <= at, (update_id, offset)
 
 
+def outbox_raises_once(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> asyncio.Event:
+    """The next turn raises ``error`` when it queues its replies: after its answer was written,
+    before its commit. The event is set when it has."""
+    put_many = Outbox.put_many
+    raised = asyncio.Event()
+
+    async def raise_once(self: Outbox, *args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(Outbox, "put_many", put_many)
+        raised.set()
+        raise error
+
+    monkeypatch.setattr(Outbox, "put_many", raise_once)
+    return raised
+
+
 async def mood_up_to_the_note(user: FakeUser, api: FakeBotApi) -> None:
     await user.send("/mood")
     await user.expect(2)
@@ -126,15 +141,7 @@ async def test_an_update_interrupted_mid_transaction_is_handled_after_the_restar
 ) -> None:
     user = api.user(3201)
     await mood_up_to_the_note(user, api)
-    put_many = Outbox.put_many
-    crashed = asyncio.Event()
-
-    async def crash_once(self: Outbox, *args: object, **kwargs: object) -> None:
-        monkeypatch.setattr(Outbox, "put_many", put_many)
-        crashed.set()
-        raise Crash  # the answer is in the draft, the replies not queued yet, nothing committed
-
-    monkeypatch.setattr(Outbox, "put_many", crash_once)
+    crashed = outbox_raises_once(monkeypatch, Crash())  # the answer is in the draft, not committed
     note = await user.send("slept badly, walked a lot")
     await asyncio.wait_for(crashed.wait(), timeout=5)
     await asyncio.sleep(0.1)  # the poller's task ends, its done-callback logs
@@ -169,13 +176,7 @@ async def test_a_handler_that_fails_is_tried_again_before_the_offset_moves(
     """A database error (busy past its timeout, say) rolls the turn back; the next try stores it."""
     user = api.user(3301)
     await mood_up_to_the_note(user, api)
-    put_many = Outbox.put_many
-
-    async def fail_once(self: Outbox, *args: object, **kwargs: object) -> None:
-        monkeypatch.setattr(Outbox, "put_many", put_many)
-        raise StorageError("database error: OperationalError")
-
-    monkeypatch.setattr(Outbox, "put_many", fail_once)
+    outbox_raises_once(monkeypatch, StorageError("database error: OperationalError"))
     with caplog.at_level(logging.WARNING):
         await user.send("a short note")
         (obstacles,) = await user.expect(1)
