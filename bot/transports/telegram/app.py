@@ -1,7 +1,9 @@
 """The python-telegram-bot application: built in one place, started and stopped in pairs.
 
 The runtime hands in what the transport needs (its settings, the gateway, the courier and the
-background runner); the transport registers its sink and link maker while it runs.
+background runner); the transport registers its sink and link maker while it runs. Updates come
+through our own :class:`~bot.transports.telegram.polling.Poller`, not PTB's ``Updater``, which
+confirms updates to Telegram before they are handled (see that module).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -21,6 +22,7 @@ from bot.core.errors import ConfigurationError
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.links import TelegramLinks
+from bot.transports.telegram.polling import Poller
 from bot.transports.telegram.sink import TelegramSink
 from bot.transports.telegram.updates import (
     CONTEXT_TYPES,
@@ -50,15 +52,16 @@ class TelegramConfig:
 
 @dataclass(frozen=True, slots=True)
 class TelegramTransport:
-    """A running Telegram transport: its application and its link maker."""
+    """A running Telegram transport: its application, its link maker and its poller."""
 
     application: TelegramApplication
     links: TelegramLinks
+    poller: Poller
 
 
 def build_application(config: TelegramConfig, gateway: Gateway) -> TelegramApplication:
     """One generic handler, one error handler, typed context; no JobQueue (the runtime's
-    background runner does the ticking)."""
+    background runner does the ticking) and no Updater (the poller fetches updates)."""
     application: TelegramApplication = (
         ApplicationBuilder()
         .token(config.token)
@@ -66,9 +69,12 @@ def build_application(config: TelegramConfig, gateway: Gateway) -> TelegramAppli
         .base_file_url(config.file_base_url)
         .context_types(CONTEXT_TYPES)
         .job_queue(None)
+        .updater(None)
         .build()
     )
     application.bot_data.gateway = gateway
+    application.bot_data.idle = lambda: True
+    application.bot_data.failures = 0
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application
@@ -88,15 +94,18 @@ async def telegram_running(
     await _initialize(application, config)
     try:
         courier.register(TRANSPORT, TelegramSink(application.bot))
-        transport = TelegramTransport(application, TelegramLinks(lambda: application.bot.username))
+        poller = _poller(application, config)
+        transport = TelegramTransport(application, TelegramLinks(lambda: application.bot.username), poller)
         await publish_commands(application, gateway)
         async with background() if background is not None else contextlib.nullcontext():
             await application.start()
             try:
-                await _polling(application, config)
+                await application.bot.delete_webhook()  # getUpdates is refused while one is set
+                poller.start()
                 yield transport
             finally:
-                await _stop(application)
+                await poller.stop()
+                await application.stop()
     finally:
         courier.unregister(TRANSPORT)
         await application.shutdown()
@@ -121,14 +130,16 @@ async def _initialize(application: TelegramApplication, config: TelegramConfig) 
         ) from None
 
 
-async def _polling(application: TelegramApplication, config: TelegramConfig) -> None:
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=timedelta(seconds=config.poll_timeout), allowed_updates=ALLOWED_UPDATES
-    )
+def _poller(application: TelegramApplication, config: TelegramConfig) -> Poller:
+    """The poller, handing each update to the application; the handler tells it when the next
+    update is waiting (sends are then written down by that one) and the error handler when an
+    update failed (counted in ``bot_data.failures``)."""
 
+    async def handle(update: Update) -> bool:
+        failures = application.bot_data.failures
+        await application.process_update(update)
+        return application.bot_data.failures == failures
 
-async def _stop(application: TelegramApplication) -> None:
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    await application.stop()
+    poller = Poller(application.bot, handle, timeout=config.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+    application.bot_data.idle = poller.idle
+    return poller

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, Update
@@ -58,9 +59,12 @@ MEDIA_KINDS = (
 
 class BotData:
     """The application's ``bot_data``, typed: the gateway every update goes through (set once by
-    the app factory, before the application starts)."""
+    the app factory, before the application starts), whether the poller has nothing waiting, and
+    how many updates failed (the error handler counts; the poller retries a failed one)."""
 
     gateway: Gateway
+    idle: Callable[[], bool]
+    failures: int
 
 
 TelegramContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
@@ -167,15 +171,14 @@ async def on_update(update: Update, context: TelegramContext) -> None:
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
 
-    await gateway.handle(
-        sender, event, update.update_id, notice=answer_press, idle=context.application.update_queue.empty
-    )
+    await gateway.handle(sender, event, update.update_id, notice=answer_press, idle=context.bot_data.idle)
 
 
 async def on_error(update: object, context: TelegramContext) -> None:
     """Log the error class and update id only — never the update, which holds what they wrote."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
+    context.bot_data.failures += 1
     log.error(
         "error handling update %s: %s",
         update_id,

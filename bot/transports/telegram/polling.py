@@ -1,0 +1,194 @@
+"""Polling Telegram so that a process killed at any moment loses no update.
+
+Telegram keeps an update until a ``getUpdates`` call carries an ``offset`` greater than its id;
+from then on it is gone for good. python-telegram-bot's ``Updater`` asks for the next batch, with
+the offset past the last update it *fetched*, as soon as it has queued the batch for handling:
+a process killed before the queue was handled loses those updates, and the client's answer with
+them. This loop confirms only what was handled: the offset it sends is one past the last update
+whose handler returned (the conversation service commits inside it), so a kill before that
+leaves the update with Telegram, which sends it again after the restart. An update handled and
+committed but not yet confirmed comes back too; the per-person update-id watermark in the
+conversation service turns that repeat into a no-op.
+
+Updates are handled one at a time, in the order Telegram sent them (as the ``Application`` did
+with ``concurrent_updates`` off). Stopping finishes the update in hand, confirms what was
+handled and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from telegram import Bot, Update
+from telegram.error import Conflict, RetryAfter, TelegramError
+
+from bot.core.logs import describe_error
+
+log = logging.getLogger(__name__)
+
+HandleUpdate = Callable[[Update], Awaitable[bool]]
+"""Handles one update to its end (``Application.process_update``): it has committed when this
+returns True; False means its handler raised (and the error handler logged it)."""
+
+FIRST_DELAY = 0.5
+"""Seconds before retrying a failed call or update; doubled after each failure in a row."""
+MAX_DELAY = 30.0
+ATTEMPTS = 3
+"""Tries at an update whose handler raises (a database busy past its timeout, say) before it is
+skipped: an update that always fails must not hold up everyone behind it."""
+
+
+def _backoff(failures: int, max_delay: float) -> float:
+    return min(max_delay, FIRST_DELAY * 2.0 ** (failures - 1))
+
+
+def _retry_delay(error: Exception, failures: int, max_delay: float) -> float:
+    """Telegram's own ``retry_after`` on a 429, else a doubling delay, capped."""
+    if isinstance(error, RetryAfter):
+        after = error.retry_after
+        return after.total_seconds() if isinstance(after, timedelta) else float(after)
+    return _backoff(failures, max_delay)
+
+
+def _report_death(task: asyncio.Task[None]) -> None:
+    """The polling task ends only when stopped; anything else means no update is read any more."""
+    error = None if task.cancelled() else task.exception()
+    if error is not None:
+        log.critical("polling Telegram stopped: %s; restart the bot", describe_error(error))
+
+
+class Poller:
+    """Fetches updates with ``getUpdates`` and hands them to ``handle`` one at a time, sending an
+    offset past an update only once it was handled."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        handle: HandleUpdate,
+        *,
+        timeout: float,
+        allowed_updates: Sequence[str],
+        max_delay: float = MAX_DELAY,
+        attempts: int = ATTEMPTS,
+    ) -> None:
+        self._bot = bot
+        self._handle = handle
+        self._timeout = timedelta(seconds=timeout)
+        self._allowed_updates = list(allowed_updates)
+        self._max_delay = max_delay
+        self._attempts = attempts
+        self._offset: int | None = None
+        """One past the newest handled update; None until one was."""
+        self._sent_offset: int | None = None
+        self._batch: deque[Update] = deque()
+        self._handling = False
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def offset(self) -> int | None:
+        """The offset the next ``getUpdates`` sends: one past the newest handled update."""
+        return self._offset
+
+    def idle(self) -> bool:
+        """True when no fetched update is waiting behind the one being handled."""
+        return not self._batch
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="telegram-polling")
+        self._task.add_done_callback(_report_death)
+
+    async def stop(self) -> None:
+        """Finish the update in hand (a long poll or a back-off wait is cut short), then confirm
+        what was handled. Fetched updates not handled stay with Telegram for the next start."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        if not self._handling:
+            task.cancel()
+        await asyncio.wait([task])  # a poller that died has said why (_report_death)
+        self._batch.clear()
+        await self._confirm_handled()
+
+    async def _run(self) -> None:
+        failed: list[type[Exception]] = []  # the kinds of error in the current run of failures
+        while not self._stopping:
+            try:
+                updates = await self._fetch(self._offset, self._timeout)
+            except Exception as error:  # an answer we cannot read is retried too
+                failed.append(type(error))
+                await asyncio.sleep(self._failed(error, failed))
+                continue
+            if failed:
+                log.info("getUpdates works again after %d failed calls", len(failed))
+                failed.clear()
+            self._batch.extend(updates)
+            while self._batch and not self._stopping:
+                await self._handle_next()
+
+    async def _handle_next(self) -> None:
+        """Handle the batch's first update (again, after a failure, a few times), then move the
+        offset past it. A stop while waiting to retry leaves it unconfirmed."""
+        update = self._batch[0]
+        for attempt in range(1, self._attempts + 1):
+            if await self._handle_once(update):
+                break
+            if attempt < self._attempts:
+                delay = _backoff(attempt, self._max_delay)
+                log.warning(
+                    "update %s failed (try %d of %d); again in %.1f s",
+                    update.update_id,
+                    attempt,
+                    self._attempts,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        else:
+            log.error("update %s failed %d times; skipped", update.update_id, self._attempts)
+        self._batch.popleft()
+        self._offset = update.update_id + 1
+
+    async def _handle_once(self, update: Update) -> bool:
+        self._handling = True
+        try:
+            return await self._handle(update)
+        finally:
+            self._handling = False
+
+    async def _fetch(self, offset: int | None, wait: timedelta, limit: int = 100) -> Sequence[Update]:
+        updates = await self._bot.get_updates(
+            offset=offset, timeout=wait, limit=limit, allowed_updates=self._allowed_updates
+        )
+        self._sent_offset = offset
+        return updates
+
+    def _failed(self, error: Exception, failed: list[type[Exception]]) -> float:
+        """Log a failed ``getUpdates`` (once per run of the same error) and say how long to wait."""
+        delay = _retry_delay(error, len(failed), self._max_delay)
+        if failed[-2:-1] == [type(error)]:
+            return delay
+        if isinstance(error, Conflict):
+            log.error(
+                "another process is polling Telegram with this bot token (Conflict); "
+                "stop the other one (retrying until then)"
+            )
+        else:
+            log.warning("getUpdates failed: %s; retrying in %.1f s", describe_error(error), delay)
+        return delay
+
+    async def _confirm_handled(self) -> None:
+        """Tell Telegram about the handled updates the last ``getUpdates`` did not confirm yet
+        (a short call; updates it returns are left for the next start)."""
+        if self._offset is None or self._offset == self._sent_offset:
+            return
+        try:
+            await self._fetch(self._offset, timedelta(0), limit=1)
+        except TelegramError as error:
+            log.info(
+                "could not confirm handled updates on stop (%s); they come back once", describe_error(error)
+            )

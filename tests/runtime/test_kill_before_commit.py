@@ -1,0 +1,80 @@
+"""SIGKILL the real `between run` between receiving an update and committing it: the update is
+still Telegram's, and the next process handles it (once)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flows.common import OBSTACLES_PROMPT
+from flows.mood_check import FEELINGS_PROMPT, NOTE_PROMPT
+from storage import Database
+from storage.crypto import load_keyring
+from tests.runtime import test_restart
+from tests.support.bot_process import start_bot_process
+from tests.support.enrolment import enrol_at
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.rows import rows
+
+processes = test_restart.processes
+"""Bots a test started; any still running at its end are killed (the restart test's fixture)."""
+
+
+async def test_an_update_received_but_not_committed_is_handled_after_a_sigkill(
+    api: FakeBotApi, database_url: str, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    env = {"DATABASE_URL": database_url}
+    processes.append(await start_bot_process(api, tmp_path, env))
+    await enrol_at(database_url, [2101], datetime.now(UTC))
+    user = api.user(2101)
+    await user.send("/mood")
+    await user.expect(2, timeout=30)
+    await user.press("7")
+    (feelings,) = await user.expect(1, timeout=30)
+    assert feelings.text == FEELINGS_PROMPT
+    await user.press("Calm")
+    await api.wait_until(lambda: "✓ Calm" in user.last_message().labels(), timeout=30)
+    await user.press("Done")
+    (note_prompt,) = await user.expect(1, timeout=30)
+    assert note_prompt.text == NOTE_PROMPT
+
+    # Another writer holds the database: the bot receives the note, then waits to write it.
+    holder = sqlite3.connect(database_url.split(":///", 1)[1], isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        polls = len(api.calls_to("getUpdates"))
+        note = await user.send("a note the kill must not lose")
+        await api.wait_until(lambda: api.calls_to("getUpdates")[polls - 1].ok, timeout=30)  # handed out
+        await asyncio.sleep(0.5)  # the bot is in the handler now, its write waiting on the lock
+        assert note in api.pending_update_ids()
+        assert all(int(c.params.get("offset") or 0) <= note for c in api.calls_to("getUpdates"))
+        processes[-1].send_signal(signal.SIGKILL)
+        assert await processes[-1].wait() == -signal.SIGKILL
+    finally:
+        holder.close()  # rolls its transaction back
+
+    processes.append(await start_bot_process(api, tmp_path, env))
+    # (the note's question may come again first: that send was not written down before the
+    # kill either, and replies are at-least-once)
+    await user.expect_text(OBSTACLES_PROMPT, timeout=30)
+    await user.send("nothing")
+    await user.expect_text("Mood 7/10", timeout=30)
+    processes[-1].send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(processes[-1].wait(), timeout=30) == 0
+
+    database = Database(database_url, keyring=load_keyring(None, tmp_path / "data" / "between.key").ring)
+    try:
+        ((answers,),) = await rows(database, "entries", "answers")
+    finally:
+        await database.close()
+    assert answers == {
+        "mood": 7,
+        "feelings": ["calm"],
+        "note": "a note the kill must not lose",
+        "obstacles": "nothing",
+    }
+    texts = [m.text or "" for m in user.messages()]
+    assert sum(t.startswith(OBSTACLES_PROMPT) for t in texts) == 1
