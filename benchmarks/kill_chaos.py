@@ -47,6 +47,7 @@ from tests.support.bot_process import start_bot_process
 from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.rows import rows
+from tests.support.words import tapped
 
 TOKEN = "123456:KILLCHAOS"
 FIRST_CLIENT = 20_000
@@ -68,6 +69,8 @@ Step = tuple[Callable[[], Awaitable[object]], Callable[[], bool]]
 
 
 def _new_message_with(user: FakeUser, fragment: str) -> Callable[[], bool]:
+    """A message after now holds ``fragment`` (a flow's text, as Telegram words its gestures)."""
+    fragment = tapped(fragment)
     seen = len(user.api.all_bot_messages(user.chat_id))
     return lambda: any(fragment in (m.text or "") for m in user.api.all_bot_messages(user.chat_id)[seen:])
 
@@ -119,7 +122,7 @@ def thought_record(user: FakeUser, n: int) -> tuple[list[Callable[[], Step]], di
         text("/thought", SITUATION),
         text(words["situation"], EMOTIONS),
         lambda: (lambda: user.press("Anxious"), _ticked(user, "Anxious", since)),
-        lambda: (lambda: user.press("Done"), _new_message_with(user, "feeling anxious")),
+        lambda: (lambda: user.press("Done"), _new_message_with(user, "the feeling “anxious”")),
         text(str(intensity), HOT_THOUGHT),
         text(words["hot"], BELIEF_BEFORE),
         text(str(before), TRAPS),

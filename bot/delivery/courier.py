@@ -33,6 +33,7 @@ from bot.core.clock import Clock
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.logs import describe_error
 from bot.core.messages import Outgoing, Purpose
+from bot.core.tasks import uninterrupted
 from bot.delivery.pacing import Pacer
 from bot.delivery.sink import Sink
 from storage import Database, PendingMessage, StorageError, Transaction
@@ -212,7 +213,7 @@ class Courier:
     async def _flush_after_delay(self) -> None:
         await asyncio.sleep(LEDGER_FLUSH_DELAY_SECONDS)  # a group-commit window, not pacing
         try:
-            await self.flush()
+            await uninterrupted(self.flush())
         except StorageError:
             log.exception("could not write the delivery ledger; will retry on the next transaction")
 
@@ -452,7 +453,7 @@ class Courier:
         while True:
             self._wake.clear()
             try:
-                sent = await self.deliver_due()
+                sent = await uninterrupted(self.deliver_due())  # stopping waits for the batch in hand
             except Exception as error:
                 log.error("outbox drainer: %s; retrying", describe_error(error))
                 sent = 0

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.logs import describe_error
+from bot.core.tasks import uninterrupted
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ async def _every(ticker: Ticker, first: float) -> None:
     while True:
         started = loop.time()
         try:
-            await ticker.work()
+            await uninterrupted(ticker.work())  # stopping waits for the run in hand
         except Exception as error:
             log.error("%s tick failed: %s; the next one retries", ticker.name, describe_error(error))
         await asyncio.sleep(max(0.0, ticker.interval - (loop.time() - started)))

@@ -18,13 +18,18 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.chat.turn import Event, Handled, Sender, TextReceived
-from flows.common import OBSTACLES_PROMPT
-from flows.mood_check import FEELINGS_PROMPT, NOTE_PROMPT
+from flows.common import OBSTACLES_PROMPT as OBSTACLES
+from flows.mood_check import FEELINGS_PROMPT as FEELINGS
+from flows.mood_check import NOTE_PROMPT as NOTE
 from storage import Database, StorageError
 from storage.outbox import Outbox
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
+from tests.support.words import tapped
+
+FEELINGS_PROMPT, NOTE_PROMPT, OBSTACLES_PROMPT = (tapped(text) for text in (FEELINGS, NOTE, OBSTACLES))
+"""The mood check's texts as Telegram shows them (its gestures in Telegram's words)."""
 
 Handle = Callable[[Sender, Event, int | None], Awaitable[Handled]]
 
