@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, Generic, TypeVar
 
+from bot.core import formatting
 from flows.model import CUSTOM_PREFIX
 
 F = TypeVar("F")
@@ -30,8 +31,6 @@ UNFINISHED_MARK: Final = " (unfinished)"
 NOTE_LINE: Final = "  Note: {note}"
 STOPPED_AFTER: Final = "stopped after {stayed} of {planned}"
 STOPPED_EARLY: Final = "stopped after {stayed}"
-WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTH_NAMES: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BARS: Final = "▁▂▃▄▅▆▇█"
 
 
@@ -128,17 +127,14 @@ class Dates:
         self.show_year = period_start.year != period_end.year
 
     def day(self, day: date) -> str:
-        text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
-        return f"{text} {day.year}" if self.show_year else text
+        return formatting.day(day, year=self.show_year)
 
     def when(self, moment: datetime) -> str:
-        return f"{self.day(moment.date())} {moment:%H:%M}"
+        return formatting.day_and_time(moment, year=self.show_year)
 
     def full(self, moment: datetime) -> str:
         """With the year always: 'Thu 12 Mar 2026, 10:00'."""
-        day = moment.date()
-        name = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
-        return f"{name} {day.year}, {moment:%H:%M}"
+        return f"{formatting.day(moment.date(), year=True)}, {formatting.clock(moment)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import time
 
+from bot.core.formatting import WEEKDAY_NAMES
+
 _TIME_SEPARATORS = re.compile(r"[\s,;]+")
 _TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
 _TIME_EXAMPLE = "like 08:00 or 20:30"
@@ -37,7 +39,6 @@ def parse_times(text: str) -> tuple[time, ...]:
     return tuple(sorted(found))
 
 
-_DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_BY_NAME = {
     **{name[:2]: number for number, name in enumerate(_DAY_NAMES)},
@@ -96,7 +97,7 @@ def describe_weekdays(days: frozenset[int]) -> str:
         raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(days)}")
     if days in _PHRASE_BY_WEEKDAYS:
         return _PHRASE_BY_WEEKDAYS[days]
-    return ", ".join(_DAY_ABBREVIATIONS[day] for day in sorted(days))
+    return ", ".join(WEEKDAY_NAMES[day] for day in sorted(days))
 
 
 def _shorten(token: str, limit: int = 20) -> str:

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from bot.core.formatting import MONTH_NAMES, WEEKDAY_NAMES
 from bot.digest.build import Digest
-from flows.sections import MONTH_NAMES, WEEKDAY_NAMES, ChartSeries
+from flows.sections import ChartSeries
 
 if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
     from matplotlib.axes import Axes

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Final
 
+from bot.core.formatting import WEEKDAY_NAMES
 from bot.core.messages import utf16_length
 from bot.core.plan_text import describe_weekdays
 from bot.digest.build import (
@@ -35,7 +36,6 @@ from bot.digest.build import (
 from flows.places import describe_where
 from flows.sections import (
     NOT_ANSWERED,
-    WEEKDAY_NAMES,
     Dates,
     SectionView,
     inline,
