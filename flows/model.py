@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
+    from flows.scoring import Scoring
     from flows.sections import DigestSection
     from flows.timer import TimerPlan
 
@@ -35,6 +36,8 @@ class Option:
 
     id: str
     label: str
+    value: int | None = None
+    """What the option counts for where a flow is scored (PHQ-9's "Several days" is 1)."""
 
 
 STOP: str = "stop"
@@ -79,6 +82,9 @@ class Step:
     """A text step whose words mean a value: called with the stripped text, it returns the
     JSON-serialisable value to store, or raises ``ValueError(reason)`` to re-ask with that
     reason (kind words, written by the flow)."""
+    alert: ItemAlert | None = None
+    """An answer that must bring the safety response at once, before the next question
+    (PHQ-9 item 9 above "Not at all")."""
 
     def __post_init__(self) -> None:
         problem = step_problem(self)
@@ -88,6 +94,28 @@ class Step:
     def option(self, option_id: str) -> Option | None:
         """One of the fixed ``options`` (see :func:`step_options` for a choice step's options)."""
         return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAlert:
+    """The answers to one step that bring the safety response: a value of at least ``at_least``
+    (a scale's number, or a choice option's ``value``). Data, so a practice's file can declare it."""
+
+    at_least: int
+
+    def fires(self, step: Step, answer: Any) -> bool:
+        value = answer_value(step, answer)
+        return value is not None and value >= self.at_least
+
+
+def answer_value(step: Step, answer: Any) -> int | None:
+    """The number an answer counts for: a scale's value, a choice option's ``value``; else None."""
+    if step.kind is AnswerKind.SCALE and isinstance(answer, int) and not isinstance(answer, bool):
+        return answer
+    if step.kind is AnswerKind.CHOICE and isinstance(answer, str):
+        option = step.option(answer)
+        return option.value if option is not None else None
+    return None
 
 
 def step_problem(step: Step) -> str | None:
@@ -123,6 +151,16 @@ def step_problem(step: Step) -> str | None:
             "per_item is for scale, choice and text steps",
         ),
         (step.optional and kind is AnswerKind.TIMER, "a timer is stopped, not skipped: never optional"),
+        (
+            step.alert is not None and kind not in (AnswerKind.SCALE, AnswerKind.CHOICE),
+            "an item alert is for scale and choice steps",
+        ),
+        (
+            step.alert is not None
+            and kind is AnswerKind.CHOICE
+            and not any(o.value is not None for o in step.options),
+            "an item alert on a choice step needs options with values",
+        ),
     )
     return next((reason for broken, reason in rules if broken), None)
 
@@ -170,6 +208,16 @@ class Flow:
     one: str | None = None
     """How a sentence names one of it, where "a" and the title would read wrong ("an
     urge-surfing session"); by default "a"/"an" and the title."""
+    version: str = "1"
+    """The definition's version, stored with every entry answered under it, so a later edit of
+    a data-defined homework never changes how old entries read."""
+    scoring: Scoring | None = None
+    """How a finished entry is scored (measures such as PHQ-9); see ``flows.scoring``."""
+    min_interval_days: int = 0
+    """The shortest interval it may be assigned at: a measure asking about the last two weeks
+    is never daily (``/assign`` refuses, kindly). 0: no limit."""
+    attribution: str | None = None
+    """Attribution and licence text the content carries (validated measures), shown with it."""
 
     @property
     def a_title(self) -> str:
