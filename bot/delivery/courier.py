@@ -124,6 +124,8 @@ class _Round:
     sent: int = 0
     queued: int = 0
     """The courier's wake-ups when the round began: more since means new messages."""
+    waiting: asyncio.Event | None = None
+    """Set when the round starts waiting for the pace (see :meth:`Courier.deliver`)."""
     interrupted: bool = False
     """Stopped while waiting for the pace: a handler waits for this chat, or new messages were
     queued (perhaps urgent ones); read the chat again."""
@@ -239,18 +241,35 @@ class Courier:
 
     # --- sending --------------------------------------------------------------------------
 
-    async def deliver(self, transport: str, chat_id: str, fresh: Sequence[PendingMessage]) -> int:
-        """Send replies just queued for one chat (behind any older ones still waiting)."""
+    async def deliver(
+        self,
+        transport: str,
+        chat_id: str,
+        fresh: Sequence[PendingMessage],
+        *,
+        waiting: asyncio.Event | None = None,
+    ) -> int:
+        """Send replies just queued for one chat (behind any older ones still waiting).
+        ``waiting`` is set once the delivery has to wait (for the chat, or its pace): what it
+        sent so far is in the ledger by then, so the chat's next update may be handled."""
         if not fresh:
             return 0
-        return await self._with_chat_lock(transport, chat_id, fresh, max_wait=REPLY_MAX_WAIT_SECONDS)
+        return await self._with_chat_lock(
+            transport, chat_id, fresh, max_wait=REPLY_MAX_WAIT_SECONDS, waiting=waiting
+        )
 
     async def deliver_chat(self, transport: str, chat_id: str, *, max_wait: float = float("inf")) -> int:
         """Send everything due for one chat, oldest first, reading it from the database."""
         return await self._with_chat_lock(transport, chat_id, None, max_wait=max_wait)
 
     async def _with_chat_lock(
-        self, transport: str, chat_id: str, fresh: Sequence[PendingMessage] | None, *, max_wait: float
+        self,
+        transport: str,
+        chat_id: str,
+        fresh: Sequence[PendingMessage] | None,
+        *,
+        max_wait: float,
+        waiting: asyncio.Event | None = None,
     ) -> int:
         sink = self._sinks.get(transport)
         if sink is None:
@@ -258,9 +277,11 @@ class Courier:
         key = (transport, chat_id)
         lock, users = self._chat_locks.get(key, (asyncio.Lock(), 0))
         self._chat_locks[key] = (lock, users + 1)  # counted, so a queued waiter keeps the same lock
+        if lock.locked() and waiting is not None:
+            waiting.set()
         try:
             async with lock:
-                return await self._send_chat(sink, key, fresh, max_wait=max_wait)
+                return await self._send_chat(sink, key, fresh, max_wait=max_wait, waiting=waiting)
         finally:
             lock, users = self._chat_locks[key]
             if users <= 1:
@@ -269,13 +290,21 @@ class Courier:
                 self._chat_locks[key] = (lock, users - 1)
 
     async def _send_chat(
-        self, sink: Sink, key: tuple[str, str], fresh: Sequence[PendingMessage] | None, *, max_wait: float
+        self,
+        sink: Sink,
+        key: tuple[str, str],
+        fresh: Sequence[PendingMessage] | None,
+        *,
+        max_wait: float,
+        waiting: asyncio.Event | None = None,
     ) -> int:
         """Fresh replies to a chat with nothing older waiting go as they are (urgent ones first);
         otherwise the chat is read from the database, again whenever a round is interrupted."""
         fresh_ids = {m.id for m in fresh or ()}
         if fresh is not None and key not in self._backed_up:
-            round_ = await self._send(sink, key, sorted(fresh, key=_in_order), fresh_ids, max_wait=max_wait)
+            round_ = await self._send(
+                sink, key, sorted(fresh, key=_in_order), fresh_ids, max_wait=max_wait, waiting=waiting
+            )
             if not round_.interrupted:
                 return round_.sent
             sent = round_.sent
@@ -288,7 +317,7 @@ class Courier:
             # what was sent must not be read back as pending, even while another
             # transaction is still writing it down
             pending = [m for m in pending if m.id not in self.ledger.unsettled]
-            round_ = await self._send(sink, key, pending, fresh_ids, max_wait=max_wait)
+            round_ = await self._send(sink, key, pending, fresh_ids, max_wait=max_wait, waiting=waiting)
             sent += round_.sent
             if not round_.interrupted or self._awaited(key):
                 return sent  # a handler waits for this chat: it sends what is next
@@ -301,9 +330,10 @@ class Courier:
         fresh_ids: set[int],
         *,
         max_wait: float,
+        waiting: asyncio.Event | None = None,
     ) -> _Round:
         """Send ``pending`` in order until one must wait; write down what happened."""
-        round_ = _Round(key, queued=self._queued)
+        round_ = _Round(key, queued=self._queued, waiting=waiting)
         for item in pending:
             if item.due_at > self._clock() and item.id not in fresh_ids:
                 break  # a retry not due yet, or replies leased to a handler: the rest waits too
@@ -338,6 +368,10 @@ class Courier:
         if paced:
             self.pacer.answered()
         round_.delivered(item, message, shown_id)
+        # a shown prompt's message id goes to the ledger at once: the chat's next update (a
+        # button on it) may be handled while this round still waits for the pace
+        self.ledger.record([], round_.settlement.shown)
+        round_.settlement.shown = []
         return True
 
     async def _wait_for_pace(self, round_: _Round, urgent: bool, max_wait: float) -> bool:
@@ -347,6 +381,8 @@ class Courier:
         wait = self.pacer.delay(chat_id, urgent=urgent)
         if wait > max_wait:
             return False
+        if wait > 0 and round_.waiting is not None:
+            round_.waiting.set()
         while wait > 0:
             step = min(wait, PACE_SLICE_SECONDS)
             await self.sleep(step)

@@ -114,10 +114,12 @@ def paced(bot: RunningBot, api: FakeBotApi, now: VirtualTime) -> Runtime:
     courier, handed = bot.runtime.courier, Handed()
     deliver = courier.deliver
 
-    async def noting(transport: str, chat_id: str, fresh: Sequence[PendingMessage]) -> int:
+    async def noting(
+        transport: str, chat_id: str, fresh: Sequence[PendingMessage], **options: Any
+    ) -> int:
         handed.starting += 1
         handed.note_start()
-        sent = await deliver(transport, chat_id, fresh)
+        sent = await deliver(transport, chat_id, fresh, **options)
         handed.note([str(m.payload.get("text")) for m in fresh])
         return sent
 
@@ -296,3 +298,36 @@ async def test_while_a_digest_is_sent_the_crisis_reply_and_the_alert_are_not_hel
     digest_after = [at for at, text in to_therapist if text.startswith("Digest part") and at > alert_at]
     assert alert_at - started < ALERT_TARGET_SECONDS
     assert len(digest_after) >= 8, [(at, text[:16]) for at, text in to_therapist]  # ahead of the digest
+
+
+async def test_a_crisis_written_while_the_previous_reply_waits_for_the_pace_is_not_held_by_it(
+    api: FakeBotApi, bot: RunningBot, now: VirtualTime, arrivals: Arrivals
+) -> None:
+    """The client's fourth message in a second: its reply waits for the chat's pace in its
+    handler's delivery. Telegram's updates are read one after another, so the crisis message
+    written meanwhile is read only once that update counts as handled — at its commit, not after
+    its reply went out (the test waits, inside that pace wait, for the crisis handler to reach
+    the courier: it never would if the reply held the next update)."""
+    user = api.user(5003)
+    runtime = paced(bot, api, now)
+    handed = HANDED[id(runtime)]
+    for n in range(1, 4):  # the chat's burst, used up
+        await user.send("/help")
+        await handed.until(lambda n=n: len(handed.replies) == n)
+    sent_at: list[float] = []
+    since = len(api.calls)
+
+    async def the_client_writes() -> None:  # while the fourth reply waits for the chat's pace
+        sent_at.append(now())
+        await user.send(RISKY)
+        await handed.until(lambda: handed.starting > 4)  # the crisis handler is at the courier
+
+    now.during_sleep = the_client_writes
+    await user.send("/help")
+    await until(runtime, now.clock, lambda: arrivals.first(5003, CRISIS_LINE, since) is not None)
+    assert sent_at, "the fourth reply did not wait for the pace"
+    arrived = arrivals.first(5003, CRISIS_LINE, since)
+    assert arrived is not None and arrived - sent_at[0] < TARGET_SECONDS
+    await until(runtime, now.clock, lambda: not pending_in(runtime))
+    after = shown(arrivals.sends_to(5003, since))
+    assert CRISIS_LINE in after[0] and sum("/mood" in text for text in after) == 1, after

@@ -105,6 +105,7 @@ async def telegram_running(
                 yield transport
             finally:
                 await poller.stop()
+                await gateway.settle()  # replies of the last updates, while the bot can send
                 await application.stop()
     finally:
         courier.unregister(TRANSPORT)

@@ -171,7 +171,9 @@ async def on_update(update: Update, context: TelegramContext) -> None:
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
 
-    await gateway.handle(sender, event, update.update_id, notice=answer_press, idle=context.bot_data.idle)
+    await gateway.handle(
+        sender, event, update.update_id, notice=answer_press, idle=context.bot_data.idle, detached=True
+    )
 
 
 async def on_error(update: object, context: TelegramContext) -> None:
