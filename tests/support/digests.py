@@ -1,10 +1,10 @@
 """One realistic client between two sessions, as the digest's builder gets them.
 
 ``fortnight()``: Alex in Berlin, across the switch to summer time, with moods, thought records,
-breathing and urge surfing, goals rated twice (one reworded, one retired, one new), skips with reasons, missed prompts, notes, low confidence, a risk
-event, and a client who became unreachable two days before the session. The builder, render,
-section and delivery tests all read it.
-"""
+breathing and urge surfing, goals rated twice (one reworded, one retired, one new), skips with
+reasons, missed prompts, notes, low confidence, a risk event, and a client who became
+unreachable two days before the session. The builder, render, section and delivery tests all
+read it."""
 
 from __future__ import annotations
 
