@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Final
 
 from flows.model import AnswerKind, Answers, Flow, Step
@@ -107,25 +106,9 @@ SPARK_WIDTH: Final = 12
 
 
 @dataclass(frozen=True, slots=True)
-class GoalSeries:
-    """One goal and its ratings over time: the first is the baseline, the latest is now."""
-
-    number: int
-    text: str
-    set_at: datetime
-    reworded_at: datetime | None
-    retired_at: datetime | None
-    ratings: tuple[tuple[datetime, int], ...]
-
-    @property
-    def change(self) -> int | None:
-        """Latest minus first; None with fewer than two ratings."""
-        return self.ratings[-1][1] - self.ratings[0][1] if len(self.ratings) > 1 else None
-
-
-@dataclass(frozen=True, slots=True)
 class GoalsSummary:
-    goals: tuple[GoalSeries, ...]
+    goals: tuple[SectionGoal, ...]
+    """By number; each with every rating up to the period's end, oldest first."""
     times_rated: int
     """Goal ratings done in the period (left part-way too, if any goal was rated)."""
 
@@ -134,12 +117,7 @@ def goals_summary(found: SectionInput) -> GoalsSummary:
     """The goals with their series (from the goals' own rows), and how often they were rated in
     the period (from the entries)."""
     rated = sum(1 for e in found.entries if as_mapping(e.answers.get("rating")))
-    return GoalsSummary(tuple(_series(goal) for goal in sorted(found.goals, key=lambda g: g.number)), rated)
-
-
-def _series(goal: SectionGoal) -> GoalSeries:
-    ratings = tuple(sorted(((at, v) for at, v in goal.ratings if 0 <= v <= 10), key=lambda r: r[0]))
-    return GoalSeries(goal.number, goal.text, goal.set_at, goal.reworded_at, goal.retired_at, ratings)
+    return GoalsSummary(tuple(sorted(found.goals, key=lambda g: g.number)), rated)
 
 
 def goals_body(summary: GoalsSummary, view: SectionView) -> str:
@@ -163,7 +141,7 @@ def goals_body(summary: GoalsSummary, view: SectionView) -> str:
     return "\n".join(lines)
 
 
-def _series_line(goal: GoalSeries, view: SectionView) -> str:
+def _series_line(goal: SectionGoal, view: SectionView) -> str:
     if not goal.ratings:
         return UNRATED
     (first_at, first), (latest_at, latest) = goal.ratings[0], goal.ratings[-1]

@@ -87,6 +87,11 @@ class SectionGoal:
     ratings: tuple[tuple[datetime, int], ...]
     """Every 0–10 rating up to the end of the period, oldest first (the first is the baseline)."""
 
+    @property
+    def change(self) -> int | None:
+        """The latest rating minus the first; None with fewer than two."""
+        return self.ratings[-1][1] - self.ratings[0][1] if len(self.ratings) > 1 else None
+
 
 @dataclass(frozen=True, slots=True)
 class SectionInput:
