@@ -5,7 +5,8 @@ the flow is built from them when it starts: they are listed in the answers under
 :data:`GOALS_KEY` as ``[number, words]`` pairs (so an entry keeps the words it was answered
 under) and the one question is asked once per goal. A client with no goals is told so
 kindly instead (the chat reads their goals; this module never sees storage). The digest
-section reads the goals' own rows, with every rating, not the entries. Every string the client
+section reads the goals as the digest is given them, each with every rating (the baseline
+too, from before the period), and the entries only to count how often they were rated. Every string the client
 reads in it is here. Diagram: ``goal_rating.mmd`` beside this file.
 """
 

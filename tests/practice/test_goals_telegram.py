@@ -144,7 +144,14 @@ async def test_the_client_rates_each_goal_in_its_words_and_with_none_hears_a_kin
     assert await rows(database, "goal_ratings", "value") == [(4,), (6,)]
     journal = await ask(client, "/history")
     assert "“Sleep through the night” 4/10 · “Ring Mum” 6/10" in journal
-    assert texts.NOTHING_OPEN not in journal
+
+    client.mark_read()
+    await client.send("/goals")
+    await client.expect(2)
+    await press_and_read(client, "9")
+    await client.send("/cancel")  # left half way: the goal rated so far is kept
+    await client.expect_text(texts.CANCELLED.format(title="goal rating", command="goals"))
+    assert await rows(database, "goal_ratings", "value") == [(4,), (6,), (9,)]
 
 
 async def test_goals_from_the_therapist_to_the_digest_before_the_session(
