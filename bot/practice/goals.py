@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bot.chat import texts
 from bot.chat.turn import Turn, note
 from bot.core import formatting
 from bot.core.errors import UsageError
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
 from bot.practice.therapist import Desk, find_client
+from flows import Flow
+from flows.assign import ASSIGN
 from flows.goal_form import (
     GOAL_CLIENT,
     GOAL_MAX_LENGTH,
@@ -93,9 +96,7 @@ async def goal(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> No
         if not clients:
             turn.say(note(ptexts.GOAL_NEED_CLIENTS))
             return
-        await desk.start_flow(
-            turn, GOAL_CLIENT, context=client_context([(c.id, c.alias or "") for c in clients])
-        )
+        await _start_form(turn, desk, GOAL_CLIENT, client_context([(c.id, c.alias or "") for c in clients]))
         return
     try:
         command = parse_goal_command(args)
@@ -117,7 +118,7 @@ async def _carry_out(
         await list_goals(turn, client)
     elif action == "add" and words is None:
         if await _room_for_one(turn, client):
-            await desk.start_flow(turn, GOAL_WORDS, context=words_context(client.id, "add"))
+            await _start_form(turn, desk, GOAL_WORDS, words_context(client.id, "add"))
     elif action == "add" and words is not None:
         await add_goal(turn, therapist, client, words)
     elif number is None:
@@ -126,15 +127,26 @@ async def _carry_out(
             turn.say(note(ptexts.GOAL_NONE_ACTIVE.format(alias=_alias(client))))
             return
         goals = [(g.number, g.text) for g in active]
-        await desk.start_flow(turn, GOAL_PICK, context=pick_context(client.id, action, goals))
+        await _start_form(turn, desk, GOAL_PICK, pick_context(client.id, action, goals))
     elif (found := await _active_goal(turn, client, number)) is None:
         return
     elif action == "retire":
         await retire_goal(turn, therapist, client, found)
     elif words is None:
-        await desk.start_flow(turn, GOAL_WORDS, context=words_context(client.id, "edit", number))
+        await _start_form(turn, desk, GOAL_WORDS, words_context(client.id, "edit", number))
     else:
         await edit_goal(turn, therapist, client, found, words)
+
+
+async def _start_form(turn: Turn, desk: Desk, form: Flow, context: Mapping[str, Any]) -> None:
+    """Ask for the missing part — unless a question is open here already: that one first."""
+    _, open_now = await turn.tx.people.get_with_conversation(turn.person.id)
+    if open_now is None:
+        await desk.start_flow(turn, form, context=context)
+        return
+    known = (*desk.flows, ASSIGN, GOAL_CLIENT, GOAL_PICK, GOAL_WORDS)
+    flow = next((f for f in known if f.id == open_now.flow_id), None)
+    turn.say(note(texts.FINISH_OPEN_FIRST.format(a_title=flow.a_title if flow else form.a_title)))
 
 
 def _alias(client: PersonRow) -> str:

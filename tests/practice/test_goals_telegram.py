@@ -100,6 +100,8 @@ async def test_goal_guided_when_a_part_is_missing(
     assert await ask(therapist, "Sleep through the night") == ptexts.GOAL_ADDED.format(number=1, alias="Sam")
 
     assert await ask(therapist, "/goal Sam add") == WORDS_PROMPT
+    open_first = texts.FINISH_OPEN_FIRST.format(a_title="a goal form")
+    assert await ask(therapist, "/goal Sam retire") == open_first  # one question at a time
     assert await ask(therapist, "Ring Mum") == ptexts.GOAL_ADDED.format(number=2, alias="Sam")
 
     assert await ask(therapist, "/goal Sam edit") == PICK_PROMPT
