@@ -30,6 +30,7 @@ from flows.model import (
     Step,
     current_item,
     item_label,
+    repeats,
     step_options,
 )
 from flows.prompt import Ask, Finished, Outcome, render_step
@@ -100,7 +101,7 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
 
 def _restart(flow: Flow, answers: Answers) -> Ask:
     """Start again from the first step, keeping the context the steps read (their options)."""
-    read = {s.options_from for s in flow.steps if s.options_from is not None}
+    read = {key for s in flow.steps for key in (s.options_from, s.items_from) if key is not None}
     return start(flow, {key: value for key, value in answers.items() if key in read})
 
 
@@ -119,7 +120,7 @@ def _without_last_item(done: object) -> dict[str, Any]:
 def _move_on(
     flow: Flow, state: FlowState, step: Step, value: Any, now: datetime, accepted: str | None
 ) -> Outcome:
-    if step.per_item is not None:
+    if repeats(step):
         item = current_item(step, state.answers)
         answers = {**state.answers, step.id: {**(state.answers.get(step.id) or {}), str(item): value}}
         if current_item(step, answers) is not None:  # the same question, for the next item
@@ -143,7 +144,7 @@ def _move_on(
 
 def _go_back(turn: Turn) -> Ask:
     flow, state, step = turn.flow, turn.state, turn.step
-    done = dict(state.answers.get(step.id) or {}) if step.per_item is not None else {}
+    done = dict(state.answers.get(step.id) or {}) if repeats(step) else {}
     if done:  # back to the previous item of the same question
         answers = {**state.answers, step.id: _without_last_item(done)}
         same = FlowState(flow.id, step.id, answers, (), state.history)
@@ -156,7 +157,7 @@ def _go_back(turn: Turn) -> Ask:
     if previous.kind is AnswerKind.TIMER:  # time cannot be wound back
         return turn.reask(texts.TIMER_CANNOT_GO_BACK)
     answers = {k: v for k, v in state.answers.items() if k != step.id}
-    if previous.per_item is not None:  # re-ask its last item
+    if repeats(previous):  # re-ask its last item
         answers[previous.id] = _without_last_item(answers.get(previous.id))
     selection = _selection_at(previous, answers)
     back_state = FlowState(flow.id, previous.id, answers, selection, state.history[:-1])

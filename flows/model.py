@@ -70,6 +70,10 @@ class Step:
     per_item: str | None = None
     """Ask once for each item picked at that earlier multi-choice step; ``{item}`` in the
     prompt is the item. The answer is a mapping item → value."""
+    items_from: str | None = None
+    """Like ``per_item``, over items listed in the answers under this key as ``[id, label]``
+    pairs, put there when the flow starts (a client's goals): ``{item}`` is the label as
+    written. The answer is a mapping item id → value."""
     allow_custom: bool = False
     """A multi-choice step where the client may also type their own items (comma-separated)."""
     timer: Callable[[Answers], TimerPlan] | None = None
@@ -149,6 +153,10 @@ def step_problem(step: Step) -> str | None:
         (
             step.per_item is not None and kind in (AnswerKind.MULTI_CHOICE, AnswerKind.TIMER),
             "per_item is for scale, choice and text steps",
+        ),
+        (
+            step.items_from is not None and (step.per_item is not None or kind is AnswerKind.TIMER),
+            "items_from is for scale, choice and text steps without per_item",
         ),
         (step.optional and kind is AnswerKind.TIMER, "a timer is stopped, not skipped: never optional"),
         (
@@ -243,7 +251,7 @@ class Flow:
         """The next step that applies to these answers, or None at the end."""
         ids = [s.id for s in self.steps]
         for following in self.steps[ids.index(step_id) + 1 :]:
-            if following.per_item is not None and not answers.get(following.per_item):
+            if repeats(following) and not item_ids(following, answers):
                 continue
             if following.when is None or following.when(answers):
                 return following
@@ -289,9 +297,29 @@ def item_label(flow: Flow, source_step_id: str, item: str) -> str:
     return option.label if option else item
 
 
+def repeats(step: Step) -> bool:
+    """Asked once per item: picked earlier (``per_item``) or listed at the start (``items_from``)."""
+    return step.per_item is not None or step.items_from is not None
+
+
+def item_ids(step: Step, answers: Answers) -> tuple[str, ...]:
+    """The items a repeated step is asked about, in order."""
+    if step.items_from is not None:
+        listed = answers.get(step.items_from)
+        return tuple(e[0] for e in listed if _is_pair(e)) if isinstance(listed, list | tuple) else ()
+    return tuple(answers.get(step.per_item) or ()) if step.per_item is not None else ()
+
+
+def listed_label(step: Step, answers: Answers, item: str) -> str:
+    """What an item of an ``items_from`` step is called: its label as listed (else its id)."""
+    listed = answers.get(step.items_from) if step.items_from is not None else None
+    pairs = [e for e in listed if _is_pair(e)] if isinstance(listed, list | tuple) else []
+    return next((str(e[1]) for e in pairs if e[0] == item), item)
+
+
 def current_item(step: Step, answers: Answers) -> str | None:
     """For a per-item step: the first picked item not answered yet (None when all are)."""
-    if step.per_item is None:
+    if not repeats(step):
         return None
     done = answers.get(step.id) or {}
-    return next((i for i in answers.get(step.per_item) or () if i not in done), None)
+    return next((i for i in item_ids(step, answers) if i not in done), None)

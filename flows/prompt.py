@@ -22,6 +22,7 @@ from flows.model import (
     Step,
     current_item,
     item_label,
+    listed_label,
     step_options,
 )
 from flows.timer import render_timer
@@ -160,6 +161,9 @@ def render_step(
     if step.per_item is not None:
         item = current_item(step, answers or {})
         text = step.prompt.format(item=item_label(flow, step.per_item, item).lower() if item else "")
+    elif step.items_from is not None:
+        item = current_item(step, answers or {})
+        text = step.prompt.format(item=listed_label(step, answers or {}, item) if item else "")
     shown = RENDERERS[step.kind](Shown(step, text, selection, answers or {}, now))
     last_row = (
         (*shown.last_row, Choice(texts.BUTTON_SKIP, encode_answer(Skip())))

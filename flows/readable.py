@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.model import CUSTOM_PREFIX, AnswerKind, Answers, Flow, Step, item_label, step_options
+from flows.model import (
+    CUSTOM_PREFIX,
+    AnswerKind,
+    Answers,
+    Flow,
+    Step,
+    item_label,
+    listed_label,
+    step_options,
+)
 from flows.timer import clock_text
 
 STOPPED_EARLY = "{seconds} of {planned} (stopped early)"
@@ -35,6 +44,8 @@ def readable_answer(flow: Flow, step: Step | None, value: Any, answers: Answers)
         return [item_label(flow, step.id, str(item)) for item in value]
     if step.per_item is not None and isinstance(value, Mapping):
         return {item_label(flow, step.per_item, str(k)): v for k, v in value.items()}
+    if step.items_from is not None and isinstance(value, Mapping):
+        return {listed_label(step, answers, str(k)): v for k, v in value.items()}
     if step.kind is AnswerKind.CHOICE:
         option = next((o for o in step_options(step, answers) if o.id == value), None)
         return option.label if option else _plain(value)

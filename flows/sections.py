@@ -73,12 +73,35 @@ class SectionEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class SectionGoal:
+    """One of the client's goals (Goal-Based Outcomes) as a section reads it, times in the
+    client's zone: a goal lives beside the entries, in its own rows, with every rating it had."""
+
+    number: int
+    """The client's own numbering, never reused (what the therapist types: /goal Sam edit 2)."""
+    text: str
+    """Its words now (the client's, as the therapist wrote them down)."""
+    set_at: datetime
+    reworded_at: datetime | None
+    retired_at: datetime | None
+    ratings: tuple[tuple[datetime, int], ...]
+    """Every 0–10 rating up to the end of the period, oldest first (the first is the baseline)."""
+
+    @property
+    def change(self) -> int | None:
+        """The latest rating minus the first; None with fewer than two."""
+        return self.ratings[-1][1] - self.ratings[0][1] if len(self.ratings) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
 class SectionInput:
     """Everything a section's facts are built from: the flow's own entries, oldest first."""
 
     entries: tuple[SectionEntry, ...]
     previous: tuple[SectionEntry, ...] = ()
     """The flow's entries in the period before, to compare with."""
+    goals: tuple[SectionGoal, ...] = ()
+    """The client's goals that are active or were retired in the period (by number)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -373,3 +373,65 @@ class TypedChoice(Base):
     choices: Mapped[list[str]] = mapped_column(JsonColumn)
     """The button data a typed 1, 2, 3 … presses, in that order."""
     shown_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Goal(Base):
+    """A client's goal (Goal-Based Outcomes) in their own words, as their therapist wrote it down.
+
+    Numbered per client from 1, never reused, so "/goal Sam edit 2" always means the same goal;
+    at most three are active at once (``storage.goals`` keeps that). Each wording it had is in
+    ``goal_changes``, each rating in ``goal_ratings``.
+    """
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        UniqueConstraint("person_id", "number", name="uq_goals_person_number"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(EncryptedText("goals.text"))
+    """Its words now (what each change said is in ``goal_changes``)."""
+    status: Mapped[str] = mapped_column(String(16))
+    """active or retired."""
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The therapist's person id (no reference: their erasure leaves the client's goals)."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class GoalChange(Base):
+    """One dated change of a goal: added (its words), edited (the new words; the old ones are in
+    the change before) or retired. Never updated or deleted, except with the client's data."""
+
+    __tablename__ = "goal_changes"
+    __table_args__ = (Index("ix_goal_changes_goal", "goal_id", "at"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    action: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(EncryptedText("goal_changes.text"), nullable=True)
+    """The goal's words from this change on (None for a retirement)."""
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class GoalRating(Base):
+    """How close the client felt to one goal, 0–10, and when (from a goal rating entry)."""
+
+    __tablename__ = "goal_ratings"
+    __table_args__ = (
+        Index("ix_goal_ratings_person", "person_id", "rated_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    value: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)

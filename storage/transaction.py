@@ -20,6 +20,7 @@ from storage.codes import Codes
 from storage.conversations import Conversations
 from storage.due_prompts import DuePrompts
 from storage.entries import Entries
+from storage.goals import Goals
 from storage.notes import ClientNotes
 from storage.outbox import Outbox
 from storage.people import People
@@ -49,6 +50,7 @@ class Transaction:
         self.audit = AuditLog(connection)
         self.risk_events = RiskEvents(connection)
         self.typed_choices = TypedChoices(connection)
+        self.goals = Goals(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

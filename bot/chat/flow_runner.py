@@ -42,6 +42,9 @@ FinishHook = Callable[[Turn, Mapping[str, Any]], Awaitable[None]]
 EndHook = Callable[[Turn, OpenConversation, Mapping[str, Any]], Awaitable[None]]
 """Runs whenever a conversation of this flow ends, however it ended (e.g. a skip reason)."""
 RemindPaused = Callable[[Turn], Awaitable[None]]
+StartContext = Callable[[Turn], Awaitable[Mapping[str, Any] | str]]
+"""What a flow starts with, read for the turn's person (a client's goals), or — when there is
+nothing to start it with — a kind line to say instead."""
 
 TIMER_MIN_GAP = timedelta(seconds=1)
 """A live message changes at most once a second (Telegram's pace for one chat)."""
@@ -64,17 +67,26 @@ class FlowRunner:
         self.remind_paused = remind_paused
         self._on_finish: dict[str, FinishHook] = {}
         self._on_end: dict[str, EndHook] = {}
+        self._context: dict[str, StartContext] = {}
 
     def add_flow(
-        self, flow: Flow, *, on_finish: FinishHook | None = None, on_end: EndHook | None = None
+        self,
+        flow: Flow,
+        *,
+        on_finish: FinishHook | None = None,
+        on_end: EndHook | None = None,
+        context: StartContext | None = None,
     ) -> None:
-        """A flow that is not homework (a side question, a therapist's guided command)."""
+        """A flow that is not homework (a side question, a therapist's guided command), or the
+        hooks of one that is (what it starts with, what happens when it ends)."""
         if flow not in self.flows:
             self._other_flows.append(flow)
         if on_finish is not None:
             self._on_finish[flow.id] = on_finish
         if on_end is not None:
             self._on_end[flow.id] = on_end
+        if context is not None:
+            self._context[flow.id] = context
 
     def flow(self, flow_id: str) -> Flow | None:
         return next((f for f in (*self.flows, *self._other_flows) if f.id == flow_id), None)
@@ -95,6 +107,12 @@ class FlowRunner:
         due_prompt_id: int | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> None:
+        if context is None and (read := self._context.get(flow.id)) is not None:
+            found = await read(turn)
+            if isinstance(found, str):  # nothing to start it with (no goals yet): say so kindly
+                turn.say(note(found))
+                return
+            context = found
         ask = start(flow, context)
         token = self.new_token()
         entry_id = (

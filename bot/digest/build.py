@@ -25,13 +25,22 @@ from bot.digest.inputs import (
     AssignmentInput,
     DigestRequest,
     EntryInput,
+    GoalInput,
     PromptInput,
 )
 from flows.common import OBSTACLES
 from flows.model import Flow
 from flows.places import flow_title
 from flows.registry import FLOWS
-from flows.sections import ChartSeries, DigestSection, SectionEntry, SectionInput, as_int, as_text
+from flows.sections import (
+    ChartSeries,
+    DigestSection,
+    SectionEntry,
+    SectionGoal,
+    SectionInput,
+    as_int,
+    as_text,
+)
 from flows.skip_reason import REASONS
 
 WORTH_DISCUSSING_CONFIDENCE: Final = 5
@@ -228,7 +237,8 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
     }
     assignments = sorted(request.assignments, key=lambda a: _utc(a.created_at))
     assigned = tuple(dict.fromkeys(a.flow_id for a in assignments))
-    sections = _sections(flows, entries, list(previous.values()), assigned, period)
+    goals = _goals(request.goals, period)
+    sections = _sections(flows, entries, list(previous.values()), assigned, period, goals)
     return Digest(
         alias=request.client.alias,
         zone_name=period.zone_name,
@@ -268,6 +278,7 @@ def _sections(
     previous: Sequence[EntryInput],
     assigned: Sequence[str],
     period: _Period,
+    goals: tuple[SectionGoal, ...] = (),
 ) -> tuple[SectionFacts, ...]:
     def own(flow: Flow, section: DigestSection[Any], found: Iterable[EntryInput]) -> tuple[SectionEntry, ...]:
         return section.read(
@@ -280,11 +291,32 @@ def _sections(
         SectionFacts(
             flow.id,
             section,
-            section.facts(SectionInput(own(flow, section, entries), own(flow, section, previous))),
+            section.facts(SectionInput(own(flow, section, entries), own(flow, section, previous), goals)),
             flow.id in assigned,
         )
         for flow in flows
         if (section := flow.digest) is not None
+    )
+
+
+def _goals(goals: Sequence[GoalInput], period: _Period) -> tuple[SectionGoal, ...]:
+    """The goals a section may show: active, or retired in the period; set before its end, with
+    their ratings up to its end, in the client's zone."""
+    return tuple(
+        SectionGoal(
+            number=g.number,
+            text=g.text,
+            set_at=period.local(g.created_at),
+            reworded_at=period.local(g.reworded_at) if g.reworded_at else None,
+            retired_at=period.local(g.retired_at) if g.retired_at else None,
+            ratings=tuple(
+                (period.local(at), value)
+                for at, value in sorted(g.ratings, key=lambda r: _utc(r[0]))
+                if _utc(at) < period.end and as_int(value, 0, 10) is not None
+            ),
+        )
+        for g in sorted(goals, key=lambda g: g.number)
+        if _utc(g.created_at) < period.end and (g.retired_at is None or _utc(g.retired_at) >= period.start)
     )
 
 

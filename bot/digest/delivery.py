@@ -29,6 +29,7 @@ from bot.digest import (
     Digest,
     DigestRequest,
     EntryInput,
+    GoalInput,
     NoteInput,
     PromptInput,
     RiskEventInput,
@@ -40,6 +41,7 @@ from bot.digest import (
 )
 from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE
 from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
+from storage.goals import GoalAction
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +255,26 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
             )
             for r in await tx.risk_events.between(client.id, period_start, end)
         ),
+        goals=await _goals(tx, client.id, end),
+    )
+
+
+async def _goals(tx: Transaction, client_id: int, end: datetime) -> tuple[GoalInput, ...]:
+    """Every goal of the client with its ratings before ``end`` and when it was last reworded."""
+    ratings = await tx.goals.ratings(client_id, before=end)
+    changes = await tx.goals.changes(client_id)
+    return tuple(
+        GoalInput(
+            number=g.number,
+            text=g.text,
+            created_at=g.created_at,
+            retired_at=g.retired_at,
+            reworded_at=max(
+                (c.at for c in changes if c.goal_id == g.id and c.action == GoalAction.EDITED), default=None
+            ),
+            ratings=tuple((r.rated_at, r.value) for r in ratings if r.goal_id == g.id),
+        )
+        for g in await tx.goals.of(client_id)
     )
 
 

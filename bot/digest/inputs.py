@@ -93,6 +93,19 @@ class RiskEventInput:
 
 
 @dataclass(frozen=True, slots=True)
+class GoalInput:
+    """One of the client's goals (``storage.goals.GoalRow``) with every rating it had
+    (``GoalRatingRow``: when, 0–10), and when its words last changed, if they did."""
+
+    number: int
+    text: str
+    created_at: datetime
+    retired_at: datetime | None = None
+    reworded_at: datetime | None = None
+    ratings: tuple[tuple[datetime, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ClientInput:
     """Who the digest is about, as the therapist knows them (an alias, never a name from Telegram)."""
 
@@ -126,6 +139,9 @@ class DigestRequest:
     assignments: Sequence[AssignmentInput] = field(default_factory=tuple)
     notes: Sequence[NoteInput] = field(default_factory=tuple)
     risk_events: Sequence[RiskEventInput] = field(default_factory=tuple)
+    goals: Sequence[GoalInput] = field(default_factory=tuple)
+    """Every goal of the client: the digest shows the active ones and those retired in the
+    period, each with its ratings up to the period's end (the first is the baseline)."""
 
     def __post_init__(self) -> None:
         for name in ("period_start", "period_end", "session_at", "previous_period_start"):

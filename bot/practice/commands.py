@@ -15,11 +15,13 @@ from bot.chat.commands import StartCode, reshow_open
 from bot.chat.flow_runner import FlowRunner
 from bot.chat.router import Audience, ButtonHandler, ButtonRoute, Command, CommandHandler, Context, Router
 from bot.chat.turn import Turn, note
-from bot.practice import assignments, sessions, therapist
+from bot.practice import assignments, goals, sessions, therapist
 from bot.practice import texts as ptexts
 from bot.practice.admission import JOIN_DATA_PREFIX, Admissions
 from bot.practice.therapist import Desk
 from flows.assign import ASSIGN
+from flows.goal_form import GOAL_CLIENT, GOAL_PICK, GOAL_WORDS
+from flows.goal_rating import GOAL_RATING
 from storage import TherapistRow
 
 TherapistHandler = Callable[[Turn, TherapistRow, str, Desk], Awaitable[None]]
@@ -30,6 +32,7 @@ THERAPIST_COMMANDS: Final[dict[str, TherapistHandler]] = {
     "assign": assignments.assign,
     "assignments": assignments.assignments,
     "unassign": assignments.unassign,
+    "goal": goals.goal,
     "session": sessions.session,
     "sessions": sessions.sessions,
     "cancelsession": sessions.cancel_session,
@@ -44,7 +47,8 @@ def register(
     router: Router, runner: FlowRunner, admissions: Admissions, desk: Desk, start_code: StartCode
 ) -> None:
     """The therapist's commands (for therapists only), /start with a registration or invitation
-    code, the consent buttons, and the guided /assign's end."""
+    code, the consent buttons, the guided /assign's and /goal's ends, and the goal rating's
+    hooks (it starts from the client's goals; its ratings are kept with the goals)."""
     for name, handler in THERAPIST_COMMANDS.items():
         router.command(Command(name, "", _command(name, handler, desk), audience=Audience.THERAPISTS))
     router.command(Command("help", "", _help(desk), audience=Audience.THERAPISTS))
@@ -54,6 +58,13 @@ def register(
         await assignments.finish_assign(turn, answers, desk.flows)  # type: ignore[arg-type]
 
     runner.add_flow(ASSIGN, on_finish=finish_assign)
+
+    async def finish_goal_form(turn: Turn, answers: object) -> None:
+        await goals.finish_form(turn, answers, desk)  # type: ignore[arg-type]
+
+    for form in (GOAL_CLIENT, GOAL_PICK, GOAL_WORDS):
+        runner.add_flow(form, on_finish=finish_goal_form)
+    runner.add_flow(GOAL_RATING, on_end=goals.record_ratings, context=goals.rating_context)
 
     async def on_start_code(ctx: Context) -> None:
         await admissions.on_start_code(ctx.turn, ctx.args.strip())

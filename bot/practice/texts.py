@@ -20,6 +20,7 @@ HELP: Final = (
     "/assign — agree homework with a client (guided), or in one line:\n"
     '   /assign <alias> <homework> <HH:MM[,HH:MM]> [days] [from YYYY-MM-DD] ["rationale"]\n'
     "/assignments <alias> — what a client has agreed to\n"
+    '/goal <alias> [add "…" | edit <number> "…" | retire <number>] — a client\'s goals, in their words\n'
     "/unassign <number> — remove an assignment (numbers from /assignments)\n"
     "/session <alias> <YYYY-MM-DD> <HH:MM> [weekly|biweekly] — a session, in your time zone\n"
     "/sessions — upcoming sessions; /cancelsession <number> cancels one\n"
@@ -125,4 +126,52 @@ DIGEST_USAGE: Final = "Whose digest? For example /digest Sam"
 NOT_A_THERAPIST_COMMAND: Final = "I don't know that command. /help shows what we can do."
 ASSIGN_NEED_CLIENTS: Final = (
     "You have no clients yet to assign homework to. /invite creates an invitation link."
+)
+
+
+# --- goals (/goal) --------------------------------------------------------------------------------
+
+GOAL_USAGE: Final = (
+    "/goal Sam — Sam's goals, numbered\n"
+    '/goal Sam add "…" — a new goal, in Sam\'s own words (up to three at once)\n'
+    '/goal Sam edit 2 "…" — new words for goal 2 (the old words are kept)\n'
+    "/goal Sam retire 2 — goal 2 is done with (it stays in the record)\n"
+    "Or send /goal alone to be guided."
+)
+GOAL_BAD: Final = "I couldn't read that: {problem}.\n\n" + GOAL_USAGE
+GOAL_UNKNOWN_ACTION: Final = "{word!r} is not add, edit or retire"
+GOAL_QUOTES_MISSING: Final = (
+    'please put the goal\'s words in quotes, so they are kept exactly as said: /goal {alias} {action} "…"'
+)
+GOAL_EMPTY: Final = "the quotes hold no words — what is the goal, in your client's words?"
+GOAL_TOO_LONG: Final = "a goal is a sentence or two: at most {limit} characters, please"
+GOAL_NOT_A_NUMBER: Final = "{word!r} is not a goal number (the numbers are in /goal {alias})"
+GOAL_EXTRA_WORDS: Final = "retiring needs only the goal's number: /goal {alias} retire 2"
+GOAL_NEED_CLIENTS: Final = (
+    "You have no clients yet, so there are no goals to write down. /invite creates an invitation."
+)
+GOAL_NO_SUCH: Final = "{alias} has no goal #{number}. /goal {alias} lists their goals."
+GOAL_IS_RETIRED: Final = (
+    "Goal #{number} is retired, so it stays as it was. If it matters again, add it as a new goal: "
+    '/goal {alias} add "…"'
+)
+GOAL_TOO_MANY: Final = (
+    "{alias} has three active goals already — a few goals are easier to keep in view. "
+    "Retire one first (/goal {alias} retire <number>), then add the new one."
+)
+GOAL_NONE_ACTIVE: Final = '{alias} has no active goals to change. /goal {alias} add "…" writes one down.'
+GOAL_CLIENT_GONE: Final = "That client is no longer on your list; nothing was changed."
+GOAL_ADDED: Final = "Goal #{number} for {alias} is written down. They'll rate it when they rate their goals."
+GOAL_EDITED: Final = "Goal #{number} for {alias} is reworded; the old words are kept in the record."
+GOAL_RETIRED: Final = "Goal #{number} for {alias} is retired; its ratings stay in the record."
+GOALS_HEADER: Final = "{alias}'s goals:"
+GOALS_NONE: Final = '{alias} has no goals yet. Write one down in their own words: /goal {alias} add "…"'
+GOAL_LINE: Final = "#{number} {words} — set {set}; {rating}"
+GOAL_LATEST: Final = "latest rating {value}/10 ({when})"
+GOAL_UNRATED: Final = "not rated yet"
+GOALS_RETIRED_HEADER: Final = "Retired:"
+GOAL_RETIRED_LINE: Final = "#{number} {words} — retired {when}"
+GOALS_FOOTER: Final = (
+    '/goal {alias} add "…" · /goal {alias} edit <number> "…" · /goal {alias} retire <number>\n'
+    "To have them rated each week: /assign {alias} goals <HH:MM> <day>"
 )

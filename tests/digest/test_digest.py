@@ -34,7 +34,7 @@ from tests.support.digests import DigestRows, fortnight, local
 def test_adherence_per_homework_counts_every_prompt_with_reasons() -> None:
     digest = build_digest(fortnight())
     by_flow = {h.flow_id: h for h in digest.homework}
-    assert list(by_flow) == ["mood_check", "thought_record", "breathing", "urge_surfing"]
+    assert list(by_flow) == ["mood_check", "thought_record", "breathing", "urge_surfing", "goal_rating"]
 
     mood = by_flow["mood_check"]
     assert (mood.scheduled, mood.done, mood.skipped, mood.missed, mood.started, mood.undelivered) == (

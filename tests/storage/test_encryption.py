@@ -117,6 +117,8 @@ def test_every_sealed_column_is_bound_to_its_own_name() -> None:
         "due_prompts.skip_note",
         "client_notes.text",
         "risk_events.text",
+        "goals.text",
+        "goal_changes.text",
     }
     for where in encrypted_columns():  # the associated data is the column the value lives in
         table = Base.metadata.tables[where.table]
@@ -203,6 +205,9 @@ async def fill(database: Database, note: str = f"bring {CANARY}") -> dict[str, i
             prompt.id, status="skipped", skip_reason="other", skip_note=f"reason {CANARY}"
         )
         await tx.risk_events.add(person.id, NOW, "note", "self_harm", f"risk {CANARY}", None)
+        goal = await tx.goals.add(person.id, f"sleep {CANARY}", None, NOW)
+        assert goal is not None
+        await tx.goals.edit(goal, f"sleep well {CANARY}", None, NOW)
     return {"person": person.id, "entry": entry_id, "schedule": schedule_id}
 
 
@@ -555,7 +560,7 @@ async def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Pa
         f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere"
     )
     migrated = await run_between("migrate", cwd=tmp_path, env=env)
-    assert (migrated.returncode, migrated.stdout) == (0, "Database is at revision 0010.\n"), migrated.stderr
+    assert (migrated.returncode, migrated.stdout) == (0, "Database is at revision 0013.\n"), migrated.stderr
     listed = await run_between("schedule", "list", cwd=tmp_path, env=env)  # opens the rationale
     assert listed.returncode == 0 and "terminal\tmood check\t08:00" in listed.stdout, listed.stderr
     ring = load_keyring(None, tmp_path / "data" / "between.key").ring

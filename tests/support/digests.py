@@ -1,10 +1,10 @@
 """One realistic client between two sessions, as the digest's builder gets them.
 
 ``fortnight()``: Alex in Berlin, across the switch to summer time, with moods, thought records,
-breathing and urge surfing, skips with reasons, missed prompts, notes, low confidence, a risk
-event, and a client who became unreachable two days before the session. The builder, render,
-section and delivery tests all read it.
-"""
+breathing and urge surfing, goals rated twice (one reworded, one retired, one new), skips with
+reasons, missed prompts, notes, low confidence, a risk event, and a client who became
+unreachable two days before the session. The builder, render, section and delivery tests all
+read it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.digest import (
     ClientInput,
     DigestRequest,
     EntryInput,
+    GoalInput,
     NoteInput,
     PromptInput,
     RiskEventInput,
@@ -238,6 +239,19 @@ def fortnight() -> DigestRequest:
         minutes=5,
     )
 
+    # Goals, rated on two Sundays (and once in the period before: the baseline).
+    listed = [["1", "Sleep through the night most nights"], ["3", "Ring Mum without dreading it"]]
+    rows.entry(
+        "goal_rating",
+        local(date(2026, 3, 22), 18, 0),
+        {"goals": [*listed, ["4", "Go back to the gym"]], "rating": {"1": 3, "3": 4, "4": 2}},
+    )
+    rows.entry(
+        "goal_rating",
+        local(date(2026, 3, 29), 18, 0),
+        {"goals": [*listed, ["5", "Cook a real meal twice a week"]], "rating": {"1": 5, "3": 6, "5": 3}},
+    )
+
     # The period before, for the mood comparison: average 5.2 over 5 check-ins.
     previous = [
         EntryInput(900 + n, "mood_check", "completed", {"mood": m}, at, at + timedelta(minutes=1))
@@ -291,4 +305,45 @@ def fortnight() -> DigestRequest:
                 local(date(2026, 3, 30), 19, 14), "thought_record.hot_thought", "suicidal_thoughts"
             )
         ],
+        goals=_goals(),
     )
+
+
+def _goals() -> list[GoalInput]:
+    """Five goals written down since joining: two retired (one before this period), one reworded
+    in it, one new in it; the first rating of each is the baseline."""
+    joined, sunday, later = (
+        local(date(2026, 2, 12), 11, 40),
+        local(date(2026, 3, 22), 18, 2),
+        local(date(2026, 3, 29), 18, 2),
+    )
+    baseline = local(date(2026, 3, 8), 18, 2)
+    return [
+        GoalInput(
+            1, "Sleep through the night most nights", joined, ratings=((baseline, 2), (sunday, 3), (later, 5))
+        ),
+        GoalInput(
+            2,
+            "Stop checking work email at night",
+            joined,
+            retired_at=local(date(2026, 3, 1), 9, 0),
+            ratings=((joined, 1),),
+        ),
+        GoalInput(
+            3,
+            "Ring Mum without dreading it",
+            joined,
+            reworded_at=local(date(2026, 3, 19), 10, 50),
+            ratings=((baseline, 4), (sunday, 4), (later, 6)),
+        ),
+        GoalInput(
+            4,
+            "Go back to the gym",
+            joined,
+            retired_at=local(date(2026, 3, 23), 17, 30),
+            ratings=((baseline, 1), (sunday, 2)),
+        ),
+        GoalInput(
+            5, "Cook a real meal twice a week", local(date(2026, 3, 23), 17, 35), ratings=((later, 3),)
+        ),
+    ]
