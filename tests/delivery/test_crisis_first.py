@@ -114,9 +114,7 @@ def paced(bot: RunningBot, api: FakeBotApi, now: VirtualTime) -> Runtime:
     courier, handed = bot.runtime.courier, Handed()
     deliver = courier.deliver
 
-    async def noting(
-        transport: str, chat_id: str, fresh: Sequence[PendingMessage], **options: Any
-    ) -> int:
+    async def noting(transport: str, chat_id: str, fresh: Sequence[PendingMessage], **options: Any) -> int:
         handed.starting += 1
         handed.note_start()
         sent = await deliver(transport, chat_id, fresh, **options)

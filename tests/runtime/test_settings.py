@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.errors import ConfigurationError
 from bot.runtime.settings import DEFAULT_DATABASE_URL, TELEGRAM_DEFAULT_BASE_URL, load_settings
+from storage.migrate import head_revision
 from tests.support.bot_process import run_between
 
 NAMES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DEFAULT_TIMEZONE", "LOG_LEVEL")
@@ -80,5 +81,5 @@ async def test_migrate_command(tmp_path: Path) -> None:
     assert migrated.stdout.strip().splitlines() == [
         f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere safe: "
         "without it the data cannot be read.",
-        "Database is at revision 0013.",
+        f"Database is at revision {head_revision()}.",
     ]

@@ -2,7 +2,7 @@
 
 New tables only; rows written before this revision are untouched.
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06 03:30:00
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 import storage.types
 
-revision = "0013"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
