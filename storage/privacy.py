@@ -24,6 +24,7 @@ OWNER_COLUMNS: dict[str, tuple[str, ...]] = {
     "due_prompts": ("person_id",),
     "client_notes": ("person_id",),
     "risk_events": ("person_id",),
+    "risk_flags": ("person_id",),
     "therapy_sessions": ("client_id",),
     "one_time_codes": ("used_by",),
     "outbox": ("person_id",),
