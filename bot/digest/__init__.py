@@ -17,6 +17,7 @@ from bot.digest.build import (
     Digest,
     Flag,
     FlagKind,
+    HighRisk,
     HomeworkAdherence,
     Note,
     Obstacle,
@@ -34,6 +35,7 @@ from bot.digest.inputs import (
     NoteInput,
     PromptInput,
     RiskEventInput,
+    RiskFlagInput,
 )
 from bot.digest.render import (
     document_filename,
@@ -53,6 +55,7 @@ __all__ = [
     "EntryInput",
     "Flag",
     "FlagKind",
+    "HighRisk",
     "HomeworkAdherence",
     "Note",
     "NoteInput",
@@ -62,6 +65,7 @@ __all__ = [
     "PlanLine",
     "PromptInput",
     "RiskEventInput",
+    "RiskFlagInput",
     "SectionFacts",
     "build_digest",
     "document_filename",

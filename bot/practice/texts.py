@@ -17,6 +17,7 @@ HELP: Final = (
     "Therapist commands:\n"
     "/invite [alias] — a one-time invitation link for a new client\n"
     "/clients — your clients and their last practice\n"
+    "/ack <alias> — clear a client's high-risk flag once you've followed up\n"
     "/assign — agree homework with a client (guided), or in one line:\n"
     '   /assign <alias> <homework> <HH:MM[,HH:MM]> [days] [from YYYY-MM-DD] ["rationale"]\n'
     "/assignments <alias> — what a client has agreed to\n"
@@ -49,6 +50,10 @@ CLIENT_JOINED: Final = (
 NO_SUCH_CLIENT: Final = "You have no client called {alias}. /clients lists them."
 NO_CLIENTS: Final = "You have no clients yet. /invite creates an invitation link."
 CLIENTS_HEADER: Final = "Your clients ({zone}):"
+CLIENTS_FLAGGED: Final = "⚑ HIGH-RISK FLAG — please follow up, then clear it with /ack <alias>:"
+CLIENT_FLAG_LINE: Final = "⚑ {alias} — {reason} in {where}, {when}{more}"
+CLIENT_FLAG_MORE: Final = " (and {n} earlier)"
+FLAG_REASONS: Final = {"item_alert": "item alert", "risk_language": "risk language"}
 CLIENT_LINE: Final = "• {alias} — joined {joined}; last practice: {last}{next}{flag}"
 CLIENT_NEXT_SESSION: Final = "; next session {when}"
 CLIENT_UNREACHABLE: Final = " ⚠ unreachable since {since}"
