@@ -138,6 +138,21 @@ class TherapySessions(Repository):
             .limit(1),
         )
 
+    async def held_or_planned(self, client_id: int, since: datetime) -> list[SessionRow]:
+        """The client's sessions (not cancelled, not on-demand digests) from ``since``, in order:
+        what a before-session plan counts."""
+        return await self._all(
+            SESSION,
+            select(SESSIONS)
+            .where(
+                SESSIONS.c.client_id == client_id,
+                _NOT_CANCELLED,
+                SESSIONS.c.repeat != ON_DEMAND,
+                SESSIONS.c.starts_at >= since,
+            )
+            .order_by(SESSIONS.c.starts_at, SESSIONS.c.id),
+        )
+
     async def drop_for_client(self, client_id: int) -> None:
         await self._execute(delete(SESSIONS).where(SESSIONS.c.client_id == client_id))
 

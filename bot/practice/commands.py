@@ -19,7 +19,7 @@ from bot.practice import assignments, sessions, therapist
 from bot.practice import texts as ptexts
 from bot.practice.admission import JOIN_DATA_PREFIX, Admissions
 from bot.practice.therapist import Desk
-from flows.assign import ASSIGN
+from flows.assign import assign_flow
 from storage import TherapistRow
 
 TherapistHandler = Callable[[Turn, TherapistRow, str, Desk], Awaitable[None]]
@@ -51,9 +51,9 @@ def register(
     router.button(ButtonRoute(JOIN_DATA_PREFIX, _join_button(admissions)))
 
     async def finish_assign(turn: Turn, answers: object) -> None:
-        await assignments.finish_assign(turn, answers, desk.flows)  # type: ignore[arg-type]
+        await assignments.finish_assign(turn, answers, desk)  # type: ignore[arg-type]
 
-    runner.add_flow(ASSIGN, on_finish=finish_assign)
+    runner.add_flow(assign_flow(desk.flows), on_finish=finish_assign)
 
     async def on_start_code(ctx: Context) -> None:
         await admissions.on_start_code(ctx.turn, ctx.args.strip())

@@ -52,6 +52,9 @@ class Desk:
     links: Callable[[str], LinkMaker]
     """The link maker of a transport (by name): invitations open the bot with their code."""
     start_flow: StartFlow
+    crisis_placeholders: bool = False
+    """The practice's crisis resources are still the shipped placeholders (warn when assigning
+    homework that can bring the crisis message)."""
 
 
 StartFlow = Callable[..., Awaitable[None]]

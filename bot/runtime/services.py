@@ -74,7 +74,7 @@ def build_conversation(
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
     risk_flags.register(router)
-    desk = Desk(FLOWS, links, runner.start)
+    desk = Desk(FLOWS, links, runner.start, crisis_placeholders=settings.crisis_placeholders())
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,
