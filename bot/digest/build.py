@@ -93,6 +93,8 @@ class PlanLine:
     rationale: str | None
     confidence: int | None
     worth_discussing: bool
+    cadence: str = "weekly"
+    interval_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +417,8 @@ def _plan(assignment: AssignmentInput) -> PlanLine:
         rationale=as_text(assignment.rationale),
         confidence=confidence,
         worth_discussing=confidence is not None and confidence <= WORTH_DISCUSSING_CONFIDENCE,
+        cadence=assignment.cadence,
+        interval_days=assignment.interval_days,
     )
 
 

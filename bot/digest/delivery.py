@@ -244,7 +244,14 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
         ),
         assignments=tuple(
             AssignmentInput(
-                s.flow_id, tuple(s.times), tuple(s.weekdays), s.rationale, s.confidence, s.created_at
+                s.flow_id,
+                tuple(s.times),
+                tuple(s.weekdays),
+                s.rationale,
+                s.confidence,
+                s.created_at,
+                s.cadence,
+                s.interval_days,
             )
             for s in await tx.schedules.for_person(client.id)
         ),

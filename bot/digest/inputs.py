@@ -66,6 +66,9 @@ class AssignmentInput:
     rationale: str | None
     confidence: int | None
     created_at: datetime
+    cadence: str = "weekly"
+    """"weekly" (its weekdays), "every_n_days", "before_session" or "before_other_session"."""
+    interval_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import Final
 
 from bot.core.formatting import WEEKDAY_NAMES
 from bot.core.messages import utf16_length
-from bot.core.plan_text import describe_weekdays
+from bot.core.plan_text import describe_plan_days, describe_weekdays
 from bot.digest.build import (
     DayLine,
     Digest,
@@ -302,7 +302,12 @@ def _adherence_parts(homework: HomeworkAdherence) -> list[tuple[str, int]]:
 
 
 def _plan(title: str, plan: PlanLine) -> str:
-    return PLAN.format(title=title, times=_and(list(plan.times)), days=_weekdays(plan.weekdays))
+    days = (
+        _weekdays(plan.weekdays)
+        if plan.cadence == "weekly"
+        else describe_plan_days(plan.cadence, frozenset(plan.weekdays), plan.interval_days)
+    )
+    return PLAN.format(title=title, times=_and(list(plan.times)), days=days)
 
 
 def _weekdays(days: Sequence[int]) -> str:
