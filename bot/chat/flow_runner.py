@@ -262,7 +262,7 @@ class FlowRunner:
         timed = step is not None and step.kind is AnswerKind.TIMER
         if isinstance(outcome, Finished):
             await self._finished(turn, conversation, flow, outcome)
-            await self._item_alert(turn, flow, step, answer, outcome.answers, finished=True)
+            await _item_alert(self, turn, flow, step, answer, outcome.answers, finished=True)
             return
         conversation.wake_at = wake_at(flow, outcome.state, turn.now)
         if outcome.in_place:
@@ -272,29 +272,7 @@ class FlowRunner:
             await self.show_new_prompt(turn, conversation, outcome.prompt, outcome.reason)
         else:
             await self._moved_on(turn, conversation, flow, outcome, timed=timed)
-            await self._item_alert(turn, flow, step, answer, outcome.state.answers, finished=False)
-
-    async def _item_alert(
-        self,
-        turn: Turn,
-        flow: Flow,
-        step: Step | None,
-        answer: Answer,
-        answers: Mapping[str, Any],
-        *,
-        finished: bool,
-    ) -> None:
-        """An answer the step's alert fires on: the next question waits (the echo of the answer
-        stays) and safety answers it at once. Every such answer alerts, also one given again
-        after /back: the alerts already sent stay, each with the answer it was about."""
-        if step is None or step.alert is None or not isinstance(answer, Pick | Text):
-            return
-        value = answers.get(step.id)
-        if self.item_alerts is None or not step.alert.fires(step, value):
-            return
-        if not finished:
-            await self.pause(turn, None, f"{flow.id}.{step.id}")
-        await self.item_alerts.respond_to_item(turn, flow, step, value, finished=finished)
+            await _item_alert(self, turn, flow, step, answer, outcome.state.answers, finished=False)
 
     async def _finished(
         self, turn: Turn, conversation: OpenConversation, flow: Flow, outcome: Finished
@@ -357,6 +335,32 @@ class FlowRunner:
                 coalesce_key=live_key(live_message),
             )
         )
+
+
+async def _item_alert(
+    runner: FlowRunner,
+    turn: Turn,
+    flow: Flow,
+    step: Step | None,
+    answer: Answer,
+    answers: Mapping[str, Any],
+    *,
+    finished: bool,
+) -> None:
+    """An answer its step's alert fires on: the next question waits (the answer's echo stays)
+    and safety answers at once. Each such answer alerts, also one given again after /back."""
+    if (
+        step is None
+        or step.alert is None
+        or runner.item_alerts is None
+        or not isinstance(answer, Pick | Text)
+    ):
+        return
+    value = answers.get(step.id)
+    if step.alert.fires(step, value):
+        if not finished:
+            await runner.pause(turn, None, f"{flow.id}.{step.id}")
+        await runner.item_alerts.respond_to_item(turn, flow, step, value, finished=finished)
 
 
 def _state(conversation: OpenConversation) -> FlowState:

@@ -257,28 +257,21 @@ async def write_assignment(
     )
     days = describe_plan_days(cadence, frozenset(weekdays), interval_days)
     start_text = "today" if start == today else formatting.day(start)
-    turn.say(
-        note(
-            ptexts.ASSIGNED.format(
-                alias=client.alias,
-                title=flow.title,
-                times=_times_text(times),
-                days=days,
-                zone=client.timezone,
-                start=start_text,
-            )
-        )
-    )
-    told = texts.ASSIGNED.format(
-        therapist=therapist.name, title=flow.title, times=_times_text(times), days=days, start=start_text
-    )
+    shown = {"title": flow.title, "times": _times_text(times), "days": days, "start": start_text}
+    turn.say(note(ptexts.ASSIGNED.format(alias=client.alias, zone=client.timezone, **shown)))
+    told = texts.ASSIGNED.format(therapist=therapist.name, **shown)
     if rationale:
         told += "\n\n" + texts.ASSIGNED_WHY.format(rationale=rationale)
     turn.tell(client, note(told))
     turn.tell(client, confidence_question(schedule_id))
+    _warn_placeholders(turn, desk, flow, client)
+    log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
+
+
+def _warn_placeholders(turn: Turn, desk: Desk | None, flow: Flow, client: PersonRow) -> None:
+    """Homework that can bring the crisis message, while the resources are the placeholders."""
     if desk is not None and desk.crisis_placeholders and any(s.alert is not None for s in flow.steps):
         turn.say(note(ptexts.CRISIS_PLACEHOLDERS.format(title=flow.title, alias=client.alias)))
-    log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
 
 
 def measure_timing(flow: Flow, client: PersonRow, times: Sequence[str]) -> str:
