@@ -62,7 +62,7 @@ class FlowRunner:
         *,
         new_token: Callable[[], str],
         remind_paused: RemindPaused,
-        item_alerts: ItemAlerts | None = None,
+        item_alerts: ItemAlerts,
     ) -> None:
         self.flows = tuple(flows)
         """The homework types (with a command, a journal entry)."""
@@ -70,7 +70,7 @@ class FlowRunner:
         self.new_token = new_token
         self.remind_paused = remind_paused
         self.item_alerts = item_alerts
-        """Safety's answer to an item alert (None: flows with alerts are not offered)."""
+        """Safety's answer to an item alert (required: a runner cannot forget it)."""
         self._on_finish: dict[str, FinishHook] = {}
         self._on_end: dict[str, EndHook] = {}
 
@@ -349,12 +349,7 @@ async def _item_alert(
 ) -> None:
     """An answer its step's alert fires on: the next question waits (the answer's echo stays)
     and safety answers at once. Each such answer alerts, also one given again after /back."""
-    if (
-        step is None
-        or step.alert is None
-        or runner.item_alerts is None
-        or not isinstance(answer, Pick | Text)
-    ):
+    if step is None or step.alert is None or not isinstance(answer, Pick | Text):
         return
     value = answers.get(step.id)
     if step.alert.fires(step, value):
