@@ -39,9 +39,10 @@ def urgency(step: Step, answer: Any) -> str:
     low = step.alert.at_least if step.alert is not None else 0
     values = [o.value for o in step.options if o.value is not None] if step.options else [step.high]
     high = max(values, default=low)
-    if value is None or value <= low:
-        return texts.ITEM_URGENCY[0] if value is None or value < high else texts.ITEM_URGENCY[2]
-    return texts.ITEM_URGENCY[2] if value >= high else texts.ITEM_URGENCY[1]
+    soon, today, at_once = texts.ITEM_URGENCY
+    if value is not None and value >= high:
+        return at_once
+    return soon if value is None or value <= low else today
 
 
 def item_alert_text(alias: str, flow: Flow, step: Step, answer: Any, *, when: str, zone: str) -> str:
