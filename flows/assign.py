@@ -1,6 +1,9 @@
 """Assign homework: the guided ``/assign`` a therapist uses in chat.
 
 Whom for, which homework, at what local times, on which days, from when, and (optionally) why.
+A measure that asks about weeks (``Flow.min_interval_days``, PHQ-9) is never asked which days:
+it is asked before every session, before every other session (the day before, at the time
+given) or every so many days (at least its ``min_interval_days``).
 The therapist's clients are not known to the flow: the service passes them in when it starts
 (``start(ASSIGN, clients_context(clients))``) and reads the finished answers with
 :func:`assignment_from`, then writes the schedule and sends the real confirmation. Not homework
@@ -11,9 +14,10 @@ is here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Final
 
 from bot.core.plan_text import parse_times, parse_weekdays
@@ -25,6 +29,15 @@ HOMEWORK_PROMPT: Final = "Which homework?"
 TIMES_PROMPT: Final = "At what times, in the client's local time? For example 08:00 or 08:00, 20:30."
 DAYS_PROMPT: Final = "On which days?"
 DAYS_OTHER_PROMPT: Final = "Which days? For example mon, wed, fri or tue-thu."
+TIMING_PROMPT: Final = (
+    "This one asks about the last weeks, so it isn't asked daily. When should it come? "
+    "Before a session, it's asked the day before, so the answer is in your digest."
+)
+INTERVAL_PROMPT: Final = "Every how many days? At least {least}, for example 14."
+INTERVAL_INVALID: Final = "Please write a whole number of days, at least {least} (at most 365)."
+MEASURE_TIME_PROMPT: Final = (
+    "At what time, in the client's local time? For example 18:00 (before a session: on the day before)."
+)
 START_PROMPT: Final = "From when?"
 START_DATE_PROMPT: Final = "From which date? Please write it like 2026-03-09."
 START_DATE_INVALID: Final = "Please write the date like 2026-03-09."
@@ -37,6 +50,16 @@ DAYS: Final = (
     Option("weekends", "Weekends"),
     Option("other", "Other days…"),
 )
+BEFORE_SESSION: Final = "before_session"
+BEFORE_OTHER_SESSION: Final = "before_other_session"
+EVERY_N_DAYS: Final = "every_n_days"
+WEEKLY: Final = "weekly"
+"""The cadences an assignment can have (the values of ``bot.core.statuses.Cadence``)."""
+TIMINGS: Final = (
+    Option(BEFORE_SESSION, "Before every session"),
+    Option(BEFORE_OTHER_SESSION, "Before every other session"),
+    Option(EVERY_N_DAYS, "Every … days"),
+)
 STARTS: Final = (
     Option("today", "Today"),
     Option("tomorrow", "Tomorrow"),
@@ -47,6 +70,7 @@ CLIENTS_KEY: Final = "clients"
 """Where the start context lists the therapist's clients (see :func:`clients_context`)."""
 
 HOMEWORK: Final = tuple(Option(flow.id, flow.title[:1].upper() + flow.title[1:]) for flow in FLOWS)
+"""The registry's homework types as the guided /assign offers them."""
 
 _WEEKDAYS_BY_CHOICE: Final[Mapping[str, tuple[int, ...]]] = {
     "daily": tuple(range(7)),
@@ -69,6 +93,8 @@ class AssignmentDraft:
     start: str
     """"today", "tomorrow" or an ISO date (YYYY-MM-DD), read in the client's zone."""
     rationale: str | None
+    cadence: str = WEEKLY
+    interval_days: int | None = None
 
 
 def clients_context(clients: Sequence[tuple[int, str]]) -> dict[str, Any]:
@@ -76,24 +102,28 @@ def clients_context(clients: Sequence[tuple[int, str]]) -> dict[str, Any]:
     return {CLIENTS_KEY: [[str(person_id), alias] for person_id, alias in clients]}
 
 
-def assignment_from(answers: Answers) -> AssignmentDraft:
+def assignment_from(answers: Answers, flows: Sequence[Flow] = FLOWS) -> AssignmentDraft:
     """Read the answers of a finished ``ASSIGN``. Raises ValueError if they are not those."""
     try:
-        days = str(answers["days"])
-        weekdays = (
-            tuple(sorted(int(d) for d in answers["days_other"]))
-            if days == "other"
-            else _WEEKDAYS_BY_CHOICE[days]
-        )
+        cadence = str(answers.get("timing") or WEEKLY)
+        if cadence == WEEKLY:
+            days = str(answers["days"])
+            weekdays = (
+                tuple(sorted(int(d) for d in answers["days_other"]))
+                if days == "other"
+                else _WEEKDAYS_BY_CHOICE[days]
+            )
+        else:
+            weekdays = tuple(range(7))
         start = str(answers["start"])
         if start == "date":
             start = date.fromisoformat(str(answers["start_date"])).isoformat()
         elif start not in ("today", "tomorrow"):
             raise ValueError(f"unknown start {start!r}")
         flow_id = str(answers["homework"])
-        if flow_id not in {option.id for option in HOMEWORK}:
+        if flow_id not in {flow.id for flow in flows}:
             raise ValueError(f"unknown homework {flow_id!r}")
-        times = answers["times"]
+        times = answers.get("times") or answers["measure_time"]
         if not isinstance(times, list | tuple) or not times:
             raise ValueError("no times")
         rationale = answers.get("rationale")
@@ -104,6 +134,8 @@ def assignment_from(answers: Answers) -> AssignmentDraft:
             weekdays=weekdays,
             start=start,
             rationale=str(rationale) if rationale else None,
+            cadence=cadence,
+            interval_days=int(answers["interval"]) if cadence == EVERY_N_DAYS else None,
         )
     except (KeyError, TypeError) as missing:
         raise ValueError(f"not the answers of a finished assignment: {missing!r}") from missing
@@ -137,36 +169,110 @@ def _start_date(text: str) -> str:
         raise ValueError(START_DATE_INVALID) from None
 
 
-ASSIGN: Final = Flow(
-    id="assign",
-    title="assign homework",
-    command="",
-    description="a therapist assigns homework to a client",
-    steps=(
-        Step("client", CLIENT_PROMPT, AnswerKind.CHOICE, options_from=CLIENTS_KEY, columns=2),
-        Step("homework", HOMEWORK_PROMPT, AnswerKind.CHOICE, options=HOMEWORK),
-        Step("times", TIMES_PROMPT, AnswerKind.TEXT, max_length=200, parse=_times),
-        Step("days", DAYS_PROMPT, AnswerKind.CHOICE, options=DAYS),
-        Step(
-            "days_other",
-            DAYS_OTHER_PROMPT,
-            AnswerKind.TEXT,
-            max_length=200,
-            parse=_weekdays,
-            when=lambda answers: answers.get("days") == "other",
+def _interval(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        words = text.split()
+        if not words or not words[0].isdigit() or not least <= int(words[0]) <= 365:
+            raise ValueError(INTERVAL_INVALID.format(least=least))
+        return int(words[0])
+
+    return parse
+
+
+@cache
+def assign_flow(flows: tuple[Flow, ...]) -> Flow:
+    """The guided /assign over these homework types (one flow object per tuple of them)."""
+    measures = frozenset(f.id for f in flows if f.min_interval_days > 0)
+    least = max((f.min_interval_days for f in flows), default=1)
+
+    def measure(answers: Answers) -> bool:
+        return answers.get("homework") in measures
+
+    return Flow(
+        id="assign",
+        title="assign homework",
+        command="",
+        description="a therapist assigns homework to a client",
+        steps=(
+            Step("client", CLIENT_PROMPT, AnswerKind.CHOICE, options_from=CLIENTS_KEY, columns=2),
+            Step("homework", HOMEWORK_PROMPT, AnswerKind.CHOICE, options=_homework_options(flows)),
+            Step(
+                "times",
+                TIMES_PROMPT,
+                AnswerKind.TEXT,
+                max_length=200,
+                parse=_times,
+                when=lambda answers: not measure(answers),
+            ),
+            Step(
+                "days",
+                DAYS_PROMPT,
+                AnswerKind.CHOICE,
+                options=DAYS,
+                when=lambda answers: not measure(answers),
+            ),
+            Step(
+                "days_other",
+                DAYS_OTHER_PROMPT,
+                AnswerKind.TEXT,
+                max_length=200,
+                parse=_weekdays,
+                when=lambda answers: not measure(answers) and answers.get("days") == "other",
+            ),
+            *_measure_steps(measure, least),
+            Step("start", START_PROMPT, AnswerKind.CHOICE, options=STARTS, columns=3),
+            Step(
+                "start_date",
+                START_DATE_PROMPT,
+                AnswerKind.TEXT,
+                max_length=40,
+                parse=_start_date,
+                when=lambda answers: answers.get("start") == "date",
+            ),
+            Step("rationale", RATIONALE_PROMPT, AnswerKind.TEXT, optional=True, max_length=1000),
         ),
-        Step("start", START_PROMPT, AnswerKind.CHOICE, options=STARTS, columns=3),
+        summarize=summarize,
+        records_entry=False,
+        keeps_drafts=False,
+    )
+
+
+def _measure_steps(measure: Callable[[Answers], bool], least: int) -> tuple[Step, ...]:
+    """A measure's timing: before every (other) session or every N days, and one time of day."""
+    return (
+        Step("timing", TIMING_PROMPT, AnswerKind.CHOICE, options=TIMINGS, columns=1, when=measure),
         Step(
-            "start_date",
-            START_DATE_PROMPT,
+            "interval",
+            INTERVAL_PROMPT.format(least=least),
             AnswerKind.TEXT,
             max_length=40,
-            parse=_start_date,
-            when=lambda answers: answers.get("start") == "date",
+            parse=_interval(least),
+            when=lambda answers: measure(answers) and answers.get("timing") == EVERY_N_DAYS,
         ),
-        Step("rationale", RATIONALE_PROMPT, AnswerKind.TEXT, optional=True, max_length=1000),
-    ),
-    summarize=summarize,
-    records_entry=False,
-    keeps_drafts=False,
-)
+        Step(
+            "measure_time",
+            MEASURE_TIME_PROMPT,
+            AnswerKind.TEXT,
+            max_length=200,
+            parse=_one_time,
+            when=measure,
+        ),
+    )
+
+
+def _homework_options(flows: Sequence[Flow]) -> tuple[Option, ...]:
+    return tuple(Option(flow.id, flow.title[:1].upper() + flow.title[1:]) for flow in flows)
+
+
+ONE_TIME: Final = "One time, please, for example 18:00."
+
+
+def _one_time(text: str) -> list[str]:
+    times = _times(text)
+    if len(times) != 1:
+        raise ValueError(ONE_TIME)
+    return times
+
+
+ASSIGN: Final = assign_flow(FLOWS)
+"""The guided /assign over the registry's homework types."""

@@ -4,13 +4,14 @@ Owns: SQLAlchemy models, Alembic migrations, engine set-up (SQLite pragmas, UTC 
 the repositories that the bot's services use inside one transaction per update or tick, one
 module per aggregate (``people``, ``conversations``, ``entries``, ``outbox``, ``schedules``,
 ``due_prompts``, ``therapists``, ``clients``, ``codes``, ``sessions``, ``notes``,
-``risk_events``, ``audit``, ``goals``), gathered by ``transaction.Transaction``. Rows are read by column
-name (``repository.RowReader``). The statuses it stores are ``bot.core.statuses``'s.
+``risk_events``, ``risk_flags``, ``audit``, ``goals``), gathered by ``transaction.Transaction``.
+Rows are read by column name (``repository.RowReader``). The statuses it stores are ``bot.core.statuses``'s.
 May import: ``bot.core``, ``flows`` (plain data types) and the standard library; never
 ``telegram`` or the rest of ``bot``.
 """
 
 from bot.core.statuses import (
+    Cadence,
     CodePurpose,
     EntryStatus,
     PersonStatus,
@@ -30,6 +31,7 @@ from storage.outbox import PendingMessage
 from storage.people import PersonRow
 from storage.privacy import erase_person, export_person
 from storage.risk_events import RiskEventRow
+from storage.risk_flags import RiskFlagRow
 from storage.schedules import ScheduleRow
 from storage.sessions import ON_DEMAND, SessionRow
 from storage.therapists import TherapistRow
@@ -37,6 +39,7 @@ from storage.transaction import Transaction
 
 __all__ = [
     "ON_DEMAND",
+    "Cadence",
     "CodePurpose",
     "CodeRow",
     "Conversations",
@@ -53,6 +56,7 @@ __all__ = [
     "PromptStatus",
     "Recipient",
     "RiskEventRow",
+    "RiskFlagRow",
     "Role",
     "ScheduleRow",
     "ScheduleStatus",

@@ -220,6 +220,19 @@ class DuePrompts(Repository):
             )
         )
 
+    async def drop_pending_not_in(self, schedule_id: int, first_day: date, keep: Sequence[str]) -> int:
+        """Unsent prompts of a before-session plan from ``first_day`` on whose session moved or
+        was cancelled (their occurrence is not among ``keep``); returns how many."""
+        result = await self._execute(
+            DUE_PROMPTS.delete().where(
+                DUE_PROMPTS.c.schedule_id == schedule_id,
+                DUE_PROMPTS.c.status == PromptStatus.PENDING,
+                DUE_PROMPTS.c.local_day >= first_day,
+                DUE_PROMPTS.c.occurrence.not_in(list(keep)),
+            )
+        )
+        return int(result.rowcount)
+
     async def drop_pending_for_schedule(self, schedule_id: int) -> None:
         await self._execute(
             DUE_PROMPTS.delete().where(

@@ -190,6 +190,11 @@ class Schedule(Base):
     confidence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """How confident the client felt about doing it, 0–10, when it was agreed."""
     confidence_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    cadence: Mapped[str] = mapped_column(String(24), default="weekly", server_default="weekly")
+    """How occurrences are found (``bot.core.statuses.Cadence``): the weekly plan of ``times`` on
+    ``weekdays``; every ``interval_days`` from ``start_date``; or the day before every (other)
+    session the therapist set, at ``times``."""
+    interval_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class DuePrompt(Base):
@@ -346,6 +351,32 @@ class RiskEvent(Base):
     """When to ask once more whether they are safe; NULL once asked (or not needed)."""
     follow_up_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     follow_up_answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class RiskFlag(Base):
+    """A client's high-risk flag: raised by an item alert (PHQ-9 item 9) or risk language, shown
+    first in every digest and in /clients until their therapist clears it (``/ack``). Raising and
+    clearing are in the audit log too; ids, times and names only, never what anyone wrote."""
+
+    __tablename__ = "risk_flags"
+    __table_args__ = (
+        Index("ix_risk_flags_open", "person_id", "cleared_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(String(16))
+    """"item_alert" or "risk_language"."""
+    where: Mapped[str] = mapped_column(String(64))
+    """Flow and step ("phq9.item9"), or the place risk language was recognised."""
+    risk_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risk_events.id", ondelete="SET NULL"), nullable=True
+    )
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    cleared_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The therapist (person id) who cleared it."""
 
 
 class TypedChoice(Base):

@@ -27,6 +27,7 @@ OWNER_COLUMNS: dict[str, tuple[str, ...]] = {
     "goals": ("person_id",),
     "goal_changes": ("person_id",),
     "goal_ratings": ("person_id",),
+    "risk_flags": ("person_id",),
     "therapy_sessions": ("client_id",),
     "one_time_codes": ("used_by",),
     "outbox": ("person_id",),

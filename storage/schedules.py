@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.core.statuses import ScheduleStatus
+from bot.core.statuses import Cadence, ScheduleStatus
 from storage.repository import Repository, RowReader
 from storage.tables import PEOPLE, SCHEDULES
 
@@ -38,6 +38,8 @@ class ScheduleRow:
     updated_at: datetime
     confidence: int | None = None
     confidence_at: datetime | None = None
+    cadence: str = Cadence.WEEKLY
+    interval_days: int | None = None
 
 
 SCHEDULE = RowReader.of(ScheduleRow, SCHEDULES)
@@ -59,6 +61,8 @@ class Schedules(Repository):
         rationale: str | None,
         created_by: int | None,
         now: datetime,
+        cadence: str = Cadence.WEEKLY,
+        interval_days: int | None = None,
     ) -> int:
         return await self._insert(
             SCHEDULES,
@@ -72,6 +76,8 @@ class Schedules(Repository):
             quiet_end=quiet_end,
             rationale=rationale,
             created_by=created_by,
+            cadence=cadence,
+            interval_days=interval_days,
             status=ScheduleStatus.ACTIVE,
             materialized_through=None,
             materialize_at=now,
@@ -132,6 +138,19 @@ class Schedules(Repository):
             updated_at=now,
         )
         return removed == 1
+
+    async def recheck_sessions(self, person_id: int, now: datetime) -> None:
+        """The client's sessions changed: their before-session plans look again now (the days
+        already created are checked against the sessions as they are)."""
+        await self._update(
+            SCHEDULES,
+            SCHEDULES.c.person_id == person_id,
+            _ACTIVE,
+            SCHEDULES.c.cadence.in_(Cadence.SESSIONS),
+            materialized_through=None,
+            materialize_at=now,
+            updated_at=now,
+        )
 
     async def rematerialise_for_person(self, person_id: int, now: datetime) -> None:
         """The client's zone changed: recreate their future occurrences in the new zone."""

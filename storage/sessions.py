@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 
 from bot.core.statuses import SessionStatus
 from storage.repository import Repository, RowReader
@@ -32,6 +32,11 @@ class SessionRow:
 SESSION = RowReader.of(SessionRow, SESSIONS)
 _SCHEDULED = SESSIONS.c.status == SessionStatus.SCHEDULED
 _NOT_CANCELLED = SESSIONS.c.status != SessionStatus.CANCELLED
+
+
+def _sessions_of(client_id: int) -> tuple[ColumnElement[bool], ...]:
+    """A client's sessions that are held or planned: not cancelled, not on-demand digests."""
+    return (SESSIONS.c.client_id == client_id, _NOT_CANCELLED, SESSIONS.c.repeat != ON_DEMAND)
 
 
 class TherapySessions(Repository):
@@ -128,14 +133,19 @@ class TherapySessions(Repository):
         return await self._one(
             SESSION,
             select(SESSIONS)
-            .where(
-                SESSIONS.c.client_id == client_id,
-                _NOT_CANCELLED,
-                SESSIONS.c.repeat != ON_DEMAND,
-                SESSIONS.c.starts_at < before,
-            )
+            .where(*_sessions_of(client_id), SESSIONS.c.starts_at < before)
             .order_by(SESSIONS.c.starts_at.desc())
             .limit(1),
+        )
+
+    async def held_or_planned(self, client_id: int, since: datetime) -> list[SessionRow]:
+        """The client's sessions (not cancelled, not on-demand digests) from ``since``, in order:
+        what a before-session plan counts."""
+        return await self._all(
+            SESSION,
+            select(SESSIONS)
+            .where(*_sessions_of(client_id), SESSIONS.c.starts_at >= since)
+            .order_by(SESSIONS.c.starts_at, SESSIONS.c.id),
         )
 
     async def drop_for_client(self, client_id: int) -> None:

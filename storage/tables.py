@@ -16,6 +16,7 @@ from storage.models import (
     OutboxMessage,
     Person,
     RiskEvent,
+    RiskFlag,
     Schedule,
     Therapist,
     TherapySession,
@@ -33,3 +34,4 @@ SESSIONS = cast(Table, TherapySession.__table__)
 NOTES = cast(Table, ClientNote.__table__)
 AUDIT = cast(Table, AuditEvent.__table__)
 RISK = cast(Table, RiskEvent.__table__)
+RISK_FLAGS = cast(Table, RiskFlag.__table__)

@@ -25,6 +25,7 @@ from storage.notes import ClientNotes
 from storage.outbox import Outbox
 from storage.people import People
 from storage.risk_events import RiskEvents
+from storage.risk_flags import RiskFlags
 from storage.schedules import Schedules
 from storage.sessions import TherapySessions
 from storage.therapists import Therapists
@@ -49,6 +50,7 @@ class Transaction:
         self.notes = ClientNotes(connection)
         self.audit = AuditLog(connection)
         self.risk_events = RiskEvents(connection)
+        self.risk_flags = RiskFlags(connection)
         self.typed_choices = TypedChoices(connection)
         self.goals = Goals(connection)
         self._on_rollback: list[Callable[[], None]] = []

@@ -3,7 +3,9 @@
 The engine (``flows.advance``) decides; the runner stores what it decided and words it as
 messages: the open question, its echo once answered, a live message moved on by the clock. Other
 features hook in by flow id: what to do when a flow finishes (the guided /assign writes the
-assignment) or ends (a skip reason lands on its prompt).
+assignment) or ends (a skip reason lands on its prompt). An answer a step's item alert fires on
+(PHQ-9 item 9 above "Not at all") pauses the flow before its next question and is handed to the
+safety feature (the ``ItemAlerts`` port), which answers it with the fixed crisis response.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.chat import texts
+from bot.chat.ports import ItemAlerts
 from bot.chat.turn import Turn, live_key, note, prompt_message
 from bot.core.messages import Outgoing, Purpose
 from flows import (
@@ -24,7 +27,10 @@ from flows import (
     Finished,
     Flow,
     FlowState,
+    Pick,
     Prompt,
+    Step,
+    Text,
     Tick,
     advance,
     render_step,
@@ -59,12 +65,15 @@ class FlowRunner:
         *,
         new_token: Callable[[], str],
         remind_paused: RemindPaused,
+        item_alerts: ItemAlerts,
     ) -> None:
         self.flows = tuple(flows)
         """The homework types (with a command, a journal entry)."""
         self._other_flows: list[Flow] = []
         self.new_token = new_token
         self.remind_paused = remind_paused
+        self.item_alerts = item_alerts
+        """Safety's answer to an item alert (required: a runner cannot forget it)."""
         self._on_finish: dict[str, FinishHook] = {}
         self._on_end: dict[str, EndHook] = {}
         self._context: dict[str, StartContext] = {}
@@ -271,6 +280,7 @@ class FlowRunner:
         timed = step is not None and step.kind is AnswerKind.TIMER
         if isinstance(outcome, Finished):
             await self._finished(turn, conversation, flow, outcome)
+            await _item_alert(self, turn, flow, step, answer, outcome.answers, finished=True)
             return
         conversation.wake_at = wake_at(flow, outcome.state, turn.now)
         if outcome.in_place:
@@ -280,6 +290,7 @@ class FlowRunner:
             await self.show_new_prompt(turn, conversation, outcome.prompt, outcome.reason)
         else:
             await self._moved_on(turn, conversation, flow, outcome, timed=timed)
+            await _item_alert(self, turn, flow, step, answer, outcome.state.answers, finished=False)
 
     async def _finished(
         self, turn: Turn, conversation: OpenConversation, flow: Flow, outcome: Finished
@@ -342,6 +353,27 @@ class FlowRunner:
                 coalesce_key=live_key(live_message),
             )
         )
+
+
+async def _item_alert(
+    runner: FlowRunner,
+    turn: Turn,
+    flow: Flow,
+    step: Step | None,
+    answer: Answer,
+    answers: Mapping[str, Any],
+    *,
+    finished: bool,
+) -> None:
+    """An answer its step's alert fires on: the next question waits (the answer's echo stays)
+    and safety answers at once. Each such answer alerts, also one given again after /back."""
+    if step is None or step.alert is None or not isinstance(answer, Pick | Text):
+        return
+    value = answers.get(step.id)
+    if step.alert.fires(step, value):
+        if not finished:
+            await runner.pause(turn, None, f"{flow.id}.{step.id}")
+        await runner.item_alerts.respond_to_item(turn, flow, step, value, finished=finished)
 
 
 def _state(conversation: OpenConversation) -> FlowState:

@@ -1,5 +1,6 @@
 """What the conversation service needs from features it must not import: safety's reading of
-risk language and its message cap, the practice's door (admission and consent), delivery's ledger.
+risk language, its answer to an item alert and its message cap, the practice's door (admission
+and consent), delivery's ledger.
 
 The runtime passes the real ones in; the service knows them only by these shapes.
 """
@@ -9,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.chat.turn import Event, Recipient, RiskFinding, Sender, Turn
 from bot.core.messages import Outgoing
+from flows import Flow, Step
 from storage import PersonRow, Transaction
 
 
@@ -38,6 +40,16 @@ class RiskGuard(Protocol):
     async def respond(self, turn: Turn, match: RiskFinding, where: str, text: str) -> None: ...
 
     async def remind_paused(self, turn: Turn) -> None: ...
+
+
+class ItemAlerts(Protocol):
+    """Answers an item alert (an answer a step's ``alert`` fires on, PHQ-9 item 9 above "Not at
+    all") with the fixed crisis response, at once; ``finished``: it was the flow's last answer
+    (no questionnaire left to carry on with or pause). ``answer`` is the stored answer."""
+
+    async def respond_to_item(
+        self, turn: Turn, flow: Flow, step: Step, answer: Any, *, finished: bool
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

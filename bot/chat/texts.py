@@ -225,6 +225,8 @@ CRISIS_TOLD_THERAPIST: Final = " I've let your therapist know, so you can talk a
 BUTTON_SAFE: Final = "I'm safe — carry on"
 BUTTON_NOT_SAFE: Final = "I'm not safe right now"
 BUTTON_SAFE_NOW: Final = "I'm safe now — carry on"
+BUTTON_SAFE_CONTINUE: Final = "I'm safe — carry on with the questions"
+BUTTON_SAFE_SET_ASIDE: Final = "I'm safe — pause the questions for now"
 SAFE_THANKS: Final = "Thank you for letting me know. I'll check in with you once more, a little later."
 NOT_SAFE: Final = (
     "Thank you for telling me — that takes courage. Please reach out now: {emergency}, or "

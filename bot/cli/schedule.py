@@ -25,6 +25,7 @@ from bot.core.local_time import (
     parse_weekdays,
     plan_of,
 )
+from bot.core.plan_text import describe_plan_days
 from bot.runtime.settings import Settings
 from flows import FLOWS, Flow
 from storage import Database, PersonRow, ScheduleRow, Transaction
@@ -229,7 +230,8 @@ def _listed(schedule: ScheduleRow, person: PersonRow | None) -> str:
     dates = f"from {schedule.start_date.isoformat()}" + (
         f" until {schedule.end_date.isoformat()}" if schedule.end_date else ""
     )
-    return f"{schedule.id}\t{who}\t{title}\t{shown}\t{describe_weekdays(plan.weekdays)}\t{dates}"
+    days = describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days)
+    return f"{schedule.id}\t{who}\t{title}\t{shown}\t{days}\t{dates}"
 
 
 async def remove_schedule(database: Database, clock: Clock, schedule_id: int) -> str:

@@ -100,6 +100,20 @@ def describe_weekdays(days: frozenset[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[day] for day in sorted(days))
 
 
+CADENCE_PHRASES = {
+    "before_session": "the day before each session",
+    "before_other_session": "the day before every other session",
+    "every_n_days": "every {n} days",
+}
+"""How a plan that is not weekly reads (by ``bot.core.statuses.Cadence``)."""
+
+
+def describe_plan_days(cadence: str, weekdays: frozenset[int], interval_days: int | None) -> str:
+    """'every day', 'Mon, Wed' for a weekly plan; 'every 14 days', 'the day before each session'."""
+    phrase = CADENCE_PHRASES.get(cadence)
+    return describe_weekdays(weekdays) if phrase is None else phrase.format(n=interval_days)
+
+
 def _shorten(token: str, limit: int = 20) -> str:
     """Echo what the client typed, but never a whole paragraph of it."""
     return token if len(token) <= limit else token[: limit - 1] + "…"

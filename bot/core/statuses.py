@@ -40,6 +40,17 @@ class ScheduleStatus(StrEnum):
     REMOVED = "removed"
 
 
+class Cadence(StrEnum):
+    """How a homework plan finds its occurrences (``schedules.cadence``)."""
+
+    WEEKLY = "weekly"  # its times on its weekdays
+    EVERY_N_DAYS = "every_n_days"  # its times every ``interval_days`` from its start date
+    BEFORE_SESSION = "before_session"  # the day before each session, at its time
+    BEFORE_OTHER_SESSION = "before_other_session"  # the day before every other session
+
+    SESSIONS = nonmember((BEFORE_SESSION, BEFORE_OTHER_SESSION))
+
+
 class PromptStatus(StrEnum):
     """One scheduled occurrence of a homework (``due_prompts.status``)."""
 
@@ -72,6 +83,7 @@ class CodePurpose(StrEnum):
 
 
 __all__ = [
+    "Cadence",
     "CodePurpose",
     "EntryStatus",
     "PersonStatus",

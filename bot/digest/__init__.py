@@ -17,6 +17,7 @@ from bot.digest.build import (
     Digest,
     Flag,
     FlagKind,
+    HighRisk,
     HomeworkAdherence,
     Note,
     Obstacle,
@@ -35,6 +36,7 @@ from bot.digest.inputs import (
     NoteInput,
     PromptInput,
     RiskEventInput,
+    RiskFlagInput,
 )
 from bot.digest.render import (
     document_filename,
@@ -55,6 +57,7 @@ __all__ = [
     "Flag",
     "FlagKind",
     "GoalInput",
+    "HighRisk",
     "HomeworkAdherence",
     "Note",
     "NoteInput",
@@ -64,6 +67,7 @@ __all__ = [
     "PlanLine",
     "PromptInput",
     "RiskEventInput",
+    "RiskFlagInput",
     "SectionFacts",
     "build_digest",
     "document_filename",

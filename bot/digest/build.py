@@ -27,6 +27,7 @@ from bot.digest.inputs import (
     EntryInput,
     GoalInput,
     PromptInput,
+    RiskFlagInput,
 )
 from flows.common import OBSTACLES
 from flows.model import Flow
@@ -101,6 +102,8 @@ class PlanLine:
     rationale: str | None
     confidence: int | None
     worth_discussing: bool
+    cadence: str = "weekly"
+    interval_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +154,20 @@ class Flag:
     where: str | None = None  # risk language: where it was recognised
     category: str | None = None  # risk language: what kind, as the detector names it
     answers: tuple[str, ...] = ()  # risk language: "safe" / "not_safe", as they answered after
+    item_answer: str | None = None  # an item alert: the option chosen ("More than half the days")
     text: str | None = None  # a homework's flag, as its section words it ("Very low mood: 1/10")
     summary: str | None = None  # how the caption counts a homework's flags ("very low mood")
+
+
+@dataclass(frozen=True, slots=True)
+class HighRisk:
+    """Open high-risk flags: since when, and the latest one's reason and place."""
+
+    since: datetime
+    latest_at: datetime
+    reason: str
+    where: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +203,8 @@ class Digest:
     obstacles: tuple[Obstacle, ...]
     notes: tuple[Note, ...]
     flags: tuple[Flag, ...]
+    high_risk: HighRisk | None = None
+    """The client's open high-risk flag: shown before everything else until the therapist /acks."""
 
     def section(self, flow_id: str) -> Any:
         """The facts of one homework type's section (its own dataclass, declared beside it)."""
@@ -269,6 +286,22 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
             if period.holds(n.created_at) and (text := as_text(n.text)) is not None
         ),
         flags=_flags(request, period, sections),
+        high_risk=_high_risk(request.risk_flags, period),
+    )
+
+
+def _high_risk(flags: Sequence[RiskFlagInput], period: _Period) -> HighRisk | None:
+    """Every open flag counts, whenever raised: a flag stays until the therapist clears it."""
+    ordered = sorted(flags, key=lambda f: _utc(f.raised_at))
+    if not ordered:
+        return None
+    latest = ordered[-1]
+    return HighRisk(
+        since=period.local(ordered[0].raised_at),
+        latest_at=period.local(latest.raised_at),
+        reason=latest.reason,
+        where=latest.where,
+        count=len(ordered),
     )
 
 
@@ -329,6 +362,7 @@ def _flags(request: DigestRequest, period: _Period, sections: Sequence[SectionFa
             where=r.where,
             category=as_text(r.category),
             answers=tuple(a for a in r.answers if a in ("safe", "not_safe")),
+            item_answer=as_text(r.item_answer),
         )
         for r in sorted(request.risk_events, key=lambda r: _utc(r.at))
         if period.holds(r.at)
@@ -415,6 +449,8 @@ def _plan(assignment: AssignmentInput) -> PlanLine:
         rationale=as_text(assignment.rationale),
         confidence=confidence,
         worth_discussing=confidence is not None and confidence <= WORTH_DISCUSSING_CONFIDENCE,
+        cadence=assignment.cadence,
+        interval_days=assignment.interval_days,
     )
 
 

@@ -33,6 +33,7 @@ from bot.digest import (
     NoteInput,
     PromptInput,
     RiskEventInput,
+    RiskFlagInput,
     build_digest,
     document_filename,
     render_document,
@@ -44,6 +45,9 @@ from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transa
 from storage.goals import GoalAction
 
 log = logging.getLogger(__name__)
+
+ITEM_ALERT = "item_alert"
+"""The risk-event category of an item alert (safety's): its stored text is the option's label."""
 
 MAX_TEXT_PARTS = 3
 """A digest that needs more messages than this goes as a summary plus the full text as a file."""
@@ -242,7 +246,14 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
         ),
         assignments=tuple(
             AssignmentInput(
-                s.flow_id, tuple(s.times), tuple(s.weekdays), s.rationale, s.confidence, s.created_at
+                s.flow_id,
+                tuple(s.times),
+                tuple(s.weekdays),
+                s.rationale,
+                s.confidence,
+                s.created_at,
+                s.cadence,
+                s.interval_days,
             )
             for s in await tx.schedules.for_person(client.id)
         ),
@@ -251,9 +262,16 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
         ),
         risk_events=tuple(
             RiskEventInput(
-                r.at, r.where, r.category, tuple(a for a in (r.answer, r.follow_up_answer) if a is not None)
+                r.at,
+                r.where,
+                r.category,
+                tuple(a for a in (r.answer, r.follow_up_answer) if a is not None),
+                r.text if r.category == ITEM_ALERT else None,  # the option's label, never free text
             )
             for r in await tx.risk_events.between(client.id, period_start, end)
+        ),
+        risk_flags=tuple(
+            RiskFlagInput(f.raised_at, f.reason, f.where) for f in await tx.risk_flags.open_for(client.id)
         ),
         goals=await _goals(tx, client.id, end),
     )

@@ -66,6 +66,9 @@ class AssignmentInput:
     rationale: str | None
     confidence: int | None
     created_at: datetime
+    cadence: str = "weekly"
+    """"weekly" (its weekdays), "every_n_days", "before_session" or "before_other_session"."""
+    interval_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,20 @@ class RiskEventInput:
     answers: tuple[str, ...] = ()
     """What they answered after it, in order: "safe" / "not_safe" (the crisis message, then the
     later "are you safe?")."""
+    item_answer: str | None = None
+    """For an item alert (category "item_alert"): the option the client chose ("More than half
+    the days"), the measure's words, not theirs; kept even if they changed it later with /back."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFlagInput:
+    """An open high-risk flag (``storage.RiskFlagRow``): raised by an item alert or risk language,
+    not yet cleared by the therapist. Shown whatever the period: it stays until /ack."""
+
+    raised_at: datetime
+    reason: str
+    """"item_alert" or "risk_language"."""
+    where: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +159,7 @@ class DigestRequest:
     goals: Sequence[GoalInput] = field(default_factory=tuple)
     """Every goal of the client: the digest shows the active ones and those retired in the
     period, each with its ratings up to the period's end (the first is the baseline)."""
+    risk_flags: Sequence[RiskFlagInput] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         for name in ("period_start", "period_end", "session_at", "previous_period_start"):

@@ -21,12 +21,13 @@ from typing import Final
 
 from bot.core.formatting import WEEKDAY_NAMES
 from bot.core.messages import utf16_length
-from bot.core.plan_text import describe_weekdays
+from bot.core.plan_text import describe_plan_days, describe_weekdays
 from bot.digest.build import (
     DayLine,
     Digest,
     Flag,
     FlagKind,
+    HighRisk,
     HomeworkAdherence,
     Occurrence,
     OccurrenceStatus,
@@ -60,6 +61,14 @@ FLAG_MARK: Final = "⚑"
 FLAG_RISK: Final = "{mark} Risk language recognised{category}: {where} · {when}"
 FLAG_RISK_CATEGORY: Final = " ({category})"
 FLAG_RISK_ANSWERS: Final = " · when asked: {answers}"
+FLAG_ITEM: Final = "{mark} Item alert: {where} answered “{answer}” · {when}"
+HIGH_RISK: Final = (
+    "⚠ HIGH-RISK FLAG — {alias}: {reason} in {where}, {when}{more}. Please follow up; "
+    "/ack {alias} clears the flag."
+)
+HIGH_RISK_MORE: Final = " (open since {since}, {n} in all)"
+HIGH_RISK_REASONS: Final = {"item_alert": "item alert", "risk_language": "risk language"}
+SUMMARY_HIGH_RISK: Final = "⚠ HIGH-RISK FLAG — {reason}, {when}: /ack {alias} once you've followed up"
 RISK_ANSWERS: Final = {"safe": "safe", "not_safe": "NOT safe"}
 FLAG_UNREACHABLE: Final = (
     "{mark} Unreachable since {when}: messages to {alias} can't be delivered (perhaps the bot was "
@@ -122,6 +131,7 @@ def render_text(digest: Digest) -> str:
     view = _view(digest)
     dates = view.dates
     sections = [
+        high_risk_line(digest, dates),
         _header(digest, dates),
         _flags(digest, dates),
         _notes(digest, dates),
@@ -147,6 +157,8 @@ def render_summary(digest: Digest) -> str:
     """A short summary that fits a document's caption (under 1024 UTF-16 units)."""
     view = _view(digest)
     lines = [SUMMARY_TITLE.format(alias=digest.alias, when=view.dates.when(digest.session_at))]
+    if digest.high_risk is not None:
+        lines.insert(0, _summary_high_risk(digest.high_risk, digest.alias, view.dates))
     flags = _summary_flags(digest, view.dates)
     if flags:
         lines.append(SUMMARY_FLAGS.format(mark=FLAG_MARK, flags=flags))
@@ -186,6 +198,26 @@ def _section(found: SectionFacts, view: SectionView) -> str:
     return f"{section.heading}\n{section.body(found.facts, view)}"
 
 
+def high_risk_line(digest: Digest, dates: Dates) -> str:
+    """The open high-risk flag, first of all (empty when there is none)."""
+    flag = digest.high_risk
+    if flag is None:
+        return ""
+    more = HIGH_RISK_MORE.format(since=dates.when(flag.since), n=flag.count) if flag.count > 1 else ""
+    return HIGH_RISK.format(
+        alias=digest.alias,
+        reason=HIGH_RISK_REASONS.get(flag.reason, flag.reason.replace("_", " ")),
+        where=describe_where(flag.where),
+        when=dates.when(flag.latest_at),
+        more=more,
+    )
+
+
+def _summary_high_risk(flag: HighRisk, alias: str, dates: Dates) -> str:
+    reason = HIGH_RISK_REASONS.get(flag.reason, flag.reason.replace("_", " "))
+    return SUMMARY_HIGH_RISK.format(reason=reason, when=dates.when(flag.latest_at), alias=alias)
+
+
 def _header(digest: Digest, dates: Dates) -> str:
     covering = COVERING_SINCE_JOINING if digest.since_joining else COVERING_SINCE_SESSION
     return "\n".join(
@@ -207,6 +239,12 @@ def _flags(digest: Digest, dates: Dates) -> str:
 
 def _flag(flag: Flag, digest: Digest, dates: Dates) -> str:
     when = dates.when(flag.at) if flag.at is not None else NOT_ANSWERED
+    if flag.kind is FlagKind.RISK_LANGUAGE and flag.item_answer is not None:
+        said = FLAG_RISK_ANSWERS.format(answers=" → ".join(RISK_ANSWERS[a] for a in flag.answers))
+        line = FLAG_ITEM.format(
+            mark=FLAG_MARK, where=describe_where(flag.where), answer=flag.item_answer, when=when
+        )
+        return line + (said if flag.answers else "")
     if flag.kind is FlagKind.RISK_LANGUAGE:
         category = (
             FLAG_RISK_CATEGORY.format(category=flag.category.replace("_", " ")) if flag.category else ""
@@ -264,7 +302,12 @@ def _adherence_parts(homework: HomeworkAdherence) -> list[tuple[str, int]]:
 
 
 def _plan(title: str, plan: PlanLine) -> str:
-    return PLAN.format(title=title, times=_and(list(plan.times)), days=_weekdays(plan.weekdays))
+    days = (
+        _weekdays(plan.weekdays)
+        if plan.cadence == "weekly"
+        else describe_plan_days(plan.cadence, frozenset(plan.weekdays), plan.interval_days)
+    )
+    return PLAN.format(title=title, times=_and(list(plan.times)), days=days)
 
 
 def _weekdays(days: Sequence[int]) -> str:

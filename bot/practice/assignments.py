@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,18 +16,19 @@ from bot.chat.turn import Turn, note
 from bot.core import formatting
 from bot.core.errors import UsageError
 from bot.core.local_time import (
-    describe_weekdays,
     local_today,
     parse_times,
     parse_weekdays,
     plan_of,
 )
 from bot.core.messages import parse_button_number
+from bot.core.plan_text import describe_plan_days
+from bot.core.statuses import Cadence
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
 from bot.practice.therapist import Desk, _times_text, find_client, homework_title
 from flows import Flow
-from flows.assign import ASSIGN, AssignmentDraft, assignment_from, clients_context
+from flows.assign import AssignmentDraft, assign_flow, assignment_from, clients_context
 from storage import (
     PersonRow,
     TherapistRow,
@@ -36,6 +38,13 @@ log = logging.getLogger(__name__)
 
 MAX_TIMES = 8
 """At most this many prompts a day for one assignment."""
+SESSION_WORDS = {
+    "before-session": Cadence.BEFORE_SESSION,
+    "before-every-session": Cadence.BEFORE_SESSION,
+    "before-other-session": Cadence.BEFORE_OTHER_SESSION,
+    "before-every-other-session": Cadence.BEFORE_OTHER_SESSION,
+}
+EVERY_N_DAYS = re.compile(r"every-?(\d{1,3})-?days?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,55 @@ class OneLineAssignment:
     weekdays: tuple[int, ...]
     start: date | None
     rationale: str | None
+    cadence: str = Cadence.WEEKLY
+    interval_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """The days part of a one-line /assign: weekdays, or a cadence (and how many words it took)."""
+
+    weekdays: tuple[int, ...]
+    cadence: str = Cadence.WEEKLY
+    interval_days: int | None = None
+    words: int = 1
+
+
+def _when(rest: Sequence[str], index: int) -> When | None:
+    """Days ("weekdays", "mon,thu"), before-session, before-other-session or every-14-days at
+    ``rest[index]``; None when that word is not one of them."""
+    if index >= len(rest) or rest[index].lower() == "from" or _is_rationale(rest, index):
+        return None
+    word = rest[index].lower()
+    every_day = tuple(range(7))
+    if word in SESSION_WORDS:
+        return When(every_day, SESSION_WORDS[word])
+    if (match := EVERY_N_DAYS.fullmatch(word)) is not None:
+        return When(every_day, Cadence.EVERY_N_DAYS, int(match.group(1)))
+    if word == "every":
+        count = rest[index + 1] if index + 1 < len(rest) else ""
+        unit = rest[index + 2].lower() if index + 2 < len(rest) else ""
+        if not count.isdigit() or unit not in ("day", "days"):
+            raise UsageError(ptexts.ASSIGN_BAD_INTERVAL)
+        return When(every_day, Cadence.EVERY_N_DAYS, int(count), words=3)
+    try:
+        return When(tuple(sorted(parse_weekdays(rest[index]))))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def too_often(
+    flow: Flow, cadence: str, times: Sequence[str], weekdays: Sequence[int], every: int | None
+) -> bool:
+    """Whether a plan asks a measure (``Flow.min_interval_days``) more often than it may be asked."""
+    least = flow.min_interval_days
+    if least <= 0 or cadence in Cadence.SESSIONS:
+        return False
+    if len(times) != 1:
+        return True
+    if cadence == Cadence.EVERY_N_DAYS:
+        return (every or 0) < least
+    return len(weekdays) != 1 or least > 7
 
 
 def parse_one_line_assignment(args: str, flows: Sequence[Flow]) -> OneLineAssignment:
@@ -67,16 +125,10 @@ def parse_one_line_assignment(args: str, flows: Sequence[Flow]) -> OneLineAssign
         raise UsageError(str(error)) from None
     if len(times) > MAX_TIMES:
         raise UsageError(ptexts.TOO_MANY_TIMES.format(most=MAX_TIMES))
-    weekdays: tuple[int, ...] = tuple(range(7))
+    when = _when(rest, 0) or When(tuple(range(7)), words=0)
     start: date | None = None
     rationale: str | None = None
-    index = 0
-    if index < len(rest) and rest[index].lower() != "from" and not _is_rationale(rest, index):
-        try:
-            weekdays = tuple(sorted(parse_weekdays(rest[index])))
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-        index += 1
+    index = when.words
     if index < len(rest) and rest[index].lower() == "from":
         if index + 1 >= len(rest):
             raise UsageError("'from' needs a date like 2026-03-09")
@@ -89,7 +141,9 @@ def parse_one_line_assignment(args: str, flows: Sequence[Flow]) -> OneLineAssign
         rationale = " ".join(rest[index:]).strip() or None
     if rationale is not None and len(rationale) > 1000:
         raise UsageError("the rationale is longer than 1000 characters")
-    return OneLineAssignment(alias, flow, times, weekdays, start, rationale)
+    return OneLineAssignment(
+        alias, flow, times, when.weekdays, start, rationale, when.cadence, when.interval_days
+    )
 
 
 def _is_rationale(rest: Sequence[str], index: int) -> bool:
@@ -103,7 +157,8 @@ async def assign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
         if not clients:
             turn.say(note(ptexts.ASSIGN_NEED_CLIENTS))
             return
-        await desk.start_flow(turn, ASSIGN, context=clients_context([(c.id, c.alias or "") for c in clients]))
+        clients_listed = clients_context([(c.id, c.alias or "") for c in clients])
+        await desk.start_flow(turn, assign_flow(desk.flows), context=clients_listed)
         return
     try:
         line = parse_one_line_assignment(args, desk.flows)
@@ -114,15 +169,26 @@ async def assign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
     if client is None:
         return
     await write_assignment(
-        turn, therapist, client, line.flow, line.times, line.weekdays, line.start, line.rationale
+        turn,
+        therapist,
+        client,
+        line.flow,
+        line.times,
+        line.weekdays,
+        line.start,
+        line.rationale,
+        cadence=line.cadence,
+        interval_days=line.interval_days,
+        desk=desk,
     )
 
 
-async def finish_assign(turn: Turn, answers: Mapping[str, Any], flows: Sequence[Flow]) -> None:
+async def finish_assign(turn: Turn, answers: Mapping[str, Any], desk: Desk) -> None:
     """The guided /assign is done: write it (its client must still be this therapist's)."""
+    flows = desk.flows
     therapist = await turn.tx.therapists.get(turn.person.id)
     try:
-        draft: AssignmentDraft = assignment_from(answers)
+        draft: AssignmentDraft = assignment_from(answers, flows)
     except ValueError:
         turn.say(note(ptexts.ASSIGN_CLIENT_GONE))
         return
@@ -136,7 +202,19 @@ async def finish_assign(turn: Turn, answers: Mapping[str, Any], flows: Sequence[
     start = {"today": today, "tomorrow": today + timedelta(days=1)}.get(draft.start)
     if start is None:
         start = date.fromisoformat(draft.start)
-    await write_assignment(turn, therapist, client, flow, draft.times, draft.weekdays, start, draft.rationale)
+    await write_assignment(
+        turn,
+        therapist,
+        client,
+        flow,
+        draft.times,
+        draft.weekdays,
+        start,
+        draft.rationale,
+        cadence=draft.cadence,
+        interval_days=draft.interval_days,
+        desk=desk,
+    )
 
 
 async def write_assignment(
@@ -148,12 +226,19 @@ async def write_assignment(
     weekdays: Sequence[int],
     start: date | None,
     rationale: str | None,
+    *,
+    cadence: str = Cadence.WEEKLY,
+    interval_days: int | None = None,
+    desk: Desk | None = None,
 ) -> None:
     zone = zone_or_utc(client.timezone)
     today = local_today(turn.now, zone)
     start = start or today
     if start < today:
         turn.say(note(ptexts.ASSIGN_BAD.format(problem=ptexts.ASSIGN_PAST_START)))
+        return
+    if too_often(flow, cadence, times, weekdays, interval_days):
+        turn.say(note(measure_timing(flow, client, times)))
         return
     schedule_id = await turn.tx.schedules.add(
         person_id=client.id,
@@ -167,29 +252,37 @@ async def write_assignment(
         rationale=rationale,
         created_by=therapist.person_id,
         now=turn.now,
+        cadence=cadence,
+        interval_days=interval_days,
     )
-    days = describe_weekdays(frozenset(weekdays))
+    days = describe_plan_days(cadence, frozenset(weekdays), interval_days)
     start_text = "today" if start == today else formatting.day(start)
-    turn.say(
-        note(
-            ptexts.ASSIGNED.format(
-                alias=client.alias,
-                title=flow.title,
-                times=_times_text(times),
-                days=days,
-                zone=client.timezone,
-                start=start_text,
-            )
-        )
-    )
-    told = texts.ASSIGNED.format(
-        therapist=therapist.name, title=flow.title, times=_times_text(times), days=days, start=start_text
-    )
+    shown = {"title": flow.title, "times": _times_text(times), "days": days, "start": start_text}
+    turn.say(note(ptexts.ASSIGNED.format(alias=client.alias, zone=client.timezone, **shown)))
+    told = texts.ASSIGNED.format(therapist=therapist.name, **shown)
     if rationale:
         told += "\n\n" + texts.ASSIGNED_WHY.format(rationale=rationale)
     turn.tell(client, note(told))
     turn.tell(client, confidence_question(schedule_id))
+    _warn_placeholders(turn, desk, flow, client)
     log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
+
+
+def _warn_placeholders(turn: Turn, desk: Desk | None, flow: Flow, client: PersonRow) -> None:
+    """Homework that can bring the crisis message, while the resources are the placeholders."""
+    if desk is not None and desk.crisis_placeholders and any(s.alert is not None for s in flow.steps):
+        turn.say(note(ptexts.CRISIS_PLACEHOLDERS.format(title=flow.title, alias=client.alias)))
+
+
+def measure_timing(flow: Flow, client: PersonRow, times: Sequence[str]) -> str:
+    """Why a measure is not asked this often, and the plans it can have instead."""
+    return ptexts.MEASURE_TOO_OFTEN.format(
+        title=flow.title,
+        least=max(flow.min_interval_days, 7),
+        alias=client.alias,
+        command=flow.command or flow.id,
+        time=times[0] if times else "18:00",
+    )
 
 
 async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
@@ -217,7 +310,7 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
                 number=schedule.id,
                 title=homework_title(desk.flows, schedule.flow_id).capitalize(),
                 times=_times_text(schedule.times),
-                days=describe_weekdays(plan.weekdays),
+                days=describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days),
                 start=formatting.day(schedule.start_date),
                 confidence=confidence,
                 rationale=ptexts.ASSIGNMENT_RATIONALE.format(rationale=schedule.rationale)

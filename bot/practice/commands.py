@@ -19,7 +19,7 @@ from bot.practice import assignments, goals, sessions, therapist
 from bot.practice import texts as ptexts
 from bot.practice.admission import JOIN_DATA_PREFIX, Admissions
 from bot.practice.therapist import Desk
-from flows.assign import ASSIGN
+from flows.assign import assign_flow
 from flows.goal_form import GOAL_CLIENT, GOAL_PICK, GOAL_WORDS
 from flows.goal_rating import GOAL_RATING
 from storage import TherapistRow
@@ -55,9 +55,9 @@ def register(
     router.button(ButtonRoute(JOIN_DATA_PREFIX, _join_button(admissions)))
 
     async def finish_assign(turn: Turn, answers: object) -> None:
-        await assignments.finish_assign(turn, answers, desk.flows)  # type: ignore[arg-type]
+        await assignments.finish_assign(turn, answers, desk)  # type: ignore[arg-type]
 
-    runner.add_flow(ASSIGN, on_finish=finish_assign)
+    runner.add_flow(assign_flow(desk.flows), on_finish=finish_assign)
 
     async def finish_goal_form(turn: Turn, answers: object) -> None:
         await goals.finish_form(turn, answers, desk)  # type: ignore[arg-type]

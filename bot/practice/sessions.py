@@ -60,6 +60,7 @@ async def session(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
     repeat = words[3].lower() if len(words) == 4 else "once"
     due = max(turn.now, starts_at - timedelta(minutes=therapist.lead_minutes))
     number = await turn.tx.sessions.add(client.id, therapist.person_id, starts_at, repeat, due, turn.now)
+    await turn.tx.schedules.recheck_sessions(client.id, turn.now)  # "the day before" plans
     digest = (
         ptexts.SESSION_DIGEST_NOW
         if due <= turn.now
@@ -119,6 +120,7 @@ async def cancel_session(turn: Turn, therapist: TherapistRow, args: str, desk: D
     await turn.tx.sessions.cancel(session.id, turn.now)
     if session.repeat in REPEAT_DAYS:  # the series ends here, also where it was written ahead
         await turn.tx.sessions.cancel_following(session, turn.now)
+    await turn.tx.schedules.recheck_sessions(session.client_id, turn.now)  # "the day before" plans
     client = await turn.tx.clients.by_id(therapist.person_id, session.client_id)
     zone = zone_or_utc(turn.person.timezone)
     turn.say(

@@ -17,6 +17,7 @@ HELP: Final = (
     "Therapist commands:\n"
     "/invite [alias] — a one-time invitation link for a new client\n"
     "/clients — your clients and their last practice\n"
+    "/ack <alias> — clear a client's high-risk flag once you've followed up\n"
     "/assign — agree homework with a client (guided), or in one line:\n"
     '   /assign <alias> <homework> <HH:MM[,HH:MM]> [days] [from YYYY-MM-DD] ["rationale"]\n'
     "/assignments <alias> — what a client has agreed to\n"
@@ -50,6 +51,10 @@ CLIENT_JOINED: Final = (
 NO_SUCH_CLIENT: Final = "You have no client called {alias}. /clients lists them."
 NO_CLIENTS: Final = "You have no clients yet. /invite creates an invitation link."
 CLIENTS_HEADER: Final = "Your clients ({zone}):"
+CLIENTS_FLAGGED: Final = "⚑ HIGH-RISK FLAG — please follow up, then clear it with /ack <alias>:"
+CLIENT_FLAG_LINE: Final = "⚑ {alias} — {reason} in {where}, {when}{more}"
+CLIENT_FLAG_MORE: Final = " (and {n} earlier)"
+FLAG_REASONS: Final = {"item_alert": "item alert", "risk_language": "risk language"}
 CLIENT_LINE: Final = "• {alias} — joined {joined}; last practice: {last}{next}{flag}"
 CLIENT_NEXT_SESSION: Final = "; next session {when}"
 CLIENT_UNREACHABLE: Final = " ⚠ unreachable since {since}"
@@ -59,11 +64,26 @@ INVITED_LINE: Final = "• {alias} — invited, not joined yet (until {expires})
 ASSIGN_USAGE: Final = (
     'One line: /assign <alias> <homework> <HH:MM[,HH:MM]> [days] [from YYYY-MM-DD] ["rationale"]\n'
     'For example: /assign Sam mood 08:00,20:00 weekdays from 2026-03-09 "to notice the dips"\n'
+    "Instead of days: before-session, before-other-session (asked the day before) or every-14-days.\n"
     "Or send /assign alone to be guided."
 )
 ASSIGN_BAD: Final = "I couldn't read that: {problem}.\n\n" + ASSIGN_USAGE
 ASSIGN_PAST_START: Final = "the start date is in the past"
 ASSIGN_UNKNOWN_HOMEWORK: Final = "no homework called {name} (known: {known})"
+ASSIGN_BAD_INTERVAL: Final = "'every' needs a number of days, like every-14-days"
+MEASURE_TOO_OFTEN: Final = (
+    "{title} asks about the last two weeks, so answering it more often than every {least} days "
+    "wouldn't show much change — it's not meant to be daily. Please choose one of:\n"
+    "• before every session: /assign {alias} {command} {time} before-session\n"
+    "• before every other session: /assign {alias} {command} {time} before-other-session\n"
+    "• every {least} days or more: /assign {alias} {command} {time} every-{least}-days\n"
+    "Before a session, it's asked the day before at that time, so the answer is in your digest."
+)
+CRISIS_PLACEHOLDERS: Final = (
+    "⚠ {title} can bring the crisis message (an answer that needs the safety response), and your "
+    "practice's crisis resources are still the placeholders Between ships with. Please set "
+    "CRISIS_EMERGENCY, CRISIS_LINE and CRISIS_TEXT_LINE to your own before {alias} answers it."
+)
 ASSIGNED: Final = (
     "Assigned to {alias}: {title}, {times} ({days}, their time, {zone}), from {start}. "
     "They'll be asked how confident they feel about it."

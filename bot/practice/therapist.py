@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from bot.chat.turn import Turn, note
 from bot.core import formatting
@@ -26,10 +26,12 @@ from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
 from flows import Flow
+from flows.places import describe_where
 from storage import (
     ON_DEMAND,
     CodePurpose,
     PersonRow,
+    RiskFlagRow,
     SessionStatus,
     TherapistRow,
 )
@@ -50,6 +52,9 @@ class Desk:
     links: Callable[[str], LinkMaker]
     """The link maker of a transport (by name): invitations open the bot with their code."""
     start_flow: StartFlow
+    crisis_placeholders: bool = False
+    """The practice's crisis resources are still the shipped placeholders (warn when assigning
+    homework that can bring the crisis message)."""
 
 
 StartFlow = Callable[..., Awaitable[None]]
@@ -121,8 +126,10 @@ async def clients(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
     zone = zone_or_utc(turn.person.timezone)
     activity = await turn.tx.clients.last_activity([c.id for c in clients])
     sessions = await turn.tx.sessions.upcoming(therapist.person_id, turn.now)
-    lines = [ptexts.CLIENTS_HEADER.format(zone=turn.person.timezone)]
-    for client in clients:
+    flags = await turn.tx.risk_flags.open_for_people([c.id for c in clients])
+    lines = flag_lines(clients, flags, zone)
+    lines.append(ptexts.CLIENTS_HEADER.format(zone=turn.person.timezone))
+    for client in sorted(clients, key=lambda c: c.id not in flags):  # flagged first
         last = activity.get(client.id)
         upcoming = next((s for s in sessions if s.client_id == client.id), None)
         lines.append(
@@ -149,6 +156,29 @@ async def clients(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) ->
             )
         )
     turn.say(note("\n".join(lines)))
+
+
+def flag_lines(
+    clients: Sequence[PersonRow], flags: Mapping[int, Sequence[RiskFlagRow]], zone: tzinfo
+) -> list[str]:
+    """The clients with a high-risk flag, before anything else in /clients."""
+    lines = []
+    for client in clients:
+        open_flags = flags.get(client.id)
+        if not open_flags:
+            continue
+        latest = open_flags[-1]
+        more = len(open_flags) - 1
+        lines.append(
+            ptexts.CLIENT_FLAG_LINE.format(
+                alias=client.alias,
+                reason=ptexts.FLAG_REASONS.get(latest.reason, latest.reason.replace("_", " ")),
+                where=describe_where(latest.where),
+                when=formatting.day_and_time(latest.raised_at.astimezone(zone)),
+                more=ptexts.CLIENT_FLAG_MORE.format(n=more) if more else "",
+            )
+        )
+    return [ptexts.CLIENTS_FLAGGED, *lines, ""] if lines else []
 
 
 async def digest(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:

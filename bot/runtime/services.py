@@ -20,6 +20,7 @@ from bot.practice import commands as practice_feature
 from bot.practice.admission import Admissions
 from bot.practice.therapist import Desk
 from bot.runtime.settings import Settings
+from bot.safety import flags as risk_flags
 from bot.safety import response as safety_feature
 from bot.safety.limits import MessageCap
 from bot.safety.response import CrisisResources, Safety, SafetySettings
@@ -65,14 +66,15 @@ def build_conversation(
     safety = Safety(database, safety_settings(settings))
     practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
     router = Router()
-    runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused)
+    runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused, item_alerts=safety)
     start_code = commands.StartCode()
     commands.register(router, FLOWS, start_code)
     for feature in (journal, timezone, notes, privacy, scheduling_feature):
         feature.register(router)
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
-    desk = Desk(FLOWS, links, runner.start)
+    risk_flags.register(router)
+    desk = Desk(FLOWS, links, runner.start, crisis_placeholders=settings.crisis_placeholders())
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     encryption_key_file: str = "data/between.key"
     messages_per_minute: int = Field(default=30, ge=1)
 
+    def crisis_placeholders(self) -> bool:
+        """Whether any crisis resource a client at risk is shown is still the shipped placeholder."""
+        names = ("crisis_emergency", "crisis_line", "crisis_text_line")
+        return any(getattr(self, name) == type(self).model_fields[name].default for name in names)
+
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:

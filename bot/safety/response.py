@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Context, Router
@@ -35,7 +36,9 @@ from bot.core.messages import (
 from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.safety import texts as alerts
+from bot.safety.item_alerts import ITEM_ALERT, answer_label, item_alert_text
 from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
+from flows import Flow, Step
 from flows.places import describe_where
 from storage import Database, PersonRow, RiskEventRow, Transaction
 
@@ -46,7 +49,11 @@ FOLLOW_UP_DATA_PREFIX = "rf:"
 SAFETY_PREFIXES = (CRISIS_DATA_PREFIX, FOLLOW_UP_DATA_PREFIX)
 SAFE = "safe"
 NOT_SAFE = "not_safe"
-_ANSWERS = {"s": SAFE, "u": NOT_SAFE}
+SET_ASIDE = "p"
+"""The crisis message after an item alert: safe, and the questionnaire set aside for now."""
+_ANSWERS = {"s": SAFE, "u": NOT_SAFE, SET_ASIDE: SAFE}
+RISK_LANGUAGE = "risk_language"
+"""Why a client's high-risk flag was raised: risk language, or an item alert (``ITEM_ALERT``)."""
 HARMED_BY_OTHERS = "harmed_by_others"
 """The phrase-list category (danger at home included) whose crisis message adds the abuse line."""
 
@@ -74,6 +81,8 @@ class ButtonOutcome:
     notice: str | None = None
     carry_on: bool = False
     """Unpause the open flow and show its question again."""
+    set_aside: bool = False
+    """Set the paused flow aside as a draft (as /cancel does), to finish another time."""
 
 
 class Safety:
@@ -113,10 +122,7 @@ class Safety:
     async def respond(self, turn: Turn, match: RiskFinding, where: str, text: str) -> None:
         """Store the event, answer with the crisis message, alert the therapist."""
         person = turn.person
-        follow_up = None
-        if not await turn.tx.risk_events.follow_up_pending(person.id):
-            follow_up = turn.now + self._settings.follow_up  # one "are you safe?" at a time
-        event_id = await turn.tx.risk_events.add(person.id, turn.now, where, match.category, text, follow_up)
+        event_id = await self._record(turn, where, match.category, text, RISK_LANGUAGE)
         told = person.therapist_id is not None
         turn.say(self._crisis_message(event_id, told, self._harmed_by_others(match, text)))
         if told:
@@ -125,11 +131,49 @@ class Safety:
             "person %s: risk language (%s) in %s; crisis message sent", person.id, match.category, where
         )
 
-    def _crisis_message(self, event_id: int, told: bool, harmed: bool) -> Outgoing:
-        buttons = (
-            (Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:s"),),
-            (Button(texts.BUTTON_NOT_SAFE, f"{CRISIS_DATA_PREFIX}{event_id}:u"),),
-        )
+    async def respond_to_item(
+        self, turn: Turn, flow: Flow, step: Step, answer: Any, *, finished: bool
+    ) -> None:
+        """An item alert (the ``ItemAlerts`` port): the same crisis message as risk language —
+        with a choice to carry on with the questionnaire or set it aside, unless it is done —
+        the event, the flag, and the therapist alerted without the client's other answers."""
+        person = turn.person
+        where = f"{flow.id}.{step.id}"
+        event_id = await self._record(turn, where, ITEM_ALERT, answer_label(step, answer), ITEM_ALERT)
+        told = person.therapist_id is not None
+        turn.say(self._crisis_message(event_id, told, harmed=False, questionnaire=not finished))
+        if told:
+            alias = person.alias or f"#{person.id}"
+            text = item_alert_text(alias, flow, step, answer, **_when(person, turn.now))
+            await self._tell_therapist(turn.tx, person, turn, text)
+            await turn.tx.audit.record(
+                turn.now, person.therapist_id, "item_alert", person.id, f"event {event_id}"
+            )
+        log.warning("person %s: item alert at %s; crisis message sent", person.id, where)
+
+    async def _record(self, turn: Turn, where: str, category: str, text: str | None, reason: str) -> int:
+        """The risk event (with one later "are you safe?" at a time) and the high-risk flag."""
+        person = turn.person
+        follow_up = None
+        if not await turn.tx.risk_events.follow_up_pending(person.id):
+            follow_up = turn.now + self._settings.follow_up
+        event_id = await turn.tx.risk_events.add(person.id, turn.now, where, category, text, follow_up)
+        await turn.tx.risk_flags.raise_flag(person.id, turn.now, reason, where, event_id)
+        return event_id  # (the therapist's alert is the audited moment; clearing is audited too)
+
+    def _crisis_message(
+        self, event_id: int, told: bool, harmed: bool, *, questionnaire: bool = False
+    ) -> Outgoing:
+        """The fixed crisis message; after an item alert mid-questionnaire, "safe" comes as two
+        buttons: carry on with it now, or set it aside for another time."""
+        data = f"{CRISIS_DATA_PREFIX}{event_id}"
+        safe: tuple[tuple[Button, ...], ...] = ((Button(texts.BUTTON_SAFE, f"{data}:s"),),)
+        if questionnaire:
+            safe = (
+                (Button(texts.BUTTON_SAFE_CONTINUE, f"{data}:s"),),
+                (Button(texts.BUTTON_SAFE_SET_ASIDE, f"{data}:{SET_ASIDE}"),),
+            )
+        buttons = (*safe, (Button(texts.BUTTON_NOT_SAFE, f"{data}:u"),))
         return replace(choice_question(self._crisis_text(told, harmed), buttons), urgent=True)
 
     async def remind_paused(self, turn: Turn) -> None:
@@ -160,7 +204,8 @@ class Safety:
         log.info("person %s answered risk event %s: %s", turn.person.id, event.id, answer)
         if answer == SAFE:
             turn.say(note(texts.FOLLOW_UP_SAFE if follow_up else texts.SAFE_THANKS))
-            return ButtonOutcome(carry_on=not follow_up)
+            set_aside = choice == SET_ASIDE and not follow_up
+            return ButtonOutcome(carry_on=not follow_up and not set_aside, set_aside=set_aside)
         resources = self._settings.resources
         safe_now = (Button(texts.BUTTON_SAFE_NOW, f"{CRISIS_DATA_PREFIX}{event.id}:s"),)
         turn.say(
@@ -248,8 +293,13 @@ def register(router: Router, safety: Safety) -> None:
 
     async def on_button(ctx: Context) -> str | None:
         outcome = await safety.on_button(ctx.turn, ctx.data, ctx.message_id)
-        if outcome.carry_on and ctx.current is not None and ctx.current.paused_at is not None:
+        paused = ctx.current is not None and ctx.current.paused_at is not None
+        if outcome.carry_on and paused:
             await ctx.runner.unpause(ctx.turn)
+        elif outcome.set_aside and ctx.current is not None and paused:
+            flow = ctx.runner.flow(ctx.current.flow_id)
+            if flow is not None:  # kept as a draft, as /cancel keeps it
+                await ctx.runner.cancel(ctx.turn, ctx.current, flow)
         return outcome.notice
 
     for prefix in SAFETY_PREFIXES:

@@ -14,8 +14,10 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn, note
 from bot.core import formatting
-from bot.core.local_time import describe_weekdays, next_occurrence, plan_of, this_evening
+from bot.core.local_time import next_occurrence, plan_of, this_evening
 from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
+from bot.core.plan_text import describe_plan_days
+from bot.core.statuses import Cadence
 from bot.core.timezones import zone_or_utc
 from flows.skip_reason import SKIP_REASON
 from storage import DuePromptRow, OpenConversation, PromptStatus
@@ -195,12 +197,10 @@ async def on_schedule(ctx: Context) -> None:
         title = ctx.runner.title(schedule.flow_id)
         plan = plan_of(schedule)
         times = ", ".join(formatting.clock(t) for t in plan.times)
-        lines.append(
-            texts.SCHEDULE_LINE.format(
-                title=title.capitalize(), times=times, days=describe_weekdays(plan.weekdays)
-            )
-        )
-        following = next_occurrence(plan, turn.now, zone)
+        days = describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days)
+        lines.append(texts.SCHEDULE_LINE.format(title=title.capitalize(), times=times, days=days))
+        weekly = schedule.cadence == Cadence.WEEKLY  # (the others: once their day is known)
+        following = next_occurrence(plan, turn.now, zone) if weekly else None
         if following is not None:
             upcoming.append((following.due_at, title))
     pending = await turn.tx.due_prompts.next_pending(turn.person.id, turn.now)

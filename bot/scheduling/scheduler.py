@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.chat import texts
@@ -22,21 +22,24 @@ from bot.core.local_time import (
     in_quiet_hours,
     local_today,
     occurrences_between,
+    occurrences_on,
     parse_clock_time,
     plan_of,
     start_of_local_day,
 )
 from bot.core.messages import Outgoing, Purpose
-from bot.core.statuses import PersonStatus
+from bot.core.statuses import Cadence, PersonStatus
 from bot.core.timezones import zone_or_utc
+from bot.scheduling.cadence import cadence_days
 from bot.scheduling.prompts import prompt_message
 from flows import Flow
-from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, Recipient, ScheduleRow
+from storage import Database, DuePromptRow, NewOccurrence, PromptStatus, Recipient, ScheduleRow, Transaction
 
 log = logging.getLogger(__name__)
 
 MAX_CATCH_UP_DAYS = 31
 """After a long outage, occurrences this far back are still created (and recorded as missed)."""
+EVERY_DAY = frozenset(range(7))
 FAR_FUTURE_UTC = datetime(9000, 1, 1, tzinfo=UTC)
 """materialize_at of a plan that has ended: the tick never asks for it again."""
 
@@ -130,9 +133,14 @@ class HomeworkScheduler:
         return report
 
     def occurrences_for(
-        self, schedule: ScheduleRow, zone: tzinfo, now: datetime
+        self,
+        schedule: ScheduleRow,
+        zone: tzinfo,
+        now: datetime,
+        session_days: Sequence[date] = (),
     ) -> tuple[list[NewOccurrence], date]:
-        """The occurrences to create now, through tomorrow (local), and that last local day."""
+        """The occurrences to create now, through tomorrow (local), and that last local day. A
+        before-session plan looks at today and tomorrow again each time (its sessions move)."""
         plan = plan_of(schedule)
         today = local_today(now, zone)
         last = today + timedelta(days=1)
@@ -141,10 +149,25 @@ class HomeworkScheduler:
             local_today(schedule.not_before, zone),
             today - timedelta(days=MAX_CATCH_UP_DAYS),
         )
-        if schedule.materialized_through is not None:
+        if schedule.cadence in Cadence.SESSIONS:
+            first = max(first, today)
+        elif schedule.materialized_through is not None:
             first = max(first, schedule.materialized_through + timedelta(days=1))
         if first > last:
             return [], last
+        days = cadence_days(
+            schedule.cadence,
+            first,
+            last,
+            start=schedule.start_date,
+            interval_days=schedule.interval_days,
+            session_days=session_days,
+        )
+        found = (
+            occurrences_between(plan, first, last, zone)
+            if days is None
+            else [o for day in days for o in occurrences_on(replace(plan, weekdays=EVERY_DAY), day, zone)]
+        )
         created = [
             NewOccurrence(
                 occurrence=o.key,
@@ -153,7 +176,7 @@ class HomeworkScheduler:
                 expires_at=end_of_local_day(o.local_day, zone),
                 token=self._new_token(),
             )
-            for o in occurrences_between(plan, first, last, zone)
+            for o in found
             if o.due_at >= schedule.not_before
         ]
         return created, last
@@ -165,8 +188,12 @@ class HomeworkScheduler:
                 due = await tx.schedules.needing_materialisation(now, self._batch)
                 for schedule, zone_name in due:
                     zone = zone_or_utc(zone_name)
-                    occurrences, last = self.occurrences_for(schedule, zone, now)
+                    sessions = await _session_days(tx, schedule, zone)
+                    occurrences, last = self.occurrences_for(schedule, zone, now, sessions)
                     await tx.due_prompts.add_many(schedule, occurrences)
+                    if schedule.cadence in Cadence.SESSIONS:  # a session moved or cancelled
+                        keep = [o.occurrence for o in occurrences]
+                        await tx.due_prompts.drop_pending_not_in(schedule.id, local_today(now, zone), keep)
                     ended = schedule.end_date is not None and last >= schedule.end_date
                     next_at = FAR_FUTURE_UTC if ended else start_of_local_day(last, zone)
                     await tx.schedules.materialised(schedule.id, last, next_at, now)
@@ -272,6 +299,14 @@ class HomeworkScheduler:
                 await tx.outbox.put_rows(messages, now)
             if len(due) < self._batch:
                 return reminded
+
+
+async def _session_days(tx: Transaction, schedule: ScheduleRow, zone: tzinfo) -> list[date]:
+    """The local days of the client's sessions since the plan was made (before-session plans)."""
+    if schedule.cadence not in Cadence.SESSIONS:
+        return []
+    sessions = await tx.sessions.held_or_planned(schedule.person_id, since=schedule.created_at)
+    return [s.starts_at.astimezone(zone).date() for s in sessions]
 
 
 __all__ = ["DuePromptRow", "HomeworkScheduler", "Recipient", "TickReport", "prompt_message"]

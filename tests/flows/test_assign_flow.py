@@ -26,12 +26,15 @@ from flows import (
 from flows import texts as engine_texts
 from flows.assign import (
     ASSIGN,
+    INTERVAL_INVALID,
     SAVING,
     START_DATE_INVALID,
     AssignmentDraft,
+    assign_flow,
     assignment_from,
     clients_context,
 )
+from tests.support.measures import PHQ9_SHAPED
 from tests.support.outcomes import ask, labels
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -238,6 +241,9 @@ def test_assign_is_a_therapist_conversation_not_homework() -> None:
         "times",
         "days",
         "days_other",
+        "timing",
+        "interval",
+        "measure_time",
         "start",
         "start_date",
         "rationale",
@@ -250,3 +256,30 @@ def test_every_button_fits_telegram_callback_data() -> None:
     for step in ASSIGN.steps:
         for choice in render_step(ASSIGN, step, (), context).choices:
             assert 1 <= 9 + len(choice.value.encode()) <= 64, (step.id, choice)
+
+
+def test_a_measure_is_asked_when_not_which_days() -> None:
+    guided = assign_flow((*FLOWS, PHQ9_SHAPED))
+    assert assign_flow((*FLOWS, PHQ9_SHAPED)) is guided  # one flow object per set of homework types
+    state = start(guided, CONTEXT).state
+    state = ask(advance(guided, state, Pick("12"), NOW)).state
+    timing = ask(advance(guided, state, Pick("phq9"), NOW))
+    assert labels(timing) == ["Before every session", "Before every other session", "Every … days"]
+    every = ask(advance(guided, timing.state, Pick("every_n_days"), NOW))
+    assert every.state.step_id == "interval"
+    again = ask(advance(guided, every.state, Text("3"), NOW))
+    assert (again.state.step_id, again.reason) == ("interval", INTERVAL_INVALID.format(least=7))
+    state = ask(advance(guided, every.state, Text("14"), NOW)).state
+    assert state.step_id == "measure_time"
+    assert ask(advance(guided, state, Text("08:00, 20:00"), NOW)).state.step_id == "measure_time"
+    state = ask(advance(guided, state, Text("18:00"), NOW)).state
+    state = ask(advance(guided, state, Pick("today"), NOW)).state
+    finished = advance(guided, state, Skip(), NOW)
+    assert isinstance(finished, Finished)
+    draft = assignment_from(finished.answers, (*FLOWS, PHQ9_SHAPED))
+    assert (draft.flow_id, draft.times, draft.cadence, draft.interval_days) == (
+        "phq9",
+        ("18:00",),
+        "every_n_days",
+        14,
+    )
