@@ -28,10 +28,19 @@ from bot.digest.inputs import (
     PromptInput,
 )
 from flows.common import OBSTACLES
+from flows.generic import section_for
 from flows.model import Flow
 from flows.places import flow_title
 from flows.registry import FLOWS
-from flows.sections import ChartSeries, DigestSection, SectionEntry, SectionInput, as_int, as_text
+from flows.sections import (
+    ChartSeries,
+    DigestSection,
+    ScoreSeries,
+    SectionEntry,
+    SectionInput,
+    as_int,
+    as_text,
+)
 from flows.skip_reason import REASONS
 
 WORTH_DISCUSSING_CONFIDENCE: Final = 5
@@ -176,6 +185,7 @@ class Digest:
     confidence: tuple[ConfidenceRating, ...]
     sections: tuple[SectionFacts, ...]  # one per homework type with a section, registry order
     chart: ChartSeries | None
+    score_charts: tuple[ScoreSeries, ...]  # each scored measure with two scores or more
     obstacles: tuple[Obstacle, ...]
     notes: tuple[Note, ...]
     flags: tuple[Flag, ...]
@@ -226,9 +236,14 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
         for e in (*request.previous_entries, *request.entries)
         if e.status in FINISHED_ENTRIES and period.before(_moment(e))
     }
+    earlier = {  # everything before the period: a measure's baseline is its first score ever
+        e.id: e
+        for e in (*request.earlier_entries, *request.previous_entries, *request.entries)
+        if e.status in FINISHED_ENTRIES and _utc(_moment(e)) < period.start
+    }
     assignments = sorted(request.assignments, key=lambda a: _utc(a.created_at))
     assigned = tuple(dict.fromkeys(a.flow_id for a in assignments))
-    sections = _sections(flows, entries, list(previous.values()), assigned, period)
+    sections = _sections(flows, entries, (list(previous.values()), list(earlier.values())), assigned, period)
     return Digest(
         alias=request.client.alias,
         zone_name=period.zone_name,
@@ -248,6 +263,13 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
         chart=next(
             (series for s in sections if s.section.chart and (series := s.section.chart(s.facts))), None
         ),
+        score_charts=tuple(
+            scores
+            for s in sections
+            if s.section.score_chart
+            and (scores := s.section.score_chart(s.facts)) is not None
+            and len(scores.points) >= 2
+        ),
         obstacles=tuple(
             Obstacle(period.local(_moment(e)), e.flow_id, flow_title(e.flow_id, flows), text)
             for e in entries
@@ -265,26 +287,34 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
 def _sections(
     flows: Sequence[Flow],
     entries: Sequence[EntryInput],
-    previous: Sequence[EntryInput],
+    before: tuple[Sequence[EntryInput], Sequence[EntryInput]],
     assigned: Sequence[str],
     period: _Period,
 ) -> tuple[SectionFacts, ...]:
+    """A section for each homework type: its own, else the generic one (``flows.generic``)."""
+
     def own(flow: Flow, section: DigestSection[Any], found: Iterable[EntryInput]) -> tuple[SectionEntry, ...]:
+        mine = sorted((e for e in found if e.flow_id == flow.id), key=lambda e: (_utc(_moment(e)), e.id))
         return section.read(
-            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers)
-            for e in found
-            if e.flow_id == flow.id
+            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers) for e in mine
         )
 
+    previous, earlier = before
     return tuple(
         SectionFacts(
             flow.id,
             section,
-            section.facts(SectionInput(own(flow, section, entries), own(flow, section, previous))),
+            section.facts(
+                SectionInput(
+                    own(flow, section, entries),
+                    own(flow, section, previous),
+                    own(flow, section, earlier) if flow.scoring is not None else (),
+                )
+            ),
             flow.id in assigned,
         )
         for flow in flows
-        if (section := flow.digest) is not None
+        if (section := section_for(flow)) is not None
     )
 
 

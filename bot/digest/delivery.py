@@ -39,6 +39,7 @@ from bot.digest import (
     render_text,
 )
 from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE
+from flows.registry import FLOWS
 from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,10 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
     period_start = previous.starts_at if previous else joined
     before_previous = await tx.sessions.previous(client.id, before=previous.starts_at) if previous else None
     previous_start = before_previous.starts_at if before_previous else (joined if previous else None)
-    entries = await tx.entries.between(client.id, min(previous_start or period_start, period_start), end)
+    first = min(previous_start or period_start, period_start)
+    entries = await tx.entries.between(client.id, first, end)
+    scored = [f.id for f in FLOWS if f.scoring is not None]
+    earlier = await tx.entries.of_flows_before(client.id, scored, first)
     return DigestRequest(
         client=ClientInput(
             alias=client.alias or f"#{client.id}",
@@ -234,6 +238,7 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
         previous_period_start=previous_start,
         entries=_entries(e for e in entries if e.started_at >= period_start),
         previous_entries=_entries(e for e in entries if e.started_at < period_start),
+        earlier_entries=_entries(earlier),
         prompts=tuple(
             PromptInput(p.flow_id, p.due_at, p.status, p.skip_reason, p.skip_note, p.local_day, p.entry_id)
             for p in await tx.due_prompts.between(client.id, period_start, end)
