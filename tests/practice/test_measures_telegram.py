@@ -1,0 +1,87 @@
+"""Scored measures through the real bot and the fake Bot API: a client answers a PHQ-9-shaped
+questionnaire (one done, one left half way), the therapist's digest shows score, band and
+baseline, and ``/digest Sam phq9`` shows each item across the entries; other names get a kind
+reply."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+
+from bot.practice import texts as ptexts
+from bot.runtime.settings import Settings
+from flows.registry import FLOWS
+from tests.support.clock import FakeClock
+from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import answer, ask, therapist_and_client
+from tests.support.measures import GAD7, PHQ9
+from tests.support.running_bot import RunningBot
+
+pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
+
+WEEK = timedelta(days=7)
+
+
+@pytest.fixture
+async def measures_bot(
+    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    running = RunningBot(settings_for(api, digest_charts=False), clock, flows=(*FLOWS, PHQ9, GAD7))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def _phq9(client: FakeUser, *labels: str) -> None:
+    client.mark_read()
+    await client.send("/phq9")
+    await client.expect(1)
+    await answer(client, *(f"press:{label}" for label in labels))
+
+
+async def test_a_phq9_item_by_item_and_in_the_digest(api: FakeBotApi, measures_bot: RunningBot) -> None:
+    bot = measures_bot
+    therapist, client = await therapist_and_client(bot, api, 900)
+    nine = ("Nearly every day",) * 5 + ("More than half the days",) * 2 + ("Not at all",) * 2
+    await _phq9(client, *nine, "Very difficult")  # 19: moderately severe, the baseline
+    bot.clock.advance(days=7)
+    await _phq9(client, *("Several days",) * 9, "Somewhat difficult")  # 9: mild
+    bot.clock.advance(days=7)
+    await _phq9(client, "Several days", "Nearly every day")  # left half way
+    await client.send("/cancel")
+    await client.expect(1)
+
+    table = (await ask(therapist, "/digest Sam phq9")).splitlines()
+    assert table[0].startswith("PHQ-9 item by item — Sam, ")
+    assert table[1].count(" · ") == 2  # three entries
+    assert table[3] == "1. PHQ-9 item 1: 3 · 1 · 1"
+    assert table[4] == "2. PHQ-9 item 2: 3 · 1 · 3"
+    assert table[11] == "9. PHQ-9 item 9: 0 · 1 · –"
+    assert table[12].endswith(": Very difficult · Somewhat difficult · –")
+    assert table[13] == "PHQ-9: 19 (moderately severe) · 9 (mild) · unscored — 7 items unanswered"
+
+    assert await ask(therapist, "/digest Sam PHQ-9") == "\n".join(table)  # any spelling of its name
+    unknown = await ask(therapist, "/digest Sam phq8")
+    assert unknown == ptexts.UNKNOWN_MEASURE.format(
+        name="phq8", measures="phq9, gad7", alias="Sam", example="phq9"
+    )
+    none_yet = await ask(therapist, "/digest Sam gad7")
+    assert none_yet == ptexts.NO_MEASURE_ENTRIES.format(alias="Sam", title="GAD-7")
+    assert "No client" in await ask(therapist, "/digest Kim phq9") or "Kim" in await ask(
+        therapist, "/digest Kim phq9"
+    )
+
+    therapist.mark_read()
+    await therapist.send("/digest Sam")
+    await therapist.expect(1)
+    await bot.tick()
+    digest = await therapist.expect_text("Pre-session digest: Sam")
+    text = digest.text or ""
+    assert "PHQ-9\nLatest: 9 (mild)" in text
+    assert "Previous, the baseline (first score): 19 (moderately severe)" in text
+    assert "Change from baseline: −10 (−53%) — response" in text
+    assert "PHQ-9: unscored — 7 items unanswered" in text
