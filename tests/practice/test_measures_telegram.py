@@ -5,11 +5,16 @@ reply."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from bot.chat import texts
 from bot.practice import texts as ptexts
 from bot.runtime.settings import Settings
 from flows.registry import FLOWS
@@ -85,3 +90,29 @@ async def test_a_phq9_item_by_item_and_in_the_digest(api: FakeBotApi, measures_b
     assert "Previous, the baseline (first score): 19 (moderately severe)" in text
     assert "Change from baseline: −10 (−53%) — response" in text
     assert "PHQ-9: unscored — 7 items unanswered" in text
+
+
+async def test_export_carries_the_measures_scores_and_a_fhir_file(
+    api: FakeBotApi, measures_bot: RunningBot
+) -> None:
+    bot = measures_bot
+    _, client = await therapist_and_client(bot, api, 950)
+    await _phq9(client, *("More than half the days",) * 9, "Very difficult")  # 18
+    bot.clock.advance(days=7)
+    await _phq9(client, "Several days")  # left after one item
+    await client.send("/cancel")
+    await client.expect(1)
+
+    client.mark_read()
+    await client.send("/export")
+    ready, data_file, _table, fhir_note, fhir_file = await client.expect(5)
+    assert ready.text == texts.EXPORT_READY and fhir_note.text == texts.EXPORT_FHIR
+    data = json.loads((data_file.content or b"").decode("utf-8"))
+    scored = [(m["score"], m["band"], len(m["unanswered_items"])) for m in data["scored_measures"]]
+    assert scored == [(18, "moderately severe", 0), (None, None, 8)]
+    assert (fhir_file.filename or "").startswith("between-measures-fhir-")
+    bundle = Bundle.model_validate_json(fhir_file.content or b"")
+    response, total = (entry.resource for entry in bundle.entry or ())
+    assert isinstance(total, Observation) and isinstance(response, QuestionnaireResponse)
+    assert total.valueInteger == 18 and total.code.coding[0].code == "44261-6"
+    assert "Samantha" not in (fhir_file.content or b"").decode("utf-8")  # no name, their Telegram one least
