@@ -160,7 +160,11 @@ def generic_facts(flow: Flow, given: SectionInput) -> GenericFacts:
     if scoring is None:
         return GenericFacts(entries)
     earlier = _points(flow, scoring, given.earlier or given.previous)
-    in_period = _points(flow, scoring, given.entries)
+    in_period = tuple(
+        ScoredPoint(e.at, float(e.score.value), e.score.band)
+        for e in entries
+        if e.score is not None and e.score.value is not None
+    )
     low, high = score_range(scoring, flow)
     points = tuple((p.at, p.value) for p in (*earlier, *in_period))
     series = ScoreSeries(scoring.label, points, scoring.bands, low, high)
@@ -207,12 +211,12 @@ def entry_facts(flow: Flow, entry: SectionEntry) -> EntryFacts:
     answers = entry.answers
     if flow.scoring is None:
         return EntryFacts(entry.at, entry.finished, _answer_lines(flow, answers, frozenset()))
-    scored = frozenset(item.step_id for item in flow.scoring.items)
-    items = tuple(_item_value(flow, item_id, answers) for item_id in _item_ids(flow.scoring))
+    steps = _scored_steps(flow, flow.scoring)
+    items = tuple(answer_value(step, answers.get(step.id)) if step else None for step in steps)
     return EntryFacts(
         entry.at,
         entry.finished,
-        _answer_lines(flow, answers, scored),
+        _answer_lines(flow, answers, frozenset(_item_ids(flow.scoring))),
         items,
         score(flow.scoring, flow, answers),
     )
@@ -222,9 +226,9 @@ def _item_ids(scoring: Scoring) -> tuple[str, ...]:
     return tuple(item.step_id for item in scoring.items)
 
 
-def _item_value(flow: Flow, step_id: str, answers: Answers) -> int | None:
-    step = flow.step(step_id)
-    return answer_value(step, answers.get(step_id)) if step is not None else None
+def _scored_steps(flow: Flow, scoring: Scoring) -> tuple[Step | None, ...]:
+    by_id = {step.id: step for step in flow.steps}
+    return tuple(by_id.get(item.step_id) for item in scoring.items)
 
 
 def _answer_lines(flow: Flow, answers: Answers, leave_out: frozenset[str]) -> tuple[AnswerLine, ...]:

@@ -236,14 +236,11 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
         for e in (*request.previous_entries, *request.entries)
         if e.status in FINISHED_ENTRIES and period.before(_moment(e))
     }
-    earlier = {  # everything before the period: a measure's baseline is its first score ever
-        e.id: e
-        for e in (*request.earlier_entries, *request.previous_entries, *request.entries)
-        if e.status in FINISHED_ENTRIES and _utc(_moment(e)) < period.start
-    }
+    earlier = _earlier(request, period) if any(f.scoring is not None for f in flows) else []
     assignments = sorted(request.assignments, key=lambda a: _utc(a.created_at))
     assigned = tuple(dict.fromkeys(a.flow_id for a in assignments))
-    sections = _sections(flows, entries, (list(previous.values()), list(earlier.values())), assigned, period)
+    before = (_oldest_first(previous.values()), earlier)
+    sections = _sections(flows, entries, before, assigned, period)
     return Digest(
         alias=request.client.alias,
         zone_name=period.zone_name,
@@ -294,9 +291,10 @@ def _sections(
     """A section for each homework type: its own, else the generic one (``flows.generic``)."""
 
     def own(flow: Flow, section: DigestSection[Any], found: Iterable[EntryInput]) -> tuple[SectionEntry, ...]:
-        mine = sorted((e for e in found if e.flow_id == flow.id), key=lambda e: (_utc(_moment(e)), e.id))
         return section.read(
-            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers) for e in mine
+            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers)
+            for e in found
+            if e.flow_id == flow.id
         )
 
     previous, earlier = before
@@ -316,6 +314,21 @@ def _sections(
         for flow in flows
         if (section := section_for(flow)) is not None
     )
+
+
+def _earlier(request: DigestRequest, period: _Period) -> list[EntryInput]:
+    """Every finished entry before the period, oldest first: a measure's baseline is its first
+    score ever."""
+    found = {  # by id: an entry may be passed in more than one list
+        e.id: e
+        for e in (*request.earlier_entries, *request.previous_entries, *request.entries)
+        if e.status in FINISHED_ENTRIES and _utc(_moment(e)) < period.start
+    }
+    return _oldest_first(found.values())
+
+
+def _oldest_first(entries: Iterable[EntryInput]) -> list[EntryInput]:
+    return sorted(entries, key=lambda e: (_utc(_moment(e)), e.id))
 
 
 def _flags(request: DigestRequest, period: _Period, sections: Sequence[SectionFacts]) -> tuple[Flag, ...]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
 WIDTH_INCHES: Final = 8.0
 HEIGHT_INCHES: Final = 4.0
 DPI: Final = 100  # 800 × 400 pixels
+PNG_COMPRESSION: Final = 3
 MARKERS_UP_TO: Final = 120  # more points than this: a line without markers
 MAX_TICKS: Final = 8
 
@@ -150,8 +151,12 @@ def _figure() -> tuple[Figure, Axes]:
 
 
 def _png(figure: Figure) -> bytes:
+    """The figure as PNG bytes; zlib level 3 instead of Pillow's 6 saves a fifth of the
+    drawing time for files about a tenth larger."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    figure.savefig(
+        buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": PNG_COMPRESSION}
+    )
     return buffer.getvalue()
 
 
