@@ -29,11 +29,13 @@ pytestmark = pytest.mark.strangers  # everyone joins by invitation or registrati
 WEEK = timedelta(days=7)
 
 
-@pytest.fixture
+@pytest.fixture(params=[False])
 async def measures_bot(
-    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock
+    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock, request: pytest.FixtureRequest
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(settings_for(api, digest_charts=False), clock, flows=(*FLOWS, PHQ9, GAD7))
+    """The real bot with PHQ-9- and GAD-7-shaped measures; charts only where a test asks."""
+    charts = bool(request.param)
+    running = RunningBot(settings_for(api, digest_charts=charts), clock, flows=(*FLOWS, PHQ9, GAD7))
     await running.start()
     try:
         yield running
@@ -116,3 +118,30 @@ async def test_export_carries_the_measures_scores_and_a_fhir_file(
     assert isinstance(total, Observation) and isinstance(response, QuestionnaireResponse)
     assert total.valueInteger == 18 and total.code.coding[0].code == "44261-6"
     assert "Samantha" not in (fhir_file.content or b"").decode("utf-8")  # no name, their Telegram one least
+
+
+@pytest.mark.parametrize("measures_bot", [True], indirect=True)
+async def test_a_gad7_series_comes_with_its_trend_baseline_change_and_chart(
+    api: FakeBotApi, measures_bot: RunningBot
+) -> None:
+    bot = measures_bot
+    therapist, client = await therapist_and_client(bot, api, 980)
+    for weekly in (("Nearly every day",) * 5 + ("Several days",) * 2, ("Several days",) * 7):  # 17, 7
+        client.mark_read()
+        await client.send("/gad7")
+        await client.expect(1)
+        await answer(client, *(f"press:{label}" for label in weekly[:-1]))
+        await client.press(weekly[-1])
+        await client.expect(1)
+        bot.clock.advance(days=7)
+
+    therapist.mark_read()
+    await therapist.send("/digest Sam")
+    await therapist.expect(1)
+    await bot.tick()
+    text = (await therapist.expect_text("Pre-session digest: Sam")).text or ""
+    assert "GAD-7\nLatest: 7 (mild)" in text
+    assert "Previous, the baseline (first score): 17 (severe)" in text
+    assert "Change from baseline: −10 (−59%) — response" in text
+    chart = await therapist.expect_text("GAD-7 over time, since the first score — Sam")
+    assert chart.kind == "photo" and (chart.content or b"").startswith(b"\x89PNG")
