@@ -145,3 +145,23 @@ async def test_a_gad7_series_comes_with_its_trend_baseline_change_and_chart(
     assert "Change from baseline: −10 (−59%) — response" in text
     chart = await therapist.expect_text("GAD-7 over time, since the first score — Sam")
     assert chart.kind == "photo" and (chart.content or b"").startswith(b"\x89PNG")
+
+
+async def test_item_by_item_goes_where_digests_go(api: FakeBotApi, measures_bot: RunningBot) -> None:
+    bot = measures_bot
+    therapist, client = await therapist_and_client(bot, api, 990)
+    await _phq9(client, *("Several days",) * 9, "Somewhat difficult")
+    await therapist.send("/digestchat")
+    _, line = await therapist.expect(2)
+    channel = api.channel(-100990, "Ana's digests")
+    await channel.post(line.text or "")
+    await bot.tick()
+    await channel.expect(1)
+    await therapist.expect_text(ptexts.DIGEST_CHAT_LINKED_PRIVATE.format(title="Ana's digests"))
+
+    sent = await ask(therapist, "/digest Sam phq9")
+    assert sent == ptexts.MEASURE_ITEMS_SENT.format(alias="Sam", title="PHQ-9", chat="Ana's digests")
+    await bot.tick()
+    (table,) = await channel.expect(1)
+    assert (table.text or "").startswith("PHQ-9 item by item — Sam")
+    assert "PHQ-9: 9 (mild)" in (table.text or "")
