@@ -306,7 +306,7 @@ def _sections(
                 SectionInput(
                     own(flow, section, entries),
                     own(flow, section, previous),
-                    own(flow, section, earlier) if flow.scoring is not None else (),
+                    earlier=own(flow, section, earlier) if flow.scoring is not None else (),
                 )
             ),
             flow.id in assigned,
