@@ -3,14 +3,17 @@
 One synthetic client (seeded, so every run builds the same rows): a year of practice in
 Europe/Berlin — about 2,000 entries across the four homework types and about 2,500 scheduled
 prompts, with skips and their reasons, missed prompts, thought records in full, notes and a few
-risk events. The digest covers the whole year, the worst case (a digest normally covers the
-weeks since the last session).
+risk events — and a weekly PHQ-9 and GAD-7 for the year (a few left half way), each with its
+generic section, score summary and chart. The measures are the registry's ``phq9`` and ``gad7``
+when it has them, else flows of the same shape (``tests/support/measures.py``). The digest
+covers the whole year, the worst case (a digest normally covers the weeks since the last
+session).
 
 It prints the median of several runs, after one warm-up run, for:
 
 - the text path: ``build_digest`` + ``render_text`` + ``split_text`` + ``render_summary``
   (target < 200 ms);
-- the same plus ``mood_chart_png`` (target < 500 ms);
+- the same plus ``mood_chart_png`` and each measure's ``score_chart_png`` (target < 500 ms);
 
 and, separately, what the first chart of a process costs (importing matplotlib).
 
@@ -35,6 +38,7 @@ from bot.core.messages import split_text
 from bot.digest import (
     AssignmentInput,
     ClientInput,
+    Digest,
     DigestRequest,
     EntryInput,
     NoteInput,
@@ -44,8 +48,10 @@ from bot.digest import (
     render_summary,
     render_text,
 )
-from bot.digest.chart import mood_chart_png
+from bot.digest.chart import mood_chart_png, score_chart_png
 from bot.digest.delivery import PART_LIMIT
+from flows.model import Flow
+from flows.registry import FLOWS, flow_by_id
 
 TARGET_TEXT_MS = 200
 TARGET_CHART_MS = 500
@@ -173,6 +179,48 @@ def _answers(flow_id: str, rng: random.Random, day_index: int) -> dict[str, Any]
     }
 
 
+def measures() -> tuple[tuple[Flow, ...], str]:
+    """PHQ-9 and GAD-7: the registry's, else flows of the same shape; and which they are."""
+    phq9, gad7 = flow_by_id("phq9"), flow_by_id("gad7")
+    if phq9 is not None and gad7 is not None:
+        return (phq9, gad7), "the registry's"
+    from tests.support.measures import GAD7, PHQ9
+
+    return (PHQ9, GAD7), "PHQ-9- and GAD-7-shaped test flows"
+
+
+FLOWS_WITH_MEASURES: tuple[Flow, ...] = (*FLOWS, *(f for f in measures()[0] if f not in FLOWS))
+
+
+def _measure_answers(flow: Flow, rng: random.Random, week: int) -> dict[str, Any]:
+    """A week's answers, easing over the year; about one in twenty left half way."""
+    assert flow.scoring is not None
+    items = [item.step_id for item in flow.scoring.items]
+    level = max(0.2, 2.4 - 2.0 * week / 52)
+    answers: dict[str, Any] = {}
+    for step_id in items:
+        step = flow.step(step_id)
+        values = [o for o in step.options if o.value is not None] if step else []
+        value = max(0, min(3, round(rng.gauss(level, 0.7))))
+        answers[step_id] = next((o.id for o in values if o.value == value), str(value))
+    if rng.random() < 0.05:
+        answers = dict(list(answers.items())[: rng.randint(1, len(items) - 1)])
+    return answers
+
+
+def _measure_entries(rng: random.Random, first_id: int) -> list[EntryInput]:
+    entries: list[EntryInput] = []
+    for flow in measures()[0]:
+        for week in range(DAYS // 7):
+            at = _local(FIRST_DAY + timedelta(days=7 * week + 1), 19, 0)
+            answers = _measure_answers(flow, rng, week)
+            complete = flow.scoring is not None and len(answers) == len(flow.scoring.items)
+            status = "completed" if complete else "cancelled"
+            done = at + timedelta(minutes=4) if complete else None
+            entries.append(EntryInput(first_id + len(entries), flow.id, status, answers, at, done))
+    return entries
+
+
 def year_request(seed: int = SEED) -> DigestRequest:
     """One client's year: ~2,000 entries and ~2,500 prompts (deterministic for a seed)."""
     rng = random.Random(seed)
@@ -214,6 +262,7 @@ def year_request(seed: int = SEED) -> DigestRequest:
             if rng.random() < share:
                 add_entry(flow_id, _local(day, rng.randint(9, 22), rng.randint(0, 59)), index)
 
+    entries += _measure_entries(rng, len(entries) + 1)
     start = _local(FIRST_DAY, 10, 0)
     end = _local(FIRST_DAY + timedelta(days=DAYS), 8, 0)
     return DigestRequest(
@@ -243,17 +292,22 @@ def year_request(seed: int = SEED) -> DigestRequest:
 
 
 def text_path(request: DigestRequest) -> tuple[int, int]:
-    digest = build_digest(request)
+    digest = build_digest(request, FLOWS_WITH_MEASURES)
     text = render_text(digest)
     parts = split_text(text, PART_LIMIT)
     render_summary(digest)
     return len(text), len(parts)
 
 
+def all_charts(digest: Digest) -> int:
+    """The mood chart and every measure's, as the delivery draws them; their bytes."""
+    pngs = [mood_chart_png(digest) or b"", *(score_chart_png(digest, s) for s in digest.score_charts)]
+    return sum(len(png) for png in pngs)
+
+
 def chart_path(request: DigestRequest) -> int:
     text_path(request)
-    png = mood_chart_png(build_digest(request))
-    return len(png or b"")
+    return all_charts(build_digest(request, FLOWS_WITH_MEASURES))
 
 
 def median_ms(step: Callable[[], object], runs: int) -> float:
@@ -278,7 +332,7 @@ def main(runs: int) -> None:
     print(
         f"Digest build — one client, a year of data: {len(request.entries)} entries "
         f"({', '.join(f'{n} {flow}' for flow, n in sorted(counts.items()))}), "
-        f"{len(request.prompts)} prompts, {len(request.notes)} notes"
+        f"{len(request.prompts)} prompts, {len(request.notes)} notes; measures: {measures()[1]}"
     )
     print(
         f"python {platform.python_version()}, matplotlib {version('matplotlib')}, "
@@ -286,15 +340,16 @@ def main(runs: int) -> None:
     )
 
     started = time.perf_counter()
-    digest = build_digest(request)
+    digest = build_digest(request, FLOWS_WITH_MEASURES)
     mood_chart_png(digest)
     first_chart = (time.perf_counter() - started) * 1000
 
-    build = median_ms(lambda: build_digest(request), runs)
+    build = median_ms(lambda: build_digest(request, FLOWS_WITH_MEASURES), runs)
     render = median_ms(lambda: render_text(digest), runs)
     split = median_ms(lambda: split_text(render_text(digest), PART_LIMIT), runs) - render
     text = median_ms(lambda: text_path(request), runs)
     chart_only = median_ms(lambda: mood_chart_png(digest), runs)
+    scores_only = median_ms(lambda: [score_chart_png(digest, s) for s in digest.score_charts], runs)
     chart = median_ms(lambda: chart_path(request), runs)
     length, parts = text_path(request)
 
@@ -306,8 +361,10 @@ def main(runs: int) -> None:
     )
     points = len(digest.chart.points) if digest.chart else 0
     print(f"mood chart alone: {chart_only:.1f} ms ({points} mood points)")
+    scored = ", ".join(f"{s.label} {len(s.points)} scores" for s in digest.score_charts)
+    print(f"score charts alone: {scores_only:.1f} ms ({scored})")
     print(
-        f"with the chart: {chart:.1f} ms "
+        f"with the charts: {chart:.1f} ms "
         f"({verdict(chart < TARGET_CHART_MS)} the < {TARGET_CHART_MS} ms target)"
     )
     print(f"first chart in a process (imports matplotlib): {first_chart:.0f} ms")

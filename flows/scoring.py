@@ -57,6 +57,11 @@ class Scoring:
     derived: tuple[Scoring, ...] = ()
     loinc: str | None = None
     """The LOINC code of the total (PHQ-9 44261-6, GAD-7 70274-6), for the FHIR export."""
+    response_drop: float | None = None
+    """A fall of at least this share of the baseline score counts as a response (0.5 for PHQ-9
+    and GAD-7: a ≥ 50% drop). None: the digest marks no response (where higher is not worse)."""
+    remission_below: int | float | None = None
+    """A score below this counts as remission (PHQ-9: 5). None: the digest marks no remission."""
 
 
 @dataclass(frozen=True, slots=True)

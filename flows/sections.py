@@ -21,6 +21,7 @@ from typing import Any, Final, Generic, TypeVar
 
 from bot.core import formatting
 from flows.model import CUSTOM_PREFIX
+from flows.scoring import Band
 
 F = TypeVar("F")
 S = TypeVar("S")
@@ -102,6 +103,10 @@ class SectionInput:
     """The flow's entries in the period before, to compare with."""
     goals: tuple[SectionGoal, ...] = ()
     """The client's goals that are active or were retired in the period (by number)."""
+    earlier: tuple[SectionEntry, ...] = ()
+    """All the flow's entries before the period (the period before's too) that the digest was
+    given, oldest first: a measure's baseline is its first score ever (the wiring passes them
+    for scored flows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,18 @@ class ChartSeries:
     previous_mean: float | None
     low: int
     """Values at or below this are shaded as very low."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSeries:
+    """A measure's scores over time (baseline onwards), drawn with its named bands shaded."""
+
+    label: str
+    points: tuple[tuple[datetime, float], ...]
+    bands: tuple[Band, ...]
+    low: float
+    high: float
+    """The lowest and highest score the measure allows (the chart's y range)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +211,8 @@ class DigestSection(Generic[F]):
     """A line of its own in the caption (the mood's), if any."""
     flags: Callable[[F], tuple[SectionFlag, ...]] = _no_flags
     chart: Callable[[F], ChartSeries | None] | None = None
+    score_chart: Callable[[F], ScoreSeries | None] | None = None
+    """A scored measure's series for its own chart (sent when it has two scores or more)."""
 
     def read(self, entries: Iterable[SectionEntry]) -> tuple[SectionEntry, ...]:
         """The entries with their answers narrowed to what this section declares it reads."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -99,6 +100,20 @@ class Entries(Repository):
     async def between(self, person_id: int, start: datetime, end: datetime) -> list[EntryRow]:
         """A person's entries started in [start, end), oldest first (the digest reads them)."""
         return await self._in_period(ENTRY, ENTRIES, "started_at", person_id, start, end)
+
+    async def of_flows_before(
+        self, person_id: int, flow_ids: Sequence[str], before: datetime
+    ) -> list[EntryRow]:
+        """A person's entries of these homework types started before ``before``, oldest first
+        (a scored measure's baseline is its first score ever)."""
+        if not flow_ids:
+            return []
+        query = select(ENTRIES).where(
+            ENTRIES.c.person_id == person_id,
+            ENTRIES.c.flow_id.in_(list(flow_ids)),
+            ENTRIES.c.started_at < before,
+        )
+        return await self._all(ENTRY, query.order_by(ENTRIES.c.started_at, ENTRIES.c.id))
 
     async def count(self, person_id: int, status: str | None = None) -> int:
         conditions = [ENTRIES.c.person_id == person_id]

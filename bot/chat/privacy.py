@@ -1,9 +1,11 @@
 """A client's data is theirs: ``/export`` hands it over, ``/delete`` erases it.
 
-Export sends two documents: everything as JSON (every table's rows that are theirs, and who read
-their data when) and their practice as CSV. Erasure, after a confirmation button, tells their
-therapist they left and deletes every row that is theirs in one transaction; the last message
-they get is queued with no link to them. Both are written to the audit log (ids only).
+Export sends two documents: everything as JSON (every table's rows that are theirs, who read
+their data when, and their measures with score and band) and their practice as CSV; with any
+LOINC-coded measure (PHQ-9, GAD-7), a third: those as FHIR R4 resources, for an EHR.
+Erasure, after a confirmation button, tells their therapist they left and deletes every row
+that is theirs in one transaction; the last message they get is queued with no link to them.
+Both are written to the audit log (ids only).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import io
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +22,11 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
 from bot.chat.turn import note
 from bot.core.messages import Attachment, Button, Outgoing, Purpose, choice_question
+from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
 from flows import FLOWS
+from flows.fhir import ScoredEntry, entry_score, fhir_bundle
+from flows.model import Flow
 from flows.readable import answer_text, question_name, readable_answers
 from storage import Role, erase_person, export_person
 
@@ -30,6 +36,7 @@ DELETE_DATA_PREFIX = "del:"
 TITLES = {flow.id: flow.title for flow in FLOWS}
 BY_ID = {flow.id: flow for flow in FLOWS}
 CSV_HEADINGS = ("started (local time)", "homework", "status")
+FINISHED = (EntryStatus.COMPLETED, EntryStatus.CANCELLED)
 
 
 def _columns(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -80,15 +87,70 @@ def _readable(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
     return data
 
 
+def scored_entries(rows: list[dict[str, Any]], flow_of: Callable[[str], Flow | None]) -> list[ScoredEntry]:
+    """The finished entries of scored homework types (measures), oldest first, from stored rows
+    (answers as stored: scores are read before the answers are made readable)."""
+    found = []
+    for row in rows:
+        flow = flow_of(str(row.get("flow_id")))
+        answers = row.get("answers")
+        if (
+            flow is None
+            or flow.scoring is None
+            or row.get("status") not in FINISHED
+            or not isinstance(answers, dict)
+        ):
+            continue
+        at = datetime.fromisoformat(str(row.get("completed_at") or row["started_at"]))
+        version = row.get("flow_version")
+        found.append(ScoredEntry(int(row["id"]), flow, dict(answers), at, str(version) if version else None))
+    return sorted(found, key=lambda e: (e.at, e.entry_id))
+
+
+def measures_json(entries: list[ScoredEntry], timezone: str) -> list[dict[str, Any]]:
+    """Each measure's entry with its score and band (a half-done one: unscored, and which items)."""
+    zone = zone_or_utc(timezone)
+    result = []
+    for entry in entries:
+        found = entry_score(entry)
+        if found is None:
+            continue
+        result.append(
+            {
+                "entry_id": entry.entry_id,
+                "homework": entry.flow.title,
+                "answered_at": entry.at.astimezone(zone).isoformat(),
+                "score_label": found.label,
+                "score": found.value,
+                "band": found.band,
+                "unanswered_items": list(found.missing),
+            }
+        )
+    return result
+
+
 async def on_export(ctx: Context) -> None:
     turn = ctx.turn
-    data = _readable(await export_person(turn.tx.connection, turn.person.id))
+    stored = await export_person(turn.tx.connection, turn.person.id)
+    measures = scored_entries(stored.get("entries", []), ctx.runner.flow)
+    data: dict[str, Any] = _readable(stored)
+    if measures:
+        data["scored_measures"] = measures_json(measures, turn.person.timezone)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = f"{turn.now:%Y-%m-%d}"
     turn.say(note(texts.EXPORT_READY))
     turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-data-{stamp}.json", document)))
     table = _csv(data.get("entries", []), turn.person.timezone)
     turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-practice-{stamp}.csv", table)))
+    bundle = fhir_bundle(measures, turn.person.id, turn.now)
+    if bundle is not None:
+        fhir = json.dumps(bundle, ensure_ascii=False, indent=2).encode("utf-8")
+        turn.say(note(texts.EXPORT_FHIR))
+        turn.say(
+            Outgoing(
+                text=None, attachment=Attachment("document", f"between-measures-fhir-{stamp}.json", fhir)
+            )
+        )
     await turn.tx.audit.record(turn.now, turn.person.id, "export", turn.person.id)
     log.info("person %s exported their data", turn.person.id)
 

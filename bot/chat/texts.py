@@ -248,6 +248,10 @@ EXPORT_READY: Final = (
     "Here is everything Between keeps about you: all of it as data (JSON), and your practice as "
     "a table you can open in a spreadsheet (CSV)."
 )
+EXPORT_FHIR: Final = (
+    "And your questionnaire results (such as PHQ-9 and GAD-7) in FHIR, the format health records "
+    "use, in case you or your therapist want to add them to one."
+)
 DELETE_CONFIRM: Final = (
     "This deletes everything Between keeps about you — your practice, notes, plan and this "
     "connection with your therapist — for good. It can't be undone. (/export first if you'd "

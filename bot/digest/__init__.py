@@ -2,11 +2,12 @@
 
 Owns: the plain inputs the digest reads (``inputs``: one frozen dataclass per kind of stored row),
 the pure builder (``build``: rows → a frozen tree of facts, one section per homework type in the
-registry, each declared beside its flow), the text renderer (``render``), the chart (``chart``),
-the therapist-facing strings of sending it (``texts``) and the sending (``delivery``).
+registry, each declared beside its flow), the text renderer (``render``), the charts (``chart``:
+the mood's, and each scored measure's), the therapist-facing strings of sending it (``texts``)
+and the sending (``delivery``).
 May import: ``bot.core``, ``flows``, ``storage``, ``bot.chat``; matplotlib only inside
-``chart.mood_chart_png``. Build, render, chart and inputs never import ``storage`` or a transport:
-the delivery maps stored rows onto the inputs and queues the result.
+``chart``'s drawing functions. Build, render, chart and inputs never import ``storage`` or a
+transport: the delivery maps stored rows onto the inputs and queues the result.
 
 Nothing here logs, and nothing here reads a clock: the same request always gives the same digest.
 """

@@ -30,12 +30,14 @@ from bot.digest.inputs import (
     RiskFlagInput,
 )
 from flows.common import OBSTACLES
+from flows.generic import section_for
 from flows.model import Flow
 from flows.places import flow_title
 from flows.registry import FLOWS
 from flows.sections import (
     ChartSeries,
     DigestSection,
+    ScoreSeries,
     SectionEntry,
     SectionGoal,
     SectionInput,
@@ -200,6 +202,7 @@ class Digest:
     confidence: tuple[ConfidenceRating, ...]
     sections: tuple[SectionFacts, ...]  # one per homework type with a section, registry order
     chart: ChartSeries | None
+    score_charts: tuple[ScoreSeries, ...]  # each scored measure with two scores or more
     obstacles: tuple[Obstacle, ...]
     notes: tuple[Note, ...]
     flags: tuple[Flag, ...]
@@ -252,10 +255,12 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
         for e in (*request.previous_entries, *request.entries)
         if e.status in FINISHED_ENTRIES and period.before(_moment(e))
     }
+    earlier = _earlier(request, period) if any(f.scoring is not None for f in flows) else []
     assignments = sorted(request.assignments, key=lambda a: _utc(a.created_at))
     assigned = tuple(dict.fromkeys(a.flow_id for a in assignments))
     goals = _goals(request.goals, period)
-    sections = _sections(flows, entries, list(previous.values()), assigned, period, goals)
+    before = (_oldest_first(previous.values()), earlier)
+    sections = _sections(flows, entries, before, assigned, period, goals)
     return Digest(
         alias=request.client.alias,
         zone_name=period.zone_name,
@@ -274,6 +279,13 @@ def build_digest(request: DigestRequest, flows: Sequence[Flow] = FLOWS) -> Diges
         sections=sections,
         chart=next(
             (series for s in sections if s.section.chart and (series := s.section.chart(s.facts))), None
+        ),
+        score_charts=tuple(
+            scores
+            for s in sections
+            if s.section.score_chart
+            and (scores := s.section.score_chart(s.facts)) is not None
+            and len(scores.points) >= 2
         ),
         obstacles=tuple(
             Obstacle(period.local(_moment(e)), e.flow_id, flow_title(e.flow_id, flows), text)
@@ -308,11 +320,13 @@ def _high_risk(flags: Sequence[RiskFlagInput], period: _Period) -> HighRisk | No
 def _sections(
     flows: Sequence[Flow],
     entries: Sequence[EntryInput],
-    previous: Sequence[EntryInput],
+    before: tuple[Sequence[EntryInput], Sequence[EntryInput]],
     assigned: Sequence[str],
     period: _Period,
     goals: tuple[SectionGoal, ...] = (),
 ) -> tuple[SectionFacts, ...]:
+    """A section for each homework type: its own, else the generic one (``flows.generic``)."""
+
     def own(flow: Flow, section: DigestSection[Any], found: Iterable[EntryInput]) -> tuple[SectionEntry, ...]:
         return section.read(
             SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers)
@@ -320,15 +334,23 @@ def _sections(
             if e.flow_id == flow.id
         )
 
+    previous, earlier = before
     return tuple(
         SectionFacts(
             flow.id,
             section,
-            section.facts(SectionInput(own(flow, section, entries), own(flow, section, previous), goals)),
+            section.facts(
+                SectionInput(
+                    own(flow, section, entries),
+                    own(flow, section, previous),
+                    goals=goals,
+                    earlier=own(flow, section, earlier) if flow.scoring is not None else (),
+                )
+            ),
             flow.id in assigned,
         )
         for flow in flows
-        if (section := flow.digest) is not None
+        if (section := section_for(flow)) is not None
     )
 
 
@@ -351,6 +373,21 @@ def _goals(goals: Sequence[GoalInput], period: _Period) -> tuple[SectionGoal, ..
         for g in sorted(goals, key=lambda g: g.number)
         if _utc(g.created_at) < period.end and (g.retired_at is None or _utc(g.retired_at) >= period.start)
     )
+
+
+def _earlier(request: DigestRequest, period: _Period) -> list[EntryInput]:
+    """Every finished entry before the period, oldest first: a measure's baseline is its first
+    score ever."""
+    found = {  # by id: an entry may be passed in more than one list
+        e.id: e
+        for e in (*request.earlier_entries, *request.previous_entries, *request.entries)
+        if e.status in FINISHED_ENTRIES and _utc(_moment(e)) < period.start
+    }
+    return _oldest_first(found.values())
+
+
+def _oldest_first(entries: Iterable[EntryInput]) -> list[EntryInput]:
+    return sorted(entries, key=lambda e: (_utc(_moment(e)), e.id))
 
 
 def _flags(request: DigestRequest, period: _Period, sections: Sequence[SectionFacts]) -> tuple[Flag, ...]:

@@ -16,14 +16,16 @@ from typing import TYPE_CHECKING, Final
 
 from bot.core.formatting import MONTH_NAMES, WEEKDAY_NAMES
 from bot.digest.build import Digest
-from flows.sections import ChartSeries
+from flows.sections import ChartSeries, ScoreSeries
 
 if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES: Final = 8.0
 HEIGHT_INCHES: Final = 4.0
 DPI: Final = 100  # 800 × 400 pixels
+PNG_COMPRESSION: Final = 3
 MARKERS_UP_TO: Final = 120  # more points than this: a line without markers
 MAX_TICKS: Final = 8
 
@@ -35,11 +37,17 @@ PREVIOUS_MEAN: Final = "previous period: average {mean:.1f}"
 THIS_MEAN: Final = "this period: average {mean:.1f}"
 DAILY_MEAN: Final = "daily average"
 
+SCORE_TITLE: Final = "{label} — {alias}, {start} – {end}"
+SCORE_Y_LABEL: Final = "{label} ({low}–{high})"
+
 LINE_COLOUR: Final = "#3a6ea5"
 MEAN_COLOUR: Final = "#3a6ea5"
 PREVIOUS_COLOUR: Final = "#8a8a8a"
 LOW_COLOUR: Final = "#f3d9d4"
 GRID_COLOUR: Final = "#e3e3e3"
+BAND_COLOURS: Final = ("#e6f2e6", "#f4f2d8", "#fbe9d6", "#f7dcd3", "#f1cdcd")
+"""Bands shaded from the lowest (greenish) to the highest (reddish), repeated past five."""
+BAND_TEXT_COLOUR: Final = "#5a5a5a"
 
 _DRAWING = threading.Lock()
 """matplotlib is not thread-safe (its font cache and text layout are shared): one chart at a time."""
@@ -56,14 +64,8 @@ def mood_chart_png(digest: Digest) -> bytes | None:
     if series is None or not series.points:
         return None
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     with _DRAWING:
-        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
-        FigureCanvasAgg(figure)  # the figure draws and saves through this Agg canvas
-        figure.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.14)
-        axes = figure.add_subplot()
+        figure, axes = _figure()
         _draw_levels(axes, series)
         _draw_points(axes, series, digest.period_start)
         _draw_frame(axes, digest)
@@ -72,8 +74,89 @@ def mood_chart_png(digest: Digest) -> bytes | None:
             fontsize=10,
         )
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, frameon=False, ncols=4)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata={"Software": None})
+        return _png(figure)
+
+
+def score_chart_png(digest: Digest, series: ScoreSeries) -> bytes:
+    """One measure's scores over time (baseline onwards) as a PNG (800 × 400), its bands shaded
+    and named. Like :func:`mood_chart_png`, run it in a worker thread from the event loop."""
+    with _DRAWING:
+        return _png(draw_score_chart(digest, series))
+
+
+def draw_score_chart(digest: Digest, series: ScoreSeries) -> Figure:
+    """The figure of :func:`score_chart_png`, before it is saved (tests read its artists)."""
+    figure, axes = _figure()
+    origin = series.points[0][0] if series.points else digest.period_start
+    end = max(digest.period_end, series.points[-1][0]) if series.points else digest.period_end
+    _draw_bands(axes, series)
+    xs = [_days(origin, at) for at, _ in series.points]
+    axes.plot(
+        xs, [value for _, value in series.points], color=LINE_COLOUR, linewidth=1.3, marker="o", markersize=4
+    )
+    if origin < digest.period_start < end:
+        axes.axvline(_days(origin, digest.period_start), color=PREVIOUS_COLOUR, linestyle=":", linewidth=1)
+    _draw_time_axis(axes, origin, end, digest.zone_name)
+    axes.set_ylim(series.low - 0.5, series.high + 0.5)
+    axes.set_ylabel(
+        SCORE_Y_LABEL.format(label=series.label, low=_number(series.low), high=_number(series.high)),
+        fontsize=8,
+    )
+    figure.suptitle(
+        SCORE_TITLE.format(label=series.label, alias=digest.alias, start=_day(origin), end=_day(end)),
+        fontsize=10,
+    )
+    return figure
+
+
+def band_spans(series: ScoreSeries) -> list[tuple[float, float, str]]:
+    """Where each band is shaded on the y axis: whole-number bands reach half a point past their
+    ends (so 4 and 5 sit either side of the minimal/mild line), others meet at the next band."""
+    bands = sorted(series.bands, key=lambda b: b.low)
+    whole = all(float(b.low).is_integer() and float(b.high).is_integer() for b in bands)
+    spans = []
+    for index, band in enumerate(bands):
+        if whole:
+            spans.append((band.low - 0.5, band.high + 0.5, band.name))
+        else:
+            top = bands[index + 1].low if index + 1 < len(bands) else band.high
+            spans.append((band.low, top, band.name))
+    return spans
+
+
+def _draw_bands(axes: Axes, series: ScoreSeries) -> None:
+    for index, (low, high, name) in enumerate(band_spans(series)):
+        axes.axhspan(low, high, color=BAND_COLOURS[index % len(BAND_COLOURS)], linewidth=0, label=name)
+        axes.text(
+            0.995,
+            (low + high) / 2,
+            name,
+            transform=axes.get_yaxis_transform(),
+            ha="right",
+            va="center",
+            fontsize=7,
+            color=BAND_TEXT_COLOUR,
+        )
+
+
+def _figure() -> tuple[Figure, Axes]:
+    """An 800 × 400 figure on an Agg canvas, with one set of axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+    FigureCanvasAgg(figure)  # the figure draws and saves through this Agg canvas
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.14)
+    return figure, figure.add_subplot()
+
+
+def _png(figure: Figure) -> bytes:
+    """The figure as PNG bytes; zlib level 3 instead of Pillow's 6 saves a fifth of the
+    drawing time for files about a tenth larger."""
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": PNG_COMPRESSION}
+    )
     return buffer.getvalue()
 
 
@@ -111,19 +194,23 @@ def _draw_frame(axes: Axes, digest: Digest) -> None:
     """Axes, ticks on local boundaries, grid and labels."""
     from matplotlib.ticker import MultipleLocator
 
-    origin = digest.period_start
-    ticks = time_ticks(origin, digest.period_end)
-    axes.set_xlim(0, max(_days(origin, digest.period_end), 1 / 24))
+    _draw_time_axis(axes, digest.period_start, digest.period_end, digest.zone_name)
     axes.set_ylim(-0.5, 10.5)
     axes.yaxis.set_major_locator(MultipleLocator(2))
+    axes.set_ylabel(Y_LABEL, fontsize=8)
+
+
+def _draw_time_axis(axes: Axes, origin: datetime, end: datetime, zone_name: str) -> None:
+    """Time on x from ``origin`` to ``end``, ticks on local boundaries, the grid and the frame."""
+    ticks = time_ticks(origin, end)
+    axes.set_xlim(0, max(_days(origin, end), 1 / 24))
     axes.set_xticks([_days(origin, at) for at, _ in ticks], [label for _, label in ticks])
     axes.tick_params(labelsize=8)
     axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.set_xlabel(X_LABEL.format(zone=digest.zone_name), fontsize=8)
-    axes.set_ylabel(Y_LABEL, fontsize=8)
+    axes.set_xlabel(X_LABEL.format(zone=zone_name), fontsize=8)
 
 
 def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tuple[datetime, str]]:
@@ -176,6 +263,10 @@ def daily_means(points: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, 
 
 def _days(origin: datetime, moment: datetime) -> float:
     return (moment - origin).total_seconds() / 86400
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def _day(moment: datetime) -> str:

@@ -2,10 +2,10 @@
 
 A session's digest is due a lead time before it (``therapy_sessions.digest_due_at``); ``/digest``
 writes a row due at once. Each tick reads what is due, builds the digest from stored rows (pure,
-``bot.digest``), draws the mood chart off the event loop, and then — in one transaction — marks the
-session's digest sent, queues the messages, writes the audit line and the next session of a
-series. A restart in between sends it on the next tick; one that was marked sent is never sent
-twice. Nothing here logs what a digest says: ids and counts only.
+``bot.digest``), draws the charts (the mood's, each scored measure's) off the event loop, and
+then — in one transaction — marks the session's digest sent, queues the messages, writes the
+audit line and the next session of a series. A restart in between sends it on the next tick;
+one that was marked sent is never sent twice. Nothing here logs what a digest says: ids and counts only.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from bot.digest import (
     render_summary,
     render_text,
 )
-from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE
+from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE, SCORE_CHART_CAPTION
+from flows import FLOWS, Flow
 from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
 from storage.goals import GoalAction
 
@@ -69,10 +70,13 @@ PART_LIMIT = TextLimit(4096, utf16_length)
 UTF-16 units is the smallest of those a therapist reads in); a sink splits at its own limit."""
 
 
-def compose(digest: Digest, chart: bytes | None) -> list[Outgoing]:
+def compose(
+    digest: Digest, chart: bytes | None, score_charts: Sequence[tuple[str, bytes]] = ()
+) -> list[Outgoing]:
     """The messages of one digest: the text (or a summary and the text as a document when it
-    would take more than a few messages), and the chart. The text is split by the one splitter
-    (``split_text``), each part its own queued message, so a retry never repeats a part."""
+    would take more than a few messages), the mood chart and each measure's chart (``(label,
+    png)``). The text is split by the one splitter (``split_text``), each part its own queued
+    message, so a retry never repeats a part."""
     parts = split_text(render_text(digest), PART_LIMIT)
     if len(parts) <= MAX_TEXT_PARTS:
         messages = [note(part) for part in parts]
@@ -83,24 +87,32 @@ def compose(digest: Digest, chart: bytes | None) -> list[Outgoing]:
     if chart is not None:
         caption = CHART_CAPTION.format(alias=digest.alias)
         messages.append(Outgoing(text=caption, attachment=Attachment("photo", "mood.png", chart)))
+    for index, (label, png) in enumerate(score_charts, start=1):
+        caption = SCORE_CHART_CAPTION.format(label=label, alias=digest.alias)
+        messages.append(Outgoing(text=caption, attachment=Attachment("photo", f"scores-{index}.png", png)))
     if document is not None:
         messages.append(Outgoing(text=None, attachment=document))
     return messages
 
 
-def _chart(digest: Digest) -> bytes | None:
-    from bot.digest.chart import mood_chart_png  # matplotlib: imported when first needed
+def _charts(digest: Digest) -> tuple[bytes | None, list[tuple[str, bytes]]]:
+    """The mood chart and each measure's chart (two scores or more), drawn in one go."""
+    from bot.digest.chart import mood_chart_png, score_chart_png  # matplotlib: imported when first needed
 
-    return mood_chart_png(digest)
+    scores = [(series.label, score_chart_png(digest, series)) for series in digest.score_charts]
+    return mood_chart_png(digest), scores
 
 
 class DigestDelivery:
     """Builds and queues the digests that are due."""
 
-    def __init__(self, database: Database, clock: Clock, *, charts: bool = True) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, *, charts: bool = True, flows: Sequence[Flow] = FLOWS
+    ) -> None:
         self._db = database
         self._clock = clock
         self._charts = charts
+        self._flows = tuple(flows)
 
     async def tick(self, limit: int = 50) -> int:
         """Queue every digest due now; returns how many messages that queued."""
@@ -128,11 +140,12 @@ class DigestDelivery:
             gathered = await self._gather(tx, session_id, now)
         if gathered is None:
             return 0
-        digest = build_digest(gathered.request)
-        chart = None
-        if self._charts and digest.chart is not None:
-            chart = await asyncio.to_thread(_chart, digest)  # ~100 ms of drawing: off the loop
-        messages = compose(digest, chart)
+        digest = build_digest(gathered.request, self._flows)
+        chart: bytes | None = None
+        score_charts: list[tuple[str, bytes]] = []
+        if self._charts and (digest.chart is not None or digest.score_charts):
+            chart, score_charts = await asyncio.to_thread(_charts, digest)  # ~100 ms each: off the loop
+        messages = compose(digest, chart, score_charts)
         session = gathered.session
         if gathered.fallback is not None:  # a linked chat: should it refuse, the private chat
             fallback = gathered.fallback
@@ -209,7 +222,8 @@ class DigestDelivery:
         if client.therapist_id != therapist.person_id:  # no longer theirs: nothing to send
             await tx.sessions.cancel(session.id, now)
             return None
-        request = await _request(tx, session, client, now)
+        scored = [f.id for f in self._flows if f.scoring is not None]
+        request = await _request(tx, session, client, now, scored)
         chats = await therapist_chats(tx, therapist.person_id)
         if chats is None:
             return None
@@ -217,16 +231,21 @@ class DigestDelivery:
         return _Gathered(session, request, chat, therapist_person.timezone, therapist.lead_minutes, fallback)
 
 
-async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now: datetime) -> DigestRequest:
+async def _request(
+    tx: Transaction, session: SessionRow, client: PersonRow, now: datetime, scored: Sequence[str]
+) -> DigestRequest:
     """The stored rows of the client's period (since the previous session, or since joining),
-    and of the period before it for comparison, mapped onto the digest's inputs."""
+    and of the period before it for comparison, and every earlier entry of the scored measures
+    (their baselines), mapped onto the digest's inputs."""
     end = now + timedelta(microseconds=1)  # periods are half-open: this one includes now
     previous = await tx.sessions.previous(client.id, before=min(session.starts_at, now))
     joined = client.consented_at or client.created_at
     period_start = previous.starts_at if previous else joined
     before_previous = await tx.sessions.previous(client.id, before=previous.starts_at) if previous else None
     previous_start = before_previous.starts_at if before_previous else (joined if previous else None)
-    entries = await tx.entries.between(client.id, min(previous_start or period_start, period_start), end)
+    first = min(previous_start or period_start, period_start)
+    entries = await tx.entries.between(client.id, first, end)
+    earlier = await tx.entries.of_flows_before(client.id, scored, first)
     return DigestRequest(
         client=ClientInput(
             alias=client.alias or f"#{client.id}",
@@ -240,6 +259,7 @@ async def _request(tx: Transaction, session: SessionRow, client: PersonRow, now:
         previous_period_start=previous_start,
         entries=_entries(e for e in entries if e.started_at >= period_start),
         previous_entries=_entries(e for e in entries if e.started_at < period_start),
+        earlier_entries=_entries(earlier),
         prompts=tuple(
             PromptInput(p.flow_id, p.due_at, p.status, p.skip_reason, p.skip_note, p.local_day, p.entry_id)
             for p in await tx.due_prompts.between(client.id, period_start, end)

@@ -152,6 +152,9 @@ class DigestRequest:
     previous_period_start: datetime | None = None
     entries: Sequence[EntryInput] = field(default_factory=tuple)
     previous_entries: Sequence[EntryInput] = field(default_factory=tuple)
+    earlier_entries: Sequence[EntryInput] = field(default_factory=tuple)
+    """Entries before ``previous_period_start`` of the homework types that look further back:
+    a scored measure's baseline is its first score ever (the wiring passes those of scored flows)."""
     prompts: Sequence[PromptInput] = field(default_factory=tuple)
     assignments: Sequence[AssignmentInput] = field(default_factory=tuple)
     notes: Sequence[NoteInput] = field(default_factory=tuple)

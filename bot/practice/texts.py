@@ -26,6 +26,7 @@ HELP: Final = (
     "/session <alias> <YYYY-MM-DD> <HH:MM> [weekly|biweekly] — a session, in your time zone\n"
     "/sessions — upcoming sessions; /cancelsession <number> cancels one\n"
     "/digest <alias> — the digest now, since the last session\n"
+    "/digest <alias> <measure> — a measure's answers item by item, since the last session\n"
     "/digestchat — send digests to a group or channel; /digestchat private — back here\n"
     "/settings lead <minutes> — how long before a session the digest comes (now {lead})\n"
     "/timezone — your time zone (now {zone})\n"
@@ -143,6 +144,13 @@ DIGEST_CHAT_PUBLIC: Final = (
 DIGEST_CHAT_WRONG_PERSON: Final = "Only the therapist who asked for this code can use it here."
 DIGEST_QUEUED: Final = "Preparing the digest for {alias} — it will arrive in {chat} in a moment."
 DIGEST_USAGE: Final = "Whose digest? For example /digest Sam"
+UNKNOWN_MEASURE: Final = (
+    "I don't know a measure called “{name}”. Item by item I can show: {measures} "
+    "(for example /digest {alias} {example})."
+)
+NO_MEASURES: Final = "There are no scored measures installed yet, so there is nothing to show item by item."
+NO_MEASURE_ENTRIES: Final = "{alias} hasn't answered the {title} since the last session."
+MEASURE_ITEMS_SENT: Final = "{alias}'s {title} item by item is on its way to {chat}."
 NOT_A_THERAPIST_COMMAND: Final = "I don't know that command. /help shows what we can do."
 ASSIGN_NEED_CLIENTS: Final = (
     "You have no clients yet to assign homework to. /invite creates an invitation link."

@@ -1,4 +1,5 @@
-"""The therapist's own desk: /help, /invite, /clients, /digest, /digestchat, /settings.
+"""The therapist's own desk: /help, /invite, /clients, /digest (a measure item by item:
+``measures``), /digestchat, /settings.
 
 A therapist reaches only their own clients: a client is looked up by ``(therapist, alias)`` only,
 so naming someone else's client gets the same answer as naming no one.
@@ -25,6 +26,7 @@ from bot.core.messages import parse_button_number
 from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
+from bot.practice.measures import measure_items
 from flows import Flow
 from flows.places import describe_where
 from storage import (
@@ -182,11 +184,16 @@ def flag_lines(
 
 
 async def digest(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
-    if not args:
+    """``/digest Sam``: the digest now; ``/digest Sam phq9``: a measure item by item."""
+    words = args.split()
+    if not words:
         turn.say(note(ptexts.DIGEST_USAGE))
         return
-    client = await find_client(turn, therapist, args.split()[0])
+    client = await find_client(turn, therapist, words[0])
     if client is None:
+        return
+    if len(words) > 1:
+        await measure_items(turn, therapist, client, " ".join(words[1:]), desk.flows)
         return
     await turn.tx.sessions.add(client.id, therapist.person_id, turn.now, ON_DEMAND, turn.now, turn.now)
     chat = therapist.digest_chat_title or ptexts.PRIVATE_CHAT

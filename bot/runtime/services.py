@@ -25,7 +25,7 @@ from bot.safety import response as safety_feature
 from bot.safety.limits import MessageCap
 from bot.safety.response import CrisisResources, Safety, SafetySettings
 from bot.scheduling import prompts as scheduling_feature
-from flows import FLOWS
+from flows import FLOWS, Flow
 from flows.skip_reason import SKIP_REASON
 from storage import Database
 
@@ -62,19 +62,20 @@ def build_conversation(
     new_token: Callable[[], str] = new_prompt_token,
     repeat_window: Callable[[str], int] = lambda transport: 0,
     privacy_note: Callable[[str], str] = lambda transport: "",
+    flows: tuple[Flow, ...] = FLOWS,
 ) -> Features:
     safety = Safety(database, safety_settings(settings))
-    practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
+    practice = Admissions(database, flows=flows, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
     router = Router()
-    runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused, item_alerts=safety)
+    runner = FlowRunner(flows, new_token=new_token, remind_paused=safety.remind_paused, item_alerts=safety)
     start_code = commands.StartCode()
-    commands.register(router, FLOWS, start_code)
+    commands.register(router, flows, start_code)
     for feature in (journal, timezone, notes, privacy, scheduling_feature):
         feature.register(router)
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
     risk_flags.register(router)
-    desk = Desk(FLOWS, links, runner.start, crisis_placeholders=settings.crisis_placeholders())
+    desk = Desk(flows, links, runner.start, crisis_placeholders=settings.crisis_placeholders())
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,

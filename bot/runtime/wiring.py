@@ -25,7 +25,7 @@ from bot.runtime.settings import Settings
 from bot.runtime.transports import Transports
 from bot.safety.response import Safety
 from bot.scheduling.scheduler import HomeworkScheduler
-from flows import FLOWS
+from flows import FLOWS, Flow
 from storage import Database, StorageError
 from storage.crypto import KeyRing, KeyRingError
 
@@ -53,14 +53,20 @@ class Runtime:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, clock: Clock = utc_now, *, keyring: KeyRing | None = None
+    settings: Settings,
+    clock: Clock = utc_now,
+    *,
+    keyring: KeyRing | None = None,
+    flows: tuple[Flow, ...] | None = None,
 ) -> AsyncIterator[Runtime]:
     """Open the database (migrating it to the newest schema) and build the services.
 
-    ``keyring`` seals what clients write; without it, ``ENCRYPTION_KEYS`` does if set. The
+    ``flows`` are the homework types (the registry's unless a test adds its own). ``keyring``
+    seals what clients write; without it, ``ENCRYPTION_KEYS`` does if set. The
     ``between`` command always passes one (from ENCRYPTION_KEYS or the key file, which it creates
     on first start); in-process tests that pass none store values as they are.
     """
+    flows = FLOWS if flows is None else flows
     database = Database(
         settings.database_url, keyring=keyring if keyring is not None else _keyring_from(settings)
     )
@@ -83,16 +89,17 @@ async def open_runtime(
             links=transports.links,
             repeat_window=transports.repeat_window,
             privacy_note=transports.privacy_note,
+            flows=flows,
         )
         scheduler = HomeworkScheduler(
             database,
             clock,
-            flows=FLOWS,
+            flows=flows,
             new_token=new_prompt_token,
             reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
             grace=timedelta(minutes=settings.downtime_grace_minutes),
         )
-        digests = DigestDelivery(database, clock, charts=settings.digest_charts)
+        digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=flows)
         await courier.prime()
         try:
             yield Runtime(

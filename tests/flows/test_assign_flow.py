@@ -34,7 +34,7 @@ from flows.assign import (
     assignment_from,
     clients_context,
 )
-from tests.support.measures import PHQ9_SHAPED
+from tests.support.alerting_measure import PHQ9_SHAPED
 from tests.support.outcomes import ask, labels
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ import pytest
 from bot.chat import texts
 from bot.practice import texts as ptexts
 from storage import Database
+from tests.support.alerting_measure import with_measure
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import ask, therapist_and_client
-from tests.support.measures import with_measure
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 

@@ -10,9 +10,9 @@ import pytest
 from bot.chat import texts
 from bot.safety import texts as alerts
 from storage import Database
+from tests.support.alerting_measure import DIFFICULTY, ITEM_9, ITEMS, with_measure
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import therapist_and_client
-from tests.support.measures import DIFFICULTY, ITEM_9, ITEMS, with_measure
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 from tests.support.words import tapped

@@ -98,6 +98,20 @@ async def test_people_conversations_entries(database: Database) -> None:
         assert (await tx.people.get(person.id)).status == "unreachable"  # type: ignore[union-attr]
 
 
+async def test_a_measures_earlier_entries_are_read_by_homework_type_oldest_first(database: Database) -> None:
+    async with database.transaction() as tx:
+        person = await tx.people.create("telegram", "1", "1", "UTC", NOW, update_id=1)
+        other = await tx.people.create("telegram", "2", "2", "UTC", NOW, update_id=1)
+        days = (NOW - timedelta(days=30), NOW - timedelta(days=60), NOW - timedelta(days=1), NOW)
+        ids = [await tx.entries.start(person.id, "phq9", at) for at in days]
+        await tx.entries.start(person.id, "mood_check", NOW - timedelta(days=90))
+        await tx.entries.start(other.id, "phq9", NOW - timedelta(days=90))
+    async with database.transaction() as tx:
+        found = await tx.entries.of_flows_before(person.id, ["phq9", "gad7"], NOW)
+        assert [e.id for e in found] == [ids[1], ids[0], ids[2]]  # oldest first, not the one at NOW
+        assert await tx.entries.of_flows_before(person.id, [], NOW) == []
+
+
 async def test_the_rows_helper_reads_through_the_column_types(database: Database) -> None:
     """tests/support/rows.py: the same values, typed the same, on every database."""
     berlin_morning = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))

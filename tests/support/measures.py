@@ -1,77 +1,55 @@
-"""A PHQ-9-shaped questionnaire declared in Python, until the PHQ-9 definition file lands: nine
-items answered with the 0–3 frequency options, the ninth with an item alert at "Several days" and
-above, the difficulty question after them (not scored), never more often than every 7 days.
+"""PHQ-9- and GAD-7-shaped flows built in Python from the seam's objects (the data-defined files
+are built into exactly these), and their answers, for the digest, chart and export tests.
 
-``with_measure`` makes it a homework type of the real bot for one test (``/assign`` guided and one
-line, the client's command, the scheduler), without touching ``flows/registry.py``.
-"""
+Item wording is a stand-in: these test the digest and the export, not the published forms."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
-import pytest
-
-from flows import FLOWS, AnswerKind, Flow, Option, Step
-from flows.model import ItemAlert
+from flows.model import AnswerKind, Flow, Option, Step
 from flows.scoring import Band, ScoredItem, Scoring
 
 FREQUENCY: Final = (
-    Option("not_at_all", "Not at all", 0),
-    Option("several_days", "Several days", 1),
-    Option("more_than_half", "More than half the days", 2),
-    Option("nearly_every_day", "Nearly every day", 3),
-)
-ITEM_9: Final = "Thoughts that you would be better off dead, or of hurting yourself in some way"
-ITEMS: Final = (
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    "Feeling bad about yourself — or that you are a failure or have let yourself or your family down",
-    "Trouble concentrating on things, such as reading the newspaper or watching television",
-    "Moving or speaking so slowly that other people could have noticed? Or the opposite — being so "
-    "fidgety or restless that you have been moving around a lot more than usual",
-    ITEM_9,
+    Option("0", "Not at all", 0),
+    Option("1", "Several days", 1),
+    Option("2", "More than half the days", 2),
+    Option("3", "Nearly every day", 3),
 )
 DIFFICULTY: Final = (
-    "If you checked off any problems, how difficult have these problems made it for you to do your "
-    "work, take care of things at home, or get along with other people?"
+    Option("not", "Not difficult at all"),
+    Option("somewhat", "Somewhat difficult"),
+    Option("very", "Very difficult"),
+    Option("extremely", "Extremely difficult"),
 )
+PHQ9_ITEMS: Final = tuple(f"q{n}" for n in range(1, 10))
+GAD7_ITEMS: Final = tuple(f"g{n}" for n in range(1, 8))
 
 
-def _item(number: int, wording: str) -> Step:
-    alert = ItemAlert(1) if number == 9 else None
-    return Step(f"item{number}", wording, AnswerKind.CHOICE, options=FREQUENCY, columns=1, alert=alert)
+def _items(ids: tuple[str, ...], stem: str) -> tuple[Step, ...]:
+    return tuple(Step(i, f"{stem} item {i[1:]}", AnswerKind.CHOICE, options=FREQUENCY) for i in ids)
 
 
-PHQ9_SHAPED: Final = Flow(
+PHQ9: Final = Flow(
     id="phq9",
     title="PHQ-9",
     command="phq9",
-    description="nine questions about the last two weeks",
-    intro="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
+    description="the PHQ-9 questionnaire",
     steps=(
-        *(_item(n, wording) for n, wording in enumerate(ITEMS, start=1)),
+        *_items(PHQ9_ITEMS, "PHQ-9"),
         Step(
             "difficulty",
-            DIFFICULTY,
+            "How difficult have these problems made it for you to do your work, take care of things "
+            "at home, or get along with other people?",
             AnswerKind.CHOICE,
-            columns=1,
-            options=(
-                Option("not", "Not difficult at all"),
-                Option("somewhat", "Somewhat difficult"),
-                Option("very", "Very difficult"),
-                Option("extremely", "Extremely difficult"),
-            ),
+            options=DIFFICULTY,
+            optional=True,
         ),
     ),
-    summarize=lambda answers: "Thank you — that's all nine, and your therapist will see it before you meet.",
-    keeps_drafts=True,
+    summarize=lambda answers: "Thank you.",
     scoring=Scoring(
-        "PHQ-9",
-        tuple(ScoredItem(f"item{n}") for n in range(1, 10)),
+        label="PHQ-9",
+        items=tuple(ScoredItem(i) for i in PHQ9_ITEMS),
         bands=(
             Band(0, 4, "minimal"),
             Band(5, 9, "mild"),
@@ -79,15 +57,59 @@ PHQ9_SHAPED: Final = Flow(
             Band(15, 19, "moderately severe"),
             Band(20, 27, "severe"),
         ),
+        loinc="44261-6",
+        response_drop=0.5,
+        remission_below=5,
+    ),
+    min_interval_days=7,
+    version="1",
+)
+
+GAD7: Final = Flow(
+    id="gad7",
+    title="GAD-7",
+    command="gad7",
+    description="the GAD-7 questionnaire",
+    steps=_items(GAD7_ITEMS, "GAD-7"),
+    summarize=lambda answers: "Thank you.",
+    scoring=Scoring(
+        label="GAD-7",
+        items=tuple(ScoredItem(i) for i in GAD7_ITEMS),
+        bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"), Band(15, 21, "severe")),
+        loinc="70274-6",
+        response_drop=0.5,
     ),
     min_interval_days=7,
 )
 
+CHECK_IN: Final = Flow(
+    id="practice_check_in",
+    title="evening check-in",
+    command="evening",
+    description="a practice's own check-in",
+    steps=(
+        Step("energy", "How much energy did you have today?", AnswerKind.SCALE, low=0, high=10),
+        Step(
+            "helped",
+            "What helped?",
+            AnswerKind.MULTI_CHOICE,
+            options=(Option("walk", "A walk"), Option("talk", "Talking to someone")),
+            allow_custom=True,
+        ),
+        Step("words", "Anything to add?", AnswerKind.TEXT, optional=True),
+    ),
+    summarize=lambda answers: "Thanks.",
+)
 
-def with_measure(monkeypatch: pytest.MonkeyPatch, flow: Flow = PHQ9_SHAPED) -> tuple[Flow, ...]:
-    """The bot's homework types plus ``flow``, where the runtime wires them (call before the bot
-    starts)."""
-    flows = (*FLOWS, flow)
-    monkeypatch.setattr("bot.runtime.services.FLOWS", flows)
-    monkeypatch.setattr("bot.runtime.wiring.FLOWS", flows)
-    return flows
+
+def answers_totalling(total: int, items: tuple[str, ...] = PHQ9_ITEMS, **extra: Any) -> dict[str, Any]:
+    """Item answers (option ids) adding up to ``total``, the heaviest first."""
+    answers: dict[str, Any] = {}
+    left = total
+    for item in items:
+        value = min(3, left)
+        answers[item] = str(value)
+        left -= value
+    if left:
+        raise ValueError(f"{total} is more than {len(items)} items can add up to")
+    return {**answers, **extra}

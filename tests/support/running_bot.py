@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.runtime.serve import telegram_running
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, tick
+from flows import Flow
 from tests.support.clock import FakeClock
 
 TOKEN = "123456:TEST-TOKEN"
@@ -19,13 +20,14 @@ TOKEN = "123456:TEST-TOKEN"
 class RunningBot:
     """The real python-telegram-bot Application polling the fake server; restartable."""
 
-    def __init__(self, settings: Settings, clock: FakeClock) -> None:
+    def __init__(self, settings: Settings, clock: FakeClock, flows: tuple[Flow, ...] | None = None) -> None:
         self.settings = settings
         self.clock = clock
+        self.flows = flows
         self.runtime: Runtime | None = None
 
     async def start(self) -> None:
-        self._runtime_cm = open_runtime(self.settings, self.clock)
+        self._runtime_cm = open_runtime(self.settings, self.clock, flows=self.flows)
         self.runtime = await self._runtime_cm.__aenter__()
         self._bot_cm = telegram_running(self.runtime, poll_timeout=1, with_background=False)
         await self._bot_cm.__aenter__()
