@@ -21,9 +21,10 @@ Choices made for safety, knowing they over-flag:
 
 Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list.
 
-Speed: building a detector compiles the whole list into a few large regular expressions (about
-1.5 s: build it at start-up, ``default_detector()`` keeps it); then a chat-sized message takes
-some 20 µs and a 4096-character one 0.5–1 ms (``python -m benchmarks.risk_language_report``).
+Speed: building a detector compiles the whole list into a few large regular expressions (a few
+seconds: build it at start-up, ``default_detector()`` keeps it); then a chat-sized message takes
+some 60 µs and a 4096-character one 10–20 ms on a shared machine
+(``python -m benchmarks.risk_language_report``).
 """
 
 from __future__ import annotations

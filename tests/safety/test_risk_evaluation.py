@@ -98,19 +98,20 @@ def test_tuning_part_everyday_false_positives(detector: RiskDetector, phrases: l
     assert {tag for tag, _ in wrongly} <= {"negated"}
 
 
-def test_whole_set_danger_at_home_is_all_recognised(
-    detector: RiskDetector, phrases: list[EvalPhrase]
+@pytest.mark.parametrize(
+    "category",
+    [
+        "danger_at_home",  # 36/36 (24/36 before the change)
+        pytest.param(
+            "plan_through_means",
+            marks=gate_not_met("plan through means 30/36 on the whole set (held back 3/9; 8/36 before)"),
+        ),
+    ],
+)
+def test_whole_set_gap_categories_are_all_recognised(
+    detector: RiskDetector, phrases: list[EvalPhrase], category: str
 ) -> None:
-    gap = [p for p in select(phrases, "risk_explicit") if p.tag == "danger_at_home"]
-    assert len(gap) == 36
-    assert [p.text for p in gap if detector.check(p.text) is None] == []
-
-
-@gate_not_met("plan through means 30/36 on the whole set (held back 3/9; before the change 8/36)")
-def test_whole_set_plan_through_means_is_all_recognised(
-    detector: RiskDetector, phrases: list[EvalPhrase]
-) -> None:
-    gap = [p for p in select(phrases, "risk_explicit") if p.tag == "plan_through_means"]
+    gap = [p for p in select(phrases, "risk_explicit") if p.tag == category]
     assert len(gap) == 36
     assert [p.text for p in gap if detector.check(p.text) is None] == []
 
