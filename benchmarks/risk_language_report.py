@@ -1,24 +1,25 @@
-"""Risk-language detector: recall and false positives on every test set, every miss listed, timing.
+"""Risk-language detector: recall and false positives on every test set, per category, and timing.
 
-Two kinds of sets, both read with the shipped phrase list (``bot/safety/risk_phrases.toml``, or
-``--phrases``):
+Every set is read with the shipped phrase list (``bot/safety/risk_phrases.toml``, or ``--phrases``):
 
-- the **independent evaluation set** (issue #16) in ``tests/safety/data/eval/``: explicit risk
-  phrases, everyday phrases that share words with them, and ambiguous ones, each line
-  ``tag<TAB>phrase``, written by someone who had not seen the list. ``heldback.txt`` names the
-  quarter kept out of every tuning step; it is reported apart from the tuning part, per category
-  (explicit) and per kind (everyday). Ambiguous phrases are reported, not judged.
-- the older **regression sets** ``risk_positive.txt`` / ``risk_negative.txt``.
+- the **second independent evaluation set** (issue #16, "riskset-2") in ``tests/safety/data/eval2/``:
+  ``explicit.tsv``, ``everyday.tsv``, ``ambiguous.tsv`` (``category<TAB>message``), written by someone
+  who had not seen the list, and ``heldback.tsv``, the quarter the writer held back before any
+  tuning. Its tuning part (the other three quarters) is reported with every miss and false
+  positive; its **held-back part only as counts**, unless ``--final`` is given: the held-back texts
+  are printed once, for the closing measurement, never while tuning.
+- the **first independent set** in ``tests/safety/data/eval/`` (``tag<TAB>phrase``; its
+  ``heldback.txt`` quarter was seen and tuned against, so it is reported as one more old set).
+- the older **regression sets** ``risk_positive.txt`` / ``risk_negative.txt`` (the old tuning sets).
 
-Every miss and false positive is printed with the rule that fired (these are test phrases, not
-client text). Then the time of one check: the mean for chat-length messages (every test phrase),
-the slowest of them, and the mean and worst for 4096-character messages (the longest a Telegram
-message can be) of three kinds — everyday prose made of the negative test sentences, text dense
-with risk words, and random characters with accents, emoji and zero-width spaces. Building the
-detector is timed too.
+Ambiguous phrases are reported, not judged. Every miss and false positive shown carries the rule
+that fired (these are test phrases, not client text). Then the time of one check for a chat-length
+message (every test phrase): mean, 99th percentile and the slowest message; the mean and worst for
+4096-character messages (the longest a Telegram message can be) of three kinds — everyday prose made
+of the negative test sentences, text dense with risk words, and random characters with accents,
+emoji and zero-width spaces. Building the detector is timed too.
 
-Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--eval DIR] [--positive PATH]
-[--negative PATH]
+Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--final]
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "safety" / "data"
 EVAL = DATA / "eval"
+EVAL2 = DATA / "eval2"
 EVAL_SETS = ("risk_explicit", "everyday", "ambiguous")  # files <name>.txt in EVAL
+EVAL2_FILES = {"risk_explicit": "explicit.tsv", "everyday": "everyday.tsv", "ambiguous": "ambiguous.tsv"}
 HELD_BACK = "heldback.txt"
+HELD_BACK2 = "heldback.tsv"
 LONGEST = 4096  # characters in a Telegram message
 RISK_WORDS = (  # noqa: SIM905 - a sentence is easier to edit than a list of quoted words
     "i you the a to and of my it is was so really today work homework tired sad kill die dead cut hurt "
@@ -88,6 +92,22 @@ def read_eval(folder: Path = EVAL) -> list[EvalPhrase]:
     return phrases
 
 
+def read_eval2(folder: Path = EVAL2) -> list[EvalPhrase]:
+    """The second evaluation set; a phrase is held back when its text is, exactly, in heldback.tsv.
+
+    heldback.tsv is only matched against, never printed here.
+    """
+    held_back = {
+        line.split("\t")[1] for _, line in read_phrases(folder / HELD_BACK2) if line.count("\t") == 2
+    }
+    phrases = []
+    for name, file in EVAL2_FILES.items():
+        for _, line in read_phrases(folder / file):
+            tag, _, text = line.partition("\t")
+            phrases.append(EvalPhrase(name, tag.strip(), text.strip(), text.strip() in held_back))
+    return phrases
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """How many phrases of one tag were flagged."""
@@ -122,12 +142,15 @@ def wrong(
     return [(phrase, match) for phrase, match in checked if (match is not None) != should_flag]
 
 
-def print_eval(detector: RiskDetector, phrases: Sequence[EvalPhrase]) -> None:
-    for held_back, label in ((False, "tuning part"), (True, "held-back quarter")):
+def print_eval(
+    detector: RiskDetector, phrases: Sequence[EvalPhrase], title: str, *, held_back_texts: bool
+) -> None:
+    """Per-category figures for the tuning part and the held-back part; texts only where allowed."""
+    for held_back, label in ((False, "tuning part"), (True, "held-back part")):
         explicit = part(phrases, "risk_explicit", held_back=held_back)
         everyday = part(phrases, "everyday", held_back=held_back)
         ambiguous = part(phrases, "ambiguous", held_back=held_back)
-        print(f"\n== evaluation set, {label} ==")
+        print(f"\n== {title}, {label} ==")
         print("explicit risk phrases flagged (recall), per category:")
         for tag, count in tally(detector, explicit).items():
             print(f"  {tag:22} {count}")
@@ -135,19 +158,32 @@ def print_eval(detector: RiskDetector, phrases: Sequence[EvalPhrase]) -> None:
         for tag, count in tally(detector, everyday).items():
             print(f"  {tag:22} {count}")
         print(f"ambiguous phrases flagged (reported, not judged): {tally(detector, ambiguous)['all']}")
-        for title, items in (
-            ("missed", wrong(detector, explicit, should_flag=True)),
-            ("false positives", wrong(detector, everyday, should_flag=False)),
-        ):
-            if items:
-                print(f"{title} ({label}, tag, rule: text):")
-                for phrase, match in items:
-                    print(f"  {phrase.tag:20} {match.rule if match else '-':24} {phrase.text}")
-        flagged = [(p, m) for p in ambiguous if (m := detector.check(p.text)) is not None]
-        if flagged:
-            print(f"ambiguous and flagged ({label}, rule: text):")
-            for phrase, match in flagged:
-                print(f"  {match.rule:24} {phrase.text}")
+        if held_back and not held_back_texts:
+            print("(held-back texts not shown: --final shows them, once, for the closing measurement)")
+            continue
+        print_wrong(detector, explicit, everyday, ambiguous, label)
+
+
+def print_wrong(
+    detector: RiskDetector,
+    explicit: Sequence[EvalPhrase],
+    everyday: Sequence[EvalPhrase],
+    ambiguous: Sequence[EvalPhrase],
+    label: str,
+) -> None:
+    for title, items in (
+        ("missed", wrong(detector, explicit, should_flag=True)),
+        ("false positives", wrong(detector, everyday, should_flag=False)),
+    ):
+        if items:
+            print(f"{title} ({label}, tag, rule: text):")
+            for phrase, match in items:
+                print(f"  {phrase.tag:20} {match.rule if match else '-':24} {phrase.text}")
+    flagged = [(p, m) for p in ambiguous if (m := detector.check(p.text)) is not None]
+    if flagged:
+        print(f"ambiguous and flagged ({label}, rule: text):")
+        for phrase, match in flagged:
+            print(f"  {match.rule:24} {phrase.text}")
 
 
 def print_regression(detector: RiskDetector, positive: Path, negative: Path) -> None:
@@ -228,16 +264,17 @@ def timing(check: Callable[[str], object], messages: Sequence[str], rounds: int)
 
 
 def print_timing(detector: RiskDetector, chat: Sequence[str], negatives: Sequence[str]) -> None:
+    """Chat-length figures from each message's median of 9 checks (a loaded machine's pauses aside)."""
     times = per_message(detector.check, chat, rounds=9)
     medians = [statistics.median(message_times) for message_times in times]
     slowest = max(range(len(chat)), key=medians.__getitem__)
-    every = [t for message_times in times for t in message_times]
     print("\ntime per check:")
     print(
-        f"  chat-length messages ({len(chat)}, {statistics.fmean(map(len, chat)):.0f} chars on average): "
-        f"mean {statistics.fmean(every) * 1e6:.1f} µs, median {statistics.median(every) * 1e6:.1f} µs"
+        f"  chat-length messages ({len(chat)}, {statistics.fmean(map(len, chat)):.0f} chars on average), "
+        f"each its median of 9: mean {statistics.fmean(medians) * 1e6:.1f} µs, "
+        f"p99 {statistics.quantiles(medians, n=100)[98] * 1e6:.1f} µs"
     )
-    print(f"  slowest of them (median of 9): {medians[slowest] * 1e6:.1f} µs: {chat[slowest]}")
+    print(f"  slowest of them: {medians[slowest] * 1e6:.1f} µs: {chat[slowest]}")
     print("  4096-character messages, mean / worst:")
     for label, messages, rounds in (
         (f"{LONGEST} chars of everyday prose (100)", prose(negatives, 100, seed=1), 5),
@@ -251,9 +288,9 @@ def print_timing(detector: RiskDetector, chat: Sequence[str], negatives: Sequenc
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phrases", type=Path, help="a phrase list other than the shipped one")
-    parser.add_argument("--eval", type=Path, default=EVAL, help="the evaluation set's folder")
-    parser.add_argument("--positive", type=Path, default=DATA / "risk_positive.txt")
-    parser.add_argument("--negative", type=Path, default=DATA / "risk_negative.txt")
+    parser.add_argument(
+        "--final", action="store_true", help="also print the held-back texts missed or wrongly flagged"
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -262,11 +299,15 @@ def main() -> None:
     name = args.phrases or "bot/safety/risk_phrases.toml"
     print(f"phrase list: {name} ({len(detector.categories)} categories, built in {built:.2f} s)")
 
-    phrases = read_eval(args.eval)
-    print_eval(detector, phrases)
-    print_regression(detector, args.positive, args.negative)
-    negatives = [text for _, text in read_phrases(args.negative)]
-    chat = [p.text for p in phrases] + [text for _, text in read_phrases(args.positive)] + negatives
+    new = read_eval2()
+    old = read_eval()
+    print_eval(detector, new, "new evaluation set (eval2, riskset-2)", held_back_texts=args.final)
+    print_eval(detector, old, "old evaluation set (eval, held-back part tuned on)", held_back_texts=True)
+    positive, negative = DATA / "risk_positive.txt", DATA / "risk_negative.txt"
+    print_regression(detector, positive, negative)
+    negatives = [text for _, text in read_phrases(negative)]
+    shown = [p for p in new if args.final or not p.held_back]  # the slowest is printed
+    chat = [p.text for p in (*shown, *old)] + [text for _, text in read_phrases(positive)] + negatives
     print_timing(detector, chat, negatives)
 
 

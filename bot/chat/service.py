@@ -253,7 +253,7 @@ class ConversationService:
         return None
 
     def _crisis_for_stranger(self, text: str) -> Outgoing | None:
-        return self._guard.stranger_message() if self._guard.recognise(text) is not None else None
+        return self._guard.stranger_message(text) if self._guard.recognise(text) is not None else None
 
     async def _on_risk(
         self, turn: Turn, current: OpenConversation | None, where: str, text: str, *, answered: bool = False

@@ -232,6 +232,11 @@ NOT_SAFE: Final = (
     "Thank you for telling me — that takes courage. Please reach out now: {emergency}, or "
     "{line}, or {text_line}. If someone you trust is nearby, let them know too.{told}"
 )
+# When what they wrote said someone is hurting them: the abuse and violence line first.
+NOT_SAFE_HARMED: Final = (
+    "Thank you for telling me — that takes courage. Please reach out now: {emergency}, or "
+    "{abuse_line}, or {line}, or {text_line}. If someone you trust is nearby, let them know too.{told}"
+)
 NOT_SAFE_TOLD_THERAPIST: Final = " Your therapist has been told."
 CARRY_ON: Final = "Here's where we were, whenever you're ready."
 PAUSED: Final = (

@@ -108,23 +108,25 @@ class Safety:
             told=texts.CRISIS_TOLD_THERAPIST if told else "",
         )
 
-    def _harmed_by_others(self, match: RiskFinding, text: str) -> bool:
+    def _harmed_by_others(self, category: str, text: str | None) -> bool:
         """Whether any category found is harm by others, not only the most urgent one."""
-        if match.category == HARMED_BY_OTHERS:
-            return True
+        if category == HARMED_BY_OTHERS or not text:
+            return category == HARMED_BY_OTHERS
         return any(found.category == HARMED_BY_OTHERS for found in self._detector.matches(text))
 
-    def stranger_message(self) -> Outgoing:
-        """For someone who is not a client here: the resources, nothing stored (urgent, as every
-        crisis reply: before anything queued for the chat, not held by its pace)."""
-        return replace(note(self._crisis_text(told=False)), urgent=True)
+    def stranger_message(self, text: str) -> Outgoing:
+        """For someone who is not a client here: the resources (those for abuse and violence too
+        when they say someone hurts them), nothing stored (urgent, as every crisis reply: before
+        anything queued for the chat, not held by its pace)."""
+        harmed = self._harmed_by_others("", text)
+        return replace(note(self._crisis_text(told=False, harmed=harmed)), urgent=True)
 
     async def respond(self, turn: Turn, match: RiskFinding, where: str, text: str) -> None:
         """Store the event, answer with the crisis message, alert the therapist."""
         person = turn.person
         event_id = await self._record(turn, where, match.category, text, RISK_LANGUAGE)
         told = person.therapist_id is not None
-        turn.say(self._crisis_message(event_id, told, self._harmed_by_others(match, text)))
+        turn.say(self._crisis_message(event_id, told, self._harmed_by_others(match.category, text)))
         if told:
             await self._alert(turn, event_id, where, match.category, text)
         log.warning(
@@ -210,7 +212,12 @@ class Safety:
         safe_now = (Button(texts.BUTTON_SAFE_NOW, f"{CRISIS_DATA_PREFIX}{event.id}:s"),)
         turn.say(
             Outgoing(
-                text=texts.NOT_SAFE.format(
+                text=(
+                    texts.NOT_SAFE_HARMED
+                    if self._harmed_by_others(event.category, event.text)
+                    else texts.NOT_SAFE
+                ).format(
+                    abuse_line=resources.abuse_line,
                     emergency=resources.emergency,
                     line=resources.line,
                     text_line=resources.text_line,

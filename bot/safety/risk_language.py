@@ -21,9 +21,10 @@ Choices made for safety, knowing they over-flag:
 
 Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list.
 
-Speed: building a detector compiles the whole list into a few large regular expressions (about
-1.5 s: build it at start-up, ``default_detector()`` keeps it); then a chat-sized message takes
-some 20 µs and a 4096-character one 0.5–1 ms (``python -m benchmarks.risk_language_report``).
+Speed: building a detector compiles the whole list into a few large regular expressions (a few
+seconds: build it at start-up, ``default_detector()`` keeps it); then a chat-sized message takes
+some 60 µs and a 4096-character one 10–20 ms on a shared machine
+(``python -m benchmarks.risk_language_report``).
 """
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ _START = "(?<![a-z0-9])"
 _SEPARATOR = " ?"  # words may be run together: "killmyself"
 _DIGITS = "0123456789"
 _LONG_REST = 10_000  # characters of regex (see _Node.starts)
+_SCANNER_REST = 400  # characters of regex after a gap that the scanner leaves out (_up_to_a_long_gap)
 _FIRST_LETTERS = "tasowihbcmfpdrlenguyvkjqzx"  # by how often English words start with them
 
 Atoms = tuple[str, ...]
@@ -351,6 +353,19 @@ def _trie(alternatives: Sequence[tuple[Atoms, int | None]], markers: list[int] |
     return f"(?:{'|'.join(branches)})"
 
 
+def _up_to_a_long_gap(tail: Atoms) -> Atoms:
+    """A start's atoms, cut before a "..." that a long rest follows.
+
+    The scanner only finds where a rule may match (each is then tried with its own expression), so
+    it may stop at the end of a word; copying long lists after a gap into it for every start made it
+    slow to compile.
+    """
+    for position, atom in enumerate(tail):
+        if atom == _GAP and sum(map(len, tail[position:])) > _SCANNER_REST:
+            return tail[:position]
+    return tail
+
+
 def _first_letter_rank(char: str) -> int:
     rank = _FIRST_LETTERS.find(char)
     return rank if rank >= 0 else len(_FIRST_LETTERS)
@@ -507,7 +522,7 @@ class _RuleSet:
         by_pair: dict[str, set[int]] = {}  # first two characters ("e " for a word "e") → rules
         for index, (_, tree) in enumerate(rules):
             for char, tail in dict.fromkeys(tree.starts(long_rest)):
-                alternatives.append(((char, *tail), index))
+                alternatives.append(((char, *_up_to_a_long_gap(tail)), index))
                 any_next.setdefault(char, set())
                 following = _next_char(tail)
                 if following is None:

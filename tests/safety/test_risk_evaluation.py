@@ -1,10 +1,13 @@
-"""Risk language on the independent evaluation set (issue #16): gates on the tuning part, the
-held-back quarter and the two gap categories, and every explicit phrase recognised wherever it
-is placed (inside a long thought-record answer, after /note).
+"""Risk language on the independent evaluation sets (issue #16): the issue's gates on the second
+set (riskset-2), floors on the first, and every explicit phrase recognised wherever it is placed.
 
-The set in ``tests/safety/data/eval/`` is frozen: it was written by someone who had not seen the
-phrase list, and its held-back quarter was chosen by position before any tuning. The phrase list
-is tuned on the rest only; the held-back gates are the issue's, measured once.
+``tests/safety/data/eval2/`` (riskset-2) is frozen: written by someone who had not seen the phrase
+list; its held-back quarter (``heldback.tsv``) was chosen by the writer before any tuning, kept out
+of every tuning step and measured once, at the end. The gates below are the issue's, on that
+quarter; where the list falls short, the test is a strict xfail carrying the figure measured.
+
+``tests/safety/data/eval/`` (the first set) was tuned on whole, its held-back quarter included
+after it was measured: its tests are floors now, not gates.
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ from collections.abc import Callable
 
 import pytest
 
-from benchmarks.risk_language_report import EvalPhrase, read_eval
+from benchmarks.risk_language_report import EvalPhrase, read_eval, read_eval2
 from bot.safety.risk_language import RiskDetector, default_detector
 
-GAP_CATEGORIES = ("means_and_readiness", "danger_at_home")
-# Levels reached on the tuning part: a change that loses any of them fails here.
-TUNING_EXPLICIT_FLOOR = 134  # of 134
-TUNING_EVERYDAY_CEILING = 0  # of 136
+GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names for the issue's gaps
+# Levels reached on the tuning part of riskset-2: a change that loses any of them fails here.
+TUNING_EXPLICIT_FLOOR = 165  # of 165
+TUNING_EVERYDAY_CEILING = 5  # of 179: all five deny risk ("im not suicidal, just…"); negation is not analysed
 # The issue's gates on the held-back quarter.
 HELD_BACK_RECALL = 0.98
 HELD_BACK_FALSE_POSITIVES = 0.05
+# The first set, tuned on whole: 178/178 explicit, 0/181 everyday.
+OLD_EXPLICIT_FLOOR = 178
+OLD_EVERYDAY_CEILING = 0
 
 THOUGHT_RECORD_BEFORE = (
     "Situation: Tuesday evening, at my desk after dinner, trying to finish the worksheet for "
@@ -55,6 +61,11 @@ def detector() -> RiskDetector:
 
 @pytest.fixture(scope="module")
 def phrases() -> list[EvalPhrase]:
+    return read_eval2()
+
+
+@pytest.fixture(scope="module")
+def old_phrases() -> list[EvalPhrase]:
     return read_eval()
 
 
@@ -69,8 +80,8 @@ def flagged(detector: RiskDetector, phrases: list[EvalPhrase]) -> list[EvalPhras
 def test_the_set_is_as_frozen(phrases: list[EvalPhrase]) -> None:
     sizes = {name: len(select(phrases, name)) for name in ("risk_explicit", "everyday", "ambiguous")}
     held_back = {name: len(select(phrases, name, held_back=True)) for name in sizes}
-    assert sizes == {"risk_explicit": 178, "everyday": 181, "ambiguous": 65}
-    assert held_back == {"risk_explicit": 44, "everyday": 45, "ambiguous": 16}  # a quarter of each
+    assert sizes == {"risk_explicit": 223, "everyday": 245, "ambiguous": 60}
+    assert held_back == {"risk_explicit": 58, "everyday": 66, "ambiguous": 17}  # a quarter of each
     explicit_tags = {p.tag for p in select(phrases, "risk_explicit")}
     assert set(GAP_CATEGORIES) <= explicit_tags and len(explicit_tags) == 8
 
@@ -82,21 +93,30 @@ def test_tuning_part_explicit_recall(detector: RiskDetector, phrases: list[EvalP
 
 
 def test_tuning_part_everyday_false_positives(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
-    wrongly = [p.text for p in flagged(detector, select(phrases, "everyday", held_back=False))]
+    wrongly = [(p.tag, p.text) for p in flagged(detector, select(phrases, "everyday", held_back=False))]
     assert len(wrongly) <= TUNING_EVERYDAY_CEILING, wrongly
+    assert {tag for tag, _ in wrongly} <= {"negated"}
 
 
-@gate_not_met("means and readiness 26/32 (held back 2/8), danger at home 28/32 (held back 4/8)")
+@pytest.mark.parametrize(
+    "category",
+    [
+        "danger_at_home",  # 36/36 (24/36 before the change)
+        pytest.param(
+            "plan_through_means",
+            marks=gate_not_met("plan through means 30/36 on the whole set (held back 3/9; 8/36 before)"),
+        ),
+    ],
+)
 def test_whole_set_gap_categories_are_all_recognised(
-    detector: RiskDetector, phrases: list[EvalPhrase]
+    detector: RiskDetector, phrases: list[EvalPhrase], category: str
 ) -> None:
-    gap = [p for p in select(phrases, "risk_explicit") if p.tag in GAP_CATEGORIES]
-    assert len(gap) >= 40
-    missed = [(p.tag, p.text) for p in gap if detector.check(p.text) is None]
-    assert missed == []
+    gap = [p for p in select(phrases, "risk_explicit") if p.tag == category]
+    assert len(gap) == 36
+    assert [p.text for p in gap if detector.check(p.text) is None] == []
 
 
-@gate_not_met("recall 30/44 = 0.682, gate 0.98 (26/44 before the change)")
+@gate_not_met("recall 44/58 = 0.759, gate 0.98 (34/58 = 0.586 before the change)")
 def test_held_back_explicit_recall(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
     explicit = select(phrases, "risk_explicit", held_back=True)
     missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
@@ -104,12 +124,34 @@ def test_held_back_explicit_recall(detector: RiskDetector, phrases: list[EvalPhr
     assert recall >= HELD_BACK_RECALL, f"recall {recall:.3f}; missed: {missed}"
 
 
-@gate_not_met("false positives 3/45 = 0.067, gate 0.05 (4/45 before the change)")
+@gate_not_met("false positives 7/66 = 0.106, gate 0.05 (8/66 = 0.121 before the change)")
 def test_held_back_everyday_false_positives(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
     everyday = select(phrases, "everyday", held_back=True)
     wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
     rate = len(wrongly) / len(everyday)
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
+
+
+# --- the first set: tuned on whole (its held-back quarter too, once measured), so floors ----------
+
+
+def test_the_first_set_is_as_frozen(old_phrases: list[EvalPhrase]) -> None:
+    sizes = {name: len(select(old_phrases, name)) for name in ("risk_explicit", "everyday", "ambiguous")}
+    assert sizes == {"risk_explicit": 178, "everyday": 181, "ambiguous": 65}
+    assert len([p for p in old_phrases if p.held_back]) == 44 + 45 + 16
+
+
+def test_the_first_set_explicit_recall(detector: RiskDetector, old_phrases: list[EvalPhrase]) -> None:
+    explicit = select(old_phrases, "risk_explicit")
+    missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
+    assert len(explicit) - len(missed) >= OLD_EXPLICIT_FLOOR, missed
+
+
+def test_the_first_set_everyday_false_positives(
+    detector: RiskDetector, old_phrases: list[EvalPhrase]
+) -> None:
+    wrongly = [(p.tag, p.text) for p in flagged(detector, select(old_phrases, "everyday"))]
+    assert len(wrongly) <= OLD_EVERYDAY_CEILING, wrongly
 
 
 # --- placement: the same words, wherever they are written -------------------------------------------
@@ -129,11 +171,11 @@ def test_the_wrapping_alone_is_not_risk_language(detector: RiskDetector) -> None
 
 @pytest.mark.parametrize("placement", PLACEMENTS)
 def test_every_recognised_explicit_phrase_is_recognised_wherever_it_is_placed(
-    detector: RiskDetector, phrases: list[EvalPhrase], placement: str
+    detector: RiskDetector, phrases: list[EvalPhrase], old_phrases: list[EvalPhrase], placement: str
 ) -> None:
     """Placement loses nothing: recall itself is gated above, so a miss there is not counted twice."""
     wrap = PLACEMENTS[placement]
-    recognised = flagged(detector, select(phrases, "risk_explicit"))
-    assert len(recognised) >= TUNING_EXPLICIT_FLOOR
+    recognised = flagged(detector, select(phrases, "risk_explicit") + select(old_phrases, "risk_explicit"))
+    assert len(recognised) >= TUNING_EXPLICIT_FLOOR + OLD_EXPLICIT_FLOOR
     lost = [p.text for p in recognised if detector.check(wrap(p.text)) is None]
     assert lost == []

@@ -19,6 +19,7 @@ CATEGORIES = (
     "suicidal_thoughts",
     "self_harm",
     "harmed_by_others",
+    "harm_to_others",
     "goodbye",
     "hopelessness",
 )

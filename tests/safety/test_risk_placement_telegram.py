@@ -1,16 +1,19 @@
 """Risk language through the real bot, wherever it is written (issue #16): one phrase of each
-category of the evaluation set inside a long thought-record answer, as an edited message, as a
-photo caption and after /note; and a disclosure of harm by others answered with the practice's
-resources for abuse and violence."""
+category of riskset-2's tuning part, each category in one of the places — inside a long
+thought-record answer, as an edited message, as a photo caption, after /note — so every place is
+crossed twice (every held-back phrase in every place goes through the conversation service in
+test_risk_placement.py); and a disclosure of harm by others answered with the practice's resources
+for abuse and violence: by clients, by strangers, and again after "I'm not safe right now"."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from benchmarks.risk_language_report import read_eval
+from benchmarks.risk_language_report import read_eval2
 from bot.chat import texts
 from bot.runtime.settings import Settings, load_settings
 from flows.thought_record import EMOTIONS, SITUATION
@@ -23,15 +26,17 @@ HARMED = "harmed_by_others"
 
 
 def one_phrase_per_category() -> list[tuple[str, str]]:
-    """(category, phrase): the first of each category in the tuning part of the evaluation set."""
+    """(category, phrase): the first of each category in the tuning part of riskset-2."""
     first: dict[str, str] = {}
-    for phrase in read_eval():
+    for phrase in read_eval2():
         if phrase.set == "risk_explicit" and not phrase.held_back:
             first.setdefault(phrase.tag, phrase.text)
     return sorted(first.items())
 
 
 SAMPLE = one_phrase_per_category()
+PLACES = ("answer", "edit", "caption", "note")
+PLACED = [(PLACES[n % len(PLACES)], category, text) for n, (category, text) in enumerate(SAMPLE)]
 
 
 def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
@@ -70,12 +75,14 @@ async def place(client: FakeUser, placement: str, text: str) -> str:
 
 def test_the_sample_has_every_category() -> None:
     assert len(SAMPLE) == 8
-    assert {"means_and_readiness", "danger_at_home"} <= {category for category, _ in SAMPLE}
+    assert {"plan_through_means", "danger_at_home"} <= {category for category, _ in SAMPLE}
+    assert Counter(place for place, _, _ in PLACED) == dict.fromkeys(PLACES, 2)
 
 
-@pytest.mark.parametrize("placement", ["answer", "edit", "caption", "note"])
-@pytest.mark.parametrize(("category", "text"), SAMPLE, ids=[category for category, _ in SAMPLE])
-async def test_each_category_is_recognised_wherever_it_is_written(
+@pytest.mark.parametrize(
+    ("placement", "category", "text"), PLACED, ids=[f"{place}-{category}" for place, category, _ in PLACED]
+)
+async def test_each_category_is_recognised_where_it_is_written(
     api: FakeBotApi, bot: RunningBot, database_url: str, placement: str, category: str, text: str
 ) -> None:
     client = api.user(4100)
@@ -139,3 +146,42 @@ def test_the_abuse_line_is_read_from_the_environment(tmp_path: Path) -> None:
     assert load_settings(env).crisis_abuse_line == "Practice line 0800 000 000"
     example = Path(__file__).resolve().parents[2] / ".env.example"
     assert 'CRISIS_ABUSE_LINE="' in example.read_text(encoding="utf-8")
+
+
+def not_safe(harmed: bool) -> str:
+    """The answer to "I'm not safe right now" for a client with no therapist, default resources."""
+    return (texts.NOT_SAFE_HARMED if harmed else texts.NOT_SAFE).format(
+        emergency=DEFAULTS.crisis_emergency,
+        line=DEFAULTS.crisis_line,
+        text_line=DEFAULTS.crisis_text_line,
+        abuse_line=DEFAULTS.crisis_abuse_line,
+        told="",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "harmed"), [("i'm not safe at home, he hurts me", True), ("i want to die", False)]
+)
+async def test_not_safe_is_answered_with_the_abuse_line_after_harm_by_others(
+    api: FakeBotApi, bot: RunningBot, text: str, harmed: bool
+) -> None:
+    client = api.user(4500)
+    await client.send(text)
+    await client.expect_text("Thank you for telling me.")
+    await client.press(texts.BUTTON_NOT_SAFE)
+    (message,) = await client.expect(1)
+    assert message.text == not_safe(harmed)
+    assert (DEFAULTS.crisis_abuse_line in (message.text or "")) == harmed
+    assert DEFAULTS.crisis_line in (message.text or "")
+
+
+@pytest.mark.strangers
+@pytest.mark.parametrize(("text", "harmed"), [("my dad hits me", True), ("i want to die", False)])
+async def test_a_stranger_gets_the_abuse_line_after_harm_by_others(
+    api: FakeBotApi, bot: RunningBot, database_url: str, text: str, harmed: bool
+) -> None:
+    stranger = api.user(4600)
+    await stranger.send(text)
+    (message, *_) = await stranger.expect(1)
+    assert message.text == crisis(harmed=harmed)
+    assert rows(database_url, "SELECT COUNT(*) FROM people") == [(0,)]  # nothing about them kept
