@@ -93,7 +93,14 @@ def test_someone_not_among_the_clients_is_a_reask_that_loses_nothing(answer: Ans
 
 def test_the_homework_buttons_are_the_homework_types() -> None:
     homework = ask(advance(ASSIGN, start(ASSIGN, CONTEXT).state, Pick("7"), NOW))
-    assert labels(homework) == ["Mood check", "Thought record", "Urge surfing", "Breathing exercise"]
+    assert labels(homework) == [
+        "Mood check",
+        "Thought record",
+        "Urge surfing",
+        "Breathing exercise",
+        "GAD-7",
+        "PHQ-9",
+    ]
     assert [c.value for c in homework.prompt.choices] == [f"p{flow.id}" for flow in FLOWS]
     typed = ask(advance(ASSIGN, homework.state, Text("thought record"), NOW))
     assert typed.state.answers["homework"] == "thought_record" and typed.prompt.step_id == "times"

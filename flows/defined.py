@@ -1,0 +1,157 @@
+"""What a data-defined homework says besides its questions: the recap the client reads when it is
+done, its line and its whole entry in the journal (/history), and its digest section (the answers
+in order, with the score and band where the definition scores it).
+
+A definition's ``summary`` and ``journal`` are templates: ``{step_id}`` is that step's answer as
+the client reads it, ``{score}`` and ``{band}`` the score where there is one. The generic strings
+are here, the definition's own are in its file.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Final
+
+from flows.model import Answers, Flow
+from flows.readable import answer_text
+from flows.scoring import Score, score
+from flows.sections import DigestSection, SectionInput, SectionView, inline, plural
+
+SUMMARY: Final = "Thank you — it's saved in your journal."
+NOT_ANSWERED: Final = "–"
+UNSCORED: Final = "not scored ({missing} unanswered)"
+SCORE_LINE: Final = "{label} {value}{band}"
+SCORE_BAND: Final = " ({band})"
+ENTRY_LINE: Final = "· {when}{unfinished}{score}"
+ENTRY_SCORE: Final = " — {score}"
+ANSWER_LINE: Final = "  {label}: {answer}"
+DETAIL_LINE: Final = "{label}: {answer}"
+UNFINISHED: Final = " (unfinished)"
+COUNT_LINE: Final = "{count} {entries}"
+ATTRIBUTION_LINE: Final = "\n\n{attribution}"
+SCORE_FIELDS: Final = ("score", "band")
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    summary: str | None
+    journal: str | None
+
+
+def template_problems(templates: Templates, flow: Flow) -> list[str]:
+    """A template may name the flow's steps, and score and band where it is scored."""
+    allowed = {s.id for s in flow.steps} | (set(SCORE_FIELDS) if flow.scoring is not None else set())
+    problems = []
+    for key, template in (("summary", templates.summary), ("journal", templates.journal)):
+        if template is None:
+            continue
+        try:
+            parsed = list(string.Formatter().parse(template))
+        except ValueError as error:
+            problems.append(f"{key}: {error} (write {{{{ and }}}} for a brace)")
+            continue
+        for _, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            if name not in allowed or spec or conversion:
+                known = ", ".join(sorted(allowed))
+                problems.append(f'{key}: "{{{name}}}" names no step or score (known: {known})')
+    return problems
+
+
+def score_text(result: Score) -> str:
+    """ "total 12 (moderate)", or why it is not scored."""
+    if result.value is None:
+        return UNSCORED.format(missing=len(result.missing))
+    band = SCORE_BAND.format(band=result.band) if result.band else ""
+    return SCORE_LINE.format(label=result.label, value=result.value, band=band)
+
+
+def _fill(template: str, flow: Flow, answers: Answers) -> str:
+    values = {s.id: answer_text(flow, s.id, answers) or NOT_ANSWERED for s in flow.steps}
+    if flow.scoring is not None:
+        result = score(flow.scoring, flow, answers)
+        values["score"] = NOT_ANSWERED if result.value is None else str(result.value)
+        values["band"] = result.band or NOT_ANSWERED
+    return template.format(**values)
+
+
+def _detail(flow: Flow, labels: Mapping[str, str], answers: Answers) -> str:
+    lines = [
+        DETAIL_LINE.format(label=labels.get(s.id, s.id), answer=answer_text(flow, s.id, answers))
+        for s in flow.steps
+        if answers.get(s.id) is not None
+    ]
+    if flow.scoring is not None:
+        lines.append(score_text(score(flow.scoring, flow, answers)))
+    if flow.attribution:
+        lines.append(ATTRIBUTION_LINE.format(attribution=flow.attribution).strip("\n"))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class DefinedEntry:
+    at: datetime
+    finished: bool
+    answers: tuple[tuple[str, str], ...]
+    """(question's short name, answer as read), in the flow's order."""
+    score: Score | None
+
+
+def _facts(flow: Flow, labels: Mapping[str, str], given: SectionInput) -> tuple[DefinedEntry, ...]:
+    return tuple(
+        DefinedEntry(
+            e.at,
+            e.finished,
+            tuple(
+                (labels.get(s.id, s.id), answer_text(flow, s.id, e.answers))
+                for s in flow.steps
+                if e.answers.get(s.id) is not None
+            ),
+            score(flow.scoring, flow, e.answers) if flow.scoring is not None else None,
+        )
+        for e in given.entries
+    )
+
+
+def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
+    lines = [COUNT_LINE.format(count=len(entries), entries=plural(len(entries), "entry", "entries"))]
+    for entry in entries:
+        scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
+        unfinished = "" if entry.finished else UNFINISHED
+        lines.append(ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored))
+        lines += [ANSWER_LINE.format(label=label, answer=inline(answer)) for label, answer in entry.answers]
+    return "\n".join(lines)
+
+
+def digest_section(flow: Flow, labels: Mapping[str, str]) -> DigestSection[tuple[DefinedEntry, ...]]:
+    """The generic digest section: each entry's answers in order, its score and band if scored."""
+    return DigestSection(
+        heading=flow.title.upper(),
+        reads=tuple(s.id for s in flow.steps),
+        facts=lambda given: _facts(flow, labels, given),
+        count=len,
+        body=_body,
+        counted=(flow.title, flow.title + "s"),
+    )
+
+
+def worded(flow: Flow, templates: Templates, labels: Mapping[str, str]) -> Flow:
+    """The flow with its recap, journal line, whole entry and digest section."""
+    summary, journal = templates.summary, templates.journal
+    intro = flow.intro
+    if flow.attribution:
+        intro = (
+            f"{intro}{ATTRIBUTION_LINE.format(attribution=flow.attribution)}" if intro else flow.attribution
+        )
+    return replace(
+        flow,
+        intro=intro,
+        summarize=lambda answers: _fill(summary, flow, answers) if summary else SUMMARY,
+        journal_line=(lambda answers: _fill(journal, flow, answers)) if journal else None,
+        journal_detail=lambda answers: _detail(flow, labels, answers),
+        digest=digest_section(flow, labels),
+    )
