@@ -45,8 +45,11 @@ STARTS: Final = (
 
 CLIENTS_KEY: Final = "clients"
 """Where the start context lists the therapist's clients (see :func:`clients_context`)."""
+HOMEWORK_KEY: Final = "homework_types"
+"""Where it lists the homework types of this run (built-in and the practice's own)."""
 
 HOMEWORK: Final = tuple(Option(flow.id, flow.title[:1].upper() + flow.title[1:]) for flow in FLOWS)
+"""The built-in homework types, as the guided /assign offers them."""
 
 _WEEKDAYS_BY_CHOICE: Final[Mapping[str, tuple[int, ...]]] = {
     "daily": tuple(range(7)),
@@ -71,9 +74,13 @@ class AssignmentDraft:
     rationale: str | None
 
 
-def clients_context(clients: Sequence[tuple[int, str]]) -> dict[str, Any]:
-    """The start context of ``ASSIGN``: the therapist's clients as (person id, alias)."""
-    return {CLIENTS_KEY: [[str(person_id), alias] for person_id, alias in clients]}
+def clients_context(clients: Sequence[tuple[int, str]], flows: Sequence[Flow] = FLOWS) -> dict[str, Any]:
+    """The start context of ``ASSIGN``: the therapist's clients as (person id, alias), and the
+    homework types to choose from (a practice's own definitions among them)."""
+    return {
+        CLIENTS_KEY: [[str(person_id), alias] for person_id, alias in clients],
+        HOMEWORK_KEY: [[flow.id, flow.title[:1].upper() + flow.title[1:]] for flow in flows],
+    }
 
 
 def assignment_from(answers: Answers) -> AssignmentDraft:
@@ -91,7 +98,8 @@ def assignment_from(answers: Answers) -> AssignmentDraft:
         elif start not in ("today", "tomorrow"):
             raise ValueError(f"unknown start {start!r}")
         flow_id = str(answers["homework"])
-        if flow_id not in {option.id for option in HOMEWORK}:
+        offered = answers.get(HOMEWORK_KEY) or [[option.id, option.label] for option in HOMEWORK]
+        if flow_id not in {str(pair[0]) for pair in offered}:
             raise ValueError(f"unknown homework {flow_id!r}")
         times = answers["times"]
         if not isinstance(times, list | tuple) or not times:
@@ -144,7 +152,7 @@ ASSIGN: Final = Flow(
     description="a therapist assigns homework to a client",
     steps=(
         Step("client", CLIENT_PROMPT, AnswerKind.CHOICE, options_from=CLIENTS_KEY, columns=2),
-        Step("homework", HOMEWORK_PROMPT, AnswerKind.CHOICE, options=HOMEWORK),
+        Step("homework", HOMEWORK_PROMPT, AnswerKind.CHOICE, options_from=HOMEWORK_KEY),
         Step("times", TIMES_PROMPT, AnswerKind.TEXT, max_length=200, parse=_times),
         Step("days", DAYS_PROMPT, AnswerKind.CHOICE, options=DAYS),
         Step(

@@ -12,6 +12,7 @@ from storage.models import (
     Conversation,
     DuePrompt,
     Entry,
+    HomeworkDefinition,
     OneTimeCode,
     OutboxMessage,
     Person,
@@ -33,3 +34,4 @@ SESSIONS = cast(Table, TherapySession.__table__)
 NOTES = cast(Table, ClientNote.__table__)
 AUDIT = cast(Table, AuditEvent.__table__)
 RISK = cast(Table, RiskEvent.__table__)
+DEFINITIONS = cast(Table, HomeworkDefinition.__table__)

@@ -18,6 +18,7 @@ from storage.choices import TypedChoices
 from storage.clients import Clients
 from storage.codes import Codes
 from storage.conversations import Conversations
+from storage.definitions import HomeworkDefinitions
 from storage.due_prompts import DuePrompts
 from storage.entries import Entries
 from storage.notes import ClientNotes
@@ -49,6 +50,7 @@ class Transaction:
         self.audit = AuditLog(connection)
         self.risk_events = RiskEvents(connection)
         self.typed_choices = TypedChoices(connection)
+        self.definitions = HomeworkDefinitions(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

@@ -56,6 +56,7 @@ class FlowRunner:
         *,
         new_token: Callable[[], str],
         remind_paused: RemindPaused,
+        versions: Callable[[str, str | None], Flow | None] | None = None,
     ) -> None:
         self.flows = tuple(flows)
         """The homework types (with a command, a journal entry)."""
@@ -64,6 +65,7 @@ class FlowRunner:
         self.remind_paused = remind_paused
         self._on_finish: dict[str, FinishHook] = {}
         self._on_end: dict[str, EndHook] = {}
+        self._versions = versions
 
     def add_flow(
         self, flow: Flow, *, on_finish: FinishHook | None = None, on_end: EndHook | None = None
@@ -78,6 +80,12 @@ class FlowRunner:
 
     def flow(self, flow_id: str) -> Flow | None:
         return next((f for f in (*self.flows, *self._other_flows) if f.id == flow_id), None)
+
+    def flow_of(self, flow_id: str, version: str | None) -> Flow | None:
+        """The flow an entry was answered under: that version of a data-defined homework, kept
+        since; else the flow as it is today."""
+        found = self._versions(flow_id, version) if self._versions is not None else None
+        return found if found is not None else self.flow(flow_id)
 
     def flow_for_command(self, command: str) -> Flow | None:
         return next((f for f in self.flows if f.command == command), None)
@@ -98,7 +106,9 @@ class FlowRunner:
         ask = start(flow, context)
         token = self.new_token()
         entry_id = (
-            await turn.tx.entries.start(turn.person.id, flow.id, turn.now) if flow.records_entry else None
+            await turn.tx.entries.start(turn.person.id, flow.id, turn.now, flow.version)
+            if flow.records_entry
+            else None
         )
         conversation = await turn.begin(entry_id, flow.id, ask.state.step_id, token, due_prompt_id)
         if context:  # what the flow was started with (a therapist's clients) is part of its state

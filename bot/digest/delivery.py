@@ -39,6 +39,7 @@ from bot.digest import (
     render_text,
 )
 from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE
+from flows import FLOWS, Flow
 from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,11 @@ def _chart(digest: Digest) -> bytes | None:
 class DigestDelivery:
     """Builds and queues the digests that are due."""
 
-    def __init__(self, database: Database, clock: Clock, *, charts: bool = True) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, *, charts: bool = True, flows: Sequence[Flow] = FLOWS
+    ) -> None:
         self._db = database
+        self._flows = tuple(flows)
         self._clock = clock
         self._charts = charts
 
@@ -122,7 +126,7 @@ class DigestDelivery:
             gathered = await self._gather(tx, session_id, now)
         if gathered is None:
             return 0
-        digest = build_digest(gathered.request)
+        digest = build_digest(gathered.request, self._flows)
         chart = None
         if self._charts and digest.chart is not None:
             chart = await asyncio.to_thread(_chart, digest)  # ~100 ms of drawing: off the loop

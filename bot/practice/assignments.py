@@ -103,7 +103,8 @@ async def assign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
         if not clients:
             turn.say(note(ptexts.ASSIGN_NEED_CLIENTS))
             return
-        await desk.start_flow(turn, ASSIGN, context=clients_context([(c.id, c.alias or "") for c in clients]))
+        clients_listed = [(c.id, c.alias or "") for c in clients]
+        await desk.start_flow(turn, ASSIGN, context=clients_context(clients_listed, desk.flows))
         return
     try:
         line = parse_one_line_assignment(args, desk.flows)
@@ -215,7 +216,7 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
         lines.append(
             ptexts.ASSIGNMENT_LINE.format(
                 number=schedule.id,
-                title=homework_title(desk.flows, schedule.flow_id).capitalize(),
+                title=formatting.sentence(homework_title(desk.flows, schedule.flow_id)),
                 times=_times_text(schedule.times),
                 days=describe_weekdays(plan.weekdays),
                 start=formatting.day(schedule.start_date),

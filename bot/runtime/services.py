@@ -24,7 +24,8 @@ from bot.safety import response as safety_feature
 from bot.safety.limits import MessageCap
 from bot.safety.response import CrisisResources, Safety, SafetySettings
 from bot.scheduling import prompts as scheduling_feature
-from flows import FLOWS
+from flows.catalogue import Catalogue
+from flows.registry import BUILT_IN
 from flows.skip_reason import SKIP_REASON
 from storage import Database
 
@@ -61,18 +62,22 @@ def build_conversation(
     new_token: Callable[[], str] = new_prompt_token,
     repeat_window: Callable[[str], int] = lambda transport: 0,
     privacy_note: Callable[[str], str] = lambda transport: "",
+    catalogue: Catalogue = BUILT_IN,
 ) -> Features:
+    flows = catalogue.flows
     safety = Safety(database, safety_settings(settings))
-    practice = Admissions(database, flows=FLOWS, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
+    practice = Admissions(database, flows=flows, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
     router = Router()
-    runner = FlowRunner(FLOWS, new_token=new_token, remind_paused=safety.remind_paused)
+    runner = FlowRunner(
+        flows, new_token=new_token, remind_paused=safety.remind_paused, versions=catalogue.flow_for
+    )
     start_code = commands.StartCode()
-    commands.register(router, FLOWS, start_code)
+    commands.register(router, flows, start_code)
     for feature in (journal, timezone, notes, privacy, scheduling_feature):
         feature.register(router)
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
-    desk = Desk(FLOWS, links, runner.start)
+    desk = Desk(flows, links, runner.start)
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     encryption_keys: SecretStr | None = None
     encryption_key_file: str = "data/between.key"
     messages_per_minute: int = Field(default=30, ge=1)
+    homework_dir: str = ""
+    """A folder of the practice's own homework definitions (``*.toml``); empty: none."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

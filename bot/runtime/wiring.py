@@ -20,12 +20,14 @@ from bot.delivery.pacing import Pacer
 from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import Admissions
 from bot.runtime.background import Ticker, running
+from bot.runtime.homework import open_catalogue
 from bot.runtime.services import build_conversation
 from bot.runtime.settings import Settings
 from bot.runtime.transports import Transports
 from bot.safety.response import Safety
 from bot.scheduling.scheduler import HomeworkScheduler
-from flows import FLOWS
+from flows.catalogue import Catalogue
+from flows.registry import BUILT_IN
 from storage import Database, StorageError
 from storage.crypto import KeyRing, KeyRingError
 
@@ -49,6 +51,8 @@ class Runtime:
     """The one way in for every transport: handle, deliver, wake, write down."""
     transports: Transports
     """The transports running in this process (their link makers)."""
+    catalogue: Catalogue = BUILT_IN
+    """The homework types of this run (built-in and the practice's), and those it refused."""
 
 
 @asynccontextmanager
@@ -68,6 +72,7 @@ async def open_runtime(
         await database.migrate()
         await database.check_keys()
         await seal_leftovers(database)
+        catalogue = await open_catalogue(database, settings, clock)
         pacer = Pacer(
             rate=settings.send_rate_per_second,
             chat_interval=settings.chat_send_interval_seconds,
@@ -83,16 +88,17 @@ async def open_runtime(
             links=transports.links,
             repeat_window=transports.repeat_window,
             privacy_note=transports.privacy_note,
+            catalogue=catalogue,
         )
         scheduler = HomeworkScheduler(
             database,
             clock,
-            flows=FLOWS,
+            flows=catalogue.flows,
             new_token=new_prompt_token,
             reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
             grace=timedelta(minutes=settings.downtime_grace_minutes),
         )
-        digests = DigestDelivery(database, clock, charts=settings.digest_charts)
+        digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=catalogue.flows)
         await courier.prime()
         try:
             yield Runtime(
@@ -107,6 +113,7 @@ async def open_runtime(
                 features.practice,
                 Gateway(features.conversations, courier),
                 transports,
+                catalogue,
             )
         finally:
             await courier.close()

@@ -197,7 +197,7 @@ async def on_schedule(ctx: Context) -> None:
         times = ", ".join(formatting.clock(t) for t in plan.times)
         lines.append(
             texts.SCHEDULE_LINE.format(
-                title=title.capitalize(), times=times, days=describe_weekdays(plan.weekdays)
+                title=formatting.sentence(title), times=times, days=describe_weekdays(plan.weekdays)
             )
         )
         following = next_occurrence(plan, turn.now, zone)

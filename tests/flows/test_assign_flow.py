@@ -26,6 +26,7 @@ from flows import (
 from flows import texts as engine_texts
 from flows.assign import (
     ASSIGN,
+    HOMEWORK_KEY,
     SAVING,
     START_DATE_INVALID,
     AssignmentDraft,
@@ -62,7 +63,9 @@ def reason_of(parser: object, text: str) -> str:
 
 
 def test_the_context_lists_clients_as_id_and_alias() -> None:
-    assert CONTEXT == {"clients": [["7", "Sam"], ["12", "Alex K."], ["3", "Jo"]]}
+    assert set(CONTEXT) == {"clients", HOMEWORK_KEY}
+    assert CONTEXT["clients"] == [["7", "Sam"], ["12", "Alex K."], ["3", "Jo"]]
+    assert [pair[0] for pair in CONTEXT[HOMEWORK_KEY]] == [f.id for f in FLOWS]  # the homework types too
 
 
 def test_the_clients_are_the_buttons_of_the_first_question() -> None:

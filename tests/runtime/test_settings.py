@@ -80,5 +80,5 @@ async def test_migrate_command(tmp_path: Path) -> None:
     assert migrated.stdout.strip().splitlines() == [
         f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere safe: "
         "without it the data cannot be read.",
-        "Database is at revision 0010.",
+        "Database is at revision 0011.",
     ]

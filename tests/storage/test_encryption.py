@@ -555,7 +555,7 @@ async def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Pa
         f"Created an encryption key in {tmp_path}/data/between.key — keep a copy somewhere"
     )
     migrated = await run_between("migrate", cwd=tmp_path, env=env)
-    assert (migrated.returncode, migrated.stdout) == (0, "Database is at revision 0010.\n"), migrated.stderr
+    assert (migrated.returncode, migrated.stdout) == (0, "Database is at revision 0011.\n"), migrated.stderr
     listed = await run_between("schedule", "list", cwd=tmp_path, env=env)  # opens the rationale
     assert listed.returncode == 0 and "terminal\tmood check\t08:00" in listed.stdout, listed.stderr
     ring = load_keyring(None, tmp_path / "data" / "between.key").ring

@@ -28,9 +28,9 @@ async def database(database_url: str) -> Database:
 
 
 async def test_migrating_twice_is_harmless(database: Database) -> None:
-    assert await current_revision(database.engine) == "0010"
+    assert await current_revision(database.engine) == "0011"
     await database.migrate()
-    assert await current_revision(database.engine) == "0010"
+    assert await current_revision(database.engine) == "0011"
 
 
 async def test_sqlite_runs_with_wal_and_foreign_keys(database: Database, tmp_path: Path) -> None:
