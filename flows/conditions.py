@@ -33,8 +33,10 @@ class ConditionReader:
     """Reads the conditions of one definition, adding each problem (path: message) to ``problems``."""
 
     def __init__(self, steps: Sequence[Mapping[str, Any]], problems: list[str]) -> None:
-        self._all_ids = [str(s.get("id")) for s in steps if isinstance(s, Mapping)]
+        self._all_ids = [str(s.get("id")) if isinstance(s, Mapping) else "" for s in steps]
         self._problems = problems
+        self.position = len(steps)
+        """The index of the step whose condition is being read (set by the reader of the steps)."""
 
     def read(self, spec: object, path: str, earlier: Mapping[str, Step], depth: int = 0) -> Predicate | None:
         """The compiled condition, or None (with its problems added) when it cannot stand."""
@@ -100,6 +102,9 @@ class ConditionReader:
             return None
         if step_id in earlier:
             return earlier[step_id]
+        if step_id in self._all_ids[: self.position]:
+            self._problem(path, f'"{step_id}" is a step that could not be read (see its own problems)')
+            return None
         if step_id in self._all_ids:
             self._problem(path, f'"{step_id}" is this or a later step (a condition reads earlier answers)')
             return None

@@ -161,6 +161,7 @@ def _steps(steps_data: list[Any], problems: list[str]) -> tuple[list[Step], dict
     conditions = ConditionReader(steps_data, problems)
     steps: dict[str, Step] = {}
     labels: dict[str, str] = {}
+    seen: set[str] = set()
     for index, table in enumerate(steps_data):
         path = f"steps[{index}]"
         if not isinstance(table, Mapping):
@@ -168,11 +169,13 @@ def _steps(steps_data: list[Any], problems: list[str]) -> tuple[list[Step], dict
             continue
         fields = _Fields(table, path, problems)
         step_id = fields.text("id", pattern=ID)
-        if step_id is not None and step_id in steps:
+        duplicate = step_id is not None and step_id in seen
+        seen.add(step_id or "")
+        if duplicate:
             problems.append(f'{path}.id: "{step_id}" is already the id of an earlier step')
-            continue
-        step = _step(fields, step_id or f"step{index}", steps, conditions)
-        if step is not None and step_id is not None:
+        conditions.position = index
+        step = _step(fields, step_id or f"step{index}", steps, conditions)  # read all the same
+        if step is not None and step_id is not None and not duplicate:
             steps[step_id] = step
             labels[step_id] = fields.text("label", required=False, max_length=60) or step_id.replace("_", " ")
     return list(steps.values()), labels
