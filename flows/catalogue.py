@@ -11,10 +11,11 @@ already taken.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
+from flows.defined import digest_section
 from flows.definition import Definition, DefinitionError, parse_definition
 from flows.model import Flow
 
@@ -142,5 +143,19 @@ class Catalogue:
         kept = tuple(i for i in self.installed if i.source != source)
         return Catalogue(self.coded, self.side_flows, kept, (*self.refused, reason), self.past)
 
-    def with_past(self, past: Mapping[tuple[str, str], Flow]) -> Catalogue:
-        return Catalogue(self.coded, self.side_flows, self.installed, self.refused, past)
+    def with_past(self, past: Mapping[tuple[str, str], Definition]) -> Catalogue:
+        """This catalogue reading entries of these earlier versions as they were answered (the
+        digest sections of today's definitions too)."""
+        installed = tuple(_with_earlier(i, past) for i in self.installed)
+        flows = {key: definition.flow for key, definition in past.items()}
+        return Catalogue(self.coded, self.side_flows, installed, self.refused, flows)
+
+
+def _with_earlier(installed: Installed, past: Mapping[tuple[str, str], Definition]) -> Installed:
+    flow = installed.flow
+    earlier = {version: (d.flow, d.labels) for (flow_id, version), d in past.items() if flow_id == flow.id}
+    if not earlier:
+        return installed
+    section = digest_section(flow, installed.definition.labels, earlier)
+    definition = replace(installed.definition, flow=replace(flow, digest=section))
+    return Installed(definition, installed.source)

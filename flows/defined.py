@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
-from flows.model import Answers, Flow
+from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
 from flows.scoring import Score, score
 from flows.sections import DigestSection, SectionInput, SectionView, inline, plural
@@ -97,23 +97,37 @@ class DefinedEntry:
     at: datetime
     finished: bool
     answers: tuple[tuple[str, str], ...]
-    """(question's short name, answer as read), in the flow's order."""
+    """(question's short name, answer as read, the client's words quoted), in the flow's order."""
     score: Score | None
 
 
-def _facts(flow: Flow, labels: Mapping[str, str], given: SectionInput) -> tuple[DefinedEntry, ...]:
+Worded = tuple[Flow, Mapping[str, str]]
+"""A version of a data-defined homework: its flow and its steps' short names."""
+
+
+def _digest_answer(step: Step, text: str) -> str:
+    """The client's own words in quotes; a number or an option's name as it is."""
+    return inline(text) if step.kind is AnswerKind.TEXT else text
+
+
+def _entry(at: datetime, finished: bool, answers: Answers, worded: Worded) -> DefinedEntry:
+    flow, labels = worded
+    return DefinedEntry(
+        at,
+        finished,
+        tuple(
+            (labels.get(s.id, s.id), _digest_answer(s, answer_text(flow, s.id, answers)))
+            for s in flow.steps
+            if answers.get(s.id) is not None
+        ),
+        score(flow.scoring, flow, answers) if flow.scoring is not None else None,
+    )
+
+
+def _facts(today: Worded, earlier: Mapping[str, Worded], given: SectionInput) -> tuple[DefinedEntry, ...]:
+    """Each entry read under the version it was answered under."""
     return tuple(
-        DefinedEntry(
-            e.at,
-            e.finished,
-            tuple(
-                (labels.get(s.id, s.id), answer_text(flow, s.id, e.answers))
-                for s in flow.steps
-                if e.answers.get(s.id) is not None
-            ),
-            score(flow.scoring, flow, e.answers) if flow.scoring is not None else None,
-        )
-        for e in given.entries
+        _entry(e.at, e.finished, e.answers, earlier.get(e.version or "", today)) for e in given.entries
     )
 
 
@@ -123,16 +137,21 @@ def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
         scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
         unfinished = "" if entry.finished else UNFINISHED
         lines.append(ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored))
-        lines += [ANSWER_LINE.format(label=label, answer=inline(answer)) for label, answer in entry.answers]
+        lines += [ANSWER_LINE.format(label=label, answer=answer) for label, answer in entry.answers]
     return "\n".join(lines)
 
 
-def digest_section(flow: Flow, labels: Mapping[str, str]) -> DigestSection[tuple[DefinedEntry, ...]]:
-    """The generic digest section: each entry's answers in order, its score and band if scored."""
+def digest_section(
+    flow: Flow, labels: Mapping[str, str], earlier: Mapping[str, Worded] | None = None
+) -> DigestSection[tuple[DefinedEntry, ...]]:
+    """The generic digest section: each entry's answers in order, its score and band if scored;
+    an entry answered under an ``earlier`` version (by version) reads as it was answered."""
+    versions = dict(earlier or {})
+    steps = [s.id for f, _ in (*versions.values(), (flow, labels)) for s in f.steps]
     return DigestSection(
         heading=flow.title.upper(),
-        reads=tuple(s.id for s in flow.steps),
-        facts=lambda given: _facts(flow, labels, given),
+        reads=tuple(dict.fromkeys(steps)),
+        facts=lambda given: _facts((flow, labels), versions, given),
         count=len,
         body=_body,
         counted=(flow.title, flow.title + "s"),

@@ -269,6 +269,7 @@ def _entries(rows: Iterable[EntryRow]) -> Sequence[EntryInput]:
             answers=e.answers,
             started_at=e.started_at,
             completed_at=e.completed_at,
+            flow_version=e.flow_version,
         )
         for e in rows
     )

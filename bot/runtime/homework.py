@@ -18,8 +18,7 @@ from pathlib import Path
 from bot.core.clock import Clock
 from bot.runtime.settings import Settings
 from flows.catalogue import BUILT_IN, Catalogue, Installed, refusal
-from flows.definition import DefinitionError, parse_definition
-from flows.model import Flow
+from flows.definition import Definition, DefinitionError, parse_definition
 from flows.registry import BUILT_IN as BUILT_IN_CATALOGUE
 from storage import Database
 from storage.definitions import DefinitionRow
@@ -61,16 +60,16 @@ async def open_catalogue(database: Database, settings: Settings, clock: Clock) -
     return catalogue.with_past(_past(catalogue, stored.values()))
 
 
-def _past(catalogue: Catalogue, rows: Iterable[DefinitionRow]) -> dict[tuple[str, str], Flow]:
+def _past(catalogue: Catalogue, rows: Iterable[DefinitionRow]) -> dict[tuple[str, str], Definition]:
     """The versions entries may have been answered under that are not today's files."""
     current = {(i.flow.id, i.flow.version) for i in catalogue.installed}
-    past: dict[tuple[str, str], Flow] = {}
+    past: dict[tuple[str, str], Definition] = {}
     for row in rows:
         key = (row.flow_id, row.version)
         if key in current:
             continue
         try:
-            past[key] = parse_definition(row.source.encode("utf-8")).flow
+            past[key] = parse_definition(row.source.encode("utf-8"))
         except DefinitionError as error:  # kept by an older Between that read it differently
             log.warning("kept definition %s version %s cannot be read: %s", *key, error.problems[0])
     return past

@@ -108,7 +108,7 @@ async def test_a_practice_file_is_assigned_answered_and_read_in_the_journal(
     folder = tmp_path / "homework"
     folder.mkdir()
     (folder / "sleep.toml").write_text(readme_example(), encoding="utf-8")
-    settings = settings_for(api, homework_dir=str(folder))
+    settings = settings_for(api, homework_dir=str(folder), digest_charts=False)
     bot = await started(settings, clock)
     try:
         therapist = await register(bot, api, 700, "Ana")
@@ -165,6 +165,20 @@ async def test_a_practice_file_is_assigned_answered_and_read_in_the_journal(
         journal = await history(client)
         assert "Sleep check: 9 hours" in journal and "Sleep check: slept 4 h · Not rested" in journal
         assert await rows(database, "entries", "flow_version") == [("1",), ("2",)]
+        therapist = api.user(700)
+        therapist.mark_read()
+        await therapist.send("/digest Sam")
+        await therapist.expect_text("Preparing the digest for Sam")
+        await bot.tick()
+        digest = await therapist.expect_text("SLEEP CHECK")
+        section = (digest.text or "").split("SLEEP CHECK", 1)[1]
+        assert "2 entries" in section
+        assert (
+            "sleep score 4 (poor)\n  hours slept: 4\n  rested: Not rested\n  kept awake by: Worry\n"
+            in section
+        )
+        assert "  how much: Worry 8" in section  # answered under version 1, read as it was
+        assert "sleep score 9 (any)\n  hours slept: 9" in section
     finally:
         await bot.stop()
 
