@@ -2,8 +2,10 @@
 
 Owns: flow declarations (one module per homework type, its digest section beside it), the flow
 registry, the pure step engine (``model``: steps and flows; ``answers``: what a client can give;
-``prompt``: what they are shown; ``timer``: timed steps; ``advance``: the step function) and
-every string a client reads inside a flow.
+``prompt``: what they are shown; ``timer``: timed steps; ``advance``: the step function), homework
+defined as data (``definition`` reads a TOML file into a flow, ``conditions``, ``defined`` its
+words, ``catalogue`` the built-in and a practice's definitions) and every string a client reads
+inside a flow.
 May import: ``bot.core`` and the standard library. Never ``telegram``, never ``storage``.
 """
 
