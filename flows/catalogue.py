@@ -26,6 +26,15 @@ REFUSED: Final = "{file} refused: {problem}{more}"
 MORE: Final = " (and {count} more: between homework check {file})"
 TAKEN_ID: Final = 'id: "{id}" is already the id of {title} ({source})'
 TAKEN_COMMAND: Final = 'command: "/{command}" is already the command of {title} ({source})'
+RESERVED: Final = 'command: "/{command}" is one of Between\'s own commands'
+RESERVED_COMMANDS: Final = frozenset(
+    {
+        *("start", "help", "cancel", "skip", "back", "history", "export", "delete", "note", "timezone"),
+        *("schedule", "settings", "invite", "clients", "assign", "assignments", "unassign", "session"),
+        *("sessions", "cancelsession", "digest", "digestchat", "link", "ack", "goal", "goals", "quit"),
+    }
+)
+"""The chat's own commands, which no homework may take (a test checks the router has no other)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,8 @@ def built_in_definitions(folder: Path = BUILT_IN_DIR) -> tuple[Installed, ...]:
 
 def collision(flow: Flow, taken: Iterable[tuple[Flow, str]]) -> str | None:
     """Why this flow's id or command cannot be installed beside these, or None."""
+    if flow.command in RESERVED_COMMANDS:
+        return RESERVED.format(command=flow.command)
     for other, source in taken:
         if other.id == flow.id:
             return TAKEN_ID.format(id=flow.id, title=other.title, source=source)

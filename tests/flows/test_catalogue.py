@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.catalogue import BUILT_IN_DIR
+from flows.catalogue import BUILT_IN_DIR, RESERVED_COMMANDS
 from flows.registry import BUILT_IN, FLOWS, flow_by_command
 from tests.support.homework import readme_example
 
@@ -48,3 +48,22 @@ def test_a_practice_folder_adds_its_own_and_refuses_what_cannot_stand(tmp_path: 
 def test_no_folder_or_a_missing_one_adds_nothing(tmp_path: Path) -> None:
     assert BUILT_IN.with_practice(None).flows == FLOWS
     assert BUILT_IN.with_practice(tmp_path / "missing").refused == ()
+
+
+async def test_no_homework_takes_one_of_the_chats_own_commands(tmp_path: Path) -> None:
+    from bot.runtime.services import build_conversation
+    from bot.runtime.settings import Settings
+    from storage import Database
+    from tests.support.clock import FakeClock
+
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'between.db'}")
+    try:
+        features = build_conversation(database, FakeClock(), Settings(_env_file=None))  # type: ignore[call-arg]
+        own = {c.name for c in features.conversations.router._order if not c.homework}
+    finally:
+        await database.close()
+    assert own <= RESERVED_COMMANDS, sorted(own - RESERVED_COMMANDS)
+    (tmp_path / "help.toml").write_text(readme_example().replace('command = "sleep"', 'command = "help"'))
+    assert BUILT_IN.with_practice(tmp_path).refused == (
+        f'{tmp_path / "help.toml"} refused: command: "/help" is one of Between\'s own commands',
+    )
