@@ -101,6 +101,8 @@ def test_the_homework_buttons_are_the_homework_types() -> None:
         "Thought record",
         "Urge surfing",
         "Breathing exercise",
+        "Activity log",
+        "Exposure practice",
         "GAD-7",
         "PHQ-9",
     ]

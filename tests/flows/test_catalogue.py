@@ -11,8 +11,9 @@ from tests.support.homework import readme_example
 
 
 def test_the_built_in_definitions_ship_in_the_package() -> None:
-    assert sorted(p.name for p in BUILT_IN_DIR.glob("*.toml")) == ["gad7.toml", "phq9.toml"]
-    assert {i.flow.id for i in BUILT_IN.installed} == {"phq9", "gad7"}
+    shipped = ["activity_log.toml", "exposure.toml", "gad7.toml", "phq9.toml"]
+    assert sorted(p.name for p in BUILT_IN_DIR.glob("*.toml")) == shipped
+    assert {i.flow.id for i in BUILT_IN.installed} == {"activity_log", "exposure", "phq9", "gad7"}
     assert all(i.source == "built-in" for i in BUILT_IN.installed)
     assert flow_by_command("phq9") in FLOWS and BUILT_IN.by_command("gad7") is not None
     pyproject = (BUILT_IN_DIR.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
@@ -29,7 +30,7 @@ def test_a_practice_folder_adds_its_own_and_refuses_what_cannot_stand(tmp_path: 
     (tmp_path / "e_binary.toml").write_bytes(b"\x80\x81")
     (tmp_path / "notes.txt").write_text("not a definition")
     catalogue = BUILT_IN.with_practice(tmp_path)
-    assert [(i.flow.id, i.source) for i in catalogue.installed][2:] == [
+    assert [(i.flow.id, i.source) for i in catalogue.installed][4:] == [
         ("sleep_check", str(tmp_path / "a_sleep.toml"))
     ]
     assert catalogue.refused == (

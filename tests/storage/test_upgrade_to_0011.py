@@ -48,6 +48,8 @@ async def test_a_0010_database_with_entries_upgrades_and_reads_as_before(tmp_pat
             ("mood_check", "1", {"mood": 8}),
         ]
         assert await rows(runtime.database, "homework_definitions", "flow_id", "version") == [
+            ("activity_log", "1"),
+            ("exposure", "1"),
             ("gad7", "1"),
             ("phq9", "1"),
         ]
