@@ -254,16 +254,9 @@ def _with_end_labels(fields: _Fields, text: str, extra: Mapping[str, Any]) -> st
 
 
 def _options(fields: _Fields) -> tuple[Option, ...]:
-    listed = fields.data.get("options")
-    if not isinstance(listed, list) or not listed:
-        fields.problem("options", 'a list of options such as { id = "yes", label = "Yes" }')
-        return ()
+    example = 'a list of options such as { id = "yes", label = "Yes" }'
     options: list[Option] = []
-    for index, table in enumerate(listed):
-        option = _Fields(
-            table if isinstance(table, Mapping) else {}, f"{fields.path}.options[{index}]", fields.problems
-        )
-        option.unknown(("id", "label", "value"))
+    for option in fields.tables("options", ("id", "label", "value"), example):
         option_id = option.text("id", pattern=OPTION_ID)
         label = option.text("label", max_length=100)
         value = option.integer("value", -1000, 1000, default=None) if "value" in option.data else None
@@ -338,16 +331,9 @@ def _items(fields: _Fields) -> tuple[ScoredItem, ...]:
 
 
 def _bands(fields: _Fields) -> tuple[Band, ...]:
-    listed = fields.data.get("bands", [])
-    if not isinstance(listed, list):
-        fields.problem("bands", 'a list of bands such as { low = 0, high = 4, name = "minimal" }')
-        return ()
+    example = 'a list of bands such as { low = 0, high = 4, name = "minimal" }'
     bands: list[Band] = []
-    for index, entry in enumerate(listed):
-        band = _Fields(
-            entry if isinstance(entry, Mapping) else {}, f"{fields.path}.bands[{index}]", fields.problems
-        )
-        band.unknown(("low", "high", "name"))
+    for band in fields.tables("bands", ("low", "high", "name"), example, required=False):
         low, high, name = band.data.get("low"), band.data.get("high"), band.text("name", max_length=60)
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
             band.problem("low", "a band has numbers low and high (both included)")
@@ -382,6 +368,21 @@ class _Fields:
                 self.problem(key, f"not a key of a {kind} step")
             else:
                 self.problem(key, f"unknown key (known: {', '.join(known)})")
+
+    def tables(self, key: str, known: Sequence[str], example: str, *, required: bool = True) -> list[_Fields]:
+        """The tables listed under ``key``, each read with its own path (``options[2]``)."""
+        listed = self.data.get(key, None if required else [])
+        if not isinstance(listed, list) or (required and not listed):
+            self.problem(key, example)
+            return []
+        found = []
+        for index, table in enumerate(listed):
+            entry = _Fields(
+                table if isinstance(table, Mapping) else {}, f"{self.where(key)}[{index}]", self.problems
+            )
+            entry.unknown(known)
+            found.append(entry)
+        return found
 
     def text(
         self, key: str, *, required: bool = True, pattern: re.Pattern[str] | None = None, max_length: int = 64

@@ -5,23 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.between import between
+from tests.support.homework import readme_example
 
-GOOD = """
+GOOD = readme_example()
+ONE_STEP = """
 id = "sleep_check"
 version = "1"
 command = "sleep"
 title = "sleep check"
-description = "a short check-in about last night's sleep"
+description = "how long I slept"
 
 [[steps]]
 id = "hours"
-text = "How many hours did you sleep?"
+text = "How many hours?"
 kind = "scale"
-low = 0
-high = 12
 """
 BROKEN = (
-    GOOD.replace('kind = "scale"', 'kind = "slider"')
+    ONE_STEP.replace('kind = "scale"', 'kind = "slider"')
     + '\n[[steps]]\nid = "hours"\ntext = "Again?"\nkind = "text"\n'
     + 'when = { step = "later", answered = true }\n'
     + '\n[[steps]]\nid = "later"\ntext = "Later"\nkind = "text"\n'
@@ -44,7 +44,10 @@ async def test_check_passes_a_sound_file_and_refuses_a_taken_command(tmp_path: P
     good = tmp_path / "sleep.toml"
     good.write_text(GOOD, encoding="utf-8")
     ran = await between("homework", "check", str(good), cwd=tmp_path)
-    assert (ran.code, ran.out) == (0, f"{good}: fine — sleep check (/sleep), version 1, 1 question\n")
+    assert (ran.code, ran.out) == (
+        0,
+        f"{good}: fine — sleep check (/sleep), version 1, 5 questions, scored (sleep score)\n",
+    )
     good.write_text(GOOD.replace('command = "sleep"', 'command = "mood"'), encoding="utf-8")
     taken = await between("homework", "check", str(good), cwd=tmp_path)
     assert (taken.code, taken.out) == (
