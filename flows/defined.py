@@ -18,7 +18,7 @@ from typing import Final
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
 from flows.scoring import Score, score
-from flows.sections import DigestSection, SectionInput, SectionView, inline, plural
+from flows.sections import DigestSection, SectionInput, SectionView, as_int, inline, mean, number, plural
 
 SUMMARY: Final = "Thank you — it's saved in your journal."
 NOT_ANSWERED: Final = "–"
@@ -30,7 +30,10 @@ ENTRY_SCORE: Final = " — {score}"
 ANSWER_LINE: Final = "  {label}: {answer}"
 DETAIL_LINE: Final = "{label}: {answer}"
 UNFINISHED: Final = " (unfinished)"
-COUNT_LINE: Final = "{count} {entries}"
+COUNT_LINE: Final = "{count} {entries} on {days} {day_word}"
+ACROSS: Final = "Across the period: {figures}"
+FIGURE: Final = "{label} {mean} ({low}–{high})"
+FIGURES_JOINED: Final = " · "
 ATTRIBUTION_LINE: Final = "\n\n{attribution}"
 SCORE_FIELDS: Final = ("score", "band")
 
@@ -99,6 +102,8 @@ class DefinedEntry:
     answers: tuple[tuple[str, str], ...]
     """(question's short name, answer as read, the client's words quoted), in the flow's order."""
     score: Score | None
+    numbers: tuple[tuple[str, int], ...] = ()
+    """(question's short name, number) for each scale answered, for the figures across the period."""
 
 
 Worded = tuple[Flow, Mapping[str, str]]
@@ -121,7 +126,25 @@ def _entry(at: datetime, finished: bool, answers: Answers, worded: Worded) -> De
             if answers.get(s.id) is not None
         ),
         score(flow.scoring, flow, answers) if flow.scoring is not None else None,
+        tuple(
+            (labels.get(s.id, s.id), value)
+            for s in flow.steps
+            if s.kind is AnswerKind.SCALE and (value := as_int(answers.get(s.id), s.low, s.high)) is not None
+        ),
     )
+
+
+def _across(entries: tuple[DefinedEntry, ...]) -> list[str]:
+    """Each scale's average and range over the period's entries (when there are two or more)."""
+    by_label: dict[str, list[int]] = {}
+    for entry in entries:
+        for label, value in entry.numbers:
+            by_label.setdefault(label, []).append(value)
+    figures = [
+        FIGURE.format(label=label, mean=number(mean(values)), low=min(values), high=max(values))
+        for label, values in by_label.items()
+    ]
+    return [ACROSS.format(figures=FIGURES_JOINED.join(figures))] if figures and len(entries) > 1 else []
 
 
 def _facts(today: Worded, earlier: Mapping[str, Worded], given: SectionInput) -> tuple[DefinedEntry, ...]:
@@ -132,7 +155,17 @@ def _facts(today: Worded, earlier: Mapping[str, Worded], given: SectionInput) ->
 
 
 def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
-    lines = [COUNT_LINE.format(count=len(entries), entries=plural(len(entries), "entry", "entries"))]
+    days = len({entry.at.date() for entry in entries})
+    count = len(entries)
+    lines = [
+        COUNT_LINE.format(
+            count=count,
+            entries=plural(count, "entry", "entries"),
+            days=days,
+            day_word=plural(days, "day", "days"),
+        ),
+        *_across(entries),
+    ]
     for entry in entries:
         scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
         unfinished = "" if entry.finished else UNFINISHED

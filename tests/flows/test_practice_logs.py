@@ -86,3 +86,19 @@ def test_the_exposure_practice() -> None:
         "  distress before: 70\n  distress at the peak: 85\n  distress at the end: 40\n  minutes: 25" in body
     )
     assert "  safety behaviours: Distraction, held the rail" in body
+
+
+def test_the_digest_shows_each_scale_across_the_period_and_the_days() -> None:
+    flow = flow_by_command("exposure")
+    assert flow is not None and flow.digest is not None
+    first = {"ladder_step": "Bus", "suds_before": 70, "suds_peak": 90, "suds_end": 40, "minutes": 20}
+    second = {"ladder_step": "Bus again", "suds_before": 50, "suds_peak": 60, "suds_end": 20, "minutes": 30}
+    entries = [SectionEntry(NOW, True, first), SectionEntry(NOW.replace(day=22), True, second)]
+    facts = flow.digest.facts(SectionInput(flow.digest.read(entries)))
+    body = flow.digest.body(facts, SectionView(Dates(NOW, NOW), "Sam", since_joining=True))
+    lines = body.splitlines()
+    assert lines[0] == "2 entries on 2 days"
+    assert lines[1] == (
+        "Across the period: distress before 60.0 (50–70) · distress at the peak 75.0 (60–90) · "
+        "distress at the end 30.0 (20–40) · minutes 25.0 (20–30)"
+    )
