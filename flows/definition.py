@@ -204,6 +204,10 @@ def _step(
     extra = _kind_fields(fields, kind)
     if kind is AnswerKind.SCALE:
         text = _with_end_labels(fields, text, extra)
+    if per_item is not None and not _only_item(text):
+        fields.problem(
+            "text", "only {item} may stand in braces in a per-item step (write {{ or }} for a brace)"
+        )
     try:
         return Step(
             step_id, text, kind, optional=fields.flag("optional"), when=when, per_item=per_item, **extra
@@ -340,6 +344,15 @@ def _bands(fields: _Fields) -> tuple[Band, ...]:
         elif name is not None:
             bands.append(Band(low, high, name))  # type: ignore[arg-type]
     return tuple(bands)
+
+
+def _only_item(text: str) -> bool:
+    """Whether a per-item step's text formats with ``{item}`` alone (the engine fills it in)."""
+    try:
+        text.format(item="")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def _whole(value: object) -> bool:

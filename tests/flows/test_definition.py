@@ -214,6 +214,10 @@ def test_an_item_alert_is_data() -> None:
             ("low = 0\nhigh = 12", "low = 5\nhigh = 2"),
             "steps[0].high: a scale runs from low up to a higher high (5–2)",
         ),
+        (
+            ("How much did {item} keep you awake?", "How much did {item} keep {who} awake?"),
+            "steps[3].text: only {item} may stand in braces in a per-item step (write {{ or }} for a brace)",
+        ),
     ],
 )
 def test_each_problem_is_one_line_with_its_field_path(change: tuple[str, str], expected: str) -> None:
