@@ -167,6 +167,6 @@ def _with_earlier(installed: Installed, past: Mapping[tuple[str, str], Definitio
     earlier = {version: (d.flow, d.labels) for (flow_id, version), d in past.items() if flow_id == flow.id}
     if not earlier:
         return installed
-    section = digest_section(flow, installed.definition.labels, earlier)
+    section = digest_section(flow, installed.definition.labels, earlier, installed.definition.highlight)
     definition = replace(installed.definition, flow=replace(flow, digest=section))
     return Installed(definition, installed.source)

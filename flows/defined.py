@@ -34,8 +34,21 @@ COUNT_LINE: Final = "{count} {entries} on {days} {day_word}"
 ACROSS: Final = "Across the period: {figures}"
 FIGURE: Final = "{label} {mean} ({low}–{high})"
 FIGURES_JOINED: Final = " · "
+HIGHLIGHT: Final = "{which}: {name} ({rating}), {when}"
+RATED_HIGHEST: Final = "Rated highest"
+RATED_LOWEST: Final = "Rated lowest"
 ATTRIBUTION_LINE: Final = "\n\n{attribution}"
 SCORE_FIELDS: Final = ("score", "band")
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """Which entries the digest names as rated highest and lowest: by the sum of the ``rated_by``
+    scales, each named by its ``name`` step's answer (the activity log: what I did, by mastery and
+    pleasure). Declared in a definition's ``[digest]`` table."""
+
+    name: str
+    rated_by: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +117,10 @@ class DefinedEntry:
     score: Score | None
     numbers: tuple[tuple[str, int], ...] = ()
     """(question's short name, number) for each scale answered, for the figures across the period."""
+    name: str | None = None
+    """What the entry is called where the definition highlights entries (its ``name`` answer)."""
+    rating: tuple[tuple[str, int], ...] = ()
+    """Its ``rated_by`` answers (all of them, or none), where the definition highlights entries."""
 
 
 Worded = tuple[Flow, Mapping[str, str]]
@@ -113,6 +130,26 @@ Worded = tuple[Flow, Mapping[str, str]]
 def _digest_answer(step: Step, text: str) -> str:
     """The client's own words in quotes; a number or an option's name as it is."""
     return inline(text) if step.kind is AnswerKind.TEXT else text
+
+
+def _rating(
+    flow: Flow, labels: Mapping[str, str], answers: Answers, rated_by: tuple[str, ...]
+) -> tuple[tuple[str, int], ...]:
+    steps = [s for s in flow.steps if s.id in rated_by]
+    values = [as_int(answers.get(s.id), s.low, s.high) for s in steps]
+    if not steps or any(v is None for v in values):
+        return ()
+    return tuple((labels.get(s.id, s.id), int(v or 0)) for s, v in zip(steps, values, strict=True))
+
+
+def _highlighted(
+    entry: DefinedEntry, answers: Answers, worded: Worded, highlight: Highlight | None
+) -> DefinedEntry:
+    if highlight is None or highlight.name not in answers:
+        return entry
+    flow, labels = worded
+    name = answer_text(flow, highlight.name, answers)
+    return replace(entry, name=name or None, rating=_rating(flow, labels, answers, highlight.rated_by))
 
 
 def _entry(at: datetime, finished: bool, answers: Answers, worded: Worded) -> DefinedEntry:
@@ -147,11 +184,33 @@ def _across(entries: tuple[DefinedEntry, ...]) -> list[str]:
     return [ACROSS.format(figures=FIGURES_JOINED.join(figures))] if figures and len(entries) > 1 else []
 
 
-def _facts(today: Worded, earlier: Mapping[str, Worded], given: SectionInput) -> tuple[DefinedEntry, ...]:
+def _facts(
+    today: Worded, earlier: Mapping[str, Worded], highlight: Highlight | None, given: SectionInput
+) -> tuple[DefinedEntry, ...]:
     """Each entry read under the version it was answered under."""
-    return tuple(
-        _entry(e.at, e.finished, e.answers, earlier.get(e.version or "", today)) for e in given.entries
-    )
+    read = []
+    for e in given.entries:
+        worded = earlier.get(e.version or "", today)
+        read.append(_highlighted(_entry(e.at, e.finished, e.answers, worded), e.answers, worded, highlight))
+    return tuple(read)
+
+
+def _highlights(entries: tuple[DefinedEntry, ...], view: SectionView) -> list[str]:
+    """The entries rated highest and lowest (when two or more were rated)."""
+    rated = [e for e in entries if e.rating and e.name]
+    if len(rated) < 2:
+        return []
+    best = max(rated, key=lambda e: sum(v for _, v in e.rating))
+    worst = min(rated, key=lambda e: sum(v for _, v in e.rating))
+    return [
+        HIGHLIGHT.format(
+            which=which,
+            name=inline(e.name or ""),
+            rating=FIGURES_JOINED.join(f"{label} {value}" for label, value in e.rating),
+            when=view.dates.when(e.at),
+        )
+        for which, e in ((RATED_HIGHEST, best), (RATED_LOWEST, worst))
+    ]
 
 
 def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
@@ -165,6 +224,7 @@ def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
             day_word=plural(days, "day", "days"),
         ),
         *_across(entries),
+        *_highlights(entries, view),
     ]
     for entry in entries:
         scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
@@ -175,7 +235,10 @@ def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
 
 
 def digest_section(
-    flow: Flow, labels: Mapping[str, str], earlier: Mapping[str, Worded] | None = None
+    flow: Flow,
+    labels: Mapping[str, str],
+    earlier: Mapping[str, Worded] | None = None,
+    highlight: Highlight | None = None,
 ) -> DigestSection[tuple[DefinedEntry, ...]]:
     """The generic digest section: each entry's answers in order, its score and band if scored;
     an entry answered under an ``earlier`` version (by version) reads as it was answered."""
@@ -184,14 +247,16 @@ def digest_section(
     return DigestSection(
         heading=flow.title.upper(),
         reads=tuple(dict.fromkeys(steps)),
-        facts=lambda given: _facts((flow, labels), versions, given),
+        facts=lambda given: _facts((flow, labels), versions, highlight, given),
         count=len,
         body=_body,
         counted=(flow.title, flow.title + "s"),
     )
 
 
-def worded(flow: Flow, templates: Templates, labels: Mapping[str, str]) -> Flow:
+def worded(
+    flow: Flow, templates: Templates, labels: Mapping[str, str], highlight: Highlight | None = None
+) -> Flow:
     """The flow with its recap, journal line, whole entry and digest section."""
     summary, journal = templates.summary, templates.journal
     intro = flow.intro
@@ -205,5 +270,5 @@ def worded(flow: Flow, templates: Templates, labels: Mapping[str, str]) -> Flow:
         summarize=lambda answers: _fill(summary, flow, answers) if summary else SUMMARY,
         journal_line=(lambda answers: _fill(journal, flow, answers)) if journal else None,
         journal_detail=lambda answers: _detail(flow, labels, answers),
-        digest=digest_section(flow, labels),
+        digest=digest_section(flow, labels, highlight=highlight),
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from flows.conditions import ConditionReader
-from flows.defined import Templates, template_problems, worded
+from flows.defined import Highlight, Templates, template_problems, worded
 from flows.model import AnswerKind, Flow, ItemAlert, Option, Step
 from flows.scoring import Band, Method, ScoredItem, Scoring, scoring_problems
 
@@ -49,6 +49,7 @@ HEADER_KEYS: Final = [
     "keeps_drafts",
     "steps",
     "scoring",
+    "digest",
 ]
 STEP_KEYS: Final = ("id", "text", "kind", "label", "optional", "when", "per_item")
 KIND_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -78,6 +79,8 @@ class Definition:
     data: Mapping[str, Any]
     labels: Mapping[str, str]
     """The short name of each step (its ``label``, else its id in words), for the digest and export."""
+    highlight: Highlight | None = None
+    """Which entries the digest names as rated highest and lowest (the ``[digest]`` table)."""
 
 
 def parse_definition(raw: bytes) -> Definition:
@@ -117,6 +120,7 @@ def read_definition(data: Mapping[str, Any], source: str = "") -> Definition:
     elif len(steps_data) > MAX_STEPS:
         problems.append(f"steps: at most {MAX_STEPS} steps")
     steps, labels = _steps(steps_data, problems)
+    highlight = _highlight(data.get("digest"), steps, problems)
     templates = Templates(
         fields.text("summary", required=False, max_length=1000),
         fields.text("journal", required=False, max_length=200),
@@ -127,7 +131,26 @@ def read_definition(data: Mapping[str, Any], source: str = "") -> Definition:
         problems += template_problems(templates, flow)
     if problems or flow is None:
         raise DefinitionError(problems or ["steps: no step could be read"])
-    return Definition(worded(flow, templates, labels), source, data, labels)
+    return Definition(worded(flow, templates, labels, highlight), source, data, labels, highlight)
+
+
+def _highlight(table: object, steps: list[Step], problems: list[str]) -> Highlight | None:
+    """The ``[digest]`` table: ``name`` (a step whose answer names an entry) and ``rated_by``
+    (scale steps whose sum ranks the entries)."""
+    if table is None:
+        return None
+    fields = _Fields(table if isinstance(table, Mapping) else {}, "digest", problems)
+    fields.unknown(("name", "rated_by"))
+    by_id = {s.id: s for s in steps}
+    name = fields.text("name")
+    if name is not None and name not in by_id:
+        fields.problem("name", f'"{name}" is not a step of this homework')
+    rated_by = fields.data.get("rated_by")
+    scales = [s.id for s in steps if s.kind is AnswerKind.SCALE and s.per_item is None]
+    if not isinstance(rated_by, list) or not rated_by or not all(r in scales for r in rated_by):
+        fields.problem("rated_by", f"a list of scale steps of this homework ({', '.join(scales) or 'none'})")
+        return None
+    return Highlight(name, tuple(rated_by)) if name in by_id else None
 
 
 def _flow(fields: _Fields, flow_id: str, steps: list[Step]) -> Flow | None:

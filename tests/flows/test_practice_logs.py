@@ -102,3 +102,40 @@ def test_the_digest_shows_each_scale_across_the_period_and_the_days() -> None:
         "Across the period: distress before 60.0 (50–70) · distress at the peak 75.0 (60–90) · "
         "distress at the end 30.0 (20–40) · minutes 25.0 (20–30)"
     )
+
+
+def test_the_activity_log_digest_names_the_best_and_worst_rated_activities() -> None:
+    flow = flow_by_command("activity")
+    assert flow is not None and flow.digest is not None
+    logged = [
+        ("Walked to the park", 6, 8, 20),
+        ("Paid the bills", 7, 1, 21),
+        ("Watched TV", 1, 3, 21),
+        ("Called Mum", 4, 9, 23),
+    ]
+    entries = [
+        SectionEntry(
+            NOW.replace(day=day), True, {"activity": what, "when": "now", "mastery": m, "pleasure": p}
+        )
+        for what, m, p, day in logged
+    ]
+    facts = flow.digest.facts(SectionInput(flow.digest.read(entries)))
+    body = flow.digest.body(facts, SectionView(Dates(NOW, NOW), "Sam", since_joining=True))
+    lines = body.splitlines()
+    assert lines[:4] == [
+        "4 entries on 3 days",
+        "Across the period: mastery 4.5 (1–7) · pleasure 5.2 (1–9)",
+        "Rated highest: “Walked to the park” (mastery 6 · pleasure 8), Fri 20 Mar 18:00",
+        "Rated lowest: “Watched TV” (mastery 1 · pleasure 3), Sat 21 Mar 18:00",
+    ]
+
+
+def test_a_digest_table_names_its_steps() -> None:
+    from flows.definition import definition_problems
+    from tests.support.homework import readme_example
+
+    text = readme_example() + '\n[digest]\nname = "what"\nrated_by = ["hours", "rested"]\n'
+    assert definition_problems(text.encode()) == [
+        'digest.name: "what" is not a step of this homework',
+        "digest.rated_by: a list of scale steps of this homework (hours)",
+    ]
