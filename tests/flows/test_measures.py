@@ -47,11 +47,12 @@ GAD7_ITEMS = (
     "Feeling afraid as if something awful might happen",
 )
 OPTIONS = [
-    ("0", "Not at all", 0),
-    ("1", "Several days", 1),
-    ("2", "More than half the days", 2),
-    ("3", "Nearly every day", 3),
+    ("not_at_all", "Not at all", 0),
+    ("several_days", "Several days", 1),
+    ("more_than_half", "More than half the days", 2),
+    ("nearly_every_day", "Nearly every day", 3),
 ]
+OPTION_IDS = [option_id for option_id, _, _ in OPTIONS]
 DIFFICULTY = (
     "If you checked off any problems, how difficult have these problems made it for you to do your "
     "work, take care of things at home, or get along with other people?"
@@ -82,7 +83,7 @@ def test_the_wording_is_the_published_wording(
     flow_id: str, stem: str, items: tuple[str, ...], bands: list[tuple[int, int, str]], loinc: str
 ) -> None:
     flow = measure(flow_id)
-    assert [s.id for s in flow.steps] == [f"q{n}" for n in range(1, len(items) + 1)] + ["difficulty"]
+    assert [s.id for s in flow.steps] == [f"item{n}" for n in range(1, len(items) + 1)] + ["difficulty"]
     for number, (step, item) in enumerate(zip(flow.steps, items, strict=False), 1):
         assert step.prompt == f"{stem}\n\n{number}. {item}"
         assert step.kind is AnswerKind.CHOICE and not step.optional
@@ -94,7 +95,7 @@ def test_the_wording_is_the_published_wording(
     assert flow.attribution == ATTRIBUTION and flow.intro is not None and flow.intro.endswith(ATTRIBUTION)
     assert flow.min_interval_days == 7 and flow.keeps_drafts
     assert flow.scoring is not None and flow.scoring.loinc == loinc
-    assert [i.step_id for i in flow.scoring.items] == [f"q{n}" for n in range(1, len(items) + 1)]
+    assert [i.step_id for i in flow.scoring.items] == [f"item{n}" for n in range(1, len(items) + 1)]
     assert [(b.low, b.high, b.name) for b in flow.scoring.bands] == bands
     everything = " ".join([s.prompt for s in flow.steps] + [flow.intro, flow.description, flow.title])
     assert "PRIME" not in everything.upper()
@@ -102,7 +103,7 @@ def test_the_wording_is_the_published_wording(
 
 def test_only_phq9_item_9_brings_the_safety_response() -> None:
     phq9, gad7 = measure("phq9"), measure("gad7")
-    assert [s.id for s in phq9.steps if s.alert is not None] == ["q9"]
+    assert [s.id for s in phq9.steps if s.alert is not None] == ["item9"]
     item9 = phq9.steps[8]
     assert item9.alert is not None
     assert [item9.alert.fires(item9, o.id) for o in item9.options] == [False, True, True, True]
@@ -112,8 +113,8 @@ def test_only_phq9_item_9_brings_the_safety_response() -> None:
 def answered(flow: Flow, values: list[int]) -> dict[str, object]:
     """The flow answered through the engine, one press per item (then the difficulty, if asked)."""
     state = start(flow).state
-    for value in [*values, "somewhat"]:
-        outcome = advance(flow, state, Pick(str(value)), NOW)
+    for option_id in [*(OPTION_IDS[value] for value in values), "somewhat"]:
+        outcome = advance(flow, state, Pick(option_id), NOW)
         if isinstance(outcome, Finished):
             return dict(outcome.answers)
         assert isinstance(outcome, Ask) and outcome.reason is None
@@ -144,7 +145,7 @@ def test_scores_and_bands_at_every_boundary(
 def test_an_unanswered_item_leaves_it_unscored_never_zero(flow_id: str) -> None:
     flow = measure(flow_id)
     assert flow.scoring is not None
-    half = {f"q{n}": "0" for n in range(1, 4)}
+    half = {f"item{n}": "not_at_all" for n in range(1, 4)}
     result = score(flow.scoring, flow, half)
-    assert result.value is None and result.band is None and "q4" in result.missing
+    assert result.value is None and result.band is None and "item4" in result.missing
     assert flow.journal_line is not None and flow.journal_line(half).startswith("score – of")
