@@ -4,7 +4,9 @@ Owns: flow declarations (one module per homework type, its digest section beside
 registry, the pure step engine (``model``: steps and flows; ``answers``: what a client can give;
 ``prompt``: what they are shown; ``timer``: timed steps; ``advance``: the step function), the
 generic digest section a flow without its own gets (``generic``: answers, scores, baseline and
-change), a measure's entries as FHIR resources (``fhir``) and every string a client reads
+change), a measure's entries as FHIR resources (``fhir``), homework defined as data
+(``definition`` reads a TOML file into a flow, ``conditions``, ``defined`` its words,
+``catalogue`` the built-in and a practice's definitions) and every string a client reads
 inside a flow.
 May import: ``bot.core`` and the standard library. Never ``telegram``, never ``storage``.
 """

@@ -71,6 +71,8 @@ class SectionEntry:
     finished: bool
     """Done to the end; else left part-way (every answer given is kept)."""
     answers: Mapping[str, Any]
+    version: str | None = None
+    """The version of the homework's definition it was answered under (None: today's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +219,9 @@ class DigestSection(Generic[F]):
     def read(self, entries: Iterable[SectionEntry]) -> tuple[SectionEntry, ...]:
         """The entries with their answers narrowed to what this section declares it reads."""
         reads = frozenset(self.reads)
-        return tuple(SectionEntry(e.at, e.finished, DeclaredAnswers(e.answers, reads)) for e in entries)
+        return tuple(
+            SectionEntry(e.at, e.finished, DeclaredAnswers(e.answers, reads), e.version) for e in entries
+        )
 
 
 # --- reading stored values defensively ---------------------------------------------------------

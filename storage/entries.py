@@ -25,6 +25,8 @@ class EntryRow:
     updated_at: datetime
     completed_at: datetime | None
     draft: dict[str, Any] | None = None
+    flow_version: str = "1"
+    """The version of the homework's definition it was answered under."""
 
 
 ENTRY = RowReader.of(EntryRow, ENTRIES)
@@ -32,8 +34,10 @@ _NEWEST_FIRST = (ENTRIES.c.started_at.desc(), ENTRIES.c.id.desc())
 
 
 class Entries(Repository):
-    async def start(self, person_id: int, flow_id: str, now: datetime) -> int:
-        """A new entry in progress; returns its id."""
+    async def start(self, person_id: int, flow_id: str, now: datetime, version: str | None = None) -> int:
+        """A new entry in progress, answered under ``version`` of its homework (the column's
+        default, "1", when not given); returns its id."""
+        versioned = {"flow_version": version} if version is not None else {}
         return await self._insert(
             ENTRIES,
             person_id=person_id,
@@ -43,6 +47,7 @@ class Entries(Repository):
             started_at=now,
             updated_at=now,
             completed_at=None,
+            **versioned,
         )
 
     async def get(self, entry_id: int) -> EntryRow | None:

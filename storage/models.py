@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -90,6 +91,8 @@ class Entry(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     draft: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJson("entries.draft"), nullable=True)
     """Where a cancelled entry stopped (step, picks, path), so it can be resumed; else NULL."""
+    flow_version: Mapped[str] = mapped_column(String(16), server_default="1")
+    """The version of the homework's definition it was answered under (see ``definitions``)."""
 
 
 class Conversation(Base):
@@ -466,3 +469,18 @@ class GoalRating(Base):
     value: Mapped[int] = mapped_column(Integer)
     rated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
+
+
+class HomeworkDefinition(Base):
+    """The text of a data-defined homework, kept per (id, version) from the first time Between ran
+    it, so entries answered under it read the same after the file is edited. Written by the
+    practice, not by a client: not personal, not encrypted."""
+
+    __tablename__ = "homework_definitions"
+    __table_args__ = (UniqueConstraint("flow_id", "version", name="uq_homework_definitions_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -12,6 +12,7 @@ from storage.models import (
     Conversation,
     DuePrompt,
     Entry,
+    HomeworkDefinition,
     OneTimeCode,
     OutboxMessage,
     Person,
@@ -35,3 +36,4 @@ NOTES = cast(Table, ClientNote.__table__)
 AUDIT = cast(Table, AuditEvent.__table__)
 RISK = cast(Table, RiskEvent.__table__)
 RISK_FLAGS = cast(Table, RiskFlag.__table__)
+DEFINITIONS = cast(Table, HomeworkDefinition.__table__)

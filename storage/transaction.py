@@ -18,6 +18,7 @@ from storage.choices import TypedChoices
 from storage.clients import Clients
 from storage.codes import Codes
 from storage.conversations import Conversations
+from storage.definitions import HomeworkDefinitions
 from storage.due_prompts import DuePrompts
 from storage.entries import Entries
 from storage.goals import Goals
@@ -53,6 +54,7 @@ class Transaction:
         self.risk_flags = RiskFlags(connection)
         self.typed_choices = TypedChoices(connection)
         self.goals = Goals(connection)
+        self.definitions = HomeworkDefinitions(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

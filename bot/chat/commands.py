@@ -12,6 +12,7 @@ from typing import Final
 from bot.chat import drafts, texts
 from bot.chat.router import Audience, Command, CommandHandler, Context, Router
 from bot.chat.turn import note
+from bot.core import formatting
 from bot.core.codes import looks_like_code
 from flows import Back, Flow, Skip
 
@@ -102,7 +103,9 @@ def homework_command(flow: Flow) -> Command:
             await runner.start(turn, flow)
 
     help_line = texts.HELP_FLOW_LINE.format(command=flow.command, description=flow.description)
-    return Command(flow.command, flow.description.capitalize(), on_homework, help=help_line, homework=True)
+    return Command(
+        flow.command, formatting.sentence(flow.description), on_homework, help=help_line, homework=True
+    )
 
 
 class StartCode:

@@ -66,6 +66,7 @@ class FlowRunner:
         new_token: Callable[[], str],
         remind_paused: RemindPaused,
         item_alerts: ItemAlerts,
+        versions: Callable[[str, str | None], Flow | None] | None = None,
     ) -> None:
         self.flows = tuple(flows)
         """The homework types (with a command, a journal entry)."""
@@ -77,6 +78,7 @@ class FlowRunner:
         self._on_finish: dict[str, FinishHook] = {}
         self._on_end: dict[str, EndHook] = {}
         self._context: dict[str, StartContext] = {}
+        self._versions = versions
 
     def add_flow(
         self,
@@ -99,6 +101,12 @@ class FlowRunner:
 
     def flow(self, flow_id: str) -> Flow | None:
         return next((f for f in (*self.flows, *self._other_flows) if f.id == flow_id), None)
+
+    def flow_of(self, flow_id: str, version: str | None) -> Flow | None:
+        """The flow an entry was answered under: that version of a data-defined homework, kept
+        since; else the flow as it is today."""
+        found = self._versions(flow_id, version) if self._versions is not None else None
+        return found if found is not None else self.flow(flow_id)
 
     def flow_for_command(self, command: str) -> Flow | None:
         return next((f for f in self.flows if f.command == command), None)
@@ -125,7 +133,9 @@ class FlowRunner:
         ask = start(flow, context)
         token = self.new_token()
         entry_id = (
-            await turn.tx.entries.start(turn.person.id, flow.id, turn.now) if flow.records_entry else None
+            await turn.tx.entries.start(turn.person.id, flow.id, turn.now, flow.version)
+            if flow.records_entry
+            else None
         )
         conversation = await turn.begin(entry_id, flow.id, ask.state.step_id, token, due_prompt_id)
         if context:  # what the flow was started with (a therapist's clients) is part of its state

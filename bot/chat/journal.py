@@ -6,7 +6,7 @@ own) and sends what this returns. Dates are shown in the client's time zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta, tzinfo
 
 from bot.chat import texts
@@ -63,7 +63,7 @@ def _notes_lines(notes: Sequence[NoteRow], zone: tzinfo) -> list[str]:
 
 def journal_page(
     entries: Sequence[EntryRow],
-    flows: dict[str, Flow],
+    flow_of: Callable[[EntryRow], Flow | None],
     zone: tzinfo,
     zone_name: str,
     page: int,
@@ -77,8 +77,8 @@ def journal_page(
     lines = [texts.JOURNAL_HEADER.format(zone=zone_name)] if entries or page else []
     opens: list[tuple[Button, ...]] = []
     for entry in entries:
-        flow = flows.get(entry.flow_id)
-        title = flow.title.capitalize() if flow else entry.flow_id
+        flow = flow_of(entry)
+        title = formatting.sentence(flow.title) if flow else entry.flow_id
         line = flow.journal_line(entry.answers) if flow and flow.journal_line else ""
         draft = texts.JOURNAL_DRAFT if entry.status == EntryStatus.CANCELLED else ""
         lines.append(texts.JOURNAL_LINE.format(when=_when(entry, zone), title=title, line=line) + draft)
@@ -102,27 +102,36 @@ def journal_page(
 
 def journal_entry(entry: EntryRow, flow: Flow, zone: tzinfo) -> Outgoing:
     """One entry in full (a thought record): the client's own words, kept whole."""
-    header = texts.JOURNAL_ENTRY_HEADER.format(title=flow.title.capitalize(), when=_when(entry, zone))
+    header = texts.JOURNAL_ENTRY_HEADER.format(title=formatting.sentence(flow.title), when=_when(entry, zone))
     body = flow.journal_detail(entry.answers) if flow.journal_detail else ""
     return Outgoing(text=f"{header}\n\n{body}")
 
 
-async def show(turn: Turn, flows: Sequence[Flow], page: int) -> None:
+async def show(turn: Turn, flow_of: Callable[[str, str | None], Flow | None], page: int) -> None:
     rows = await turn.tx.entries.for_person(
         turn.person.id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE, finished_only=True
     )
-    by_id = {f.id: f for f in flows}
     zone = zone_or_utc(turn.person.timezone)
     notes: list[NoteRow] = []
     if page == 0:
         kept = await turn.tx.notes.between(turn.person.id, turn.person.created_at, turn.now + NOTES_LATER)
         notes = sorted(kept, key=lambda n: (n.created_at, n.id), reverse=True)[:NOTES_SHOWN]
     has_more = len(rows) > PAGE_SIZE
-    turn.say(journal_page(rows[:PAGE_SIZE], by_id, zone, turn.person.timezone, page, has_more, notes))
+    turn.say(
+        journal_page(
+            rows[:PAGE_SIZE],
+            lambda e: flow_of(e.flow_id, e.flow_version),
+            zone,
+            turn.person.timezone,
+            page,
+            has_more,
+            notes,
+        )
+    )
 
 
 async def on_history(ctx: Context) -> None:
-    await show(ctx.turn, ctx.runner.flows, page=0)
+    await show(ctx.turn, ctx.runner.flow_of, page=0)
 
 
 async def on_button(ctx: Context) -> str | None:
@@ -133,10 +142,10 @@ async def on_button(ctx: Context) -> str | None:
     kind, number = parsed
     turn = ctx.turn
     if kind == "p":
-        await show(turn, ctx.runner.flows, page=number)
+        await show(turn, ctx.runner.flow_of, page=number)
         return None
     entry = await turn.tx.entries.get(number)
-    flow = ctx.runner.flow(entry.flow_id) if entry else None
+    flow = ctx.runner.flow_of(entry.flow_id, entry.flow_version) if entry else None
     if entry is None or entry.person_id != turn.person.id or flow is None:
         return texts.BUTTON_EXPIRED
     turn.say(journal_entry(entry, flow, zone_or_utc(turn.person.timezone)))

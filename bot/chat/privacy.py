@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,61 +24,70 @@ from bot.chat.turn import note
 from bot.core.messages import Attachment, Button, Outgoing, Purpose, choice_question
 from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
-from flows import FLOWS
+from flows import Flow
 from flows.fhir import ScoredEntry, entry_score, fhir_bundle
-from flows.model import Flow
 from flows.readable import answer_text, question_name, readable_answers
 from storage import Role, erase_person, export_person
 
 log = logging.getLogger(__name__)
 
 DELETE_DATA_PREFIX = "del:"
-TITLES = {flow.id: flow.title for flow in FLOWS}
-BY_ID = {flow.id: flow for flow in FLOWS}
+FlowOf = Callable[[str, str | None], Flow | None]
+"""The flow an entry was answered under, by its homework id and definition version."""
 CSV_HEADINGS = ("started (local time)", "homework", "status")
 FINISHED = (EntryStatus.COMPLETED, EntryStatus.CANCELLED)
 
 
-def _columns(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def _flow_of(entry: dict[str, Any], flow_of: FlowOf) -> Flow | None:
+    version = entry.get("flow_version")
+    return flow_of(str(entry.get("flow_id")), str(version) if version is not None else None)
+
+
+def _columns(entries: list[dict[str, Any]], flows: Sequence[Flow], flow_of: FlowOf) -> list[tuple[str, str]]:
     """(flow id, step id) for every question answered in these entries: the homework types in
     the registry's order, each question in its flow's order (retired ones after)."""
     answered: dict[str, set[str]] = {}
+    steps: dict[str, list[str]] = {}
     for entry in entries:
         answered.setdefault(str(entry["flow_id"]), set()).update(entry.get("answers") or {})
-    ordered = [f.id for f in FLOWS if f.id in answered] + sorted(set(answered) - set(BY_ID))
+        flow = _flow_of(entry, flow_of)
+        known_steps = steps.setdefault(str(entry["flow_id"]), [])
+        known_steps += [s.id for s in flow.steps if s.id not in known_steps] if flow else []
+    ids = {f.id for f in flows}
+    ordered = [f.id for f in flows if f.id in answered] + sorted(set(answered) - ids)
     columns: list[tuple[str, str]] = []
     for flow_id in ordered:
-        known = [s.id for s in BY_ID[flow_id].steps] if flow_id in BY_ID else []
+        known = steps.get(flow_id, [])
         keys = [k for k in known if k in answered[flow_id]] + sorted(answered[flow_id] - set(known))
         columns += [(flow_id, key) for key in keys]
     return columns
 
 
-def _csv(entries: list[dict[str, Any]], timezone: str) -> bytes:
+def _csv(entries: list[dict[str, Any]], timezone: str, flows: Sequence[Flow], flow_of: FlowOf) -> bytes:
     """One row per homework: when (their local time), what, how it ended, then one column per
     question (named by its homework), filled in on the rows of that homework."""
     zone = zone_or_utc(timezone)
-    columns = _columns(entries)
+    columns = _columns(entries, flows, flow_of)
+    titles = {f.id: f.title for f in flows}
     out = io.StringIO()
     writer = csv.writer(out)
-    headings = [f"{TITLES.get(f, f)}: {question_name(step)}" for f, step in columns]
+    headings = [f"{titles.get(f, f)}: {question_name(step)}" for f, step in columns]
     writer.writerow([*CSV_HEADINGS, *headings])
     for entry in sorted(entries, key=lambda e: str(e.get("started_at"))):
         started = datetime.fromisoformat(str(entry["started_at"])).astimezone(zone)
         flow_id = str(entry["flow_id"])
         answers = entry.get("answers") or {}
-        cells = [
-            answer_text(BY_ID.get(flow_id), step, answers) if f == flow_id else "" for f, step in columns
-        ]
-        writer.writerow([f"{started:%Y-%m-%d %H:%M}", TITLES.get(flow_id, flow_id), entry["status"], *cells])
+        flow = _flow_of(entry, flow_of)
+        cells = [answer_text(flow, step, answers) if f == flow_id else "" for f, step in columns]
+        writer.writerow([f"{started:%Y-%m-%d %H:%M}", titles.get(flow_id, flow_id), entry["status"], *cells])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
 
 
-def _readable(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+def _readable(data: dict[str, list[dict[str, Any]]], flow_of: FlowOf) -> dict[str, list[dict[str, Any]]]:
     """The export with answers as they read (labels, the client's own words unmarked)."""
     for table in ("entries", "conversations"):
         for row in data.get(table, []):
-            flow = BY_ID.get(str(row.get("flow_id")))
+            flow = _flow_of(row, flow_of)
             if isinstance(row.get("answers"), dict):
                 row["answers"] = readable_answers(flow, row["answers"])
             for key in ("selection", "draft"):
@@ -87,12 +96,12 @@ def _readable(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
     return data
 
 
-def scored_entries(rows: list[dict[str, Any]], flow_of: Callable[[str], Flow | None]) -> list[ScoredEntry]:
+def scored_entries(rows: list[dict[str, Any]], flow_of: FlowOf) -> list[ScoredEntry]:
     """The finished entries of scored homework types (measures), oldest first, from stored rows
     (answers as stored: scores are read before the answers are made readable)."""
     found = []
     for row in rows:
-        flow = flow_of(str(row.get("flow_id")))
+        flow = _flow_of(row, flow_of)
         answers = row.get("answers")
         if (
             flow is None
@@ -131,16 +140,17 @@ def measures_json(entries: list[ScoredEntry], timezone: str) -> list[dict[str, A
 
 async def on_export(ctx: Context) -> None:
     turn = ctx.turn
+    runner = ctx.runner
     stored = await export_person(turn.tx.connection, turn.person.id)
-    measures = scored_entries(stored.get("entries", []), ctx.runner.flow)
-    data: dict[str, Any] = _readable(stored)
+    measures = scored_entries(stored.get("entries", []), runner.flow_of)
+    data: dict[str, Any] = _readable(stored, runner.flow_of)
     if measures:
         data["scored_measures"] = measures_json(measures, turn.person.timezone)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = f"{turn.now:%Y-%m-%d}"
     turn.say(note(texts.EXPORT_READY))
     turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-data-{stamp}.json", document)))
-    table = _csv(data.get("entries", []), turn.person.timezone)
+    table = _csv(data.get("entries", []), turn.person.timezone, runner.flows, runner.flow_of)
     turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-practice-{stamp}.csv", table)))
     bundle = fhir_bundle(measures, turn.person.id, turn.now)
     if bundle is not None:

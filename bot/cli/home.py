@@ -4,7 +4,7 @@ a new key there).
 
 The folder is ``BETWEEN_HOME`` if set; else the checkout the code runs from (``make run``'s
 ``.venv`` installs it editable); else ``$XDG_DATA_HOME/between`` (``~/.local/share/between``).
-Relative paths in ``DATABASE_URL`` and ``ENCRYPTION_KEY_FILE`` are relative to it.
+Relative paths in ``DATABASE_URL``, ``ENCRYPTION_KEY_FILE`` and ``HOMEWORK_DIR`` are relative to it.
 """
 
 from __future__ import annotations
@@ -39,10 +39,13 @@ def home(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def anchored(settings: Settings, folder: Path) -> Settings:
-    """``settings`` with a relative SQLite path and key file made absolute under ``folder``."""
+    """``settings`` with a relative SQLite path, key file and homework folder made absolute
+    under ``folder``."""
     key_file = Path(settings.encryption_key_file).expanduser()
     url = make_url(settings.database_url)
     changes: dict[str, str] = {"encryption_key_file": str(folder / key_file)}
+    if settings.homework_dir.strip():
+        changes["homework_dir"] = str(folder / Path(settings.homework_dir).expanduser())
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database).expanduser()
         changes["database_url"] = url.set(database=str(folder / path)).render_as_string(hide_password=False)

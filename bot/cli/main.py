@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from bot.cli import keys, schedule, therapist
+from bot.cli import homework, keys, schedule, therapist
 from bot.cli.database import open_database
 from bot.cli.home import anchored, home, install_command
 from bot.cli.parsing import command
@@ -22,9 +22,9 @@ from storage import StorageError
 DESCRIPTION = """Between carries psychotherapy homework from one session to the next.
 
 Settings come from the environment and from .env in Between's folder: BETWEEN_HOME if set, else
-the checkout this command runs from, else $XDG_DATA_HOME/between. Relative paths in DATABASE_URL
-and ENCRYPTION_KEY_FILE are relative to that folder, so every command finds the same data from
-any directory."""
+the checkout this command runs from, else $XDG_DATA_HOME/between. Relative paths in DATABASE_URL,
+ENCRYPTION_KEY_FILE and HOMEWORK_DIR are relative to that folder, so every command finds the same
+data from any directory."""
 
 
 async def _migrate(settings: Settings) -> None:
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_parser(commands)
     therapist.add_parser(commands)
     keys.add_parser(commands)
+    homework.add_parser(commands)
     return parser
 
 
@@ -57,6 +58,7 @@ def _command(settings: Settings, args: argparse.Namespace) -> Coroutine[Any, Any
         "migrate": lambda: _migrate(settings),
         "schedule": lambda: schedule.schedule(settings, args),
         "therapist": lambda: therapist.therapist(settings, args),
+        "homework": lambda: homework.homework(settings, args),
         "keys": lambda: (
             keys.status(settings) if args.action == "status" else keys.rotate(settings, args.reencrypt)
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 
 from bot.cli.database import key_lock, load_keys
 from bot.core.errors import ConfigurationError
@@ -31,6 +32,8 @@ async def run(settings: Settings) -> None:
         if not locked:
             raise ConfigurationError("the keys are being rotated; start the bot when that is done")
         async with open_runtime(settings, keyring=loaded.ring) as runtime:
+            for refused in runtime.catalogue.refused:  # one line each; the rest runs as usual
+                print(f"between: {refused}", file=sys.stderr, flush=True)
             if settings.telegram_bot_token is None:
                 await run_terminal(runtime, read_stdin_line, write_stdout)
                 return

@@ -53,3 +53,9 @@ def minutes_and_seconds(seconds: float) -> str:
     """'4:05' for a countdown or a time ridden out."""
     whole = max(0, round(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def sentence(text: str) -> str:
+    """The first letter upper case, the rest as written ("PHQ-9" stays, "mood check" → "Mood check";
+    ``str.capitalize`` would write "Phq-9")."""
+    return text[:1].upper() + text[1:]

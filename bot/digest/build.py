@@ -329,7 +329,7 @@ def _sections(
 
     def own(flow: Flow, section: DigestSection[Any], found: Iterable[EntryInput]) -> tuple[SectionEntry, ...]:
         return section.read(
-            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers)
+            SectionEntry(period.local(_moment(e)), e.status == ENTRY_COMPLETED, e.answers, e.flow_version)
             for e in found
             if e.flow_id == flow.id
         )

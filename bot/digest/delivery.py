@@ -110,6 +110,7 @@ class DigestDelivery:
         self, database: Database, clock: Clock, *, charts: bool = True, flows: Sequence[Flow] = FLOWS
     ) -> None:
         self._db = database
+        self._flows = tuple(flows)
         self._clock = clock
         self._charts = charts
         self._flows = tuple(flows)
@@ -325,6 +326,7 @@ def _entries(rows: Iterable[EntryRow]) -> Sequence[EntryInput]:
             answers=e.answers,
             started_at=e.started_at,
             completed_at=e.completed_at,
+            flow_version=e.flow_version,
         )
         for e in rows
     )

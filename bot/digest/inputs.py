@@ -33,6 +33,8 @@ class EntryInput:
     answers: Mapping[str, Any]
     started_at: datetime
     completed_at: datetime | None = None
+    flow_version: str | None = None
+    """The version of the homework's definition it was answered under (None: today's)."""
 
 
 @dataclass(frozen=True, slots=True)

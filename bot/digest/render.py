@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Final
 
+from bot.core import formatting
 from bot.core.formatting import WEEKDAY_NAMES
 from bot.core.messages import utf16_length
 from bot.core.plan_text import describe_plan_days, describe_weekdays
@@ -267,7 +268,7 @@ def _homework(digest: Digest, dates: Dates) -> str:
 
 
 def _homework_block(homework: HomeworkAdherence, alias: str, dates: Dates) -> str:
-    title = homework.title.capitalize()
+    title = formatting.sentence(homework.title)
     lines = [_plan(title, p) for p in homework.plans] or [PLAN_NONE.format(title=title)]
     for plan in homework.plans:
         if plan.rationale:
@@ -388,7 +389,7 @@ def _summary_flags(digest: Digest, dates: Dates) -> str:
 
 
 def _summary_homework(homework: HomeworkAdherence) -> str | None:
-    title = homework.title.capitalize()
+    title = formatting.sentence(homework.title)
     if homework.scheduled:
         rest = "".join(f", {text.format(n=n)}" for text, n in _adherence_parts(homework))
         return SUMMARY_HOMEWORK.format(

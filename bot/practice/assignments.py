@@ -308,7 +308,7 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
         lines.append(
             ptexts.ASSIGNMENT_LINE.format(
                 number=schedule.id,
-                title=homework_title(desk.flows, schedule.flow_id).capitalize(),
+                title=formatting.sentence(homework_title(desk.flows, schedule.flow_id)),
                 times=_times_text(schedule.times),
                 days=describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days),
                 start=formatting.day(schedule.start_date),

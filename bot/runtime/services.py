@@ -25,7 +25,8 @@ from bot.safety import response as safety_feature
 from bot.safety.limits import MessageCap
 from bot.safety.response import CrisisResources, Safety, SafetySettings
 from bot.scheduling import prompts as scheduling_feature
-from flows import FLOWS, Flow
+from flows.catalogue import Catalogue
+from flows.registry import BUILT_IN
 from flows.skip_reason import SKIP_REASON
 from storage import Database
 
@@ -62,12 +63,19 @@ def build_conversation(
     new_token: Callable[[], str] = new_prompt_token,
     repeat_window: Callable[[str], int] = lambda transport: 0,
     privacy_note: Callable[[str], str] = lambda transport: "",
-    flows: tuple[Flow, ...] = FLOWS,
+    catalogue: Catalogue = BUILT_IN,
 ) -> Features:
+    flows = catalogue.flows
     safety = Safety(database, safety_settings(settings))
     practice = Admissions(database, flows=flows, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
     router = Router()
-    runner = FlowRunner(flows, new_token=new_token, remind_paused=safety.remind_paused, item_alerts=safety)
+    runner = FlowRunner(
+        flows,
+        new_token=new_token,
+        remind_paused=safety.remind_paused,
+        item_alerts=safety,
+        versions=catalogue.flow_for,
+    )
     start_code = commands.StartCode()
     commands.register(router, flows, start_code)
     for feature in (journal, timezone, notes, privacy, scheduling_feature):

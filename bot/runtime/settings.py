@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     encryption_keys: SecretStr | None = None
     encryption_key_file: str = "data/between.key"
     messages_per_minute: int = Field(default=30, ge=1)
+    homework_dir: str = ""
+    """A folder of the practice's own homework definitions (``*.toml``); empty: none."""
 
     def crisis_placeholders(self) -> bool:
         """Whether any crisis resource a client at risk is shown is still the shipped placeholder."""

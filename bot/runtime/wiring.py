@@ -20,12 +20,15 @@ from bot.delivery.pacing import Pacer
 from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import Admissions
 from bot.runtime.background import Ticker, running
+from bot.runtime.homework import open_catalogue
 from bot.runtime.services import build_conversation
 from bot.runtime.settings import Settings
 from bot.runtime.transports import Transports
 from bot.safety.response import Safety
 from bot.scheduling.scheduler import HomeworkScheduler
-from flows import FLOWS, Flow
+from flows import Flow
+from flows.catalogue import Catalogue
+from flows.registry import BUILT_IN
 from storage import Database, StorageError
 from storage.crypto import KeyRing, KeyRingError
 
@@ -49,6 +52,8 @@ class Runtime:
     """The one way in for every transport: handle, deliver, wake, write down."""
     transports: Transports
     """The transports running in this process (their link makers)."""
+    catalogue: Catalogue = BUILT_IN
+    """The homework types of this run (built-in and the practice's), and those it refused."""
 
 
 @asynccontextmanager
@@ -61,12 +66,11 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Open the database (migrating it to the newest schema) and build the services.
 
-    ``flows`` are the homework types (the registry's unless a test adds its own). ``keyring``
+    ``flows`` replace this run's homework types (a test's own set). ``keyring``
     seals what clients write; without it, ``ENCRYPTION_KEYS`` does if set. The
     ``between`` command always passes one (from ENCRYPTION_KEYS or the key file, which it creates
     on first start); in-process tests that pass none store values as they are.
     """
-    flows = FLOWS if flows is None else flows
     database = Database(
         settings.database_url, keyring=keyring if keyring is not None else _keyring_from(settings)
     )
@@ -74,6 +78,9 @@ async def open_runtime(
         await database.migrate()
         await database.check_keys()
         await seal_leftovers(database)
+        catalogue = await open_catalogue(database, settings, clock)
+        if flows is not None:
+            catalogue = catalogue.only(flows)
         pacer = Pacer(
             rate=settings.send_rate_per_second,
             chat_interval=settings.chat_send_interval_seconds,
@@ -89,17 +96,17 @@ async def open_runtime(
             links=transports.links,
             repeat_window=transports.repeat_window,
             privacy_note=transports.privacy_note,
-            flows=flows,
+            catalogue=catalogue,
         )
         scheduler = HomeworkScheduler(
             database,
             clock,
-            flows=flows,
+            flows=catalogue.flows,
             new_token=new_prompt_token,
             reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
             grace=timedelta(minutes=settings.downtime_grace_minutes),
         )
-        digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=flows)
+        digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=catalogue.flows)
         await courier.prime()
         try:
             yield Runtime(
@@ -114,6 +121,7 @@ async def open_runtime(
                 features.practice,
                 Gateway(features.conversations, courier),
                 transports,
+                catalogue,
             )
         finally:
             await courier.close()

@@ -4,6 +4,7 @@ client's other answers."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from bot.safety import texts
@@ -12,6 +13,7 @@ from flows.model import answer_value
 
 ITEM_ALERT: Final = "item_alert"
 """The risk event's category, and the flag's reason, for an item alert."""
+ITEM_NUMBERING: Final = re.compile(r"^\s*\d+[.)]\s*")
 ITEM_WORDS: Final = 160
 """An item's wording is cut to this many characters in the alert."""
 
@@ -46,8 +48,9 @@ def urgency(step: Step, answer: Any) -> str:
 
 
 def item_alert_text(alias: str, flow: Flow, step: Step, answer: Any, *, when: str, zone: str) -> str:
-    """The therapist's alert: measure, item and this answer only."""
-    wording = " ".join(step.prompt.split())
+    """The therapist's alert: measure, item and this answer only. The item's own words are its
+    question's last paragraph (a measure shows its stem above each item), without its number."""
+    wording = " ".join(ITEM_NUMBERING.sub("", step.prompt.split("\n\n")[-1]).split())
     if len(wording) > ITEM_WORDS:
         wording = wording[: ITEM_WORDS - 1].rstrip() + "…"
     return texts.ITEM_ALERT.format(

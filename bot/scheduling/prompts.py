@@ -198,7 +198,7 @@ async def on_schedule(ctx: Context) -> None:
         plan = plan_of(schedule)
         times = ", ".join(formatting.clock(t) for t in plan.times)
         days = describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days)
-        lines.append(texts.SCHEDULE_LINE.format(title=title.capitalize(), times=times, days=days))
+        lines.append(texts.SCHEDULE_LINE.format(title=formatting.sentence(title), times=times, days=days))
         weekly = schedule.cadence == Cadence.WEEKLY  # (the others: once their day is known)
         following = next_occurrence(plan, turn.now, zone) if weekly else None
         if following is not None:

@@ -166,6 +166,9 @@ HELP_COMMANDS = [
     ("keys",),
     ("keys", "status"),
     ("keys", "rotate"),
+    ("homework",),
+    ("homework", "check"),
+    ("homework", "list"),
 ]
 
 

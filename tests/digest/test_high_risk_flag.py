@@ -52,10 +52,10 @@ def test_the_flag_comes_first_even_when_raised_before_the_period() -> None:
     digest = build_digest(request)
     first, *_ = render_text(digest).split("\n\n")
     assert first == (
-        "⚠ HIGH-RISK FLAG — Jo: item alert in phq9 (item9), Tue 3 Mar 18:05 (open since Fri 20 Feb "
+        "⚠ HIGH-RISK FLAG — Jo: item alert in PHQ-9 (item9), Tue 3 Mar 18:05 (open since Fri 20 Feb "
         "09:00, 2 in all). Please follow up; /ack Jo clears the flag."
     )
-    assert "⚑ Item alert: phq9 (item9) answered “Several days” · Tue 3 Mar 18:05 · when asked: safe" in (
+    assert "⚑ Item alert: PHQ-9 (item9) answered “Several days” · Tue 3 Mar 18:05 · when asked: safe" in (
         render_text(digest)
     )
     assert render_summary(digest).startswith(

@@ -12,12 +12,20 @@ from typing import Any
 
 import pytest
 
-from bot.digest import AssignmentInput, EntryInput, PromptInput, build_digest, render_summary, render_text
+from bot.digest import (
+    AssignmentInput,
+    DigestRequest,
+    EntryInput,
+    PromptInput,
+    build_digest,
+    render_summary,
+    render_text,
+)
 from bot.digest.build import PROMPT_OUTCOMES, OccurrenceStatus
 from bot.digest.inputs import ENTRY_CANCELLED, ENTRY_COMPLETED
 from flows import Ask, Finished, Skip, Text, advance, start
 from flows.generic import section_for
-from flows.registry import FLOWS
+from flows.registry import BUILT_IN, FLOWS
 from flows.sections import DeclaredAnswers, UndeclaredRead
 from storage import EntryStatus, PromptStatus
 from tests.digest.toy_gratitude import GRATITUDE
@@ -47,8 +55,27 @@ def test_a_section_reads_only_what_it_declares() -> None:
         answers.get("b")  # not swallowed as a missing key
 
 
+def with_every_data_defined_type(request: DigestRequest) -> DigestRequest:
+    """The fortnight with one entry of each data-defined type (PHQ-9, GAD-7 …) on its last day,
+    every question answered with its first option (the fortnight itself feeds the snapshots)."""
+    at = request.period_end - timedelta(days=1)
+    added = [
+        EntryInput(
+            1000 + n,
+            flow.id,
+            ENTRY_COMPLETED,
+            {s.id: s.options[0].id if s.options else s.low for s in flow.steps},
+            at,
+            at,
+        )
+        for n, installed in enumerate(BUILT_IN.installed)
+        for flow in (installed.flow,)
+    ]
+    return dataclasses.replace(request, entries=(*request.entries, *added))
+
+
 def test_every_section_builds_from_a_realistic_fortnight_within_what_it_declares() -> None:
-    digest = build_digest(fortnight())  # an undeclared read would raise here
+    digest = build_digest(with_every_data_defined_type(fortnight()))  # an undeclared read would raise here
     assert [s.flow_id for s in digest.sections] == [f.id for f in FLOWS if section_for(f) is not None]
     assert all(s.count for s in digest.sections)
 

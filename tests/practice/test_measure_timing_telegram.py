@@ -13,7 +13,6 @@ import pytest
 from bot.chat import texts
 from bot.practice import texts as ptexts
 from storage import Database
-from tests.support.alerting_measure import with_measure
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import ask, therapist_and_client
 from tests.support.rows import rows
@@ -22,11 +21,6 @@ from tests.support.running_bot import RunningBot
 pytestmark = pytest.mark.strangers
 
 PROMPT = texts.PROMPT.format(title="PHQ-9")
-
-
-@pytest.fixture(autouse=True)
-def measure(monkeypatch: pytest.MonkeyPatch) -> None:
-    with_measure(monkeypatch)
 
 
 def refusal(time: str = "18:00") -> str:

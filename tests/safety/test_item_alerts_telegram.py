@@ -10,7 +10,7 @@ import pytest
 from bot.chat import texts
 from bot.safety import texts as alerts
 from storage import Database
-from tests.support.alerting_measure import DIFFICULTY, ITEM_9, ITEMS, with_measure
+from tests.support.alerting_measure import DIFFICULTY, ITEM_9, ITEMS, PHQ9
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import therapist_and_client
 from tests.support.rows import rows
@@ -28,15 +28,10 @@ CRISIS = texts.CRISIS.format(**RESOURCES, told=texts.CRISIS_TOLD_THERAPIST)
 QUESTIONNAIRE_BUTTONS = [texts.BUTTON_SAFE_CONTINUE, texts.BUTTON_SAFE_SET_ASIDE, texts.BUTTON_NOT_SAFE]
 
 
-@pytest.fixture(autouse=True)
-def measure(monkeypatch: pytest.MonkeyPatch) -> None:
-    with_measure(monkeypatch)
-
-
 async def answer_items_1_to_8(client: FakeUser, label: str = "Not at all") -> None:
     await client.send("/phq9")
     intro, first = await client.expect(2)
-    assert (intro.text or "").startswith("Over the last 2 weeks")
+    assert intro.text == PHQ9.intro and PHQ9.attribution in (intro.text or "")
     assert first.text == tapped(ITEMS[0])
     for wording in ITEMS[1:]:
         await client.press(label)
@@ -66,7 +61,7 @@ async def test_item_9_brings_the_crisis_message_at_once_and_flags_the_client(
         alias="Sam",
         measure="PHQ-9",
         number=9,
-        item=ITEM_9,
+        item="Thoughts that you would be better off dead or of hurting yourself in some way",
         answer="More than half the days",
         when="Mon 2 Mar 09:00",
         zone="UTC",
@@ -83,12 +78,9 @@ async def test_item_9_brings_the_crisis_message_at_once_and_flags_the_client(
     await client.send("/back")
     (again,) = await client.expect(1)
     assert again.text == tapped(ITEM_9)
-    await client.press("Not at all")
-    (question,) = await client.expect(1)
-    assert question.text == tapped(DIFFICULTY)
-    await client.press("Somewhat difficult")
+    await client.press("Not at all")  # no problem checked now: the difficulty question is not asked
     (done,) = await client.expect(1)
-    assert (done.text or "").startswith("Thank you — that's all nine")
+    assert (done.text or "").startswith("Thank you for answering")
     ((answers,),) = await rows(database, "entries", "answers", flow_id="phq9")
     assert answers["item9"] == "not_at_all"
     assert await rows(database, "risk_events", "text") == [("More than half the days",)]
@@ -98,14 +90,14 @@ async def test_item_9_brings_the_crisis_message_at_once_and_flags_the_client(
     (listing,) = await therapist.expect(1)
     lines = (listing.text or "").splitlines()
     assert lines[0].startswith("⚑ HIGH-RISK FLAG")
-    assert lines[1] == "⚑ Sam — item alert in phq9 (item9), Mon 2 Mar 09:00"
+    assert lines[1] == "⚑ Sam — item alert in PHQ-9 (item9), Mon 2 Mar 09:00"
     await therapist.send("/digest Sam")
     await therapist.expect(1)
     await bot.tick()
     digest = await therapist.expect_text("Pre-session digest: Sam")
     body = digest.text or ""
-    assert body.startswith("⚠ HIGH-RISK FLAG — Sam: item alert in phq9 (item9), Mon 2 Mar 09:00.")
-    assert "⚑ Item alert: phq9 (item9) answered “More than half the days” · Mon 2 Mar 09:00" in body
+    assert body.startswith("⚠ HIGH-RISK FLAG — Sam: item alert in PHQ-9 (item9), Mon 2 Mar 09:00.")
+    assert "⚑ Item alert: PHQ-9 (item9) answered “More than half the days” · Mon 2 Mar 09:00" in body
     assert "when asked: safe" in body
 
     therapist_id = (await rows(database, "therapists", "person_id"))[0][0]

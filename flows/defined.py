@@ -1,0 +1,274 @@
+"""What a data-defined homework says besides its questions: the recap the client reads when it is
+done, its line and its whole entry in the journal (/history), and its digest section (the answers
+in order, with the score and band where the definition scores it).
+
+A definition's ``summary`` and ``journal`` are templates: ``{step_id}`` is that step's answer as
+the client reads it, ``{score}`` and ``{band}`` the score where there is one. The generic strings
+are here, the definition's own are in its file.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Final
+
+from flows.model import AnswerKind, Answers, Flow, Step
+from flows.readable import answer_text
+from flows.scoring import Score, score
+from flows.sections import DigestSection, SectionInput, SectionView, as_int, inline, mean, number, plural
+
+SUMMARY: Final = "Thank you — it's saved in your journal."
+NOT_ANSWERED: Final = "–"
+UNSCORED: Final = "not scored ({missing} unanswered)"
+SCORE_LINE: Final = "{label} {value}{band}"
+SCORE_BAND: Final = " ({band})"
+ENTRY_LINE: Final = "· {when}{unfinished}{score}"
+ENTRY_SCORE: Final = " — {score}"
+ANSWER_LINE: Final = "  {label}: {answer}"
+DETAIL_LINE: Final = "{label}: {answer}"
+UNFINISHED: Final = " (unfinished)"
+COUNT_LINE: Final = "{count} {entries} on {days} {day_word}"
+ACROSS: Final = "Across the period: {figures}"
+FIGURE: Final = "{label} {mean} ({low}–{high})"
+FIGURES_JOINED: Final = " · "
+HIGHLIGHT: Final = "{which}: {name} ({rating}), {when}"
+RATED_HIGHEST: Final = "Rated highest"
+RATED_LOWEST: Final = "Rated lowest"
+ATTRIBUTION_LINE: Final = "\n\n{attribution}"
+SCORE_FIELDS: Final = ("score", "band")
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """Which entries the digest names as rated highest and lowest: by the sum of the ``rated_by``
+    scales, each named by its ``name`` step's answer (the activity log: what I did, by mastery and
+    pleasure). Declared in a definition's ``[digest]`` table."""
+
+    name: str
+    rated_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    summary: str | None
+    journal: str | None
+
+
+def template_problems(templates: Templates, flow: Flow) -> list[str]:
+    """A template may name the flow's steps, and score and band where it is scored."""
+    allowed = {s.id for s in flow.steps} | (set(SCORE_FIELDS) if flow.scoring is not None else set())
+    problems = []
+    for key, template in (("summary", templates.summary), ("journal", templates.journal)):
+        if template is None:
+            continue
+        try:
+            parsed = list(string.Formatter().parse(template))
+        except ValueError as error:
+            problems.append(f"{key}: {error} (write {{{{ and }}}} for a brace)")
+            continue
+        for _, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            if name not in allowed or spec or conversion:
+                known = ", ".join(sorted(allowed))
+                problems.append(f'{key}: "{{{name}}}" names no step or score (known: {known})')
+    return problems
+
+
+def score_text(result: Score) -> str:
+    """ "total 12 (moderate)", or why it is not scored."""
+    if result.value is None:
+        return UNSCORED.format(missing=len(result.missing))
+    band = SCORE_BAND.format(band=result.band) if result.band else ""
+    return SCORE_LINE.format(label=result.label, value=result.value, band=band)
+
+
+def _fill(template: str, flow: Flow, answers: Answers) -> str:
+    values = {s.id: answer_text(flow, s.id, answers) or NOT_ANSWERED for s in flow.steps}
+    if flow.scoring is not None:
+        result = score(flow.scoring, flow, answers)
+        values["score"] = NOT_ANSWERED if result.value is None else str(result.value)
+        values["band"] = result.band or NOT_ANSWERED
+    return template.format(**values)
+
+
+def _detail(flow: Flow, labels: Mapping[str, str], answers: Answers) -> str:
+    lines = [
+        DETAIL_LINE.format(label=labels.get(s.id, s.id), answer=answer_text(flow, s.id, answers))
+        for s in flow.steps
+        if answers.get(s.id) is not None
+    ]
+    if flow.scoring is not None:
+        lines.append(score_text(score(flow.scoring, flow, answers)))
+    if flow.attribution:
+        lines.append(ATTRIBUTION_LINE.format(attribution=flow.attribution).strip("\n"))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class DefinedEntry:
+    at: datetime
+    finished: bool
+    answers: tuple[tuple[str, str], ...]
+    """(question's short name, answer as read, the client's words quoted), in the flow's order."""
+    score: Score | None
+    numbers: tuple[tuple[str, int], ...] = ()
+    """(question's short name, number) for each scale answered, for the figures across the period."""
+    name: str | None = None
+    """What the entry is called where the definition highlights entries (its ``name`` answer)."""
+    rating: tuple[tuple[str, int], ...] = ()
+    """Its ``rated_by`` answers (all of them, or none), where the definition highlights entries."""
+
+
+Worded = tuple[Flow, Mapping[str, str]]
+"""A version of a data-defined homework: its flow and its steps' short names."""
+
+
+def _digest_answer(step: Step, text: str) -> str:
+    """The client's own words in quotes; a number or an option's name as it is."""
+    return inline(text) if step.kind is AnswerKind.TEXT else text
+
+
+def _rating(
+    flow: Flow, labels: Mapping[str, str], answers: Answers, rated_by: tuple[str, ...]
+) -> tuple[tuple[str, int], ...]:
+    steps = [s for s in flow.steps if s.id in rated_by]
+    values = [as_int(answers.get(s.id), s.low, s.high) for s in steps]
+    if not steps or any(v is None for v in values):
+        return ()
+    return tuple((labels.get(s.id, s.id), int(v or 0)) for s, v in zip(steps, values, strict=True))
+
+
+def _highlighted(
+    entry: DefinedEntry, answers: Answers, worded: Worded, highlight: Highlight | None
+) -> DefinedEntry:
+    if highlight is None or highlight.name not in answers:
+        return entry
+    flow, labels = worded
+    name = answer_text(flow, highlight.name, answers)
+    return replace(entry, name=name or None, rating=_rating(flow, labels, answers, highlight.rated_by))
+
+
+def _entry(at: datetime, finished: bool, answers: Answers, worded: Worded) -> DefinedEntry:
+    flow, labels = worded
+    return DefinedEntry(
+        at,
+        finished,
+        tuple(
+            (labels.get(s.id, s.id), _digest_answer(s, answer_text(flow, s.id, answers)))
+            for s in flow.steps
+            if answers.get(s.id) is not None
+        ),
+        score(flow.scoring, flow, answers) if flow.scoring is not None else None,
+        tuple(
+            (labels.get(s.id, s.id), value)
+            for s in flow.steps
+            if s.kind is AnswerKind.SCALE and (value := as_int(answers.get(s.id), s.low, s.high)) is not None
+        ),
+    )
+
+
+def _across(entries: tuple[DefinedEntry, ...]) -> list[str]:
+    """Each scale's average and range over the period's entries (when there are two or more)."""
+    by_label: dict[str, list[int]] = {}
+    for entry in entries:
+        for label, value in entry.numbers:
+            by_label.setdefault(label, []).append(value)
+    figures = [
+        FIGURE.format(label=label, mean=number(mean(values)), low=min(values), high=max(values))
+        for label, values in by_label.items()
+    ]
+    return [ACROSS.format(figures=FIGURES_JOINED.join(figures))] if figures and len(entries) > 1 else []
+
+
+def _facts(
+    today: Worded, earlier: Mapping[str, Worded], highlight: Highlight | None, given: SectionInput
+) -> tuple[DefinedEntry, ...]:
+    """Each entry read under the version it was answered under."""
+    read = []
+    for e in given.entries:
+        worded = earlier.get(e.version or "", today)
+        read.append(_highlighted(_entry(e.at, e.finished, e.answers, worded), e.answers, worded, highlight))
+    return tuple(read)
+
+
+def _highlights(entries: tuple[DefinedEntry, ...], view: SectionView) -> list[str]:
+    """The entries rated highest and lowest (when two or more were rated)."""
+    rated = [e for e in entries if e.rating and e.name]
+    if len(rated) < 2:
+        return []
+    best = max(rated, key=lambda e: sum(v for _, v in e.rating))
+    worst = min(rated, key=lambda e: sum(v for _, v in e.rating))
+    return [
+        HIGHLIGHT.format(
+            which=which,
+            name=inline(e.name or ""),
+            rating=FIGURES_JOINED.join(f"{label} {value}" for label, value in e.rating),
+            when=view.dates.when(e.at),
+        )
+        for which, e in ((RATED_HIGHEST, best), (RATED_LOWEST, worst))
+    ]
+
+
+def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
+    days = len({entry.at.date() for entry in entries})
+    count = len(entries)
+    lines = [
+        COUNT_LINE.format(
+            count=count,
+            entries=plural(count, "entry", "entries"),
+            days=days,
+            day_word=plural(days, "day", "days"),
+        ),
+        *_across(entries),
+        *_highlights(entries, view),
+    ]
+    for entry in entries:
+        scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
+        unfinished = "" if entry.finished else UNFINISHED
+        lines.append(ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored))
+        lines += [ANSWER_LINE.format(label=label, answer=answer) for label, answer in entry.answers]
+    return "\n".join(lines)
+
+
+def digest_section(
+    flow: Flow,
+    labels: Mapping[str, str],
+    earlier: Mapping[str, Worded] | None = None,
+    highlight: Highlight | None = None,
+) -> DigestSection[tuple[DefinedEntry, ...]]:
+    """The generic digest section: each entry's answers in order, its score and band if scored;
+    an entry answered under an ``earlier`` version (by version) reads as it was answered."""
+    versions = dict(earlier or {})
+    steps = [s.id for f, _ in (*versions.values(), (flow, labels)) for s in f.steps]
+    return DigestSection(
+        heading=flow.title.upper(),
+        reads=tuple(dict.fromkeys(steps)),
+        facts=lambda given: _facts((flow, labels), versions, highlight, given),
+        count=len,
+        body=_body,
+        counted=(flow.title, flow.title + "s"),
+    )
+
+
+def worded(
+    flow: Flow, templates: Templates, labels: Mapping[str, str], highlight: Highlight | None = None
+) -> Flow:
+    """The flow with its recap, journal line, whole entry and digest section."""
+    summary, journal = templates.summary, templates.journal
+    intro = flow.intro
+    if flow.attribution:
+        intro = (
+            f"{intro}{ATTRIBUTION_LINE.format(attribution=flow.attribution)}" if intro else flow.attribution
+        )
+    return replace(
+        flow,
+        intro=intro,
+        summarize=lambda answers: _fill(summary, flow, answers) if summary else SUMMARY,
+        journal_line=(lambda answers: _fill(journal, flow, answers)) if journal else None,
+        journal_detail=lambda answers: _detail(flow, labels, answers),
+        digest=digest_section(flow, labels, highlight=highlight),
+    )
