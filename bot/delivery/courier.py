@@ -199,6 +199,8 @@ class Courier:
         self._queued = 0  # counts wake-ups: new messages, perhaps urgent ones
         self._flush_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._sending: dict[tuple[str, str], asyncio.Lock] = {}
+        """Held while a message to the chat is on its way, until its message id is recorded."""
 
     # --- the ledger -----------------------------------------------------------------------
 
@@ -356,8 +358,10 @@ class Courier:
         if paced and not await self._wait_for_pace(round_, item.urgent or message.urgent, max_wait):
             return False  # the drainer sends this and the rest in turn (or reads the chat again)
         round_.attempted.add(item.id)
+        sending = self._sending.setdefault(round_.key, asyncio.Lock())
         try:
-            shown_id = await sink.deliver(round_.chat_id, message)
+            async with sending:
+                return self._sent(item, message, round_, paced, await sink.deliver(round_.chat_id, message))
         except TransientDeliveryError as error:
             if paced:
                 self.pacer.answered()
@@ -365,6 +369,13 @@ class Courier:
             return False
         except PermanentDeliveryError as error:
             return _refused(item, message, error, round_)
+        finally:
+            if not sending.locked():
+                self._sending.pop(round_.key, None)
+
+    def _sent(
+        self, item: PendingMessage, message: Outgoing, round_: _Round, paced: bool, shown_id: str | None
+    ) -> bool:
         if paced:
             self.pacer.answered()
         round_.delivered(item, message, shown_id)
@@ -373,6 +384,14 @@ class Courier:
         self.ledger.record([], round_.settlement.shown)
         round_.settlement.shown = []
         return True
+
+    async def sent_so_far(self, transport: str, chat_id: str) -> None:
+        """Wait while a message to this chat is on its way: the client may already answer a
+        button on it, and its message id must be in the ledger before that answer is handled."""
+        sending = self._sending.get((transport, chat_id))
+        if sending is not None and sending.locked():
+            async with sending:
+                pass
 
     async def _wait_for_pace(self, round_: _Round, urgent: bool, max_wait: float) -> bool:
         """Wait for this chat's turn, in short slices; False when that is longer than

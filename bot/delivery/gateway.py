@@ -71,6 +71,7 @@ class Gateway:
         """Handle ``event``, show its notice, then deliver its replies right away — before
         returning, or ``detached`` in a task of its own (see the module). When the transport is
         ``idle`` the sends are written down now; when busy, the next update does."""
+        await self._courier.sent_so_far(sender.transport, sender.chat_id)
         handled = await self._conversation.handle(sender, event, update_id)
         await notice(handled.notice)
         if not detached:
