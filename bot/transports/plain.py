@@ -239,6 +239,33 @@ class PlainChoices:
             recent = await tx.typed_choices.recent(self._transport, chat_id)
         return presses_for(line, recent)
 
+    async def presses_for_message(
+        self, chat_id: str, message_id: str, line: str
+    ) -> list[ButtonPressed] | None:
+        """The presses a typed line means for one question (a quote-reply names it): its
+        numbers, or one of its choices by name; None when the line is neither (or it is closed)."""
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+        shown = next((s for s in recent if s.message_id == message_id), None)
+        if shown is None or shown.kind not in NUMBERED:
+            return None
+        numbering = Numbering(shown.choices)
+        numbers = typed_numbers(line)
+        if numbers is None:
+            data = self._names.get((chat_id, message_id), {}).get(_name(line))
+            offered = data is not None and data in numbering.offered() and shown.kind in NAMED
+            return [ButtonPressed(data, message_id)] if offered and data is not None else None
+        picked = [numbering.data_of(n) for n in numbers]
+        if not all(d is not None for d in picked):
+            return None
+        return [ButtonPressed(d, message_id) for d in picked if d is not None]
+
+    async def is_open(self, chat_id: str, message_id: str) -> bool:
+        """Whether a question is still shown and unanswered in this chat."""
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+        return any(s.message_id == message_id for s in recent)
+
     async def _named(self, chat_id: str, line: str) -> list[ButtonPressed] | None:
         """A choice of the newest question pressed by its name (only a plain choice question)."""
         async with self._db.transaction() as tx:

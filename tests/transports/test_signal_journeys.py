@@ -1,0 +1,153 @@
+"""Journeys over Signal in-process: the real runtime, the Signal transport and the fake
+signal-cli daemon, a Signal user typing numbers, words, quote-replies. The clock is the test's;
+reconnecting is immediate (its sleep is injected)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest_asyncio
+
+from bot.chat import texts
+from bot.practice.admission import consent_version
+from bot.runtime.settings import Settings
+from bot.runtime.wiring import Runtime, open_runtime
+from bot.transports.signal.app import SignalConfig, SignalTransport, signal_running
+from bot.transports.signal.texts import PRIVACY_NOTE
+from flows.mood_check import MOOD_PROMPT
+from tests.support.clock import FakeClock
+from tests.support.fake_signal_cli import FakeSignalCli, FakeSignalUser
+from tests.support.rows import rows
+from tests.support.words import typed
+
+ACCOUNT = "+15550100000"
+
+
+async def _no_wait(_: float) -> None:
+    await asyncio.sleep(0)
+
+
+@dataclass
+class SignalRig:
+    daemon: FakeSignalCli
+    runtime: Runtime
+    transport: SignalTransport
+    clock: FakeClock
+
+    async def client(self, name: str = "Alex") -> FakeSignalUser:
+        """A Signal user who joined and agreed to the consent text (as an invitation leaves them)."""
+        user = self.daemon.user(name)
+        async with self.runtime.database.transaction() as tx:
+            person = await tx.people.create("signal", user.uuid, user.uuid, "UTC", self.clock())
+            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), self.clock())
+        return user
+
+
+@pytest_asyncio.fixture
+async def signal(settings_for: Callable[..., Settings], clock: FakeClock) -> AsyncIterator[SignalRig]:
+    async with FakeSignalCli(ACCOUNT, clock=clock) as daemon:
+        settings = settings_for(signal_account=ACCOUNT, signal_cli_address=daemon.address)
+        async with open_runtime(settings, clock) as runtime:
+            config = SignalConfig(ACCOUNT, daemon.address, send_interval=0, send_rate=0)
+            async with signal_running(
+                config, runtime.gateway, runtime.courier, runtime.database, clock, sleep=_no_wait
+            ) as transport:
+                yield SignalRig(daemon, runtime, transport, clock)
+
+
+async def test_a_mood_check_by_numbers_words_and_a_quote_reply(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("mood")  # a command without its slash
+    mood = await alex.expect_text("How is your mood")
+    assert MOOD_PROMPT.splitlines()[0] in mood.text and "0 to 10" in mood.text
+    await alex.send("7")
+    feelings = await alex.expect_text("Which words fit")
+    assert "1) Calm" in feelings.text
+    await alex.quote_reply(feelings.timestamp, "1 4")  # tied to the question it quotes
+    await alex.wait_until(lambda: "✓ Tired" in alex.last_message().text or "✓ Tired" in feelings.text)
+    await alex.send("done")  # the choice's word
+    await alex.expect_text("Anything you'd like to add")
+    await alex.send("went for a walk")
+    await alex.expect_text("did anything get in the way")
+    await alex.send("skip")  # a command without its slash
+    await alex.expect_text("Mood 7/10")
+    assert await rows(signal.runtime.database, "entries", "status", "answers") == [
+        (
+            "completed",
+            {"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk", "obstacles": None},
+        )
+    ]
+    edits = [c for c in signal.daemon.calls_to("send") if "editTimestamp" in c.params]
+    assert len(edits) == 3  # two choices ticked in place, then the question closed with them
+    assert await rows(signal.runtime.database, "people", "transport", "external_user_id") == [
+        ("signal", alex.uuid)
+    ]
+    assert signal.daemon.violations == []
+
+
+async def test_a_quote_of_an_answered_question_has_expired(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("/mood")
+    mood = await alex.expect_text("How is your mood")
+    await alex.send("5")
+    await alex.expect_text("Which words fit")
+    await alex.quote_reply(mood.timestamp, "3")
+    await alex.expect_text(texts.BUTTON_EXPIRED)
+    assert await rows(signal.runtime.database, "conversations", "step_id") == [("feelings",)]
+
+
+async def test_risk_language_mid_flow_gets_the_crisis_reply(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("mood")
+    await alex.expect_text("How is your mood")
+    await alex.send("7")
+    await alex.expect_text("Which words fit")
+    await alex.send("honestly I want to kill myself")
+    crisis = await alex.expect_text(texts.CRISIS.split(".")[0][:30])
+    assert "⟨" not in crisis.text
+
+
+async def test_stickers_files_groups_and_strangers_get_kind_answers(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send_sticker()
+    await alex.expect_text(typed(texts.MEDIA_NOT_READ))
+    await alex.send_attachment(b"\x89PNG", text=None)
+    await alex.expect_text(texts.MEDIA_NOT_READ)
+    group = signal.daemon.group("Family", [alex])
+    await group.send(alex, "/mood")
+    await group.expect_text(texts.PRIVATE_ONLY)
+    stranger = signal.daemon.user("Unknown")
+    await stranger.send("hello")
+    await stranger.expect_text(texts.STRANGER[:20])
+    assert await rows(signal.runtime.database, "entries", "status") == []
+
+
+async def test_an_edited_answer_is_not_a_new_answer(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("mood")
+    await alex.expect_text("How is your mood")
+    sent = await alex.send("7")
+    await alex.expect_text("Which words fit")
+    await alex.edit(sent, "3")
+    await alex.send("done")
+    await alex.expect_text("Anything you'd like to add")
+    await alex.send("skip")
+    await alex.expect_text("did anything get in the way")
+    await alex.send("skip")
+    await alex.expect_text("Mood 7/10")
+
+
+async def test_the_daemon_dropping_the_connection_mid_flow_loses_nothing(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("mood")
+    await alex.expect_text("How is your mood")
+    subscriptions = len(signal.daemon.calls_to("subscribeReceive"))
+    await signal.daemon.refuse_connections()
+    await alex.send("6")  # queued on Signal's server while nobody is subscribed
+    assert signal.daemon.queued == 1
+    await signal.daemon.accept_connections()
+    await signal.daemon.wait_until(lambda: len(signal.daemon.calls_to("subscribeReceive")) > subscriptions)
+    await alex.expect_text("Which words fit")
+    assert signal.daemon.queued == 0
