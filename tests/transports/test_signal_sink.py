@@ -79,7 +79,7 @@ async def test_a_live_message_is_edited_ten_times_then_goes_on_as_a_new_message(
     shown = await rig.sink.deliver(rig.alex.uuid, frame)
     assert shown is not None
     for n in range(MAX_EDITS + 3):
-        rig.clock.advance(30)
+        rig.clock.advance(60)
         tick = Outgoing(text=f"frame {n}", purpose=Purpose.TIMER, edit_of=shown)
         assert await rig.sink.deliver(rig.alex.uuid, tick) == shown  # still known by its first id
     first, second = rig.alex.messages()
@@ -183,3 +183,21 @@ async def test_sends_are_paced_per_recipient_and_urgent_ones_are_not_held(rig: R
     await rig.sink.deliver(rig.alex.uuid, Outgoing(text="help", urgent=True))
     assert rig.slept == []
     await asyncio.sleep(0)
+
+
+async def test_a_countdown_moves_on_once_a_minute_and_a_check_in_shows_at_once(rig: Rig) -> None:
+    stop = Button("Stop", "t1:stop")
+    timer = Expects("timer", choices=(stop,))
+    shown = await rig.sink.deliver(rig.alex.uuid, Outgoing("10:00", Purpose.PROMPT, expects=timer))
+    assert shown is not None
+    for left in ("9:59", "9:58", "9:30"):
+        rig.clock.advance(1 if left != "9:30" else 28)
+        await rig.sink.deliver(rig.alex.uuid, Outgoing(left, Purpose.TIMER, expects=timer, edit_of=shown))
+    [message] = rig.alex.messages()
+    assert message.edits == 0  # frames within a minute of the last are skipped
+    check_in = Expects("timer", choices=(Button("Still strong", "t1:c1"), stop))
+    await rig.sink.deliver(rig.alex.uuid, Outgoing("9:29", Purpose.TIMER, expects=check_in, edit_of=shown))
+    assert message.edits == 1 and "Still strong" in message.text  # a new choice: shown at once
+    rig.clock.advance(60)
+    await rig.sink.deliver(rig.alex.uuid, Outgoing("8:29", Purpose.TIMER, expects=check_in, edit_of=shown))
+    assert message.edits == 2 and "8:29" in message.text

@@ -55,6 +55,9 @@ TEXT_LIMIT = TextLimit(64_000, lambda text: len(text.encode()))
 CAPABILITIES = Capabilities(TEXT_LIMIT, buttons=False, edits=True, attachments=True)
 MAX_EDITS = 10
 """Signal clients apply at most ten edits of one message (and only within 24 hours)."""
+FRAME_INTERVAL = timedelta(seconds=60)
+"""A live message (a countdown) moves on at most this often on Signal: ten edits then cover
+ten minutes, and a frame skipped is never missed (the next one shows the time as it is)."""
 EDIT_WINDOW = timedelta(hours=23)
 """An edit later than this after the original goes as a new message (clients stop at 24 h)."""
 GROUP_PREFIX = "group."
@@ -73,6 +76,9 @@ class _Live:
     latest: int
     edits: int
     sent_at: datetime
+    changed_at: datetime
+    offered: frozenset[int] = frozenset()
+    """The numbers the message offered when last shown (a check-in coming or going)."""
 
 
 @dataclass
@@ -87,9 +93,9 @@ class Versions:
     def sent(self, message_id: str, timestamp: int, at: datetime, *, edit: bool) -> None:
         known = self.live.get(message_id)
         if edit and known is not None:
-            known.latest, known.edits = timestamp, known.edits + 1
+            known.latest, known.edits, known.changed_at = timestamp, known.edits + 1, at
         else:
-            self.live[message_id] = _Live(timestamp, 0, at)
+            self.live[message_id] = _Live(timestamp, 0, at, at)
         self.origin[timestamp] = message_id
 
     def editable(self, message_id: str, now: datetime) -> int | None:
@@ -214,12 +220,19 @@ class SignalSink:
             await self._choices.shown(chat_id, message.edit_of, Outgoing(None, Purpose.CLOSE_PROMPT))
         if numbering is not None:
             await self._choices.keep(chat_id, shown, message, numbering)
+            self.versions.live[shown].offered = frozenset(numbering.offered().values())
         return shown
 
     async def _change(self, chat_id: str, message: Outgoing, shown: str) -> str:
         """A question or live message changed: an edit of its latest version while Signal
         allows one, else the rest as a new message (the conversation still knows it by ``shown``)."""
         numbers = await self._choices.shown(chat_id, shown, message)
+        known = self.versions.live.get(shown)
+        offered = frozenset(numbers.values())
+        if message.purpose is Purpose.TIMER and known is not None:
+            if offered == known.offered and self._clock() - known.changed_at < FRAME_INTERVAL:
+                return shown  # a coarse countdown: this frame is skipped, the next says the same
+            known.offered = offered
         text = self._text(message, numbers)
         target = self.versions.editable(shown, self._clock())
         params = body_params(text, None)
