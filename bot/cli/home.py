@@ -42,7 +42,10 @@ def anchored(settings: Settings, folder: Path) -> Settings:
     """``settings`` with a relative SQLite path and key file made absolute under ``folder``."""
     key_file = Path(settings.encryption_key_file).expanduser()
     url = make_url(settings.database_url)
-    changes: dict[str, str] = {"encryption_key_file": str(folder / key_file)}
+    changes: dict[str, str] = {
+        "encryption_key_file": str(folder / key_file),
+        "status_file": str(folder / Path(settings.status_file).expanduser()),
+    }
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database).expanduser()
         changes["database_url"] = url.set(database=str(folder / path)).render_as_string(hide_password=False)

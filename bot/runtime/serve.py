@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
+from bot.runtime.background import Ticker
+from bot.runtime.background import running as running_tickers
+from bot.runtime.status import STATUS_EVERY_SECONDS, status_writer
 from bot.runtime.wiring import Runtime, background, tick
 from bot.transports.signal.app import SignalConfig, SignalTransport
 from bot.transports.signal.app import signal_running as signal_transport_running
@@ -89,9 +93,25 @@ async def run_messengers(runtime: Runtime, stop: asyncio.Event) -> None:
         if settings.telegram_bot_token is not None:
             telegram = await running.enter_async_context(telegram_running(runtime, with_background=False))
             me = telegram.application.bot
+            runtime.transports.report(TELEGRAM, lambda: {"polling as": f"@{me.username}"})
             log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
         await running.enter_async_context(background(runtime))
+        write = status_writer(Path(settings.status_file), runtime.transports.statuses, runtime.clock)
+        await running.enter_async_context(
+            running_tickers([Ticker("status", STATUS_EVERY_SECONDS, _async(write))], _idle)
+        )
         await stop.wait()
+
+
+def _async(work: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        work()
+
+    return run
+
+
+async def _idle() -> None:
+    await asyncio.Event().wait()
 
 
 async def run_terminal(runtime: Runtime, read_line: ReadLine, write: Write) -> None:

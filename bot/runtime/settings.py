@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     risk_alert_includes_text: bool = False
     encryption_keys: SecretStr | None = None
     encryption_key_file: str = "data/between.key"
+    status_file: str = "data/status.json"
     messages_per_minute: int = Field(default=30, ge=1)
     signal_account: str | None = None
     signal_cli_address: str = "127.0.0.1:7583"

@@ -15,7 +15,7 @@ import pytest
 from bot.practice.admission import consent_version
 from bot.transports.signal.texts import PRIVACY_NOTE
 from storage import Database
-from tests.support.bot_process import start_bot_process
+from tests.support.bot_process import run_between, start_bot_process
 from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_signal_cli import FakeSignalCli, FakeSignalUser
@@ -53,6 +53,16 @@ async def start_both(
     )
     await daemon.wait_until(lambda: len(daemon.calls_to("subscribeReceive")) > subscribed, timeout=WAIT)
     return process
+
+
+async def status_line(workdir: Path, expected: str) -> bool:
+    """Whether ``between status`` says ``expected`` within about 20 s (it is written every 5 s)."""
+    for _ in range(40):
+        finished = await run_between("status", cwd=workdir)
+        if expected in finished.stdout:
+            return True
+        await asyncio.sleep(0.5)  # a real process's file, written on its own timer
+    return False
 
 
 @pytest.fixture
@@ -104,6 +114,14 @@ async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
         assert sum("How is your mood" in m.text for m in alex.messages()) == 1  # nothing doubled
         assert daemon.violations == []
 
+        assert await status_line(tmp_path, "signal: connected True")
+        await daemon.refuse_connections()  # the daemon goes away: Telegram carries on
+        assert await status_line(tmp_path, "signal: connected False")
+        await sam.send("/help")
+        await sam.expect(1, timeout=WAIT)
+        await daemon.accept_connections()
+        assert await status_line(tmp_path, "signal: connected True")
+
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), timeout=WAIT) == 0
         assert second.stdout is not None
@@ -114,8 +132,6 @@ async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
 
 
 async def test_an_unreachable_signal_cli_is_one_clear_line(tmp_path: Path) -> None:
-    from tests.support.bot_process import run_between
-
     async with FakeSignalCli(ACCOUNT) as daemon:
         address = daemon.address
         await daemon.refuse_connections()
@@ -129,8 +145,6 @@ async def test_an_unreachable_signal_cli_is_one_clear_line(tmp_path: Path) -> No
 
 
 async def test_a_malformed_signal_number_is_refused_at_start(tmp_path: Path) -> None:
-    from tests.support.bot_process import run_between
-
     finished = await run_between("run", cwd=tmp_path, env={"SIGNAL_ACCOUNT": "0151 2345"})
     assert finished.returncode == 2
     assert "SIGNAL_ACCOUNT" in finished.stderr and "international form" in finished.stderr
