@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="between", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    command(commands, "run", "run the bot: in Telegram if TELEGRAM_BOT_TOKEN is set, else a chat here")
+    command(commands, "run", "run the bot: in Telegram and/or Signal if configured, else a chat here")
     command(commands, "status", "how the running bot is doing: each messenger, Signal's daemon")
     command(commands, "migrate", "create or upgrade the database schema (run does this at start-up too)")
     schedule.add_parser(commands)

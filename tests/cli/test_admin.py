@@ -166,6 +166,7 @@ HELP_COMMANDS = [
     ("keys",),
     ("keys", "status"),
     ("keys", "rotate"),
+    ("status",),
 ]
 
 
