@@ -39,8 +39,15 @@ class Transports:
         return {name: status() for name, status in self._status.items() if name in self._links}
 
     def links(self, transport: str) -> LinkMaker:
-        """The link maker for people on ``transport`` (none: codes are shown bare)."""
-        return self._links.get(transport) or NoLinks()
+        """The link maker for people on ``transport`` (none: codes are shown bare); with more
+        than one messenger running, every messenger's way in, theirs first (the same code
+        works on each)."""
+        own = self._links.get(transport)
+        others = [(name, maker) for name, maker in self._links.items() if name != transport]
+        if not others:
+            return own or NoLinks()
+        makers = ([(transport, own)] if own is not None else []) + others
+        return EveryMessenger(makers)
 
     @staticmethod
     def repeat_window(transport: str) -> int:
@@ -53,6 +60,26 @@ class Transports:
         return PRIVACY_NOTES.get(transport, "")
 
 
+class EveryMessenger:
+    """An invitation's ways in, one line per messenger running (``JOIN_LABELLED``)."""
+
+    def __init__(self, makers: list[tuple[str, LinkMaker]]) -> None:
+        self._makers = makers
+
+    def start_link(self, code: str) -> str | None:
+        lines = [
+            JOIN_LABELLED.get(name, "{link}").format(link=link)
+            for name, maker in self._makers
+            if (link := maker.start_link(code))
+        ]
+        return "\n".join(lines) or None
+
+
+JOIN_LABELLED = {
+    telegram.TRANSPORT: telegram_texts.JOIN_LABELLED,
+    signal.TRANSPORT: signal_texts.JOIN_LABELLED,
+}
+"""How each messenger's line of an invitation starts when several run."""
 REPEAT_WINDOWS = {telegram.TRANSPORT: telegram.REPEAT_WINDOW, signal.TRANSPORT: signal.REPEAT_WINDOW}
 """Each messenger's own numbering of updates (the terminal's events carry no id)."""
 PRIVACY_NOTES = {

@@ -148,3 +148,18 @@ async def test_a_malformed_signal_number_is_refused_at_start(tmp_path: Path) -> 
     finished = await run_between("run", cwd=tmp_path, env={"SIGNAL_ACCOUNT": "0151 2345"})
     assert finished.returncode == 2
     assert "SIGNAL_ACCOUNT" in finished.stderr and "international form" in finished.stderr
+
+
+async def test_therapist_add_prints_both_ways_in_when_both_messengers_are_configured(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {
+        "SIGNAL_ACCOUNT": ACCOUNT,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+    }
+    finished = await run_between("therapist", "add", "Dr Ana Ruiz", cwd=tmp_path, env=env)
+    assert finished.returncode == 0, finished.stderr
+    *_, code = finished.stdout.split()
+    assert f"Telegram: https://t.me/{api.bot_username}?start={code}" in finished.stdout
+    assert f"Signal: send “start {code}” to {ACCOUNT}" in finished.stdout

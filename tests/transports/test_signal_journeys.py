@@ -54,7 +54,8 @@ async def signal(settings_for: Callable[..., Settings], clock: FakeClock) -> Asy
             async with signal_running(
                 config, runtime.gateway, runtime.courier, runtime.database, clock, sleep=_no_wait
             ) as transport:
-                yield SignalRig(daemon, runtime, transport, clock)
+                with runtime.transports.running("signal", transport.links):
+                    yield SignalRig(daemon, runtime, transport, clock)
 
 
 async def test_a_mood_check_by_numbers_words_and_a_quote_reply(signal: SignalRig) -> None:
@@ -151,3 +152,24 @@ async def test_the_daemon_dropping_the_connection_mid_flow_loses_nothing(signal:
     await signal.daemon.wait_until(lambda: len(signal.daemon.calls_to("subscribeReceive")) > subscriptions)
     await alex.expect_text("Which words fit")
     assert signal.daemon.queued == 0
+
+
+async def test_a_therapist_registers_invites_and_a_client_joins_on_signal(signal: SignalRig) -> None:
+    code = await signal.runtime.practice.issue_registration("Dr Ana Ruiz", signal.clock())
+    ana = signal.daemon.user("Ana")
+    await ana.send(f"start {code}")  # no link carries a code on Signal: it is typed
+    await ana.expect_text("therapist")
+    await ana.send("/invite Sam")
+    invitation = await ana.expect_text("Invitation for Sam")
+    assert "send “start " in invitation.text and ACCOUNT in invitation.text
+    assert "https://signal.me/#p/" + ACCOUNT in invitation.text
+    [bare_code] = await ana.expect()
+    sam = signal.daemon.user("Sam")
+    await sam.send(f"Start {bare_code.text}")
+    consent = await sam.expect_text("end-to-end encrypted between your phone and the practice's number")
+    assert "not an emergency service" in consent.text and "I agree" in consent.text
+    await sam.send("I agree")
+    await sam.expect_text("connected with Dr Ana Ruiz")
+    async with signal.runtime.database.transaction() as tx:
+        person = await tx.people.find("signal", sam.uuid)
+    assert person is not None

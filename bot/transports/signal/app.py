@@ -26,6 +26,7 @@ from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
 from bot.transports.plain import PlainChoices
+from bot.transports.signal import texts as signal_texts
 from bot.transports.signal.inbound import TRANSPORT, Incoming, Translator, command_in, group_chat, incoming
 from bot.transports.signal.rpc import Address, RpcClient, Sleep
 from bot.transports.signal.sink import SignalSink
@@ -48,17 +49,19 @@ class SignalConfig:
 
 
 class SignalLinks:
-    """Signal has no deep links with a payload: the code is typed after ``start``."""
+    """Signal has no deep links with a payload: the way in is ``start CODE`` sent to the
+    practice's number, which a ``signal.me`` link opens a chat with."""
 
     def __init__(self, account: str) -> None:
         self.account = account
 
     def start_link(self, code: str) -> str | None:
-        return None
+        return signal_texts.JOIN.format(code=code, number=self.account, link=chat_link(self.account))
 
-    def chat_link(self) -> str:
-        """Opens a chat with the practice's number (``signal.me``)."""
-        return f"https://signal.me/#p/{self.account}"
+
+def chat_link(account: str) -> str:
+    """Opens a chat with the practice's number (``signal.me``)."""
+    return f"https://signal.me/#p/{account}"
 
 
 class SignalTransport:

@@ -10,3 +10,8 @@ PRIVACY_NOTE: Final = (
     "it runs). It is still not an emergency service.\n"
 )
 """Signal's paragraph of the consent text (``bot.chat.texts.CONSENT``'s ``{privacy}``)."""
+
+JOIN: Final = "send “start {code}” to {number} on Signal (this opens a chat with it: {link})"
+"""How someone joins on Signal, which has no links that carry a code."""
+JOIN_LABELLED: Final = "Signal: {link}"
+"""The Signal line of an invitation when the practice runs more than one messenger."""
