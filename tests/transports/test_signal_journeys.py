@@ -5,20 +5,22 @@ reconnecting is immediate (its sleep is injected)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+import pytest
 import pytest_asyncio
 
 from bot.chat import texts
 from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
-from bot.runtime.wiring import Runtime, open_runtime
+from bot.runtime.wiring import Runtime, open_runtime, tick
 from bot.transports.signal.app import SignalConfig, SignalTransport, signal_running
 from bot.transports.signal.texts import PRIVACY_NOTE
 from flows.mood_check import MOOD_PROMPT
 from tests.support.clock import FakeClock
-from tests.support.fake_signal_cli import FakeSignalCli, FakeSignalUser
+from tests.support.fake_signal_cli import RATE_LIMIT_FAILURE, FakeSignalCli, FakeSignalUser
 from tests.support.rows import rows
 from tests.support.words import typed
 
@@ -27,6 +29,13 @@ ACCOUNT = "+15550100000"
 
 async def _no_wait(_: float) -> None:
     await asyncio.sleep(0)
+
+
+async def eventually(predicate: Callable[[], bool]) -> None:
+    """Wait (5 s at most) for the transport to have read the daemon's answer: I/O, not time."""
+    async with asyncio.timeout(5):
+        while not predicate():
+            await asyncio.sleep(0.01)
 
 
 @dataclass
@@ -173,3 +182,80 @@ async def test_a_therapist_registers_invites_and_a_client_joins_on_signal(signal
     async with signal.runtime.database.transaction() as tx:
         person = await tx.people.find("signal", sam.uuid)
     assert person is not None
+
+
+async def _answer_every_question(user: FakeSignalUser, until: str, *, quote: bool = False) -> list[str]:
+    """Answer each question as it comes (a scale: its middle; choices: the first, then the
+    word "done"; text: a few words), quoting it when ``quote``; returns the prompts seen."""
+    seen: list[str] = []
+    for _ in range(30):
+        try:
+            [question] = await user.expect()
+        except AssertionError:
+            raise AssertionError(f"stuck after {seen}: {[m.text for m in user.messages()][-3:]}") from None
+        text = question.text
+        seen.append(text.splitlines()[0])
+        if until in text:
+            return seen
+        if "  (type" not in text:
+            continue  # a note, not a question
+        scale = re.search(r"type a number from (\d+) to (\d+)", text)
+        if scale:
+            answers = [str((int(scale.group(1)) + int(scale.group(2))) // 2 // 10 * 10)]
+        elif "1) " in text and "Done" in text:
+            answers = ["1", "done"]
+        elif "1) " in text:
+            answers = ["1"]
+        else:
+            answers = ["some words"]
+        for answer in answers:
+            if quote:
+                await user.quote_reply(question.timestamp, answer)
+            else:
+                await user.send(answer)
+            if answer == "1" and len(answers) > 1:
+                await user.wait_until(lambda q=question: "✓" in user.message(q.timestamp).text)
+    raise AssertionError(f"never reached {until!r}; saw {seen}")  # pragma: no cover
+
+
+async def test_a_thought_record_answered_by_quote_replies(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("/thought")
+    seen = await _answer_every_question(alex, "your thought record is saved", quote=True)
+    assert len(seen) > 8
+    [(status,)] = await rows(signal.runtime.database, "entries", "status")
+    assert status == "completed"
+    assert signal.daemon.violations == []
+
+
+async def test_export_arrives_as_files_and_delete_erases_everything(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("mood")
+    await alex.expect_text("How is your mood")
+    await alex.send("/export")
+    await alex.wait_until(lambda: any(m.attachments for m in alex.messages()))
+    files = [a for m in alex.messages() for a in m.attachments]
+    assert {f.content_type for f in files} >= {"application/json"}
+    await alex.send("delete")
+    confirm = await alex.expect_text("Delete everything?")
+    assert "1) Yes, delete everything" in confirm.text
+    await alex.send("1")
+    await alex.expect_text("has been deleted")
+    assert await rows(signal.runtime.database, "people", "external_user_id") == []
+
+
+async def test_a_rate_limit_holds_the_reply_until_signal_allows_it_and_a_captcha_is_told_once(
+    signal: SignalRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    alex = await signal.client()
+    signal.daemon.fail_next(RATE_LIMIT_FAILURE, recipient=alex, retry_after_seconds=30, token="tok")
+    await alex.send("mood")
+    await eventually(lambda: signal.transport.status()["captcha"] is True)
+    assert alex.messages() == []
+    assert len(signal.daemon.calls_to("send")) == 1
+    await tick(signal.runtime)  # too early: nothing is sent, nothing is asked of the daemon
+    assert len(signal.daemon.calls_to("send")) == 1
+    signal.clock.advance(31)
+    await tick(signal.runtime)
+    await alex.expect_text("How is your mood")
+    assert sum("captcha" in r.message for r in caplog.records) == 1

@@ -145,11 +145,13 @@ class Translator:
 
     async def _answer_to(self, chat_id: str, quoted: str, text: str) -> list[Event] | None:
         """A quote-reply ties typed numbers to the quoted question; a question no longer open
-        gets "expired". Text quoting a question is read as text."""
+        gets "expired" (after a restart, only numbers are known to aim at one). Text quoting an
+        open question is read as text."""
         presses = await self._choices.presses_for_message(chat_id, quoted, text)
         if presses is not None:
             return list(presses)
-        if typed_numbers(text) is not None and not await self._choices.is_open(chat_id, quoted):
+        was_question = quoted in self._versions.questions or typed_numbers(text) is not None
+        if was_question and not await self._choices.is_open(chat_id, quoted):
             return [ButtonPressed(EXPIRED, quoted)]
         return None
 

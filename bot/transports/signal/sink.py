@@ -89,6 +89,8 @@ class Versions:
 
     live: dict[str, _Live] = field(default_factory=dict)
     origin: dict[int, str] = field(default_factory=dict)
+    questions: set[str] = field(default_factory=set)
+    """Messages that asked something: a quote of one no longer open has expired."""
 
     def sent(self, message_id: str, timestamp: int, at: datetime, *, edit: bool) -> None:
         known = self.live.get(message_id)
@@ -220,6 +222,7 @@ class SignalSink:
             await self._choices.shown(chat_id, message.edit_of, Outgoing(None, Purpose.CLOSE_PROMPT))
         if numbering is not None:
             await self._choices.keep(chat_id, shown, message, numbering)
+            self.versions.questions.add(shown)
             self.versions.live[shown].offered = frozenset(numbering.offered().values())
         return shown
 
