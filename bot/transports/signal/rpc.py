@@ -208,6 +208,10 @@ class RpcClient:
                 await task
         self._close()
 
+    async def handled(self) -> None:
+        """Wait until every notification read so far has been handled (and committed)."""
+        await self._inbox.join()
+
     async def _keep(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Serve a connection until it is lost; then reconnect, with a capped doubling delay."""
         while True:
