@@ -156,7 +156,8 @@ async def test_the_daemon_dropping_the_connection_mid_flow_loses_nothing(signal:
     assert signal.daemon.queued == 0
 
 
-async def test_a_therapist_registers_invites_and_a_client_joins_on_signal(signal: SignalRig) -> None:
+async def _therapist_and_client(signal: SignalRig) -> tuple[FakeSignalUser, FakeSignalUser]:
+    """Ana registers as a therapist on Signal and invites Sam, who joins and agrees there."""
     code = await signal.runtime.practice.issue_registration("Dr Ana Ruiz", signal.clock())
     ana = signal.daemon.user("Ana")
     await ana.send(f"start {code}")  # no link carries a code on Signal: it is typed
@@ -172,9 +173,46 @@ async def test_a_therapist_registers_invites_and_a_client_joins_on_signal(signal
     assert "not an emergency service" in consent.text and "I agree" in consent.text
     await sam.send("I agree")
     await sam.expect_text("connected with Dr Ana Ruiz")
+    return ana, sam
+
+
+async def test_a_therapist_registers_invites_and_a_client_joins_on_signal(signal: SignalRig) -> None:
+    _, sam = await _therapist_and_client(signal)
     async with signal.runtime.database.transaction() as tx:
         person = await tx.people.find("signal", sam.uuid)
     assert person is not None
+
+
+async def test_a_signal_group_linked_as_the_digest_chat_gets_the_digest_and_its_chart(
+    signal: SignalRig,
+) -> None:
+    ana, sam = await _therapist_and_client(signal)
+    for mood in ("4", "6"):
+        await sam.send("mood")
+        await sam.expect_text("How is your mood")
+        await sam.send(mood)
+        await sam.expect_text("Which words fit")
+        await sam.send("/cancel")
+        await sam.expect(1)
+        signal.clock.advance(hours=20)
+    await ana.send("/digestchat")
+    await ana.expect_text("post this line there")
+    [line] = await ana.expect()
+    group = signal.daemon.group("Ana's digests", [ana])
+    await group.send(ana, line.text.removeprefix("/"))  # "link CODE", as typed in Signal
+    await signal.transport.client.handled()
+    await tick(signal.runtime)  # the drainer's work: these go to other chats than the sender's
+    await group.expect_text("Digests for")
+    await ana.expect_text("your digests will go to “Ana's digests”")
+    await ana.send("/digest Sam")
+    await ana.expect_text("Preparing the digest for Sam")
+    await tick(signal.runtime)
+    await group.wait_until(lambda: any(m.attachments for m in group.messages()))
+    texts_shown = "\n".join(m.text for m in group.messages())
+    assert "Sam" in texts_shown
+    images = [a for m in group.messages() for a in m.attachments if a.content_type == "image/png"]
+    assert images and images[0].data.startswith(b"\x89PNG")
+    assert signal.daemon.violations == []
 
 
 async def _answer_every_question(user: FakeSignalUser, until: str, *, quote: bool = False) -> list[str]:
