@@ -291,3 +291,21 @@ async def test_a_rate_limit_holds_the_reply_until_signal_allows_it_and_a_captcha
     await tick(signal.runtime)
     await alex.expect_text("How is your mood")
     assert sum("captcha" in r.message for r in caplog.records) == 1
+
+
+async def test_a_changed_safety_number_is_told_to_the_therapist_once_and_nothing_more_is_sent(
+    signal: SignalRig,
+) -> None:
+    ana, sam = await _therapist_and_client(signal)
+    sam.reinstall()
+    for _ in range(2):
+        await sam.send("mood")
+        await signal.transport.client.handled()
+        await tick(signal.runtime)
+    told = await ana.expect_text("Signal safety number has changed")
+    assert "Sam" in told.text
+    await tick(signal.runtime)
+    assert sum("safety number" in m.text for m in ana.messages()) == 1
+    assert [m for m in sam.messages() if "How is your mood" in m.text] == []
+    assert signal.daemon.calls_to("trust") == []
+    assert signal.transport.status()["safety_numbers_changed"] == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +27,7 @@ from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
 from bot.transports.plain import PlainChoices
 from bot.transports.signal import texts as signal_texts
+from bot.transports.signal.identity import therapist_teller
 from bot.transports.signal.inbound import TRANSPORT, Incoming, Translator, command_in, group_chat, incoming
 from bot.transports.signal.rpc import Address, RpcClient, Sleep
 from bot.transports.signal.sink import SignalSink
@@ -68,7 +69,13 @@ class SignalTransport:
     """Receives from signal-cli and hands each message to the gateway."""
 
     def __init__(
-        self, config: SignalConfig, gateway: Gateway, database: Database, clock: Clock, sleep: Sleep
+        self,
+        config: SignalConfig,
+        gateway: Gateway,
+        database: Database,
+        clock: Clock,
+        sleep: Sleep,
+        wake: Callable[[], None],
     ) -> None:
         self.config = config
         self._gateway = gateway
@@ -82,6 +89,7 @@ class SignalTransport:
             pacer=pacer,
             sleep=sleep,
             trust_new_identities=config.trust_new_identities,
+            on_identity_changed=therapist_teller(database, clock, wake),
         )
         self._translator = Translator(choices, self.sink.versions)
         self.links = SignalLinks(config.account)
@@ -150,7 +158,7 @@ async def signal_running(
     sleep: Sleep = asyncio.sleep,
 ) -> AsyncIterator[SignalTransport]:
     """Connect to signal-cli and subscribe; the sink is registered while the block runs."""
-    transport = SignalTransport(config, gateway, database, clock, sleep)
+    transport = SignalTransport(config, gateway, database, clock, sleep, courier.wake)
     try:
         await transport.client.start()
     except OSError as error:

@@ -187,6 +187,7 @@ class SignalSink:
         pacer: Pacer | None = None,
         sleep: Sleep = asyncio.sleep,
         trust_new_identities: bool = False,
+        on_identity_changed: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._call = call
         self._choices = choices
@@ -194,6 +195,7 @@ class SignalSink:
         self._pacer = pacer if pacer is not None else Pacer(rate=0)
         self._sleep = sleep
         self._trust = trust_new_identities
+        self._on_identity_changed = on_identity_changed
         self.versions = Versions()
         self.pause = AccountPause(clock)
         self.identity_changed: set[str] = set()
@@ -299,7 +301,7 @@ class SignalSink:
             self._rate_limited(results, retry_after_of(results))
             raise TransientDeliveryError("signal: rate limited", retry_after=self.pause.remaining())
         if kind == IDENTITY:
-            raise self._identity_changed(chat_id)
+            raise await self._identity_changed(chat_id)
         raise TransientDeliveryError(f"signal: {kind.lower()}")
 
     def _rate_limited(self, results: list[JsonDict], retry_after: float | None) -> None:
@@ -309,15 +311,18 @@ class SignalSink:
 
     async def _untrusted(self, chat_id: str, params: JsonDict, urgent: bool, error: UntrustedIdentity) -> int:
         if not self._trust or chat_id.startswith(GROUP_PREFIX):
-            raise self._identity_changed(chat_id) from error
+            raise await self._identity_changed(chat_id) from error
         await self._call("trust", {"recipient": [chat_id], "trustAllKnownKeys": True})
         log.warning("signal chat %s: new safety number trusted (SIGNAL_TRUST_NEW_IDENTITIES)", chat_id)
         answer = await self._call("send", recipient_params(chat_id) | params)
         return int(answer["timestamp"])
 
-    def _identity_changed(self, chat_id: str) -> PermanentDeliveryError:
+    async def _identity_changed(self, chat_id: str) -> PermanentDeliveryError:
+        """Said once per chat: in the log, and to the client's therapist."""
         if chat_id not in self.identity_changed:
             self.identity_changed.add(chat_id)
+            if self._on_identity_changed is not None:
+                await self._on_identity_changed(chat_id)
             log.error(
                 "signal chat %s: the safety number changed (a reinstall, or another person); nothing "
                 "more is sent until the therapist checks and the operator runs `signal-cli trust`",
