@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from bot.practice.admission import consent_version
 from bot.transports.signal.texts import PRIVACY_NOTE
@@ -63,16 +60,6 @@ async def status_line(workdir: Path, expected: str) -> bool:
             return True
         await asyncio.sleep(0.5)  # a real process's file, written on its own timer
     return False
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    started: list[asyncio.subprocess.Process] = []
-    yield started
-    for process in started:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(

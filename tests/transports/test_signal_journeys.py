@@ -309,3 +309,24 @@ async def test_a_changed_safety_number_is_told_to_the_therapist_once_and_nothing
     assert [m for m in sam.messages() if "How is your mood" in m.text] == []
     assert signal.daemon.calls_to("trust") == []
     assert signal.transport.status()["safety_numbers_changed"] == 1
+
+
+async def test_urge_surfing_edits_one_message_at_most_ten_times_then_asks_anew(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("urge")
+    await alex.expect_text("(type your answer")
+    await alex.send("skip")
+    await alex.expect_text("(type a number from 0 to 10)")
+    await alex.send("7")
+    await alex.expect_text("15 minutes")
+    await alex.send("1")  # 5 minutes
+    for _ in range(5 * 60 // 20 + 3):
+        signal.clock.advance(20)
+        await tick(signal.runtime)
+    after = await alex.expect_text("from 0 to 10")
+    live = [m for m in alex.messages() if m.edits]
+    assert live and all(m.edits <= 10 for m in live)
+    assert after.edits == 0  # the question after the timer is a new message
+    assert signal.daemon.violations == []
+    edits = [c for c in signal.daemon.calls_to("send") if "editTimestamp" in c.params]
+    assert all(c.params.get("noUrgent") is True for c in edits)
