@@ -43,11 +43,10 @@ class Transports:
         than one messenger running, every messenger's way in, theirs first (the same code
         works on each)."""
         own = self._links.get(transport)
+        if own is None:  # the terminal: its person types the code they were given
+            return NoLinks()
         others = [(name, maker) for name, maker in self._links.items() if name != transport]
-        if not others:
-            return own or NoLinks()
-        makers = ([(transport, own)] if own is not None else []) + others
-        return EveryMessenger(makers)
+        return EveryMessenger([(transport, own), *others]) if others else own
 
     @staticmethod
     def repeat_window(transport: str) -> int:

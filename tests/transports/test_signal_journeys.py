@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bot.chat import texts
+from bot.cli.schedule import NewSchedule, add_schedule
 from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, tick
@@ -82,8 +83,8 @@ async def test_a_mood_check_by_numbers_words_and_a_quote_reply(signal: SignalRig
             {"mood": 7, "feelings": ["calm", "tired"], "note": "went for a walk", "obstacles": None},
         )
     ]
-    edits = [c for c in signal.daemon.calls_to("send") if "editTimestamp" in c.params]
-    assert len(edits) == 3  # two choices ticked in place, then the question closed with them
+    assert alex.message(feelings.timestamp).text.endswith("✓ Calm, Tired")  # what "1 4" meant
+    assert alex.message(feelings.timestamp).edits == 3  # two ticks in place, then closed
     assert await rows(signal.runtime.database, "people", "transport", "external_user_id") == [
         ("signal", alex.uuid)
     ]
@@ -330,3 +331,31 @@ async def test_urge_surfing_edits_one_message_at_most_ten_times_then_asks_anew(s
     assert signal.daemon.violations == []
     edits = [c for c in signal.daemon.calls_to("send") if "editTimestamp" in c.params]
     assert all(c.params.get("noUrgent") is True for c in edits)
+
+
+async def test_a_scheduled_prompt_snoozed_by_number_then_skipped_by_its_words(signal: SignalRig) -> None:
+    alex = await signal.client()
+    async with signal.runtime.database.transaction() as tx:
+        person = await tx.people.find("signal", alex.uuid)
+    assert person is not None
+    schedule = NewSchedule(f"#{person.id}", "mood", "09:30")
+    await add_schedule(signal.runtime.database, signal.runtime.settings, signal.clock, schedule)
+    signal.clock.advance(minutes=30)
+    await tick(signal.runtime)
+    await signal.runtime.courier.flush()  # the ledger's group commit (0.25 s in production)
+    prompt = await alex.expect_text("mood check")
+    assert "1) Start now" in prompt.text and "2) In 15 min" in prompt.text
+    await alex.send("2")
+    await alex.wait_until(lambda: alex.message(prompt.timestamp).edits == 1)  # it says "later"
+    assert "1) Start now" not in alex.message(prompt.timestamp).text
+    signal.clock.advance(minutes=16)
+    await tick(signal.runtime)
+    await signal.runtime.courier.flush()
+    again = await alex.expect_text("Skip today")
+    await alex.send("skip today")
+    reason = await alex.expect_text("1) ")
+    await alex.quote_reply(reason.timestamp, "1")
+    await alex.wait_until(lambda: len(alex.messages()) > 2)
+    statuses = [status for (status,) in await rows(signal.runtime.database, "due_prompts", "status")]
+    assert sorted(statuses) == ["pending", "skipped"]  # today's skipped; tomorrow's waits
+    assert again.text.endswith("✓ Skipped for today")

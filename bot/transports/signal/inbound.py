@@ -6,10 +6,10 @@ A person is their ACI (``sourceUuid``); ``sourceNumber`` is often hidden and nev
 group, only ``link CODE`` (a therapist linking the group as their digest chat) is taken; a
 command there gets a kind "private chats only", anything else is not for us.
 
-What a line means, in order: a command (``/mood`` or a bare ``mood``, ``start CODE``); a
-quote-reply to one of our questions answers that question (a question closed since: the same
-"expired" a stale Telegram button gets); typed numbers or a choice's name press its buttons
-(``transports.plain``); anything else is text. Files, stickers and voice notes are not read
+What a line means, in order: a ``/command``; a quote-reply to one of our questions answers
+that question (a question closed since: the same "expired" a stale Telegram button gets);
+typed numbers or a choice's name press its buttons (``transports.plain``); a bare command
+word (``mood``, ``start CODE``); anything else is text. Files, stickers and voice notes are not read
 (signal-cli should run with ``--ignore-attachments``: see the README).
 """
 
@@ -132,16 +132,17 @@ class Translator:
             return [UnsupportedReceived(media, text)]
         if not text:
             return []  # a reaction, an expiry timer change, a deleted message
-        command = command_in(text, known)
-        if command is not None:
-            return [command]
+        if text.lstrip().startswith("/"):
+            return [command_in(text, known) or TextReceived(text)]
         quoted = quoted_message(data, message.uuid, self._versions)
         if quoted is not None:
             answered = await self._answer_to(message.uuid, quoted, text)
             if answered is not None:
                 return answered
         presses = await self._choices.presses_for(message.uuid, text)
-        return list(presses) if presses is not None else [TextReceived(text)]
+        if presses is not None:  # a choice's words ("skip today") before a bare command
+            return list(presses)
+        return [command_in(text, known) or TextReceived(text)]
 
     async def _answer_to(self, chat_id: str, quoted: str, text: str) -> list[Event] | None:
         """A quote-reply ties typed numbers to the quoted question; a question no longer open

@@ -6,8 +6,8 @@ edited in place with ``editTimestamp`` = its **latest** version's timestamp (cli
 edit aimed at an older version), at most :data:`MAX_EDITS` times, with ``noUrgent`` so a
 countdown does not buzz the phone; then it goes on as a new message. The conversation keeps
 knowing it by its first id (``Versions``), so typed numbers and quote-replies still find it.
-A closed question is not edited (an edit is a send, and the client's answer sits right
-under it); only a live message shows how it ended.
+A closed question is edited to say how it ended, as in Telegram: "✓ Calm, Tired" confirms
+what the numbers typed under it meant.
 
 Per-recipient results: UNREGISTERED_FAILURE makes the chat unreachable (as a Telegram 403);
 a rate limit pauses every send of the account until ``retryAfterSeconds`` (and a captcha
@@ -251,14 +251,15 @@ class SignalSink:
         return shown
 
     async def _close(self, chat_id: str, message: Outgoing) -> str | None:
-        """An answered question: its numbers stop working; a live message shows how it ended."""
+        """An answered question: its numbers stop working, and it is edited to say how it
+        ended ("✓ Calm, Tired": what the numbers typed meant; "✓ I'll check in again at 9:45")."""
         shown = message.edit_of
         if shown is None:
             return None
         await self._choices.shown(chat_id, shown, message)
         known = self.versions.live.get(shown)
         target = self.versions.editable(shown, self._clock())
-        if message.text and known is not None and known.edits and target is not None:
+        if message.text and known is not None and target is not None:
             params = body_params(GESTURES.speak(message.text), None)
             params |= {"editTimestamp": target, "noUrgent": True}
             timestamp = await self._send(chat_id, params, False)
