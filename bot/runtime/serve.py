@@ -86,6 +86,9 @@ async def run_messengers(runtime: Runtime, stop: asyncio.Event) -> None:
     one background runner for them all."""
     settings = runtime.settings
     async with AsyncExitStack() as running:
+        # entered first, left last: each messenger stops taking updates (finishing the one in
+        # hand) before the drainer and the tickers stop
+        await running.enter_async_context(background(runtime))
         if settings.signal_account is not None:
             signal = await running.enter_async_context(signal_running(runtime))
             runtime.transports.report(SIGNAL, signal.status)
@@ -95,7 +98,7 @@ async def run_messengers(runtime: Runtime, stop: asyncio.Event) -> None:
             me = telegram.application.bot
             runtime.transports.report(TELEGRAM, lambda: {"polling as": f"@{me.username}"})
             log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
-        await running.enter_async_context(background(runtime))
+        runtime.courier.wake()  # every sink is registered: what waited for one goes now
         write = status_writer(Path(settings.status_file), runtime.transports.statuses, runtime.clock)
         await running.enter_async_context(
             running_tickers([Ticker("status", STATUS_EVERY_SECONDS, _async(write))], _idle)
