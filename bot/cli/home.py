@@ -43,7 +43,10 @@ def anchored(settings: Settings, folder: Path) -> Settings:
     under ``folder``."""
     key_file = Path(settings.encryption_key_file).expanduser()
     url = make_url(settings.database_url)
-    changes: dict[str, str] = {"encryption_key_file": str(folder / key_file)}
+    changes: dict[str, str] = {
+        "encryption_key_file": str(folder / key_file),
+        "status_file": str(folder / Path(settings.status_file).expanduser()),
+    }
     if settings.homework_dir.strip():
         changes["homework_dir"] = str(folder / Path(settings.homework_dir).expanduser())
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":

@@ -37,12 +37,23 @@ async def _migrate(settings: Settings) -> None:
         await database.close()
 
 
+async def _status(settings: Settings) -> None:
+    from pathlib import Path
+
+    from bot.core.clock import utc_now
+    from bot.runtime.status import describe
+
+    for line in describe(Path(settings.status_file), utc_now()):
+        print(line)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="between", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    command(commands, "run", "run the bot: in Telegram if TELEGRAM_BOT_TOKEN is set, else a chat here")
+    command(commands, "run", "run the bot: in Telegram and/or Signal if configured, else a chat here")
+    command(commands, "status", "how the running bot is doing: each messenger, Signal's daemon")
     command(commands, "migrate", "create or upgrade the database schema (run does this at start-up too)")
     schedule.add_parser(commands)
     therapist.add_parser(commands)
@@ -56,6 +67,7 @@ def _command(settings: Settings, args: argparse.Namespace) -> Coroutine[Any, Any
     commands: dict[str, Callable[[], Coroutine[Any, Any, int | None]]] = {
         "run": lambda: run(settings),
         "migrate": lambda: _migrate(settings),
+        "status": lambda: _status(settings),
         "schedule": lambda: schedule.schedule(settings, args),
         "therapist": lambda: therapist.therapist(settings, args),
         "homework": lambda: homework.homework(settings, args),

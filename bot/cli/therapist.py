@@ -29,14 +29,26 @@ def add_parser(commands: Commands) -> None:
 
 
 async def _registration_link(settings: Settings, code: str) -> str | None:
-    """A link that opens the bot with the code, made by the transport configured (None: the
-    bare code, e.g. without a token or when Telegram cannot be reached)."""
-    if settings.telegram_bot_token is None:
-        return None
-    from bot.transports.telegram.links import ask_username, start_link
+    """The ways in, made by the messengers configured: Telegram's link (None without a token,
+    or when Telegram cannot be reached) and Signal's "start CODE" line; one line each when
+    both are configured (the same code works on either)."""
+    links: list[tuple[str, str]] = []
+    if settings.telegram_bot_token is not None:
+        from bot.transports.telegram.links import ask_username, start_link
+        from bot.transports.telegram.texts import JOIN_LABELLED as TELEGRAM
 
-    token = settings.telegram_bot_token.get_secret_value()
-    return start_link(await ask_username(token, settings.telegram_api_base_url), code)
+        token = settings.telegram_bot_token.get_secret_value()
+        link = start_link(await ask_username(token, settings.telegram_api_base_url), code)
+        if link:
+            links.append((TELEGRAM, link))
+    if settings.signal_account is not None:
+        from bot.transports.signal.app import SignalLinks
+        from bot.transports.signal.texts import JOIN_LABELLED as SIGNAL
+
+        links.append((SIGNAL, SignalLinks(settings.signal_account).start_link(code) or ""))
+    if len(links) == 1:
+        return links[0][1]
+    return "\n".join(label.format(link=link) for label, link in links) or None
 
 
 async def therapist(settings: Settings, args: argparse.Namespace) -> None:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
+from bot.runtime.background import Ticker
+from bot.runtime.background import running as running_tickers
+from bot.runtime.status import STATUS_EVERY_SECONDS, status_writer
 from bot.runtime.wiring import Runtime, background, tick
+from bot.transports.signal.app import SignalConfig, SignalTransport
+from bot.transports.signal.app import signal_running as signal_transport_running
+from bot.transports.signal.inbound import TRANSPORT as SIGNAL
 from bot.transports.telegram.app import TelegramConfig, TelegramTransport
 from bot.transports.telegram.app import telegram_running as telegram_transport_running
 from bot.transports.telegram.updates import TRANSPORT as TELEGRAM
@@ -50,6 +57,64 @@ async def run_telegram(runtime: Runtime, stop: asyncio.Event) -> None:
         me = transport.application.bot
         log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
         await stop.wait()
+
+
+def signal_config(runtime: Runtime) -> SignalConfig:
+    settings = runtime.settings
+    assert settings.signal_account is not None
+    return SignalConfig(
+        account=settings.signal_account,
+        address=settings.signal_cli_address,
+        send_interval=settings.signal_send_interval_seconds,
+        send_rate=settings.signal_send_rate_per_second,
+        trust_new_identities=settings.signal_trust_new_identities,
+    )
+
+
+@asynccontextmanager
+async def signal_running(runtime: Runtime) -> AsyncIterator[SignalTransport]:
+    """Receive from signal-cli with ``runtime`` (the background runner is the caller's)."""
+    async with signal_transport_running(
+        signal_config(runtime), runtime.gateway, runtime.courier, runtime.database, runtime.clock
+    ) as transport:
+        with runtime.transports.running(SIGNAL, transport.links):
+            yield transport
+
+
+async def run_messengers(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Serve every messenger configured (Telegram, Signal or both) until ``stop`` is set, with
+    one background runner for them all."""
+    settings = runtime.settings
+    async with AsyncExitStack() as running:
+        # entered first, left last: each messenger stops taking updates (finishing the one in
+        # hand) before the drainer and the tickers stop
+        await running.enter_async_context(background(runtime))
+        if settings.signal_account is not None:
+            signal = await running.enter_async_context(signal_running(runtime))
+            runtime.transports.report(SIGNAL, signal.status)
+            log.info("receiving Signal messages for the practice's number through %s", signal.client.address)
+        if settings.telegram_bot_token is not None:
+            telegram = await running.enter_async_context(telegram_running(runtime, with_background=False))
+            me = telegram.application.bot
+            runtime.transports.report(TELEGRAM, lambda: {"polling as": f"@{me.username}"})
+            log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
+        runtime.courier.wake()  # every sink is registered: what waited for one goes now
+        write = status_writer(Path(settings.status_file), runtime.transports.statuses, runtime.clock)
+        await running.enter_async_context(
+            running_tickers([Ticker("status", STATUS_EVERY_SECONDS, _async(write))], _idle)
+        )
+        await stop.wait()
+
+
+def _async(work: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        work()
+
+    return run
+
+
+async def _idle() -> None:
+    await asyncio.Event().wait()
 
 
 async def run_terminal(runtime: Runtime, read_line: ReadLine, write: Write) -> None:

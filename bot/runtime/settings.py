@@ -6,6 +6,7 @@ down. A bad value becomes one :class:`ConfigurationError` line, never a tracebac
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,9 +50,37 @@ class Settings(BaseSettings):
     risk_alert_includes_text: bool = False
     encryption_keys: SecretStr | None = None
     encryption_key_file: str = "data/between.key"
+    status_file: str = "data/status.json"
     messages_per_minute: int = Field(default=30, ge=1)
     homework_dir: str = ""
     """A folder of the practice's own homework definitions (``*.toml``); empty: none."""
+    signal_account: str | None = None
+    signal_cli_address: str = "127.0.0.1:7583"
+    signal_send_interval_seconds: float = Field(default=1.0, ge=0)
+    signal_send_rate_per_second: float = Field(default=1.0, ge=0)
+    signal_trust_new_identities: bool = False
+
+    @field_validator("signal_account", mode="before")
+    @classmethod
+    def _empty_account_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("signal_account")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\+[1-9][0-9]{6,14}", value):
+            raise ValueError("should be the practice's number in international form, like +4930123456")
+        return value
+
+    @field_validator("signal_cli_address")
+    @classmethod
+    def _signal_address(cls, value: str) -> str:
+        from bot.transports.signal.rpc import Address
+
+        Address.parse(value)  # its ValueError says what is wrong
+        return value
 
     def crisis_placeholders(self) -> bool:
         """Whether any crisis resource a client at risk is shown is still the shipped placeholder."""

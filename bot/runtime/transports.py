@@ -7,10 +7,12 @@ after it was built.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from bot.core.links import LinkMaker, NoLinks
+from bot.transports.signal import inbound as signal
+from bot.transports.signal import texts as signal_texts
 from bot.transports.telegram import texts as telegram_texts
 from bot.transports.telegram import updates as telegram
 
@@ -18,6 +20,7 @@ from bot.transports.telegram import updates as telegram
 class Transports:
     def __init__(self) -> None:
         self._links: dict[str, LinkMaker] = {}
+        self._status: dict[str, Callable[[], dict[str, object]]] = {}
 
     @contextmanager
     def running(self, transport: str, links: LinkMaker) -> Iterator[None]:
@@ -28,9 +31,22 @@ class Transports:
         finally:
             self._links.pop(transport, None)
 
+    def report(self, transport: str, status: Callable[[], dict[str, object]]) -> None:
+        """``transport`` says how it is doing with ``status`` (``between status``)."""
+        self._status[transport] = status
+
+    def statuses(self) -> dict[str, dict[str, object]]:
+        return {name: status() for name, status in self._status.items() if name in self._links}
+
     def links(self, transport: str) -> LinkMaker:
-        """The link maker for people on ``transport`` (none: codes are shown bare)."""
-        return self._links.get(transport) or NoLinks()
+        """The link maker for people on ``transport`` (none: codes are shown bare); with more
+        than one messenger running, every messenger's way in, theirs first (the same code
+        works on each)."""
+        own = self._links.get(transport)
+        if own is None:  # the terminal: its person types the code they were given
+            return NoLinks()
+        others = [(name, maker) for name, maker in self._links.items() if name != transport]
+        return EveryMessenger([(transport, own), *others]) if others else own
 
     @staticmethod
     def repeat_window(transport: str) -> int:
@@ -43,7 +59,30 @@ class Transports:
         return PRIVACY_NOTES.get(transport, "")
 
 
-REPEAT_WINDOWS = {telegram.TRANSPORT: telegram.REPEAT_WINDOW}
+class EveryMessenger:
+    """An invitation's ways in, one line per messenger running (``JOIN_LABELLED``)."""
+
+    def __init__(self, makers: list[tuple[str, LinkMaker]]) -> None:
+        self._makers = makers
+
+    def start_link(self, code: str) -> str | None:
+        lines = [
+            JOIN_LABELLED.get(name, "{link}").format(link=link)
+            for name, maker in self._makers
+            if (link := maker.start_link(code))
+        ]
+        return "\n".join(lines) or None
+
+
+JOIN_LABELLED = {
+    telegram.TRANSPORT: telegram_texts.JOIN_LABELLED,
+    signal.TRANSPORT: signal_texts.JOIN_LABELLED,
+}
+"""How each messenger's line of an invitation starts when several run."""
+REPEAT_WINDOWS = {telegram.TRANSPORT: telegram.REPEAT_WINDOW, signal.TRANSPORT: signal.REPEAT_WINDOW}
 """Each messenger's own numbering of updates (the terminal's events carry no id)."""
-PRIVACY_NOTES = {telegram.TRANSPORT: telegram_texts.PRIVACY_NOTE}
+PRIVACY_NOTES = {
+    telegram.TRANSPORT: telegram_texts.PRIVACY_NOTE,
+    signal.TRANSPORT: signal_texts.PRIVACY_NOTE,
+}
 """What each messenger keeps and whether it is end-to-end encrypted, as clients read it."""

@@ -191,27 +191,46 @@ class PlainChoices:
                     self._closed[chat_id] = closing
                 await tx.typed_choices.closed(self._transport, chat_id, message_id)
             return {}
-        if message.purpose not in (Purpose.PROMPT, Purpose.UPDATE_PROMPT, Purpose.TIMER):
+        numbering = await self.plan(chat_id, message_id, message)
+        if numbering is None:
             return {}
+        await self.keep(chat_id, message_id, message, numbering)
+        return numbering.offered()
+
+    async def plan(self, chat_id: str, message_id: str | None, message: Outgoing) -> Numbering | None:
+        """The numbering a question will be shown with, before it is shown (a transport that
+        learns the message id only once sent prints the numbers first); None: not a question.
+        Remember it with :meth:`keep` once shown."""
+        if message.purpose not in (Purpose.PROMPT, Purpose.UPDATE_PROMPT, Purpose.TIMER):
+            return None
         expects = message.expected
         kind = expects.kind if expects is not None else ""
-        choices = expects.choices if expects is not None else ()
-        self._names[(chat_id, message_id)] = {_name(c.label): c.data for c in choices}
-        offered = [c.data for c in choices]
+        offered = [c.data for c in expects.choices] if expects is not None else []
         async with self._db.transaction() as tx:
             recent = await tx.typed_choices.recent(self._transport, chat_id)
-            before = next((s.choices for s in recent if s.message_id == message_id), None)
-            closed = self._closed.pop(chat_id, None)
-            if before is not None:
-                numbering = renumbered(before, offered)
-            elif closed is not None and closed.kind == kind and _asked_again(closed.choices, offered):
-                numbering = renumbered(closed.choices, offered, same=answer_of)
-            else:
-                numbering = Numbering(tuple(offered))
+        before = next((s.choices for s in recent if s.message_id == message_id), None)
+        closed = self._closed.get(chat_id)
+        if before is not None:
+            return renumbered(before, offered)
+        if closed is not None and closed.kind == kind and _asked_again(closed.choices, offered):
+            return renumbered(closed.choices, offered, same=answer_of)
+        return Numbering(tuple(offered))
+
+    async def keep(self, chat_id: str, message_id: str, message: Outgoing, numbering: Numbering) -> None:
+        """A question was shown as :meth:`plan` said: typed numbers now press its buttons."""
+        expects = message.expected
+        choices = expects.choices if expects is not None else ()
+        self._names[(chat_id, message_id)] = {_name(c.label): c.data for c in choices}
+        self._closed.pop(chat_id, None)
+        async with self._db.transaction() as tx:
             await tx.typed_choices.shown(
-                self._transport, chat_id, message_id, kind, list(numbering.slots), self._clock()
+                self._transport,
+                chat_id,
+                message_id,
+                expects.kind if expects is not None else "",
+                list(numbering.slots),
+                self._clock(),
             )
-        return numbering.offered()
 
     async def presses_for(self, chat_id: str, line: str) -> list[ButtonPressed] | None:
         if typed_numbers(line) is None:
@@ -219,6 +238,33 @@ class PlainChoices:
         async with self._db.transaction() as tx:
             recent = await tx.typed_choices.recent(self._transport, chat_id)
         return presses_for(line, recent)
+
+    async def presses_for_message(
+        self, chat_id: str, message_id: str, line: str
+    ) -> list[ButtonPressed] | None:
+        """The presses a typed line means for one question (a quote-reply names it): its
+        numbers, or one of its choices by name; None when the line is neither (or it is closed)."""
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+        shown = next((s for s in recent if s.message_id == message_id), None)
+        if shown is None or shown.kind not in NUMBERED:
+            return None
+        numbering = Numbering(shown.choices)
+        numbers = typed_numbers(line)
+        if numbers is None:
+            data = self._names.get((chat_id, message_id), {}).get(_name(line))
+            offered = data is not None and data in numbering.offered() and shown.kind in NAMED
+            return [ButtonPressed(data, message_id)] if offered and data is not None else None
+        picked = [numbering.data_of(n) for n in numbers]
+        if not all(d is not None for d in picked):
+            return None
+        return [ButtonPressed(d, message_id) for d in picked if d is not None]
+
+    async def is_open(self, chat_id: str, message_id: str) -> bool:
+        """Whether a question is still shown and unanswered in this chat."""
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+        return any(s.message_id == message_id for s in recent)
 
     async def _named(self, chat_id: str, line: str) -> list[ButtonPressed] | None:
         """A choice of the newest question pressed by its name (only a plain choice question)."""

@@ -169,6 +169,7 @@ HELP_COMMANDS = [
     ("homework",),
     ("homework", "check"),
     ("homework", "list"),
+    ("status",),
 ]
 
 

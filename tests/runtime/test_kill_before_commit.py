@@ -14,7 +14,6 @@ from flows.mood_check import FEELINGS_PROMPT as FEELINGS
 from flows.mood_check import NOTE_PROMPT as NOTE
 from storage import Database
 from storage.crypto import load_keyring
-from tests.runtime import test_restart
 from tests.support.bot_process import start_bot_process
 from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi
@@ -23,9 +22,6 @@ from tests.support.words import tapped
 
 FEELINGS_PROMPT, NOTE_PROMPT, OBSTACLES_PROMPT = (tapped(text) for text in (FEELINGS, NOTE, OBSTACLES))
 """The mood check's texts as Telegram shows them (its gestures in Telegram's words)."""
-
-processes = test_restart.processes
-"""Bots a test started; any still running at its end are killed (the restart test's fixture)."""
 
 
 async def test_an_update_received_but_not_committed_is_handled_after_a_sigkill(

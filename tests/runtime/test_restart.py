@@ -6,11 +6,8 @@ import asyncio
 import json
 import signal
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from flows.common import OBSTACLES_PROMPT
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
@@ -29,17 +26,6 @@ async def start_between(api: FakeBotApi, database_url: str, workdir: Path) -> as
     return await start_bot_process(
         api, workdir, env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    """Bots started by a test; any still running when it ends (say, it failed) are killed."""
-    started: list[asyncio.subprocess.Process] = []
-    yield started
-    for process in started:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 async def test_sigkill_mid_flow_then_restart_resumes_at_the_same_step(

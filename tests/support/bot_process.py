@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 Output = int | IO[bytes] | None
 
-BETWEEN_SETTINGS = ("TELEGRAM_", "DATABASE_", "ENCRYPTION_", "DEFAULT_TIMEZONE", "LOG_LEVEL")
+BETWEEN_SETTINGS = ("TELEGRAM_", "SIGNAL_", "DATABASE_", "ENCRYPTION_", "DEFAULT_TIMEZONE", "LOG_LEVEL")
 """Environment variables (by prefix) that configure Between: a command run by a test sees
 only those the test gives it, never the developer's own."""
 

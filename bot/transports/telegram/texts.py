@@ -20,3 +20,6 @@ GESTURES: Final = Gestures(
     use_latest="use the buttons on the latest message",
 )
 """How a client answers in Telegram: buttons under the message (``bot.core.gestures``)."""
+
+JOIN_LABELLED: Final = "Telegram: {link}"
+"""The Telegram line of an invitation when the practice runs more than one messenger."""

@@ -1,0 +1,24 @@
+"""What a client reads about Signal itself, before they agree to anything."""
+
+from __future__ import annotations
+
+from typing import Final
+
+PRIVACY_NOTE: Final = (
+    "• Signal: this chat is end-to-end encrypted between your phone and the practice's number, "
+    "but the practice's server receives and keeps what you write here (as does the Signal program "
+    "it runs). It is still not an emergency service.\n"
+)
+"""Signal's paragraph of the consent text (``bot.chat.texts.CONSENT``'s ``{privacy}``)."""
+
+JOIN: Final = "send “start {code}” to {number} on Signal (this opens a chat with it: {link})"
+"""How someone joins on Signal, which has no links that carry a code."""
+JOIN_LABELLED: Final = "Signal: {link}"
+"""The Signal line of an invitation when the practice runs more than one messenger."""
+
+SAFETY_NUMBER_CHANGED: Final = (
+    "{alias}'s Signal safety number has changed: they may have reinstalled Signal, or someone "
+    "else may now have their number. I've stopped sending them anything until you have checked "
+    "with them (in a session or by phone) and the practice's admin has confirmed the new number."
+)
+"""Told to a client's therapist once, when Signal refuses a send for a changed safety number."""

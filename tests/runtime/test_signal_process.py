@@ -1,0 +1,152 @@
+"""The real `between run` with Telegram (the fake Bot API) and Signal (the fake signal-cli
+daemon) at once: a client on each, a SIGKILL mid-flow and a restart (resumed, nothing lost or
+doubled), and nothing a Signal client wrote in the process's output."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.practice.admission import consent_version
+from bot.transports.signal.texts import PRIVACY_NOTE
+from storage import Database
+from tests.support.bot_process import run_between, start_bot_process
+from tests.support.enrolment import enrol_at
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_signal_cli import FakeSignalCli, FakeSignalUser
+
+ACCOUNT = "+15550100000"
+CANARY = "CANARY-signal-tulip-5150"
+WAIT = 30
+
+
+async def enrol_signal(database_url: str, user: FakeSignalUser) -> None:
+    database = Database(database_url)
+    try:
+        async with database.transaction() as tx:
+            now = datetime.now(UTC)
+            person = await tx.people.create("signal", user.uuid, user.uuid, "UTC", now)
+            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), now)
+    finally:
+        await database.close()
+
+
+async def start_both(
+    api: FakeBotApi, daemon: FakeSignalCli, database_url: str, workdir: Path
+) -> asyncio.subprocess.Process:
+    subscribed = len(daemon.calls_to("subscribeReceive"))
+    env = {
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "DEBUG",
+        "SIGNAL_ACCOUNT": ACCOUNT,
+        "SIGNAL_CLI_ADDRESS": daemon.address,
+        "SIGNAL_SEND_INTERVAL_SECONDS": "0",
+        "SIGNAL_SEND_RATE_PER_SECOND": "0",
+    }
+    process = await start_bot_process(
+        api, workdir, env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    await daemon.wait_until(lambda: len(daemon.calls_to("subscribeReceive")) > subscribed, timeout=WAIT)
+    return process
+
+
+async def status_line(workdir: Path, expected: str) -> bool:
+    """Whether ``between status`` says ``expected`` within about 20 s (it is written every 5 s)."""
+    for _ in range(40):
+        finished = await run_between("status", cwd=workdir)
+        if expected in finished.stdout:
+            return True
+        await asyncio.sleep(0.5)  # a real process's file, written on its own timer
+    return False
+
+
+async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
+    api: FakeBotApi, database_url: str, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    async with FakeSignalCli(ACCOUNT) as daemon:
+        first = await start_both(api, daemon, database_url, tmp_path)
+        processes.append(first)
+        alex = daemon.user("Alex")
+        await enrol_signal(database_url, alex)
+        await enrol_at(database_url, [3001], datetime.now(UTC))
+        sam = api.user(3001)
+
+        await alex.send("mood")
+        await alex.expect_text("How is your mood", timeout=WAIT)
+        await sam.send("/mood")
+        await sam.expect_text("How is your mood", timeout=WAIT)
+        await alex.send("7")
+        feelings = await alex.expect_text("Which words fit", timeout=WAIT)
+        await alex.send("1")
+        await alex.wait_until(lambda: "✓ Calm" in alex.message(feelings.timestamp).text, timeout=WAIT)
+
+        first.send_signal(signal.SIGKILL)
+        assert await first.wait() == -signal.SIGKILL
+        assert first.stdout is not None
+        output = (await first.stdout.read()).decode()
+
+        second = await start_both(api, daemon, database_url, tmp_path)
+        processes.append(second)
+        await alex.quote_reply(feelings.timestamp, "4")  # numbers kept across the restart
+        await alex.wait_until(lambda: "✓ Tired" in alex.last_message().text, timeout=WAIT)
+        await alex.send("done")
+        await alex.expect_text("Anything you'd like to add", timeout=WAIT)
+        await alex.send(f"a note with {CANARY}")
+        await alex.expect_text("did anything get in the way", timeout=WAIT)
+        await alex.send(f"what got in the way: {CANARY}")
+        summary = await alex.expect_text("Mood 7/10 — calm, tired", timeout=WAIT)
+        assert CANARY not in summary.text
+        assert sum("How is your mood" in m.text for m in alex.messages()) == 1  # nothing doubled
+        assert daemon.violations == []
+
+        assert await status_line(tmp_path, "signal: connected True")
+        await daemon.refuse_connections()  # the daemon goes away: Telegram carries on
+        assert await status_line(tmp_path, "signal: connected False")
+        await sam.send("/help")
+        await sam.expect(1, timeout=WAIT)
+        await daemon.accept_connections()
+        assert await status_line(tmp_path, "signal: connected True")
+
+        second.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(second.wait(), timeout=WAIT) == 0
+        assert second.stdout is not None
+        output += (await second.stdout.read()).decode()
+    assert "Signal mode" in output and "Telegram mode" in output
+    assert CANARY not in output
+    assert "got in the way" not in output
+
+
+async def test_an_unreachable_signal_cli_is_one_clear_line(tmp_path: Path) -> None:
+    async with FakeSignalCli(ACCOUNT) as daemon:
+        address = daemon.address
+        await daemon.refuse_connections()
+        finished = await run_between(
+            "run", cwd=tmp_path, env={"SIGNAL_ACCOUNT": ACCOUNT, "SIGNAL_CLI_ADDRESS": address}
+        )
+    assert finished.returncode == 2
+    lines = [line for line in finished.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith(f"between: cannot reach signal-cli at {address}")
+    assert "Traceback" not in finished.stderr
+
+
+async def test_a_malformed_signal_number_is_refused_at_start(tmp_path: Path) -> None:
+    finished = await run_between("run", cwd=tmp_path, env={"SIGNAL_ACCOUNT": "0151 2345"})
+    assert finished.returncode == 2
+    assert "SIGNAL_ACCOUNT" in finished.stderr and "international form" in finished.stderr
+
+
+async def test_therapist_add_prints_both_ways_in_when_both_messengers_are_configured(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {
+        "SIGNAL_ACCOUNT": ACCOUNT,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+    }
+    finished = await run_between("therapist", "add", "Dr Ana Ruiz", cwd=tmp_path, env=env)
+    assert finished.returncode == 0, finished.stderr
+    *_, code = finished.stdout.split()
+    assert f"Telegram: https://t.me/{api.bot_username}?start={code}" in finished.stdout
+    assert f"Signal: send “start {code}” to {ACCOUNT}" in finished.stdout
