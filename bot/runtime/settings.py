@@ -66,9 +66,9 @@ class Settings(BaseSettings):
         names = ("crisis_emergency", "crisis_line", "crisis_text_line")
         return any(getattr(self, name) == type(self).model_fields[name].default for name in names)
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -87,13 +87,6 @@ class Settings(BaseSettings):
     def _base_url_shape(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("should be an http(s) URL such as https://api.telegram.org/bot")
-        return value
-
-    @field_validator("telegram_webhook_url", "telegram_webhook_secret", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
         return value
 
     @field_validator("telegram_webhook_url")

@@ -25,10 +25,9 @@ from bot.transports.telegram.app import ALLOWED_UPDATES
 from bot.transports.telegram.webhook import SECRET_HEADER, State, WebhookConfig, WebhookReceiver
 from storage import Database, StorageError
 from tests.support.clock import FakeClock
-from tests.support.enrolment import Enroller
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.rows import rows
-from tests.support.running_bot import RunningBot
+from tests.support.running_bot import RunningBot, serving
 from tests.support.webhooks import SECRET, URL, free_port, local_base
 from tests.transports.test_telegram_polling import (
     NOTE_PROMPT,
@@ -86,17 +85,9 @@ async def webhook_bot(
         telegram_webhook_secret=SECRET,
         telegram_webhook_listen=f"127.0.0.1:{port}",
     )
-    running = RunningBot(settings, clock)
-    await running.start()
-    api.route_webhook(local_base(port))
-    enroller = Enroller(database_url, clock, settings.default_timezone)
-    api.on_new_user = enroller
-    try:
+    async with serving(RunningBot(settings, clock), api, database_url) as running:
+        api.route_webhook(local_base(port))
         yield running
-    finally:
-        if running.runtime is not None:
-            await running.stop()
-        enroller.close()
 
 
 async def test_a_mood_check_end_to_end_over_the_webhook(
