@@ -35,7 +35,7 @@ import enum
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,17 +47,12 @@ from telegram.error import TelegramError
 from bot.core.errors import ConfigurationError
 from bot.core.logs import describe_error
 from bot.core.tasks import uninterrupted
+from bot.transports.telegram.polling import ATTEMPTS, HandleUpdate
 
 log = logging.getLogger(__name__)
 
-HandleUpdate = Callable[[Update], Awaitable[bool]]
-"""The poller's handle function: True once the update has committed."""
-
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
-ATTEMPTS = 3
-"""Failed tries at one update before it is answered 200 and skipped, as the poller does: with
-one connection, an update that always fails would hold up every client behind it."""
 SHUTDOWN_SECONDS = 60.0
 """How long stopping waits for the requests in hand (they are never cut: see bot.core.tasks)."""
 
@@ -204,6 +199,8 @@ class WebhookReceiver:
         if update is None:
             log.warning("webhook request from %s refused (400): not an update", request.remote)
             return web.Response(status=400)
+        if self._state is State.STOPPING:  # began to stop while the body came in
+            return web.Response(status=503)
         handling = asyncio.ensure_future(self._handle_in_turn(update))
         self._in_hand.add(handling)
         handling.add_done_callback(self._in_hand.discard)
@@ -232,7 +229,8 @@ class WebhookReceiver:
 
     async def _handle_in_turn(self, update: Update) -> bool:
         """Handle after this person's earlier updates; True once committed, or once it has
-        failed too often to try again (logged, skipped)."""
+        failed ``ATTEMPTS`` times (logged, skipped, as the poller does: with one connection, an
+        update that always fails would hold up every client behind it)."""
         async with self._persons.held(person_of(update)):
             if await self._handle(update):
                 self._failures.pop(update.update_id, None)
