@@ -11,9 +11,9 @@ from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime
 from storage import Database
 from tests.support.clock import FakeClock
-from tests.support.enrolment import Enroller, enrol
+from tests.support.enrolment import enrol
 from tests.support.fake_bot_api import FakeBotApi
-from tests.support.running_bot import TOKEN, RunningBot
+from tests.support.running_bot import TOKEN, RunningBot, serving
 
 
 @pytest.fixture(autouse=True)
@@ -98,16 +98,8 @@ async def bot(
     database_url: str,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(settings_for(api), clock)
-    await running.start()
-    enroller: Enroller | None = None
-    if request.node.get_closest_marker("strangers") is None:
-        enroller = Enroller(database_url, clock, running.settings.default_timezone)
-        api.on_new_user = enroller
-    try:
+    strangers = request.node.get_closest_marker("strangers") is not None
+    async with serving(
+        RunningBot(settings_for(api), clock), api, database_url, enrolled=not strangers
+    ) as running:
         yield running
-    finally:
-        if running.runtime is not None:
-            await running.stop()
-        if enroller is not None:
-            enroller.close()

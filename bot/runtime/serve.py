@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.runtime.background import Ticker
 from bot.runtime.background import running as running_tickers
+from bot.runtime.settings import Settings, listen_address
 from bot.runtime.status import STATUS_EVERY_SECONDS, status_writer
 from bot.runtime.wiring import Runtime, background, tick
 from bot.transports.signal.app import SignalConfig, SignalTransport
@@ -19,6 +20,7 @@ from bot.transports.signal.inbound import TRANSPORT as SIGNAL
 from bot.transports.telegram.app import TelegramConfig, TelegramTransport
 from bot.transports.telegram.app import telegram_running as telegram_transport_running
 from bot.transports.telegram.updates import TRANSPORT as TELEGRAM
+from bot.transports.telegram.webhook import WebhookConfig
 from bot.transports.terminal.chat import TRANSPORT as TERMINAL
 from bot.transports.terminal.chat import ReadLine, TerminalChat, Write
 
@@ -33,6 +35,22 @@ def telegram_config(runtime: Runtime, poll_timeout: float = 10.0) -> TelegramCon
         base_url=settings.telegram_api_base_url,
         file_base_url=settings.telegram_file_base_url,
         poll_timeout=poll_timeout,
+        webhook=webhook_config(settings),
+    )
+
+
+def webhook_config(settings: Settings) -> WebhookConfig | None:
+    """The webhook when TELEGRAM_WEBHOOK_URL is set (the settings checked the rest); else None:
+    polling."""
+    if settings.telegram_webhook_url is None or settings.telegram_webhook_secret is None:
+        return None
+    host, port = listen_address(settings.telegram_webhook_listen)
+    return WebhookConfig(
+        url=settings.telegram_webhook_url,
+        secret=settings.telegram_webhook_secret.get_secret_value(),
+        host=host,
+        port=port,
+        max_connections=settings.telegram_webhook_max_connections,
     )
 
 
@@ -40,7 +58,8 @@ def telegram_config(runtime: Runtime, poll_timeout: float = 10.0) -> TelegramCon
 async def telegram_running(
     runtime: Runtime, *, poll_timeout: float = 10.0, with_background: bool = True
 ) -> AsyncIterator[TelegramTransport]:
-    """Poll Telegram with ``runtime`` (and, unless told not to, its background runner)."""
+    """Receive Telegram's updates (polling, or the webhook when set) with ``runtime`` (and,
+    unless told not to, its background runner)."""
     async with telegram_transport_running(
         telegram_config(runtime, poll_timeout),
         runtime.gateway,
@@ -51,12 +70,22 @@ async def telegram_running(
             yield transport
 
 
-async def run_telegram(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Serve Telegram until ``stop`` is set (SIGINT/SIGTERM in the CLI)."""
-    async with telegram_running(runtime) as transport:
-        me = transport.application.bot
+def _report_telegram(runtime: Runtime, telegram: TelegramTransport) -> None:
+    """Say how Telegram's updates arrive (a log line and ``between status``)."""
+    me = telegram.application.bot
+    webhook = telegram_config(runtime).webhook
+    if webhook is None:
+        runtime.transports.report(TELEGRAM, lambda: {"polling as": f"@{me.username}"})
         log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
-        await stop.wait()
+        return
+    runtime.transports.report(TELEGRAM, lambda: {"webhook as": f"@{me.username}"})
+    log.info(
+        "receiving Telegram's webhook on %s:%d as @%s (bot id %s)",
+        webhook.host,
+        webhook.port,
+        me.username,
+        me.id,
+    )
 
 
 def signal_config(runtime: Runtime) -> SignalConfig:
@@ -95,9 +124,7 @@ async def run_messengers(runtime: Runtime, stop: asyncio.Event) -> None:
             log.info("receiving Signal messages for the practice's number through %s", signal.client.address)
         if settings.telegram_bot_token is not None:
             telegram = await running.enter_async_context(telegram_running(runtime, with_background=False))
-            me = telegram.application.bot
-            runtime.transports.report(TELEGRAM, lambda: {"polling as": f"@{me.username}"})
-            log.info("polling Telegram as @%s (bot id %s)", me.username, me.id)
+            _report_telegram(runtime, telegram)
         runtime.courier.wake()  # every sink is registered: what waited for one goes now
         write = status_writer(Path(settings.status_file), runtime.transports.statuses, runtime.clock)
         await running.enter_async_context(

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigurationError
 
 TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/between.db"
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+"""The only ports Telegram sends webhooks to."""
+WEBHOOK_SECRET_CHARACTERS = re.compile(r"[A-Za-z0-9_-]{32,256}")
+"""Telegram allows 1–256 of these characters; fewer than 32 are too easy to guess."""
 
 
 class Settings(BaseSettings):
@@ -27,6 +32,10 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_DEFAULT_BASE_URL
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8443"
+    telegram_webhook_max_connections: int = Field(default=1, ge=1, le=100)
     database_url: str = DEFAULT_DATABASE_URL
     default_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -87,9 +96,9 @@ class Settings(BaseSettings):
         names = ("crisis_emergency", "crisis_line", "crisis_text_line")
         return any(getattr(self, name) == type(self).model_fields[name].default for name in names)
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -109,6 +118,53 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("should be an http(s) URL such as https://api.telegram.org/bot")
         return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(
+                "should be the public https:// URL Telegram calls, such as https://bot.example.org/telegram"
+            )
+        try:
+            port = parts.port or 443
+        except ValueError:
+            raise ValueError("has a port that is not a number") from None
+        if port not in WEBHOOK_PORTS:
+            raise ValueError(f"Telegram only calls ports 443, 80, 88 and 8443, not {port}")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_CHARACTERS.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "should be 32 to 256 characters of A-Z a-z 0-9 _ - (for example the output of "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return value
+
+    @field_validator("telegram_webhook_listen")
+    @classmethod
+    def _listen_shape(cls, value: str) -> str:
+        listen_address(value)
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Self:
+        if self.telegram_webhook_url is None:
+            return self
+        if self.telegram_webhook_secret is None:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL (32 or more characters of "
+                "A-Z a-z 0-9 _ -)"
+            )
+        if self.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN as well")
+        return self
 
     @field_validator("database_url")
     @classmethod
@@ -137,6 +193,15 @@ class Settings(BaseSettings):
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
 
 
+def listen_address(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:8443`` for IPv6) as a host and a port; ValueError when it is not."""
+    host, colon, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{value!r} should be host:port, such as 127.0.0.1:8443")
+    return host, int(port)
+
+
 def load_settings(env_file: Path | str | None = ".env") -> Settings:
     """Read settings; raise one readable :class:`ConfigurationError` when any is wrong."""
     try:
@@ -144,7 +209,7 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            name = ".".join(str(part) for part in item["loc"]).upper() or "settings"
+            name = ".".join(str(part) for part in item["loc"]).upper()
             message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(f"{name}: {message}")
+            problems.append(f"{name}: {message}" if item["loc"] else message)
         raise ConfigurationError("; ".join(problems)) from None

@@ -7,11 +7,27 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import ConfigurationError
-from bot.runtime.settings import DEFAULT_DATABASE_URL, TELEGRAM_DEFAULT_BASE_URL, load_settings
+from bot.runtime.settings import (
+    DEFAULT_DATABASE_URL,
+    TELEGRAM_DEFAULT_BASE_URL,
+    listen_address,
+    load_settings,
+)
 from storage.migrate import head_revision
 from tests.support.bot_process import run_between
 
-NAMES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DEFAULT_TIMEZONE", "LOG_LEVEL")
+NAMES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "DATABASE_URL",
+    "DEFAULT_TIMEZONE",
+    "LOG_LEVEL",
+    "TELEGRAM_WEBHOOK_URL",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TELEGRAM_WEBHOOK_LISTEN",
+    "TELEGRAM_WEBHOOK_MAX_CONNECTIONS",
+)
+SECRET = "s3cret-Token_" + "x" * 20
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +79,79 @@ def test_bad_values_give_one_readable_line(
         load_settings(tmp_path / "none")
     assert str(raised.value).startswith(message)
     assert "\n" not in str(raised.value)
+
+
+def test_polling_is_the_default_and_a_webhook_needs_a_url(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "none")
+    assert settings.telegram_webhook_url is None
+    assert settings.telegram_webhook_listen == "127.0.0.1:8443"
+    assert settings.telegram_webhook_max_connections == 1
+
+
+def test_a_webhook_with_its_secret_and_listen_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:abc")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org:8443/telegram")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_LISTEN", "[::1]:9000")
+    settings = load_settings(tmp_path / "none")
+    assert settings.telegram_webhook_url == "https://bot.example.org:8443/telegram"
+    assert settings.telegram_webhook_secret is not None
+    assert settings.telegram_webhook_secret.get_secret_value() == SECRET
+    assert SECRET not in repr(settings)
+    assert listen_address(settings.telegram_webhook_listen) == ("::1", 9000)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"TELEGRAM_WEBHOOK_URL": "http://bot.example.org/telegram"},
+            "TELEGRAM_WEBHOOK_URL: should be the public https://",
+        ),
+        (
+            {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org:9443/t"},
+            "TELEGRAM_WEBHOOK_URL: Telegram only calls ports",
+        ),
+        (
+            {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/t", "TELEGRAM_WEBHOOK_SECRET": ""},
+            "TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL",
+        ),
+        (
+            {"TELEGRAM_WEBHOOK_SECRET": "short_but_fine_characters"},
+            "TELEGRAM_WEBHOOK_SECRET: should be 32 to 256 characters",
+        ),
+        (
+            {"TELEGRAM_WEBHOOK_SECRET": "x" * 31 + "!"},
+            "TELEGRAM_WEBHOOK_SECRET: should be 32 to 256 characters",
+        ),
+        ({"TELEGRAM_WEBHOOK_LISTEN": "8443"}, "TELEGRAM_WEBHOOK_LISTEN: '8443' should be host:port"),
+        (
+            {"TELEGRAM_WEBHOOK_LISTEN": "localhost:99999"},
+            "TELEGRAM_WEBHOOK_LISTEN: 'localhost:99999' should be host:port",
+        ),
+        ({"TELEGRAM_WEBHOOK_MAX_CONNECTIONS": "0"}, "TELEGRAM_WEBHOOK_MAX_CONNECTIONS:"),
+    ],
+)
+def test_webhook_misconfiguration_is_one_readable_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:abc")
+    for name, value in {"TELEGRAM_WEBHOOK_SECRET": SECRET, **values}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path / "none")
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+    assert SECRET not in str(raised.value)
+
+
+def test_a_webhook_needs_a_bot_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
+    with pytest.raises(ConfigurationError, match=r"^TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN"):
+        load_settings(tmp_path / "none")
 
 
 async def test_the_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:

@@ -7,11 +7,16 @@ the clock, so nothing happens between two steps that the test did not ask for.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from bot.runtime.serve import telegram_running
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, tick
 from flows import Flow
 from tests.support.clock import FakeClock
+from tests.support.enrolment import Enroller
+from tests.support.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-TOKEN"
 """The bot token of every test against the fake Bot API server."""
@@ -42,3 +47,23 @@ class RunningBot:
         the outbox (what the runner does every few seconds in production)."""
         assert self.runtime is not None, "the bot is stopped"
         await tick(self.runtime)
+
+
+@asynccontextmanager
+async def serving(
+    running: RunningBot, api: FakeBotApi, database_url: str, *, enrolled: bool = True
+) -> AsyncIterator[RunningBot]:
+    """``running`` started, its new users enrolled as clients (unless not ``enrolled``); stopped
+    at the end if the test has not."""
+    await running.start()
+    enroller: Enroller | None = None
+    if enrolled:
+        enroller = Enroller(database_url, running.clock, running.settings.default_timezone)
+        api.on_new_user = enroller
+    try:
+        yield running
+    finally:
+        if running.runtime is not None:
+            await running.stop()
+        if enroller is not None:
+            enroller.close()

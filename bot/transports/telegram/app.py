@@ -2,8 +2,10 @@
 
 The runtime hands in what the transport needs (its settings, the gateway, the courier and the
 background runner); the transport registers its sink and link maker while it runs. Updates come
-through our own :class:`~bot.transports.telegram.polling.Poller`, not PTB's ``Updater``, which
-confirms updates to Telegram before they are handled (see that module).
+through our own :class:`~bot.transports.telegram.polling.Poller` or, with a webhook configured,
+our own :class:`~bot.transports.telegram.webhook.WebhookReceiver`; not PTB's ``Updater``, which
+confirms updates to Telegram before they are handled (see those modules). Both hand every update
+to the same ``handle``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.core.errors import ConfigurationError
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.links import TelegramLinks
-from bot.transports.telegram.polling import Poller
+from bot.transports.telegram.polling import HandleUpdate, Poller
 from bot.transports.telegram.sink import TelegramSink
 from bot.transports.telegram.updates import (
     CONTEXT_TYPES,
@@ -32,6 +34,7 @@ from bot.transports.telegram.updates import (
     on_error,
     on_update,
 )
+from bot.transports.telegram.webhook import WebhookConfig, WebhookReceiver
 
 TelegramApplication = Application[
     ExtBot[None], TelegramContext, dict[Any, Any], dict[Any, Any], BotData, None
@@ -48,15 +51,17 @@ class TelegramConfig:
     base_url: str
     file_base_url: str
     poll_timeout: float = 10.0
+    webhook: WebhookConfig | None = None
+    """Receive updates by webhook instead of polling."""
 
 
 @dataclass(frozen=True, slots=True)
 class TelegramTransport:
-    """A running Telegram transport: its application, its link maker and its poller."""
+    """A running Telegram transport: its application, its link maker and what receives updates."""
 
     application: TelegramApplication
     links: TelegramLinks
-    poller: Poller
+    receiver: Poller | WebhookReceiver
 
 
 def build_application(config: TelegramConfig, gateway: Gateway) -> TelegramApplication:
@@ -89,22 +94,21 @@ async def publish_commands(application: TelegramApplication, gateway: Gateway) -
 async def telegram_running(
     config: TelegramConfig, gateway: Gateway, courier: Courier, background: Background | None = None
 ) -> AsyncIterator[TelegramTransport]:
-    """Start polling Telegram; stop everything in reverse order on exit."""
+    """Start receiving updates from Telegram; stop everything in reverse order on exit."""
     application = build_application(config, gateway)
     await _initialize(application, config)
     try:
         courier.register(TRANSPORT, TelegramSink(application.bot))
-        poller = _poller(application, config)
-        transport = TelegramTransport(application, TelegramLinks(lambda: application.bot.username), poller)
+        receiver = _receiver(application, config)
+        transport = TelegramTransport(application, TelegramLinks(lambda: application.bot.username), receiver)
         await publish_commands(application, gateway)
         async with background() if background is not None else contextlib.nullcontext():
             await application.start()
             try:
-                await application.bot.delete_webhook()  # getUpdates is refused while one is set
-                poller.start()
+                await _start_receiving(application, receiver)
                 yield transport
             finally:
-                await poller.stop()
+                await receiver.stop()
                 await gateway.settle()  # replies of the last updates, while the bot can send
                 await application.stop()
     finally:
@@ -131,16 +135,36 @@ async def _initialize(application: TelegramApplication, config: TelegramConfig) 
         ) from None
 
 
-def _poller(application: TelegramApplication, config: TelegramConfig) -> Poller:
-    """The poller, handing each update to the application; the handler tells it when the next
-    update is waiting (sends are then written down by that one) and the error handler when an
-    update failed (counted in ``bot_data.failures``)."""
+async def _start_receiving(application: TelegramApplication, receiver: Poller | WebhookReceiver) -> None:
+    if isinstance(receiver, WebhookReceiver):
+        await receiver.start()  # sets the webhook
+    else:
+        await application.bot.delete_webhook()  # getUpdates is refused while one is set
+        receiver.start()
+
+
+def _receiver(application: TelegramApplication, config: TelegramConfig) -> Poller | WebhookReceiver:
+    """The poller or the webhook receiver, handing each update to the application; the handler
+    asks it whether another update is waiting (sends are then written down by that one)."""
+    handle = _handler(application)
+    receiver: Poller | WebhookReceiver
+    if config.webhook is not None:
+        receiver = WebhookReceiver(application.bot, handle, config.webhook, allowed_updates=ALLOWED_UPDATES)
+    else:
+        receiver = Poller(
+            application.bot, handle, timeout=config.poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+    application.bot_data.idle = receiver.idle
+    return receiver
+
+
+def _handler(application: TelegramApplication) -> HandleUpdate:
+    """Handle one update through the application: True when it committed, False when its
+    handler raised (the error handler counts those in ``bot_data.failures``)."""
 
     async def handle(update: Update) -> bool:
         failures = application.bot_data.failures
         await application.process_update(update)
         return application.bot_data.failures == failures
 
-    poller = Poller(application.bot, handle, timeout=config.poll_timeout, allowed_updates=ALLOWED_UPDATES)
-    application.bot_data.idle = poller.idle
-    return poller
+    return handle

@@ -13,6 +13,13 @@ Typical use::
         [welcome] = await alex.expect()
         await alex.press("Begin")
 
+Webhooks: after the bot's ``setWebhook``, ``api.route_webhook("http://127.0.0.1:8443")`` makes
+the server POST queued updates there one at a time (see webhook.py)::
+
+    api.route_webhook(f"http://127.0.0.1:{port}")
+    await alex.send("/mood")  # POSTed to the bot; dropped from the queue on its 200
+    assert api.webhook.posts[-1].status == 200
+
 Groups and channels (``api.group``/``api.channel``) track whether the bot is in them::
 
     digests = api.channel(-1001234567890, "Digests")
@@ -24,6 +31,7 @@ Groups and channels (``api.group``/``api.channel``) track whether the bot is in 
 from .driver import FakeChannel, FakeGroup, FakeUser
 from .models import ApiCall, ApiError, BotMessage, CallbackAnswer, UploadedFile
 from .server import FakeBotApi
+from .webhook import WebhookPost
 
 __all__ = [
     "ApiCall",
@@ -35,4 +43,5 @@ __all__ = [
     "FakeGroup",
     "FakeUser",
     "UploadedFile",
+    "WebhookPost",
 ]

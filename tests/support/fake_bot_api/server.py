@@ -1,7 +1,8 @@
 """An in-process fake of the Telegram Bot API, served over real HTTP for a real PTB bot.
 
-Tests run python-telegram-bot's own ``Application`` (polling) against this server, so
-request encoding, error mapping and update handling go through PTB's real code paths.
+Tests run python-telegram-bot's own ``Application`` (polling, or a webhook: see webhook.py)
+against this server, so request encoding, error mapping and update handling go through PTB's
+real code paths.
 All state lives in one asyncio event loop; nothing here is thread-safe.
 """
 
@@ -23,6 +24,7 @@ from .driver import FakeChannel, FakeGroup, FakeUser, chat_member_json
 from .formatting import parse_formatted, utf16_len
 from .media import image_size, looks_like_image
 from .models import ApiCall, ApiError, BotMessage, CallbackAnswer, UploadedFile
+from .webhook import WebhookPusher
 
 JsonDict = dict[str, Any]
 Files = dict[str, UploadedFile]
@@ -84,6 +86,7 @@ _INLINE_ACTIONS = frozenset(
 # Telegram only sends these update types when they are explicitly allowed.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _COMMAND_RE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 @dataclass
@@ -192,6 +195,9 @@ class FakeBotApi:
         global_per_second: int = 30,
         per_chat_per_second: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        webhook_retry_delay: float = 0.01,
+        webhook_max_retry_delay: float = 0.5,
+        webhook_timeout: float = 60.0,
     ) -> None:
         self.token = token
         self.bot_id = bot_id
@@ -236,6 +242,8 @@ class FakeBotApi:
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.webhook = WebhookPusher(self, webhook_retry_delay, webhook_max_retry_delay, webhook_timeout)
+        """Pushes updates to the bot once a webhook is set and routed (:meth:`route_webhook`)."""
         self._port: int | None = None
         self._methods: dict[str, Handler] = {
             "getme": self._get_me,
@@ -288,6 +296,7 @@ class FakeBotApi:
         self._runner = runner
         self._closing = False
         self._port = int(runner.addresses[0][1])
+        self.webhook.start()
 
     async def stop(self) -> None:
         """Release pending long polls, then shut the HTTP server down."""
@@ -295,6 +304,7 @@ class FakeBotApi:
             return
         self._closing = True
         self._notify()
+        await self.webhook.stop()
         await self._runner.cleanup()
         self._runner = None
         self._port = None
@@ -438,6 +448,12 @@ class FakeBotApi:
         if update_id in self.withheld:
             raise ValueError(f"update_id {update_id} was withheld (bot not in the chat); it never went out")
         self._queue.append(_Pending(update_id, redelivery=True))
+        self._notify()
+
+    def route_webhook(self, local_base: str) -> None:
+        """Deliver the webhook's updates to ``local_base`` (``http://127.0.0.1:8443``) with the
+        registered URL's path: what a reverse proxy with TLS does in front of the bot."""
+        self.webhook.local_base = local_base
         self._notify()
 
     def pending_update_ids(self) -> list[int]:
@@ -601,6 +617,27 @@ class FakeBotApi:
         }
 
     # ------------------------------------------------------------ HTTP plumbing
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def notify(self) -> None:
+        """Re-check the waiters (the webhook pusher changed something)."""
+        self._notify()
+
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        """Wait, without a timeout, until ``predicate()`` holds after some change."""
+        await self._wait_for(predicate)
+
+    def next_deliverable(self) -> _Pending | None:
+        """The first queued update the bot asked for (updates it did not ask for are dropped)."""
+        self._queue = [p for p in self._queue if self._is_allowed(p.update_id)]
+        return self._queue[0] if self._queue else None
+
+    def delivered(self, pending: _Pending) -> None:
+        """The bot answered 200 for this queued update: Telegram forgets it."""
+        self._queue = [p for p in self._queue if p is not pending]
 
     def _notify(self) -> None:
         """Re-check every waiter's predicate; called after each request and update."""
@@ -1005,10 +1042,19 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: url is empty")
         if url and not url.startswith("https://"):
             raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not (
+            isinstance(secret, str) and 1 <= len(secret) <= 256 and set(secret) <= _SECRET_CHARS
+        ):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self.allowed_updates = [str(kind) for kind in allowed]
         self.webhook_url = url
         self.settings["setWebhook"] = params
         if params.get("drop_pending_updates"):
             self._queue.clear()
+        self._notify()
         return True
 
     async def _get_webhook_info(self, params: JsonDict, files: Files) -> JsonDict:
@@ -1017,6 +1063,11 @@ class FakeBotApi:
             "has_custom_certificate": False,
             "pending_update_count": len(self._queue),
         }
+        if self.webhook_url:
+            info["max_connections"] = self.settings["setWebhook"].get("max_connections", 40)
+        if self.webhook.last_error_date is not None:
+            info["last_error_date"] = self.webhook.last_error_date
+            info["last_error_message"] = self.webhook.last_error_message
         if self.allowed_updates:
             info["allowed_updates"] = self.allowed_updates
         return info
