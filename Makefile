@@ -51,8 +51,12 @@ lint: $(VENV)/.test-installed
 types: $(VENV)/.test-installed
 	$(BIN)/mypy
 
+# The suite runs in two worker processes (pytest-xdist), one per core of a CI machine;
+# PYTEST_WORKERS=0 runs it in this process (for -x, -k and pdb).
+PYTEST_WORKERS ?= 2
+
 pytest: $(VENV)/.test-installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m benchmarks.mood_check_throughput
