@@ -38,8 +38,14 @@ class PersonRow:
 
 PERSON = RowReader.of(PersonRow, PEOPLE)
 
-_PERSON_WITH_CONVERSATION = select(*PEOPLE.columns, *CONVERSATIONS.columns).outerjoin(
-    CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id
+# The person's row is locked for the rest of the turn (``FOR UPDATE``): processes sharing a
+# PostgreSQL database handle one person's updates, timers and buttons one at a time, each
+# reading what the one before committed. SQLite has one writer at a time anyway and renders no
+# such clause.
+_PERSON_WITH_CONVERSATION = (
+    select(*PEOPLE.columns, *CONVERSATIONS.columns)
+    .outerjoin(CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id)
+    .with_for_update(of=PEOPLE)
 )
 _FIND_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(
     PEOPLE.c.transport == bindparam("transport"),
@@ -75,7 +81,8 @@ class People(Repository):
     async def find_with_conversation(
         self, transport: str, external_user_id: str
     ) -> tuple[PersonRow | None, OpenConversation | None]:
-        """The person and their open conversation, if any, in one query (the hot path)."""
+        """The person and their open conversation, if any, in one query (the hot path); the
+        person's row stays locked until the transaction ends (one turn at a time)."""
         result = await self._execute(
             _FIND_PERSON_WITH_CONVERSATION,
             {"transport": transport, "external_user_id": external_user_id},

@@ -9,7 +9,7 @@ confirms updates to Telegram before they are handled (see that module).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -87,9 +87,16 @@ async def publish_commands(application: TelegramApplication, gateway: Gateway) -
 
 @asynccontextmanager
 async def telegram_running(
-    config: TelegramConfig, gateway: Gateway, courier: Courier, background: Background | None = None
+    config: TelegramConfig,
+    gateway: Gateway,
+    courier: Courier,
+    background: Background | None = None,
+    *,
+    turn_to_poll: Callable[[], Awaitable[None]] | None = None,
 ) -> AsyncIterator[TelegramTransport]:
-    """Start polling Telegram; stop everything in reverse order on exit."""
+    """Start polling Telegram; stop everything in reverse order on exit. ``turn_to_poll``
+    returns once this process may poll (several processes on one database elect one poller;
+    the others send and do background work meanwhile)."""
     application = build_application(config, gateway)
     await _initialize(application, config)
     try:
@@ -101,7 +108,7 @@ async def telegram_running(
             await application.start()
             try:
                 await application.bot.delete_webhook()  # getUpdates is refused while one is set
-                poller.start()
+                poller.start(turn_to_poll)
                 yield transport
             finally:
                 await poller.stop()
