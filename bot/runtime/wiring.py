@@ -16,7 +16,7 @@ from bot.core.errors import ConfigurationError
 from bot.core.logs import describe_error
 from bot.delivery.courier import CLAIM_LEASE, Courier
 from bot.delivery.gateway import Gateway
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import SHARED_SPACING, Pacer
 from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import Admissions
 from bot.runtime.background import Ticker, running
@@ -149,7 +149,7 @@ def _shared_budget(database: Database, rate: float) -> Callable[[], Awaitable[fl
     SQLite, or with pacing off: this process's pacer is the whole budget then)."""
     if not database.shared or rate <= 0:
         return None
-    return lambda: take_send_slot(database, "telegram", 1.0 / rate)
+    return lambda: take_send_slot(database, "telegram", SHARED_SPACING / rate)
 
 
 def _keyring_from(settings: Settings) -> KeyRing | None:
