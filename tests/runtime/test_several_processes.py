@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -32,17 +32,10 @@ from storage.send_budget import take_send_slot
 from tests.support.clock import FakeClock
 from tests.support.enrolment import enrol
 from tests.support.fake_bot_api import FakeBotApi
-from tests.support.postgres_server import postgres_url, unavailable_reason
+from tests.support.postgres_server import postgres_or_skip
 from tests.support.sinks import FakeSink
 
-
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[str]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.skip(f"PostgreSQL: {reason}")
-    with postgres_url() as url:
-        yield url
+postgres_server = pytest.fixture(scope="module", name="postgres_server")(postgres_or_skip)
 
 
 @pytest.fixture
