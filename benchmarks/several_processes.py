@@ -105,17 +105,43 @@ async def leftovers(url: str) -> tuple[int, int]:
         await database.close()
 
 
-async def drained_after(url: str, killed_at: float, within: float = 60.0) -> float | None:
-    """Seconds from the kill until the outbox was empty (what the killed process had leased or
-    sent without writing it down is taken over when its lease runs out); None: not in time."""
+async def outbox_ids(url: str) -> set[int]:
+    database = Database(url)
+    try:
+        return {int(id_) for (id_,) in await rows(database, "outbox", "id")}
+    finally:
+        await database.close()
+
+
+async def gone_after(url: str, killed_at: float, within: float = 120.0) -> float | None:
+    """Seconds from the kill until every message queued at that moment has left the outbox:
+    what the killed process had claimed, leased to its handler, or sent without writing it down
+    is taken over when its lease runs out. None: not within ``within`` seconds."""
+    at_kill = await outbox_ids(url)
     while time.perf_counter() - killed_at < within:
-        if (await leftovers(url))[0] == 0:
+        if not at_kill & await outbox_ids(url):
             return time.perf_counter() - killed_at
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.25)
     return None
 
 
-async def run(clients: int, rounds: int, processes: int, url: str) -> None:
+async def kill_the_poller(
+    api: FakeBotApi, poller: asyncio.subprocess.Process, url: str
+) -> tuple[float, asyncio.Task[float | None]]:
+    """SIGKILL the poller's process; returns how long until another polled, and a task that
+    says when what was queued at the kill had all left the outbox."""
+    polls_before = len(api.calls_to("getUpdates"))
+    poller.send_signal(signal.SIGKILL)
+    killed_at = time.perf_counter()
+    await poller.wait()
+    taken_over = asyncio.create_task(gone_after(url, killed_at))
+    await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls_before, timeout=120)
+    return time.perf_counter() - killed_at, taken_over
+
+
+async def run(clients: int, rounds: int, processes: int, url: str, kill_one: bool) -> None:
+    print(f"Several processes — {processes} `between run` on one PostgreSQL, {clients} clients, ", end="")
+    print(f"{rounds} mood checks each", flush=True)
     with tempfile.TemporaryDirectory(prefix="between-several-") as directory:
         workdir = Path(directory)
         async with FakeBotApi(token=TOKEN) as api:
@@ -128,18 +154,23 @@ async def run(clients: int, rounds: int, processes: int, url: str) -> None:
             users = [api.user(FIRST_CLIENT + i) for i in range(clients)]
             work = [asyncio.create_task(answer_all(api, tally, waits, u, rounds)) for u in users]
             expected = clients * rounds * 6
-            await api.wait_until(lambda: len(waits.seconds) >= expected // 2, timeout=600)
-            polls_before = len(api.calls_to("getUpdates"))
-            bots[0].send_signal(signal.SIGKILL)
-            killed_at = time.perf_counter()
-            await bots[0].wait()
-            tally.kills += 1
-            await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls_before, timeout=120)
-            takeover = time.perf_counter() - killed_at
+            if kill_one:
+                await api.wait_until(lambda: len(waits.seconds) >= expected // 2, timeout=600)
+            kill = await kill_the_poller(api, bots[0], url) if kill_one else None
             await asyncio.gather(*work)
             seconds = time.perf_counter() - began
-            drained = await drained_after(url, killed_at)
-            for bot in bots[1:]:
+            if kill is not None:
+                takeover, taken_over = kill
+                print(f"killed: the poller's process (SIGKILL) after {expected // 2} answers; ", end="")
+                print(f"another polled {takeover:.1f} s later")
+                gone = await taken_over
+                gone_text = "not within 120 s" if gone is None else f"{gone:.1f} s after the kill"
+                print(f"every message queued at the kill sent and written down: {gone_text}")
+            twice = sent_twice(api, users)
+            print(
+                f"replies sent twice in a row (at least once: sent, not yet written down at the kill): {twice}"
+            )
+            for bot in bots[1 if kill_one else 0 :]:
                 bot.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(bot.wait(), timeout=60)
         found = await stored(url, workdir)
@@ -150,22 +181,24 @@ async def run(clients: int, rounds: int, processes: int, url: str) -> None:
         client_lost, client_duplicated = compare(answered, found.get(user_id, []))
         lost, duplicated = lost + client_lost, duplicated + client_duplicated
     ordered = sorted(waits.seconds)
-    print(f"Several processes — {processes} `between run` on one PostgreSQL, {clients} clients, ", end="")
-    print(f"{rounds} mood checks each")
     print(f"run: {seconds:.1f} s; {len(ordered)} answers handled, {len(ordered) / seconds:.1f} a second")
     p50, p95 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.95)]
     print(f"reply wait: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, longest {ordered[-1]:.1f} s")
-    print(
-        f"killed: the poller's process (SIGKILL) after {expected // 2} answers; "
-        f"another polled {takeover:.1f} s later"
-    )
     print(f"answers lost: {lost}; entries duplicated: {duplicated}")
     print(
         f"clients who had to repeat themselves: {len(tally.clients_who_repeated)} ({waits.repeats} repeats)"
     )
-    empty = "never (within 60 s)" if drained is None else f"{drained:.1f} s after the kill"
-    print(f"outbox empty: {empty}; left at the end: {left}, still claimed: {claimed}")
+    print(f"left in the outbox at the end: {left}, still claimed: {claimed}")
     print(f"tracebacks in the logs: {tracebacks}")
+
+
+def sent_twice(api: FakeBotApi, users: list[FakeUser]) -> int:
+    """Messages shown to a client right after the same message (a repeat of a send)."""
+    repeats = 0
+    for user in users:
+        texts = [m.text for m in api.all_bot_messages(user.chat_id)]
+        repeats += sum(1 for before, after in zip(texts, texts[1:], strict=False) if before == after)
+    return repeats
 
 
 def count_tracebacks(workdir: Path) -> int:
@@ -177,12 +210,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--no-kill", action="store_true", help="no process is killed (a baseline)")
     arguments = parser.parse_args()
     reason = unavailable_reason()
     if reason is not None:
         raise SystemExit(f"PostgreSQL: {reason}")
     with postgres_url() as url:
-        asyncio.run(run(arguments.clients, arguments.rounds, arguments.processes, url))
+        kill_one = not arguments.no_kill
+        asyncio.run(run(arguments.clients, arguments.rounds, arguments.processes, url, kill_one))
 
 
 if __name__ == "__main__":
