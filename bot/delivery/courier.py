@@ -18,6 +18,11 @@ pace; the rest of the chat follows in order. A 429's ``retry_after`` holds the w
 messages too. A round that waits for the pace looks up between short slices of waiting: a
 handler waiting for the chat, or new messages queued (the gateway wakes us), end or restart it,
 so an urgent message never waits behind a long queue (a digest) in its chat.
+
+Several processes on one PostgreSQL database: the drainer claims the chats it sends (the outbox
+repository's claims, renewed by :meth:`Courier.renew_claims` while the process lives, released
+chat by chat), a chat another process claimed reads as not yet due, and every paced send takes
+a slot of the bot token's budget shared by all processes (``budget``).
 """
 
 from __future__ import annotations
