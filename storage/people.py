@@ -90,11 +90,17 @@ class People(Repository):
             await self._execute(_LOCK_BY_USER, key)
         return _person_and_conversation((await self._execute(_FIND_PERSON_WITH_CONVERSATION, key)).first())
 
-    async def get_with_conversation(self, person_id: int) -> tuple[PersonRow | None, OpenConversation | None]:
-        """The same by the person's id, locked the same way (a timer's turn)."""
+    async def get_with_conversation(
+        self, person_id: int, *, skip_locked: bool = False
+    ) -> tuple[PersonRow | None, OpenConversation | None]:
+        """The same by the person's id, locked the same way. ``skip_locked`` (a timer's frame):
+        a person whose row another turn holds (another process's timer, an answer) reads as
+        (None, None) — the frame is claimed by whoever holds it, or comes on the next tick."""
         key = {"person_id": person_id}
         if self._locks:
-            await self._execute(_LOCK_BY_ID, key)
+            lock = _LOCK_BY_ID.with_for_update(skip_locked=True) if skip_locked else _LOCK_BY_ID
+            if (await self._execute(lock, key)).first() is None:
+                return None, None
         return _person_and_conversation((await self._execute(_GET_PERSON_WITH_CONVERSATION, key)).first())
 
     @property

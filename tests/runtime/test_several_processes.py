@@ -29,6 +29,7 @@ from bot.transports.telegram.sink import TelegramSink
 from storage import Database
 from storage.presence import ProcessSession
 from storage.send_budget import take_send_slot
+from tests.delivery.test_timer_races import Chat, Client
 from tests.support.clock import FakeClock
 from tests.support.enrolment import enrol
 from tests.support.fake_bot_api import FakeBotApi
@@ -278,3 +279,33 @@ async def test_messages_due_now_wake_the_other_processes_drainers(
         await asyncio.wait_for(woken.wait(), timeout=5)
     finally:
         await session.close()
+
+
+async def test_a_timers_frame_is_moved_on_by_one_process_and_never_waits_for_a_busy_client(
+    runtime: Runtime, settings_for: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """Two processes tick the timers at once: one frame. While a turn of the client holds their
+    row, the other process's tick passes them by instead of waiting (the next tick has them)."""
+    chat = Chat()
+    runtime.courier.register("telegram", FakeSink(chat.show))
+    await enrol(runtime.database, 7, clock())
+    await Client(runtime, chat).live_timer()
+    async with open_runtime(settings_for(), clock) as other:
+        clock.advance(seconds=16)
+        both = await asyncio.gather(runtime.conversations.tick_timers(), other.conversations.tick_timers())
+        assert sorted(len(frames) for frames in both) == [0, 1]
+        clock.advance(seconds=15)
+        holding, done = asyncio.Event(), asyncio.Event()
+
+        async def turn_in_progress() -> None:
+            async with runtime.database.transaction() as tx:
+                await tx.people.find_with_conversation("telegram", "7")
+                holding.set()
+                await done.wait()
+
+        turn = asyncio.get_running_loop().create_task(turn_in_progress())
+        await holding.wait()
+        assert await asyncio.wait_for(other.conversations.tick_timers(), timeout=5) == []
+        done.set()
+        await turn
+        assert len(await other.conversations.tick_timers()) == 1
