@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -157,6 +158,13 @@ class Database:
         self.keyring = keyring
         use_keyring(self.engine.sync_engine.dialect, keyring)
         self._writer_turn = asyncio.Lock()
+        self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{secrets.token_hex(3)}"
+        """This process, as the owner of the leases it takes (unique per start)."""
+
+    @property
+    def shared(self) -> bool:
+        """Several bot processes may use this database at once (PostgreSQL); SQLite has one."""
+        return not self.is_sqlite
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -173,7 +181,7 @@ class Database:
         transaction: Transaction | None = None
         try:
             async with self._writer_turn, self.engine.begin() as connection:
-                transaction = Transaction(connection)
+                transaction = Transaction(connection, owner=self.owner)
                 yield transaction
             transaction.committed()
         except BaseException as error:

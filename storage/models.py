@@ -157,6 +157,20 @@ class OutboxMessage(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """Sent before everything else queued for its chat, not held by the chat's pace (a crisis
     reply, a risk alert); among urgent messages, and among the others, the order is the id's."""
+    lease_owner: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """The bot process whose drainer claimed this message (PostgreSQL, several processes)."""
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """Until when the claim holds unless renewed: a process that died loses it then."""
+
+
+class SendBudget(Base):
+    """The bot token's sending pace, shared by every process on one database: the next free
+    slot on an even grid (about 30 a second), taken in one atomic statement."""
+
+    __tablename__ = "send_budget"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_slot: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Schedule(Base):

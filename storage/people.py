@@ -41,11 +41,19 @@ PERSON = RowReader.of(PersonRow, PEOPLE)
 _PERSON_WITH_CONVERSATION = select(*PEOPLE.columns, *CONVERSATIONS.columns).outerjoin(
     CONVERSATIONS, CONVERSATIONS.c.person_id == PEOPLE.c.id
 )
-_FIND_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(
+_BY_USER = (
     PEOPLE.c.transport == bindparam("transport"),
     PEOPLE.c.external_user_id == bindparam("external_user_id"),
 )
-_GET_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(PEOPLE.c.id == bindparam("person_id"))
+_BY_ID = PEOPLE.c.id == bindparam("person_id")
+_FIND_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(*_BY_USER)
+_GET_PERSON_WITH_CONVERSATION = _PERSON_WITH_CONVERSATION.where(_BY_ID)
+# A turn locks the person's row first (PostgreSQL): processes sharing the database handle one
+# person's updates, timers and buttons one at a time. The read comes after, in a statement of
+# its own: one that waited for the lock sees only the locked row anew, not a conversation the
+# turn before it created. SQLite has one writer at a time anyway.
+_LOCK_BY_USER = select(PEOPLE.c.id).where(*_BY_USER).with_for_update()
+_LOCK_BY_ID = select(PEOPLE.c.id).where(_BY_ID).with_for_update()
 _RECORD_UPDATE = (
     update(PEOPLE)
     .where(PEOPLE.c.id == bindparam("key_id"))
@@ -75,16 +83,30 @@ class People(Repository):
     async def find_with_conversation(
         self, transport: str, external_user_id: str
     ) -> tuple[PersonRow | None, OpenConversation | None]:
-        """The person and their open conversation, if any, in one query (the hot path)."""
-        result = await self._execute(
-            _FIND_PERSON_WITH_CONVERSATION,
-            {"transport": transport, "external_user_id": external_user_id},
-        )
-        return _person_and_conversation(result.first())
+        """The person and their open conversation, if any, in one query (the hot path); the
+        person's row stays locked until the transaction ends (one turn at a time)."""
+        key = {"transport": transport, "external_user_id": external_user_id}
+        if self._locks:
+            await self._execute(_LOCK_BY_USER, key)
+        return _person_and_conversation((await self._execute(_FIND_PERSON_WITH_CONVERSATION, key)).first())
 
-    async def get_with_conversation(self, person_id: int) -> tuple[PersonRow | None, OpenConversation | None]:
-        result = await self._execute(_GET_PERSON_WITH_CONVERSATION, {"person_id": person_id})
-        return _person_and_conversation(result.first())
+    async def get_with_conversation(
+        self, person_id: int, *, skip_locked: bool = False
+    ) -> tuple[PersonRow | None, OpenConversation | None]:
+        """The same by the person's id, locked the same way. ``skip_locked`` (a timer's frame):
+        a person whose row another turn holds (another process's timer, an answer) reads as
+        (None, None) — the frame is claimed by whoever holds it, or comes on the next tick."""
+        key = {"person_id": person_id}
+        if self._locks:
+            lock = _LOCK_BY_ID.with_for_update(skip_locked=True) if skip_locked else _LOCK_BY_ID
+            if (await self._execute(lock, key)).first() is None:
+                return None, None
+        return _person_and_conversation((await self._execute(_GET_PERSON_WITH_CONVERSATION, key)).first())
+
+    @property
+    def _locks(self) -> bool:
+        """Row locks matter where several processes share the database (PostgreSQL)."""
+        return self._connection.dialect.name == "postgresql"
 
     async def create(
         self,

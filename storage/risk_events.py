@@ -67,7 +67,11 @@ class RiskEvents(Repository):
     async def follow_ups_due(self, now: datetime, limit: int) -> list[RiskEventRow]:
         return await self._all(
             RISK_EVENT,
-            select(RISK).where(RISK.c.follow_up_at <= now).order_by(RISK.c.follow_up_at).limit(limit),
+            select(RISK)
+            .where(RISK.c.follow_up_at <= now)
+            .order_by(RISK.c.follow_up_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True),  # claimed: sent in the same transaction
         )
 
     async def follow_up_sent(self, event_id: int, now: datetime) -> None:

@@ -115,6 +115,7 @@ class Schedules(Repository):
             .where(_ACTIVE, SCHEDULES.c.materialize_at <= now)
             .order_by(SCHEDULES.c.materialize_at)
             .limit(limit)
+            .with_for_update(of=SCHEDULES, skip_locked=True)  # claimed: created in the same transaction
         )
         return [(SCHEDULE.read(row), row._mapping[PEOPLE.c.timezone]) for row in result]
 

@@ -89,6 +89,24 @@ class TherapySessions(Repository):
             .limit(limit),
         )
 
+    async def claim_digests_due(self, now: datetime, until: datetime, limit: int) -> list[SessionRow]:
+        """Digests due now, claimed for this process until ``until``. On PostgreSQL their rows
+        are locked (``SKIP LOCKED``: another process's claim is left to it) and their due time
+        moves to ``until``: built outside this transaction, a digest whose process died is due
+        again then, for any process. SQLite (one process) only reads them."""
+        query = (
+            select(SESSIONS)
+            .where(_SCHEDULED, SESSIONS.c.digest_due_at <= now)
+            .order_by(SESSIONS.c.digest_due_at)
+            .limit(limit)
+        )
+        if self._connection.dialect.name != "postgresql":
+            return await self._all(SESSION, query)
+        due = await self._all(SESSION, query.with_for_update(skip_locked=True))
+        if due:
+            await self._update(SESSIONS, SESSIONS.c.id.in_([s.id for s in due]), digest_due_at=until)
+        return due
+
     async def mark_digest_sent(self, session_id: int, now: datetime) -> bool:
         sent = await self._update(
             SESSIONS,

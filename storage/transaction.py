@@ -35,13 +35,13 @@ from storage.therapists import Therapists
 class Transaction:
     """The repositories of one unit of work, sharing one connection and one commit."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, *, owner: str = "") -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
         self.people = People(connection)
         self.entries = Entries(connection)
         self.conversations = Conversations(connection)
-        self.outbox = Outbox(connection)
+        self.outbox = Outbox(connection, owner)
         self.schedules = Schedules(connection)
         self.due_prompts = DuePrompts(connection)
         self.therapists = Therapists(connection)

@@ -291,9 +291,9 @@ class ConversationService:
 
     async def _tick_one(self, person_id: int, now: datetime) -> list[PendingMessage]:
         async with self._db.transaction() as tx:
-            person, conversation = await tx.people.get_with_conversation(person_id)
+            person, conversation = await tx.people.get_with_conversation(person_id, skip_locked=True)
             if person is None or conversation is None:
-                return []
+                return []  # gone, or another turn (process) has the person now: its frame
             if conversation.wake_at is None or conversation.wake_at > now:
                 return []  # an answer moved it meanwhile
             sender = Sender(person.transport, person.external_user_id, person.chat_id)

@@ -18,6 +18,11 @@ pace; the rest of the chat follows in order. A 429's ``retry_after`` holds the w
 messages too. A round that waits for the pace looks up between short slices of waiting: a
 handler waiting for the chat, or new messages queued (the gateway wakes us), end or restart it,
 so an urgent message never waits behind a long queue (a digest) in its chat.
+
+Several processes on one PostgreSQL database: the drainer claims the chats it sends (the outbox
+repository's claims, renewed by :meth:`Courier.renew_claims` while the process lives, released
+chat by chat), a chat another process claimed reads as not yet due, and every paced send takes
+a slot of the bot token's budget shared by all processes (``budget``).
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ DRAIN_BATCH = 500
 REPLY_MAX_WAIT_SECONDS = 1.0
 """A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
 PACE_SLICE_SECONDS = 0.5
+CLAIM_LEASE = timedelta(seconds=30)
+"""How long a drainer's claim on a chat holds unless renewed (every third of it, by the runner):
+a process that died leaves its chats to the others after this at most."""
 """A round waiting for the pace looks up this often: has something urgent arrived meanwhile?"""
 
 Shown = tuple[str, int, str, str]
@@ -184,6 +192,7 @@ class Courier:
         pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         idle_check_seconds: float = 5.0,
+        budget: Callable[[], Awaitable[float]] | None = None,
     ) -> None:
         self._db = database
         self._clock = clock
@@ -192,6 +201,9 @@ class Courier:
         self.sleep = sleep
         """How the courier waits for the pace (tests pass a virtual clock's)."""
         self._idle_check = idle_check_seconds
+        self._budget = budget
+        """The bot token's send budget shared with other processes: takes a slot, returns the
+        seconds to wait for it (None: this process's pacer is the whole budget)."""
         self._sinks: dict[str, Sink] = {}
         self._chat_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._backed_up: set[tuple[str, str]] = set()
@@ -235,11 +247,20 @@ class Courier:
         self._sinks.pop(transport, None)
 
     async def prime(self) -> None:
-        """At start-up: leases held by handlers of a previous run end now, and every chat with
-        messages left over is backed up until they are sent (one bot process per database)."""
+        """At start-up: leases of a previous run end now — every lease on SQLite (one process),
+        only this process's own on PostgreSQL (other processes' live leases are theirs; a dead
+        one's run out by themselves) — and every chat with messages left over is backed up
+        until they are sent."""
         async with self._db.transaction() as tx:
             await tx.outbox.end_leases(self._clock())
             self._backed_up.update(await tx.outbox.chats_with_pending())
+
+    async def renew_claims(self) -> None:
+        """This process lives: the chats its drainer claimed stay its own (PostgreSQL; a
+        process that dies stops renewing, and another takes its chats within ``CLAIM_LEASE``)."""
+        if self._db.shared:
+            async with self._db.transaction() as tx:
+                await tx.outbox.renew_claims(self._clock() + CLAIM_LEASE)
 
     # --- sending --------------------------------------------------------------------------
 
@@ -357,6 +378,8 @@ class Courier:
         paced = message.edit_of is None or message.purpose is Purpose.TIMER
         if paced and not await self._wait_for_pace(round_, item.urgent or message.urgent, max_wait):
             return False  # the drainer sends this and the rest in turn (or reads the chat again)
+        if paced:
+            await self._take_budget()
         round_.attempted.add(item.id)
         sending = self._sending.setdefault(round_.key, asyncio.Lock())
         try:
@@ -411,6 +434,19 @@ class Courier:
                 return False
         self.pacer.spend(chat_id)
         return True
+
+    async def _take_budget(self) -> None:
+        """Wait for a slot of the budget shared with other processes; should the database not
+        answer, this process's own pace holds alone (a reply is not kept back for it)."""
+        if self._budget is None:
+            return
+        try:
+            wait = await self._budget()
+        except StorageError as error:
+            log.warning("shared send budget unavailable (%s); pacing alone", describe_error(error))
+            return
+        if wait > 0:
+            await self.sleep(wait)
 
     def _awaited(self, key: tuple[str, str]) -> bool:
         """Someone else (a handler with fresh replies) waits for this chat's lock."""
@@ -490,14 +526,26 @@ class Courier:
         try:
             async with self._db.transaction() as tx:
                 await self.ledger.write(tx)
-                chats = await tx.outbox.due_chats(self._clock(), limit=DRAIN_BATCH)
+                now = self._clock()
+                chats = await tx.outbox.claim_due_chats(now, now + CLAIM_LEASE, limit=DRAIN_BATCH)
         except StorageError:
             log.exception("outbox drain could not read the database")
             return 0
         sent = 0
         for transport, chat_id in chats:
-            sent += await self.deliver_chat(transport, chat_id)
+            try:
+                sent += await self.deliver_chat(transport, chat_id)
+            finally:
+                await self._release(transport, chat_id)
         return sent
+
+    async def _release(self, transport: str, chat_id: str) -> None:
+        """The drainer is done with a chat it claimed: another process may take it now
+        (PostgreSQL; what was sent is written down first, so it is not read back as due)."""
+        if self._db.shared:
+            async with self._db.transaction() as tx:
+                await self.ledger.write(tx)
+                await tx.outbox.release(transport, chat_id)
 
     async def run(self) -> None:
         """The drainer: until cancelled, send what is due, then wait for a wake-up or a while.

@@ -19,6 +19,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+SHARED_SPACING = 1.1
+"""The grid of the send budget shared by several processes (``storage/send_budget.py``) spaces
+sends this much wider than the rate: a send leaves a little after its slot (another process's
+network, its event loop), and Telegram counts arrivals in any one second."""
+
 
 @dataclass
 class _ChatBucket:

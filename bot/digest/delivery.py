@@ -53,6 +53,8 @@ ITEM_ALERT = "item_alert"
 MAX_TEXT_PARTS = 3
 """A digest that needs more messages than this goes as a summary plus the full text as a file."""
 DIGEST_RETRY = timedelta(minutes=5)
+DIGEST_LEASE = timedelta(minutes=1)
+"""A digest claimed by a process (PostgreSQL) is due again this much later should it die first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ class DigestDelivery:
         """Queue every digest due now; returns how many messages that queued."""
         now = self._clock()
         async with self._db.transaction() as tx:
-            due = await tx.sessions.digests_due(now, limit)
+            due = await tx.sessions.claim_digests_due(now, now + DIGEST_LEASE, limit)
         queued = 0
         for session in due:
             try:

@@ -65,6 +65,7 @@ async def telegram_running(
         runtime.gateway,
         runtime.courier,
         (lambda: background(runtime)) if with_background else None,
+        turn_to_poll=lambda: runtime.wait_to_poll(TELEGRAM),
     ) as transport:
         with runtime.transports.running(TELEGRAM, transport.links):
             yield transport

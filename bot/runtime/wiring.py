@@ -14,9 +14,9 @@ from bot.chat.turn import new_prompt_token
 from bot.core.clock import Clock, utc_now
 from bot.core.errors import ConfigurationError
 from bot.core.logs import describe_error
-from bot.delivery.courier import Courier
+from bot.delivery.courier import CLAIM_LEASE, Courier
 from bot.delivery.gateway import Gateway
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import SHARED_SPACING, Pacer
 from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import Admissions
 from bot.runtime.background import Ticker, running
@@ -31,6 +31,8 @@ from flows.catalogue import Catalogue
 from flows.registry import BUILT_IN
 from storage import Database, StorageError
 from storage.crypto import KeyRing, KeyRingError
+from storage.presence import ProcessSession
+from storage.send_budget import take_send_slot
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,15 @@ class Runtime:
     """The transports running in this process (their link makers)."""
     catalogue: Catalogue = BUILT_IN
     """The homework types of this run (built-in and the practice's), and those it refused."""
+    session: ProcessSession | None = None
+    """This process's own PostgreSQL session (roles, wake-ups); None on SQLite."""
+
+    async def wait_to_poll(self, transport: str) -> None:
+        """Return once this process may poll ``transport`` with the bot token: on PostgreSQL
+        one process at a time (an advisory lock; the others stand by and take over when its
+        process dies). With webhooks every process may receive, and nothing waits here."""
+        if self.session is not None:
+            await self.session.wait_for_role(f"poll-{transport}")
 
 
 @asynccontextmanager
@@ -86,7 +97,13 @@ async def open_runtime(
             chat_interval=settings.chat_send_interval_seconds,
             chat_burst=settings.chat_send_burst,
         )
-        courier = Courier(database, clock, pacer=pacer, idle_check_seconds=settings.outbox_tick_seconds)
+        courier = Courier(
+            database,
+            clock,
+            pacer=pacer,
+            idle_check_seconds=settings.outbox_tick_seconds,
+            budget=_shared_budget(database, settings.send_rate_per_second),
+        )
         transports = Transports()
         features = build_conversation(
             database,
@@ -108,7 +125,10 @@ async def open_runtime(
         )
         digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=catalogue.flows)
         await courier.prime()
+        session = await ProcessSession.open(database)
         try:
+            if session is not None:
+                await session.listen(courier.wake)  # another process queued messages due now
             yield Runtime(
                 settings,
                 database,
@@ -122,11 +142,22 @@ async def open_runtime(
                 Gateway(features.conversations, courier),
                 transports,
                 catalogue,
+                session,
             )
         finally:
             await courier.close()
+            if session is not None:
+                await session.close()
     finally:
         await database.close()
+
+
+def _shared_budget(database: Database, rate: float) -> Callable[[], Awaitable[float]] | None:
+    """The bot token's send budget shared by every process on a PostgreSQL database (None on
+    SQLite, or with pacing off: this process's pacer is the whole budget then)."""
+    if not database.shared or rate <= 0:
+        return None
+    return lambda: take_send_slot(database, "telegram", SHARED_SPACING / rate)
 
 
 def _keyring_from(settings: Settings) -> KeyRing | None:
@@ -211,8 +242,11 @@ def background(runtime: Runtime, *, first: float | None = 0.0) -> AbstractAsyncC
     """The background runner every transport gets: the scheduler's and the timers' tickers
     (intervals from the settings) and the outbox drainer."""
     settings = runtime.settings
-    tickers = (
+    tickers = [
         Ticker("scheduler", settings.scheduler_tick_seconds, _job(scheduled_work, runtime, "scheduler")),
         Ticker("timers", settings.timer_tick_seconds, _job(timer_work, runtime, "timers")),
-    )
+    ]
+    if runtime.database.shared:  # the drainer's claims live as long as this process
+        renew = CLAIM_LEASE.total_seconds() / 3
+        tickers.append(Ticker("claims", renew, runtime.courier.renew_claims))
     return running(tickers, runtime.courier.run, first=first)

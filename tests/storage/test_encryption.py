@@ -43,7 +43,7 @@ from storage.models import Base
 from tests.support.bot_process import run_between
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.journeys import answer
-from tests.support.postgres_server import postgres_url, unavailable_reason
+from tests.support.postgres_server import postgres_or_skip
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 
@@ -598,13 +598,7 @@ async def test_other_processes_with_the_same_key_file_read_the_data(tmp_path: Pa
 # --- PostgreSQL: the JSONB columns become text, their rows kept --------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.skip(f"PostgreSQL: {reason}")
-    with postgres_url() as url:
-        yield url
+postgres = pytest.fixture(scope="module", name="postgres")(postgres_or_skip)
 
 
 async def test_postgres_keeps_jsonb_rows_through_the_migration_and_rotation(postgres: str) -> None:

@@ -106,3 +106,15 @@ def postgres_url() -> Iterator[str]:
                 check=False,
             )
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def postgres_or_skip() -> Iterator[str]:
+    """A module's PostgreSQL server (``pytest.fixture(scope="module")(postgres_or_skip)``),
+    or the module's cases skipped with the reason."""
+    import pytest
+
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL: {reason}")
+    with postgres_url() as url:
+        yield url

@@ -11,7 +11,7 @@ to the same ``handle``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -92,9 +92,16 @@ async def publish_commands(application: TelegramApplication, gateway: Gateway) -
 
 @asynccontextmanager
 async def telegram_running(
-    config: TelegramConfig, gateway: Gateway, courier: Courier, background: Background | None = None
+    config: TelegramConfig,
+    gateway: Gateway,
+    courier: Courier,
+    background: Background | None = None,
+    *,
+    turn_to_poll: Callable[[], Awaitable[None]] | None = None,
 ) -> AsyncIterator[TelegramTransport]:
-    """Start receiving updates from Telegram; stop everything in reverse order on exit."""
+    """Start receiving updates from Telegram; stop everything in reverse order on exit. With
+    polling, ``turn_to_poll`` returns once this process may poll (several processes on one
+    database elect one poller; the others send and do background work meanwhile)."""
     application = build_application(config, gateway)
     await _initialize(application, config)
     try:
@@ -105,7 +112,7 @@ async def telegram_running(
         async with background() if background is not None else contextlib.nullcontext():
             await application.start()
             try:
-                await _start_receiving(application, receiver)
+                await _start_receiving(application, receiver, turn_to_poll)
                 yield transport
             finally:
                 await receiver.stop()
@@ -135,12 +142,16 @@ async def _initialize(application: TelegramApplication, config: TelegramConfig) 
         ) from None
 
 
-async def _start_receiving(application: TelegramApplication, receiver: Poller | WebhookReceiver) -> None:
+async def _start_receiving(
+    application: TelegramApplication,
+    receiver: Poller | WebhookReceiver,
+    turn_to_poll: Callable[[], Awaitable[None]] | None,
+) -> None:
     if isinstance(receiver, WebhookReceiver):
-        await receiver.start()  # sets the webhook
+        await receiver.start()  # sets the webhook; every process may receive
     else:
         await application.bot.delete_webhook()  # getUpdates is refused while one is set
-        receiver.start()
+        receiver.start(turn_to_poll)
 
 
 def _receiver(application: TelegramApplication, config: TelegramConfig) -> Poller | WebhookReceiver:

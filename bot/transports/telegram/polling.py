@@ -98,8 +98,9 @@ class Poller:
         """True when no fetched update is waiting behind the one being handled."""
         return not self._batch
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="telegram-polling")
+    def start(self, turn: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Poll from now on, or once ``turn`` returns (only one process may poll a bot token)."""
+        self._task = asyncio.get_running_loop().create_task(self._run(turn), name="telegram-polling")
         self._task.add_done_callback(_report_death)
 
     async def stop(self) -> None:
@@ -115,7 +116,9 @@ class Poller:
         self._batch.clear()
         await self._confirm_handled()
 
-    async def _run(self) -> None:
+    async def _run(self, turn: Callable[[], Awaitable[None]] | None = None) -> None:
+        if turn is not None:
+            await turn()
         failed: list[type[Exception]] = []  # the kinds of error in the current run of failures
         while not self._stopping:
             try:
