@@ -42,6 +42,15 @@ async def test_a_mood_check_in_the_terminal(runtime: Runtime) -> None:
     ]
 
 
+async def test_skip_typed_without_its_slash_skips_as_the_question_says(runtime: Runtime) -> None:
+    script = Script(["/mood", "6", "12", "Skip", " skip "])
+    await run_terminal(runtime, script.read_line, script.write)
+    assert "or type Skip" in script.text
+    assert await rows(runtime.database, "entries", "status", "answers") == [
+        ("completed", {"mood": 6, "feelings": None, "note": None, "obstacles": None})
+    ]
+
+
 async def test_leaving_mid_flow_and_coming_back_resumes(runtime: Runtime) -> None:
     first = Script(["/mood", "3", "2", "/quit"])
     await run_terminal(runtime, first.read_line, first.write)

@@ -29,6 +29,9 @@ from storage import Database
 
 TRANSPORT = "terminal"
 LOCAL_USER = "local"
+SKIP_WORD = "skip"
+"""Typed alone, it skips an optional question as the questions say ("or type Skip"); a note
+that says only "skip" is not one anybody means to keep."""
 CAPABILITIES = Capabilities(TextLimit(1_000_000), buttons=False, edits=False, attachments=True)
 """A terminal prints anything; files are saved next to the database while the chat runs."""
 
@@ -232,6 +235,8 @@ class TerminalChat:
         if line.startswith("/"):
             head, _, args = line.partition(" ")
             return [CommandReceived(head[1:], args.strip())]
+        if line.strip().casefold() == SKIP_WORD:  # the questions say "or type Skip"
+            return [CommandReceived(SKIP_WORD)]
         presses = await self._choices.presses_for(LOCAL_USER, line)
         if presses is not None:
             return list(presses)
