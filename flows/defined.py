@@ -13,8 +13,9 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
+from flows.generic import GenericFacts, generic_facts, measure_headline, summary_lines
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
 from flows.scoring import Score, score
@@ -239,11 +240,13 @@ def digest_section(
     labels: Mapping[str, str],
     earlier: Mapping[str, Worded] | None = None,
     highlight: Highlight | None = None,
-) -> DigestSection[tuple[DefinedEntry, ...]]:
+) -> DigestSection[Any]:
     """The generic digest section: each entry's answers in order, its score and band if scored;
     an entry answered under an ``earlier`` version (by version) reads as it was answered."""
     versions = dict(earlier or {})
     steps = [s.id for f, _ in (*versions.values(), (flow, labels)) for s in f.steps]
+    if flow.scoring is not None:
+        return _measure_section(flow, tuple(dict.fromkeys(steps)), labels, versions, highlight)
     return DigestSection(
         heading=flow.title.upper(),
         reads=tuple(dict.fromkeys(steps)),
@@ -251,6 +254,41 @@ def digest_section(
         count=len,
         body=_body,
         counted=(flow.title, flow.title + "s"),
+    )
+
+
+Measured = tuple[tuple[DefinedEntry, ...], GenericFacts]
+"""A scored homework's facts: its entries as answered, and the measure's figures over time."""
+
+
+def _measure_section(
+    flow: Flow,
+    reads: tuple[str, ...],
+    labels: Mapping[str, str],
+    versions: Mapping[str, Worded],
+    highlight: Highlight | None,
+) -> DigestSection[Measured]:
+    """A scored homework (PHQ-9, GAD-7, a practice's measure): the measure's latest, previous
+    and baseline scores and the change first (``flows.generic``), its caption line and score
+    chart, then the entries as they were answered."""
+
+    def facts(given: SectionInput) -> Measured:
+        return _facts((flow, labels), versions, highlight, given), generic_facts(flow, given)
+
+    def body(found: Measured, view: SectionView) -> str:
+        measure = found[1].measure
+        summary = "\n".join(summary_lines(measure)) + "\n\n" if measure is not None else ""
+        return summary + _body(found[0], view)
+
+    return DigestSection(
+        heading=flow.title.upper(),
+        reads=reads,
+        facts=facts,
+        count=lambda found: len(found[0]),
+        body=body,
+        counted=(flow.title, flow.title),
+        headline=lambda found, view: measure_headline(found[1], view),
+        score_chart=lambda found: found[1].series,
     )
 
 

@@ -58,7 +58,16 @@ KIND_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "multi_choice": ("options", "columns", "allow_custom"),
     "text": ("max_length",),
 }
-SCORING_KEYS: Final = ("label", "method", "items", "bands", "derived", "loinc")
+SCORING_KEYS: Final = (
+    "label",
+    "method",
+    "items",
+    "bands",
+    "derived",
+    "loinc",
+    "response_drop",
+    "remission_below",
+)
 
 
 class DefinitionError(ValueError):
@@ -327,6 +336,8 @@ def _scoring(table: object, path: str, problems: list[str]) -> Scoring | None:
             s for i, d in enumerate(derived) if (s := _scoring(d, f"{path}.derived[{i}]", problems))
         ),
         loinc=fields.text("loinc", required=False, pattern=re.compile(r"\d{1,7}-\d")),
+        response_drop=fields.number("response_drop", 0.0, 1.0, exclusive_low=True),
+        remission_below=fields.number("remission_below", float("-inf"), float("inf")),
     )
     return scoring
 
@@ -447,6 +458,18 @@ class _Fields:
             self.problem(key, f"a whole number from {low} to {high}")
             return default
         return value
+
+    def number(self, key: str, low: float, high: float, *, exclusive_low: bool = False) -> float | None:
+        """An optional number in range (a response's share of the baseline, a threshold)."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if not numeric or not (low < value if exclusive_low else low <= value) or value > high:
+            bounds = f"above {low:g}" if exclusive_low else f"from {low:g}"
+            self.problem(key, f"a number {bounds} to {high:g}" if high != float("inf") else "a number")
+            return None
+        return float(value)
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)
