@@ -76,6 +76,15 @@ async def ask(user: FakeUser, text: str) -> str:
     return reply.text or ""
 
 
+async def digest_now(bot: RunningBot, therapist: FakeUser, alias: str = "Sam") -> str:
+    """The therapist asks for ``alias``'s digest now; the text of the digest that comes."""
+    therapist.mark_read()
+    await therapist.send(f"/digest {alias}")
+    await therapist.expect(1)
+    await bot.tick()
+    return (await therapist.expect_text(f"Pre-session digest: {alias}")).text or ""
+
+
 async def settle(user: FakeUser) -> None:
     """Updates are handled in order: once /help is answered, everything before it was handled."""
     await user.send("/help")
