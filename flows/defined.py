@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
-from flows.generic import GenericFacts, generic_facts, measure_headline, summary_lines
+from flows.generic import GenericFacts, ScoredPoint, measure_facts, measure_headline, summary_lines
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
 from flows.scoring import Score, score
@@ -258,7 +258,8 @@ def digest_section(
 
 
 Measured = tuple[tuple[DefinedEntry, ...], GenericFacts]
-"""A scored homework's facts: its entries as answered, and the measure's figures over time."""
+"""A scored homework's facts: its entries as answered (each scored under its own version), and
+the measure's figures over time (no entries of their own)."""
 
 
 def _measure_section(
@@ -273,7 +274,14 @@ def _measure_section(
     chart, then the entries as they were answered."""
 
     def facts(given: SectionInput) -> Measured:
-        return _facts((flow, labels), versions, highlight, given), generic_facts(flow, given)
+        entries = _facts((flow, labels), versions, highlight, given)
+        in_period = [
+            ScoredPoint(e.at, float(e.score.value), e.score.band)
+            for e in entries
+            if e.score is not None and e.score.value is not None
+        ]
+        assert flow.scoring is not None
+        return entries, GenericFacts((), *measure_facts(flow, flow.scoring, given, in_period))
 
     def body(found: Measured, view: SectionView) -> str:
         measure = found[1].measure

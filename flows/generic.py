@@ -159,16 +159,24 @@ def generic_facts(flow: Flow, given: SectionInput) -> GenericFacts:
     scoring = flow.scoring
     if scoring is None:
         return GenericFacts(entries)
-    earlier = _points(flow, scoring, given.earlier or given.previous)
     in_period = tuple(
         ScoredPoint(e.at, float(e.score.value), e.score.band)
         for e in entries
         if e.score is not None and e.score.value is not None
     )
+    return GenericFacts(entries, *measure_facts(flow, scoring, given, in_period))
+
+
+def measure_facts(
+    flow: Flow, scoring: Scoring, given: SectionInput, in_period: Sequence[ScoredPoint]
+) -> tuple[MeasureSummary, ScoreSeries]:
+    """A measure's figures over time: the scores before the period (read from ``given``) and
+    those in it (scored by the caller, who has read its entries already)."""
+    earlier = _points(flow, scoring, given.earlier or given.previous)
     low, high = score_range(scoring, flow)
     points = tuple((p.at, p.value) for p in (*earlier, *in_period))
     series = ScoreSeries(scoring.label, points, scoring.bands, low, high)
-    return GenericFacts(entries, measure_summary(scoring, earlier, in_period), series)
+    return measure_summary(scoring, earlier, in_period), series
 
 
 def _has_answers(entry: SectionEntry) -> bool:

@@ -51,10 +51,10 @@ DRAIN_BATCH = 500
 REPLY_MAX_WAIT_SECONDS = 1.0
 """A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
 PACE_SLICE_SECONDS = 0.5
+"""A round waiting for the pace looks up this often: has something urgent arrived meanwhile?"""
 CLAIM_LEASE = timedelta(seconds=30)
 """How long a drainer's claim on a chat holds unless renewed (every third of it, by the runner):
 a process that died leaves its chats to the others after this at most."""
-"""A round waiting for the pace looks up this often: has something urgent arrived meanwhile?"""
 
 Shown = tuple[str, int, str, str]
 """(what was shown: "conversation" or "due_prompt", its key, its token, the message id)."""
