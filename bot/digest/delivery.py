@@ -283,20 +283,26 @@ async def _request(
         notes=tuple(
             NoteInput(n.text, n.created_at) for n in await tx.notes.between(client.id, period_start, end)
         ),
-        risk_events=tuple(
-            RiskEventInput(
-                r.at,
-                r.where,
-                r.category,
-                tuple(a for a in (r.answer, r.follow_up_answer) if a is not None),
-                r.text if r.category == ITEM_ALERT else None,  # the option's label, never free text
-            )
-            for r in await tx.risk_events.between(client.id, period_start, end)
-        ),
+        risk_events=await _risk_events(tx, client.id, period_start, end),
         risk_flags=tuple(
             RiskFlagInput(f.raised_at, f.reason, f.where) for f in await tx.risk_flags.open_for(client.id)
         ),
         goals=await _goals(tx, client.id, end),
+    )
+
+
+async def _risk_events(
+    tx: Transaction, client_id: int, start: datetime, end: datetime
+) -> tuple[RiskEventInput, ...]:
+    return tuple(
+        RiskEventInput(
+            r.at,
+            r.where,
+            r.category,
+            tuple(a for a in (r.answer, r.follow_up_answer) if a is not None),
+            r.text if r.category == ITEM_ALERT else None,  # the option's label, never free text
+        )
+        for r in await tx.risk_events.between(client_id, start, end)
     )
 
 

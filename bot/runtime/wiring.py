@@ -86,24 +86,8 @@ async def open_runtime(
         settings.database_url, keyring=keyring if keyring is not None else _keyring_from(settings)
     )
     try:
-        await database.migrate()
-        await database.check_keys()
-        await seal_leftovers(database)
-        catalogue = await open_catalogue(database, settings, clock)
-        if flows is not None:
-            catalogue = catalogue.only(flows)
-        pacer = Pacer(
-            rate=settings.send_rate_per_second,
-            chat_interval=settings.chat_send_interval_seconds,
-            chat_burst=settings.chat_send_burst,
-        )
-        courier = Courier(
-            database,
-            clock,
-            pacer=pacer,
-            idle_check_seconds=settings.outbox_tick_seconds,
-            budget=_shared_budget(database, settings.send_rate_per_second),
-        )
+        catalogue = await _ready(database, settings, clock, flows)
+        courier = _courier(database, clock, settings)
         transports = Transports()
         features = build_conversation(
             database,
@@ -115,14 +99,7 @@ async def open_runtime(
             privacy_note=transports.privacy_note,
             catalogue=catalogue,
         )
-        scheduler = HomeworkScheduler(
-            database,
-            clock,
-            flows=catalogue.flows,
-            new_token=new_prompt_token,
-            reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
-            grace=timedelta(minutes=settings.downtime_grace_minutes),
-        )
+        scheduler = _scheduler(database, clock, settings, catalogue)
         digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=catalogue.flows)
         await courier.prime()
         session = await ProcessSession.open(database)
@@ -150,6 +127,46 @@ async def open_runtime(
                 await session.close()
     finally:
         await database.close()
+
+
+async def _ready(
+    database: Database, settings: Settings, clock: Clock, flows: tuple[Flow, ...] | None
+) -> Catalogue:
+    """The database migrated, its keys checked and its leftovers sealed; the homework types of
+    this run (a test's own, if given)."""
+    await database.migrate()
+    await database.check_keys()
+    await seal_leftovers(database)
+    catalogue = await open_catalogue(database, settings, clock)
+    return catalogue if flows is None else catalogue.only(flows)
+
+
+def _scheduler(
+    database: Database, clock: Clock, settings: Settings, catalogue: Catalogue
+) -> HomeworkScheduler:
+    return HomeworkScheduler(
+        database,
+        clock,
+        flows=catalogue.flows,
+        new_token=new_prompt_token,
+        reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
+        grace=timedelta(minutes=settings.downtime_grace_minutes),
+    )
+
+
+def _courier(database: Database, clock: Clock, settings: Settings) -> Courier:
+    pacer = Pacer(
+        rate=settings.send_rate_per_second,
+        chat_interval=settings.chat_send_interval_seconds,
+        chat_burst=settings.chat_send_burst,
+    )
+    return Courier(
+        database,
+        clock,
+        pacer=pacer,
+        idle_check_seconds=settings.outbox_tick_seconds,
+        budget=_shared_budget(database, settings.send_rate_per_second),
+    )
 
 
 def _shared_budget(database: Database, rate: float) -> Callable[[], Awaitable[float]] | None:
