@@ -14,7 +14,7 @@ ENV_FILE     := $(if $(BETWEEN_HOME),$(BETWEEN_HOME)/.env,.env)
 USES_POSTGRES := $(shell { printf '%s\n' "$$DATABASE_URL"; grep -s '^ *DATABASE_URL *=' '$(ENV_FILE)'; } | grep -c 'postgresql')
 RUN_NEEDS    := $(VENV)/.run-installed $(if $(filter-out 0,$(USES_POSTGRES)),$(VENV)/.postgres-installed)
 
-.PHONY: run test lint types pytest migrate bench clean
+.PHONY: run test lint types pytest migrate bench clean i18n
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Between needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -43,6 +43,15 @@ migrate: $(RUN_NEEDS)
 	$(BIN)/between migrate
 
 test: lint types pytest
+
+# The catalogues (bot/locale): extract every marked text, bring each language's .po up to date
+# (new texts arrive untranslated: the catalogue test fails until they are translated), compile.
+LOCALES := bot/locale
+i18n: $(VENV)/.test-installed
+	$(BIN)/pybabel extract -F babel.cfg --add-comments=TRANSLATORS: --no-location --sort-output \
+		--project=Between --copyright-holder="Between's authors" -o $(LOCALES)/between.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/between.pot -d $(LOCALES) -D between --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALES) -D between
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -30,6 +30,7 @@ RESERVED: Final = 'command: "/{command}" is one of Between\'s own commands'
 RESERVED_COMMANDS: Final = frozenset(
     {
         *("start", "help", "cancel", "skip", "back", "history", "export", "delete", "note", "timezone"),
+        *("language",),
         *("schedule", "settings", "invite", "clients", "assign", "assignments", "unassign", "session"),
         *("sessions", "cancelsession", "digest", "digestchat", "link", "ack", "goal", "goals", "quit"),
     }

@@ -73,6 +73,9 @@ class Person(Base):
     consent_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
     """The consent text the client agreed to (None: not yet)."""
     consented_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    """The language they read: their own choice (/language), else their messenger's on first
+    contact where we have it; None reads the practice's default (``DEFAULT_LANGUAGE``)."""
 
 
 class Entry(Base):

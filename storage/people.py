@@ -34,6 +34,7 @@ class PersonRow:
     alias: str | None = None
     consent_version: str | None = None
     consented_at: datetime | None = None
+    language: str | None = None
 
 
 PERSON = RowReader.of(PersonRow, PEOPLE)
@@ -116,8 +117,10 @@ class People(Repository):
         timezone: str,
         now: datetime,
         update_id: int | None = None,
+        language: str | None = None,
     ) -> PersonRow:
         values: dict[str, Any] = {
+            "language": language,
             "transport": transport,
             "external_user_id": external_user_id,
             "chat_id": chat_id,
@@ -150,6 +153,10 @@ class People(Repository):
             select(PEOPLE.c.id, PEOPLE.c.transport, PEOPLE.c.chat_id).where(PEOPLE.c.id.in_(person_ids))
         )
         return {row.id: (row.transport, row.chat_id) for row in result}
+
+    async def set_language(self, person: PersonRow, language: str, now: datetime) -> None:
+        person.language, person.updated_at = language, now
+        await self._update(PEOPLE, PEOPLE.c.id == person.id, language=language, updated_at=now)
 
     async def set_timezone(self, person_id: int, timezone: str, now: datetime) -> None:
         await self._update(PEOPLE, PEOPLE.c.id == person_id, timezone=timezone, updated_at=now)

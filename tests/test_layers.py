@@ -114,8 +114,8 @@ def wrong_way_imports() -> list[Problem]:
                 problems.append(
                     Problem(name, line, imported, "only bot/transports/ may import a chat library")
                 )
-            if name.startswith("bot.core") and top not in ("bot", *sys.stdlib_module_names):
-                problems.append(Problem(name, line, imported, "bot.core is standard library only"))
+            if name.startswith("bot.core") and top not in ("bot", "babel", *sys.stdlib_module_names):
+                problems.append(Problem(name, line, imported, "bot.core is standard library and babel only"))
             if name in PURE_DIGEST and imported.startswith(("storage", "bot.transports")):
                 problems.append(Problem(name, line, imported, "the digest build and render are pure"))
             target = unit_of(imported)
@@ -142,7 +142,7 @@ def test_a_planted_wrong_way_import_is_found() -> None:
     assert found == {
         "bot.core may not import bot.transports",
         "only bot/transports/ may import a chat library",
-        "bot.core is standard library only",
+        "bot.core is standard library and babel only",
     }
 
 

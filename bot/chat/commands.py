@@ -14,6 +14,7 @@ from bot.chat.router import Audience, Command, CommandHandler, Context, Router
 from bot.chat.turn import note
 from bot.core import formatting
 from bot.core.codes import looks_like_code
+from bot.core.i18n import _
 from flows import Back, Flow, Skip
 
 StartWithCode = Callable[[Context], Awaitable[None]]
@@ -26,7 +27,7 @@ def help_text(router: Router, owner: bool = False) -> str:
     for command in router.commands_for(Audience.CLIENTS):
         if command.homework:
             lines.append(command.help)
-    rest = [c.help for c in router.commands_for(Audience.CLIENTS) if c.help and not c.homework]
+    rest = [_(c.help) for c in router.commands_for(Audience.CLIENTS) if c.help and not c.homework]
     rest += [texts.HELP_QUIT] if owner else []
     return "\n".join(lines) + "\n" + "\n".join(rest) + "\n\n" + texts.HELP_CLOSING
 

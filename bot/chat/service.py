@@ -35,6 +35,7 @@ from bot.chat.turn import (
     words_of,
 )
 from bot.core.clock import Clock
+from bot.core.i18n import _, reading, supported
 from bot.core.logs import describe_error
 from bot.core.messages import Outgoing
 from bot.core.statuses import PersonStatus
@@ -78,9 +79,12 @@ class ConversationService:
         self._clock = clock
         self._default_timezone = default_timezone
 
-    def commands(self) -> list[tuple[str, str]]:
-        """Command names and descriptions for the transport's command menu (clients')."""
-        return [(c.name, c.description) for c in self.router.commands_for(Audience.CLIENTS) if c.description]
+    def commands(self, language: str | None = None) -> list[tuple[str, str]]:
+        """Command names and descriptions for the transport's command menu (clients'), the
+        descriptions in ``language`` (the names are the same words in every language)."""
+        shown = [c for c in self.router.commands_for(Audience.CLIENTS) if c.description]
+        with reading(language):
+            return [(c.name, _(c.description)) for c in shown]
 
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
@@ -88,31 +92,42 @@ class ConversationService:
         risk = self._guard.recognise(words) if words is not None else None
         verdict = self._cap.check(f"{sender.transport}:{sender.user_id}")
         if verdict != "ok" and risk is None:  # a flood: dropped, after one word (never a cry for help)
-            return await self._over_cap(sender, event, verdict, now, update_id)
+            with reading(sender.language):
+                return await self._over_cap(sender, event, verdict, now, update_id)
         async with self._db.transaction() as tx:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction
             person, conversation = await tx.people.find_with_conversation(sender.transport, sender.user_id)
-            if (
-                update_id is not None
-                and person is not None
-                and self._seen(sender, update_id, person, conversation)
-            ):
-                log.info("update %s already handled for person %s; skipped", update_id, person.id)
-                return Handled(duplicate=True)
-            if person is None and not sender.owner:
-                admission = await self._doorkeeper.admit(tx, sender, event, now, self._crisis_for_stranger)
-                if not admission.enter:  # nothing about them is stored, only the replies
-                    queued = await _queue(tx, sender, admission.replies, now)
-                    return Handled(notice=admission.notice, replies=queued)
-            person = await self._person(tx, sender, person, now, update_id)
-            turn = Turn(tx, sender, person, now, update_id)
-            if person.role != Role.THERAPIST:  # therapists write clinically
-                turn.risk = risk
-            notice = await self._admitted(turn, conversation, event)
-            replies = await turn.queue_replies()
-            if update_id is not None and not turn.update_recorded:
-                await tx.people.record_update(person.id, update_id)
+            with reading(person.language if person is not None else sender.language):
+                arrival = (sender, event, update_id, now)
+                return await self._in_transaction(tx, arrival, person, conversation, risk)
+
+    async def _in_transaction(
+        self,
+        tx: Transaction,
+        arrival: tuple[Sender, Event, int | None, datetime],
+        person: PersonRow | None,
+        conversation: OpenConversation | None,
+        risk: RiskFinding | None,
+    ) -> Handled:
+        """The turn, read in the person's language (someone new: their messenger's)."""
+        sender, event, update_id, now = arrival
+        if person and update_id is not None and self._seen(sender, update_id, person, conversation):
+            log.info("update %s already handled for person %s; skipped", update_id, person.id)
+            return Handled(duplicate=True)
+        if person is None and not sender.owner:
+            admission = await self._doorkeeper.admit(tx, sender, event, now, self._crisis_for_stranger)
+            if not admission.enter:  # nothing about them is stored, only the replies
+                queued = await _queue(tx, sender, admission.replies, now)
+                return Handled(notice=admission.notice, replies=queued)
+        person = await self._person(tx, sender, person, now, update_id)
+        turn = Turn(tx, sender, person, now, update_id)
+        if person.role != Role.THERAPIST:  # therapists write clinically
+            turn.risk = risk
+        notice = await self._admitted(turn, conversation, event)
+        replies = await turn.queue_replies()
+        if update_id is not None and not turn.update_recorded:
+            await tx.people.record_update(person.id, update_id)
         return Handled(notice=notice, replies=replies, others=bool(turn.told))
 
     def _seen(
@@ -139,8 +154,9 @@ class ConversationService:
         """The sender's row: made now (they were just admitted), moved to a new chat, or reachable
         again (they wrote to us)."""
         if person is None:
+            zone, language = self._default_timezone, supported(sender.language)
             return await tx.people.create(
-                sender.transport, sender.user_id, sender.chat_id, self._default_timezone, now, update_id
+                sender.transport, sender.user_id, sender.chat_id, zone, now, update_id, language
             )
         if person.chat_id != sender.chat_id:
             await tx.people.move_chat(person, sender.chat_id, now)
@@ -298,7 +314,8 @@ class ConversationService:
                 return []  # an answer moved it meanwhile
             sender = Sender(person.transport, person.external_user_id, person.chat_id)
             turn = Turn(tx, sender, person, now, None)
-            await self.runner.answer(turn, conversation, Tick())
+            with reading(person.language):
+                await self.runner.answer(turn, conversation, Tick())
             if person.status == PersonStatus.UNREACHABLE:  # the clock runs on; nothing is sent
                 turn.replies.clear()
             return list(await turn.queue_replies(lease=timedelta(0)))

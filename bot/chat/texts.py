@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.core.i18n import N_
+
 WELCOME: Final = (
     "Hi, I'm Between. I carry the practice you agreed with your therapist from one session "
     "to the next — a few minutes at a time, at a pace that fits your day.\n\n"
@@ -15,6 +17,7 @@ HELP_LINES: Final = {
     "history": "/history — your journal: what you have practised",
     "schedule": "/schedule — your plan: what is due, and when",
     "timezone": "/timezone — see or change your time zone",
+    "language": N_("/language — the language I write in"),
     "note": "/note <text> — something to bring to your next session",
     "export": "/export — a copy of everything kept about you; /delete — erase it all",
     "cancel": "/cancel — set aside what we're doing (your answers so far are kept)",
@@ -35,6 +38,7 @@ MENU_ORDER: Final = (
     "schedule",
     "note",
     "timezone",
+    "language",
     "cancel",
     "skip",
     "back",
@@ -65,6 +69,7 @@ COMMAND_NAMES: Final = {
     "schedule": "Your plan",
     "history": "Your journal",
     "timezone": "Your time zone",
+    "language": N_("Your language"),
     "note": "Something to bring to your next session",
     "export": "A copy of everything kept about you",
     "delete": "Delete everything kept about you",
@@ -101,6 +106,12 @@ TIMEZONE_UNKNOWN: Final = (
 TIMEZONE_SET: Final = "Done — your time zone is now {zone}. Your plan follows your local time."
 BUTTON_NONE_OF_THESE: Final = "None of these"
 TIMEZONE_UNCHANGED: Final = "Okay, I left your time zone as it was."
+LANGUAGE_PICK: Final = N_("Which language would you like me to write in?")
+LANGUAGE_SET: Final = N_("Done — I'll write in English from now on.")
+"""Said in the language just chosen (its catalogue names itself)."""
+# TRANSLATORS: your language's own name ("Deutsch"), on its button in /language.
+LANGUAGE_OWN_NAME: Final = N_("English")
+"""Each catalogue translates this into its language's own name."""
 
 # --- the journal (/history) -------------------------------------------------------------------
 JOURNAL_EMPTY: Final = "Your journal is empty so far. Whatever you practise will be kept here, for you."

@@ -46,6 +46,9 @@ class Sender:
     chat_id: str
     owner: bool = False
     """The machine's owner (the terminal chat): needs no invitation and reads no consent text."""
+    language: str | None = None
+    """The language their messenger says they use (Telegram's ``language_code``), if it says:
+    what a new person reads until they choose (``bot.core.i18n.supported`` narrows it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
-"""Core vocabulary: pure, standard library only.
+"""Core vocabulary: pure, standard library and Babel's locale data only.
 
 Owns: the clock type, the exception hierarchy, local time and time zones, plan wording, what a
-message to send is (``Outgoing``), one-time codes, log helpers.
-May import: the standard library only (nothing else of Between, no other library).
+message to send is (``Outgoing``), one-time codes, log helpers, which language is read
+(``i18n``) and how dates read in it (``formatting``).
+May import: the standard library and babel (nothing else of Between, no other library).
 """

@@ -1,52 +1,71 @@
 """One way to write dates, times and durations for people: "Tue 3 Mar 08:05" everywhere.
 
-Pure and locale-free for now (English names); every message that shows a moment to a client or
-a therapist goes through here, so the wording is the same in every chat and changes in one place.
+Every message that shows a moment to a client or a therapist goes through here, in the language
+being read (``bot.core.i18n``), with Babel's calendar data: "Tue 3 Mar" in English, "Di., 3. März"
+in German. A language without patterns of its own here gets Babel's for its locale.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Final
+from datetime import date, datetime, time, timedelta
+from typing import Final, Literal
 
-WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEEKDAY_FULL_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTH_FULL_NAMES: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from babel.dates import format_date, format_skeleton, format_timedelta, get_day_names, get_month_names
+
+from bot.core.i18n import current
+
+_PATTERNS: Final[dict[str, dict[str, str]]] = {
+    "en": {"day": "EEE d MMM", "day_year": "EEE d MMM y", "long_day": "EEEE d MMMM", "at": "{day} {time}"},
+    "de": {
+        "day": "EEE, d. MMM",
+        "day_year": "EEE, d. MMM y",
+        "long_day": "EEEE, d. MMMM",
+        "at": "{day}, {time}",
+    },
+}
+"""Date patterns (CLDR syntax) per language where Babel's defaults read less naturally in a chat."""
 
 
 def clock(moment: datetime | time) -> str:
-    """'08:05'."""
+    """'08:05' (24 hours, as every language Between speaks writes it in a plan)."""
     return f"{moment:%H:%M}"
 
 
 def day(value: date, *, year: bool = False) -> str:
     """'Tue 3 Mar' (with ``year``: 'Tue 3 Mar 2026')."""
-    text = f"{WEEKDAY_NAMES[value.weekday()]} {value.day} {MONTH_NAMES[value.month - 1]}"
-    return f"{text} {value.year}" if year else text
+    language = current()
+    patterns = _PATTERNS.get(language)
+    if patterns is None:
+        return format_skeleton("yMMMEd" if year else "MMMEd", value, locale=language)
+    return format_date(value, patterns["day_year" if year else "day"], locale=language)
 
 
 def long_day(value: date) -> str:
     """'Tuesday 3 March', for the one date that matters most in a message."""
-    return f"{WEEKDAY_FULL_NAMES[value.weekday()]} {value.day} {MONTH_FULL_NAMES[value.month - 1]}"
+    language = current()
+    pattern = _PATTERNS.get(language, {}).get("long_day", "EEEE d MMMM")
+    return format_date(value, pattern, locale=language)
 
 
 def day_and_time(moment: datetime, *, year: bool = False) -> str:
     """'Tue 3 Mar 08:05' — a local moment (convert it to the reader's zone first)."""
-    return f"{day(moment.date(), year=year)} {clock(moment)}"
+    joined = _PATTERNS.get(current(), _PATTERNS["en"])["at"]
+    return joined.format(day=day(moment.date(), year=year), time=clock(moment))
+
+
+def weekday_name(weekday: int, *, width: Literal["abbreviated", "wide"] = "abbreviated") -> str:
+    """'Mon' for 0 … 'Sun' for 6 ('Monday' wide), in the language being read."""
+    return str(get_day_names(width, locale=current())[weekday]).rstrip(".")
+
+
+def month_name(month: int, *, width: Literal["abbreviated", "wide"] = "abbreviated") -> str:
+    """'Jan' for 1 … 'Dec' for 12 ('January' wide), in the language being read."""
+    return str(get_month_names(width, context="stand-alone", locale=current())[month]).rstrip(".")
+
+
+def duration(span: timedelta) -> str:
+    """'3 days', '5 minutes' — a rounded span in words, in the language being read."""
+    return format_timedelta(span, locale=current())
 
 
 def minutes_and_seconds(seconds: float) -> str:

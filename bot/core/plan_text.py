@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from bot.core.formatting import WEEKDAY_NAMES
+from bot.core.formatting import weekday_name
 
 _TIME_SEPARATORS = re.compile(r"[\s,;]+")
 _TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
@@ -97,7 +97,7 @@ def describe_weekdays(days: frozenset[int]) -> str:
         raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(days)}")
     if days in _PHRASE_BY_WEEKDAYS:
         return _PHRASE_BY_WEEKDAYS[days]
-    return ", ".join(WEEKDAY_NAMES[day] for day in sorted(days))
+    return ", ".join(weekday_name(day) for day in sorted(days))
 
 
 CADENCE_PHRASES = {

@@ -32,7 +32,7 @@ class Conversation(Protocol):
         self, chat: Recipient, title: str, user_id: str | None, code: str, public: bool = False
     ) -> Handled: ...
 
-    def commands(self) -> list[tuple[str, str]]: ...
+    def commands(self, language: str | None = None) -> list[tuple[str, str]]: ...
 
 
 Notice = Callable[[str | None], Awaitable[None]]
@@ -54,9 +54,10 @@ class Gateway:
         self._courier = courier
         self._deliveries: set[asyncio.Task[None]] = set()
 
-    def commands(self) -> list[tuple[str, str]]:
-        """Command names and descriptions for a transport's command menu."""
-        return self._conversation.commands()
+    def commands(self, language: str | None = None) -> list[tuple[str, str]]:
+        """Command names and descriptions for a transport's command menu (described in
+        ``language``; None: the practice's default)."""
+        return self._conversation.commands(language)
 
     async def handle(
         self,

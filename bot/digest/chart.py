@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from bot.core.formatting import MONTH_NAMES, WEEKDAY_NAMES
+from bot.core.formatting import month_name, weekday_name
 from bot.digest.build import Digest
 from flows.sections import ChartSeries, ScoreSeries
 
@@ -225,7 +225,7 @@ def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tu
         moment = start.replace(minute=0, second=0, microsecond=0)
         while moment <= end:
             if moment >= start and moment.hour % hours == 0:
-                ticks.append((moment, f"{WEEKDAY_NAMES[moment.weekday()]} {moment:%H:%M}"))
+                ticks.append((moment, f"{weekday_name(moment.weekday())} {moment:%H:%M}"))
             moment = (moment.astimezone(UTC) + timedelta(hours=1)).astimezone(zone)
         return ticks
     if span <= 120:
@@ -235,7 +235,7 @@ def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tu
             moment = datetime(day.year, day.month, day.day, tzinfo=zone)
             if moment > end:
                 return ticks
-            ticks.append((moment, f"{day.day} {MONTH_NAMES[day.month - 1]}"))
+            ticks.append((moment, f"{day.day} {month_name(day.month)}"))
             day += timedelta(days=step)
     step = max(1, math.ceil(span / 30.4 / most))
     year, month = start.year + start.month // 12, start.month % 12 + 1  # the first month after start
@@ -244,7 +244,7 @@ def time_ticks(start: datetime, end: datetime, most: int = MAX_TICKS) -> list[tu
         if moment > end:
             return ticks
         new_year = not ticks or ticks[-1][0].year != year
-        ticks.append((moment, f"{MONTH_NAMES[month - 1]} {year}" if new_year else MONTH_NAMES[month - 1]))
+        ticks.append((moment, f"{month_name(month)} {year}" if new_year else month_name(month)))
         month += step
         year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 
@@ -270,4 +270,4 @@ def _number(value: float) -> str:
 
 
 def _day(moment: datetime) -> str:
-    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+    return f"{moment.day} {month_name(moment.month)} {moment.year}"

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Final
 
 from bot.core import formatting
-from bot.core.formatting import WEEKDAY_NAMES
+from bot.core.formatting import weekday_name
 from bot.core.messages import utf16_length
 from bot.core.plan_text import describe_plan_days, describe_weekdays
 from bot.digest.build import (
@@ -325,9 +325,9 @@ def _weekdays(days: Sequence[int]) -> str:
     names: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            names.append(f"{WEEKDAY_NAMES[run[0]]}–{WEEKDAY_NAMES[run[-1]]}")
+            names.append(f"{weekday_name(run[0])}–{weekday_name(run[-1])}")
         else:
-            names += [WEEKDAY_NAMES[d] for d in run]
+            names += [weekday_name(d) for d in run]
     return ON_DAYS.format(days=_and(names))
 
 

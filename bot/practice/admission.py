@@ -22,6 +22,7 @@ from bot.core.codes import (
     looks_like_code,
     new_code,
 )
+from bot.core.i18n import SOURCE_LANGUAGE, current
 from bot.core.messages import Button, Outgoing, Purpose, choice_question
 from bot.practice import texts as ptexts
 from bot.practice.therapist import DEFAULT_LEAD_MINUTES, free_alias, help_text
@@ -50,8 +51,11 @@ def consent_text(privacy: str) -> str:
 
 
 def consent_version(privacy: str) -> str:
-    """A short fingerprint of the consent text: a changed text is a new version."""
-    return code_hash(consent_text(privacy))[:12]
+    """A short fingerprint of the consent text as read now: a changed text is a new version, and
+    so is the text in another language (agreeing in English is not having read the German)."""
+    fingerprint = code_hash(consent_text(privacy))[:12]
+    language = current()
+    return fingerprint if language == SOURCE_LANGUAGE else f"{language}-{fingerprint}"
 
 
 def consent_message(therapist: str | None, code: str | None, privacy: str) -> Outgoing:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.chat import commands, journal, notes, privacy, timezone
+from bot.chat import commands, journal, language, notes, privacy, timezone
 from bot.chat.flow_runner import FlowRunner
 from bot.chat.ports import Ledger
 from bot.chat.router import Router
@@ -15,6 +15,7 @@ from bot.chat.service import ConversationService
 from bot.chat.turn import new_prompt_token
 from bot.core.clock import Clock
 from bot.core.codes import AttemptLimiter
+from bot.core.i18n import use_practice_default
 from bot.core.links import LinkMaker, NoLinks
 from bot.practice import commands as practice_feature
 from bot.practice.admission import Admissions
@@ -66,6 +67,7 @@ def build_conversation(
     catalogue: Catalogue = BUILT_IN,
 ) -> Features:
     flows = catalogue.flows
+    use_practice_default(settings.default_language)
     safety = Safety(database, safety_settings(settings))
     practice = Admissions(database, flows=flows, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
     router = Router()
@@ -78,7 +80,7 @@ def build_conversation(
     )
     start_code = commands.StartCode()
     commands.register(router, flows, start_code)
-    for feature in (journal, timezone, notes, privacy, scheduling_feature):
+    for feature in (journal, timezone, language, notes, privacy, scheduling_feature):
         feature.register(router)
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigurationError
+from bot.core.i18n import installed, supported
 
 TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/between.db"
@@ -38,6 +39,8 @@ class Settings(BaseSettings):
     telegram_webhook_max_connections: int = Field(default=1, ge=1, le=100)
     database_url: str = DEFAULT_DATABASE_URL
     default_timezone: str = "UTC"
+    default_language: str = "en"
+    """What a person reads until they choose (/language) or their messenger says (Telegram)."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_tick_seconds: float = Field(default=5.0, gt=0, le=300)
     scheduler_tick_seconds: float = Field(default=10.0, gt=0, le=300)
@@ -172,6 +175,14 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("should start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _installed_language(cls, value: str) -> str:
+        language = supported(value)
+        if language is None:
+            raise ValueError(f"{value!r} has no catalogue here; installed: {', '.join(installed())}")
+        return language
 
     @field_validator("default_timezone")
     @classmethod

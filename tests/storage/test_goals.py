@@ -16,6 +16,7 @@ from storage.crypto import KeyRing
 from storage.goals import MAX_ACTIVE, GoalAction
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.privacy import erase_person, export_person, rows_left
+from tests.support.rows import old_person
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -113,7 +114,7 @@ async def test_a_0010_database_holding_rows_upgrades_to_goals(tmp_path: Path) ->
     await upgrade(database.engine, "0010")
     assert await current_revision(database.engine) == "0010"
     async with database.transaction() as tx:
-        person = (await tx.people.create("telegram", "5", "5", "UTC", NOW)).id
+        person = await old_person(tx.connection, "5", NOW)
         entry = await tx.entries.start(person, "mood_check", NOW)
         await tx.entries.finish(entry, {"mood": 6}, EntryStatus.COMPLETED, NOW)
         await tx.notes.add(person, "bring this", NOW)

@@ -19,6 +19,7 @@ from flows.mood_check import FEELINGS_PROMPT
 from storage import Database
 from storage.migrate import current_revision, upgrade
 from tests.support.clock import FakeClock
+from tests.support.rows import old_person
 from tests.support.sinks import FakeSink
 
 CLIENT = Sender("telegram", "7", "7")
@@ -46,15 +47,15 @@ async def write_0008_database(url: str, clock: FakeClock) -> None:
         assert await current_revision(database.engine) == "0008"
         now = clock()
         async with database.transaction() as tx:
-            person = await tx.people.create("telegram", "7", "7", "UTC", now, update_id=1)
-            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), now)
-            entry_id = await tx.entries.start(person.id, "mood_check", now)
-            await tx.conversations.begin(person.id, entry_id, "mood_check", "mood", "tok", now, 1)
+            person = await old_person(tx.connection, "7", now, update_id=1)
+            await tx.clients.record_consent(person, consent_version(PRIVACY_NOTE), now)
+            entry_id = await tx.entries.start(person, "mood_check", now)
+            await tx.conversations.begin(person, entry_id, "mood_check", "mood", "tok", now, 1)
             old_outbox = table("outbox", *(column(name) for name in OUTBOX_0008))  # 0008's columns only
             stamp = now.replace(tzinfo=None)  # stored as naive UTC on SQLite
             await tx.connection.execute(
                 insert(old_outbox).values(
-                    person_id=person.id,
+                    person_id=person,
                     transport="telegram",
                     chat_id="7",
                     payload=json.dumps(OLD_PROMPT),

@@ -14,7 +14,7 @@ from bot.transports.telegram.texts import PRIVACY_NOTE
 from storage import Database, EntryStatus
 from storage.migrate import current_revision, head_revision, upgrade
 from tests.support.clock import FakeClock
-from tests.support.rows import rows
+from tests.support.rows import old_person, rows
 from tests.support.sinks import FakeSink
 
 CLIENT = Sender("telegram", "7", "7")
@@ -27,10 +27,10 @@ async def write_0010_database(url: str, clock: FakeClock) -> None:
         assert await current_revision(database.engine) == "0010"
         now = clock()
         async with database.transaction() as tx:
-            person = await tx.people.create("telegram", "7", "7", "UTC", now, update_id=1)
-            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), now)
+            person = await old_person(tx.connection, "7", now, update_id=1)
+            await tx.clients.record_consent(person, consent_version(PRIVACY_NOTE), now)
             for mood in (3, 8):
-                entry_id = await tx.entries.start(person.id, "mood_check", now)  # as 0010's code wrote it
+                entry_id = await tx.entries.start(person, "mood_check", now)  # as 0010's code wrote it
                 await tx.entries.finish(entry_id, {"mood": mood}, EntryStatus.COMPLETED, now)
     finally:
         await database.close()

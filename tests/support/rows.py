@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy import ColumnElement, Table, column, func, insert, select, table, update
 
 from storage import Database
 from storage.models import Base
@@ -53,3 +53,27 @@ async def change(database: Database, table: str, where: dict[str, object], **val
     statement = update(target).where(*_matching(target, where)).values(**values)
     async with database.transaction() as tx:
         return int((await tx.execute(statement)).rowcount)
+
+
+PEOPLE_0005 = (
+    "transport",
+    "external_user_id",
+    "chat_id",
+    "role",
+    "timezone",
+    "status",
+    "created_at",
+    "updated_at",
+)
+"""Columns every revision since 0005 has on ``people`` (besides ``last_update_id``)."""
+
+
+async def old_person(connection: Any, user_id: str, now: Any, *, update_id: int | None = None) -> int:
+    """A Telegram client's row written the way an older revision would (its columns only), so an
+    upgrade test does not depend on today's ``people`` columns (SQLite: times as naive UTC)."""
+    people = table("people", *(column(name) for name in (*PEOPLE_0005, "last_update_id")))
+    stamp = now.replace(tzinfo=None)
+    row = ("telegram", user_id, user_id, "client", "UTC", "active", stamp, stamp)
+    values = dict(zip(PEOPLE_0005, row, strict=True))
+    result = await connection.execute(insert(people).values(**values, last_update_id=update_id))
+    return int(result.lastrowid)

@@ -21,6 +21,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ExtBot, TypeHandler
 
 from bot.core.errors import ConfigurationError
+from bot.core.i18n import installed
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.links import TelegramLinks
@@ -86,8 +87,12 @@ def build_application(config: TelegramConfig, gateway: Gateway) -> TelegramAppli
 
 
 async def publish_commands(application: TelegramApplication, gateway: Gateway) -> None:
-    commands = [BotCommand(name, description) for name, description in gateway.commands()]
-    await application.bot.set_my_commands(commands)
+    """The command menu in the practice's default language, and in each installed language for
+    people whose Telegram is set to it (Telegram picks by the user's ``language_code``)."""
+    await application.bot.set_my_commands([BotCommand(n, d) for n, d in gateway.commands()])
+    for language in installed():
+        commands = [BotCommand(n, d) for n, d in gateway.commands(language)]
+        await application.bot.set_my_commands(commands, language_code=language)
 
 
 @asynccontextmanager

@@ -97,7 +97,9 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
         if chat is None or chat.type != Chat.PRIVATE or query.from_user.is_bot:
             return None
         message_id = str(query.message.message_id) if query.message is not None else None
-        sender = Sender(TRANSPORT, str(query.from_user.id), str(chat.id))
+        sender = Sender(
+            TRANSPORT, str(query.from_user.id), str(chat.id), language=query.from_user.language_code
+        )
         return sender, ButtonPressed(query.data or "", message_id)
 
     message = update.message
@@ -106,14 +108,19 @@ def event_for(update: Update, bot_username: str | None) -> tuple[Sender, Event] 
         words = edited.text or edited.caption
         if not words or edited.chat.type != Chat.PRIVATE or edited.from_user.is_bot:
             return None  # an edit is not an answer, but it is read for risk language
-        return Sender(TRANSPORT, str(edited.from_user.id), str(edited.chat.id)), EditedText(words)
+        sender = Sender(
+            TRANSPORT, str(edited.from_user.id), str(edited.chat.id), language=edited.from_user.language_code
+        )
+        return sender, EditedText(words)
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None  # channel posts, service updates: not answers
     if message.forward_origin is not None or message.via_bot is not None:
         return None
     if message.sender_chat is not None:
         return None
-    sender = Sender(TRANSPORT, str(message.from_user.id), str(message.chat.id))
+    sender = Sender(
+        TRANSPORT, str(message.from_user.id), str(message.chat.id), language=message.from_user.language_code
+    )
     if message.text is not None:
         command = _command(message, bot_username)
         if command is not None:
