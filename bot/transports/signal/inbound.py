@@ -39,7 +39,7 @@ REPEAT_WINDOW = 1
 messages by the sender's clock, so an older timestamp can be a new message."""
 EXPIRED = "∅expired"
 """Button data no question carries: a quote of a closed question is answered "expired"."""
-_COMMAND = re.compile(r"/?([A-Za-z_]+)(?:\s+(.*))?", re.DOTALL)
+_COMMAND = re.compile(r"/?([A-Za-z_][A-Za-z0-9_]*)(?:\s+(.*))?", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
