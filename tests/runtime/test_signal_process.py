@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Database
+from storage.crypto import load_keyring
 from tests.support.bot_process import run_between
 from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi
@@ -21,9 +22,10 @@ from tests.support.signal_process import ACCOUNT, WAIT, enrol_signal, start_with
 CANARY = "CANARY-signal-tulip-5150"
 
 
-async def alex_rows(database_url: str, alex: FakeSignalUser) -> tuple[list[Any], list[Any]]:
-    """The client's entries (flow, status, answers) and open conversations, as stored."""
-    database = Database(database_url)
+async def alex_rows(database_url: str, workdir: Path, alex: FakeSignalUser) -> tuple[list[Any], list[Any]]:
+    """The client's entries (flow, status, answers) and open conversations, as stored (opened
+    with the key the process made at its first start)."""
+    database = Database(database_url, keyring=load_keyring(None, workdir / "data" / "between.key").ring)
     try:
         [(person_id,)] = await rows(database, "people", "id", external_user_id=alex.uuid)
         entries = await rows(database, "entries", "flow_id", "status", "answers", person_id=person_id)
@@ -80,7 +82,7 @@ async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
         assert CANARY not in summary.text
         assert sum("How is your mood" in m.text for m in alex.messages()) == 1  # nothing doubled
         assert daemon.violations == []
-        assert await alex_rows(database_url, alex) == (  # nothing lost, nothing doubled
+        assert await alex_rows(database_url, tmp_path, alex) == (  # nothing lost, nothing doubled
             [
                 (
                     "mood_check",
