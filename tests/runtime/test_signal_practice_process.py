@@ -26,7 +26,7 @@ from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.fake_signal_cli import RATE_LIMIT_FAILURE, FakeSignalCli, FakeSignalUser
 from tests.support.journeys import RISKY, answer
 from tests.support.rows import change, count, rows
-from tests.support.signal_answers import answer_every_question
+from tests.support.signal_answers import BREATHING_BOX_MINUTE, answer_every_question, converse
 from tests.support.signal_process import (
     FAST_TICKS,
     MANY_MESSAGES,
@@ -82,34 +82,28 @@ async def every_homework_type(sam: FakeSignalUser, daemon: FakeSignalCli) -> Non
     await sam.send("thought")
     await answer_every_question(sam, "your thought record is saved", words=f"{CANARY} thought", timeout=WAIT)
 
-    await sam.send("urge")
-    await sam.expect_text("(type your answer", timeout=WAIT)
-    await sam.send(f"the urge {CANARY}")
-    await sam.expect_text("from 0 to 10", timeout=WAIT)
-    await sam.send("7")
-    await sam.expect_text("15 minutes", timeout=WAIT)
-    await sam.send("1")
-    await sam.expect_text("left", timeout=WAIT)
+    await converse(
+        sam,
+        ("urge", "(type your answer"),
+        (f"the urge {CANARY}", "from 0 to 10"),
+        ("7", "15 minutes"),
+        ("1", "left"),
+        timeout=WAIT,
+    )
     await sam.send("stop")
     await answer_every_question(sam, "It's saved in your journal", words=f"noticed {CANARY}", timeout=WAIT)
 
-    await sam.send("breathe")
-    await sam.expect_text("1) Box · 4-4-4-4", timeout=WAIT)
-    await sam.send("1")
-    await sam.expect_text("1) 1 minute", timeout=WAIT)
-    await sam.send("1")
-    await sam.expect_text("from 0 to 10", timeout=WAIT)
-    await sam.send("4")
-    guide = await sam.expect_text("Breathe in 4 s · Hold 4 s", timeout=WAIT)
+    guide = await converse(sam, *BREATHING_BOX_MINUTE, ("4", "Breathe in 4 s · Hold 4 s"), timeout=WAIT)
     [animation] = guide.attachments
     assert Image.open(io.BytesIO(animation.data)).n_frames > 1
     await sam.expect_text("Get ready", timeout=WAIT)
-    await sam.send("stop")
-    await sam.expect_text(CALM_AFTER, timeout=WAIT)
-    await sam.send("6")
-    await sam.expect_text("did anything get in the way", timeout=WAIT)
-    await sam.send(f"noise {CANARY}")
-    await sam.expect_text("Calm went from 4 to 6", timeout=WAIT)
+    await converse(
+        sam,
+        ("stop", CALM_AFTER),
+        ("6", "did anything get in the way"),
+        (f"noise {CANARY}", "Calm went from 4 to 6"),
+        timeout=WAIT,
+    )
 
     await sam.send("/phq9")  # a measure's command is known with its slash
     await answer_every_question(sam, "your therapist will go through it with you", timeout=WAIT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.fake_signal_cli import FakeSignalUser
+from tests.support.fake_signal_cli import FakeSignalUser, ShownMessage
 
 
 async def answer_every_question(
@@ -47,3 +47,21 @@ async def answer_every_question(
             if answer == "1" and len(answers) > 1:
                 await user.wait_until(lambda q=question: "✓" in user.message(q.timestamp).text, timeout)
     raise AssertionError(f"never reached {until!r}; saw {seen}")  # pragma: no cover
+
+
+async def converse(
+    user: FakeSignalUser,
+    *exchanges: tuple[str, str],
+    timeout: float = 5.0,  # noqa: ASYNC109
+) -> ShownMessage:
+    """Send each text and wait for a message containing what should come back; the last one."""
+    shown = None
+    for text, reply in exchanges:
+        await user.send(text)
+        shown = await user.expect_text(reply, timeout=timeout)
+    assert shown is not None, "nothing said"
+    return shown
+
+
+BREATHING_BOX_MINUTE = (("breathe", "1) Box · 4-4-4-4"), ("1", "1) 1 minute"), ("1", "from 0 to 10"))
+"""Choosing box breathing for a minute: then the calm before is asked."""

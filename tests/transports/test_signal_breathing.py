@@ -20,8 +20,10 @@ from bot.transports.signal.texts import PRIVACY_NOTE
 from flows.breathing import CALM_AFTER, HOLD, IN, OUT, PATTERNS
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_signal_cli import FakeSignalCli
+from tests.support.journeys import answer
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
+from tests.support.signal_answers import BREATHING_BOX_MINUTE, converse
 
 ACCOUNT = "+15550100000"
 CIRCLE = tuple(PALETTE[3:6])
@@ -99,19 +101,10 @@ async def test_breathing_on_signal_sends_the_animation_and_stores_what_telegram_
 
     await sam.send("/breathe")
     await sam.expect(2)
-    await sam.press("Box · 4-4-4-4")
-    await sam.expect(1)
-    await sam.press("1 minute")
-    await sam.expect(1)
-    await sam.send("4")
-    await sam.expect_text("Get ready")
+    await answer(sam, "press:Box · 4-4-4-4", "press:1 minute", "4")
+    assert "Get ready" in (sam.last_message().text or "")
 
-    await alex.send("breathe")
-    await alex.expect_text("1) Box · 4-4-4-4")
-    await alex.send("1")
-    await alex.expect_text("1) 1 minute")
-    await alex.send("1")
-    await alex.expect_text("from 0 to 10")
+    await converse(alex, *BREATHING_BOX_MINUTE)
     await alex.send("4")
     guide, live = await alex.expect(2)
     assert "Breathe in 4 s · Hold 4 s · Breathe out 4 s · Hold 4 s" in guide.text
@@ -125,15 +118,11 @@ async def test_breathing_on_signal_sends_the_animation_and_stores_what_telegram_
         await bot.tick()
     after = await alex.expect_text(CALM_AFTER)  # the question after a timer is a new message
     assert after.text.startswith("🫁 That's it — 3 rounds of box breathing")
+    helped = ("a quiet room helped", "Calm went from 4 to 6")
     await api.wait_until(lambda: "6" in sam.last_message().labels())
-    await sam.press("6")
-    await sam.expect(1)
-    await sam.send("a quiet room helped")
-    await sam.expect_text("Calm went from 4 to 6")
-    await alex.send("6")
-    await alex.expect_text("did anything get in the way")
-    await alex.send("a quiet room helped")
-    await alex.expect_text("Calm went from 4 to 6")
+    await answer(sam, "press:6", helped[0])
+    assert helped[1] in (sam.last_message().text or "")
+    await converse(alex, ("6", "did anything get in the way"), helped)
 
     on_telegram, on_signal = await _entry(bot, "telegram"), await _entry(bot, "signal")
     assert on_signal == on_telegram
