@@ -105,7 +105,7 @@ async def every_homework_type(sam: FakeSignalUser, daemon: FakeSignalCli) -> Non
         timeout=WAIT,
     )
 
-    await sam.send("/phq9")  # a measure's command is known with its slash
+    await sam.send("/phq9")
     await answer_every_question(sam, "your therapist will go through it with you", timeout=WAIT)
 
 
@@ -206,11 +206,14 @@ async def rate_limit_then_a_changed_safety_number(
 
 
 async def test_a_practice_on_signal_and_telegram_through_one_between_run(
-    api: FakeBotApi, database_url: str, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+    api: FakeBotApi,
+    database: Database,
+    database_url: str,
+    tmp_path: Path,
+    processes: list[asyncio.subprocess.Process],
 ) -> None:
     zone_name = midday_zone(datetime.now(UTC))
     attachments = tmp_path / "xdg" / "signal-cli" / "attachments"
-    database = Database(database_url)
     async with FakeSignalCli(attachment_dir=attachments) as daemon:
         env = {"DEFAULT_TIMEZONE": zone_name, "XDG_DATA_HOME": str(tmp_path / "xdg")}
         env |= FAST_TICKS | MANY_MESSAGES
@@ -238,7 +241,6 @@ async def test_a_practice_on_signal_and_telegram_through_one_between_run(
     [(sam_id,)] = await rows(database, "people", "id", external_user_id=sam.uuid)
     entries = await rows(database, "entries", "flow_id", person_id=sam_id, status="completed")
     completed = {flow_id for (flow_id,) in entries}
-    await database.close()
     assert completed >= {"mood_check", "thought_record", "urge_surfing", "breathing", "phq9"}
     assert CANARY not in output and "diary" not in output
     assert output.count("captcha") == 1
