@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core.messages import Attachment, Outgoing
@@ -63,8 +64,10 @@ def _frame(radius: int, phase: str, count: int) -> Image.Image:
     return image
 
 
-def breathing_animation(phases: Sequence[tuple[str, int]]) -> bytes:
-    """One cycle of the pattern as a looping GIF: each phase lasts exactly its seconds."""
+@lru_cache(maxsize=8)
+def breathing_animation(phases: tuple[tuple[str, int], ...]) -> bytes:
+    """One cycle of the pattern as a looping GIF: each phase lasts exactly its seconds. Drawn
+    once per pattern (a few tenths of a second), then kept."""
     frames: list[Image.Image] = []
     resting = SMALLEST
     for phase, seconds in phases:

@@ -9,8 +9,8 @@ command there gets a kind "private chats only", anything else is not for us.
 What a line means, in order: a ``/command``; a quote-reply to one of our questions answers
 that question (a question closed since: the same "expired" a stale Telegram button gets);
 typed numbers or a choice's name press its buttons (``transports.plain``); a bare command
-word (``mood``, ``start CODE``); anything else is text. Files, stickers and voice notes are not read
-(signal-cli should run with ``--ignore-attachments``: see the README).
+word (``mood``, ``start CODE``); anything else is text. Files, stickers and voice notes are not read,
+and what signal-cli downloaded of them is deleted once the message is read (``attachments``).
 """
 
 from __future__ import annotations
