@@ -8,48 +8,30 @@ import asyncio
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from bot.practice.admission import consent_version
-from bot.transports.signal.texts import PRIVACY_NOTE
 from storage import Database
-from tests.support.bot_process import run_between, start_bot_process
+from storage.crypto import load_keyring
+from tests.support.bot_process import run_between
 from tests.support.enrolment import enrol_at
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_signal_cli import FakeSignalCli, FakeSignalUser
+from tests.support.rows import rows
+from tests.support.signal_process import ACCOUNT, WAIT, enrol_signal, start_with_signal
 
-ACCOUNT = "+15550100000"
 CANARY = "CANARY-signal-tulip-5150"
-WAIT = 30
 
 
-async def enrol_signal(database_url: str, user: FakeSignalUser) -> None:
-    database = Database(database_url)
+async def alex_rows(database_url: str, workdir: Path, alex: FakeSignalUser) -> tuple[list[Any], list[Any]]:
+    """The client's entries (flow, status, answers) and open conversations, as stored (opened
+    with the key the process made at its first start)."""
+    database = Database(database_url, keyring=load_keyring(None, workdir / "data" / "between.key").ring)
     try:
-        async with database.transaction() as tx:
-            now = datetime.now(UTC)
-            person = await tx.people.create("signal", user.uuid, user.uuid, "UTC", now)
-            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), now)
+        [(person_id,)] = await rows(database, "people", "id", external_user_id=alex.uuid)
+        entries = await rows(database, "entries", "flow_id", "status", "answers", person_id=person_id)
+        return entries, await rows(database, "conversations", "step_id", person_id=person_id)
     finally:
         await database.close()
-
-
-async def start_both(
-    api: FakeBotApi, daemon: FakeSignalCli, database_url: str, workdir: Path
-) -> asyncio.subprocess.Process:
-    subscribed = len(daemon.calls_to("subscribeReceive"))
-    env = {
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "DEBUG",
-        "SIGNAL_ACCOUNT": ACCOUNT,
-        "SIGNAL_CLI_ADDRESS": daemon.address,
-        "SIGNAL_SEND_INTERVAL_SECONDS": "0",
-        "SIGNAL_SEND_RATE_PER_SECOND": "0",
-    }
-    process = await start_bot_process(
-        api, workdir, env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    await daemon.wait_until(lambda: len(daemon.calls_to("subscribeReceive")) > subscribed, timeout=WAIT)
-    return process
 
 
 async def status_line(workdir: Path, expected: str) -> bool:
@@ -66,7 +48,7 @@ async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
     api: FakeBotApi, database_url: str, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
     async with FakeSignalCli(ACCOUNT) as daemon:
-        first = await start_both(api, daemon, database_url, tmp_path)
+        first = await start_with_signal(api, daemon, database_url, tmp_path)
         processes.append(first)
         alex = daemon.user("Alex")
         await enrol_signal(database_url, alex)
@@ -87,7 +69,7 @@ async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
         assert first.stdout is not None
         output = (await first.stdout.read()).decode()
 
-        second = await start_both(api, daemon, database_url, tmp_path)
+        second = await start_with_signal(api, daemon, database_url, tmp_path)
         processes.append(second)
         await alex.quote_reply(feelings.timestamp, "4")  # numbers kept across the restart
         await alex.wait_until(lambda: "✓ Tired" in alex.last_message().text, timeout=WAIT)
@@ -100,6 +82,21 @@ async def test_telegram_and_signal_in_one_process_killed_mid_flow_and_restarted(
         assert CANARY not in summary.text
         assert sum("How is your mood" in m.text for m in alex.messages()) == 1  # nothing doubled
         assert daemon.violations == []
+        assert await alex_rows(database_url, tmp_path, alex) == (  # nothing lost, nothing doubled
+            [
+                (
+                    "mood_check",
+                    "completed",
+                    {
+                        "mood": 7,
+                        "feelings": ["calm", "tired"],
+                        "note": f"a note with {CANARY}",
+                        "obstacles": f"what got in the way: {CANARY}",
+                    },
+                )
+            ],
+            [],
+        )
 
         assert await status_line(tmp_path, "signal: connected True")
         await daemon.refuse_connections()  # the daemon goes away: Telegram carries on

@@ -5,7 +5,6 @@ reconnecting is immediate (its sleep is injected)."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from flows.mood_check import MOOD_PROMPT
 from tests.support.clock import FakeClock
 from tests.support.fake_signal_cli import RATE_LIMIT_FAILURE, FakeSignalCli, FakeSignalUser
 from tests.support.rows import rows
+from tests.support.signal_answers import answer_every_question
 from tests.support.words import typed
 
 ACCOUNT = "+15550100000"
@@ -216,44 +216,10 @@ async def test_a_signal_group_linked_as_the_digest_chat_gets_the_digest_and_its_
     assert signal.daemon.violations == []
 
 
-async def _answer_every_question(user: FakeSignalUser, until: str, *, quote: bool = False) -> list[str]:
-    """Answer each question as it comes (a scale: its middle; choices: the first, then the
-    word "done"; text: a few words), quoting it when ``quote``; returns the prompts seen."""
-    seen: list[str] = []
-    for _ in range(30):
-        try:
-            [question] = await user.expect()
-        except AssertionError:
-            raise AssertionError(f"stuck after {seen}: {[m.text for m in user.messages()][-3:]}") from None
-        text = question.text
-        seen.append(text.splitlines()[0])
-        if until in text:
-            return seen
-        if "  (type" not in text:
-            continue  # a note, not a question
-        scale = re.search(r"type a number from (\d+) to (\d+)", text)
-        if scale:
-            answers = [str((int(scale.group(1)) + int(scale.group(2))) // 2 // 10 * 10)]
-        elif "1) " in text and "Done" in text:
-            answers = ["1", "done"]
-        elif "1) " in text:
-            answers = ["1"]
-        else:
-            answers = ["some words"]
-        for answer in answers:
-            if quote:
-                await user.quote_reply(question.timestamp, answer)
-            else:
-                await user.send(answer)
-            if answer == "1" and len(answers) > 1:
-                await user.wait_until(lambda q=question: "✓" in user.message(q.timestamp).text)
-    raise AssertionError(f"never reached {until!r}; saw {seen}")  # pragma: no cover
-
-
 async def test_a_thought_record_answered_by_quote_replies(signal: SignalRig) -> None:
     alex = await signal.client()
     await alex.send("/thought")
-    seen = await _answer_every_question(alex, "your thought record is saved", quote=True)
+    seen = await answer_every_question(alex, "your thought record is saved", quote=True)
     assert len(seen) > 8
     [(status,)] = await rows(signal.runtime.database, "entries", "status")
     assert status == "completed"

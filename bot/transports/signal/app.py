@@ -14,7 +14,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.chat import texts
@@ -27,6 +28,8 @@ from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
 from bot.transports.plain import PlainChoices
 from bot.transports.signal import texts as signal_texts
+from bot.transports.signal.attachments import forget_attachments, signal_cli_attachments
+from bot.transports.signal.breathing import BreathingGuide
 from bot.transports.signal.identity import therapist_teller
 from bot.transports.signal.inbound import TRANSPORT, Incoming, Translator, command_in, group_chat, incoming
 from bot.transports.signal.rpc import Address, RpcClient, Sleep
@@ -47,6 +50,8 @@ class SignalConfig:
     send_interval: float = 1.0
     send_rate: float = 1.0
     trust_new_identities: bool = False
+    attachments: Path | None = field(default_factory=signal_cli_attachments)
+    """signal-cli's attachment folder: what a client sent is deleted from it once read."""
 
 
 class SignalLinks:
@@ -90,6 +95,7 @@ class SignalTransport:
             sleep=sleep,
             trust_new_identities=config.trust_new_identities,
             on_identity_changed=therapist_teller(database, clock, wake),
+            guide=BreathingGuide(database),
         )
         self._translator = Translator(choices, self.sink.versions)
         self.links = SignalLinks(config.account)
@@ -99,6 +105,12 @@ class SignalTransport:
         message = incoming(params, None)
         if message is None:
             return
+        try:
+            await self._handle(message)
+        finally:
+            forget_attachments(self.config.attachments, message.data)
+
+    async def _handle(self, message: Incoming) -> None:
         if message.group_id is not None:
             await self._in_group(message, message.group_id)
             return

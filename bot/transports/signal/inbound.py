@@ -9,8 +9,8 @@ command there gets a kind "private chats only", anything else is not for us.
 What a line means, in order: a ``/command``; a quote-reply to one of our questions answers
 that question (a question closed since: the same "expired" a stale Telegram button gets);
 typed numbers or a choice's name press its buttons (``transports.plain``); a bare command
-word (``mood``, ``start CODE``); anything else is text. Files, stickers and voice notes are not read
-(signal-cli should run with ``--ignore-attachments``: see the README).
+word (``mood``, ``start CODE``); anything else is text. Files, stickers and voice notes are not read,
+and what signal-cli downloaded of them is deleted once the message is read (``attachments``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ REPEAT_WINDOW = 1
 messages by the sender's clock, so an older timestamp can be a new message."""
 EXPIRED = "∅expired"
 """Button data no question carries: a quote of a closed question is answered "expired"."""
-_COMMAND = re.compile(r"/?([A-Za-z_]+)(?:\s+(.*))?", re.DOTALL)
+_COMMAND = re.compile(r"/?([A-Za-z_][A-Za-z0-9_]*)(?:\s+(.*))?", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

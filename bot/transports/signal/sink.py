@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 Call = Callable[[str, JsonDict], Awaitable[Any]]
 Sleep = Callable[[float], Awaitable[None]]
+Guide = Callable[[str, Outgoing], Awaitable[Outgoing | None]]
+"""What goes before a message, if anything (the breathing animation before its live message)."""
 
 MAX_BODY_BYTES = 2000
 """Longer bodies travel whole as a long-text attachment; the body keeps their start."""
@@ -188,6 +190,7 @@ class SignalSink:
         sleep: Sleep = asyncio.sleep,
         trust_new_identities: bool = False,
         on_identity_changed: Callable[[str], Awaitable[None]] | None = None,
+        guide: Guide | None = None,
     ) -> None:
         self._call = call
         self._choices = choices
@@ -196,6 +199,7 @@ class SignalSink:
         self._sleep = sleep
         self._trust = trust_new_identities
         self._on_identity_changed = on_identity_changed
+        self._guide = guide
         self.versions = Versions()
         self.pause = AccountPause(clock)
         self.identity_changed: set[str] = set()
@@ -215,6 +219,9 @@ class SignalSink:
 
     async def _new(self, chat_id: str, message: Outgoing) -> str:
         """A new message: a question is numbered before it is sent, then remembered by its id."""
+        before = await self._guide(chat_id, message) if self._guide is not None else None
+        if before is not None:
+            await self._send(chat_id, body_params(before.text or "", before.attachment), False)
         numbering = await self._choices.plan(chat_id, None, message)
         text = self._text(message, numbering.offered() if numbering is not None else None)
         timestamp = await self._send(chat_id, body_params(text, message.attachment), message.urgent)

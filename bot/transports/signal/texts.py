@@ -22,3 +22,13 @@ SAFETY_NUMBER_CHANGED: Final = (
     "with them (in a session or by phone) and the practice's admin has confirmed the new number."
 )
 """Told to a client's therapist once, when Signal refuses a send for a changed safety number."""
+
+BREATHING_GUIDE: Final = (
+    "🫁 Breathe with the circle: it grows while you breathe in, rests while you hold, and "
+    "shrinks while you breathe out.\n{phases}\n\n"
+    "It repeats for as long as you like; the message below counts down your {rounds} rounds, "
+    "and you can stop whenever you want."
+)
+"""Sent with the breathing animation on Signal, where a message cannot change every few seconds."""
+BREATHING_PHASE: Final = "{phase} {seconds} s"
+BREATHING_PHASES_SEPARATOR: Final = " · "
