@@ -84,7 +84,7 @@ def _held_back_lines(folder: Path) -> set[str]:
     heldback.txt puts in front of it; the file is only matched against, never printed.
     """
     lines = {text for _, text in read_phrases(folder / HELD_BACK)}
-    suffixes = set()
+    suffixes: set[str] = set()
     for line in lines:
         fields = line.split("\t")
         suffixes.update("\t".join(fields[n:]) for n in range(len(fields)))
