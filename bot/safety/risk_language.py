@@ -45,7 +45,7 @@ from bot.core.errors import PhraseListError
 from bot.safety.regex_cache import RegexCache
 
 PHRASES_RESOURCE: Final = "risk_phrases.toml"
-# `...` in a pattern stands for this many words at most.
+# `...` in a pattern stands for this many words at most (`...6` for six).
 GAP_WORDS: Final = 3
 # A hyperbole match that holds a risk match starts at most this many words before it.
 HYPERBOLE_REACH: Final = 8
@@ -157,7 +157,9 @@ def normalise(text: str) -> str:
 # starting with c by a fast literal search and drops most alternatives at their first letter, so a
 # check costs about one pass per starting character, however many rules there are.
 
-_GAP = rf"(?: [a-z0-9]+){{0,{GAP_WORDS}}} "
+_GAP_START = "(?: [a-z0-9]+){0,"  # then the most words a gap holds, "} "
+_GAP = f"{_GAP_START}{GAP_WORDS}}} "
+_LONG_GAP = re.compile(r"\.\.\.([1-9])")  # "...6": up to six words
 _END = "(?![a-z0-9])"
 _START = "(?<![a-z0-9])"
 _SEPARATOR = " ?"  # words may be run together: "killmyself"
@@ -238,8 +240,10 @@ class _Number(_Node):
 
 @dataclass(frozen=True, eq=False)
 class _Gap(_Node):
+    words: int = GAP_WORDS
+
     def atoms(self) -> Atoms:
-        return (_GAP,)
+        return (f"{_GAP_START}{self.words}}} ",)
 
     def starts(self, long_rest: int) -> list[tuple[str, Atoms]]:
         raise AssertionError("a pattern never starts with '...'")
@@ -368,7 +372,7 @@ def _up_to_a_long_gap(tail: Atoms) -> Atoms:
     slow to compile.
     """
     for position, atom in enumerate(tail):
-        if atom == _GAP and sum(map(len, tail[position:])) > _SCANNER_REST:
+        if atom.startswith(_GAP_START) and sum(map(len, tail[position:])) > _SCANNER_REST:
             return tail[:position]
     return tail
 
@@ -386,7 +390,7 @@ def _next_char(tail: Atoms) -> str | None:
     first = atoms[0]
     if first[0].isalnum() and (len(first) == 1 or first[1] not in "?*+{"):
         return first[0]
-    if first == _GAP:
+    if first.startswith(_GAP_START):
         return " "
     return None
 
@@ -416,6 +420,14 @@ def _needs_group(regex: str) -> bool:
 
 
 _GROUPING = re.compile(r"\\.|[()\[\]|]")  # an escaped character (skipped), a bracket or a bar
+
+
+def _gap_words(token: str) -> int | None:
+    """How many words a gap token stands for ("...": GAP_WORDS, "...6": six), or None: not a gap."""
+    if token == "...":
+        return GAP_WORDS
+    long_gap = _LONG_GAP.fullmatch(token)
+    return int(long_gap.group(1)) if long_gap is not None else None
 
 
 class _Parser:
@@ -463,10 +475,10 @@ class _Parser:
                     raise PhraseListError("']' without '[', or empty [ ]")
                 yield _Optional(optional[0] if len(optional) == 1 else _Sequence(tuple(optional)))
                 optional = None
-            elif token == "...":
+            elif (gap_words := _gap_words(token)) is not None:
                 if optional is not None:
                     raise PhraseListError("'...' inside [ ]")
-                yield _Gap()
+                yield _Gap(gap_words)
             elif optional is not None:
                 optional.append(self._unit(token))
             else:
