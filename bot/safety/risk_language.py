@@ -48,7 +48,7 @@ PHRASES_RESOURCE: Final = "risk_phrases.toml"
 # `...` in a pattern stands for this many words at most (`...6` for six).
 GAP_WORDS: Final = 3
 # A hyperbole match that holds a risk match starts at most this many words before it.
-HYPERBOLE_REACH: Final = 8
+HYPERBOLE_REACH: Final = 10
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # of a category or a set
 

@@ -208,8 +208,38 @@ def test_hyperbole_does_not_hide_risk_elsewhere_in_the_message(detector: RiskDet
     assert detector.check("my feet are killing me. I cut myself last night") is not None
 
 
-@pytest.mark.parametrize("text", ["I'm not suicidal", "I don't want to kill myself", "never self harm"])
-def test_negation_is_flagged_on_purpose(detector: RiskDetector, text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal",
+        "I don't want to kill myself",
+        "i would never hurt myself, i promise",
+        "no thoughts of suicide this week",
+        "i used to cut, 2 years clean",
+        "nobody is hurting me, the bruise is from netball",
+    ],
+)
+def test_a_plain_denial_or_a_past_that_is_over_is_set_aside(detector: RiskDetector, text: str) -> None:
+    """Issue #16, third round (for clinical review): only the words right after the denial go."""
+    assert detector.check(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "never self harm",
+        "I'm not suicidal but I want to die",
+        "I can't promise I won't hurt myself",
+        "im not going to kill myself tonight",
+        "not suicidal yet",
+        "i don't want to die but i don't want to live either",
+        "i used to cut and i cut again last night",
+        "i've never wanted to die more than now",
+        "2 hours ago i cut myself",
+        "not sure i can keep myself safe",
+    ],
+)
+def test_a_hedged_denial_or_risk_beside_it_is_flagged(detector: RiskDetector, text: str) -> None:
     assert detector.check(text) is not None
 
 
