@@ -9,9 +9,13 @@ says which category and rule fired — never what the client wrote::
 
 Choices made for safety, knowing they over-flag:
 
-- **Negation is not analysed.** "I'm not suicidal" is flagged like "I'm suicidal": denial is
-  common, and "not suicidal, but I wish I could disappear" is not rare. The fixed, reviewed
-  response and a note to the therapist cost little when the flag was not needed.
+- **Negation is not analysed; plain denials are listed.** The list's ``[hyperbole]`` table also
+  holds denials said right before the risk words ("I'm not suicidal", "I would never hurt
+  myself"), a past told as over ("years ago I wanted to die", "used to cut, 2 years clean") and
+  other people's stories; hedged denials are risk patterns of their own ("not suicidal yet", "I
+  can't promise I won't"), and the rest of a message is always checked ("not suicidal, but I wish
+  I could disappear" is flagged). Each such call is marked for clinical review
+  (benchmarks/README.md); when in doubt the list flags: a kind reply costs little.
 - **Hyperbole is set aside only where the list can tell.** A risk match is ignored when it lies
   wholly inside a ``[hyperbole]`` match ("I wanted to die of embarrassment"); anything else in the
   same message is still checked ("this homework is killing me and I want to die" is flagged).
