@@ -208,39 +208,37 @@ def test_hyperbole_does_not_hide_risk_elsewhere_in_the_message(detector: RiskDet
     assert detector.check("my feet are killing me. I cut myself last night") is not None
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I'm not suicidal",
-        "I don't want to kill myself",
-        "i would never hurt myself, i promise",
-        "no thoughts of suicide this week",
-        "i used to cut, 2 years clean",
-        "nobody is hurting me, the bruise is from netball",
-    ],
-)
-def test_a_plain_denial_or_a_past_that_is_over_is_set_aside(detector: RiskDetector, text: str) -> None:
-    """Issue #16, third round (for clinical review): only the words right after the denial go."""
-    assert detector.check(text) is None
+SET_ASIDE, FLAGGED = False, True
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "flagged"),
     [
-        "never self harm",
-        "I'm not suicidal but I want to die",
-        "I can't promise I won't hurt myself",
-        "im not going to kill myself tonight",
-        "not suicidal yet",
-        "i don't want to die but i don't want to live either",
-        "i used to cut and i cut again last night",
-        "i've never wanted to die more than now",
-        "2 hours ago i cut myself",
-        "not sure i can keep myself safe",
+        # plain denials right before the risk words, and a past told as over: set aside
+        ("I'm not suicidal", SET_ASIDE),
+        ("I don't want to kill myself", SET_ASIDE),
+        ("i would never hurt myself, i promise", SET_ASIDE),
+        ("no thoughts of suicide this week", SET_ASIDE),
+        ("i used to cut, 2 years clean", SET_ASIDE),
+        ("nobody is hurting me, the bruise is from netball", SET_ASIDE),
+        # hedged denials, risk beside a denial, the recent past: flagged
+        ("never self harm", FLAGGED),
+        ("I'm not suicidal but I want to die", FLAGGED),
+        ("I can't promise I won't hurt myself", FLAGGED),
+        ("im not going to kill myself tonight", FLAGGED),
+        ("not suicidal yet", FLAGGED),
+        ("i don't want to die but i don't want to live either", FLAGGED),
+        ("i used to cut and i cut again last night", FLAGGED),
+        ("i've never wanted to die more than now", FLAGGED),
+        ("2 hours ago i cut myself", FLAGGED),
+        ("not sure i can keep myself safe", FLAGGED),
     ],
 )
-def test_a_hedged_denial_or_risk_beside_it_is_flagged(detector: RiskDetector, text: str) -> None:
-    assert detector.check(text) is not None
+def test_denials_and_the_past_as_benchmarks_readme_lists_them(
+    detector: RiskDetector, text: str, flagged: bool
+) -> None:
+    """Issue #16, third round (for clinical review): only the words right after a denial go."""
+    assert (detector.check(text) is not None) == flagged
 
 
 def test_a_match_holds_names_from_the_list_never_the_text(detector: RiskDetector) -> None:
