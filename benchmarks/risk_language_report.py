@@ -1,30 +1,36 @@
 """Risk-language detector: recall and false positives on every test set, per category, and timing.
 
-Every set is read with the shipped phrase list (``bot/safety/risk_phrases.toml``, or ``--phrases``):
+Every set is read with the shipped phrase list (``bot/safety/risk_phrases.toml``, or ``--phrases``).
+First a table with one row per set — explicit phrases flagged (recall), everyday phrases flagged
+(false positives), ambiguous ones flagged (reported, not judged) — then, for each set, the figures
+per category and every miss and false positive with the rule that fired (these are test phrases,
+not client text). The sets:
 
-- the **second independent evaluation set** (issue #16, "riskset-2") in ``tests/safety/data/eval2/``:
-  ``explicit.tsv``, ``everyday.tsv``, ``ambiguous.tsv`` (``category<TAB>message``), written by someone
-  who had not seen the list, and ``heldback.tsv``, the quarter the writer held back before any
-  tuning. Its tuning part (the other three quarters) is reported with every miss and false
-  positive; its **held-back part only as counts**, unless ``--final`` is given: the held-back texts
-  are printed once, for the closing measurement, never while tuning.
-- the **first independent set** in ``tests/safety/data/eval/`` (``tag<TAB>phrase``; its
-  ``heldback.txt`` quarter was seen and tuned against, so it is reported as one more old set).
-- the older **regression sets** ``risk_positive.txt`` / ``risk_negative.txt`` (the old tuning sets).
+- **set 1**, ``tests/safety/data/eval/`` (``tag<TAB>phrase``; its ``heldback.txt`` quarter was
+  measured once in the first round and tuned on since);
+- **set 2**, ``tests/safety/data/eval2/`` (riskset-2: ``explicit.tsv``, ``everyday.tsv``,
+  ``ambiguous.tsv`` and the writer's ``heldback.tsv`` quarter, measured once in the second round and
+  tuned on since), reported whole and held back;
+- **dev3**, ``tests/safety/data/dev3/``: phrases the tuner wrote while tuning (not independent);
+- any folder given with ``--set`` (repeatable) in the same format as dev3: ``explicit.txt``,
+  ``everyday.txt``, ``ambiguous.txt`` with ``category<TAB>phrase`` lines and a ``PROVENANCE.md``
+  whose held-back rule is ``sha256(text) mod 4 == 0`` (see ``held_back_by_hash``); reported whole
+  and held back, misses and false positives included — for a set measured once, at the end;
+- the older regression sets ``risk_positive.txt`` / ``risk_negative.txt``.
 
-Ambiguous phrases are reported, not judged. Every miss and false positive shown carries the rule
-that fired (these are test phrases, not client text). Then the time of one check for a chat-length
-message (every test phrase): mean, 99th percentile and the slowest message; the mean and worst for
-4096-character messages (the longest a Telegram message can be) of three kinds — everyday prose made
-of the negative test sentences, text dense with risk words, and random characters with accents,
-emoji and zero-width spaces. Building the detector is timed too.
+Then the time of one check for a chat-length message (every test phrase): mean, 99th percentile and
+the slowest message; the mean and worst for 4096-character messages (the longest a Telegram message
+can be) of three kinds — everyday prose made of the negative test sentences, text dense with risk
+words, and random characters with accents, emoji and zero-width spaces. Building the detector is
+timed too, from scratch and from the on-disk cache of compiled expressions.
 
-Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--final]
+Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--set FOLDER]...
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import statistics
 import string
@@ -39,10 +45,14 @@ from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
 DATA = Path(__file__).resolve().parent.parent / "tests" / "safety" / "data"
 EVAL = DATA / "eval"
 EVAL2 = DATA / "eval2"
+DEV3 = DATA / "dev3"
+DEV3_TITLE = "dev3 (tuner's own)"
 EVAL_SETS = ("risk_explicit", "everyday", "ambiguous")  # files <name>.txt in EVAL
 EVAL2_FILES = {"risk_explicit": "explicit.tsv", "everyday": "everyday.tsv", "ambiguous": "ambiguous.tsv"}
 HELD_BACK = "heldback.txt"
 HELD_BACK2 = "heldback.tsv"
+SET_FILES = {"risk_explicit": "explicit.txt", "everyday": "everyday.txt", "ambiguous": "ambiguous.txt"}
+HASH_RULE = "sha256(text) mod 4 == 0"  # the held-back rule a --set folder's PROVENANCE.md states
 LONGEST = 4096  # characters in a Telegram message
 RISK_WORDS = (  # noqa: SIM905 - a sentence is easier to edit than a list of quoted words
     "i you the a to and of my it is was so really today work homework tired sad kill die dead cut hurt "
@@ -74,7 +84,7 @@ def _held_back_lines(folder: Path) -> set[str]:
     heldback.txt puts in front of it; the file is only matched against, never printed.
     """
     lines = {text for _, text in read_phrases(folder / HELD_BACK)}
-    suffixes = set()
+    suffixes: set[str] = set()
     for line in lines:
         fields = line.split("\t")
         suffixes.update("\t".join(fields[n:]) for n in range(len(fields)))
@@ -108,6 +118,30 @@ def read_eval2(folder: Path = EVAL2) -> list[EvalPhrase]:
     return phrases
 
 
+def held_back_by_hash(text: str) -> bool:
+    """A set folder's held-back rule: sha256 of the phrase (UTF-8) as a big-endian number, mod 4, is 0."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big") % 4 == 0
+
+
+def read_set(folder: Path) -> list[EvalPhrase]:
+    """A set folder (explicit.txt, everyday.txt, ambiguous.txt of category<TAB>phrase, PROVENANCE.md).
+
+    The held-back quarter is the one PROVENANCE.md names, by HASH_RULE; a folder whose provenance
+    states no such rule is refused rather than reported with a held-back part it never had.
+    """
+    provenance = folder / "PROVENANCE.md"
+    if not provenance.is_file() or HASH_RULE not in provenance.read_text(encoding="utf-8"):
+        raise SystemExit(f"{folder}: PROVENANCE.md must state the held-back rule {HASH_RULE!r}")
+    phrases = []
+    for name, file in SET_FILES.items():
+        for n, line in read_phrases(folder / file):
+            tag, tab, text = line.partition("\t")
+            if not tab or not text.strip():
+                raise SystemExit(f"{folder / file}:{n}: expected category<TAB>phrase")
+            phrases.append(EvalPhrase(name, tag.strip(), text.strip(), held_back_by_hash(text.strip())))
+    return phrases
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """How many phrases of one tag were flagged."""
@@ -116,7 +150,7 @@ class Tally:
     total: int
 
     def __str__(self) -> str:
-        return f"{self.flagged}/{self.total} = {self.flagged / self.total:.3f}" if self.total else "0/0"
+        return f"{self.flagged}/{self.total} = {self.flagged / self.total:.1%}" if self.total else "0/0"
 
 
 def tally(detector: RiskDetector, phrases: Iterable[EvalPhrase]) -> dict[str, Tally]:
@@ -130,10 +164,6 @@ def tally(detector: RiskDetector, phrases: Iterable[EvalPhrase]) -> dict[str, Ta
     return tallies | {"all": Tally(sum(flagged.values()), sum(total.values()))}
 
 
-def part(phrases: Sequence[EvalPhrase], name: str, *, held_back: bool) -> list[EvalPhrase]:
-    return [p for p in phrases if p.set == name and p.held_back == held_back]
-
-
 def wrong(
     detector: RiskDetector, phrases: Iterable[EvalPhrase], *, should_flag: bool
 ) -> list[tuple[EvalPhrase, RiskMatch | None]]:
@@ -142,26 +172,28 @@ def wrong(
     return [(phrase, match) for phrase, match in checked if (match is not None) != should_flag]
 
 
-def print_eval(
-    detector: RiskDetector, phrases: Sequence[EvalPhrase], title: str, *, held_back_texts: bool
-) -> None:
-    """Per-category figures for the tuning part and the held-back part; texts only where allowed."""
-    for held_back, label in ((False, "tuning part"), (True, "held-back part")):
-        explicit = part(phrases, "risk_explicit", held_back=held_back)
-        everyday = part(phrases, "everyday", held_back=held_back)
-        ambiguous = part(phrases, "ambiguous", held_back=held_back)
-        print(f"\n== {title}, {label} ==")
-        print("explicit risk phrases flagged (recall), per category:")
-        for tag, count in tally(detector, explicit).items():
-            print(f"  {tag:22} {count}")
-        print("everyday phrases flagged (false positives), per kind:")
-        for tag, count in tally(detector, everyday).items():
-            print(f"  {tag:22} {count}")
-        print(f"ambiguous phrases flagged (reported, not judged): {tally(detector, ambiguous)['all']}")
-        if held_back and not held_back_texts:
-            print("(held-back texts not shown: --final shows them, once, for the closing measurement)")
-            continue
-        print_wrong(detector, explicit, everyday, ambiguous, label)
+def print_summary(detector: RiskDetector, rows: Sequence[tuple[str, Sequence[EvalPhrase]]]) -> None:
+    """One line per set or part: explicit flagged (recall), everyday flagged (false positives), ambiguous."""
+    print(f"\n{'set':28} {'explicit flagged':>22} {'everyday flagged':>22} {'ambiguous flagged':>22}")
+    for title, phrases in rows:
+        cells = [tally(detector, [p for p in phrases if p.set == name])["all"] for name in SET_FILES]
+        print(f"{title:28} " + " ".join(f"{cell!s:>22}" for cell in cells))
+
+
+def print_set(detector: RiskDetector, title: str, phrases: Sequence[EvalPhrase]) -> None:
+    """Per category and kind, then every miss, false positive and flagged ambiguous phrase."""
+    explicit = [p for p in phrases if p.set == "risk_explicit"]
+    everyday = [p for p in phrases if p.set == "everyday"]
+    ambiguous = [p for p in phrases if p.set == "ambiguous"]
+    print(f"\n== {title} ==")
+    for label, part_phrases in (("explicit flagged (recall)", explicit), ("everyday flagged", everyday)):
+        print(f"{label}, per category (whole / held back):")
+        whole = tally(detector, part_phrases)
+        held = tally(detector, [p for p in part_phrases if p.held_back])
+        for tag, count in whole.items():
+            print(f"  {tag:22} {count!s:18} {held.get(tag, Tally(0, 0))}")
+    print(f"ambiguous flagged (reported, not judged): {tally(detector, ambiguous)['all']}")
+    print_wrong(detector, explicit, everyday, ambiguous, title)
 
 
 def print_wrong(
@@ -171,6 +203,7 @@ def print_wrong(
     ambiguous: Sequence[EvalPhrase],
     label: str,
 ) -> None:
+    """Misses and false positives with the rule that fired; [h] marks a held-back phrase."""
     for title, items in (
         ("missed", wrong(detector, explicit, should_flag=True)),
         ("false positives", wrong(detector, everyday, should_flag=False)),
@@ -178,7 +211,8 @@ def print_wrong(
         if items:
             print(f"{title} ({label}, tag, rule: text):")
             for phrase, match in items:
-                print(f"  {phrase.tag:20} {match.rule if match else '-':24} {phrase.text}")
+                mark = "[h]" if phrase.held_back else "   "
+                print(f"  {mark} {phrase.tag:20} {match.rule if match else '-':24} {phrase.text}")
     flagged = [(p, m) for p in ambiguous if (m := detector.check(p.text)) is not None]
     if flagged:
         print(f"ambiguous and flagged ({label}, rule: text):")
@@ -289,8 +323,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phrases", type=Path, help="a phrase list other than the shipped one")
     parser.add_argument(
-        "--final", action="store_true", help="also print the held-back texts missed or wrongly flagged"
-    )
+        "--set", type=Path, action="append", default=[], dest="sets", metavar="FOLDER",
+        help="one more set folder (explicit.txt, everyday.txt, ambiguous.txt, PROVENANCE.md); repeatable",
+    )  # fmt: skip
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -299,15 +334,21 @@ def main() -> None:
     name = args.phrases or "bot/safety/risk_phrases.toml"
     print(f"phrase list: {name} ({len(detector.categories)} categories, built in {built:.2f} s)")
 
-    new = read_eval2()
-    old = read_eval()
-    print_eval(detector, new, "new evaluation set (eval2, riskset-2)", held_back_texts=args.final)
-    print_eval(detector, old, "old evaluation set (eval, held-back part tuned on)", held_back_texts=True)
+    sets = {"set 1": read_eval(), "set 2": read_eval2(), DEV3_TITLE: read_set(DEV3)}
+    sets |= {folder.name: read_set(folder) for folder in args.sets}
+    rows: list[tuple[str, Sequence[EvalPhrase]]] = []
+    for title, phrases in sets.items():
+        rows.append((f"{title}, whole", phrases))
+        if title not in ("set 1", DEV3_TITLE):  # set 1's quarter: measured in the first round only
+            rows.append((f"{title}, held back", [p for p in phrases if p.held_back]))
+    print_summary(detector, rows)
+    for title, phrases in sets.items():
+        print_set(detector, title, phrases)
     positive, negative = DATA / "risk_positive.txt", DATA / "risk_negative.txt"
     print_regression(detector, positive, negative)
     negatives = [text for _, text in read_phrases(negative)]
-    shown = [p for p in new if args.final or not p.held_back]  # the slowest is printed
-    chat = [p.text for p in (*shown, *old)] + [text for _, text in read_phrases(positive)] + negatives
+    every = [p.text for phrases in sets.values() for p in phrases]
+    chat = every + [text for _, text in read_phrases(positive)] + negatives
     print_timing(detector, chat, negatives)
 
 

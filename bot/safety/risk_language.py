@@ -9,9 +9,13 @@ says which category and rule fired — never what the client wrote::
 
 Choices made for safety, knowing they over-flag:
 
-- **Negation is not analysed.** "I'm not suicidal" is flagged like "I'm suicidal": denial is
-  common, and "not suicidal, but I wish I could disappear" is not rare. The fixed, reviewed
-  response and a note to the therapist cost little when the flag was not needed.
+- **Negation is not analysed; plain denials are listed.** The list's ``[hyperbole]`` table also
+  holds denials said right before the risk words ("I'm not suicidal", "I would never hurt
+  myself"), a past told as over ("years ago I wanted to die", "used to cut, 2 years clean") and
+  other people's stories; hedged denials are risk patterns of their own ("not suicidal yet", "I
+  can't promise I won't"), and the rest of a message is always checked ("not suicidal, but I wish
+  I could disappear" is flagged). Each such call is marked for clinical review
+  (benchmarks/README.md); when in doubt the list flags: a kind reply costs little.
 - **Hyperbole is set aside only where the list can tell.** A risk match is ignored when it lies
   wholly inside a ``[hyperbole]`` match ("I wanted to die of embarrassment"); anything else in the
   same message is still checked ("this homework is killing me and I want to die" is flagged).
@@ -21,8 +25,9 @@ Choices made for safety, knowing they over-flag:
 
 Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list.
 
-Speed: building a detector compiles the whole list into a few large regular expressions (a few
-seconds: build it at start-up, ``default_detector()`` keeps it); then a chat-sized message takes
+Speed: building a detector compiles the whole list into a few large regular expressions (seconds;
+``default_detector()`` builds it once per process and loads the compiled expressions from disk when
+an earlier process compiled them, see ``regex_cache``); then a chat-sized message takes
 some 60 µs and a 4096-character one 10–20 ms on a shared machine
 (``python -m benchmarks.risk_language_report``).
 """
@@ -33,7 +38,7 @@ import itertools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -41,12 +46,13 @@ from pathlib import Path
 from typing import Final
 
 from bot.core.errors import PhraseListError
+from bot.safety.regex_cache import RegexCache
 
 PHRASES_RESOURCE: Final = "risk_phrases.toml"
-# `...` in a pattern stands for this many words at most.
+# `...` in a pattern stands for this many words at most (`...6` for six).
 GAP_WORDS: Final = 3
 # A hyperbole match that holds a risk match starts at most this many words before it.
-HYPERBOLE_REACH: Final = 8
+HYPERBOLE_REACH: Final = 10
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # of a category or a set
 
@@ -155,7 +161,9 @@ def normalise(text: str) -> str:
 # starting with c by a fast literal search and drops most alternatives at their first letter, so a
 # check costs about one pass per starting character, however many rules there are.
 
-_GAP = rf"(?: [a-z0-9]+){{0,{GAP_WORDS}}} "
+_GAP_START = "(?: [a-z0-9]+){0,"  # then the most words a gap holds, "} "
+_GAP = f"{_GAP_START}{GAP_WORDS}}} "
+_LONG_GAP = re.compile(r"\.\.\.([1-9])")  # "...6": up to six words
 _END = "(?![a-z0-9])"
 _START = "(?<![a-z0-9])"
 _SEPARATOR = " ?"  # words may be run together: "killmyself"
@@ -165,6 +173,7 @@ _SCANNER_REST = 400  # characters of regex after a gap that the scanner leaves o
 _FIRST_LETTERS = "tasowihbcmfpdrlenguyvkjqzx"  # by how often English words start with them
 
 Atoms = tuple[str, ...]
+_Compile = Callable[[str], re.Pattern[str]]  # re.compile, or a RegexCache's
 
 
 class _Node:
@@ -235,8 +244,10 @@ class _Number(_Node):
 
 @dataclass(frozen=True, eq=False)
 class _Gap(_Node):
+    words: int = GAP_WORDS
+
     def atoms(self) -> Atoms:
-        return (_GAP,)
+        return (f"{_GAP_START}{self.words}}} ",)
 
     def starts(self, long_rest: int) -> list[tuple[str, Atoms]]:
         raise AssertionError("a pattern never starts with '...'")
@@ -334,12 +345,16 @@ def _trie(alternatives: Sequence[tuple[Atoms, int | None]], markers: list[int] |
         else:
             ends.append(index)
     branches = []
+    # A branch needs a group when one of its parts holds a top-level |; what _trie returns never does.
+    only_needs_group = False
     for first, rests in groups.items():
         if len(rests) == 1 and (markers is None or not rests[0][0]):
             rest, index = rests[0]
             branches.append(first + "".join(rest) + _mark(index, markers))
+            only_needs_group = any(map(_needs_group, (first, *rest)))
         else:
             branches.append(first + _trie(rests, markers))
+            only_needs_group = _needs_group(first)
     seen_end = False
     for index in ends:
         if markers is None:
@@ -349,7 +364,7 @@ def _trie(alternatives: Sequence[tuple[Atoms, int | None]], markers: list[int] |
         else:
             branches.append(_mark(index, markers))
     if len(branches) == 1:
-        return branches[0] if not _needs_group(branches[0]) else f"(?:{branches[0]})"
+        return f"(?:{branches[0]})" if only_needs_group and not ends else branches[0]
     return f"(?:{'|'.join(branches)})"
 
 
@@ -361,7 +376,7 @@ def _up_to_a_long_gap(tail: Atoms) -> Atoms:
     slow to compile.
     """
     for position, atom in enumerate(tail):
-        if atom == _GAP and sum(map(len, tail[position:])) > _SCANNER_REST:
+        if atom.startswith(_GAP_START) and sum(map(len, tail[position:])) > _SCANNER_REST:
             return tail[:position]
     return tail
 
@@ -379,7 +394,7 @@ def _next_char(tail: Atoms) -> str | None:
     first = atoms[0]
     if first[0].isalnum() and (len(first) == 1 or first[1] not in "?*+{"):
         return first[0]
-    if first == _GAP:
+    if first.startswith(_GAP_START):
         return " "
     return None
 
@@ -391,22 +406,32 @@ def _mark(index: int | None, markers: list[int] | None) -> str:
     return _END + "()"
 
 
+@cache
 def _needs_group(regex: str) -> bool:
-    """Whether a branch must be wrapped before something follows it (it holds a top-level |)."""
+    """Whether an atom must be wrapped before something follows it (it holds a top-level |)."""
+    if "|" not in regex:
+        return False
     depth = 0
-    escaped = False
-    for char in regex:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "([":
+    for special in _GROUPING.finditer(regex):  # the regex engine skips the letters in between
+        char = special.group()
+        if char in "([":
             depth += 1
         elif char in ")]":
             depth -= 1
         elif char == "|" and depth == 0:
             return True
     return False
+
+
+_GROUPING = re.compile(r"\\.|[()\[\]|]")  # an escaped character (skipped), a bracket or a bar
+
+
+def _gap_words(token: str) -> int | None:
+    """How many words a gap token stands for ("...": GAP_WORDS, "...6": six), or None: not a gap."""
+    if token == "...":
+        return GAP_WORDS
+    long_gap = _LONG_GAP.fullmatch(token)
+    return int(long_gap.group(1)) if long_gap is not None else None
 
 
 class _Parser:
@@ -454,10 +479,10 @@ class _Parser:
                     raise PhraseListError("']' without '[', or empty [ ]")
                 yield _Optional(optional[0] if len(optional) == 1 else _Sequence(tuple(optional)))
                 optional = None
-            elif token == "...":
+            elif (gap_words := _gap_words(token)) is not None:
                 if optional is not None:
                     raise PhraseListError("'...' inside [ ]")
-                yield _Gap()
+                yield _Gap(gap_words)
             elif optional is not None:
                 optional.append(self._unit(token))
             else:
@@ -515,7 +540,9 @@ class _Rule:
 class _RuleSet:
     """Rules in priority order, and one expression that finds where any of them may match."""
 
-    def __init__(self, rules: Sequence[tuple[_Rule, _Sequence]], long_rest: int) -> None:
+    def __init__(
+        self, rules: Sequence[tuple[_Rule, _Sequence]], long_rest: int, compile: _Compile = re.compile
+    ) -> None:
         self.rules = tuple(rule for rule, _ in rules)
         alternatives: list[tuple[Atoms, int | None]] = []
         any_next: dict[str, set[int]] = {}  # first character → rules that may go on with anything
@@ -533,7 +560,7 @@ class _RuleSet:
         alternatives.sort(key=lambda alternative: _first_letter_rank(alternative[0][0]))
         self.markers: list[int] = []  # group number - 1 → rule index
         # Text is scanned with a space before it: " " then a letter starts a word.
-        self.scanner = re.compile(" " + _trie(alternatives, self.markers) if alternatives else "(?!)")
+        self.scanner = compile(" " + _trie(alternatives, self.markers) if alternatives else "(?!)")
         self._by_char = {char: tuple(sorted(indexes)) for char, indexes in any_next.items()}
         self._by_pair = {
             pair: tuple(sorted(indexes | any_next[pair[0]])) for pair, indexes in by_pair.items()
@@ -603,13 +630,16 @@ class RiskDetector:
     """Checks a client's free text against the phrase list. Compiled once; safe to share across tasks."""
 
     def __init__(
-        self, rules: Sequence[tuple[_Rule, _Sequence]], hyperbole: Sequence[tuple[_Rule, _Sequence]]
+        self,
+        rules: Sequence[tuple[_Rule, _Sequence]],
+        hyperbole: Sequence[tuple[_Rule, _Sequence]],
+        compile: _Compile = re.compile,
     ) -> None:
         """Use from_file or from_toml; this takes rules already parsed."""
         _fold_table()  # built now rather than on the first message with accents or emoji
-        self._risk = _RuleSet(rules, long_rest=_LONG_REST)
+        self._risk = _RuleSet(rules, long_rest=_LONG_REST, compile=compile)
         # Hyperbole is only looked for near a risk match: a small expression beats a fast one.
-        self._hyperbole = _RuleSet(hyperbole, long_rest=0)
+        self._hyperbole = _RuleSet(hyperbole, long_rest=0, compile=compile)
         self._categories = tuple(dict.fromkeys(rule.category for rule, _ in rules))
         self._patterns = {rule.id: rule.pattern for rule, _ in (*rules, *hyperbole)}
 
@@ -623,8 +653,12 @@ class RiskDetector:
         return cls.from_toml(text)
 
     @classmethod
-    def from_toml(cls, text: str) -> RiskDetector:
-        """A detector for a phrase list given as TOML text (see risk_phrases.toml for the format)."""
+    def from_toml(cls, text: str, cache: RegexCache | None = None) -> RiskDetector:
+        """A detector for a phrase list given as TOML text (see risk_phrases.toml for the format).
+
+        With a cache, expressions compiled before (in any process) are loaded rather than compiled.
+        """
+        compile = cache.compile if cache is not None else re.compile
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
@@ -639,13 +673,13 @@ class RiskDetector:
             if _NAME.fullmatch(name) is None or name == "hyperbole":
                 raise PhraseListError(f"category name {name!r}: use lowercase letters, digits and _")
             for n, pattern in enumerate(_patterns(table, f"[categories.{name}]"), 1):
-                rules.append(_rule(parser, name, f"{name}.{n}", pattern))
+                rules.append(_rule(parser, name, f"{name}.{n}", pattern, compile))
         hyperbole_table = data.get("hyperbole", {"patterns": []})
         hyperbole = [
-            _rule(parser, "hyperbole", f"hyperbole.{n}", pattern)
+            _rule(parser, "hyperbole", f"hyperbole.{n}", pattern, compile)
             for n, pattern in enumerate(_patterns(hyperbole_table, "[hyperbole]", allow_empty=True), 1)
         ]
-        return cls(rules, hyperbole)
+        return cls(rules, hyperbole, compile)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -691,12 +725,17 @@ class RiskDetector:
 def default_detector() -> RiskDetector:
     """The detector for the phrase list shipped with Between (bot/safety/risk_phrases.toml), built once."""
     text = resources.files("bot.safety").joinpath(PHRASES_RESOURCE).read_text(encoding="utf-8")
-    return RiskDetector.from_toml(text)
+    cache = RegexCache.named("risk_phrases")
+    detector = RiskDetector.from_toml(text, cache)
+    cache.save()
+    return detector
 
 
-def _rule(parser: _Parser, category: str, rule_id: str, pattern: str) -> tuple[_Rule, _Sequence]:
+def _rule(
+    parser: _Parser, category: str, rule_id: str, pattern: str, compile: _Compile
+) -> tuple[_Rule, _Sequence]:
     tree = parser.parse(pattern)
-    regex = re.compile(_START + tree.regex() + _END)
+    regex = compile(_START + tree.regex() + _END)
     return _Rule(id=rule_id, category=category, pattern=pattern, regex=regex), tree
 
 

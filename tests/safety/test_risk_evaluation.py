@@ -1,13 +1,13 @@
-"""Risk language on the independent evaluation sets (issue #16): the issue's gates on the second
-set (riskset-2), floors on the first, and every explicit phrase recognised wherever it is placed.
+"""Risk language on the independent evaluation sets (issue #16): the issue's gates on the newest
+set, floors on the older ones, and every explicit phrase recognised wherever it is placed.
 
-``tests/safety/data/eval2/`` (riskset-2) is frozen: written by someone who had not seen the phrase
-list; its held-back quarter (``heldback.tsv``) was chosen by the writer before any tuning, kept out
-of every tuning step and measured once, at the end. The gates below are the issue's, on that
-quarter; where the list falls short, the test is a strict xfail carrying the figure measured.
-
-``tests/safety/data/eval/`` (the first set) was tuned on whole, its held-back quarter included
-after it was measured: its tests are floors now, not gates.
+Each set was written by someone who had not seen the phrase list, and its held-back quarter was
+measured once, at the end of a round; after that the set is tuned on whole and its tests are floors
+(a change that loses any phrase fails), not gates: ``tests/safety/data/eval/`` (the first set) and
+``tests/safety/data/eval2/`` (riskset-2, measured in the second round, tuned on whole in the third).
+The gates are the issue's, on the held-back quarter (``sha256(text) mod 4 == 0``) of the third set,
+``tests/safety/data/eval3/``, written while the third round tuned the list and measured once after
+it by the lead; until that folder is in the tree they are skipped.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from collections.abc import Callable
 
 import pytest
 
-from benchmarks.risk_language_report import EvalPhrase, read_eval, read_eval2
+from benchmarks.risk_language_report import DATA, EvalPhrase, read_eval, read_eval2, read_set
 from bot.safety.risk_language import RiskDetector, default_detector
 
 GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names for the issue's gaps
-# Levels reached on the tuning part of riskset-2: a change that loses any of them fails here.
-TUNING_EXPLICIT_FLOOR = 165  # of 165
-TUNING_EVERYDAY_CEILING = 5  # of 179: all five deny risk ("im not suicidal, just…"); negation is not analysed
-# The issue's gates on the held-back quarter.
+# Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
+SET2_EXPLICIT_FLOOR = 223  # of 223
+SET2_EVERYDAY_CEILING = 0  # of 245
+# The issue's gates on the held-back quarter of the newest independent set.
+EVAL3 = DATA / "eval3"
 HELD_BACK_RECALL = 0.98
 HELD_BACK_FALSE_POSITIVES = 0.05
 # The first set, tuned on whole: 178/178 explicit, 0/181 everyday.
@@ -69,6 +70,14 @@ def old_phrases() -> list[EvalPhrase]:
     return read_eval()
 
 
+@pytest.fixture(scope="module")
+def newest() -> list[EvalPhrase]:
+    """The third independent set; skipped until it is in the tree (the lead adds it and measures)."""
+    if not EVAL3.is_dir():
+        pytest.skip("tests/safety/data/eval3 (the third independent set) is not in this tree yet")
+    return read_set(EVAL3)
+
+
 def select(phrases: list[EvalPhrase], name: str, held_back: bool | None = None) -> list[EvalPhrase]:
     return [p for p in phrases if p.set == name and held_back in (None, p.held_back)]
 
@@ -86,28 +95,18 @@ def test_the_set_is_as_frozen(phrases: list[EvalPhrase]) -> None:
     assert set(GAP_CATEGORIES) <= explicit_tags and len(explicit_tags) == 8
 
 
-def test_tuning_part_explicit_recall(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
-    explicit = select(phrases, "risk_explicit", held_back=False)
+def test_set_2_explicit_recall(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
+    explicit = select(phrases, "risk_explicit")
     missed = [p.text for p in explicit if detector.check(p.text) is None]
-    assert len(explicit) - len(missed) >= TUNING_EXPLICIT_FLOOR, missed
+    assert len(explicit) - len(missed) >= SET2_EXPLICIT_FLOOR, missed
 
 
-def test_tuning_part_everyday_false_positives(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
-    wrongly = [(p.tag, p.text) for p in flagged(detector, select(phrases, "everyday", held_back=False))]
-    assert len(wrongly) <= TUNING_EVERYDAY_CEILING, wrongly
-    assert {tag for tag, _ in wrongly} <= {"negated"}
+def test_set_2_everyday_false_positives(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
+    wrongly = [(p.tag, p.text) for p in flagged(detector, select(phrases, "everyday"))]
+    assert len(wrongly) <= SET2_EVERYDAY_CEILING, wrongly
 
 
-@pytest.mark.parametrize(
-    "category",
-    [
-        "danger_at_home",  # 36/36 (24/36 before the change)
-        pytest.param(
-            "plan_through_means",
-            marks=gate_not_met("plan through means 30/36 on the whole set (held back 3/9; 8/36 before)"),
-        ),
-    ],
-)
+@pytest.mark.parametrize("category", GAP_CATEGORIES)
 def test_whole_set_gap_categories_are_all_recognised(
     detector: RiskDetector, phrases: list[EvalPhrase], category: str
 ) -> None:
@@ -116,17 +115,15 @@ def test_whole_set_gap_categories_are_all_recognised(
     assert [p.text for p in gap if detector.check(p.text) is None] == []
 
 
-@gate_not_met("recall 44/58 = 0.759, gate 0.98 (34/58 = 0.586 before the change)")
-def test_held_back_explicit_recall(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
-    explicit = select(phrases, "risk_explicit", held_back=True)
+def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
+    explicit = select(newest, "risk_explicit", held_back=True)
     missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
     recall = 1 - len(missed) / len(explicit)
     assert recall >= HELD_BACK_RECALL, f"recall {recall:.3f}; missed: {missed}"
 
 
-@gate_not_met("false positives 7/66 = 0.106, gate 0.05 (8/66 = 0.121 before the change)")
-def test_held_back_everyday_false_positives(detector: RiskDetector, phrases: list[EvalPhrase]) -> None:
-    everyday = select(phrases, "everyday", held_back=True)
+def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
+    everyday = select(newest, "everyday", held_back=True)
     wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
     rate = len(wrongly) / len(everyday)
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
@@ -176,6 +173,6 @@ def test_every_recognised_explicit_phrase_is_recognised_wherever_it_is_placed(
     """Placement loses nothing: recall itself is gated above, so a miss there is not counted twice."""
     wrap = PLACEMENTS[placement]
     recognised = flagged(detector, select(phrases, "risk_explicit") + select(old_phrases, "risk_explicit"))
-    assert len(recognised) >= TUNING_EXPLICIT_FLOOR + OLD_EXPLICIT_FLOOR
+    assert len(recognised) >= SET2_EXPLICIT_FLOOR + OLD_EXPLICIT_FLOOR
     lost = [p.text for p in recognised if detector.check(wrap(p.text)) is None]
     assert lost == []

@@ -208,9 +208,37 @@ def test_hyperbole_does_not_hide_risk_elsewhere_in_the_message(detector: RiskDet
     assert detector.check("my feet are killing me. I cut myself last night") is not None
 
 
-@pytest.mark.parametrize("text", ["I'm not suicidal", "I don't want to kill myself", "never self harm"])
-def test_negation_is_flagged_on_purpose(detector: RiskDetector, text: str) -> None:
-    assert detector.check(text) is not None
+SET_ASIDE, FLAGGED = False, True
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # plain denials right before the risk words, and a past told as over: set aside
+        ("I'm not suicidal", SET_ASIDE),
+        ("I don't want to kill myself", SET_ASIDE),
+        ("i would never hurt myself, i promise", SET_ASIDE),
+        ("no thoughts of suicide this week", SET_ASIDE),
+        ("i used to cut, 2 years clean", SET_ASIDE),
+        ("nobody is hurting me, the bruise is from netball", SET_ASIDE),
+        # hedged denials, risk beside a denial, the recent past: flagged
+        ("never self harm", FLAGGED),
+        ("I'm not suicidal but I want to die", FLAGGED),
+        ("I can't promise I won't hurt myself", FLAGGED),
+        ("im not going to kill myself tonight", FLAGGED),
+        ("not suicidal yet", FLAGGED),
+        ("i don't want to die but i don't want to live either", FLAGGED),
+        ("i used to cut and i cut again last night", FLAGGED),
+        ("i've never wanted to die more than now", FLAGGED),
+        ("2 hours ago i cut myself", FLAGGED),
+        ("not sure i can keep myself safe", FLAGGED),
+    ],
+)
+def test_denials_and_the_past_as_benchmarks_readme_lists_them(
+    detector: RiskDetector, text: str, flagged: bool
+) -> None:
+    """Issue #16, third round (for clinical review): only the words right after a denial go."""
+    assert (detector.check(text) is not None) == flagged
 
 
 def test_a_match_holds_names_from_the_list_never_the_text(detector: RiskDetector) -> None:
@@ -293,6 +321,8 @@ def one_category(*patterns: str, sets: str = "", hyperbole: tuple[str, ...] = ()
         ("suicid*", ["suicide", "suicidal", "SUICIDAL"], ["suit"]),
         ("better off ... without me", ["better off without me", "better off if they were without me"], []),
         ("better off ... without me", [], ["better off if they were all of them without me"]),
+        ("years ago ...6 wanted to die", ["years ago i had a dark time and wanted to die"], []),
+        ("years ago ...6 wanted to die", [], ["years ago i had a really dark time and wanted to die"]),
         ("took ## pills", ["took 30 pills"], ["took 2 pills"]),
         ("took # pills", ["took 2 pills"], ["took two pills"]),
         ("od", ["od", "oddd"], ["odd"]),
@@ -344,6 +374,8 @@ def test_rules_are_named_by_category_and_position() -> None:
         ('[categories.risk]\npatterns = ["... me"]\n', "between words"),
         ('[categories.risk]\npatterns = ["want ..."]\n', "between words"),
         ('[categories.risk]\npatterns = ["[a] ... me"]\n', "next to an optional"),
+        ('[categories.risk]\npatterns = ["a [...6] me"]\n', "inside [ ]"),
+        ('[categories.risk]\npatterns = ["a ...6 ... me"]\n', "two '...' in a row"),
         ('[categories.risk]\npatterns = ["[a b"]\n', "without ']'"),
         ('[categories.risk]\npatterns = ["a ]"]\n', "without '['"),
         ('[categories.risk]\npatterns = ["[a]"]\n', "everything in it is optional"),
