@@ -19,7 +19,10 @@ message (every test phrase): mean, 99th percentile and the slowest message; the 
 of the negative test sentences, text dense with risk words, and random characters with accents,
 emoji and zero-width spaces. Building the detector is timed too.
 
-Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--final]
+Then the other installed languages (German): figures on a set folder each (``--set``, German's own
+set by default), build time and time per check with every language (benchmarks/risk_language_sets.py).
+
+Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--final] [--set FOLDER ...]
 """
 
 from __future__ import annotations
@@ -291,6 +294,9 @@ def main() -> None:
     parser.add_argument(
         "--final", action="store_true", help="also print the held-back texts missed or wrongly flagged"
     )
+    parser.add_argument(
+        "--set", type=Path, action="append", default=[], help="a set folder read in every language"
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -309,6 +315,10 @@ def main() -> None:
     shown = [p for p in new if args.final or not p.held_back]  # the slowest is printed
     chat = [p.text for p in (*shown, *old)] + [text for _, text in read_phrases(positive)] + negatives
     print_timing(detector, chat, negatives)
+
+    from benchmarks import risk_language_sets  # it builds on this module
+
+    risk_language_sets.report(args.set, chat, final=args.final)
 
 
 if __name__ == "__main__":

@@ -98,22 +98,28 @@ class RiskReader:
         detector = self._lists[code]
         match = detector.check(text)
         if match is not None and code == ENGLISH:
-            match = detector.check(self._without_lookalikes(text, languages))
+            masked = self._without_lookalikes(text, languages)
+            match = match if masked is None else detector.check(masked)
         return _named(code, match) if match is not None else None
 
     def _matches(self, code: str, text: str, languages: Collection[str] | None) -> tuple[RiskMatch, ...]:
         detector = self._lists[code]
         found = detector.matches(text)
         if found and code == ENGLISH:
-            found = detector.matches(self._without_lookalikes(text, languages))
+            masked = self._without_lookalikes(text, languages)
+            found = found if masked is None else detector.matches(masked)
         return tuple(_named(code, match) for match in found)
 
-    def _without_lookalikes(self, text: str, languages: Collection[str] | None) -> str:
-        """The text with every lookalike of the other languages read set aside (normalised)."""
+    def _without_lookalikes(self, text: str, languages: Collection[str] | None) -> str | None:
+        """The text with every lookalike of the other languages read set aside (normalised), or
+        None when it holds none (most messages: English need not read it again)."""
+        found = False
         for code in self._reading(languages):
-            if code in self._lookalikes:
-                text = self._lookalikes[code].masked(text)
-        return text
+            lookalikes = self._lookalikes.get(code)
+            if lookalikes is not None and lookalikes.check(text) is not None:
+                text = lookalikes.masked(text)
+                found = True
+        return text if found else None
 
 
 def _named(code: str, match: RiskMatch) -> RiskMatch:
