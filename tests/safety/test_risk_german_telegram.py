@@ -12,7 +12,7 @@ from bot.chat import texts
 from bot.runtime.settings import Settings
 from flows.thought_record import EMOTIONS, SITUATION
 from storage import Database
-from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import RISKY, therapist_and_client
 from tests.support.rows import count, rows
 from tests.support.running_bot import RunningBot
@@ -34,6 +34,14 @@ def crisis_text(*, harmed: bool) -> str:
     )
 
 
+async def at_the_situation(bot: RunningBot, api: FakeBotApi, base: int) -> tuple[FakeUser, FakeUser]:
+    """Therapist and client, the client in a thought record at its first question."""
+    therapist, client = await therapist_and_client(bot, api, base)
+    await client.send("/thought")
+    await client.expect_text(SITUATION)
+    return therapist, client
+
+
 @pytest.mark.parametrize(
     ("words", "category"),
     [
@@ -47,9 +55,7 @@ def crisis_text(*, harmed: bool) -> str:
 async def test_a_crisis_phrase_mid_flow_gets_the_crisis_message_in_either_language(
     api: FakeBotApi, bot: RunningBot, database: Database, words: str, category: str
 ) -> None:
-    therapist, client = await therapist_and_client(bot, api, 1500)
-    await client.send("/thought")
-    await client.expect_text(SITUATION)
+    therapist, client = await at_the_situation(bot, api, 1500)
     await client.send(words)
     (crisis,) = await client.expect(1)  # at once, and not the next question
     assert crisis.text == crisis_text(harmed=category == "harmed_by_others")
@@ -68,9 +74,7 @@ async def test_a_crisis_phrase_mid_flow_gets_the_crisis_message_in_either_langua
 async def test_german_hyperbole_mid_flow_is_an_answer_not_a_crisis(
     api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
-    _, client = await therapist_and_client(bot, api, 1510)
-    await client.send("/thought")
-    await client.expect_text(SITUATION)
+    _, client = await at_the_situation(bot, api, 1510)
     await client.send("Die Mathe-Hausaufgaben bringen mich um, ich bin todmüde und sterbe vor Langeweile")
     (question,) = await client.expect(1)
     assert question.text == tapped(EMOTIONS)
