@@ -24,7 +24,10 @@ can be) of three kinds — everyday prose made of the negative test sentences, t
 words, and random characters with accents, emoji and zero-width spaces. Building the detector is
 timed too, from scratch and from the on-disk cache of compiled expressions.
 
-Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--set FOLDER]...
+Then the other installed languages (German): figures on a set folder each (``--set``, German's own
+set by default), build time and time per check with every language (benchmarks/risk_language_sets.py).
+
+Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--final] [--set FOLDER ...]
 """
 
 from __future__ import annotations
@@ -326,6 +329,9 @@ def main() -> None:
         "--set", type=Path, action="append", default=[], dest="sets", metavar="FOLDER",
         help="one more set folder (explicit.txt, everyday.txt, ambiguous.txt, PROVENANCE.md); repeatable",
     )  # fmt: skip
+    parser.add_argument(
+        "--final", action="store_true", help="also print the held-back texts missed or wrongly flagged"
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -350,6 +356,10 @@ def main() -> None:
     every = [p.text for phrases in sets.values() for p in phrases]
     chat = every + [text for _, text in read_phrases(positive)] + negatives
     print_timing(detector, chat, negatives)
+
+    from benchmarks import risk_language_sets  # it builds on this module
+
+    risk_language_sets.report(args.sets, chat, final=args.final)
 
 
 if __name__ == "__main__":

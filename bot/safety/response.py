@@ -1,7 +1,8 @@
 """When what a client writes suggests they may be at risk.
 
 Every free text is checked (answers in any flow, messages outside one, edits, captions, notes,
-command arguments) with the phrase list in ``bot/safety/risk_phrases.toml``. On a hit, in the same
+command arguments) with the phrase list in ``bot/safety/risk_phrases.toml`` and those of the other
+installed languages (``risk_languages``: German too). On a hit, in the same
 transaction as the update: the event is stored; the client at once gets a fixed message with the
 practice's crisis resources (those for abuse and violence too when what they wrote says someone
 is hurting them) and two buttons ("I'm safe — carry on" / "I'm not safe right now"); an open
@@ -15,6 +16,7 @@ Logs carry ids, the place and the category only — never the words.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +39,8 @@ from bot.core.statuses import PersonStatus
 from bot.core.timezones import zone_or_utc
 from bot.safety import texts as alerts
 from bot.safety.item_alerts import ITEM_ALERT, answer_label, item_alert_text
-from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
+from bot.safety.risk_language import RiskMatch
+from bot.safety.risk_languages import RiskReader, default_reader
 from flows import Flow, Step
 from flows.places import describe_where
 from storage import Database, PersonRow, RiskEventRow, Transaction
@@ -89,14 +92,16 @@ class Safety:
     """Recognises risk language and responds to it; asks again later."""
 
     def __init__(
-        self, database: Database, settings: SafetySettings, detector: RiskDetector | None = None
+        self, database: Database, settings: SafetySettings, reader: RiskReader | None = None
     ) -> None:
         self._db = database
         self._settings = settings
-        self._detector = detector if detector is not None else default_detector()
+        self._reader = reader if reader is not None else default_reader()
 
-    def recognise(self, text: str) -> RiskMatch | None:
-        return self._detector.check(text) if text.strip() else None
+    def recognise(self, text: str, languages: Collection[str] | None = None) -> RiskMatch | None:
+        """Risk language in English and in `languages` (None: every installed one, until each
+        person has a language of their own to pass here)."""
+        return self._reader.check(text, languages) if text.strip() else None
 
     def _crisis_text(self, told: bool, harmed: bool = False) -> str:
         resources = self._settings.resources
@@ -112,7 +117,7 @@ class Safety:
         """Whether any category found is harm by others, not only the most urgent one."""
         if category == HARMED_BY_OTHERS or not text:
             return category == HARMED_BY_OTHERS
-        return any(found.category == HARMED_BY_OTHERS for found in self._detector.matches(text))
+        return any(found.category == HARMED_BY_OTHERS for found in self._reader.matches(text))
 
     def stranger_message(self, text: str) -> Outgoing:
         """For someone who is not a client here: the resources (those for abuse and violence too

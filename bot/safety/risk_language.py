@@ -55,6 +55,8 @@ GAP_WORDS: Final = 3
 HYPERBOLE_REACH: Final = 10
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # of a category or a set
+_LETTERS = re.compile(r"[a-z]+")  # in [spelling]
+MASKED: Final = "masked"  # in place of a match in RiskDetector.masked
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,8 +439,9 @@ def _gap_words(token: str) -> int | None:
 class _Parser:
     """Reads patterns (and the named sets they use) into trees; errors say what is wrong and where."""
 
-    def __init__(self, sets: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, sets: Mapping[str, Sequence[str]], respell: Callable[[str], str] = str) -> None:
         self._sets = sets
+        self._respell = respell
         self._parsed_sets: dict[str, _Choice] = {}
         self._parsing: list[str] = []
 
@@ -500,7 +503,7 @@ class _Parser:
                 continue
             prefix = spelling.endswith("*")
             body = spelling.removesuffix("*")
-            words = normalise(body).split()
+            words = self._respell(normalise(body)).split()
             if not words or any(char in body for char in "<>#*"):
                 raise PhraseListError(f"cannot read {spelling!r} in {token!r}")
             nodes = [_Word(word, prefix=prefix and n == len(words) - 1) for n, word in enumerate(words)]
@@ -634,8 +637,10 @@ class RiskDetector:
         rules: Sequence[tuple[_Rule, _Sequence]],
         hyperbole: Sequence[tuple[_Rule, _Sequence]],
         compile: _Compile = re.compile,
+        respell: Callable[[str], str] = str,
     ) -> None:
-        """Use from_file or from_toml; this takes rules already parsed."""
+        """Use from_file or from_toml; this takes rules already parsed (`respell`: the list's [spelling])."""
+        self._respell = respell
         _fold_table()  # built now rather than on the first message with accents or emoji
         self._risk = _RuleSet(rules, long_rest=_LONG_REST, compile=compile)
         # Hyperbole is only looked for near a risk match: a small expression beats a fast one.
@@ -663,8 +668,14 @@ class RiskDetector:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise PhraseListError(f"the phrase list is not valid TOML: {error}") from None
-        _only_keys(data, {"sets", "categories", "hyperbole"}, "the phrase list")
-        parser = _Parser(_sets(data.get("sets", {})))
+        return cls.from_mapping(data, compile)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object], compile: _Compile = re.compile) -> RiskDetector:
+        """A detector for a phrase list already read from TOML ([lookalikes] is left to risk_languages)."""
+        _only_keys(data, {"sets", "categories", "hyperbole", "spelling", "lookalikes"}, "the phrase list")
+        respell = _respelling(data.get("spelling", {}))
+        parser = _Parser(_sets(data.get("sets", {})), respell)
         raw_categories = data.get("categories")
         if not isinstance(raw_categories, dict) or not raw_categories:
             raise PhraseListError("the phrase list has no [categories.<name>] tables")
@@ -679,7 +690,7 @@ class RiskDetector:
             _rule(parser, "hyperbole", f"hyperbole.{n}", pattern, compile)
             for n, pattern in enumerate(_patterns(hyperbole_table, "[hyperbole]", allow_empty=True), 1)
         ]
-        return cls(rules, hyperbole, compile)
+        return cls(rules, hyperbole, compile, respell)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -699,8 +710,32 @@ class RiskDetector:
         """Every category whose phrases occur in the text, in phrase-list order, each with its first rule."""
         return self._find(text, every_category=True)
 
+    def masked(self, text: str) -> str:
+        """The text as patterns see it, each match of a rule (hyperbole aside) replaced by MASKED.
+
+        For another language's list to read what this one knows as everyday: German "ich will die
+        Wäsche machen" holds English "will die" (see bot/safety/risk_languages.py).
+        """
+        normalised = " " + self._respell(normalise(text)) + " "
+        rules = self._risk.rules
+        spans: list[tuple[int, int]] = []
+        for hit, start, indexes in self._risk.candidates(normalised):
+            found = (rules[index].regex.match(normalised, start) for index in dict.fromkeys((hit, *indexes)))
+            ends = [match.end() for match in found if match is not None]
+            if ends and spans and start < spans[-1][1]:  # overlapping the one before: one span
+                spans[-1] = (spans[-1][0], max(spans[-1][1], *ends))
+            elif ends:
+                spans.append((start, max(ends)))
+        pieces = []
+        done = 0
+        for start, end in spans:
+            pieces += [normalised[done:start], MASKED]
+            done = end
+        pieces.append(normalised[done:])
+        return " ".join("".join(pieces).split())
+
     def _find(self, text: str, *, every_category: bool) -> tuple[RiskMatch, ...]:
-        normalised = " " + normalise(text)
+        normalised = " " + self._respell(normalise(text))
         hyperbole = _HyperboleIndex(self._hyperbole, normalised)
 
         rules = self._risk.rules
@@ -737,6 +772,23 @@ def _rule(
     tree = parser.parse(pattern)
     regex = compile(_START + tree.regex() + _END)
     return _Rule(id=rule_id, category=category, pattern=pattern, regex=regex), tree
+
+
+def _respelling(table: object) -> Callable[[str], str]:
+    """[spelling] read_as = { ae = "a" }: letters read as others in messages and patterns alike."""
+    if not isinstance(table, dict):
+        raise PhraseListError("[spelling] must be a table")
+    _only_keys(table, {"about", "read_as"}, "[spelling]")
+    read_as = table.get("read_as", {})
+    if not isinstance(read_as, dict) or not all(
+        _LETTERS.fullmatch(key) and isinstance(value, str) and _LETTERS.fullmatch(value)
+        for key, value in read_as.items()
+    ):
+        raise PhraseListError("[spelling] read_as must map lowercase letters to lowercase letters")
+    if not read_as:
+        return str
+    spelled = re.compile("|".join(sorted(read_as, key=len, reverse=True)))
+    return lambda text: spelled.sub(lambda match: read_as[match.group()], text)
 
 
 def _only_keys(table: Mapping[str, object], allowed: set[str], where: str) -> None:
