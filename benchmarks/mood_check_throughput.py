@@ -35,6 +35,7 @@ from tests.support.fake_bot_api import FakeBotApi, FakeUser
 TOKEN = "123456:BENCHMARK"
 STEPS_PER_CHECK = 6
 WAIT = 120.0
+READY = 300.0  # seconds a bot may take to start (a loaded machine)
 TARGET = 0.80
 
 
@@ -66,7 +67,9 @@ async def mood_check(api: FakeBotApi, user: FakeUser) -> None:
     assert summary.text is not None and "Mood 7/10" in summary.text, summary.text
 
 
-async def start_bot(kind: str, api: FakeBotApi, workdir: Path, url: str) -> asyncio.subprocess.Process:
+async def start_bot(
+    kind: str, api: FakeBotApi, workdir: Path, url: str, profile: Path | None = None
+) -> asyncio.subprocess.Process:
     env = {
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
@@ -74,18 +77,23 @@ async def start_bot(kind: str, api: FakeBotApi, workdir: Path, url: str) -> asyn
         # The floor has no sending pace; measure durability, not Telegram's limits.
         "SEND_RATE_PER_SECOND": "0",
     }
-    return await start_bot_process(
-        api, workdir, env, module="bot" if kind == "between" else "benchmarks.floor_bot"
-    )
+    module = "bot" if kind == "between" else "benchmarks.floor_bot"
+    if profile is not None:
+        env["BETWEEN_PROFILE"], module = str(profile), "benchmarks.profiled_bot"
+    return await start_bot_process(api, workdir, env, module=module, ready_timeout=READY)
 
 
-async def one_run(kind: str, users: int, checks: int, database: str = "sqlite") -> Result:
+async def one_run(
+    kind: str, users: int, checks: int, database: str = "sqlite", profile: Path | None = None
+) -> Result:
     with (
         tempfile.TemporaryDirectory(prefix=f"between-bench-{kind}-") as directory,
         database_url(database if kind == "between" else "sqlite", Path(directory)) as url,
     ):
         async with FakeBotApi(token=TOKEN) as api:
-            process = await start_bot(kind, api, Path(directory), url)
+            process = await start_bot(kind, api, Path(directory), url, profile)
+            if profile is not None:
+                process.send_signal(signal.SIGUSR1)  # started: profile from here on
             try:
                 if kind == "between":  # clients who joined by invitation (the schema exists by now)
                     await enrol_at(url, range(10_000, 10_000 + users), datetime.now(UTC))
@@ -153,11 +161,38 @@ async def main(users: int, checks: int, rounds: int, database: str = "sqlite") -
     return statistics.median(paired)
 
 
+async def profile_between(users: int, checks: int, database: str, top: int = 20) -> None:
+    """One round of Between under cProfile: its CPU per step, the top items."""
+    import pstats
+
+    with tempfile.TemporaryDirectory(prefix="between-profile-") as directory:
+        path = Path(directory) / "between.prof"
+        result = await one_run("between", users, checks, database, profile=path)
+        stats = pstats.Stats(str(path))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(
+        f"Between's CPU under cProfile (start-up left out): {total / result.steps * 1000:.2f} ms a step "
+        f"({result.steps} steps; load average {os.getloadavg()[0]:.1f})"
+    )
+    print("top items by own time (ms a step, cumulative ms a step, calls a step):")
+    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]  # type: ignore[attr-defined]
+    for (filename, line, name), (_, calls, own, cumulative, _) in rows:
+        place = f"{Path(filename).name}:{line}({name})" if line else name
+        print(
+            f"  {own / result.steps * 1000:6.3f}  {cumulative / result.steps * 1000:7.3f}  "
+            f"{calls / result.steps:6.1f}  {place}"
+        )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--checks", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", choices=KINDS, default="sqlite")
+    parser.add_argument("--profile", action="store_true", help="one round of Between under cProfile instead")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.users, arguments.checks, arguments.rounds, arguments.database))
+    if arguments.profile:
+        asyncio.run(profile_between(arguments.users, arguments.checks, arguments.database))
+    else:
+        asyncio.run(main(arguments.users, arguments.checks, arguments.rounds, arguments.database))

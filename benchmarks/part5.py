@@ -4,11 +4,12 @@ missed — for the lead to re-run on a quiet machine (`python -m benchmarks.part
 prints is shown as it comes, and the table at the end gathers the figures.
 
 Figures: mood-check steps/s against the in-memory floor on SQLite and PostgreSQL (pacing off on
-both, 100 clients; target ≥ 0.80, each round's paired ratio); reply latency at a human pace (300
-clients, 1–4 s think time, pacing on; p95 < 300 ms) on SQLite and PostgreSQL, and the largest of
-``--fit-clients`` that keeps p95 under 300 ms; 500 digests due at once (≤ 1.3× the ideal, 0 lost,
-0 duplicated, 0 429s) and spread over ``--spread-minutes`` (each within 15 s of falling due);
-three processes on PostgreSQL with a SIGKILL (300 clients: answers a second; 0 lost, 0 doubled).
+both, 100 clients; target ≥ 0.80, each round's paired ratio) and Between's CPU a step profiled;
+reply latency at a human pace (300 clients, 1–4 s think time, pacing on; p95 < 300 ms) on SQLite and
+PostgreSQL, and the largest of ``--fit-clients`` that keeps p95 under 300 ms; 500 digests due at
+once (≤ 1.3× the ideal, 0 lost, 0 duplicated, 0 429s) and spread over ``--spread-minutes`` (each
+within 15 s of falling due); three processes on PostgreSQL with a SIGKILL (300 clients: answers a
+second; 0 lost, 0 doubled).
 
 Usage: python -m benchmarks.part5 [--quick] [--spread-minutes 60] [--fit-clients 40,60,80]
        [--only mood,latency,digests,spread,processes]
@@ -147,6 +148,17 @@ def main(arguments: argparse.Namespace) -> None:
             )
             name = f"mood check ÷ floor, {database} (paired rounds, median)"
             gather([Figure(name, "≥ 0.80", MOOD[0].read)], output)
+        profiled = run(
+            "Between's CPU a step, profiled", "benchmarks.mood_check_throughput", "--profile", *users
+        )
+        gather(
+            [
+                Figure(
+                    "Between's CPU a step under cProfile, SQLite", "", _shown(r"cProfile.*?: (\S+ ms) a step")
+                )
+            ],
+            profiled,
+        )
     seconds = ["--seconds", "20" if quick else "60"]
     if "latency" in only:
         for database in ("sqlite", "postgres"):
