@@ -87,7 +87,9 @@ RISK_SHARE = 0.05  # clients with a risk event in the period (answered "safe", a
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
 TITLE = re.compile(r"^Pre-session digest: (\S+)")
 CHART = re.compile(r"^Mood since the last session — (\S+)$")
-QUEUED = re.compile(r"^(\S+ \S+) INFO bot\.digest_delivery: digest for session (\d+) queued: (\d+) messages")
+QUEUED = re.compile(
+    r"^(\S+ \S+) INFO bot\.digest[._]delivery: digest for session (\d+) queued: (\d+) messages"
+)
 
 TARGET_MINUTES = 60.0
 TARGET_RSS_MB = 200.0
