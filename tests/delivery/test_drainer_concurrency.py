@@ -162,6 +162,18 @@ async def drained(
     return sent, time.now - started
 
 
+async def sent_at_least(sent: list[tuple[str, str, float]], count: int, within: float) -> None:
+    """Wait (real seconds, at most ``within``) until ``count`` messages were sent."""
+    async with asyncio.timeout(within):
+        while len(sent) < count:  # noqa: ASYNC110 (the sink is synchronous; polling is the simplest watch)
+            await asyncio.sleep(0.01)
+
+
+async def stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 async def test_chats_are_served_at_once_each_in_its_order(runtime: Runtime) -> None:
     sent, took = await drained(runtime, chats=10, each=4, burst=1)
     assert len(sent) == 40
@@ -212,12 +224,9 @@ async def test_the_running_drainer_sends_what_falls_due_while_it_serves_others(r
         queued_at = time.now
         courier.wake()
         time.busy -= 1
-        async with asyncio.timeout(30):
-            while len(sent) < 26:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
+        await sent_at_least(sent, 26, within=30)
     finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+        await stopped(running)
     prompt_at = next(t for chat, _, t in sent if chat == "new")
     assert prompt_at - queued_at < 0.5  # not after the busy chats are done
     assert_paced(sent, burst=1)
@@ -243,12 +252,9 @@ async def test_a_reply_is_not_behind_a_queue_of_broadcasts(runtime: Runtime) -> 
             )
         handed_at = time.now
         await courier.deliver("telegram", "client", fresh)
-        async with asyncio.timeout(60):
-            while len(sent) < 272:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
+        await sent_at_least(sent, 272, within=60)
     finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+        await stopped(running)
     replies = [(text, t) for chat, text, t in sent if chat == "client"]
     assert [text for text, _ in replies] == ["reply", "next question"]
     assert all(t - handed_at < 3 * SLOT for _, t in replies), (handed_at, replies)
