@@ -14,7 +14,7 @@ ENV_FILE     := $(if $(BETWEEN_HOME),$(BETWEEN_HOME)/.env,.env)
 USES_POSTGRES := $(shell { printf '%s\n' "$$DATABASE_URL"; grep -s '^ *DATABASE_URL *=' '$(ENV_FILE)'; } | grep -c 'postgresql')
 RUN_NEEDS    := $(VENV)/.run-installed $(if $(filter-out 0,$(USES_POSTGRES)),$(VENV)/.postgres-installed)
 
-.PHONY: run test lint types pytest migrate bench clean i18n
+.PHONY: run test lint types pytest migrate bench bench-part5 clean i18n
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Between needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -69,6 +69,10 @@ pytest: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m benchmarks.mood_check_throughput
+
+# Every figure of issue 17, part 5, side by side (about 90 minutes; run it on a quiet machine)
+bench-part5: $(VENV)/.test-installed
+	$(BIN)/python -m benchmarks.part5
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

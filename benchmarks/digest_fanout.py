@@ -72,6 +72,7 @@ from tests.support.fake_bot_api import ApiCall, FakeBotApi
 TOKEN = "123456:BENCHMARK"
 RATE = 30  # Telegram's overall limit, messages per second; the fake server enforces it
 CHAT_RATE = 1.0  # … and per chat, messages per second
+CHAT_BURST = 3  # … after a short burst Telegram tolerates (the production pacer's CHAT_SEND_BURST)
 THERAPIST_CHAT = 2_000_000  # + therapist number (1-based)
 CLIENT_CHAT = 3_000_000  # + client number (1-based); clients get nothing here
 CHUNK = 5_000  # rows per executemany
@@ -86,7 +87,9 @@ RISK_SHARE = 0.05  # clients with a risk event in the period (answered "safe", a
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
 TITLE = re.compile(r"^Pre-session digest: (\S+)")
 CHART = re.compile(r"^Mood since the last session — (\S+)$")
-QUEUED = re.compile(r"^(\S+ \S+) INFO bot\.digest_delivery: digest for session (\d+) queued: (\d+) messages")
+QUEUED = re.compile(
+    r"^(\S+ \S+) INFO bot\.digest[._]delivery: digest for session (\d+) queued: (\d+) messages"
+)
 
 TARGET_MINUTES = 60.0
 TARGET_RSS_MB = 200.0
@@ -502,7 +505,11 @@ async def fan_out(
     therapist_chats = {THERAPIST_CHAT + t for t in range(1, plan.therapists + 1)}
     log_path = workdir / "bot.log"
     async with FakeBotApi(
-        token=TOKEN, enforce_rate_limits=True, global_per_second=RATE, per_chat_per_second=CHAT_RATE
+        token=TOKEN,
+        enforce_rate_limits=True,
+        global_per_second=RATE,
+        per_chat_per_second=CHAT_RATE,
+        per_chat_burst=CHAT_BURST,
     ) as api:
         for chat in therapist_chats:
             api.user(chat, first_name="Therapist")

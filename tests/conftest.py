@@ -21,6 +21,9 @@ def between_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Between's folder (bot/cli/home.py) is the test's own: a `between` command never reads the
     checkout's .env nor writes into its data/ folder."""
     monkeypatch.setenv("BETWEEN_HOME", str(tmp_path))
+    # charts drawn in a thread: a chart process per test would start matplotlib each time (its
+    # own test, tests/digest/test_chart_processes.py, starts one)
+    monkeypatch.setenv("DIGEST_CHART_PROCESSES", "0")
     return tmp_path
 
 

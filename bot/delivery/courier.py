@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,7 +40,7 @@ from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.logs import describe_error
 from bot.core.messages import Outgoing, Purpose
 from bot.core.tasks import uninterrupted
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import BROADCAST, REPLY, Pacer, Turns
 from bot.delivery.sink import Sink
 from storage import Database, PendingMessage, StorageError, Transaction
 
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 600.0
 LEDGER_FLUSH_DELAY_SECONDS = 0.25
 DRAIN_BATCH = 500
+DRAIN_CHATS = 100
+"""Chats the drainer serves at once, each in its order, all under the overall pace."""
 REPLY_MAX_WAIT_SECONDS = 1.0
 """A reply waits this long at most for its turn to be sent; past that the drainer sends it."""
 PACE_SLICE_SECONDS = 0.5
@@ -134,6 +137,8 @@ class _Round:
     """The courier's wake-ups when the round began: more since means new messages."""
     waiting: asyncio.Event | None = None
     """Set when the round starts waiting for the pace (see :meth:`Courier.deliver`)."""
+    fresh: frozenset[int] = frozenset()
+    """Replies a handler handed over with this round (they go before broadcasts)."""
     interrupted: bool = False
     """Stopped while waiting for the pace: a handler waits for this chat, or new messages were
     queued (perhaps urgent ones); read the chat again."""
@@ -213,6 +218,9 @@ class Courier:
         self._wake = asyncio.Event()
         self._sending: dict[tuple[str, str], asyncio.Lock] = {}
         """Held while a message to the chat is on its way, until its message id is recorded."""
+        self._turns = Turns(self.pacer, self.sleep)
+        self._replies: set[int] = set()
+        """Replies a handler had to leave to the drainer: still replies when the drainer sends them."""
 
     # --- the ledger -----------------------------------------------------------------------
 
@@ -356,7 +364,7 @@ class Courier:
         waiting: asyncio.Event | None = None,
     ) -> _Round:
         """Send ``pending`` in order until one must wait; write down what happened."""
-        round_ = _Round(key, queued=self._queued, waiting=waiting)
+        round_ = _Round(key, queued=self._queued, waiting=waiting, fresh=frozenset(fresh_ids))
         for item in pending:
             if item.due_at > self._clock() and item.id not in fresh_ids:
                 break  # a retry not due yet, or replies leased to a handler: the rest waits too
@@ -376,7 +384,9 @@ class Courier:
         """Pace and send one message; False: stop this round (the pace, a retry, an unreachable chat)."""
         message = Outgoing.from_json(item.payload)
         paced = message.edit_of is None or message.purpose is Purpose.TIMER
-        if paced and not await self._wait_for_pace(round_, item.urgent or message.urgent, max_wait):
+        reply = item.id in round_.fresh or item.id in self._replies or message.purpose is Purpose.TIMER
+        urgent = item.urgent or message.urgent
+        if paced and not await self._wait_for_pace(round_, urgent, REPLY if reply else BROADCAST, max_wait):
             return False  # the drainer sends this and the rest in turn (or reads the chat again)
         if paced:
             await self._take_budget()
@@ -401,6 +411,7 @@ class Courier:
     ) -> bool:
         if paced:
             self.pacer.answered()
+        self._replies.discard(item.id)
         round_.delivered(item, message, shown_id)
         # a shown prompt's message id goes to the ledger at once: the chat's next update (a
         # button on it) may be handled while this round still waits for the pace
@@ -416,12 +427,22 @@ class Courier:
             async with sending:
                 pass
 
-    async def _wait_for_pace(self, round_: _Round, urgent: bool, max_wait: float) -> bool:
-        """Wait for this chat's turn, in short slices; False when that is longer than
-        ``max_wait``, or when the round was interrupted meanwhile (see :class:`_Round`)."""
+    async def _wait_for_pace(self, round_: _Round, urgent: bool, priority: int, max_wait: float) -> bool:
+        """Wait for this chat's pace, in short slices, then for a slot of the overall pace in
+        line (replies first); False when that looks longer than ``max_wait``, or when the round
+        was interrupted meanwhile (see :class:`_Round`). An urgent message waits for neither."""
         chat_id = round_.chat_id
-        wait = self.pacer.delay(chat_id, urgent=urgent)
-        if wait > max_wait:
+        if urgent:
+            wait = self.pacer.delay(chat_id, urgent=True)  # the sliding window only
+            if wait > max_wait:
+                return False
+            if wait > 0:
+                await self.sleep(wait)
+            self.pacer.spend(chat_id)
+            return True
+        turns = self._turns_now()
+        wait = self.pacer.chat_delay(chat_id)
+        if max(wait, turns.expected_wait(priority)) > max_wait:
             return False
         if wait > 0 and round_.waiting is not None:
             round_.waiting.set()
@@ -429,11 +450,26 @@ class Courier:
             step = min(wait, PACE_SLICE_SECONDS)
             await self.sleep(step)
             wait -= step
-            if not urgent and (self._awaited(round_.key) or self._queued != round_.queued):
+            if self._interrupts(round_):
                 round_.interrupted = True
                 return False
-        self.pacer.spend(chat_id)
+        if round_.waiting is not None and turns.expected_wait(priority) > 0:
+            round_.waiting.set()
+        if not await turns.take(chat_id, priority, functools.partial(self._interrupts, round_)):
+            round_.interrupted = True
+            return False
         return True
+
+    def _interrupts(self, round_: _Round) -> bool:
+        """A round waiting for the pace stops to read its chat again: a handler waits for the
+        chat, or new messages were queued (perhaps urgent ones)."""
+        return self._awaited(round_.key) or self._queued != round_.queued
+
+    def _turns_now(self) -> Turns:
+        """The line for the overall pace, of the pacer and the sleep in use (tests swap them)."""
+        if self._turns.pacer is not self.pacer or self._turns.sleep is not self.sleep:
+            self._turns = Turns(self.pacer, self.sleep)
+        return self._turns
 
     async def _take_budget(self) -> None:
         """Wait for a slot of the budget shared with other processes; should the database not
@@ -484,6 +520,9 @@ class Courier:
         else:
             self._backed_up.add(key)
             if settlement.deferred:
+                if len(self._replies) > 100_000:  # sent by another process meanwhile, or dropped
+                    self._replies.clear()
+                self._replies.update(settlement.deferred)
                 self.wake()  # due now, in turn; a retry waits for its time (the idle check)
 
     async def _settle(self, settlement: _Settlement, key: tuple[str, str]) -> None:
@@ -522,22 +561,38 @@ class Courier:
         asyncio.get_running_loop().call_later(max(0.0, seconds), self.wake)
 
     async def deliver_due(self) -> int:
-        """Send every chat that has something due, at the paced rate (waiting as needed)."""
+        """Send every chat that has something due, many chats at once under the overall pace
+        (each in its order, waiting for its pace as needed); returns once they are done."""
+        chats = await self._claim_due(DRAIN_BATCH)
+        room = asyncio.Semaphore(DRAIN_CHATS)
+
+        async def serve(key: tuple[str, str]) -> int:
+            async with room:  # first come, first served: chats with an urgent message come first
+                return await self._serve_chat(key)
+
+        results = await asyncio.gather(*(serve(key) for key in chats), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # each chat was served to its end first
+        return sum(r for r in results if isinstance(r, int))
+
+    async def _claim_due(self, limit: int) -> list[tuple[str, str]]:
+        """The chats due now, claimed for this process (PostgreSQL), after writing down what was sent."""
         try:
             async with self._db.transaction() as tx:
                 await self.ledger.write(tx)
                 now = self._clock()
-                chats = await tx.outbox.claim_due_chats(now, now + CLAIM_LEASE, limit=DRAIN_BATCH)
+                return await tx.outbox.claim_due_chats(now, now + CLAIM_LEASE, limit=limit)
         except StorageError:
             log.exception("outbox drain could not read the database")
-            return 0
-        sent = 0
-        for transport, chat_id in chats:
-            try:
-                sent += await self.deliver_chat(transport, chat_id)
-            finally:
-                await self._release(transport, chat_id)
-        return sent
+            return []
+
+    async def _serve_chat(self, key: tuple[str, str]) -> int:
+        """One chat the drainer claimed: everything due in it, then the claim released."""
+        try:
+            return await self.deliver_chat(*key)
+        finally:
+            await self._release(*key)
 
     async def _release(self, transport: str, chat_id: str) -> None:
         """The drainer is done with a chat it claimed: another process may take it now
@@ -548,20 +603,47 @@ class Courier:
                 await tx.outbox.release(transport, chat_id)
 
     async def run(self) -> None:
-        """The drainer: until cancelled, send what is due, then wait for a wake-up or a while.
+        """The drainer: until cancelled, serve the chats with something due — many at once,
+        each in a task of its own, a chat as soon as it falls due — then wait for a wake-up, a
+        chat served, or a while.
 
         It must outlive any one failure (a locked database, a transport bug): it logs, waits a
-        moment and goes on, so queued messages are never stranded.
+        moment and goes on, so queued messages are never stranded. Stopping waits for the chats
+        in hand, as it waited for the batch in hand.
         """
-        while True:
-            self._wake.clear()
-            try:
-                sent = await uninterrupted(self.deliver_due())  # stopping waits for the batch in hand
-            except Exception as error:
-                log.error("outbox drainer: %s; retrying", describe_error(error))
-                sent = 0
-            if sent:
-                continue
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._idle_check):
-                    await self._wake.wait()
+        serving: dict[tuple[str, str], asyncio.Task[int]] = {}
+        try:
+            while True:
+                self._wake.clear()
+                room = DRAIN_CHATS - len(serving)
+                try:
+                    due = await uninterrupted(self._claim_due(room)) if room > 0 else []
+                except Exception as error:
+                    log.error("outbox drainer: %s; retrying", describe_error(error))
+                    due = []
+                for key in due:
+                    if key not in serving:
+                        task = asyncio.get_running_loop().create_task(uninterrupted(self._serve_chat(key)))
+                        task.add_done_callback(functools.partial(self._served, serving, key))
+                        serving[key] = task
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._idle_check):
+                        await self._wake.wait()
+        finally:
+            for task in serving.values():
+                task.cancel()
+            await asyncio.gather(*serving.values(), return_exceptions=True)
+
+    def _served(
+        self, serving: dict[tuple[str, str], asyncio.Task[int]], key: tuple[str, str], task: asyncio.Task[int]
+    ) -> None:
+        """A chat's task ended: if it sent, look again now (more may be due, or chats waiting for
+        room); otherwise at the next wake-up or idle check, so a failing chat is not spun on."""
+        serving.pop(key, None)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("outbox drainer: %s; retrying", describe_error(error))
+        elif task.result():
+            self._wake.set()

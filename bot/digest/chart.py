@@ -11,6 +11,7 @@ import io
 import math
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -49,11 +50,43 @@ BAND_COLOURS: Final = ("#e6f2e6", "#f4f2d8", "#fbe9d6", "#f7dcd3", "#f1cdcd")
 """Bands shaded from the lowest (greenish) to the highest (reddish), repeated past five."""
 BAND_TEXT_COLOUR: Final = "#5a5a5a"
 
+
+@dataclass(frozen=True, slots=True)
+class ChartFacts:
+    """What the charts are drawn from — a digest's series, alias, period and zone, and nothing
+    else: plain values another process can be handed (a digest itself holds its flows)."""
+
+    chart: ChartSeries | None
+    score_charts: tuple[ScoreSeries, ...]
+    alias: str
+    period_start: datetime
+    period_end: datetime
+    zone_name: str
+
+    @classmethod
+    def of(cls, digest: Digest) -> ChartFacts:
+        return cls(
+            digest.chart,
+            tuple(digest.score_charts),
+            digest.alias,
+            digest.period_start,
+            digest.period_end,
+            digest.zone_name,
+        )
+
+
+def charts_png(facts: ChartFacts) -> tuple[bytes | None, list[tuple[str, bytes]]]:
+    """The mood chart and each measure's chart (``(label, png)``), drawn in one go — in a worker
+    thread, or in a process of a pool (the second core: a chart is tens of ms of CPU)."""
+    scores = [(series.label, score_chart_png(facts, series)) for series in facts.score_charts]
+    return mood_chart_png(facts), scores
+
+
 _DRAWING = threading.Lock()
 """matplotlib is not thread-safe (its font cache and text layout are shared): one chart at a time."""
 
 
-def mood_chart_png(digest: Digest) -> bytes | None:
+def mood_chart_png(digest: Digest | ChartFacts) -> bytes | None:
     """The period's moods as a PNG (800 × 400): time on x in the client's zone, 0–10 on y.
 
     None when the period has no mood check-ins. Drawing takes tens of milliseconds of CPU, so
@@ -77,14 +110,14 @@ def mood_chart_png(digest: Digest) -> bytes | None:
         return _png(figure)
 
 
-def score_chart_png(digest: Digest, series: ScoreSeries) -> bytes:
+def score_chart_png(digest: Digest | ChartFacts, series: ScoreSeries) -> bytes:
     """One measure's scores over time (baseline onwards) as a PNG (800 × 400), its bands shaded
     and named. Like :func:`mood_chart_png`, run it in a worker thread from the event loop."""
     with _DRAWING:
         return _png(draw_score_chart(digest, series))
 
 
-def draw_score_chart(digest: Digest, series: ScoreSeries) -> Figure:
+def draw_score_chart(digest: Digest | ChartFacts, series: ScoreSeries) -> Figure:
     """The figure of :func:`score_chart_png`, before it is saved (tests read its artists)."""
     figure, axes = _figure()
     origin = series.points[0][0] if series.points else digest.period_start
@@ -190,7 +223,7 @@ def _draw_points(axes: Axes, series: ChartSeries, origin: datetime) -> None:
     )
 
 
-def _draw_frame(axes: Axes, digest: Digest) -> None:
+def _draw_frame(axes: Axes, digest: Digest | ChartFacts) -> None:
     """Axes, ticks on local boundaries, grid and labels."""
     from matplotlib.ticker import MultipleLocator
 

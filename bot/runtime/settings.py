@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     chat_send_interval_seconds: float = Field(default=1.0, ge=0)
     chat_send_burst: int = Field(default=3, ge=1)
     digest_charts: bool = True
+    digest_chart_processes: int = Field(default=1, ge=0, le=8)
     crisis_emergency: str = "your local emergency number (112 in Europe, 911 in North America)"
     crisis_line: str = "988 Suicide & Crisis Lifeline (US), 116 123 Samaritans (UK & Ireland)"
     crisis_text_line: str = "text HOME to 741741 (US) or SHOUT to 85258 (UK)"

@@ -100,7 +100,7 @@ async def open_runtime(
             catalogue=catalogue,
         )
         scheduler = _scheduler(database, clock, settings, catalogue)
-        digests = DigestDelivery(database, clock, charts=settings.digest_charts, flows=catalogue.flows)
+        digests = _digests(database, clock, settings, catalogue)
         await courier.prime()
         session = await ProcessSession.open(database)
         try:
@@ -123,6 +123,7 @@ async def open_runtime(
             )
         finally:
             await courier.close()
+            await digests.close()
             if session is not None:
                 await session.close()
     finally:
@@ -151,6 +152,16 @@ def _scheduler(
         new_token=new_prompt_token,
         reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
         grace=timedelta(minutes=settings.downtime_grace_minutes),
+    )
+
+
+def _digests(database: Database, clock: Clock, settings: Settings, catalogue: Catalogue) -> DigestDelivery:
+    return DigestDelivery(
+        database,
+        clock,
+        charts=settings.digest_charts,
+        flows=catalogue.flows,
+        chart_processes=settings.digest_chart_processes,
     )
 
 
@@ -212,7 +223,7 @@ async def scheduled_work(runtime: Runtime) -> None:
     failed: BaseException | None = None
     for name, work in (
         ("scheduler", runtime.scheduler.tick),
-        ("digests", runtime.digests.tick),
+        ("digests", lambda: digests_due(runtime)),
         ("safety follow-ups", lambda: runtime.safety.follow_ups(runtime.clock())),
     ):
         try:
@@ -222,6 +233,20 @@ async def scheduled_work(runtime: Runtime) -> None:
             failed = failed or error
     if failed is not None:
         raise failed
+
+
+DIGEST_BATCH = 10
+"""Digests built between wake-ups of the courier: their messages start going while the next are built."""
+
+
+async def digests_due(runtime: Runtime) -> int:
+    """Every digest due now, a few at a time, the courier woken after each few — not a capped
+    number per tick (500 due at once would wait ten ticks), nor all built before the first goes."""
+    queued = 0
+    while batch := await runtime.digests.tick(limit=DIGEST_BATCH):
+        queued += batch
+        runtime.courier.wake()
+    return queued
 
 
 async def timer_work(runtime: Runtime) -> int:

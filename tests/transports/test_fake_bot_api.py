@@ -616,3 +616,23 @@ async def test_a_bot_outside_a_chat_is_forbidden_and_hears_nothing(fake_api: Fak
             fake_api.set_bot_status(alex.id, "left")
     statuses = [c.status for c in fake_api.calls if c.method.lower() != "getupdates"]
     assert statuses.count(403) == 9
+
+
+async def test_a_chat_may_have_a_short_burst_then_one_a_second() -> None:
+    """Telegram tolerates a short burst to one chat (as the production pacer sends), then ~1/s."""
+    now = [1000.0]
+    async with FakeBotApi(
+        enforce_rate_limits=True, per_chat_per_second=1.0, per_chat_burst=3, clock=lambda: now[0]
+    ) as api:
+        api.user(1)
+        async with plain_bot(api) as bot:
+            for n in range(3):
+                await bot.send_message(1, f"burst {n}")
+            with pytest.raises(RetryAfter):
+                await bot.send_message(1, "a fourth at once")
+            now[0] += 0.97  # a little early, as the network may bring it: tolerated
+            await bot.send_message(1, "one a second")
+            now[0] += 0.5
+            with pytest.raises(RetryAfter):
+                await bot.send_message(1, "half a second later")
+    assert api.too_many_requests == 2

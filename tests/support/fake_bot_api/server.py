@@ -89,6 +89,10 @@ _COMMAND_RE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
+CHAT_JITTER_SECONDS = 0.05
+"""How much sooner than its rate allows a chat's message may arrive (a bursting chat's bucket)."""
+
+
 @dataclass
 class _Chat:
     """Per-chat state: message-id counter shared by user and bot messages, and history.
@@ -194,6 +198,7 @@ class FakeBotApi:
         enforce_rate_limits: bool = False,
         global_per_second: int = 30,
         per_chat_per_second: float = 1.0,
+        per_chat_burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
         webhook_retry_delay: float = 0.01,
         webhook_max_retry_delay: float = 0.5,
@@ -208,6 +213,10 @@ class FakeBotApi:
         self.enforce_rate_limits = enforce_rate_limits
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
+        self.per_chat_burst = per_chat_burst
+        """Telegram tolerates a short burst to one chat: this many at once, then the chat's rate
+        (a token bucket, with 50 ms of slack for the network's jitter). 1: a sliding window."""
+        self._chat_buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when)
         self.clock = clock
 
         self.calls: list[ApiCall] = []
@@ -739,11 +748,20 @@ class FakeBotApi:
             self._too_many(self._global_sends[0] + 1.0 - now)
         if not isinstance(chat_id, int):
             return
+        if self.per_chat_burst > 1:
+            tokens = self._chat_tokens(chat_id, now)
+            if tokens < 1 - CHAT_JITTER_SECONDS * self.per_chat_per_second:
+                self._too_many((1 - tokens) / self.per_chat_per_second)
+            return
         window, limit = self._chat_window()
         sends = self._chat_sends.setdefault(chat_id, deque())
         _prune(sends, now - window)
         if len(sends) >= limit:
             self._too_many(sends[0] + window - now)
+
+    def _chat_tokens(self, chat_id: int, now: float) -> float:
+        tokens, when = self._chat_buckets.get(chat_id, (float(self.per_chat_burst), now))
+        return min(float(self.per_chat_burst), tokens + (now - when) * self.per_chat_per_second)
 
     def _chat_window(self) -> tuple[float, int]:
         """Sliding window for the per-chat rate: 1 s, or longer for rates below 1/s."""
@@ -761,6 +779,8 @@ class FakeBotApi:
         self._global_sends.append(now)
         if isinstance(chat_id, int):
             self._chat_sends.setdefault(chat_id, deque()).append(now)
+            if self.per_chat_burst > 1:
+                self._chat_buckets[chat_id] = (self._chat_tokens(chat_id, now) - 1, now)
 
     # ------------------------------------------------------------ state helpers
 
