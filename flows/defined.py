@@ -281,7 +281,11 @@ def _measure_section(
             if e.score is not None and e.score.value is not None
         ]
         assert flow.scoring is not None
-        return entries, GenericFacts((), *measure_facts(flow, flow.scoring, given, in_period))
+
+        def version_of(version: str | None) -> Flow:
+            return versions.get(version or "", (flow, labels))[0]
+
+        return entries, GenericFacts((), *measure_facts(flow, flow.scoring, given, in_period, version_of))
 
     def body(found: Measured, view: SectionView) -> str:
         measure = found[1].measure

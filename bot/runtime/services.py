@@ -83,7 +83,9 @@ def build_conversation(
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
     risk_flags.register(router)
-    desk = Desk(flows, links, runner.start, crisis_placeholders=settings.crisis_placeholders())
+    desk = Desk(
+        flows, links, runner.start, crisis_placeholders=settings.crisis_placeholders(), flow_of=runner.flow_of
+    )
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,
