@@ -297,7 +297,7 @@ def _plain_value(step: Step, value: Any, answers: Answers | None = None) -> str 
         return practised(seconds, None, stopped) if seconds is not None else None
     if step.kind is AnswerKind.CHOICE and isinstance(value, str):
         option = next((o for o in step_options(step, answers or {}) if o.id == value), None)
-        return option.label if option else value
+        return option.label if option else _chosen(step, value)
     if step.kind is AnswerKind.MULTI_CHOICE and isinstance(value, list | tuple):
         labels = [_chosen(step, str(item)) for item in value]
         return ", ".join(labels) or None

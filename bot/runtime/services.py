@@ -75,6 +75,7 @@ def build_conversation(
         remind_paused=safety.remind_paused,
         item_alerts=safety,
         versions=catalogue.flow_for,
+        revised=catalogue.revised,
     )
     start_code = commands.StartCode()
     commands.register(router, flows, start_code)
