@@ -13,6 +13,7 @@ the change, marked "response" and "remission" by the thresholds its ``Scoring`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,7 @@ ITEMS_LEGEND: Final = "Answers: {options}"
 ITEMS_SCORE_ROW: Final = "{label}: {scores}"
 ITEMS_SEPARATOR: Final = " · "
 NAME_LENGTH: Final = 60
+_ITEM_NUMBER: Final = re.compile(r"^\d{1,3}[.)]\s+")
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -268,9 +270,12 @@ def _answer_lines(flow: Flow, answers: Answers, leave_out: frozenset[str]) -> tu
 
 
 def step_name(step: Step) -> str:
-    """A step as a digest line names it: its question's first line, shortened."""
-    first = next((line.strip() for line in step.prompt.splitlines() if line.strip()), step.id)
-    first = first.replace("{item}", "…")
+    """A step as a digest line names it: the first line of its question's last paragraph (a
+    questionnaire's items share their stem, "Over the last 2 weeks…", and differ after it),
+    without the item's own number, shortened."""
+    last = step.prompt.strip().split("\n\n")[-1]
+    first = next((line.strip() for line in last.splitlines() if line.strip()), step.id)
+    first = _ITEM_NUMBER.sub("", first).replace("{item}", "…")
     if len(first) <= NAME_LENGTH:
         return first
     return first[: NAME_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
