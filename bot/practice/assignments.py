@@ -362,6 +362,7 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
                 if schedule.rationale
                 else "",
             )
+            + _lists_text(schedule.given).replace("\n", ptexts.ASSIGNMENT_LIST_INDENT)
         )
     turn.say(note("\n".join(lines)))
 

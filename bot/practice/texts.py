@@ -96,6 +96,7 @@ ASSIGNMENT_LINE: Final = "#{number} {title}: {times}, {days}, from {start}{confi
 ASSIGNMENT_CONFIDENCE: Final = " — confidence {value}/10{flag}"
 ASSIGNMENT_LOW: Final = " (worth discussing)"
 ASSIGNMENT_RATIONALE: Final = "\n   Why: {rationale}"
+ASSIGNMENT_LIST_INDENT: Final = "\n   "
 NO_ASSIGNMENTS: Final = "{alias} has no homework assigned."
 ASSIGNMENTS_USAGE: Final = "Which client? For example /assignments Sam"
 UNASSIGN_USAGE: Final = "Which assignment? For example /unassign 12 (numbers from /assignments <alias>)."

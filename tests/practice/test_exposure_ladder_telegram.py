@@ -12,7 +12,7 @@ from flows import Flow
 from flows.registry import BUILT_IN
 from storage import Database
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
-from tests.support.journeys import answer, digest_now, therapist_and_client
+from tests.support.journeys import answer, ask, digest_now, therapist_and_client
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 from tests.support.words import tapped
@@ -62,6 +62,8 @@ async def test_a_ladder_given_in_one_line_is_what_the_client_picks_from(
     await bot.tick()
     told, _confidence = await client.expect(2)
     assert "Ladder: 1. Photo of a dog 2. A dog on a lead 3. Stroke a dog" in (told.text or "")
+    listed = await ask(therapist, "/assignments Sam")
+    assert "Why: step by step\n   Ladder: 1. Photo of a dog 2. A dog on a lead 3. Stroke a dog" in listed
 
     # the draft kept from before the ladder is offered; a fresh start offers the ladder
     client.mark_read()
