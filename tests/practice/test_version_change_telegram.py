@@ -14,12 +14,12 @@ import pytest
 from bot.chat import texts
 from bot.runtime.settings import Settings
 from storage import Database
+from tests.practice.test_homework_as_data_telegram import started
 from tests.support.clock import FakeClock
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.homework import readme_example
 from tests.support.journeys import answer, invite, join, register
 from tests.support.rows import rows
-from tests.support.running_bot import RunningBot
 
 pytestmark = pytest.mark.strangers  # everyone joins by invitation or registration here
 
@@ -29,12 +29,6 @@ V2 = V1.replace('version = "1"', 'version = "2"').replace(
 )
 V3 = V2.replace('version = "2"', 'version = "3"').replace("How long did you sleep?", "Hours of sleep?")
 CHANGED = texts.HOMEWORK_CHANGED.format(title="sleep check")
-
-
-async def running(settings: Settings, clock: FakeClock) -> RunningBot:
-    bot = RunningBot(settings, clock)
-    await bot.start()
-    return bot
 
 
 async def sleep_command(client: FakeUser, replies: int = 2) -> list[str]:
@@ -55,7 +49,7 @@ async def test_a_draft_or_an_open_check_in_of_an_earlier_version_starts_afresh_k
     folder.mkdir()
     (folder / "sleep.toml").write_text(V1, encoding="utf-8")
     settings = settings_for(api, homework_dir=str(folder), digest_charts=False)
-    bot = await running(settings, clock)
+    bot = await started(settings, clock)
     try:
         therapist = await register(bot, api, 800, "Ana")
         client = await join(bot, api, 801, await invite(therapist, "Sam"), "Samantha")
@@ -69,7 +63,7 @@ async def test_a_draft_or_an_open_check_in_of_an_earlier_version_starts_afresh_k
 
     # version 2: the draft begun under version 1 is not offered; they start afresh, kindly told
     (folder / "sleep.toml").write_text(V2, encoding="utf-8")
-    bot = await running(settings, clock)
+    bot = await started(settings, clock)
     try:
         client = api.user(801)
         changed, _intro, first = await sleep_command(client, 3)
@@ -85,7 +79,7 @@ async def test_a_draft_or_an_open_check_in_of_an_earlier_version_starts_afresh_k
 
     # version 3 while version 2's check-in is open: their next answer starts it afresh
     (folder / "sleep.toml").write_text(V3, encoding="utf-8")
-    bot = await running(settings, clock)
+    bot = await started(settings, clock)
     try:
         client = api.user(801)
         client.mark_read()
