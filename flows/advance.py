@@ -21,6 +21,7 @@ from flows.model import (
     CUSTOM_MAX_ITEMS,
     CUSTOM_MAX_LENGTH,
     CUSTOM_PREFIX,
+    OWN_WORDS_MAX_LENGTH,
     STOP,
     AnswerKind,
     Answers,
@@ -189,13 +190,27 @@ def _option_for_text(options: tuple[Option, ...], raw: str) -> Option | None:
 def _on_choice(turn: Turn) -> Outcome:
     options = step_options(turn.step, turn.state.answers)
     option: Option | None = None
+    own_words = turn.step.own_words is not None
     if isinstance(turn.answer, Pick):
+        if own_words and turn.answer.value == CUSTOM_PREFIX:  # "Another step": they name it
+            return turn.reask(texts.OWN_WORDS)
         option = next((o for o in options if o.id == turn.answer.value), None)
     elif isinstance(turn.answer, Text):
         option = _option_for_text(options, turn.answer.text)
+        if option is None and own_words:
+            return _own_words(turn, turn.answer.text.strip())
     if option is None:
         return turn.reask(texts.CHOICE_NOT_MATCHED)
     return turn.move_on(option.id, option.label)
+
+
+def _own_words(turn: Turn, written: str) -> Outcome:
+    """The client's own answer at a choice step, kept marked as theirs."""
+    if not written:
+        return turn.reask(texts.TEXT_EMPTY)
+    if len(written) > OWN_WORDS_MAX_LENGTH:
+        return turn.reask(texts.TEXT_TOO_LONG.format(limit=OWN_WORDS_MAX_LENGTH))
+    return turn.move_on(CUSTOM_PREFIX + written, written)
 
 
 def _on_multi_choice(turn: Turn) -> Outcome:

@@ -41,6 +41,16 @@ MEASURE_TIME_PROMPT: Final = (
 START_PROMPT: Final = "From when?"
 START_DATE_PROMPT: Final = "From which date? Please write it like 2026-03-09."
 START_DATE_INVALID: Final = "Please write the date like 2026-03-09."
+GIVEN_PROMPT: Final = (
+    "The steps of your client's {name} for this homework, easiest first: one per line, or "
+    "separated by semicolons. They'll pick the step they practised from these (or name another). "
+    "Or skip, and they name the step each time."
+)
+GIVEN_INVALID: Final = (
+    "Please write between 1 and {most} steps, each up to {length} characters, one per line."
+)
+GIVEN_MAX_ITEMS: Final = 12
+GIVEN_MAX_LENGTH: Final = 60
 RATIONALE_PROMPT: Final = "Why this homework, in a sentence or two? Your client will read this with it."
 SAVING: Final = "Saving the assignment…"
 
@@ -66,6 +76,8 @@ STARTS: Final = (
     Option("date", "Another date…"),
 )
 
+GIVEN_KEY: Final = "given_"
+"""The step of the guided /assign that takes a given list is this and the list's name."""
 CLIENTS_KEY: Final = "clients"
 """Where the start context lists the therapist's clients (see :func:`clients_context`)."""
 
@@ -95,6 +107,37 @@ class AssignmentDraft:
     rationale: str | None
     cadence: str = WEEKLY
     interval_days: int | None = None
+    given: Mapping[str, tuple[str, ...]] | None = None
+    """Lists given with it, by name (an exposure ladder's steps, easiest first)."""
+
+
+def given_items(text: str) -> list[str]:
+    """A list given with an assignment, as typed: one item per line or between semicolons.
+    Raises ValueError with a kind reason when there are none, too many or too long ones."""
+    items = [item.strip() for line in text.splitlines() for item in line.split(";")]
+    items = [item for item in items if item]
+    if not 1 <= len(items) <= GIVEN_MAX_ITEMS or any(len(item) > GIVEN_MAX_LENGTH for item in items):
+        raise ValueError(GIVEN_INVALID.format(most=GIVEN_MAX_ITEMS, length=GIVEN_MAX_LENGTH))
+    return items
+
+
+def given_context(given: Mapping[str, Sequence[str]] | None) -> dict[str, Any]:
+    """What a homework starts with from its assignment: each given list as the ``[id, label]``
+    options of the steps that take their options from it (ids "1", "2" … in the given order)."""
+    return {
+        name: [[str(number), str(item)] for number, item in enumerate(items, start=1)]
+        for name, items in (given or {}).items()
+        if items
+    }
+
+
+def _given(answers: Answers) -> dict[str, tuple[str, ...]] | None:
+    given = {
+        key.removeprefix(GIVEN_KEY): tuple(str(item) for item in value)
+        for key, value in answers.items()
+        if key.startswith(GIVEN_KEY) and isinstance(value, list) and value
+    }
+    return given or None
 
 
 def clients_context(clients: Sequence[tuple[int, str]]) -> dict[str, Any]:
@@ -136,6 +179,7 @@ def assignment_from(answers: Answers, flows: Sequence[Flow] = FLOWS) -> Assignme
             rationale=str(rationale) if rationale else None,
             cadence=cadence,
             interval_days=int(answers["interval"]) if cadence == EVERY_N_DAYS else None,
+            given=_given(answers),
         )
     except (KeyError, TypeError) as missing:
         raise ValueError(f"not the answers of a finished assignment: {missing!r}") from missing
@@ -220,6 +264,7 @@ def assign_flow(flows: tuple[Flow, ...]) -> Flow:
                 when=lambda answers: not measure(answers) and answers.get("days") == "other",
             ),
             *_measure_steps(measure, least),
+            *_given_steps(flows),
             Step("start", START_PROMPT, AnswerKind.CHOICE, options=STARTS, columns=3),
             Step(
                 "start_date",
@@ -258,6 +303,29 @@ def _measure_steps(measure: Callable[[Answers], bool], least: int) -> tuple[Step
             when=measure,
         ),
     )
+
+
+def _given_steps(flows: Sequence[Flow]) -> tuple[Step, ...]:
+    """One step per list a homework takes from its assignment (its ladder), asked only for it."""
+    steps = []
+    for name in dict.fromkeys(name for flow in flows for name in flow.given_lists):
+        taking = frozenset(flow.id for flow in flows if name in flow.given_lists)
+        steps.append(
+            Step(
+                GIVEN_KEY + name,
+                GIVEN_PROMPT.format(name=name),
+                AnswerKind.TEXT,
+                optional=True,
+                max_length=GIVEN_MAX_ITEMS * (GIVEN_MAX_LENGTH + 2),
+                parse=given_items,
+                when=_homework_in(taking),
+            )
+        )
+    return tuple(steps)
+
+
+def _homework_in(taking: frozenset[str]) -> Callable[[Answers], bool]:
+    return lambda answers: answers.get("homework") in taking
 
 
 def _homework_options(flows: Sequence[Flow]) -> tuple[Option, ...]:

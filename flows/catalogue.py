@@ -144,6 +144,10 @@ class Catalogue:
             return self.past[(flow_id, version)]
         return self.by_id(flow_id)
 
+    def revised(self, flow_id: str) -> bool:
+        """Whether entries may have been answered under another version of this homework."""
+        return any(key[0] == flow_id for key in self.past)
+
     def only(self, flows: Sequence[Flow]) -> Catalogue:
         """These homework types instead of this run's (a test's own set): installed ones among
         them stay installed, the others count as coded, and a later flow replaces an earlier one

@@ -10,11 +10,12 @@ are here, the definition's own are in its file.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
+from bot.core import formatting
 from flows.generic import GenericFacts, ScoredPoint, measure_facts, measure_headline, summary_lines
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
@@ -40,16 +41,27 @@ RATED_HIGHEST: Final = "Rated highest"
 RATED_LOWEST: Final = "Rated lowest"
 ATTRIBUTION_LINE: Final = "\n\n{attribution}"
 SCORE_FIELDS: Final = ("score", "band")
+PATH_ENTRY_LINE: Final = "· {when}{unfinished}: {name} — {label} {path}"
+PATH_JOINED: Final = " → "
+PATH_MEAN: Final = (
+    "{label} across {count} entries, mean: {path}; mean drop from the highest to the end: {drop}"
+)
+PATH_FIRST_LATEST: Final = "{name}, first and latest: {first} ({first_when}) · {latest} ({latest_when})"
 
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
-    """Which entries the digest names as rated highest and lowest: by the sum of the ``rated_by``
-    scales, each named by its ``name`` step's answer (the activity log: what I did, by mastery and
-    pleasure). Declared in a definition's ``[digest]`` table."""
+    """What the digest reads across entries, each named by its ``name`` step's answer: the
+    entries rated highest and lowest by the sum of the ``rated_by`` scales (the activity log: what
+    I did, by mastery and pleasure), and a ``path`` of scales read as one course per entry and
+    across the period (exposure: distress before → at the peak → at the end, one line per
+    practice, the means, and the first and latest practice of each step). Declared in a
+    definition's ``[digest]`` table."""
 
     name: str
-    rated_by: tuple[str, ...]
+    rated_by: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    path_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +134,8 @@ class DefinedEntry:
     """What the entry is called where the definition highlights entries (its ``name`` answer)."""
     rating: tuple[tuple[str, int], ...] = ()
     """Its ``rated_by`` answers (all of them, or none), where the definition highlights entries."""
+    path: tuple[int, ...] = ()
+    """Its ``path`` answers (all of them, or none), where the definition reads a path."""
 
 
 Worded = tuple[Flow, Mapping[str, str]]
@@ -143,6 +157,11 @@ def _rating(
     return tuple((labels.get(s.id, s.id), int(v or 0)) for s, v in zip(steps, values, strict=True))
 
 
+def _path_text(values: Sequence[float]) -> str:
+    """70 → 85 → 40; a mean to the nearest whole number (SUDS are read in tens)."""
+    return PATH_JOINED.join(str(round(v)) for v in values)
+
+
 def _highlighted(
     entry: DefinedEntry, answers: Answers, worded: Worded, highlight: Highlight | None
 ) -> DefinedEntry:
@@ -150,7 +169,12 @@ def _highlighted(
         return entry
     flow, labels = worded
     name = answer_text(flow, highlight.name, answers)
-    return replace(entry, name=name or None, rating=_rating(flow, labels, answers, highlight.rated_by))
+    path = tuple(v for _, v in _rating(flow, {}, answers, highlight.path)) if highlight.path else ()
+    rating = _rating(flow, labels, answers, highlight.rated_by) if highlight.rated_by else ()
+    if path:  # the name and the path are on the entry's own line
+        on_its_line = {labels.get(step_id, step_id) for step_id in (highlight.name, *highlight.path)}
+        entry = replace(entry, answers=tuple(a for a in entry.answers if a[0] not in on_its_line))
+    return replace(entry, name=name or None, rating=rating, path=path)
 
 
 def _entry(at: datetime, finished: bool, answers: Answers, worded: Worded) -> DefinedEntry:
@@ -214,7 +238,7 @@ def _highlights(entries: tuple[DefinedEntry, ...], view: SectionView) -> list[st
     ]
 
 
-def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
+def _body(entries: tuple[DefinedEntry, ...], view: SectionView, highlight: Highlight | None = None) -> str:
     days = len({entry.at.date() for entry in entries})
     count = len(entries)
     lines = [
@@ -226,13 +250,55 @@ def _body(entries: tuple[DefinedEntry, ...], view: SectionView) -> str:
         ),
         *_across(entries),
         *_highlights(entries, view),
+        *(_paths(entries, view, highlight.path_label) if highlight is not None and highlight.path else ()),
     ]
     for entry in entries:
         scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
         unfinished = "" if entry.finished else UNFINISHED
-        lines.append(ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored))
+        if entry.path and highlight is not None:
+            line = PATH_ENTRY_LINE.format(
+                when=view.dates.when(entry.at),
+                unfinished=unfinished,
+                name=inline(entry.name or ""),
+                label=highlight.path_label,
+                path=_path_text(entry.path),
+            )
+        else:
+            line = ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored)
+        lines.append(line)
         lines += [ANSWER_LINE.format(label=label, answer=answer) for label, answer in entry.answers]
     return "\n".join(lines)
+
+
+def _paths(entries: tuple[DefinedEntry, ...], view: SectionView, label: str) -> list[str]:
+    """A path across the period: its mean over the entries that have it whole, the mean drop from
+    each one's highest to its end, and the first and latest entry of each name given twice or more."""
+    walked = [e for e in entries if e.path]
+    if len(walked) < 2:
+        return []
+    means = [sum(e.path[i] for e in walked) / len(walked) for i in range(len(walked[0].path))]
+    drop = sum(max(e.path) - e.path[-1] for e in walked) / len(walked)
+    lines = [
+        PATH_MEAN.format(
+            label=formatting.sentence(label), count=len(walked), path=_path_text(means), drop=round(drop)
+        )
+    ]
+    by_name: dict[str, list[DefinedEntry]] = {}
+    for entry in walked:
+        by_name.setdefault(entry.name or "", []).append(entry)
+    for name, same in by_name.items():
+        if name and len(same) > 1:
+            first, latest = same[0], same[-1]
+            lines.append(
+                PATH_FIRST_LATEST.format(
+                    name=inline(name),
+                    first=_path_text(first.path),
+                    first_when=view.dates.when(first.at),
+                    latest=_path_text(latest.path),
+                    latest_when=view.dates.when(latest.at),
+                )
+            )
+    return lines
 
 
 def digest_section(
@@ -244,7 +310,8 @@ def digest_section(
     """The generic digest section: each entry's answers in order, its score and band if scored;
     an entry answered under an ``earlier`` version (by version) reads as it was answered."""
     versions = dict(earlier or {})
-    steps = [s.id for f, _ in (*versions.values(), (flow, labels)) for s in f.steps]
+    flows = [f for f, _ in (*versions.values(), (flow, labels))]
+    steps = [s.id for f in flows for s in f.steps] + [name for f in flows for name in f.given_lists]
     if flow.scoring is not None:
         return _measure_section(flow, tuple(dict.fromkeys(steps)), labels, versions, highlight)
     return DigestSection(
@@ -252,7 +319,7 @@ def digest_section(
         reads=tuple(dict.fromkeys(steps)),
         facts=lambda given: _facts((flow, labels), versions, highlight, given),
         count=len,
-        body=_body,
+        body=lambda found, view: _body(found, view, highlight),
         counted=(flow.title, flow.title + "s"),
     )
 
@@ -281,12 +348,16 @@ def _measure_section(
             if e.score is not None and e.score.value is not None
         ]
         assert flow.scoring is not None
-        return entries, GenericFacts((), *measure_facts(flow, flow.scoring, given, in_period))
+
+        def version_of(version: str | None) -> Flow:
+            return versions.get(version or "", (flow, labels))[0]
+
+        return entries, GenericFacts((), *measure_facts(flow, flow.scoring, given, in_period, version_of))
 
     def body(found: Measured, view: SectionView) -> str:
         measure = found[1].measure
         summary = "\n".join(summary_lines(measure)) + "\n\n" if measure is not None else ""
-        return summary + _body(found[0], view)
+        return summary + _body(found[0], view, highlight)
 
     return DigestSection(
         heading=flow.title.upper(),

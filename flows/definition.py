@@ -54,7 +54,7 @@ HEADER_KEYS: Final = [
 STEP_KEYS: Final = ("id", "text", "kind", "label", "optional", "when", "per_item")
 KIND_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "scale": ("low", "high", "low_label", "high_label", "scale_step", "alert"),
-    "choice": ("options", "columns", "alert"),
+    "choice": ("options", "options_from", "own_words", "columns", "alert"),
     "multi_choice": ("options", "columns", "allow_custom"),
     "text": ("max_length",),
 }
@@ -144,22 +144,37 @@ def read_definition(data: Mapping[str, Any], source: str = "") -> Definition:
 
 
 def _highlight(table: object, steps: list[Step], problems: list[str]) -> Highlight | None:
-    """The ``[digest]`` table: ``name`` (a step whose answer names an entry) and ``rated_by``
-    (scale steps whose sum ranks the entries)."""
+    """The ``[digest]`` table: ``name`` (a step whose answer names an entry), ``rated_by`` (scale
+    steps whose sum ranks the entries) and ``path`` (scale steps read as one course, such as
+    distress before → at the peak → at the end, with its ``path_label``)."""
     if table is None:
         return None
     fields = _Fields(table if isinstance(table, Mapping) else {}, "digest", problems)
-    fields.unknown(("name", "rated_by"))
+    fields.unknown(("name", "rated_by", "path", "path_label"))
     by_id = {s.id: s for s in steps}
     name = fields.text("name")
     if name is not None and name not in by_id:
         fields.problem("name", f'"{name}" is not a step of this homework')
-    rated_by = fields.data.get("rated_by")
     scales = [s.id for s in steps if s.kind is AnswerKind.SCALE and s.per_item is None]
-    if not isinstance(rated_by, list) or not rated_by or not all(r in scales for r in rated_by):
-        fields.problem("rated_by", f"a list of scale steps of this homework ({', '.join(scales) or 'none'})")
+    rated_by = _scale_list(fields, "rated_by", scales)
+    path = _scale_list(fields, "path", scales)
+    path_label = fields.text("path_label", required="path" in fields.data, max_length=60)
+    if not rated_by and not path and "rated_by" not in fields.data and "path" not in fields.data:
+        fields.problem("rated_by", "give rated_by (scales that rank the entries) or path (or both)")
+    if name not in by_id or rated_by is None or path is None:
         return None
-    return Highlight(name, tuple(rated_by)) if name in by_id else None
+    return Highlight(name, rated_by, path, path_label or "")
+
+
+def _scale_list(fields: _Fields, key: str, scales: list[str]) -> tuple[str, ...] | None:
+    """An optional list of scale steps (empty when not given; None when it cannot stand)."""
+    listed = fields.data.get(key)
+    if listed is None:
+        return ()
+    if not isinstance(listed, list) or not listed or not all(r in scales for r in listed):
+        fields.problem(key, f"a list of scale steps of this homework ({', '.join(scales) or 'none'})")
+        return None
+    return tuple(listed)
 
 
 def _flow(fields: _Fields, flow_id: str, steps: list[Step]) -> Flow | None:
@@ -260,8 +275,11 @@ def _kind_fields(fields: _Fields, kind: AnswerKind) -> dict[str, Any]:
                 "high", f"a scale runs from low up to a higher high ({extra['low']}–{extra['high']})"
             )
             extra["high"] = extra["low"] + 1
+    if kind is AnswerKind.CHOICE:
+        extra.update(_given_options(fields))
     if kind in (AnswerKind.CHOICE, AnswerKind.MULTI_CHOICE):
-        extra["options"] = _options(fields)
+        if "options_from" not in extra:
+            extra["options"] = _options(fields)
         extra["columns"] = fields.integer("columns", 1, 8, default=1 if kind is AnswerKind.CHOICE else 2)
     if kind is AnswerKind.MULTI_CHOICE:
         extra["allow_custom"] = fields.flag("allow_custom")
@@ -273,6 +291,25 @@ def _kind_fields(fields: _Fields, kind: AnswerKind) -> dict[str, Any]:
             extra["alert"] = ItemAlert(int(alert["at_least"]))
         else:
             fields.problem("alert", "an item alert is { at_least = <a whole number> }")
+    return extra
+
+
+def _given_options(fields: _Fields) -> dict[str, Any]:
+    """A choice whose options are a list the therapist gives with the assignment
+    (``options_from = "ladder"``), and the button for the client's own answer (``own_words``)."""
+    extra: dict[str, Any] = {}
+    own_words = fields.text("own_words", required=False, max_length=40)
+    if own_words is not None:
+        extra["own_words"] = own_words
+    if "options_from" not in fields.data:
+        return extra
+    listed = fields.text("options_from", pattern=ID)
+    if "options" in fields.data:
+        fields.problem("options_from", "options come with the assignment or are listed here, not both")
+    elif own_words is None:
+        fields.problem("own_words", "a choice whose options come with the assignment needs own_words")
+    if listed is not None:
+        extra["options_from"] = listed
     return extra
 
 

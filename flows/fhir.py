@@ -129,6 +129,8 @@ def _answers(flow: Flow, step: Step, answers: Answers) -> list[dict[str, Any]]:
         return [{"valueInteger": value}]
     if step.kind is AnswerKind.CHOICE and isinstance(value, str):
         option = next((o for o in step_options(step, answers) if o.id == value), None)
+        if option is None and value.startswith(CUSTOM_PREFIX):  # the client's own words
+            return [{"valueString": value.removeprefix(CUSTOM_PREFIX)}]
         return [{"valueCoding": _coding(system, value, option.label if option else value)}]
     if step.kind is AnswerKind.MULTI_CHOICE and isinstance(value, list):
         return [_picked(system, step, str(item)) for item in value]

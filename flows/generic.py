@@ -13,7 +13,8 @@ the change, marked "response" and "remission" by the thresholds its ``Scoring`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -69,6 +70,7 @@ ITEMS_LEGEND: Final = "Answers: {options}"
 ITEMS_SCORE_ROW: Final = "{label}: {scores}"
 ITEMS_SEPARATOR: Final = " · "
 NAME_LENGTH: Final = 60
+_ITEM_NUMBER: Final = re.compile(r"^\d{1,3}[.)]\s+")
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -167,12 +169,21 @@ def generic_facts(flow: Flow, given: SectionInput) -> GenericFacts:
     return GenericFacts(entries, *measure_facts(flow, scoring, given, in_period))
 
 
+VersionOf = Callable[[str | None], Flow]
+"""The flow an entry was answered under, by the version it stored (None: today's)."""
+
+
 def measure_facts(
-    flow: Flow, scoring: Scoring, given: SectionInput, in_period: Sequence[ScoredPoint]
+    flow: Flow,
+    scoring: Scoring,
+    given: SectionInput,
+    in_period: Sequence[ScoredPoint],
+    version_of: VersionOf | None = None,
 ) -> tuple[MeasureSummary, ScoreSeries]:
-    """A measure's figures over time: the scores before the period (read from ``given``) and
-    those in it (scored by the caller, who has read its entries already)."""
-    earlier = _points(flow, scoring, given.earlier or given.previous)
+    """A measure's figures over time: the scores before the period (read from ``given``, each
+    scored under the version it was answered under) and those in it (scored by the caller, who
+    has read its entries already)."""
+    earlier = _points(given.earlier or given.previous, version_of or (lambda _version: flow))
     low, high = score_range(scoring, flow)
     points = tuple((p.at, p.value) for p in (*earlier, *in_period))
     series = ScoreSeries(scoring.label, points, scoring.bands, low, high)
@@ -183,10 +194,18 @@ def _has_answers(entry: SectionEntry) -> bool:
     return any(value is not None for value in entry.answers.values())
 
 
-def _points(flow: Flow, scoring: Scoring, entries: Sequence[SectionEntry]) -> tuple[ScoredPoint, ...]:
-    """The scored entries among these, oldest first (a half-done one has no score)."""
-    found = ((e.at, score(scoring, flow, e.answers)) for e in sorted(entries, key=lambda e: e.at))
-    return tuple(ScoredPoint(at, float(s.value), s.band) for at, s in found if s.value is not None)
+def _points(entries: Sequence[SectionEntry], version_of: VersionOf) -> tuple[ScoredPoint, ...]:
+    """The scored entries among these, oldest first, each scored by its own version's
+    definition (a half-done one has no score)."""
+    found = (
+        (e.at, entry_score(version_of(e.version), e.answers)) for e in sorted(entries, key=lambda e: e.at)
+    )
+    return tuple(ScoredPoint(at, float(s.value), s.band) for at, s in found if s and s.value is not None)
+
+
+def entry_score(flow: Flow, answers: Answers) -> Score | None:
+    """An entry's score under the flow it was answered under (None: that version is not scored)."""
+    return score(flow.scoring, flow, answers) if flow.scoring is not None else None
 
 
 def measure_summary(
@@ -251,9 +270,12 @@ def _answer_lines(flow: Flow, answers: Answers, leave_out: frozenset[str]) -> tu
 
 
 def step_name(step: Step) -> str:
-    """A step as a digest line names it: its question's first line, shortened."""
-    first = next((line.strip() for line in step.prompt.splitlines() if line.strip()), step.id)
-    first = first.replace("{item}", "…")
+    """A step as a digest line names it: the first line of its question's last paragraph (a
+    questionnaire's items share their stem, "Over the last 2 weeks…", and differ after it),
+    without the item's own number, shortened."""
+    last = step.prompt.strip().split("\n\n")[-1]
+    first = next((line.strip() for line in last.splitlines() if line.strip()), step.id)
+    first = _ITEM_NUMBER.sub("", first).replace("{item}", "…")
     if len(first) <= NAME_LENGTH:
         return first
     return first[: NAME_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
@@ -280,7 +302,7 @@ def _plain_value(step: Step, value: Any, answers: Answers | None = None) -> str 
         return practised(seconds, None, stopped) if seconds is not None else None
     if step.kind is AnswerKind.CHOICE and isinstance(value, str):
         option = next((o for o in step_options(step, answers or {}) if o.id == value), None)
-        return option.label if option else value
+        return option.label if option else _chosen(step, value)
     if step.kind is AnswerKind.MULTI_CHOICE and isinstance(value, list | tuple):
         labels = [_chosen(step, str(item)) for item in value]
         return ", ".join(labels) or None
@@ -404,10 +426,16 @@ def measure_headline(found: GenericFacts, view: SectionView) -> str | None:
 
 
 def item_answers(
-    flow: Flow, entries: Sequence[SectionEntry], alias: str, start: datetime, end: datetime
+    flow: Flow,
+    entries: Sequence[SectionEntry],
+    alias: str,
+    start: datetime,
+    end: datetime,
+    version_of: VersionOf | None = None,
 ) -> str:
     """Each step of the flow across the entries, one line per step (``/digest Sam phq9``):
-    scored items by their values, other steps by their answers as read; then the scores."""
+    scored items by their values, other steps by their answers as read; then the scores, each
+    entry's under the version it was answered under."""
     dates = [formatting.day_and_time(e.at) for e in entries]
     lines = [
         ITEMS_TITLE.format(
@@ -426,9 +454,9 @@ def item_answers(
             ITEMS_ROW.format(number=position, name=step_name(step), answers=ITEMS_SEPARATOR.join(shown))
         )
     if flow.scoring is not None:
-        scoring = flow.scoring
-        scores = [_score_cell(score(scoring, flow, e.answers)) for e in entries]
-        lines.append(ITEMS_SCORE_ROW.format(label=scoring.label, scores=ITEMS_SEPARATOR.join(scores)))
+        answered_under = version_of or (lambda _version: flow)
+        scores = [_score_cell(entry_score(answered_under(e.version), e.answers)) for e in entries]
+        lines.append(ITEMS_SCORE_ROW.format(label=flow.scoring.label, scores=ITEMS_SEPARATOR.join(scores)))
     return "\n".join(lines)
 
 
@@ -448,7 +476,9 @@ def _legend(flow: Flow, scored: frozenset[str]) -> list[str]:
     return [ITEMS_LEGEND.format(options=", ".join(f"{value} = {label}" for value, label in shared))]
 
 
-def _score_cell(found: Score) -> str:
+def _score_cell(found: Score | None) -> str:
+    if found is None:
+        return NOT_ANSWERED
     if found.value is None:
         count = len(found.missing)
         return UNSCORED.format(label="", count=count, items=plural(count, "item", "items")).removeprefix(": ")

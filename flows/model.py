@@ -47,6 +47,8 @@ CUSTOM_PREFIX = "~"
 """Marks an item the client typed themselves at a multi-choice step."""
 CUSTOM_MAX_LENGTH = 24
 CUSTOM_MAX_ITEMS = 5
+OWN_WORDS_MAX_LENGTH = 200
+"""The client's own answer at a choice step (a step of their ladder, in a few words)."""
 DEFAULT_MAX_LENGTH = 4096
 
 
@@ -89,6 +91,10 @@ class Step:
     alert: ItemAlert | None = None
     """An answer that must bring the safety response at once, before the next question
     (PHQ-9 item 9 above "Not at all")."""
+    own_words: str | None = None
+    """A choice step where the client may name their own answer: the label of the button that
+    asks for it ("Another step"). Typed words that name no option are kept as theirs
+    (``~words``); with no options to pick from (no ladder given), they are asked to type it."""
 
     def __post_init__(self) -> None:
         problem = step_problem(self)
@@ -140,6 +146,7 @@ def step_problem(step: Step) -> str | None:
             "a choice step needs options or options_from",
         ),
         (step.allow_custom and kind is not AnswerKind.MULTI_CHOICE, "allow_custom is for multi-choice"),
+        (step.own_words is not None and kind is not AnswerKind.CHOICE, "own_words is for choice steps"),
         (
             kind is AnswerKind.SCALE and (step.low >= step.high or step.scale_step < 1),
             "a scale needs low < high and scale_step >= 1",
@@ -246,6 +253,12 @@ class Flow:
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
+
+    @property
+    def given_lists(self) -> tuple[str, ...]:
+        """The lists its choice steps take their options from (``options_from``): for homework,
+        what the therapist gives with the assignment (an exposure ladder's steps)."""
+        return tuple(dict.fromkeys(s.options_from for s in self.steps if s.options_from is not None))
 
     def step_after(self, step_id: str, answers: Answers) -> Step | None:
         """The next step that applies to these answers, or None at the end."""

@@ -108,9 +108,15 @@ def _render_scale(shown: Shown) -> Rendered:
 
 
 def _render_choice(shown: Shown) -> Rendered:
-    options = step_options(shown.step, shown.answers)
+    step = shown.step
+    options = step_options(step, shown.answers)
     buttons = [Choice(o.label, encode_answer(Pick(o.id))) for o in options]
-    return Rendered(shown.text, chunk(buttons, shown.step.columns))
+    if step.own_words is None:
+        return Rendered(shown.text, chunk(buttons, step.columns))
+    if not options:  # nothing to pick from: they name it
+        return Rendered(f"{shown.text}\n{texts.OWN_WORDS}", ())
+    own = Choice(step.own_words, encode_answer(Pick(CUSTOM_PREFIX)))
+    return Rendered(shown.text, (*chunk(buttons, step.columns), (own,)))
 
 
 def _render_multi_choice(shown: Shown) -> Rendered:

@@ -44,6 +44,15 @@ class Band:
     high: int | float
     name: str
 
+    @property
+    def with_range(self) -> str:
+        """ "mild 5–9": the name and both ends, as a chart's label and caption read it."""
+        return f"{self.name} {_figure(self.low)}–{_figure(self.high)}"
+
+
+def _figure(value: int | float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
 
 @dataclass(frozen=True, slots=True)
 class Scoring:

@@ -28,6 +28,7 @@ TIMER_CANNOT_GO_BACK: Final = (
     "The timer has finished, so there's no going back to it — let's carry on from here."
 )
 USE_LATEST_BUTTONS: Final = f"Please {USE_LATEST}."
+OWN_WORDS: Final = "Please describe it in a few words."
 
 BUTTON_DONE: Final = "Done"
 BUTTON_SKIP: Final = "Skip"

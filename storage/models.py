@@ -215,6 +215,11 @@ class Schedule(Base):
     ``weekdays``; every ``interval_days`` from ``start_date``; or the day before every (other)
     session the therapist set, at ``times``."""
     interval_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    given: Mapped[dict[str, list[str]] | None] = mapped_column(
+        EncryptedJson("schedules.given"), nullable=True
+    )
+    """Lists the therapist gave with the assignment, by name (an exposure ladder's steps, easiest
+    first): the client picks from them where a step takes its options from that list."""
 
 
 class DuePrompt(Base):

@@ -40,6 +40,8 @@ class ScheduleRow:
     confidence_at: datetime | None = None
     cadence: str = Cadence.WEEKLY
     interval_days: int | None = None
+    given: dict[str, list[str]] | None = None
+    """Lists given with the assignment, by name (``{"ladder": ["…", "…"]}``)."""
 
 
 SCHEDULE = RowReader.of(ScheduleRow, SCHEDULES)
@@ -63,6 +65,7 @@ class Schedules(Repository):
         now: datetime,
         cadence: str = Cadence.WEEKLY,
         interval_days: int | None = None,
+        given: dict[str, list[str]] | None = None,
     ) -> int:
         return await self._insert(
             SCHEDULES,
@@ -78,6 +81,7 @@ class Schedules(Repository):
             created_by=created_by,
             cadence=cadence,
             interval_days=interval_days,
+            given=given or None,
             status=ScheduleStatus.ACTIVE,
             materialized_through=None,
             materialize_at=now,
@@ -103,6 +107,16 @@ class Schedules(Repository):
             SCHEDULE,
             select(SCHEDULES).where(SCHEDULES.c.person_id == person_id, _ACTIVE).order_by(SCHEDULES.c.id),
         )
+
+    async def latest_given(self, person_id: int, flow_id: str) -> dict[str, list[str]] | None:
+        """The lists given with the newest active assignment of this homework that has any."""
+        found = await self._all(
+            SCHEDULE,
+            select(SCHEDULES)
+            .where(SCHEDULES.c.person_id == person_id, SCHEDULES.c.flow_id == flow_id, _ACTIVE)
+            .order_by(SCHEDULES.c.id.desc()),
+        )
+        return next((s.given for s in found if s.given), None)
 
     async def all_active(self) -> list[ScheduleRow]:
         return await self._all(SCHEDULE, select(SCHEDULES).where(_ACTIVE).order_by(SCHEDULES.c.id))

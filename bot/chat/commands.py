@@ -99,7 +99,10 @@ def homework_command(flow: Flow) -> Command:
             lead = texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN
             await runner.reshow(turn, current, open_flow, lead.format(a_title=open_flow.a_title))
         elif (draft := await drafts.resumable(turn, flow)) is not None:
-            drafts.offer(turn, flow, draft)
+            if draft.flow_version != flow.version:  # begun under another version of it
+                await drafts.restart_changed(turn, runner, flow, draft)
+            else:
+                drafts.offer(turn, flow, draft)
         else:
             await runner.start(turn, flow)
 

@@ -6,8 +6,9 @@ import logging
 from datetime import timedelta
 
 from bot.chat import texts
+from bot.chat.flow_runner import FlowRunner
 from bot.chat.router import ButtonRoute, Context, Router, button_data, button_fields
-from bot.chat.turn import Turn, prompt_message
+from bot.chat.turn import Turn, note, prompt_message
 from bot.core import formatting
 from bot.core.messages import Button, choice_question, parse_button_number
 from bot.core.timezones import zone_or_utc
@@ -37,6 +38,17 @@ def offer(turn: Turn, flow: Flow, draft: EntryRow) -> None:
     turn.say(choice_question(text, buttons))
 
 
+async def restart_changed(turn: Turn, runner: FlowRunner, flow: Flow, draft: EntryRow) -> None:
+    """A draft begun under another version of the homework's definition is not carried on under
+    this one: the client is told kindly and starts afresh (the draft stays in their journal)."""
+    await turn.tx.entries.discard_draft(draft.id, turn.now)
+    turn.say(note(texts.HOMEWORK_CHANGED.format(title=flow.title)))
+    await runner.start(turn, flow)
+    log.info(
+        "person %s: draft %s of %s was of version %s", turn.person.id, draft.id, flow.id, draft.flow_version
+    )
+
+
 async def on_choice(ctx: Context) -> str | None:
     """Carry on with the draft, or start afresh (the draft is then discarded)."""
     turn, runner = ctx.turn, ctx.runner
@@ -48,6 +60,9 @@ async def on_choice(ctx: Context) -> str | None:
         return texts.BUTTON_EXPIRED
     if ctx.current is not None:
         return runner.finish_first(ctx.current, flow.title)
+    if rest == ["y"] and entry.flow_version != flow.version:
+        await restart_changed(turn, runner, flow, entry)
+        return None
     step = flow.step(str(entry.draft.get("step_id")))
     if rest != ["y"] or step is None:  # a fresh start (or a draft whose step was retired)
         await turn.tx.entries.discard_draft(entry.id, turn.now)

@@ -67,6 +67,7 @@ class FlowRunner:
         remind_paused: RemindPaused,
         item_alerts: ItemAlerts,
         versions: Callable[[str, str | None], Flow | None] | None = None,
+        revised: Callable[[str], bool] = lambda flow_id: False,
     ) -> None:
         self.flows = tuple(flows)
         """The homework types (with a command, a journal entry)."""
@@ -79,6 +80,8 @@ class FlowRunner:
         self._on_end: dict[str, EndHook] = {}
         self._context: dict[str, StartContext] = {}
         self._versions = versions
+        self.revised = revised
+        """Whether a homework has versions besides today's (its open conversations may be older)."""
 
     def add_flow(
         self,
@@ -274,6 +277,8 @@ class FlowRunner:
             await self.end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
             turn.say(note(texts.NOTHING_OPEN))
             return
+        if await _begun_under_another_version(self, turn, conversation, flow):
+            return
         state = _state(conversation)
         outcome = advance(flow, state, answer, turn.now)
         ticked = isinstance(answer, Tick)
@@ -363,6 +368,27 @@ class FlowRunner:
                 coalesce_key=live_key(live_message),
             )
         )
+
+
+async def _begun_under_another_version(
+    runner: FlowRunner, turn: Turn, conversation: OpenConversation, flow: Flow
+) -> bool:
+    """An answer to a conversation begun under an earlier version of the homework's definition
+    (the file changed while it was open): it is not carried on under this one. The client is
+    told kindly and starts afresh; what they wrote stays in their journal."""
+    if conversation.entry_id is None or not runner.revised(flow.id):
+        return False
+    entry = await turn.tx.entries.get(conversation.entry_id)
+    if entry is None or entry.flow_version == flow.version:
+        return False
+    await runner.close_prompt(turn, conversation, flow, accepted=None)
+    await runner.end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
+    turn.say(note(texts.HOMEWORK_CHANGED.format(title=flow.title)))
+    await runner.start(turn, flow, conversation.due_prompt_id)
+    log.info(
+        "person %s: %s entry %s was of version %s", turn.person.id, flow.id, entry.id, entry.flow_version
+    )
+    return True
 
 
 async def _item_alert(

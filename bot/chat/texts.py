@@ -130,6 +130,10 @@ DRAFT_OFFER: Final = "You have {a_title} you set aside on {when}. Carry on where
 BUTTON_RESUME: Final = "Carry on"
 BUTTON_START_FRESH: Final = "Start a new one"
 DRAFT_RESUMED: Final = "Welcome back — here's where you were."
+HOMEWORK_CHANGED: Final = (
+    "The questions of the {title} have changed since you began it, so let's start it afresh — "
+    "what you wrote before is kept in your journal."
+)
 
 # --- joining: invitation, consent -------------------------------------------------------------
 # ``{privacy}``: the messenger's own paragraph (its transport's PRIVACY_NOTE), so each messenger's
@@ -197,6 +201,7 @@ NOTE_NO_THERAPIST: Final = (
 )
 ASSIGNED: Final = "{therapist} has set up a practice with you: {title}, {times} ({days}), from {start}."
 ASSIGNED_WHY: Final = "Why: {rationale}"
+ASSIGNED_LIST: Final = "\n{name}: {items}"
 CONFIDENCE_QUESTION: Final = (
     "How confident do you feel that you'll be able to do it? "
     "0 = not at all, 10 = completely. Any answer is a good answer."

@@ -143,17 +143,18 @@ def draw_score_chart(digest: Digest | ChartFacts, series: ScoreSeries) -> Figure
 
 
 def band_spans(series: ScoreSeries) -> list[tuple[float, float, str]]:
-    """Where each band is shaded on the y axis: whole-number bands reach half a point past their
-    ends (so 4 and 5 sit either side of the minimal/mild line), others meet at the next band."""
+    """Where each band is shaded on the y axis, named with its range ("mild 5–9"): whole-number
+    bands reach half a point past their ends (so 4 and 5 sit either side of the minimal/mild
+    line), others meet at the next band."""
     bands = sorted(series.bands, key=lambda b: b.low)
     whole = all(float(b.low).is_integer() and float(b.high).is_integer() for b in bands)
     spans = []
     for index, band in enumerate(bands):
         if whole:
-            spans.append((band.low - 0.5, band.high + 0.5, band.name))
+            spans.append((band.low - 0.5, band.high + 0.5, band.with_range))
         else:
             top = bands[index + 1].low if index + 1 < len(bands) else band.high
-            spans.append((band.low, top, band.name))
+            spans.append((band.low, top, band.with_range))
     return spans
 
 

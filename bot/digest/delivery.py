@@ -43,7 +43,13 @@ from bot.digest import (
     render_summary,
     render_text,
 )
-from bot.digest.texts import CHART_CAPTION, DIGEST_CHAT_UNREACHABLE, SCORE_CHART_CAPTION
+from bot.digest.texts import (
+    BANDS_JOINED,
+    CHART_CAPTION,
+    DIGEST_CHAT_UNREACHABLE,
+    SCORE_CHART_BANDS,
+    SCORE_CHART_CAPTION,
+)
 from flows import FLOWS, Flow
 from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
 from storage.goals import GoalAction
@@ -93,11 +99,20 @@ def compose(
         caption = CHART_CAPTION.format(alias=digest.alias)
         messages.append(Outgoing(text=caption, attachment=Attachment("photo", "mood.png", chart)))
     for index, (label, png) in enumerate(score_charts, start=1):
-        caption = SCORE_CHART_CAPTION.format(label=label, alias=digest.alias)
+        caption = SCORE_CHART_CAPTION.format(label=label, alias=digest.alias, bands=_bands(digest, label))
         messages.append(Outgoing(text=caption, attachment=Attachment("photo", f"scores-{index}.png", png)))
     if document is not None:
         messages.append(Outgoing(text=None, attachment=document))
     return messages
+
+
+def _bands(digest: Digest, label: str) -> str:
+    """The measure's bands with their ranges, for its chart's caption ("minimal 0–4 · mild 5–9 …")."""
+    series = next((s for s in digest.score_charts if s.label == label), None)
+    if series is None or not series.bands:
+        return ""
+    bands = sorted(series.bands, key=lambda band: band.low)
+    return SCORE_CHART_BANDS.format(bands=BANDS_JOINED.join(band.with_range for band in bands))
 
 
 def _charts(digest: Digest) -> tuple[bytes | None, list[tuple[str, bytes]]]:

@@ -28,7 +28,14 @@ from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
 from bot.practice.therapist import Desk, _times_text, find_client, homework_title
 from flows import Flow
-from flows.assign import AssignmentDraft, assign_flow, assignment_from, clients_context
+from flows.assign import (
+    AssignmentDraft,
+    assign_flow,
+    assignment_from,
+    clients_context,
+    given_context,
+    given_items,
+)
 from storage import (
     PersonRow,
     TherapistRow,
@@ -57,6 +64,8 @@ class OneLineAssignment:
     rationale: str | None
     cadence: str = Cadence.WEEKLY
     interval_days: int | None = None
+    given: Mapping[str, tuple[str, ...]] | None = None
+    """Lists given with it, by name (``ladder "…; …"``: an exposure ladder's steps)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +146,27 @@ def parse_one_line_assignment(args: str, flows: Sequence[Flow]) -> OneLineAssign
         except ValueError:
             raise UsageError(f"{rest[index + 1][:20]!r} is not a date like 2026-03-09") from None
         index += 2
+    given, index = _given(flow, rest, index)
     if index < len(rest):
         rationale = " ".join(rest[index:]).strip() or None
     if rationale is not None and len(rationale) > 1000:
         raise UsageError("the rationale is longer than 1000 characters")
     return OneLineAssignment(
-        alias, flow, times, when.weekdays, start, rationale, when.cadence, when.interval_days
+        alias, flow, times, when.weekdays, start, rationale, when.cadence, when.interval_days, given
     )
+
+
+def _given(flow: Flow, rest: Sequence[str], index: int) -> tuple[dict[str, tuple[str, ...]] | None, int]:
+    """``ladder "step one; step two"`` at ``rest[index]`` (for a homework that takes a ladder),
+    and where the words after it start."""
+    given: dict[str, tuple[str, ...]] = {}
+    while index + 1 < len(rest) and rest[index].lower() in flow.given_lists:
+        try:
+            given[rest[index].lower()] = tuple(given_items(rest[index + 1]))
+        except ValueError as error:
+            raise UsageError(str(error).rstrip(".")) from None
+        index += 2
+    return given or None, index
 
 
 def _is_rationale(rest: Sequence[str], index: int) -> bool:
@@ -179,6 +202,7 @@ async def assign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
         line.rationale,
         cadence=line.cadence,
         interval_days=line.interval_days,
+        given=line.given,
         desk=desk,
     )
 
@@ -213,6 +237,7 @@ async def finish_assign(turn: Turn, answers: Mapping[str, Any], desk: Desk) -> N
         draft.rationale,
         cadence=draft.cadence,
         interval_days=draft.interval_days,
+        given=draft.given,
         desk=desk,
     )
 
@@ -229,6 +254,7 @@ async def write_assignment(
     *,
     cadence: str = Cadence.WEEKLY,
     interval_days: int | None = None,
+    given: Mapping[str, Sequence[str]] | None = None,
     desk: Desk | None = None,
 ) -> None:
     zone = zone_or_utc(client.timezone)
@@ -254,18 +280,37 @@ async def write_assignment(
         now=turn.now,
         cadence=cadence,
         interval_days=interval_days,
+        given={name: list(items) for name, items in given.items()} if given else None,
     )
     days = describe_plan_days(cadence, frozenset(weekdays), interval_days)
     start_text = "today" if start == today else formatting.day(start)
     shown = {"title": flow.title, "times": _times_text(times), "days": days, "start": start_text}
-    turn.say(note(ptexts.ASSIGNED.format(alias=client.alias, zone=client.timezone, **shown)))
-    told = texts.ASSIGNED.format(therapist=therapist.name, **shown)
+    lists = _lists_text(given)
+    turn.say(note(ptexts.ASSIGNED.format(alias=client.alias, zone=client.timezone, **shown) + lists))
+    told = texts.ASSIGNED.format(therapist=therapist.name, **shown) + lists
     if rationale:
         told += "\n\n" + texts.ASSIGNED_WHY.format(rationale=rationale)
     turn.tell(client, note(told))
     turn.tell(client, confidence_question(schedule_id))
     _warn_placeholders(turn, desk, flow, client)
     log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
+
+
+def _lists_text(given: Mapping[str, Sequence[str]] | None) -> str:
+    """The lists given with an assignment as both people read them ("Ladder: 1. … 2. …")."""
+    return "".join(
+        texts.ASSIGNED_LIST.format(
+            name=formatting.sentence(name),
+            items=" ".join(f"{number}. {item}" for number, item in enumerate(items, start=1)),
+        )
+        for name, items in (given or {}).items()
+    )
+
+
+async def given_start(turn: Turn, flow: Flow) -> dict[str, Any]:
+    """What a homework that takes a list from its assignment starts with: the lists of the
+    newest active assignment of it that has them (none: the client names the step)."""
+    return given_context(await turn.tx.schedules.latest_given(turn.person.id, flow.id))
 
 
 def _warn_placeholders(turn: Turn, desk: Desk | None, flow: Flow, client: PersonRow) -> None:
@@ -317,6 +362,7 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
                 if schedule.rationale
                 else "",
             )
+            + _lists_text(schedule.given).replace("\n", ptexts.ASSIGNMENT_LIST_INDENT)
         )
     turn.say(note("\n".join(lines)))
 

@@ -7,8 +7,8 @@ and the guided /assign's end.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
 
 from bot.chat import texts
 from bot.chat.commands import StartCode, reshow_open
@@ -19,10 +19,19 @@ from bot.practice import assignments, goals, sessions, therapist
 from bot.practice import texts as ptexts
 from bot.practice.admission import JOIN_DATA_PREFIX, Admissions
 from bot.practice.therapist import Desk
+from flows import Flow
 from flows.assign import assign_flow
 from flows.goal_form import GOAL_CLIENT, GOAL_PICK, GOAL_WORDS
 from flows.goal_rating import GOAL_RATING
 from storage import TherapistRow
+
+
+def _given_start(homework: Flow) -> Callable[[Turn], Awaitable[Mapping[str, Any]]]:
+    async def read(turn: Turn) -> Mapping[str, Any]:
+        return await assignments.given_start(turn, homework)
+
+    return read
+
 
 TherapistHandler = Callable[[Turn, TherapistRow, str, Desk], Awaitable[None]]
 
@@ -65,6 +74,9 @@ def register(
     for form in (GOAL_CLIENT, GOAL_PICK, GOAL_WORDS):
         runner.add_flow(form, on_finish=finish_goal_form)
     runner.add_flow(GOAL_RATING, on_end=goals.record_ratings, context=goals.rating_context)
+    for homework in desk.flows:
+        if homework.given_lists:  # exposure: the ladder given with its assignment
+            runner.add_flow(homework, context=_given_start(homework))
 
     async def on_start_code(ctx: Context) -> None:
         await admissions.on_start_code(ctx.turn, ctx.args.strip())

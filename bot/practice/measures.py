@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from bot.chat.therapists import therapist_chats
 from bot.chat.turn import Turn, note
@@ -23,6 +24,9 @@ from flows import Flow
 from flows.generic import item_answers
 from flows.sections import SectionEntry
 from storage import EntryRow, PersonRow, TherapistRow
+
+if TYPE_CHECKING:
+    from bot.practice.therapist import Desk
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +49,9 @@ def find_measure(flows: Sequence[Flow], name: str) -> Flow | None:
 
 
 async def measure_items(
-    turn: Turn, therapist: TherapistRow, client: PersonRow, name: str, flows: Sequence[Flow]
+    turn: Turn, therapist: TherapistRow, client: PersonRow, name: str, desk: Desk
 ) -> None:
+    flows = desk.flows
     flow = find_measure(flows, name)
     if flow is None:
         measures = [f.command for f in flows if f.scoring is not None]
@@ -67,7 +72,14 @@ async def measure_items(
         turn.say(note(ptexts.NO_MEASURE_ENTRIES.format(alias=client.alias, title=flow.title)))
         return
     entries.sort(key=lambda e: e.at)
-    text = item_answers(flow, entries, client.alias or "", start.astimezone(zone), turn.now.astimezone(zone))
+    text = item_answers(
+        flow,
+        entries,
+        client.alias or "",
+        start.astimezone(zone),
+        turn.now.astimezone(zone),
+        lambda version: _answered_under(desk, flow, version),
+    )
     chat = await _send(turn, therapist, text)
     if chat is not None:
         turn.say(note(ptexts.MEASURE_ITEMS_SENT.format(alias=client.alias, title=flow.title, chat=chat)))
@@ -76,7 +88,15 @@ async def measure_items(
 
 def _entry(row: EntryRow, zone: tzinfo) -> SectionEntry:
     moment = row.completed_at or row.started_at
-    return SectionEntry(moment.astimezone(zone), row.status == EntryStatus.COMPLETED, row.answers)
+    return SectionEntry(
+        moment.astimezone(zone), row.status == EntryStatus.COMPLETED, row.answers, row.flow_version
+    )
+
+
+def _answered_under(desk: Desk, flow: Flow, version: str | None) -> Flow:
+    """The version of the measure an entry was answered under (today's when it is not kept)."""
+    found = desk.flow_of(flow.id, version) if desk.flow_of is not None else None
+    return found if found is not None else flow
 
 
 async def _send(turn: Turn, therapist: TherapistRow, text: str) -> str | None:

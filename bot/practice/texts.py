@@ -66,6 +66,7 @@ ASSIGN_USAGE: Final = (
     'One line: /assign <alias> <homework> <HH:MM[,HH:MM]> [days] [from YYYY-MM-DD] ["rationale"]\n'
     'For example: /assign Sam mood 08:00,20:00 weekdays from 2026-03-09 "to notice the dips"\n'
     "Instead of days: before-session, before-other-session (asked the day before) or every-14-days.\n"
+    'Exposure with its ladder: /assign Sam exposure 18:00 daily ladder "photo of a dog; a dog on a lead"\n'
     "Or send /assign alone to be guided."
 )
 ASSIGN_BAD: Final = "I couldn't read that: {problem}.\n\n" + ASSIGN_USAGE
@@ -95,6 +96,7 @@ ASSIGNMENT_LINE: Final = "#{number} {title}: {times}, {days}, from {start}{confi
 ASSIGNMENT_CONFIDENCE: Final = " — confidence {value}/10{flag}"
 ASSIGNMENT_LOW: Final = " (worth discussing)"
 ASSIGNMENT_RATIONALE: Final = "\n   Why: {rationale}"
+ASSIGNMENT_LIST_INDENT: Final = "\n   "
 NO_ASSIGNMENTS: Final = "{alias} has no homework assigned."
 ASSIGNMENTS_USAGE: Final = "Which client? For example /assignments Sam"
 UNASSIGN_USAGE: Final = "Which assignment? For example /unassign 12 (numbers from /assignments <alias>)."

@@ -57,6 +57,9 @@ class Desk:
     crisis_placeholders: bool = False
     """The practice's crisis resources are still the shipped placeholders (warn when assigning
     homework that can bring the crisis message)."""
+    flow_of: Callable[[str, str | None], Flow | None] | None = None
+    """The flow an entry was answered under, by id and stored version (the runner's ``flow_of``):
+    old entries are read and scored under their own version."""
 
 
 StartFlow = Callable[..., Awaitable[None]]
@@ -193,7 +196,7 @@ async def digest(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
     if client is None:
         return
     if len(words) > 1:
-        await measure_items(turn, therapist, client, " ".join(words[1:]), desk.flows)
+        await measure_items(turn, therapist, client, " ".join(words[1:]), desk)
         return
     await turn.tx.sessions.add(client.id, therapist.person_id, turn.now, ON_DEMAND, turn.now, turn.now)
     chat = therapist.digest_chat_title or ptexts.PRIVATE_CHAT

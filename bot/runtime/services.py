@@ -77,6 +77,7 @@ def build_conversation(
         remind_paused=safety.remind_paused,
         item_alerts=safety,
         versions=catalogue.flow_for,
+        revised=catalogue.revised,
     )
     start_code = commands.StartCode()
     commands.register(router, flows, start_code)
@@ -85,7 +86,9 @@ def build_conversation(
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
     risk_flags.register(router)
-    desk = Desk(flows, links, runner.start, crisis_placeholders=settings.crisis_placeholders())
+    desk = Desk(
+        flows, links, runner.start, crisis_placeholders=settings.crisis_placeholders(), flow_of=runner.flow_of
+    )
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
         database,

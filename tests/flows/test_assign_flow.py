@@ -248,6 +248,7 @@ def test_assign_is_a_therapist_conversation_not_homework() -> None:
         "timing",
         "interval",
         "measure_time",
+        "given_ladder",
         "start",
         "start_date",
         "rationale",

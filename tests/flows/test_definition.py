@@ -4,6 +4,7 @@ flows it builds advanced by the real engine (conditions, per-item repeats, scori
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +247,60 @@ def test_files_that_are_not_definitions_are_refused_unread() -> None:
     with pytest.raises(DefinitionError) as refused:
         parse_definition(b'id = "x"')
     assert len(refused.value.problems) >= 3
+
+
+EXPOSURE_FILE = (Path(__file__).resolve().parents[2] / "flows" / "definitions" / "exposure.toml").read_text(
+    encoding="utf-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('options_from = "ladder"', 'options_from = "ladder"\noptions = [{ id = "a", label = "A" }]'),
+            "steps[0].options_from: options come with the assignment or are listed here, not both",
+        ),
+        (
+            ('own_words = "Another step"', ""),
+            "steps[0].own_words: a choice whose options come with the assignment needs own_words",
+        ),
+        (
+            ('options_from = "ladder"', 'options_from = "My Ladder"'),
+            'steps[0].options_from: "My Ladder" should',
+        ),
+        (
+            ('path = ["suds_before",', 'path = ["learned",'),
+            "digest.path: a list of scale steps of this homework",
+        ),
+        (('path_label = "distress"', ""), "digest.path_label: missing"),
+        (
+            ("max_length = 2000", 'max_length = 2000\nown_words = "Other"'),
+            "steps[6].own_words: not a key of a text step",
+        ),
+    ],
+)
+def test_a_list_given_with_the_assignment_and_a_path_are_checked(
+    change: tuple[str, str], expected: str
+) -> None:
+    old, new = change
+    assert old in EXPOSURE_FILE
+    found = problems(EXPOSURE_FILE.replace(old, new, 1))
+    assert any(line.startswith(expected) for line in found), found
+
+
+def test_the_exposure_file_takes_its_ladder_from_the_assignment() -> None:
+    definition = parse_definition(EXPOSURE_FILE.encode("utf-8"))
+    step = definition.flow.steps[0]
+    assert (step.kind, step.options_from, step.own_words, step.options) == (
+        AnswerKind.CHOICE,
+        "ladder",
+        "Another step",
+        (),
+    )
+    assert definition.flow.given_lists == ("ladder",) and definition.flow.version == "2"
+    assert definition.highlight is not None and definition.highlight.path == (
+        "suds_before",
+        "suds_peak",
+        "suds_end",
+    )

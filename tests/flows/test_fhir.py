@@ -54,3 +54,29 @@ def test_only_scored_loinc_coded_entries_are_exported_each_under_a_stable_id() -
     assert fhir_bundle([half, unscored_flow], 41, NOW) is None
     assert json.dumps(fhir_bundle([gad], 41, NOW)) == json.dumps(fhir_bundle([gad], 41, NOW))
     assert fhir_bundle([gad], 42, NOW)["entry"][0]["fullUrl"] != bundle["entry"][0]["fullUrl"]  # type: ignore[index]
+
+
+def test_a_choice_answered_in_the_clients_own_words_is_a_string() -> None:
+    from flows.model import AnswerKind, Flow, Option, Step
+    from flows.scoring import ScoredItem, Scoring
+
+    flow = Flow(
+        id="practice_measure",
+        title="practice measure",
+        command="pm",
+        description="a practice's own measure",
+        steps=(
+            Step(
+                "where", "Where?", AnswerKind.CHOICE, options=(Option("home", "Home"),), own_words="Elsewhere"
+            ),
+            Step("level", "How much?", AnswerKind.SCALE, low=0, high=10),
+        ),
+        summarize=lambda answers: "",
+        scoring=Scoring("level", (ScoredItem("level"),), loinc="1234-5"),
+    )
+    bundle = fhir_bundle([ScoredEntry(1, flow, {"where": "~the bus", "level": 4}, AT)], 41, NOW)
+    assert bundle is not None
+    Bundle.model_validate(bundle)
+    response = QuestionnaireResponse.model_validate(_resources(bundle)[0])
+    assert response.item is not None and response.item[0].answer is not None
+    assert response.item[0].answer[0].valueString == "the bus"

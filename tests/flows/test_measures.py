@@ -149,3 +149,44 @@ def test_an_unanswered_item_leaves_it_unscored_never_zero(flow_id: str) -> None:
     result = score(flow.scoring, flow, half)
     assert result.value is None and result.band is None and "item4" in result.missing
     assert flow.journal_line is not None and flow.journal_line(half).startswith("score – of")
+
+
+def test_words_or_a_number_out_of_range_at_an_item_are_asked_again_and_lose_nothing() -> None:
+    from flows import Text
+    from flows.texts import CHOICE_NOT_MATCHED
+
+    phq9 = measure("phq9")
+    at_item2 = advance(phq9, start(phq9).state, Pick("more_than_half"), NOW)
+    assert isinstance(at_item2, Ask) and at_item2.state.answers == {"item1": "more_than_half"}
+    for wrong in (Text("quite often"), Text("7"), Text("-1"), Text("2.5"), Text(" "), Pick("4"), Pick("3")):
+        again = advance(phq9, at_item2.state, wrong, NOW)
+        assert isinstance(again, Ask) and again.reason == CHOICE_NOT_MATCHED, wrong
+        assert again.state == at_item2.state  # the answer before is kept, nothing stored from this
+    typed = advance(phq9, at_item2.state, Text("nearly every day"), NOW)  # an option's words work
+    assert isinstance(typed, Ask) and typed.state.answers["item2"] == "nearly_every_day"
+
+
+def test_back_across_a_scored_item_scores_the_answer_given_again() -> None:
+    from flows import Back
+
+    phq9 = measure("phq9")
+    assert phq9.scoring is not None
+    state = start(phq9).state
+    for option in ("nearly_every_day", "nearly_every_day", "several_days"):
+        moved = advance(phq9, state, Pick(option), NOW)
+        assert isinstance(moved, Ask)
+        state = moved.state
+    for _ in range(2):  # back over item 3 to item 2
+        went_back = advance(phq9, state, Back(), NOW)
+        assert isinstance(went_back, Ask)
+        state = went_back.state
+    assert state.step_id == "item2" and "item3" not in state.answers
+    for option in ["not_at_all"] * 8 + ["somewhat"]:
+        outcome = advance(phq9, state, Pick(option), NOW)
+        if isinstance(outcome, Finished):
+            break
+        assert isinstance(outcome, Ask)
+        state = outcome.state
+    assert isinstance(outcome, Finished)
+    assert outcome.answers["item2"] == "not_at_all"  # the answer given again replaces the first
+    assert score(phq9.scoring, phq9, outcome.answers).value == 3  # item 1 only: 3 + 0 × 8

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flows import Ask, Done, Finished, Pick, Skip, Text, Toggle, advance, start
+from flows import Ask, Back, Done, Finished, Pick, Skip, Text, Toggle, advance, start
+from flows.assign import given_context
 from flows.model import Flow, FlowState
 from flows.registry import flow_by_command
 from flows.sections import Dates, SectionEntry, SectionInput, SectionView
@@ -13,8 +14,8 @@ from flows.sections import Dates, SectionEntry, SectionInput, SectionView
 NOW = datetime(2026, 3, 20, 18, 0, tzinfo=UTC)
 
 
-def finished(flow: Flow, *answers: object) -> dict[str, object]:
-    state: FlowState = start(flow).state
+def finished(flow: Flow, *answers: object, context: dict[str, object] | None = None) -> dict[str, object]:
+    state: FlowState = start(flow, context).state
     for given in answers:
         outcome = advance(flow, state, given, NOW)  # type: ignore[arg-type]
         if isinstance(outcome, Finished):
@@ -82,10 +83,90 @@ def test_the_exposure_practice() -> None:
     assert flow.journal_line(answers) == "Took the bus two stops · distress 70 → 85 → 40"
     assert flow.summarize(answers) == "Thank you — it's in your journal. Distress 70 → 85 → 40."
     body = digest_body(flow, answers)
-    assert (
-        "  distress before: 70\n  distress at the peak: 85\n  distress at the end: 40\n  minutes: 25" in body
+    assert "· Fri 20 Mar 18:00: “Took the bus two stops” — distress 70 → 85 → 40\n  minutes: 25\n" in body, (
+        body
     )
     assert "  safety behaviours: Distraction, held the rail" in body
+
+
+LADDER = ["Photo of a dog", "A dog on a lead", "Stroke a dog"]
+
+
+def test_without_a_ladder_the_client_names_the_step() -> None:
+    flow = flow_by_command("exposure")
+    assert flow is not None and flow.given_lists == ("ladder",)
+    first = start(flow, given_context(None))
+    assert (
+        first.prompt.text == "Which step of your ladder did you practise?\nPlease describe it in a few words."
+    )
+    assert first.prompt.choices == ()
+    empty = advance(flow, first.state, Text("   "), NOW)
+    assert isinstance(empty, Ask) and empty.reason is not None and empty.state == first.state
+    named = advance(flow, first.state, Text("Took the bus"), NOW)
+    assert isinstance(named, Ask) and named.state.answers["ladder_step"] == "~Took the bus"
+    assert named.accepted == "Took the bus"
+
+
+def test_with_a_ladder_the_client_picks_its_step_or_names_another() -> None:
+    flow = flow_by_command("exposure")
+    assert flow is not None
+    first = start(flow, given_context({"ladder": LADDER}))
+    assert first.prompt.text == "Which step of your ladder did you practise?"
+    assert [c.label for c in first.prompt.choices] == [*LADDER, "Another step"]
+    picked = advance(flow, first.state, Pick("2"), NOW)
+    assert isinstance(picked, Ask) and picked.accepted == "A dog on a lead"
+    answers = finished(
+        flow,
+        *(Pick("2"), Text("60"), Text("80"), Text("30"), Text("20"), Skip(), Skip()),
+        context=given_context({"ladder": LADDER}),
+    )
+    assert answers["ladder_step"] == "2" and answers["ladder"] == [
+        ["1", LADDER[0]],
+        ["2", LADDER[1]],
+        ["3", LADDER[2]],
+    ]
+    assert flow.journal_line is not None
+    assert flow.journal_line(answers) == "A dog on a lead · distress 60 → 80 → 30"
+    another = advance(flow, first.state, Pick("~"), NOW)  # "Another step": asked to name it
+    assert isinstance(another, Ask) and another.reason == "Please describe it in a few words."
+    assert another.state == first.state
+    named = advance(flow, another.state, Text("Walk past a dog"), NOW)
+    assert isinstance(named, Ask) and named.state.answers["ladder_step"] == "~Walk past a dog"
+    typed = advance(flow, first.state, Text("stroke a dog"), NOW)  # a step's name typed is that step
+    assert isinstance(typed, Ask) and typed.state.answers["ladder_step"] == "3"
+    too_long = advance(flow, first.state, Text("x" * 201), NOW)
+    assert isinstance(too_long, Ask) and too_long.reason is not None and too_long.state == first.state
+    back = advance(flow, picked.state, Back(), NOW)  # back to the ladder: its steps offered again
+    assert isinstance(back, Ask) and [c.label for c in back.prompt.choices] == [*LADDER, "Another step"]
+
+
+def test_the_exposure_digest_reads_each_practice_and_the_period() -> None:
+    flow = flow_by_command("exposure")
+    assert flow is not None and flow.digest is not None
+    ladder = given_context({"ladder": LADDER})
+    practices = [
+        (20, {**ladder, "ladder_step": "2", "suds_before": 70, "suds_peak": 90, "suds_end": 50}),
+        (
+            21,
+            {**ladder, "ladder_step": "~Walk past a dog", "suds_before": 40, "suds_peak": 50, "suds_end": 20},
+        ),
+        (23, {**ladder, "ladder_step": "2", "suds_before": 50, "suds_peak": 60, "suds_end": 20}),
+    ]
+    entries = [SectionEntry(NOW.replace(day=day), True, answers) for day, answers in practices]
+    facts = flow.digest.facts(SectionInput(flow.digest.read(entries)))
+    body = flow.digest.body(facts, SectionView(Dates(NOW, NOW), "Sam", since_joining=True))
+    lines = body.splitlines()
+    assert lines[0] == "3 entries on 3 days"
+    assert lines[2:4] == [
+        "Distress across 3 entries, mean: 53 → 67 → 30; mean drop from the highest to the end: 37",
+        "“A dog on a lead”, first and latest: 70 → 90 → 50 (Fri 20 Mar 18:00) · "
+        "50 → 60 → 20 (Mon 23 Mar 18:00)",
+    ]
+    assert lines[4:] == [
+        "· Fri 20 Mar 18:00: “A dog on a lead” — distress 70 → 90 → 50",
+        "· Sat 21 Mar 18:00: “Walk past a dog” — distress 40 → 50 → 20",
+        "· Mon 23 Mar 18:00: “A dog on a lead” — distress 50 → 60 → 20",
+    ]
 
 
 def test_the_digest_shows_each_scale_across_the_period_and_the_days() -> None:

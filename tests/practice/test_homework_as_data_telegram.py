@@ -141,7 +141,7 @@ async def test_a_practice_file_is_assigned_answered_and_read_in_the_journal(
         assert table[1][1:3] == ["sleep check", "completed"] and table[1][rested] == "Not rested"
         assert await rows(database, "homework_definitions", "flow_id", "version") == [
             ("activity_log", "1"),
-            ("exposure", "1"),
+            ("exposure", "2"),
             ("gad7", "1"),
             ("phq9", "1"),
             ("sleep_check", "1"),

@@ -114,6 +114,7 @@ def test_every_sealed_column_is_bound_to_its_own_name() -> None:
         "conversations.selection",
         "outbox.payload",
         "schedules.rationale",
+        "schedules.given",
         "due_prompts.skip_note",
         "client_notes.text",
         "risk_events.text",
@@ -193,9 +194,10 @@ async def fill(database: Database, note: str = f"bring {CANARY}") -> dict[str, i
             rationale=f"because {CANARY}",
             created_by=None,
             now=NOW,
+            given={"ladder": [f"a dog {CANARY}"]},
         )
         schedule = await tx.schedules.get(schedule_id)
-        assert schedule is not None
+        assert schedule is not None and schedule.given == {"ladder": [f"a dog {CANARY}"]}
         occurrence = NewOccurrence(
             "2026-03-02T09:30", date(2026, 3, 2), NOW, NOW + timedelta(hours=15), "tok"
         )

@@ -49,7 +49,7 @@ async def test_a_0010_database_with_entries_upgrades_and_reads_as_before(tmp_pat
         ]
         assert await rows(runtime.database, "homework_definitions", "flow_id", "version") == [
             ("activity_log", "1"),
-            ("exposure", "1"),
+            ("exposure", "2"),
             ("gad7", "1"),
             ("phq9", "1"),
         ]

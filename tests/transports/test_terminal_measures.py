@@ -4,6 +4,8 @@ with the definition's version, the option ids and the numbers typed."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from bot.runtime.serve import run_terminal
 from bot.runtime.wiring import Runtime
 from flows import Flow
@@ -90,3 +92,32 @@ async def test_the_activity_log_by_numbers_and_words_is_stored(runtime: Runtime)
             },
         ),
     ]
+
+
+async def test_exposure_in_the_terminal_names_its_step_or_picks_it_from_the_ladder(runtime: Runtime) -> None:
+    practice = ["70", "90", "40", "20", "/skip", "/skip"]
+    out = await chat(runtime, ["/exposure", "Took the bus", *practice])
+    assert "Which step of your ladder did you practise?\nPlease describe it in a few words." in out
+    ((person_id,),) = await rows(runtime.database, "people", "id")
+    async with runtime.database.transaction() as tx:  # the therapist gave a ladder with the assignment
+        await tx.schedules.add(
+            person_id=person_id,
+            flow_id="exposure",
+            times=["18:00"],
+            weekdays=range(7),
+            start_date=date(2026, 3, 2),
+            end_date=None,
+            quiet_start=None,
+            quiet_end=None,
+            rationale=None,
+            created_by=None,
+            now=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+            given={"ladder": ["Photo of a dog", "A dog on a lead"]},
+        )
+    out = await chat(runtime, ["/exposure", "2", *practice, "/exposure", "3", "Walk past a dog", *practice])
+    assert "  1) Photo of a dog\n  2) A dog on a lead\n  3) Another step" in out
+    assert "Please describe it in a few words." in out
+    stored = [
+        a["ladder_step"] for (a,) in await rows(runtime.database, "entries", "answers", flow_id="exposure")
+    ]
+    assert stored == ["~Took the bus", "2", "~Walk past a dog"]
