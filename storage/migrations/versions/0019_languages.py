@@ -3,7 +3,7 @@
 One nullable column; people already here read the practice's default, as before.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-06 06:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
