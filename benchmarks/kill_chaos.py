@@ -152,15 +152,21 @@ async def client(
         n += 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class Bot:
-    """How to start the bot under test: its folder, its log and its clock."""
+    """How to start the bot under test (its folder, its log, its clock), and the one running."""
 
     api: FakeBotApi
     workdir: Path
     log: Any
     speed: float
     anchor: datetime
+    process: asyncio.subprocess.Process | None = None
+
+    def kill(self) -> None:
+        """SIGKILL the one running, if any (a run that failed must not leave it behind)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
 
     @property
     def url(self) -> str:
@@ -176,9 +182,10 @@ class Bot:
             SPEED_SETTING: str(self.speed),
             ANCHOR_SETTING: self.anchor.isoformat(),
         }
-        return await start_bot_process(
+        self.process = await start_bot_process(
             self.api, self.workdir, env, module=FAST_CLOCK_BOT, stdout=self.log, stderr=self.log
         )
+        return self.process
 
 
 async def killer(
@@ -187,7 +194,10 @@ async def killer(
     """Kill the bot at random moments, start it again after each; returns the last one
     started. Restart time: from the SIGKILL to the new process's first ``getUpdates``."""
     api = bot.api
+    tally.uptime.went_down()  # the clients are at it already: the first start is downtime too
     process = await bot.start()
+    await api.wait_until(_polled_since(api, 0), timeout=60)
+    tally.uptime.came_up()
     for _ in range(kills):
         await asyncio.sleep(rng.uniform(*gaps))
         polls = len(api.calls_to("getUpdates"))
@@ -373,30 +383,48 @@ async def chaos(
         log = (workdir / "bot.log").open("ab")
         async with FakeBotApi(token=TOKEN) as api:
             bot = Bot(api, workdir, log, speed, datetime.now(UTC))
-            first = await bot.start()
-            ids = range(FIRST_CLIENT, FIRST_CLIENT + clients)
-            api.user(THERAPIST, first_name="Ana")  # their chat, where the item alerts go
-            await enrol_with_goals(bot.url, ids, datetime.now(UTC))
-            first.send_signal(signal.SIGTERM)
-            await first.wait()
-            done = asyncio.Event()
-            started = time.perf_counter()
-            people = [
-                asyncio.create_task(client(api, tally, api.user(i), done, patience, kinds, speed))
-                for i in ids
-            ]
-            last = await killer(bot, tally, kills, gaps, rng)
-            done.set()
-            await asyncio.gather(*people)
-            seconds = time.perf_counter() - started
-            with contextlib.suppress(AssertionError):  # counted below as missing
-                await api.wait_until(all_alerts_sent(api, tally.answered), timeout=ALERT_WAIT)
-            last.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(last.wait(), timeout=60)
-            log.close()
-            stored = await stored_rows(workdir, bot.url)
-            safety = safety_figures(api, tally.answered, stored)
-        bot_log = (workdir / "bot.log").read_text(errors="replace")
+            try:
+                return await _run(bot, tally, clients, kills, gaps, patience, rng, kinds)
+            finally:
+                bot.kill()
+                log.close()
+
+
+async def _run(
+    bot: Bot,
+    tally: Tally,
+    clients: int,
+    kills: int,
+    gaps: tuple[float, float],
+    patience: float,
+    rng: random.Random,
+    kinds: tuple[str, ...],
+) -> Figures:
+    """Enrol the clients, set them to work, kill and restart the bot, compare."""
+    api = bot.api
+    first = await bot.start()
+    ids = range(FIRST_CLIENT, FIRST_CLIENT + clients)
+    api.user(THERAPIST, first_name="Ana")  # their chat, where the item alerts go
+    await enrol_with_goals(bot.url, ids, datetime.now(UTC))
+    first.send_signal(signal.SIGTERM)
+    await first.wait()
+    done = asyncio.Event()
+    started = time.perf_counter()
+    people = [
+        asyncio.create_task(client(api, tally, api.user(i), done, patience, kinds, bot.speed)) for i in ids
+    ]
+    last = await killer(bot, tally, kills, gaps, rng)
+    done.set()
+    await asyncio.gather(*people)
+    seconds = time.perf_counter() - started
+    with contextlib.suppress(AssertionError):  # counted below as missing
+        await api.wait_until(all_alerts_sent(api, tally.answered), timeout=ALERT_WAIT)
+    last.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(last.wait(), timeout=60)
+    bot.log.flush()
+    stored = await stored_rows(bot.workdir, bot.url)
+    safety = safety_figures(api, tally.answered, stored)
+    bot_log = (bot.workdir / "bot.log").read_text(errors="replace")
     return _figures(tally, stored, safety, seconds, bot_log)
 
 
