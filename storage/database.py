@@ -259,8 +259,10 @@ class Database:
             async with self._writer_turn, self.engine.begin() as connection:
                 transaction = Transaction(connection, owner=self.owner)
                 yield transaction
+                back = await self._proves_reachable(connection)
             transaction.committed()
-            self.reachability.worked()
+            if back:
+                self.reachability.worked()
         except BaseException as error:
             if transaction is not None:
                 transaction.rolled_back()
@@ -272,6 +274,14 @@ class Database:
             raise
         finally:
             _in_transaction.reset(token)
+
+    async def _proves_reachable(self, connection: Any) -> bool:
+        """Whether this committed unit of work shows the outage over: any, on a server; on
+        SQLite only one that wrote (a file locked for writing still answers reads)."""
+        if self.reachability.down_since is None or not self.is_sqlite:
+            return True
+        raw = await connection.get_raw_connection()
+        return bool(getattr(raw.driver_connection, "in_transaction", True))
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""
