@@ -197,16 +197,25 @@ class Bot:
 
 
 async def killer(
-    bot: Bot, tally: Tally, kills: int, gaps: tuple[float, float], rng: random.Random
+    bot: Bot,
+    tally: Tally,
+    kills: int,
+    gaps: tuple[float, float],
+    rng: random.Random,
+    budget: float | None = None,
 ) -> asyncio.subprocess.Process:
     """Kill the bot at random moments, start it again after each; returns the last one
-    started. Restart time: from the SIGKILL to the new process's first ``getUpdates``."""
+    started. Restart time: from the SIGKILL to the new process's first ``getUpdates``. With a
+    ``budget`` (seconds), no kill starts after it has passed (a loaded machine's slow starts)."""
+    started = time.perf_counter()
     api = bot.api
     tally.uptime.went_down()  # the clients are at it already: the first start is downtime too
     process = await bot.start()
     await api.wait_until(_polled_since(api, 0), timeout=READY_TIMEOUT)
     tally.uptime.came_up()
     for _ in range(kills):
+        if budget is not None and time.perf_counter() - started > budget:
+            break
         await asyncio.sleep(rng.uniform(*gaps))
         polls = len(api.calls_to("getUpdates"))
         tally.uptime.went_down()
@@ -382,6 +391,7 @@ async def chaos(
     seed: int,
     kinds: tuple[str, ...] = KINDS,
     speed: float = SPEED,
+    budget: float | None = None,
 ) -> Figures:
     """One run on a fresh database: clients at work, the bot killed ``kills`` times, then compared."""
     rng = random.Random(seed)
@@ -392,7 +402,7 @@ async def chaos(
         async with FakeBotApi(token=TOKEN) as api:
             bot = Bot(api, workdir, log, speed, datetime.now(UTC))
             try:
-                return await _run(bot, tally, clients, kills, gaps, patience, rng, kinds)
+                return await _run(bot, tally, clients, (kills, budget), gaps, patience, rng, kinds)
             finally:
                 bot.kill()
                 log.close()
@@ -402,7 +412,7 @@ async def _run(
     bot: Bot,
     tally: Tally,
     clients: int,
-    kills: int,
+    kills: tuple[int, float | None],
     gaps: tuple[float, float],
     patience: float,
     rng: random.Random,
@@ -421,7 +431,7 @@ async def _run(
     people = [
         asyncio.create_task(client(api, tally, api.user(i), done, patience, kinds, bot.speed)) for i in ids
     ]
-    last = await killer(bot, tally, kills, gaps, rng)
+    last = await killer(bot, tally, kills[0], gaps, rng, kills[1])
     done.set()
     await asyncio.gather(*people)
     seconds = time.perf_counter() - started
@@ -501,6 +511,7 @@ def main() -> None:
     )
     parser.add_argument("--speed", type=float, default=SPEED, help="how fast the bot's clock runs")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--minutes", type=float, help="start no kill after this long (a loaded machine)")
     parser.add_argument("--log", type=Path, help="keep the bot's log (all its runs) in this file")
     arguments = parser.parse_args()
     gaps = (arguments.min_gap, arguments.max_gap)
@@ -513,11 +524,14 @@ def main() -> None:
             arguments.patience,
             arguments.seed,
             speed=arguments.speed,
+            budget=None if arguments.minutes is None else arguments.minutes * 60,
         )
     )
     if arguments.log is not None:
         arguments.log.write_text(figures.log)
     report(figures, arguments.clients, gaps, arguments.seed, arguments.speed)
+    if figures.kills < arguments.kills:
+        print(f"(the time budget ended the kills after {figures.kills} of the {arguments.kills} asked)")
 
 
 if __name__ == "__main__":
