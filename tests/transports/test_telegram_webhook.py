@@ -325,15 +325,23 @@ async def test_updates_of_one_person_wait_for_each_other_others_do_not(
     assert handling.events.index(("end", 1)) < handling.events.index(("start", 2))
 
 
+async def serving_with(
+    receiver: tuple[WebhookReceiver, Handling, HeldSetWebhook], outcome: Outcome
+) -> Handling:
+    """The receiver serving, its handler ending every update with ``outcome`` at once."""
+    receiving, handling, bot = receiver
+    bot._proceed.set()
+    await receiving.start()
+    handling.result = outcome
+    handling.release.set()
+    return handling
+
+
 async def test_an_update_that_always_fails_is_skipped_after_three_tries(
     receiver: tuple[WebhookReceiver, Handling, HeldSetWebhook], port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     """As the poller does: with one connection it would otherwise hold up everyone behind it."""
-    receiving, handling, bot = receiver
-    bot._proceed.set()
-    await receiving.start()
-    handling.result = Outcome.FAILED
-    handling.release.set()
+    await serving_with(receiver, Outcome.FAILED)
     statuses = [await post(port, update_json(1)) for _ in range(3)]
     assert statuses == [500, 500, 200]
     assert "update 1 failed 3 times; skipped" in caplog.text
@@ -345,11 +353,7 @@ async def test_an_update_met_by_an_unavailable_database_is_never_skipped(
     """A database that cannot be reached is not the update's fault: 503 each time (Telegram
     sends it again, with its own growing delay) however often, without a line per request;
     200 once the database is back and it committed."""
-    receiving, handling, bot = receiver
-    bot._proceed.set()
-    await receiving.start()
-    handling.result = Outcome.UNAVAILABLE
-    handling.release.set()
+    handling = await serving_with(receiver, Outcome.UNAVAILABLE)
     statuses = [await post(port, update_json(1)) for _ in range(5)]
     assert statuses == [503] * 5
     assert "update 1" not in caplog.text
