@@ -453,6 +453,10 @@ def _figures(tally: Tally, stored: Stored, safety: Safety, seconds: float, bot_l
         lost, duplicated = lost + client_lost, duplicated + client_duplicated
     finished = [s for scripts in tally.answered.values() for s in scripts if s.expected]
     rated = sum(len(GOALS) for s in finished if s.kind == "goal_rating")
+    for user_id, scripts in tally.answered.items():  # each goal rating is a row of its own too
+        given = sum(len(GOALS) for s in scripts if s.kind == "goal_rating" and s.expected)
+        kept = stored.goal_ratings.get(user_id, 0)
+        lost, duplicated = lost + max(0, given - kept), duplicated + max(0, kept - given)
     return Figures(
         tally.kills,
         lost,
