@@ -25,7 +25,7 @@ from storage.conversations import Conversations, OpenConversation
 from storage.database import Database
 from storage.due_prompts import DuePromptRow, NewOccurrence, Recipient
 from storage.entries import EntryRow
-from storage.errors import StorageError
+from storage.errors import DatabaseUnavailable, StorageError
 from storage.notes import NoteRow
 from storage.outbox import PendingMessage
 from storage.people import PersonRow
@@ -44,6 +44,7 @@ __all__ = [
     "CodeRow",
     "Conversations",
     "Database",
+    "DatabaseUnavailable",
     "DuePromptRow",
     "EntryRow",
     "EntryStatus",

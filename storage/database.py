@@ -7,17 +7,19 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Text, and_, bindparam, case, column, event, func, select, table, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     create_async_engine,
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 
 from bot.core.errors import ConfigurationError, MissingDriver
 from storage.crypto import SEALED, KeyRing, UnreadableValue, sealed_key_id
-from storage.errors import StorageError
+from storage.errors import DatabaseUnavailable, StorageError
 from storage.sqlite_driver import lean_creator
 from storage.transaction import Transaction
 from storage.types import EncryptedJson, EncryptedText, keyring_of, use_keyring
@@ -74,6 +76,79 @@ def _make_folder_for(path: Path) -> None:
             f"cannot create the database in {path.parent} (not writable): set DATABASE_URL to a file "
             "in a folder you can write"
         )
+
+
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "readonly database",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+)
+_DRIVER_UNAVAILABLE = frozenset(
+    {
+        "AdminShutdownError",  # the server stopping, or pg_terminate_backend
+        "CannotConnectNowError",  # starting up, shutting down, in recovery
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CrashShutdownError",
+        "TooManyConnectionsError",
+    }
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached or written *for now* — worth
+    waiting for — rather than that the work itself is wrong (a constraint, a bad statement)."""
+    if isinstance(error, ConnectionError | socket.gaierror | TimeoutError):  # refused, reset
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        words = str(error.orig).lower()
+        if any(reason in words for reason in _SQLITE_UNAVAILABLE):
+            return True
+    causes: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and len(causes) < 5:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return any(
+        type(c).__module__.startswith("asyncpg") and type(c).__name__ in _DRIVER_UNAVAILABLE for c in causes
+    )
+
+
+class Reachability:
+    """Whether the database could be reached lately, for ``between status``; an outage is logged
+    once when it begins (the class of error only) and once when work goes through again,
+    however many units of work meet it. A file locked for writing still answers reads, so the
+    state may flap: a new outage line waits ``QUIET_SECONDS`` after the last."""
+
+    QUIET_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self.down_since: datetime | None = None
+        self.reason = ""
+        self._said_at: float | None = None
+        self._said_back = True
+
+    def failed(self, error: BaseException) -> None:
+        if self.down_since is not None:
+            return
+        self.down_since, self.reason = datetime.now(UTC), type(error).__name__
+        now = time.monotonic()
+        if self._said_at is not None and now - self._said_at < self.QUIET_SECONDS:
+            return
+        self._said_at, self._said_back = now, False
+        log.error("the database is unavailable (%s); what needs it waits and is retried", self.reason)
+
+    def worked(self) -> None:
+        if self.down_since is None:
+            return
+        self.down_since = None
+        if not self._said_back and self._said_at is not None:
+            self._said_back = True
+            log.warning("the database is back after %.0f s", time.monotonic() - self._said_at)
 
 
 @dataclass(frozen=True)
@@ -158,6 +233,7 @@ class Database:
         self.keyring = keyring
         use_keyring(self.engine.sync_engine.dialect, keyring)
         self._writer_turn = asyncio.Lock()
+        self.reachability = Reachability()
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{secrets.token_hex(3)}"
         """This process, as the owner of the leases it takes (unique per start)."""
 
@@ -183,15 +259,29 @@ class Database:
             async with self._writer_turn, self.engine.begin() as connection:
                 transaction = Transaction(connection, owner=self.owner)
                 yield transaction
+                back = await self._proves_reachable(connection)
             transaction.committed()
+            if back:
+                self.reachability.worked()
         except BaseException as error:
             if transaction is not None:
                 transaction.rolled_back()
+            if database_unavailable(error):
+                self.reachability.failed(error)
+                raise DatabaseUnavailable(f"database unavailable: {type(error).__name__}") from error
             if isinstance(error, SQLAlchemyError):
                 raise StorageError(f"database error: {type(error).__name__}") from error
             raise
         finally:
             _in_transaction.reset(token)
+
+    async def _proves_reachable(self, connection: Any) -> bool:
+        """Whether this committed unit of work shows the outage over: any, on a server; on
+        SQLite only one that wrote (a file locked for writing still answers reads)."""
+        if self.reachability.down_since is None or not self.is_sqlite:
+            return True
+        raw = await connection.get_raw_connection()
+        return bool(getattr(raw.driver_connection, "in_transaction", True))
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""

@@ -9,6 +9,10 @@ Held for the process's whole life on one connection of its own:
 - **Wake-ups**: ``LISTEN between_outbox``. A trigger on the outbox (migration 0015) notifies on
   commit whenever a message becomes due now; every listening process's drainer wakes.
 
+When the connection is lost (the server restarted, the connection was cut), the server has
+dropped the roles with it: the session says it holds none, and the next try connects again (or
+raises :class:`DatabaseUnavailable` while the server is away) and listens again.
+
 On SQLite (one process) there is no session: the process holds every role and wakes itself.
 """
 
@@ -22,8 +26,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from storage.database import Database
-from storage.errors import StorageError
+from storage.database import Database, database_unavailable
+from storage.errors import DatabaseUnavailable, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +43,11 @@ def role_key(role: str) -> int:
 class ProcessSession:
     """One connection for the process's roles and wake-ups (see the module)."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, dsn: str) -> None:
         self._connection = connection
+        self._dsn = dsn
         self._turn = asyncio.Lock()  # one statement at a time on the connection
+        self._wake: Callable[[], None] | None = None
         self.roles: set[str] = set()
 
     @classmethod
@@ -56,16 +62,40 @@ class ProcessSession:
             connection = await asyncpg.connect(dsn)
         except (OSError, asyncpg.PostgresError) as error:
             raise StorageError(f"could not open the process's session: {type(error).__name__}") from error
-        return cls(connection)
+        return cls(connection, dsn)
+
+    async def _reconnect_if_lost(self) -> None:
+        """A lost connection took the roles with it: connect again and listen again (the caller
+        holds ``_turn``); DatabaseUnavailable while the server cannot be reached."""
+        if not self._connection.is_closed():
+            return
+        self.roles.clear()
+        import asyncpg
+
+        try:
+            self._connection = await asyncpg.connect(self._dsn)
+        except (OSError, asyncpg.PostgresError) as error:
+            raise DatabaseUnavailable(f"process session: {type(error).__name__}") from error
+        log.info("the process's database session is back (roles to be taken again)")
+        if self._wake is not None:
+            wake = self._wake
+            await self._connection.add_listener(OUTBOX_CHANNEL, lambda *_: wake())
+            wake()  # what was queued meanwhile was not announced to this session
 
     async def try_role(self, role: str) -> bool:
         """Take ``role`` if no live process holds it; True if this process holds it now."""
-        if role in self.roles:
+        if role in self.roles and not self._connection.is_closed():
             return True
         async with self._turn:
-            taken = await self._connection.fetchval(
-                "SELECT pg_try_advisory_lock($1, $2)", ROLE_LOCK_CLASS, role_key(role)
-            )
+            await self._reconnect_if_lost()
+            try:
+                taken = await self._connection.fetchval(
+                    "SELECT pg_try_advisory_lock($1, $2)", ROLE_LOCK_CLASS, role_key(role)
+                )
+            except Exception as error:
+                if not database_unavailable(error) and not self._connection.is_closed():
+                    raise
+                raise DatabaseUnavailable(f"process session: {type(error).__name__}") from error
         if taken:
             self.roles.add(role)
         return bool(taken)
@@ -83,6 +113,7 @@ class ProcessSession:
 
     async def listen(self, wake: Callable[[], None]) -> None:
         """Call ``wake`` whenever another transaction made outbox messages due now."""
+        self._wake = wake
         async with self._turn:
             await self._connection.add_listener(OUTBOX_CHANNEL, lambda *_: wake())
 

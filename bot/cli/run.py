@@ -7,6 +7,7 @@ import signal
 import sys
 
 from bot.cli.database import key_lock, load_keys
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import ConfigurationError
 from bot.runtime.settings import Settings
 
@@ -23,7 +24,8 @@ def _default_crisis_resources(settings: Settings) -> bool:
     return all(getattr(settings, name) == Settings.model_fields[name].default for name in fields)
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, clock: Clock = utc_now) -> None:
+    """``clock``: the wall clock, or a faster one (the kill-chaos benchmark's timers)."""
     from bot.runtime.serve import run_messengers, run_terminal
     from bot.runtime.wiring import open_runtime
     from bot.transports.terminal.chat import read_stdin_line, write_stdout
@@ -32,7 +34,7 @@ async def run(settings: Settings) -> None:
     with key_lock(loaded.file, exclusive=False) as locked:
         if not locked:
             raise ConfigurationError("the keys are being rotated; start the bot when that is done")
-        async with open_runtime(settings, keyring=loaded.ring) as runtime:
+        async with open_runtime(settings, clock, keyring=loaded.ring) as runtime:
             for refused in runtime.catalogue.refused:  # one line each; the rest runs as usual
                 print(f"between: {refused}", file=sys.stderr, flush=True)
             if settings.telegram_bot_token is None and settings.signal_account is None:

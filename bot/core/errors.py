@@ -13,6 +13,7 @@
     │   ├── TransientDeliveryError    try again later (rate limit, network, server error)
     │   └── PermanentDeliveryError    retrying will not help (blocked, chat gone, invalid)
     └── StorageError              the database could not be reached, migrated or written
+        ├── DatabaseUnavailable   not for now: a server down, a connection cut, a file locked
         ├── UnreadableValue       a sealed value's key is missing, or it was altered
         └── MigrationError        a migration would leave the data inconsistent (also a RuntimeError)
 """
@@ -79,6 +80,12 @@ class PermanentDeliveryError(DeliveryError):
 
 class StorageError(BetweenError):
     """The database could not be reached, migrated or written."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The database cannot be reached or written for now (its server stopped or restarting, the
+    connection cut, the file locked or read-only): the work is held and tried again, never
+    skipped, until it is back."""
 
 
 class UnreadableValue(StorageError):

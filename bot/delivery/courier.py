@@ -42,7 +42,7 @@ from bot.core.messages import Outgoing, Purpose
 from bot.core.tasks import uninterrupted
 from bot.delivery.pacing import BROADCAST, REPLY, Pacer, Turns
 from bot.delivery.sink import Sink
-from storage import Database, PendingMessage, StorageError, Transaction
+from storage import Database, DatabaseUnavailable, PendingMessage, StorageError, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +238,8 @@ class Courier:
         await asyncio.sleep(LEDGER_FLUSH_DELAY_SECONDS)  # a group-commit window, not pacing
         try:
             await uninterrupted(self.flush())
+        except DatabaseUnavailable:
+            pass  # said once, by the database; the next transaction writes it
         except StorageError:
             log.exception("could not write the delivery ledger; will retry on the next transaction")
 
@@ -583,6 +585,8 @@ class Courier:
                 await self.ledger.write(tx)
                 now = self._clock()
                 return await tx.outbox.claim_due_chats(now, now + CLAIM_LEASE, limit=limit)
+        except DatabaseUnavailable:
+            return []  # said once, by the database; the next drain retries
         except StorageError:
             log.exception("outbox drain could not read the database")
             return []

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.errors import DatabaseUnavailable
 from bot.core.logs import describe_error
 from bot.core.tasks import uninterrupted
 
@@ -37,6 +38,8 @@ async def _every(ticker: Ticker, first: float) -> None:
         started = loop.time()
         try:
             await uninterrupted(ticker.work())  # stopping waits for the run in hand
+        except DatabaseUnavailable:
+            pass  # said once for the whole outage, by the database; the next run retries
         except Exception as error:
             log.error("%s tick failed: %s; the next one retries", ticker.name, describe_error(error))
         await asyncio.sleep(max(0.0, ticker.interval - (loop.time() - started)))

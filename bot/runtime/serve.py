@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.runtime.background import Ticker
 from bot.runtime.background import running as running_tickers
 from bot.runtime.settings import Settings, listen_address
-from bot.runtime.status import STATUS_EVERY_SECONDS, status_writer
+from bot.runtime.status import STATUS_EVERY_SECONDS, database_status, status_writer
 from bot.runtime.wiring import Runtime, background, tick
 from bot.transports.signal.app import SignalConfig, SignalTransport
 from bot.transports.signal.app import signal_running as signal_transport_running
@@ -127,11 +127,18 @@ async def run_messengers(runtime: Runtime, stop: asyncio.Event) -> None:
             telegram = await running.enter_async_context(telegram_running(runtime, with_background=False))
             _report_telegram(runtime, telegram)
         runtime.courier.wake()  # every sink is registered: what waited for one goes now
-        write = status_writer(Path(settings.status_file), runtime.transports.statuses, runtime.clock)
+        write = status_writer(Path(settings.status_file), lambda: _statuses(runtime), runtime.clock)
         await running.enter_async_context(
             running_tickers([Ticker("status", STATUS_EVERY_SECONDS, _async(write))], _idle)
         )
         await stop.wait()
+
+
+def _statuses(runtime: Runtime) -> dict[str, dict[str, object]]:
+    """Each messenger's state and the database's, for ``between status``."""
+    reachability = runtime.database.reachability
+    database = database_status(reachability.down_since, reachability.reason)
+    return {**runtime.transports.statuses(), "database": database}
 
 
 def _async(work: Callable[[], None]) -> Callable[[], Awaitable[None]]:

@@ -30,6 +30,15 @@ def status_writer(
     return write
 
 
+def database_status(down_since: datetime | None, reason: str) -> dict[str, object]:
+    """The database's line: reachable, or since when not (the updates wait with the messenger)."""
+    if down_since is None:
+        return {"is": "reachable"}
+    return {
+        "unreachable since": f"{down_since:%Y-%m-%d %H:%M:%S} UTC ({reason}); updates wait until it is back"
+    }
+
+
 def describe(path: Path, now: datetime) -> list[str]:
     """The lines ``between status`` prints."""
     if not path.is_file():

@@ -29,7 +29,7 @@ from bot.scheduling.scheduler import HomeworkScheduler
 from flows import Flow
 from flows.catalogue import Catalogue
 from flows.registry import BUILT_IN
-from storage import Database, StorageError
+from storage import Database, DatabaseUnavailable, StorageError
 from storage.crypto import KeyRing, KeyRingError
 from storage.presence import ProcessSession
 from storage.send_budget import take_send_slot
@@ -229,7 +229,8 @@ async def scheduled_work(runtime: Runtime) -> None:
         try:
             await work()
         except Exception as error:
-            log.error("%s tick failed: %s", name, describe_error(error))
+            if not isinstance(error, DatabaseUnavailable):  # said once, by the database
+                log.error("%s tick failed: %s", name, describe_error(error))
             failed = failed or error
     if failed is not None:
         raise failed
@@ -271,6 +272,8 @@ def _job(
     async def job(_: object = None) -> None:
         try:
             queued = await work(runtime)
+        except DatabaseUnavailable:
+            return  # said once for the whole outage, by the database; the next tick retries
         except StorageError:
             log.exception("%s tick failed; the next one retries", name)
             return

@@ -48,6 +48,64 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class PostgresServer:
+    """A throwaway server of the machine's binaries that a test may stop and start again (a
+    database that goes away mid-run and comes back)."""
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = port
+        self.url = f"postgresql+asyncpg://between@127.0.0.1:{port}/between"
+        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _pg_ctl(self, *arguments: str, check: bool = True) -> None:
+        pg_ctl = _binary("pg_ctl")
+        assert pg_ctl
+        subprocess.run(
+            [*self._as_postgres, pg_ctl, "-D", str(self.data), *arguments],
+            check=check,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off"
+        self._pg_ctl("-o", options, "-l", str(self.directory / "log"), "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (``fast``: every connection is cut, as when it is restarted)."""
+        self._pg_ctl("-m", mode, "-w", "stop", check=False)
+
+    def create(self) -> None:
+        initdb = _binary("initdb")
+        assert initdb
+        run = {"check": True, "capture_output": True, "timeout": 120}
+        subprocess.run(
+            [*self._as_postgres, initdb, "-D", str(self.data), "-A", "trust", "-U", "between"], **run
+        )  # type: ignore[call-overload]
+        self.start()
+        createdb = _binary("createdb") or "createdb"
+        address = ["-h", "127.0.0.1", "-p", str(self.port), "-U", "between"]
+        subprocess.run([*self._as_postgres, createdb, *address, "between"], **run)  # type: ignore[call-overload]
+
+
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    """A server of our own (not ``BETWEEN_TEST_POSTGRES_URL``'s), removed afterwards."""
+    directory = Path(tempfile.mkdtemp(prefix="between-pg-"))
+    server = PostgresServer(directory, _free_port())
+    try:
+        if os.geteuid() == 0:
+            shutil.chown(directory, "postgres", "postgres")
+        server.create()
+        yield server
+    finally:
+        if server.data.exists():
+            server.stop("immediate")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 @contextmanager
 def postgres_url() -> Iterator[str]:
     """Yield a ``postgresql+asyncpg://`` URL of an empty database; stop the server after."""
@@ -55,57 +113,8 @@ def postgres_url() -> Iterator[str]:
     if given:
         yield given
         return
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    assert initdb and pg_ctl
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    directory = Path(tempfile.mkdtemp(prefix="between-pg-"))
-    data = directory / "data"
-    port = _free_port()
-    try:
-        if os.geteuid() == 0:
-            shutil.chown(directory, "postgres", "postgres")
-        run = {"check": True, "capture_output": True, "timeout": 120}
-        subprocess.run([*as_postgres, initdb, "-D", str(data), "-A", "trust", "-U", "between"], **run)  # type: ignore[call-overload]
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off"
-        subprocess.run(  # type: ignore[call-overload]
-            [
-                *as_postgres,
-                pg_ctl,
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(directory / "log"),
-                "-w",
-                "start",
-            ],
-            **run,
-        )
-        subprocess.run(  # type: ignore[call-overload]
-            [
-                *as_postgres,
-                _binary("createdb") or "createdb",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-U",
-                "between",
-                "between",
-            ],
-            **run,
-        )
-        yield f"postgresql+asyncpg://between@127.0.0.1:{port}/between"
-    finally:
-        if data.exists():
-            subprocess.run(
-                [*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-        shutil.rmtree(directory, ignore_errors=True)
+    with postgres_server() as server:
+        yield server.url
 
 
 def postgres_or_skip() -> Iterator[str]:

@@ -12,12 +12,16 @@ import asyncio
 import itertools
 import logging
 import math
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.chat.turn import Event, Handled, Sender, TextReceived
+from bot.transports.telegram import polling
 from flows.common import OBSTACLES_PROMPT as OBSTACLES
 from flows.mood_check import FEELINGS_PROMPT as FEELINGS
 from flows.mood_check import NOTE_PROMPT as NOTE
@@ -191,6 +195,56 @@ async def test_a_handler_that_fails_is_tried_again_before_the_offset_moves(
     await user.expect_text("Mood 7/10")
     ((answers,),) = await rows(database, "entries", "answers")
     assert answers["note"] == "a short note"
+
+
+def outbox_locked(monkeypatch: pytest.MonkeyPatch, times: int) -> list[float]:
+    """The next ``times`` turns meet a locked database when they queue their replies (what
+    SQLite answers once its busy timeout has passed), through the real ``Database.transaction``;
+    the list holds when each was refused."""
+    put_many = Outbox.put_many
+    refused: list[float] = []
+
+    async def locked(self: Outbox, *args: Any, **kwargs: Any) -> Any:
+        if len(refused) < times:
+            refused.append(time.monotonic())
+            raise OperationalError("INSERT INTO outbox", {}, sqlite3.OperationalError("database is locked"))
+        return await put_many(self, *args, **kwargs)
+
+    monkeypatch.setattr(Outbox, "put_many", locked)
+    return refused
+
+
+async def test_an_update_is_held_while_the_database_is_unavailable_never_skipped(
+    api: FakeBotApi,
+    bot: RunningBot,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """More refusals than the tries a failing update gets: it was skipped (and confirmed, so
+    lost for good) before. Now it waits, unconfirmed, with Telegram polled no more meanwhile;
+    handled once the database is back; the outage is one line when it begins, one when it ends."""
+    monkeypatch.setattr(polling, "FIRST_DELAY", 0.05)  # the back-off's first step (then doubled)
+    user = api.user(3251)
+    await mood_up_to_the_note(user, api)
+    refused = outbox_locked(monkeypatch, times=5)
+    with caplog.at_level(logging.INFO):
+        note = await user.send("a note while the disk was busy")
+        await api.wait_until(lambda: len(refused) == 5, timeout=10)
+        polls = len(api.calls_to("getUpdates"))
+        assert note in api.pending_update_ids()
+        assert max(offset for offset, _ in offsets(api)) <= note
+        (obstacles,) = await user.expect(1)
+    assert obstacles.text == OBSTACLES_PROMPT
+    assert len(api.calls_to("getUpdates")) <= polls + 1  # not polled while held
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("the database is unavailable (OperationalError)" in line for line in said) == 1
+    assert sum("the database is back" in line for line in said) == 1
+    assert not [line for line in said if "failed" in line or "skipped" in line or "error handling" in line]
+    await user.send("nothing")
+    await user.expect_text("Mood 7/10")
+    ((answers,),) = await rows(database, "entries", "answers")
+    assert answers["note"] == "a note while the disk was busy"
 
 
 async def test_get_updates_errors_back_off_and_a_conflict_is_one_log_line(

@@ -22,6 +22,7 @@ from telegram import Bot, Update
 from bot.runtime.settings import Settings
 from bot.transports.telegram import webhook
 from bot.transports.telegram.app import ALLOWED_UPDATES
+from bot.transports.telegram.polling import Outcome
 from bot.transports.telegram.webhook import SECRET_HEADER, State, WebhookConfig, WebhookReceiver
 from storage import Database, StorageError
 from tests.support.clock import FakeClock
@@ -222,9 +223,9 @@ class Handling:
         self.release = asyncio.Event()
         self.started = asyncio.Event()
         self.started_by_id: defaultdict[int, asyncio.Event] = defaultdict(asyncio.Event)
-        self.result = True
+        self.result = Outcome.HANDLED
 
-    async def __call__(self, update: Update) -> bool:
+    async def __call__(self, update: Update) -> Outcome:
         self.events.append(("start", update.update_id))
         self.started.set()
         self.started_by_id[update.update_id].set()
@@ -291,7 +292,7 @@ async def test_a_stop_waits_for_the_update_in_hand_even_when_cancelled(
     receiving, handling, bot = receiver
     bot._proceed.set()
     await receiving.start()
-    handling.result = False  # the handler failed: never 200
+    handling.result = Outcome.FAILED  # the handler failed: never 200
     in_hand = asyncio.ensure_future(post(port, update_json(1)))
     await handling.started.wait()
     stopping = asyncio.ensure_future(receiving.stop())
@@ -324,18 +325,40 @@ async def test_updates_of_one_person_wait_for_each_other_others_do_not(
     assert handling.events.index(("end", 1)) < handling.events.index(("start", 2))
 
 
+async def serving_with(
+    receiver: tuple[WebhookReceiver, Handling, HeldSetWebhook], outcome: Outcome
+) -> Handling:
+    """The receiver serving, its handler ending every update with ``outcome`` at once."""
+    receiving, handling, bot = receiver
+    bot._proceed.set()
+    await receiving.start()
+    handling.result = outcome
+    handling.release.set()
+    return handling
+
+
 async def test_an_update_that_always_fails_is_skipped_after_three_tries(
     receiver: tuple[WebhookReceiver, Handling, HeldSetWebhook], port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     """As the poller does: with one connection it would otherwise hold up everyone behind it."""
-    receiving, handling, bot = receiver
-    bot._proceed.set()
-    await receiving.start()
-    handling.result = False
-    handling.release.set()
+    await serving_with(receiver, Outcome.FAILED)
     statuses = [await post(port, update_json(1)) for _ in range(3)]
     assert statuses == [500, 500, 200]
     assert "update 1 failed 3 times; skipped" in caplog.text
+
+
+async def test_an_update_met_by_an_unavailable_database_is_never_skipped(
+    receiver: tuple[WebhookReceiver, Handling, HeldSetWebhook], port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database that cannot be reached is not the update's fault: 503 each time (Telegram
+    sends it again, with its own growing delay) however often, without a line per request;
+    200 once the database is back and it committed."""
+    handling = await serving_with(receiver, Outcome.UNAVAILABLE)
+    statuses = [await post(port, update_json(1)) for _ in range(5)]
+    assert statuses == [503] * 5
+    assert "update 1" not in caplog.text
+    handling.result = Outcome.HANDLED
+    assert await post(port, update_json(1)) == 200
 
 
 async def test_a_port_in_use_is_one_configuration_line(port: int) -> None:

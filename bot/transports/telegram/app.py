@@ -25,7 +25,7 @@ from bot.core.i18n import installed
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.links import TelegramLinks
-from bot.transports.telegram.polling import HandleUpdate, Poller
+from bot.transports.telegram.polling import HandleUpdate, Outcome, Poller
 from bot.transports.telegram.sink import TelegramSink
 from bot.transports.telegram.updates import (
     CONTEXT_TYPES,
@@ -81,6 +81,7 @@ def build_application(config: TelegramConfig, gateway: Gateway) -> TelegramAppli
     application.bot_data.gateway = gateway
     application.bot_data.idle = lambda: True
     application.bot_data.failures = 0
+    application.bot_data.unavailable = 0
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application
@@ -175,12 +176,15 @@ def _receiver(application: TelegramApplication, config: TelegramConfig) -> Polle
 
 
 def _handler(application: TelegramApplication) -> HandleUpdate:
-    """Handle one update through the application: True when it committed, False when its
-    handler raised (the error handler counts those in ``bot_data.failures``)."""
+    """Handle one update through the application and say how it ended (the error handler
+    counts failures in ``bot_data``, those of an unavailable database apart)."""
 
-    async def handle(update: Update) -> bool:
-        failures = application.bot_data.failures
+    async def handle(update: Update) -> Outcome:
+        data = application.bot_data
+        failures, unavailable = data.failures, data.unavailable
         await application.process_update(update)
-        return application.bot_data.failures == failures
+        if data.failures == failures:
+            return Outcome.HANDLED
+        return Outcome.UNAVAILABLE if data.unavailable > unavailable else Outcome.FAILED
 
     return handle

@@ -22,24 +22,42 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from enum import Enum
 
 from telegram import Bot, Update
 from telegram.error import Conflict, RetryAfter, TelegramError
 
+from bot.core.errors import DatabaseUnavailable
 from bot.core.logs import describe_error
 
 log = logging.getLogger(__name__)
 
-HandleUpdate = Callable[[Update], Awaitable[bool]]
-"""Handles one update to its end (``Application.process_update``): it has committed when this
-returns True; False means its handler raised (and the error handler logged it)."""
+
+class Outcome(Enum):
+    """How handling one update ended."""
+
+    HANDLED = "handled"
+    """Its transaction committed (or it needed none)."""
+    FAILED = "failed"
+    """Its handler raised (logged by the error handler): tried again a few times, then skipped."""
+    UNAVAILABLE = "unavailable"
+    """The database could not be reached: held and tried again until it is back, never skipped
+    and never confirmed, so Telegram keeps it meanwhile."""
+
+
+HandleUpdate = Callable[[Update], Awaitable[Outcome]]
+"""Handles one update to its end (``Application.process_update``) and says how it ended."""
 
 FIRST_DELAY = 0.5
 """Seconds before retrying a failed call or update; doubled after each failure in a row."""
 MAX_DELAY = 30.0
 ATTEMPTS = 3
-"""Tries at an update whose handler raises (a database busy past its timeout, say) before it is
-skipped: an update that always fails must not hold up everyone behind it."""
+"""Tries at an update whose handler raises before it is skipped: an update that always fails
+must not hold up everyone behind it. A database that cannot be reached is not the update's
+fault: those tries do not count (see :class:`Outcome`)."""
+DATABASE_MAX_DELAY = 5.0
+"""The longest wait between tries while the database is unavailable: back within seconds of it,
+one cheap try every few seconds meanwhile (not a spin)."""
 
 
 def _backoff(failures: int, max_delay: float) -> float:
@@ -117,46 +135,66 @@ class Poller:
         await self._confirm_handled()
 
     async def _run(self, turn: Callable[[], Awaitable[None]] | None = None) -> None:
-        if turn is not None:
-            await turn()
         failed: list[type[Exception]] = []  # the kinds of error in the current run of failures
         while not self._stopping:
+            if turn is not None and not await self._my_turn(turn, failed):
+                continue
             try:
                 updates = await self._fetch(self._offset, self._timeout)
             except Exception as error:  # an answer we cannot read is retried too
                 failed.append(type(error))
                 await asyncio.sleep(self._failed(error, failed))
                 continue
-            if failed:
-                log.info("getUpdates works again after %d failed calls", len(failed))
-                failed.clear()
+            calls = [kind for kind in failed if kind is not DatabaseUnavailable]
+            if calls:
+                log.info("getUpdates works again after %d failed calls", len(calls))
+            failed.clear()
             self._batch.extend(updates)
             while self._batch and not self._stopping:
                 await self._handle_next()
 
+    async def _my_turn(self, turn: Callable[[], Awaitable[None]], failed: list[type[Exception]]) -> bool:
+        """Wait for this process's turn to poll, asked before every call: a process that lost
+        its database session lost the turn with it. False (after a wait) if it could not ask."""
+        try:
+            await turn()
+            return True
+        except DatabaseUnavailable:  # said once, by the database
+            failed.append(DatabaseUnavailable)
+            await asyncio.sleep(_backoff(len(failed), min(self._max_delay, DATABASE_MAX_DELAY)))
+        except Exception as error:
+            failed.append(type(error))
+            await asyncio.sleep(self._failed(error, failed))
+        return False
+
     async def _handle_next(self) -> None:
-        """Handle the batch's first update (again, after a failure, a few times), then move the
-        offset past it. A stop while waiting to retry leaves it unconfirmed."""
+        """Handle the batch's first update (again, after a failure, a few times; for as long as
+        the database is unavailable), then move the offset past it. A stop while waiting to
+        retry leaves it unconfirmed."""
         update = self._batch[0]
-        for attempt in range(1, self._attempts + 1):
-            if await self._handle_once(update):
+        failures = held = 0
+        while (outcome := await self._handle_once(update)) is not Outcome.HANDLED:
+            if outcome is Outcome.UNAVAILABLE:
+                held += 1
+                await asyncio.sleep(_backoff(held, min(self._max_delay, DATABASE_MAX_DELAY)))
+                continue
+            failures += 1
+            if failures >= self._attempts:
+                log.error("update %s failed %d times; skipped", update.update_id, self._attempts)
                 break
-            if attempt < self._attempts:
-                delay = _backoff(attempt, self._max_delay)
-                log.warning(
-                    "update %s failed (try %d of %d); again in %.1f s",
-                    update.update_id,
-                    attempt,
-                    self._attempts,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-        else:
-            log.error("update %s failed %d times; skipped", update.update_id, self._attempts)
+            delay = _backoff(failures, self._max_delay)
+            log.warning(
+                "update %s failed (try %d of %d); again in %.1f s",
+                update.update_id,
+                failures,
+                self._attempts,
+                delay,
+            )
+            await asyncio.sleep(delay)
         self._batch.popleft()
         self._offset = update.update_id + 1
 
-    async def _handle_once(self, update: Update) -> bool:
+    async def _handle_once(self, update: Update) -> Outcome:
         self._handling = True
         try:
             return await self._handle(update)

@@ -28,6 +28,7 @@ from bot.chat.turn import (
     UnsupportedReceived,
 )
 from bot.core.codes import looks_like_code
+from bot.core.errors import DatabaseUnavailable
 from bot.core.logs import describe_error
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.texts import GESTURES
@@ -65,6 +66,8 @@ class BotData:
     gateway: Gateway
     idle: Callable[[], bool]
     failures: int
+    unavailable: int
+    """Of the failures, those where the database could not be reached (held, never skipped)."""
 
 
 TelegramContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
@@ -188,6 +191,9 @@ async def on_error(update: object, context: TelegramContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
     context.bot_data.failures += 1
+    if isinstance(error, DatabaseUnavailable):  # said once for the outage, by the database
+        context.bot_data.unavailable += 1
+        return
     log.error(
         "error handling update %s: %s",
         update_id,

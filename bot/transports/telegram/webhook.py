@@ -3,8 +3,9 @@
 Telegram POSTs each update to our URL and keeps it until it gets a 2xx answer; anything else (or
 no answer) and it sends the update again later. So the answer is the confirmation: 200 goes out
 only after the handler returned (the conversation service commits inside it), 500 when it
-failed, and a process killed in between never answered, so Telegram sends the update again to the
-next process. A repeat of a committed update is a no-op (the per-person update-id watermark).
+failed, 503 while the database cannot be reached, and a process killed in between never
+answered, so Telegram sends the update again to the next process. A repeat of a committed
+update is a no-op (the per-person update-id watermark).
 
 Why ``max_connections`` is 1 by default: the watermark treats an update id *below* a person's
 newest handled one as a repeat, so one person's updates must be handled in id order, one at a
@@ -47,7 +48,7 @@ from telegram.error import TelegramError
 from bot.core.errors import ConfigurationError
 from bot.core.logs import describe_error
 from bot.core.tasks import uninterrupted
-from bot.transports.telegram.polling import ATTEMPTS, HandleUpdate
+from bot.transports.telegram.polling import ATTEMPTS, HandleUpdate, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class WebhookReceiver:
         self._secret = config.secret.encode()
         self._allowed_updates = list(allowed_updates)
         self._state = State.STARTING
-        self._in_hand: set[asyncio.Future[bool]] = set()
+        self._in_hand: set[asyncio.Future[int]] = set()
         self._persons = PersonLocks()
         self._failures: dict[int, int] = {}
         self._runner: web.AppRunner | None = None
@@ -204,8 +205,8 @@ class WebhookReceiver:
         handling = asyncio.ensure_future(self._handle_in_turn(update))
         self._in_hand.add(handling)
         handling.add_done_callback(self._in_hand.discard)
-        committed = await uninterrupted(handling)  # a stop waits for it; never answered early
-        return web.Response(status=200 if committed else 500)
+        status = await uninterrupted(handling)  # a stop waits for it; never answered early
+        return web.Response(status=status)
 
     def _refusal(self, request: web.Request) -> tuple[int, str] | None:
         """Why a request is refused before its body is read (None: it is not)."""
@@ -227,14 +228,19 @@ class WebhookReceiver:
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
 
-    async def _handle_in_turn(self, update: Update) -> bool:
-        """Handle after this person's earlier updates; True once committed, or once it has
-        failed ``ATTEMPTS`` times (logged, skipped, as the poller does: with one connection, an
-        update that always fails would hold up every client behind it)."""
+    async def _handle_in_turn(self, update: Update) -> int:
+        """Handle after this person's earlier updates; the status to answer: 200 once committed,
+        or once it has failed ``ATTEMPTS`` times (logged, skipped, as the poller does: with one
+        connection, an update that always fails would hold up every client behind it); 500 for a
+        failure before that; 503 while the database is unavailable (not counted: Telegram sends
+        it again, with its own growing delay, until the database is back)."""
         async with self._persons.held(person_of(update)):
-            if await self._handle(update):
-                self._failures.pop(update.update_id, None)
-                return True
+            outcome = await self._handle(update)
+        if outcome is Outcome.HANDLED:
+            self._failures.pop(update.update_id, None)
+            return 200
+        if outcome is Outcome.UNAVAILABLE:
+            return 503
         failures = self._failures.get(update.update_id, 0) + 1
         if failures < ATTEMPTS:
             self._failures[update.update_id] = failures
@@ -244,7 +250,7 @@ class WebhookReceiver:
                 failures,
                 ATTEMPTS,
             )
-            return False
+            return 500
         self._failures.pop(update.update_id, None)
         log.error("update %s failed %d times; skipped", update.update_id, ATTEMPTS)
-        return True
+        return 200
