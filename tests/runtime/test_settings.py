@@ -7,12 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import ConfigurationError
-from bot.runtime.settings import (
-    DEFAULT_DATABASE_URL,
-    TELEGRAM_DEFAULT_BASE_URL,
-    listen_address,
-    load_settings,
-)
+from bot.runtime.settings import DEFAULT_DATABASE_URL, load_settings
+from bot.transports.telegram.settings import TELEGRAM_DEFAULT_BASE_URL, listen_address
 from storage.migrate import head_revision
 from tests.support.bot_process import run_between
 

@@ -26,9 +26,9 @@ from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
 from bot.transports.plain import PlainChoices
-from bot.transports.signal import texts as signal_texts
 from bot.transports.signal.identity import therapist_teller
-from bot.transports.signal.inbound import TRANSPORT, Incoming, Translator, command_in, group_chat, incoming
+from bot.transports.signal.inbound import Incoming, Translator, command_in, group_chat, incoming
+from bot.transports.signal.messenger import TRANSPORT, SignalLinks
 from bot.transports.signal.rpc import Address, RpcClient, Sleep
 from bot.transports.signal.sink import SignalSink
 from storage import Database
@@ -47,22 +47,6 @@ class SignalConfig:
     send_interval: float = 1.0
     send_rate: float = 1.0
     trust_new_identities: bool = False
-
-
-class SignalLinks:
-    """Signal has no deep links with a payload: the way in is ``start CODE`` sent to the
-    practice's number, which a ``signal.me`` link opens a chat with."""
-
-    def __init__(self, account: str) -> None:
-        self.account = account
-
-    def start_link(self, code: str) -> str | None:
-        return signal_texts.JOIN.format(code=code, number=self.account, link=chat_link(self.account))
-
-
-def chat_link(account: str) -> str:
-    """Opens a chat with the practice's number (``signal.me``)."""
-    return f"https://signal.me/#p/{account}"
 
 
 class SignalTransport:

@@ -31,12 +31,9 @@ from bot.chat.turn import (
 )
 from bot.core.codes import looks_like_code
 from bot.transports.plain import PlainChoices, typed_numbers
+from bot.transports.signal.messenger import TRANSPORT
 from bot.transports.signal.sink import GROUP_PREFIX, LONG_TEXT_TYPE, Versions
 
-TRANSPORT = "signal"
-REPEAT_WINDOW = 1
-"""A repeat is the very envelope handled last (its sender's timestamp); Signal numbers
-messages by the sender's clock, so an older timestamp can be a new message."""
 EXPIRED = "∅expired"
 """Button data no question carries: a quote of a closed question is answered "expired"."""
 _COMMAND = re.compile(r"/?([A-Za-z_]+)(?:\s+(.*))?", re.DOTALL)
