@@ -70,6 +70,7 @@ class SignalTransport:
             self.client.call,
             choices,
             clock,
+            database,
             pacer=pacer,
             sleep=sleep,
             trust_new_identities=config.trust_new_identities,
@@ -126,8 +127,8 @@ class SignalTransport:
             "address": str(self.client.address),
             "failed_connects": self.client.failures,
             "paused_seconds": round(paused) if paused else 0,
-            "captcha": self.sink.pause.captcha,
-            "safety_numbers_changed": len(self.sink.identity_changed),
+            "captcha": self.sink.told.captcha,
+            "safety_numbers_changed": len(self.sink.told.identity_changed),
         }
 
 
@@ -143,6 +144,7 @@ async def signal_running(
 ) -> AsyncIterator[SignalTransport]:
     """Connect to signal-cli and subscribe; the sink is registered while the block runs."""
     transport = SignalTransport(config, gateway, database, clock, sleep, courier.wake)
+    await transport.sink.told.recall()
     try:
         await transport.client.start()
     except OSError as error:

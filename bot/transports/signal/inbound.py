@@ -31,8 +31,9 @@ from bot.chat.turn import (
 )
 from bot.core.codes import looks_like_code
 from bot.transports.plain import PlainChoices, typed_numbers
+from bot.transports.signal.memory import Versions
 from bot.transports.signal.messenger import TRANSPORT
-from bot.transports.signal.sink import GROUP_PREFIX, LONG_TEXT_TYPE, Versions
+from bot.transports.signal.sink import GROUP_PREFIX, LONG_TEXT_TYPE
 
 EXPIRED = "∅expired"
 """Button data no question carries: a quote of a closed question is answered "expired"."""
@@ -98,7 +99,7 @@ def files_in(data: dict[str, Any]) -> str | None:
     return None
 
 
-def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versions) -> str | None:
+async def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versions) -> str | None:
     """The id of our message a reply quotes (None: no quote, or the client quoting their own
     message: in a one-to-one chat every other message is ours)."""
     quote = data.get("quote")
@@ -106,7 +107,7 @@ def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versions) -
         return None
     if sender_uuid in (quote.get("authorUuid"), quote.get("author")):
         return None
-    return versions.message_of(int(quote["id"]))
+    return await versions.message_of(int(quote["id"]))
 
 
 class Translator:
@@ -131,7 +132,7 @@ class Translator:
             return []  # a reaction, an expiry timer change, a deleted message
         if text.lstrip().startswith("/"):
             return [command_in(text, known) or TextReceived(text)]
-        quoted = quoted_message(data, message.uuid, self._versions)
+        quoted = await quoted_message(data, message.uuid, self._versions)
         if quoted is not None:
             answered = await self._answer_to(message.uuid, quoted, text)
             if answered is not None:
@@ -148,7 +149,7 @@ class Translator:
         presses = await self._choices.presses_for_message(chat_id, quoted, text)
         if presses is not None:
             return list(presses)
-        was_question = quoted in self._versions.questions or typed_numbers(text) is not None
+        was_question = typed_numbers(text) is not None or await self._versions.asked(quoted)
         if was_question and not await self._choices.is_open(chat_id, quoted):
             return [ButtonPressed(EXPIRED, quoted)]
         return None
