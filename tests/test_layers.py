@@ -199,10 +199,10 @@ def namings_of(name: str, path: Path, messengers: list[str]) -> Iterator[tuple[i
                 yield node.lineno, f"its setting in {str(node.value)[:40]!r}"
 
 
-def messengers_named_outside_their_folders() -> list[Problem]:
+def messengers_named_outside_their_folders(planted: tuple[tuple[str, Path], ...] = ()) -> list[Problem]:
     messengers = messenger_names()
     problems = []
-    for name, path in source_modules():
+    for name, path in (*source_modules(), *planted):
         own = name.split(".")[2] if name.startswith("bot.transports.") and name.count(".") >= 3 else None
         if name == MESSENGER_REGISTRY:
             continue
@@ -217,17 +217,14 @@ def test_a_messenger_is_named_only_in_its_folder_and_the_registry_line() -> None
     assert problems == [], "\n".join(map(str, problems))
 
 
-def test_a_planted_messenger_naming_is_found() -> None:
-    planted = ROOT / "bot" / "runtime" / "_planted_for_test.py"
+def test_a_planted_messenger_naming_is_found(tmp_path: Path) -> None:
+    planted = tmp_path / "_planted_for_test.py"  # read as if it were in bot/runtime
     planted.write_text(
         "from bot.transports.signal import rpc\n"
         "def on(settings):\n"
         "    return settings.telegram_bot_token, 'set SIGNAL_ACCOUNT'\n"
     )
-    try:
-        problems = messengers_named_outside_their_folders()
-    finally:
-        planted.unlink()
+    problems = messengers_named_outside_their_folders((("bot.runtime._planted_for_test", planted),))
     found = [p.imported for p in problems if p.module == "bot.runtime._planted_for_test"]
     assert found == [
         "bot.transports.signal.rpc",

@@ -14,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic_settings import BaseSettings
 
 from bot.core.clock import Clock
 from bot.core.links import LinkMaker
-from bot.delivery.courier import Courier
-from bot.delivery.gateway import Gateway
-from bot.delivery.pacing import Pacer
-from storage import Database
+
+if TYPE_CHECKING:  # only named here: reading the settings imports no database or delivery code
+    from bot.delivery.courier import Courier
+    from bot.delivery.gateway import Gateway
+    from bot.delivery.pacing import Pacer
+    from storage import Database
 
 ReadLine = Callable[[], Awaitable[str | None]]
 """The next line typed in a chat kept on this machine; None at the end of input."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,7 @@ from bot.chat.turn import CommandReceived, Recipient
 from bot.core.clock import Clock
 from bot.core.errors import ConfigurationError, DeliveryError
 from bot.core.messages import Outgoing
+from bot.core.statuses import Role
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
@@ -76,7 +77,9 @@ class SignalTransport:
             trust_new_identities=config.trust_new_identities,
             on_identity_changed=therapist_teller(database, clock, wake),
         )
-        self._translator = Translator(choices, self.sink.versions)
+        self._translator = Translator(
+            choices, self.sink.versions, gateway.therapist_commands(), therapist_in(database)
+        )
         self.links = SignalLinks(config.account)
         self._known = frozenset(ALWAYS_KNOWN) | {name.lower() for name, _ in gateway.commands()}
 
@@ -130,6 +133,17 @@ class SignalTransport:
             "captcha": self.sink.told.captcha,
             "safety_numbers_changed": len(self.sink.told.identity_changed),
         }
+
+
+def therapist_in(database: Database) -> Callable[[str], Awaitable[bool]]:
+    """``is_therapist(chat_id)``: whether the person writing in that chat is a therapist."""
+
+    async def is_therapist(chat_id: str) -> bool:
+        async with database.transaction() as tx:
+            person = await tx.people.find(TRANSPORT, chat_id)
+        return person is not None and person.role == Role.THERAPIST
+
+    return is_therapist
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ word (``mood``, ``start CODE``); anything else is text. Files, stickers and voic
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,8 @@ from bot.transports.signal.memory import Versions
 from bot.transports.signal.messenger import TRANSPORT
 from bot.transports.signal.sink import GROUP_PREFIX, LONG_TEXT_TYPE
 
+WAYS_OUT = ("skip", "back", "cancel", "help")
+"""Typed alone, these are commands even while a question takes typed words."""
 EXPIRED = "∅expired"
 """Button data no question carries: a quote of a closed question is answered "expired"."""
 _COMMAND = re.compile(r"/?([A-Za-z_]+)(?:\s+(.*))?", re.DOTALL)
@@ -113,9 +115,17 @@ async def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versi
 class Translator:
     """Turns one chat's message into events, with its typed-choice mapping."""
 
-    def __init__(self, choices: PlainChoices, versions: Versions) -> None:
+    def __init__(
+        self,
+        choices: PlainChoices,
+        versions: Versions,
+        therapist_words: Collection[str] = (),
+        is_therapist: Callable[[str], Awaitable[bool]] | None = None,
+    ) -> None:
         self._choices = choices
         self._versions = versions
+        self._therapist_words = frozenset(therapist_words)
+        self._is_therapist = is_therapist
 
     def sender(self, message: Incoming) -> Sender:
         return Sender(TRANSPORT, message.uuid, message.uuid)
@@ -140,7 +150,22 @@ class Translator:
         presses = await self._choices.presses_for(message.uuid, text)
         if presses is not None:  # a choice's words ("skip today") before a bare command
             return list(presses)
-        return [command_in(text, known) or TextReceived(text)]
+        return [await self._bare_command(message.uuid, text, known) or TextReceived(text)]
+
+    async def _bare_command(self, chat_id: str, text: str, known: Collection[str]) -> CommandReceived | None:
+        """A command typed without its slash: a client's command word, and in a therapist's
+        chat the therapists' own (``invite``, ``digest Sam``). While the chat's newest question
+        takes typed words, the line is its answer unless it is a way out typed alone
+        (``skip``, ``cancel``…) or ``start`` with a code."""
+        command = command_in(text, known)
+        if command is None and self._is_therapist is not None:
+            mine = command_in(text, self._therapist_words)
+            command = mine if mine is not None and await self._is_therapist(chat_id) else None
+        if command is None or not await self._choices.expects_text(chat_id):
+            return command
+        alone = not command.args and command.name.lower() in WAYS_OUT
+        coded = command.name.lower() == "start" and looks_like_code(command.args)
+        return command if alone or coded else None
 
     async def _answer_to(self, chat_id: str, quoted: str, text: str) -> list[Event] | None:
         """A quote-reply ties typed numbers to the quoted question; a question no longer open
