@@ -24,7 +24,6 @@ from bot.core.links import LinkMaker
 if TYPE_CHECKING:  # only named here: reading the settings imports no database or delivery code
     from bot.delivery.courier import Courier
     from bot.delivery.gateway import Gateway
-    from bot.delivery.pacing import Pacer
     from storage import Database
 
 ReadLine = Callable[[], Awaitable[str | None]]
@@ -96,5 +95,6 @@ class Messenger:
     """Its paragraph of the consent text: what it keeps, whether it is end-to-end encrypted."""
     repeat_window: int = 0
     """How far below a person's newest handled update id an id is still a repeat."""
-    pacer: Callable[[Settings], Pacer] | None = None
-    """Its own sending pace, when it is not the courier's default (the courier applies it)."""
+    prompt_jitter: Callable[[Settings], float] = lambda settings: 0.0
+    """Seconds its scheduled prompts are spread over (0: sent when due), so that prompts due at
+    one time do not reach it as one burst; replies and crisis messages never wait for it."""

@@ -87,4 +87,5 @@ SIGNAL = Messenger(
     join_labelled=texts.JOIN_LABELLED,
     privacy_note=texts.PRIVACY_NOTE,
     repeat_window=REPEAT_WINDOW,
+    prompt_jitter=lambda settings: own(settings).signal_prompt_jitter_seconds,
 )
