@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic_settings import BaseSettings
 
@@ -60,8 +60,14 @@ class Running:
 
 
 Settings = BaseSettings
-"""The runtime's settings, made of every messenger's own (a messenger narrows them to its
-model with ``isinstance``)."""
+"""The runtime's settings, made of every messenger's own (:func:`own_settings` narrows them)."""
+Own = TypeVar("Own", bound=BaseSettings)
+
+
+def own_settings(settings: Settings, model: type[Own]) -> Own:
+    """The runtime's settings, as a messenger's own ``model`` (they are made of every one's)."""
+    assert isinstance(settings, model), f"the runtime's settings hold {model.__name__}"
+    return settings
 
 
 async def _no_link(settings: Settings, code: str) -> str | None:

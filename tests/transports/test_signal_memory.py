@@ -63,13 +63,19 @@ async def _frame(sink: SignalSink, chat_id: str, shown: str, text: str) -> str |
     return await sink.deliver(chat_id, Outgoing(text=text, purpose=Purpose.TIMER, edit_of=shown))
 
 
+async def _countdown(sink: SignalSink, chat_id: str) -> str:
+    """A live message shown, a minute before its next frame."""
+    shown = await sink.deliver(chat_id, Outgoing(text="10:00 left", purpose=Purpose.NOTE))
+    assert shown is not None
+    return shown
+
+
 async def test_edits_after_a_restart_name_the_latest_version_and_count_those_before(
     daemon: FakeSignalCli, database_url: str, clock: FakeClock
 ) -> None:
     alex = daemon.user("Alex")
     async with process(daemon, database_url, clock, []) as sink:
-        shown = await sink.deliver(alex.uuid, Outgoing(text="10:00 left", purpose=Purpose.NOTE))
-        assert shown is not None
+        shown = await _countdown(sink, alex.uuid)
         for n in range(4):
             clock.advance(60)
             await _frame(sink, alex.uuid, shown, f"before {n}")
@@ -90,8 +96,7 @@ async def test_an_edit_whose_version_was_never_written_down_is_followed_by_a_new
 ) -> None:
     alex = daemon.user("Alex")
     async with process(daemon, database_url, clock, []) as sink:
-        shown = await sink.deliver(alex.uuid, Outgoing(text="10:00 left", purpose=Purpose.NOTE))
-        assert shown is not None
+        shown = await _countdown(sink, alex.uuid)
         clock.advance(60)
         edit = await sink.versions.begin_edit(alex.uuid, shown)  # killed before its answer came
         assert edit is not None

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.transports.messenger import Host, Messenger, Running, Settings
+from bot.transports.messenger import Host, Messenger, Running, Settings, own_settings
 from bot.transports.signal import texts
 from bot.transports.signal.settings import SignalSettings
 
@@ -22,13 +22,7 @@ MODE = "Between starts in Signal mode (signal-cli at {address}). Stop it with Ct
 
 
 def own(settings: Settings) -> SignalSettings:
-    """The runtime's settings, as Signal's own."""
-    assert isinstance(settings, SignalSettings), "the runtime's settings hold Signal's"
-    return settings
-
-
-def configured(settings: Settings) -> bool:
-    return own(settings).signal_account is not None
+    return own_settings(settings, SignalSettings)
 
 
 def chat_link(account: str) -> str:
@@ -79,7 +73,7 @@ async def registration_link(settings: Settings, code: str) -> str | None:
 SIGNAL = Messenger(
     name=TRANSPORT,
     settings=SignalSettings,
-    configured=configured,
+    configured=lambda settings: own(settings).signal_account is not None,
     turned_on_by="SIGNAL_ACCOUNT=<the practice's Signal number> (signal-cli running: see the README)",
     running=running,
     starting=starting,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from bot.transports.messenger import Host, Messenger, Running, Settings
+from bot.transports.messenger import Host, Messenger, Running, Settings, own_settings
 from bot.transports.telegram import texts
 from bot.transports.telegram.settings import TelegramSettings, listen_address
 
@@ -26,13 +26,7 @@ MODE = "Between starts in Telegram mode ({how} {url}). Stop it with Ctrl-C."
 
 
 def own(settings: Settings) -> TelegramSettings:
-    """The runtime's settings, as Telegram's own."""
-    assert isinstance(settings, TelegramSettings), "the runtime's settings hold Telegram's"
-    return settings
-
-
-def configured(settings: Settings) -> bool:
-    return own(settings).telegram_bot_token is not None
+    return own_settings(settings, TelegramSettings)
 
 
 def telegram_config(settings: Settings, poll_timeout: float = 10.0) -> TelegramConfig:
@@ -106,7 +100,7 @@ async def registration_link(settings: Settings, code: str) -> str | None:
 TELEGRAM = Messenger(
     name=TRANSPORT,
     settings=TelegramSettings,
-    configured=configured,
+    configured=lambda settings: own(settings).telegram_bot_token is not None,
     turned_on_by="TELEGRAM_BOT_TOKEN=<token from @BotFather>",
     running=running,
     starting=starting,
