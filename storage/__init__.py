@@ -4,7 +4,8 @@ Owns: SQLAlchemy models, Alembic migrations, engine set-up (SQLite pragmas, UTC 
 the repositories that the bot's services use inside one transaction per update or tick, one
 module per aggregate (``people``, ``conversations``, ``entries``, ``outbox``, ``schedules``,
 ``due_prompts``, ``therapists``, ``clients``, ``codes``, ``sessions``, ``notes``,
-``risk_events``, ``risk_flags``, ``audit``, ``goals``), gathered by ``transaction.Transaction``.
+``risk_events``, ``risk_flags``, ``audit``, ``goals``, ``message_versions``), gathered by
+``transaction.Transaction``.
 Rows are read by column name (``repository.RowReader``). The statuses it stores are ``bot.core.statuses``'s.
 May import: ``bot.core``, ``flows`` (plain data types) and the standard library; never
 ``telegram`` or the rest of ``bot``.

@@ -506,3 +506,49 @@ class HomeworkDefinition(Base):
     version: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(Text)
     stored_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class MessageVersion(Base):
+    """One version of a message shown in a chat that edits messages in place (Signal): each edit
+    is a new version with its own id, and the conversation keeps knowing the message by its
+    first id (``message_id``). The newest row of a message says which version an edit must name
+    and how many edits it has had, so a restart keeps the messenger's edit rules; a quote of any
+    version finds its message. Holds ids, times and numbers only, never what anyone wrote.
+    """
+
+    __tablename__ = "message_versions"
+    __table_args__ = (
+        UniqueConstraint("transport", "version_id", name="uq_message_versions_version"),
+        Index("ix_message_versions_message", "transport", "message_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    version_id: Mapped[str] = mapped_column(String(64))
+    edits: Mapped[int] = mapped_column(Integer)
+    """How many edits the message had with this version (0: the message as first sent)."""
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    """When the message (its first version) was sent: edits stop a day after."""
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    offered: Mapped[Any] = mapped_column(JsonColumn)
+    """The numbers the message offered as this version (a check-in coming or going)."""
+    question: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """It asked something: a quote of it once closed has expired."""
+
+
+class ToldOnce(Base):
+    """Something a transport says once and must not repeat after a restart: a captcha the
+    operator must solve (``subject`` empty: the account), a client's safety number changed (told
+    to their therapist; ``subject``: the chat). Forgotten once it no longer holds."""
+
+    __tablename__ = "told_once"
+    __table_args__ = (UniqueConstraint("transport", "fact", "subject", name="uq_told_once_fact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    fact: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    told_at: Mapped[datetime] = mapped_column(UtcDateTime())

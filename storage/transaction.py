@@ -22,6 +22,7 @@ from storage.definitions import HomeworkDefinitions
 from storage.due_prompts import DuePrompts
 from storage.entries import Entries
 from storage.goals import Goals
+from storage.message_versions import MessageVersions, ToldOnceFacts
 from storage.notes import ClientNotes
 from storage.outbox import Outbox
 from storage.people import People
@@ -55,6 +56,8 @@ class Transaction:
         self.typed_choices = TypedChoices(connection)
         self.goals = Goals(connection)
         self.definitions = HomeworkDefinitions(connection)
+        self.message_versions = MessageVersions(connection)
+        self.told_once = ToldOnceFacts(connection)
         self._on_rollback: list[Callable[[], None]] = []
         self._on_commit: list[Callable[[], None]] = []
 

@@ -165,3 +165,66 @@ def test_each_package_imports_only_what_its_docstring_says(package: str) -> None
     assert imported <= allowed, (
         f"{package} imports {sorted(imported - allowed)} but its docstring allows {sorted(allowed)}"
     )
+
+
+MESSENGER_REGISTRY = "bot.runtime.messengers"
+"""The one module outside a messenger's folder that names messengers: the registry line."""
+
+
+def messenger_names() -> list[str]:
+    """Every messenger: a folder of ``bot/transports`` describing itself in ``messenger.py``."""
+    folder = ROOT / "bot" / "transports"
+    return sorted(path.parent.name for path in folder.glob("*/messenger.py"))
+
+
+def namings_of(name: str, path: Path, messengers: list[str]) -> Iterator[tuple[int, str]]:
+    """Where a module names a messenger: imports its folder, reads its settings
+    (``settings.signal_account``) or spells one of their names (``"SIGNAL_ACCOUNT"``)."""
+    for imported, line in imports_of(path, name):
+        for messenger in messengers:
+            if imported == f"bot.transports.{messenger}" or imported.startswith(
+                f"bot.transports.{messenger}."
+            ):
+                yield line, imported
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        for messenger in messengers:
+            if isinstance(node, ast.Attribute) and node.attr.startswith(f"{messenger}_"):
+                yield node.lineno, f"its setting {node.attr}"
+            spelt = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if spelt and re.search(rf"\b{messenger.upper()}_[A-Z]", str(node.value)):
+                yield node.lineno, f"its setting in {str(node.value)[:40]!r}"
+
+
+def messengers_named_outside_their_folders(planted: tuple[tuple[str, Path], ...] = ()) -> list[Problem]:
+    messengers = messenger_names()
+    problems = []
+    for name, path in (*source_modules(), *planted):
+        own = name.split(".")[2] if name.startswith("bot.transports.") and name.count(".") >= 3 else None
+        if name == MESSENGER_REGISTRY:
+            continue
+        for line, what in namings_of(name, path, [m for m in messengers if m != own]):
+            problems.append(Problem(name, line, what, "names a messenger outside its folder"))
+    return problems
+
+
+def test_a_messenger_is_named_only_in_its_folder_and_the_registry_line() -> None:
+    assert {"telegram", "signal", "terminal"} <= set(messenger_names())
+    problems = messengers_named_outside_their_folders()
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_a_planted_messenger_naming_is_found(tmp_path: Path) -> None:
+    planted = tmp_path / "_planted_for_test.py"  # read as if it were in bot/runtime
+    planted.write_text(
+        "from bot.transports.signal import rpc\n"
+        "def on(settings):\n"
+        "    return settings.telegram_bot_token, 'set SIGNAL_ACCOUNT'\n"
+    )
+    problems = messengers_named_outside_their_folders((("bot.runtime._planted_for_test", planted),))
+    found = [p.imported for p in problems if p.module == "bot.runtime._planted_for_test"]
+    assert found == [
+        "bot.transports.signal.rpc",
+        "its setting telegram_bot_token",
+        "its setting in 'set SIGNAL_ACCOUNT'",
+    ]

@@ -86,6 +86,11 @@ class ConversationService:
         with reading(language):
             return [(c.name, _(c.description)) for c in shown]
 
+    def therapist_commands(self) -> list[str]:
+        """The names of the commands only therapists have (``/invite``, ``/digest``…)."""
+        everyone = {c.name for c in self.router.commands_for(Audience.CLIENTS)}
+        return [c.name for c in self.router.commands_for(Audience.THERAPISTS) if c.name not in everyone]
+
     async def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         now = self._clock()
         words = words_of(event)

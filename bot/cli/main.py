@@ -1,4 +1,4 @@
-"""The ``between`` command: run the bot (Telegram with a token, else the terminal), migrate the
+"""The ``between`` command: run the bot (every messenger configured, else the terminal), migrate the
 database, and the practice admin's schedules, therapists and keys."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.cli.parsing import command
 from bot.cli.run import run
 from bot.core.errors import BetweenError, ConfigurationError, MissingDriver
 from bot.core.logs import configure_logging
+from bot.runtime.messengers import configured
 from bot.runtime.settings import Settings, load_settings
 from storage import StorageError
 
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(
         "WARNING"
-        if args.command == "run" and settings.telegram_bot_token is None and settings.log_level == "INFO"
+        if args.command == "run" and not configured(settings) and settings.log_level == "INFO"
         else settings.log_level
     )
     try:

@@ -29,23 +29,15 @@ def add_parser(commands: Commands) -> None:
 
 
 async def _registration_link(settings: Settings, code: str) -> str | None:
-    """The ways in, made by the messengers configured: Telegram's link (None without a token,
-    or when Telegram cannot be reached) and Signal's "start CODE" line; one line each when
-    both are configured (the same code works on either)."""
+    """The ways in, made by the messengers configured (Telegram's link is None when Telegram
+    cannot be reached); one labelled line each when several are (the same code works on each)."""
+    from bot.runtime.messengers import configured
+
     links: list[tuple[str, str]] = []
-    if settings.telegram_bot_token is not None:
-        from bot.transports.telegram.links import ask_username, start_link
-        from bot.transports.telegram.texts import JOIN_LABELLED as TELEGRAM
-
-        token = settings.telegram_bot_token.get_secret_value()
-        link = start_link(await ask_username(token, settings.telegram_api_base_url), code)
+    for messenger in configured(settings):
+        link = await messenger.registration_link(settings, code)
         if link:
-            links.append((TELEGRAM, link))
-    if settings.signal_account is not None:
-        from bot.transports.signal.app import SignalLinks
-        from bot.transports.signal.texts import JOIN_LABELLED as SIGNAL
-
-        links.append((SIGNAL, SignalLinks(settings.signal_account).start_link(code) or ""))
+            links.append((messenger.join_labelled, link))
     if len(links) == 1:
         return links[0][1]
     return "\n".join(label.format(link=link) for label, link in links) or None

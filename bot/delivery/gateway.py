@@ -34,6 +34,8 @@ class Conversation(Protocol):
 
     def commands(self, language: str | None = None) -> list[tuple[str, str]]: ...
 
+    def therapist_commands(self) -> list[str]: ...
+
 
 Notice = Callable[[str | None], Awaitable[None]]
 """Shows a button press's short notice (Telegram answers the press; the terminal prints it)."""
@@ -58,6 +60,11 @@ class Gateway:
         """Command names and descriptions for a transport's command menu (described in
         ``language``; None: the practice's default)."""
         return self._conversation.commands(language)
+
+    def therapist_commands(self) -> list[str]:
+        """The names of the therapists' own commands (a transport that reads commands typed
+        without a slash reads these in a therapist's chat)."""
+        return self._conversation.therapist_commands()
 
     async def handle(
         self,

@@ -11,10 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from bot.core.links import LinkMaker, NoLinks
-from bot.transports.signal import inbound as signal
-from bot.transports.signal import texts as signal_texts
-from bot.transports.telegram import texts as telegram_texts
-from bot.transports.telegram import updates as telegram
+from bot.runtime.messengers import MESSENGERS
 
 
 class Transports:
@@ -43,7 +40,7 @@ class Transports:
         than one messenger running, every messenger's way in, theirs first (the same code
         works on each)."""
         own = self._links.get(transport)
-        if own is None:  # the terminal: its person types the code they were given
+        if own is None:  # the chat here: its person types the code they were given
             return NoLinks()
         others = [(name, maker) for name, maker in self._links.items() if name != transport]
         return EveryMessenger([(transport, own), *others]) if others else own
@@ -74,15 +71,9 @@ class EveryMessenger:
         return "\n".join(lines) or None
 
 
-JOIN_LABELLED = {
-    telegram.TRANSPORT: telegram_texts.JOIN_LABELLED,
-    signal.TRANSPORT: signal_texts.JOIN_LABELLED,
-}
+JOIN_LABELLED = {messenger.name: messenger.join_labelled for messenger in MESSENGERS}
 """How each messenger's line of an invitation starts when several run."""
-REPEAT_WINDOWS = {telegram.TRANSPORT: telegram.REPEAT_WINDOW, signal.TRANSPORT: signal.REPEAT_WINDOW}
-"""Each messenger's own numbering of updates (the terminal's events carry no id)."""
-PRIVACY_NOTES = {
-    telegram.TRANSPORT: telegram_texts.PRIVACY_NOTE,
-    signal.TRANSPORT: signal_texts.PRIVACY_NOTE,
-}
+REPEAT_WINDOWS = {messenger.name: messenger.repeat_window for messenger in MESSENGERS}
+"""Each messenger's own numbering of updates (a chat here carries no id)."""
+PRIVACY_NOTES = {messenger.name: messenger.privacy_note for messenger in MESSENGERS if messenger.privacy_note}
 """What each messenger keeps and whether it is end-to-end encrypted, as clients read it."""

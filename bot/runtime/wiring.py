@@ -21,6 +21,7 @@ from bot.digest.delivery import DigestDelivery
 from bot.practice.admission import Admissions
 from bot.runtime.background import Ticker, running
 from bot.runtime.homework import open_catalogue
+from bot.runtime.messengers import MESSENGERS
 from bot.runtime.services import build_conversation
 from bot.runtime.settings import Settings
 from bot.runtime.transports import Transports
@@ -152,6 +153,7 @@ def _scheduler(
         new_token=new_prompt_token,
         reminder_delay=timedelta(minutes=settings.reminder_delay_minutes),
         grace=timedelta(minutes=settings.downtime_grace_minutes),
+        jitter=_jitter(settings),
     )
 
 
@@ -163,6 +165,12 @@ def _digests(database: Database, clock: Clock, settings: Settings, catalogue: Ca
         flows=catalogue.flows,
         chart_processes=settings.digest_chart_processes,
     )
+
+
+def _jitter(settings: Settings) -> Callable[[str], timedelta]:
+    """Each messenger's window for spreading scheduled prompts, by its name."""
+    windows = {m.name: timedelta(seconds=m.prompt_jitter(settings)) for m in MESSENGERS}
+    return lambda transport: windows.get(transport, timedelta(0))
 
 
 def _courier(database: Database, clock: Clock, settings: Settings) -> Courier:

@@ -9,6 +9,7 @@ decides is a row in the database, so a restart picks up exactly where it stopped
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +43,26 @@ MAX_CATCH_UP_DAYS = 31
 EVERY_DAY = frozenset(range(7))
 FAR_FUTURE_UTC = datetime(9000, 1, 1, tzinfo=UTC)
 """materialize_at of a plan that has ended: the tick never asks for it again."""
+
+
+Jitter = Callable[[str], timedelta]
+"""A transport's window for spreading scheduled prompts over (zero: none), by its name."""
+
+
+def _no_jitter(transport: str) -> timedelta:
+    return timedelta(0)
+
+
+def goes_at(prompt: DuePromptRow, window: timedelta) -> datetime:
+    """When a due prompt is sent: its due time plus a delay within ``window``, the same for one
+    person on one day (so a practice's 08:00 prompts do not go out as one burst, and a test's
+    clock can tell when), never past the end of its day."""
+    if window <= timedelta(0):
+        return prompt.due_at
+    seed = hashlib.sha256(f"{prompt.person_id}:{prompt.local_day.isoformat()}".encode()).digest()
+    delay = window * (int.from_bytes(seed[:8]) / 2**64)
+    latest = prompt.expires_at - prompt.due_at - timedelta(seconds=1)
+    return prompt.due_at + max(timedelta(0), min(delay, latest))
 
 
 def quiet_hours(recipient: Recipient) -> tuple[time | None, time | None]:
@@ -87,6 +108,7 @@ class HomeworkScheduler:
         reminder_delay: timedelta = timedelta(hours=2),
         grace: timedelta = timedelta(hours=2),
         batch: int = 1000,
+        jitter: Jitter = _no_jitter,
     ) -> None:
         self._db = database
         self._clock = clock
@@ -95,6 +117,7 @@ class HomeworkScheduler:
         self.reminder_delay = reminder_delay
         self.grace = grace
         self._batch = batch
+        self._jitter = jitter
 
     def title(self, flow_id: str) -> str:
         return self._titles.get(flow_id, "homework")
@@ -245,6 +268,7 @@ class HomeworkScheduler:
         while True:
             async with self._db.transaction() as tx:
                 claimed = await tx.due_prompts.claim_due(now, self._batch)
+                held = 0
                 sent: list[tuple[int, datetime | None]] = []
                 closed: list[tuple[int, str, str | None]] = []
                 messages: list[tuple[str, str, int | None, dict[str, object]]] = []
@@ -253,7 +277,11 @@ class HomeworkScheduler:
                         closed.append((prompt.id, PromptStatus.UNREACHABLE, None))
                         report.unreachable += 1
                         continue
-                    if prompt.due_at < now - self.grace:
+                    going_at = goes_at(prompt, self._jitter(recipient.transport))
+                    if going_at > now:  # spread over its transport's window: a later tick sends it
+                        held += 1
+                        continue
+                    if going_at < now - self.grace:
                         closed.append((prompt.id, PromptStatus.MISSED, "late"))
                         report.missed += 1
                         continue
@@ -270,7 +298,7 @@ class HomeworkScheduler:
                 await tx.due_prompts.mark_sent_many(sent, now)
                 await tx.outbox.put_rows(messages, now)
                 report.sent += len(sent)
-            if len(claimed) < self._batch:
+            if len(claimed) < self._batch or held == len(claimed):
                 return
 
     async def _remind(self, now: datetime) -> int:

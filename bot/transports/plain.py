@@ -260,6 +260,12 @@ class PlainChoices:
             return None
         return [ButtonPressed(d, message_id) for d in picked if d is not None]
 
+    async def expects_text(self, chat_id: str) -> bool:
+        """Whether the chat's newest open question takes typed words as its answer."""
+        async with self._db.transaction() as tx:
+            recent = await tx.typed_choices.recent(self._transport, chat_id)
+        return bool(recent) and recent[0].kind == "text"
+
     async def is_open(self, chat_id: str, message_id: str) -> bool:
         """Whether a question is still shown and unanswered in this chat."""
         async with self._db.transaction() as tx:

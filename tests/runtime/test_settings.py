@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.core.errors import ConfigurationError
-from bot.runtime.settings import (
-    DEFAULT_DATABASE_URL,
-    TELEGRAM_DEFAULT_BASE_URL,
-    listen_address,
-    load_settings,
-)
+from bot.runtime.settings import DEFAULT_DATABASE_URL, Settings, load_settings
+from bot.transports.telegram.settings import TELEGRAM_DEFAULT_BASE_URL, listen_address
 from storage.migrate import head_revision
 from tests.support.bot_process import run_between
 
@@ -172,3 +169,15 @@ async def test_migrate_command(tmp_path: Path) -> None:
         "without it the data cannot be read.",
         f"Database is at revision {head_revision()}.",
     ]
+
+
+def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
+    """Each messenger's settings too: they are the runtime's, read from the same environment."""
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = [line for line in readme.splitlines() if line.startswith("| `")]
+    names = [name.upper() for name in Settings.model_fields]
+    assert "SIGNAL_ACCOUNT" in names and "TELEGRAM_BOT_TOKEN" in names
+    assert [n for n in names if not re.search(rf"^{n}=", example, re.MULTILINE)] == []
+    assert [n for n in names if not any(f"`{n}`" in line for line in table)] == []

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.runtime.serve import telegram_running
+from bot.runtime.serve import host_for
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, tick
+from bot.transports.telegram import messenger as telegram
 from flows import Flow
 from tests.support.clock import FakeClock
 from tests.support.enrolment import Enroller
@@ -34,7 +35,7 @@ class RunningBot:
     async def start(self) -> None:
         self._runtime_cm = open_runtime(self.settings, self.clock, flows=self.flows)
         self.runtime = await self._runtime_cm.__aenter__()
-        self._bot_cm = telegram_running(self.runtime, poll_timeout=1, with_background=False)
+        self._bot_cm = _polling(self.runtime)
         await self._bot_cm.__aenter__()
 
     async def stop(self) -> None:
@@ -47,6 +48,15 @@ class RunningBot:
         the outbox (what the runner does every few seconds in production)."""
         assert self.runtime is not None, "the bot is stopped"
         await tick(self.runtime)
+
+
+@asynccontextmanager
+async def _polling(runtime: Runtime) -> AsyncIterator[None]:
+    """Telegram run as ``between run`` runs it, polling with a short timeout (tests stop it often)."""
+    host = host_for(runtime, telegram.TRANSPORT)
+    async with telegram.running(host, runtime.settings, poll_timeout=1) as running:
+        with runtime.transports.running(telegram.TRANSPORT, running.links):
+            yield
 
 
 @asynccontextmanager

@@ -12,11 +12,15 @@ import pytest
 import pytest_asyncio
 
 from bot.chat import texts
+from bot.chat.turn import CommandReceived, Event, TextReceived
 from bot.cli.schedule import NewSchedule, add_schedule
 from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
 from bot.runtime.wiring import Runtime, open_runtime, tick
+from bot.transports.plain import PlainChoices
 from bot.transports.signal.app import SignalConfig, SignalTransport, signal_running
+from bot.transports.signal.inbound import Incoming, Translator
+from bot.transports.signal.memory import Versions
 from bot.transports.signal.texts import PRIVACY_NOTE
 from flows.mood_check import MOOD_PROMPT
 from tests.support.clock import FakeClock
@@ -306,7 +310,7 @@ async def test_a_scheduled_prompt_snoozed_by_number_then_skipped_by_its_words(si
     assert person is not None
     schedule = NewSchedule(f"#{person.id}", "mood", "09:30")
     await add_schedule(signal.runtime.database, signal.runtime.settings, signal.clock, schedule)
-    signal.clock.advance(minutes=30)
+    signal.clock.advance(minutes=31)  # 09:30 and Signal's spread of scheduled prompts (a minute)
     await tick(signal.runtime)
     await signal.runtime.courier.flush()  # the ledger's group commit (0.25 s in production)
     prompt = await alex.expect_text("mood check")
@@ -325,3 +329,50 @@ async def test_a_scheduled_prompt_snoozed_by_number_then_skipped_by_its_words(si
     statuses = [status for (status,) in await rows(signal.runtime.database, "due_prompts", "status")]
     assert sorted(statuses) == ["pending", "skipped"]  # today's skipped; tomorrow's waits
     assert again.text.endswith("✓ Skipped for today")
+
+
+async def test_a_therapist_types_commands_without_the_slash_and_a_client_does_not_get_them(
+    signal: SignalRig,
+) -> None:
+    ana, sam = await _therapist_and_client(signal)
+    await ana.send("invite Bo")
+    await ana.expect_text("Invitation for Bo")
+    await ana.expect(1)  # the bare code
+    await ana.send("digest Sam")
+    await ana.expect_text("Preparing the digest for Sam")
+    await sam.send("invite Bo")  # a client's words, not a therapist's command
+    [reply] = await sam.expect()
+    assert "Invitation" not in reply.text
+    assert await rows(signal.runtime.database, "people", "alias") == [(None,), ("Sam",)]
+
+
+async def test_a_text_answer_that_starts_with_a_command_word_is_the_answer(signal: SignalRig) -> None:
+    alex = await signal.client()
+    await alex.send("thought")
+    await alex.expect_text("What happened?")
+    await alex.send("mood was low when the meeting began")  # "mood" is a command word
+    await alex.expect_text("What did you feel?")
+    assert await rows(signal.runtime.database, "conversations", "flow_id", "step_id") == [
+        ("thought_record", "emotions")
+    ]
+    await alex.send("cancel")  # a way out, typed alone, is still the command
+    await alex.wait_until(lambda: "What did you feel?" not in alex.last_message().text)
+    assert await rows(signal.runtime.database, "conversations", "flow_id") == []
+
+
+async def test_therapist_words_are_commands_only_in_a_therapists_chat(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    async def is_therapist(chat_id: str) -> bool:
+        return chat_id == "ana"
+
+    choices = PlainChoices(runtime.database, "signal", clock)
+    translator = Translator(choices, Versions(runtime.database, clock), ["invite", "digest"], is_therapist)
+
+    async def events(uuid: str, text: str) -> list[Event]:
+        return await translator.events(Incoming(uuid, 1, {"message": text}, False, None, ""), {"mood"})
+
+    assert await events("ana", "digest Sam") == [CommandReceived("digest", "Sam")]
+    assert await events("ana", "/digest Sam") == [CommandReceived("digest", "Sam")]
+    assert await events("sam", "digest Sam") == [TextReceived("digest Sam")]
+    assert await events("sam", "mood") == [CommandReceived("mood", "")]

@@ -16,8 +16,9 @@ from bot.core.messages import Attachment, Button, Expects, Outgoing, Purpose
 from bot.delivery.pacing import Pacer
 from bot.runtime.wiring import Runtime
 from bot.transports.plain import PlainChoices
+from bot.transports.signal.memory import MAX_EDITS
 from bot.transports.signal.rpc import Address, RpcClient
-from bot.transports.signal.sink import MAX_EDITS, SignalSink
+from bot.transports.signal.sink import SignalSink
 from tests.support.clock import FakeClock
 from tests.support.fake_signal_cli import (
     IDENTITY_FAILURE,
@@ -51,7 +52,7 @@ async def rig(runtime: Runtime, clock: FakeClock) -> AsyncIterator[Rig]:
             slept.append(seconds)
 
         choices = PlainChoices(runtime.database, "signal", clock)
-        sink = SignalSink(client.call, choices, clock, sleep=sleep)
+        sink = SignalSink(client.call, choices, clock, runtime.database, sleep=sleep)
         try:
             yield Rig(daemon, sink, daemon.user("Alex"), clock, slept)
         finally:
@@ -88,7 +89,7 @@ async def test_a_live_message_is_edited_ten_times_then_goes_on_as_a_new_message(
     assert rig.daemon.violations == []  # every edit named the latest version
     edits = [c for c in rig.daemon.calls_to("send") if "editTimestamp" in c.params]
     assert edits and all(c.params["noUrgent"] is True for c in edits)
-    assert rig.sink.versions.message_of(second.latest_timestamp) == shown  # a quote finds it
+    assert await rig.sink.versions.message_of(second.latest_timestamp) == shown  # a quote finds it
 
 
 async def test_a_long_text_travels_whole_as_a_long_text_attachment(
@@ -98,7 +99,9 @@ async def test_a_long_text_travels_whole_as_a_long_text_attachment(
         client = RpcClient(Address.parse(daemon.address), _ignore)
         await client.start()
         try:
-            sink = SignalSink(client.call, PlainChoices(runtime.database, "signal", clock), clock)
+            sink = SignalSink(
+                client.call, PlainChoices(runtime.database, "signal", clock), clock, runtime.database
+            )
             alex = daemon.user("Alex")
             long = "A digest line that is long enough. " * 200
             await sink.deliver(alex.uuid, Outgoing(text=long))
@@ -137,7 +140,7 @@ async def test_a_rate_limit_pauses_every_send_of_the_account_without_calling_aga
         await rig.sink.deliver(sam.uuid, Outgoing(text="hello Sam"))
     assert paused.value.retry_after == 60
     assert len(rig.daemon.calls_to("send")) == sends  # nothing resent blindly
-    assert rig.sink.pause.captcha
+    assert rig.sink.told.captcha
     rig.clock.advance(61)
     await rig.sink.deliver(sam.uuid, Outgoing(text="hello Sam"))
     assert [m.text for m in await sam.expect()] == ["hello Sam"]
@@ -149,7 +152,7 @@ async def test_a_changed_safety_number_is_not_trusted_by_default(rig: Rig) -> No
         with pytest.raises(PermanentDeliveryError) as refused:
             await rig.sink.deliver(rig.alex.uuid, Outgoing(text="hello"))
         assert refused.value.unreachable
-    assert rig.sink.identity_changed == {rig.alex.uuid}
+    assert rig.sink.told.identity_changed == {rig.alex.uuid}
     assert rig.daemon.calls_to("trust") == []
 
 
@@ -161,7 +164,7 @@ async def test_a_changed_safety_number_is_trusted_when_the_practice_allows_it(
         await client.start()
         try:
             choices = PlainChoices(runtime.database, "signal", clock)
-            sink = SignalSink(client.call, choices, clock, trust_new_identities=True)
+            sink = SignalSink(client.call, choices, clock, runtime.database, trust_new_identities=True)
             alex = daemon.user("Alex")
             alex.reinstall()
             daemon.fail_next(IDENTITY_FAILURE, recipient=alex)

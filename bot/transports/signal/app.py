@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +23,16 @@ from bot.chat.turn import CommandReceived, Recipient
 from bot.core.clock import Clock
 from bot.core.errors import ConfigurationError, DeliveryError
 from bot.core.messages import Outgoing
+from bot.core.statuses import Role
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.delivery.pacing import Pacer
 from bot.transports.plain import PlainChoices
-from bot.transports.signal import texts as signal_texts
 from bot.transports.signal.attachments import forget_attachments, signal_cli_attachments
 from bot.transports.signal.breathing import BreathingGuide
 from bot.transports.signal.identity import therapist_teller
-from bot.transports.signal.inbound import TRANSPORT, Incoming, Translator, command_in, group_chat, incoming
+from bot.transports.signal.inbound import Incoming, Translator, command_in, group_chat, incoming
+from bot.transports.signal.messenger import TRANSPORT, SignalLinks
 from bot.transports.signal.rpc import Address, RpcClient, Sleep
 from bot.transports.signal.sink import SignalSink
 from storage import Database
@@ -52,22 +53,6 @@ class SignalConfig:
     trust_new_identities: bool = False
     attachments: Path | None = field(default_factory=signal_cli_attachments)
     """signal-cli's attachment folder: what a client sent is deleted from it once read."""
-
-
-class SignalLinks:
-    """Signal has no deep links with a payload: the way in is ``start CODE`` sent to the
-    practice's number, which a ``signal.me`` link opens a chat with."""
-
-    def __init__(self, account: str) -> None:
-        self.account = account
-
-    def start_link(self, code: str) -> str | None:
-        return signal_texts.JOIN.format(code=code, number=self.account, link=chat_link(self.account))
-
-
-def chat_link(account: str) -> str:
-    """Opens a chat with the practice's number (``signal.me``)."""
-    return f"https://signal.me/#p/{account}"
 
 
 class SignalTransport:
@@ -91,13 +76,16 @@ class SignalTransport:
             self.client.call,
             choices,
             clock,
+            database,
             pacer=pacer,
             sleep=sleep,
             trust_new_identities=config.trust_new_identities,
             on_identity_changed=therapist_teller(database, clock, wake),
             guide=BreathingGuide(database),
         )
-        self._translator = Translator(choices, self.sink.versions)
+        self._translator = Translator(
+            choices, self.sink.versions, gateway.therapist_commands(), therapist_in(database)
+        )
         self.links = SignalLinks(config.account)
         self._known = frozenset(ALWAYS_KNOWN) | {name.lower() for name, _ in gateway.commands()}
 
@@ -154,9 +142,20 @@ class SignalTransport:
             "address": str(self.client.address),
             "failed_connects": self.client.failures,
             "paused_seconds": round(paused) if paused else 0,
-            "captcha": self.sink.pause.captcha,
-            "safety_numbers_changed": len(self.sink.identity_changed),
+            "captcha": self.sink.told.captcha,
+            "safety_numbers_changed": len(self.sink.told.identity_changed),
         }
+
+
+def therapist_in(database: Database) -> Callable[[str], Awaitable[bool]]:
+    """``is_therapist(chat_id)``: whether the person writing in that chat is a therapist."""
+
+    async def is_therapist(chat_id: str) -> bool:
+        async with database.transaction() as tx:
+            person = await tx.people.find(TRANSPORT, chat_id)
+        return person is not None and person.role == Role.THERAPIST
+
+    return is_therapist
 
 
 @asynccontextmanager
@@ -171,6 +170,7 @@ async def signal_running(
 ) -> AsyncIterator[SignalTransport]:
     """Connect to signal-cli and subscribe; the sink is registered while the block runs."""
     transport = SignalTransport(config, gateway, database, clock, sleep, courier.wake)
+    await transport.sink.told.recall()
     try:
         await transport.client.start()
     except OSError as error:

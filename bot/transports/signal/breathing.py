@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.messages import Attachment, Outgoing
 from bot.transports.signal import texts
-from bot.transports.signal.inbound import TRANSPORT
+from bot.transports.signal.messenger import TRANSPORT
 from flows.breathing import BREATHING, IN, OUT, pattern_of, rounds_for
 from flows.model import AnswerKind
 from storage import Database

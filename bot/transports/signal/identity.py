@@ -13,6 +13,7 @@ from bot.chat.therapists import therapist_chats
 from bot.core.clock import Clock
 from bot.core.messages import Outgoing, Reroute
 from bot.transports.signal import texts
+from bot.transports.signal.messenger import TRANSPORT
 from storage import Database
 
 
@@ -23,7 +24,7 @@ def therapist_teller(
 
     async def tell(chat_id: str) -> None:
         async with database.transaction() as tx:
-            person = await tx.people.find("signal", chat_id)
+            person = await tx.people.find(TRANSPORT, chat_id)
             therapist = person.therapist_id if person is not None else None
             chats = await therapist_chats(tx, therapist) if therapist is not None else None
             if person is None or chats is None:

@@ -16,7 +16,7 @@ and what signal-cli downloaded of them is deleted once the message is read (``at
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +31,12 @@ from bot.chat.turn import (
 )
 from bot.core.codes import looks_like_code
 from bot.transports.plain import PlainChoices, typed_numbers
-from bot.transports.signal.sink import GROUP_PREFIX, LONG_TEXT_TYPE, Versions
+from bot.transports.signal.memory import Versions
+from bot.transports.signal.messenger import TRANSPORT
+from bot.transports.signal.sink import GROUP_PREFIX, LONG_TEXT_TYPE
 
-TRANSPORT = "signal"
-REPEAT_WINDOW = 1
-"""A repeat is the very envelope handled last (its sender's timestamp); Signal numbers
-messages by the sender's clock, so an older timestamp can be a new message."""
+WAYS_OUT = ("skip", "back", "cancel", "help")
+"""Typed alone, these are commands even while a question takes typed words."""
 EXPIRED = "∅expired"
 """Button data no question carries: a quote of a closed question is answered "expired"."""
 _COMMAND = re.compile(r"/?([A-Za-z_][A-Za-z0-9_]*)(?:\s+(.*))?", re.DOTALL)
@@ -101,7 +101,7 @@ def files_in(data: dict[str, Any]) -> str | None:
     return None
 
 
-def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versions) -> str | None:
+async def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versions) -> str | None:
     """The id of our message a reply quotes (None: no quote, or the client quoting their own
     message: in a one-to-one chat every other message is ours)."""
     quote = data.get("quote")
@@ -109,15 +109,23 @@ def quoted_message(data: dict[str, Any], sender_uuid: str, versions: Versions) -
         return None
     if sender_uuid in (quote.get("authorUuid"), quote.get("author")):
         return None
-    return versions.message_of(int(quote["id"]))
+    return await versions.message_of(int(quote["id"]))
 
 
 class Translator:
     """Turns one chat's message into events, with its typed-choice mapping."""
 
-    def __init__(self, choices: PlainChoices, versions: Versions) -> None:
+    def __init__(
+        self,
+        choices: PlainChoices,
+        versions: Versions,
+        therapist_words: Collection[str] = (),
+        is_therapist: Callable[[str], Awaitable[bool]] | None = None,
+    ) -> None:
         self._choices = choices
         self._versions = versions
+        self._therapist_words = frozenset(therapist_words)
+        self._is_therapist = is_therapist
 
     def sender(self, message: Incoming) -> Sender:
         return Sender(TRANSPORT, message.uuid, message.uuid)
@@ -134,7 +142,7 @@ class Translator:
             return []  # a reaction, an expiry timer change, a deleted message
         if text.lstrip().startswith("/"):
             return [command_in(text, known) or TextReceived(text)]
-        quoted = quoted_message(data, message.uuid, self._versions)
+        quoted = await quoted_message(data, message.uuid, self._versions)
         if quoted is not None:
             answered = await self._answer_to(message.uuid, quoted, text)
             if answered is not None:
@@ -142,7 +150,22 @@ class Translator:
         presses = await self._choices.presses_for(message.uuid, text)
         if presses is not None:  # a choice's words ("skip today") before a bare command
             return list(presses)
-        return [command_in(text, known) or TextReceived(text)]
+        return [await self._bare_command(message.uuid, text, known) or TextReceived(text)]
+
+    async def _bare_command(self, chat_id: str, text: str, known: Collection[str]) -> CommandReceived | None:
+        """A command typed without its slash: a client's command word, and in a therapist's
+        chat the therapists' own (``invite``, ``digest Sam``). While the chat's newest question
+        takes typed words, the line is its answer unless it is a way out typed alone
+        (``skip``, ``cancel``…) or ``start`` with a code."""
+        command = command_in(text, known)
+        if command is None and self._is_therapist is not None:
+            mine = command_in(text, self._therapist_words)
+            command = mine if mine is not None and await self._is_therapist(chat_id) else None
+        if command is None or not await self._choices.expects_text(chat_id):
+            return command
+        alone = not command.args and command.name.lower() in WAYS_OUT
+        coded = command.name.lower() == "start" and looks_like_code(command.args)
+        return command if alone or coded else None
 
     async def _answer_to(self, chat_id: str, quoted: str, text: str) -> list[Event] | None:
         """A quote-reply ties typed numbers to the quoted question; a question no longer open
@@ -151,7 +174,7 @@ class Translator:
         presses = await self._choices.presses_for_message(chat_id, quoted, text)
         if presses is not None:
             return list(presses)
-        was_question = quoted in self._versions.questions or typed_numbers(text) is not None
+        was_question = typed_numbers(text) is not None or await self._versions.asked(quoted)
         if was_question and not await self._choices.is_open(chat_id, quoted):
             return [ButtonPressed(EXPIRED, quoted)]
         return None

@@ -23,7 +23,6 @@ import base64
 import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from bot.core.messages import Attachment, Outgoing, Purpose, TextLimit
 from bot.delivery.pacing import Pacer
 from bot.delivery.sink import Capabilities
 from bot.transports.plain import GESTURES, PlainChoices, render_prompt
+from bot.transports.signal.memory import ToldOnce, Versions
 from bot.transports.signal.rpc import (
     JsonDict,
     PermanentReply,
@@ -41,6 +41,7 @@ from bot.transports.signal.rpc import (
     UntrustedIdentity,
     retry_after_of,
 )
+from storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,9 @@ LONG_TEXT_TYPE = "text/x-signal-plain"
 TEXT_LIMIT = TextLimit(64_000, lambda text: len(text.encode()))
 """What one message may carry: a long text goes whole, as a long-text attachment."""
 CAPABILITIES = Capabilities(TEXT_LIMIT, buttons=False, edits=True, attachments=True)
-MAX_EDITS = 10
-"""Signal clients apply at most ten edits of one message (and only within 24 hours)."""
 FRAME_INTERVAL = timedelta(seconds=60)
 """A live message (a countdown) moves on at most this often on Signal: ten edits then cover
 ten minutes, and a frame skipped is never missed (the next one shows the time as it is)."""
-EDIT_WINDOW = timedelta(hours=23)
-"""An edit later than this after the original goes as a new message (clients stop at 24 h)."""
 GROUP_PREFIX = "group."
 """A chat id naming a Signal group (a therapist's digest chat) rather than a person's ACI."""
 
@@ -71,71 +68,21 @@ IDENTITY = "IDENTITY_FAILURE"
 RATE_LIMIT = "RATE_LIMIT_FAILURE"
 
 
-@dataclass
-class _Live:
-    """One message as the conversation knows it (its first id) and as Signal does now."""
-
-    latest: int
-    edits: int
-    sent_at: datetime
-    changed_at: datetime
-    offered: frozenset[int] = frozenset()
-    """The numbers the message offered when last shown (a check-in coming or going)."""
-
-
-@dataclass
-class Versions:
-    """Every message's latest version and edit count, and which message a version's timestamp
-    belongs to (a quote names the version the client saw). Kept in memory: after a restart an
-    edit of a message sent before goes as a new message, which is always allowed."""
-
-    live: dict[str, _Live] = field(default_factory=dict)
-    origin: dict[int, str] = field(default_factory=dict)
-    questions: set[str] = field(default_factory=set)
-    """Messages that asked something: a quote of one no longer open has expired."""
-
-    def sent(self, message_id: str, timestamp: int, at: datetime, *, edit: bool) -> None:
-        known = self.live.get(message_id)
-        if edit and known is not None:
-            known.latest, known.edits, known.changed_at = timestamp, known.edits + 1, at
-        else:
-            self.live[message_id] = _Live(timestamp, 0, at, at)
-        self.origin[timestamp] = message_id
-
-    def editable(self, message_id: str, now: datetime) -> int | None:
-        """The timestamp an edit of ``message_id`` must name; None: send a new message."""
-        known = self.live.get(message_id)
-        if known is None or known.edits >= MAX_EDITS or now - known.sent_at > EDIT_WINDOW:
-            return None
-        return known.latest
-
-    def message_of(self, timestamp: int) -> str:
-        """The id the conversation knows for the message a version's timestamp belongs to."""
-        return self.origin.get(timestamp, str(timestamp))
-
-
 class AccountPause:
     """Signal rate-limited the account: nothing is sent until the pause ends."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self.until: datetime | None = None
-        self.captcha = False
 
     def remaining(self) -> float | None:
         if self.until is None or self.until <= self._clock():
             return None
         return (self.until - self._clock()).total_seconds()
 
-    def pause(self, seconds: float, captcha: bool) -> None:
+    def pause(self, seconds: float) -> None:
         until = self._clock() + timedelta(seconds=seconds)
         self.until = max(until, self.until) if self.until is not None else until
-        if captcha and not self.captcha:
-            log.error(
-                "Signal asks for a captcha before this account may send again: solve it and run "
-                "`signal-cli submitRateLimitChallenge` (see the README, Signal); sends wait meanwhile"
-            )
-        self.captcha = self.captcha or captcha
 
 
 def recipient_params(chat_id: str) -> JsonDict:
@@ -185,6 +132,7 @@ class SignalSink:
         call: Call,
         choices: PlainChoices,
         clock: Clock,
+        database: Database,
         *,
         pacer: Pacer | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -200,10 +148,10 @@ class SignalSink:
         self._trust = trust_new_identities
         self._on_identity_changed = on_identity_changed
         self._guide = guide
-        self.versions = Versions()
+        self.versions = Versions(database, clock)
         self.pause = AccountPause(clock)
-        self.identity_changed: set[str] = set()
-        """Chats whose safety number changed and were not trusted again (``between status``)."""
+        self.told = ToldOnce(database, clock)
+        """A captcha waiting, chats whose safety number changed (``between status``)."""
 
     async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
         waiting = self.pause.remaining()
@@ -226,36 +174,43 @@ class SignalSink:
         text = self._text(message, numbering.offered() if numbering is not None else None)
         timestamp = await self._send(chat_id, body_params(text, message.attachment), message.urgent)
         shown = str(timestamp)
-        self.versions.sent(shown, timestamp, self._clock(), edit=False)
+        offered = numbering.offered().values() if numbering is not None else ()
+        await self.versions.sent(chat_id, shown, timestamp, offered=offered, question=numbering is not None)
         if message.edit_of is not None:  # a new question in place of a live message
             await self._choices.shown(chat_id, message.edit_of, Outgoing(None, Purpose.CLOSE_PROMPT))
         if numbering is not None:
             await self._choices.keep(chat_id, shown, message, numbering)
-            self.versions.questions.add(shown)
-            self.versions.live[shown].offered = frozenset(numbering.offered().values())
         return shown
 
     async def _change(self, chat_id: str, message: Outgoing, shown: str) -> str:
         """A question or live message changed: an edit of its latest version while Signal
         allows one, else the rest as a new message (the conversation still knows it by ``shown``)."""
         numbers = await self._choices.shown(chat_id, shown, message)
-        known = self.versions.live.get(shown)
+        known = await self.versions.latest(shown)
         offered = frozenset(numbers.values())
-        if message.purpose is Purpose.TIMER and known is not None:
-            if offered == known.offered and self._clock() - known.changed_at < FRAME_INTERVAL:
-                return shown  # a coarse countdown: this frame is skipped, the next says the same
-            known.offered = offered
-        text = self._text(message, numbers)
-        target = self.versions.editable(shown, self._clock())
-        params = body_params(text, None)
-        edit = target is not None
-        if edit:
-            params |= {"editTimestamp": target, "noUrgent": True}
-        elif message.purpose is Purpose.TIMER:
+        unchanged = known is not None and offered == known.offered
+        if message.purpose is Purpose.TIMER and unchanged and known and self._recent(known.changed_at):
+            return shown  # a coarse countdown: this frame is skipped, the next says the same
+        params = body_params(self._text(message, numbers), None)
+        if await self._edited(chat_id, shown, params, message.urgent, offered):
+            return shown
+        if message.purpose is Purpose.TIMER:
             params["noUrgent"] = True
         timestamp = await self._send(chat_id, params, message.urgent)
-        self.versions.sent(shown, timestamp, self._clock(), edit=edit)
+        await self.versions.sent(chat_id, shown, timestamp, offered=offered)
         return shown
+
+    async def _edited(
+        self, chat_id: str, shown: str, params: JsonDict, urgent: bool, offered: frozenset[int]
+    ) -> bool:
+        """``params`` sent as the next edit of ``shown``, quietly; False when Signal allows no
+        more (or its latest version is not known for sure): then send a new message."""
+        edit = await self.versions.begin_edit(chat_id, shown)
+        if edit is None:
+            return False
+        params = params | {"editTimestamp": edit.target, "noUrgent": True}
+        await self.versions.settle(edit, await self._send(chat_id, params, urgent), offered)
+        return True
 
     async def _close(self, chat_id: str, message: Outgoing) -> str | None:
         """An answered question: its numbers stop working, and it is edited to say how it
@@ -264,14 +219,15 @@ class SignalSink:
         if shown is None:
             return None
         await self._choices.shown(chat_id, shown, message)
-        known = self.versions.live.get(shown)
-        target = self.versions.editable(shown, self._clock())
-        if message.text and known is not None and target is not None:
-            params = body_params(GESTURES.speak(message.text), None)
-            params |= {"editTimestamp": target, "noUrgent": True}
-            timestamp = await self._send(chat_id, params, False)
-            self.versions.sent(shown, timestamp, self._clock(), edit=True)
+        if message.text:
+            await self._edited(
+                chat_id, shown, body_params(GESTURES.speak(message.text), None), False, frozenset()
+            )
         return shown
+
+    def _recent(self, changed_at: datetime) -> bool:
+        """Changed less than a frame ago (a live message moves on once a minute at most)."""
+        return self._clock() - changed_at < FRAME_INTERVAL
 
     @staticmethod
     def _text(message: Outgoing, numbers: dict[str, int] | None) -> str:
@@ -284,7 +240,7 @@ class SignalSink:
         try:
             answer = await self._call("send", recipient_params(chat_id) | params)
         except RateLimited as error:
-            self._rate_limited(error.results(), error.retry_after)
+            await self._rate_limited(error.results(), error.retry_after)
             raise
         except UntrustedIdentity as error:
             return await self._untrusted(chat_id, params, urgent, error)
@@ -299,6 +255,7 @@ class SignalSink:
         failed = _failure(results if isinstance(results, list) else [])
         if failed is not None:
             await self._failed(chat_id, failed, results or [])
+        await self.told.went_through(chat_id)
         return int(answer["timestamp"])
 
     async def _failed(self, chat_id: str, failed: JsonDict, results: list[JsonDict]) -> None:
@@ -306,16 +263,21 @@ class SignalSink:
         if kind == UNREGISTERED:
             raise PermanentDeliveryError("signal: not registered", unreachable=True)
         if kind == RATE_LIMIT:
-            self._rate_limited(results, retry_after_of(results))
+            await self._rate_limited(results, retry_after_of(results))
             raise TransientDeliveryError("signal: rate limited", retry_after=self.pause.remaining())
         if kind == IDENTITY:
             raise await self._identity_changed(chat_id)
         raise TransientDeliveryError(f"signal: {kind.lower()}")
 
-    def _rate_limited(self, results: list[JsonDict], retry_after: float | None) -> None:
-        captcha = any(r.get("token") for r in results)
-        self.pause.pause(retry_after if retry_after is not None else 60.0, captcha)
+    async def _rate_limited(self, results: list[JsonDict], retry_after: float | None) -> None:
+        """Every send waits; a captcha is told to the operator once (kept over a restart)."""
+        self.pause.pause(retry_after if retry_after is not None else 60.0)
         log.warning("Signal rate-limited the account; every send waits %.0f s", self.pause.remaining() or 0)
+        if any(r.get("token") for r in results) and await self.told.first_captcha():
+            log.error(
+                "Signal asks for a captcha before this account may send again: solve it and run "
+                "`signal-cli submitRateLimitChallenge` (see the README, Signal); sends wait meanwhile"
+            )
 
     async def _untrusted(self, chat_id: str, params: JsonDict, urgent: bool, error: UntrustedIdentity) -> int:
         if not self._trust or chat_id.startswith(GROUP_PREFIX):
@@ -326,9 +288,8 @@ class SignalSink:
         return int(answer["timestamp"])
 
     async def _identity_changed(self, chat_id: str) -> PermanentDeliveryError:
-        """Said once per chat: in the log, and to the client's therapist."""
-        if chat_id not in self.identity_changed:
-            self.identity_changed.add(chat_id)
+        """Said once per chat (kept over a restart): in the log, and to the client's therapist."""
+        if await self.told.first_identity_change(chat_id):
             if self._on_identity_changed is not None:
                 await self._on_identity_changed(chat_id)
             log.error(

@@ -25,11 +25,11 @@ from bot.core.i18n import installed
 from bot.delivery.courier import Courier
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.links import TelegramLinks
+from bot.transports.telegram.messenger import TRANSPORT
 from bot.transports.telegram.polling import HandleUpdate, Outcome, Poller
 from bot.transports.telegram.sink import TelegramSink
 from bot.transports.telegram.updates import (
     CONTEXT_TYPES,
-    TRANSPORT,
     BotData,
     TelegramContext,
     on_error,

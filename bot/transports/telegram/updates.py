@@ -31,14 +31,11 @@ from bot.core.codes import looks_like_code
 from bot.core.errors import DatabaseUnavailable
 from bot.core.logs import describe_error
 from bot.delivery.gateway import Gateway
+from bot.transports.telegram.messenger import TRANSPORT
 from bot.transports.telegram.texts import GESTURES
 
 log = logging.getLogger(__name__)
 
-TRANSPORT = "telegram"
-REPEAT_WINDOW = 10_000
-"""A repeated delivery is one of the last few updates; Telegram restarts its update ids at a
-random number after a week without updates, so an id far below the newest is new, not a repeat."""
 MEDIA_KINDS = (
     "sticker",
     "photo",

@@ -23,11 +23,11 @@ from bot.delivery.gateway import Gateway
 from bot.delivery.sink import Capabilities
 from bot.transports.plain import GESTURES, PlainChoices, render_prompt
 from bot.transports.terminal.files import Exports, data_folder, exports_folder, logs_to_file
+from bot.transports.terminal.messenger import TRANSPORT
 from bot.transports.terminal.screen import LineScreen, Screen
 from bot.transports.terminal.stdio import StdinLines, ctrl_c_sets, stdout_screen
 from storage import Database
 
-TRANSPORT = "terminal"
 LOCAL_USER = "local"
 SKIP_WORD = "skip"
 """Typed alone, it skips an optional question as the questions say ("or type Skip"); a note
@@ -36,13 +36,14 @@ CAPABILITIES = Capabilities(TextLimit(1_000_000), buttons=False, edits=False, at
 """A terminal prints anything; files are saved next to the database while the chat runs."""
 
 BANNER = (
-    "Between — terminal chat (no TELEGRAM_BOT_TOKEN is set).\n"
+    "Between — terminal chat (no messenger is configured).\n"
     "Your answers are saved in {database}.{logs}\n"
-    "To run in Telegram instead, put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env "
-    "and run the same command again.\n"
+    "{switch}"
     "Type /help for what we can do, /quit (or Ctrl-C) to leave.\n"
 )
 LOGS_AT = " Logs go to {path}."
+SWITCH = "To run in a messenger instead, put {settings} in .env and run the same command again.\n"
+"""How to leave the terminal for a messenger: each one's setting that turns it on."""
 SAVED = "[{kind}: saved as {path} — copy it somewhere of your own: it is removed when you leave this chat]"
 NOT_SAVED = "[{kind}: {name}]"
 GOODBYE = "Bye for now — everything is saved."
@@ -164,8 +165,10 @@ class TerminalChat:
         clock: Clock,
         read_line: ReadLine,
         write: Write | Screen,
+        turned_on_by: tuple[str, ...] = (),
     ) -> None:
         self._gateway = gateway
+        self._switch = SWITCH.format(settings=" or ".join(turned_on_by)) if turned_on_by else ""
         self._location = database.location
         self._folder = data_folder(database)
         self._read_line = read_line
@@ -190,7 +193,7 @@ class TerminalChat:
         self.sink.exports.remove()  # left by a chat that was killed
         with logs_to_file(self._folder) if self._own_screen else contextlib.nullcontext() as log_file:
             logs = LOGS_AT.format(path=log_file) if log_file is not None else ""
-            self._screen(BANNER.format(database=self._location, logs=logs))
+            self._screen(BANNER.format(database=self._location, logs=logs, switch=self._switch))
             try:
                 with ctrl_c_sets(self._leave) if self._own_screen else contextlib.nullcontext():
                     await catch_up()
