@@ -104,7 +104,8 @@ async def answer(user: FakeUser, *steps: str) -> None:
     """Type or press each step, waiting for the bot's reply every time.
 
     ``"press:Done"`` presses a button; ``"toggle:Calm"`` ticks a choice (the question changes in
-    place: no new message); ``"stop"`` stops a live timer (it becomes the next question);
+    place: no new message); ``"stop"`` stops a live timer with its Stop button, whatever its
+    language (it becomes the next question);
     anything else is typed.
     """
     for step in steps:
@@ -113,8 +114,8 @@ async def answer(user: FakeUser, *steps: str) -> None:
             await user.press(label)
             await user.api.wait_until(lambda label=label: f"✓ {label}" in user.last_message().labels())
             continue
-        if step == "stop":
-            await user.press("Stop")
+        if step == "stop":  # (Stop is a live timer's last button, in any language)
+            await user.press(user.last_message().labels()[-1])
             await user.api.wait_until(lambda: "0" in user.last_message().labels())
             continue
         if step.startswith("press:"):
