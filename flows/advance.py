@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from bot.core.i18n import _, every_language
 from flows import texts
 from flows.answers import Answer, Back, Done, Pick, Skip, Text, Tick, Toggle
 from flows.model import (
@@ -95,8 +96,8 @@ def advance(flow: Flow, state: FlowState, answer: Answer, now: datetime) -> Outc
             return _go_back(turn)
         if isinstance(answer, Skip):
             if not step.optional:
-                return turn.reask(texts.NOT_SKIPPABLE)
-            return turn.move_on(None, texts.BUTTON_SKIP)
+                return turn.reask(_(texts.NOT_SKIPPABLE))
+            return turn.move_on(None, _(texts.BUTTON_SKIP))
     return HANDLERS[step.kind](turn)
 
 
@@ -151,12 +152,12 @@ def _go_back(turn: Turn) -> Ask:
         same = FlowState(flow.id, step.id, answers, (), state.history)
         return Ask(state=same, prompt=render_step(flow, step, (), answers))
     if not state.history:
-        return turn.reask(texts.NOTHING_TO_GO_BACK_TO)
+        return turn.reask(_(texts.NOTHING_TO_GO_BACK_TO))
     previous = flow.step(state.history[-1])
     if previous is None:
         return _restart(flow, state.answers)
     if previous.kind is AnswerKind.TIMER:  # time cannot be wound back
-        return turn.reask(texts.TIMER_CANNOT_GO_BACK)
+        return turn.reask(_(texts.TIMER_CANNOT_GO_BACK))
     answers = {k: v for k, v in state.answers.items() if k != step.id}
     if repeats(previous):  # re-ask its last item
         answers[previous.id] = _without_last_item(answers.get(previous.id))
@@ -172,19 +173,18 @@ def _on_scale(turn: Turn) -> Outcome:
     answer, step = turn.answer, turn.step
     raw = answer.value if isinstance(answer, Pick) else answer.text if isinstance(answer, Text) else None
     if raw is None:
-        return turn.reask(texts.USE_LATEST_BUTTONS)
+        return turn.reask(_(texts.USE_LATEST_BUTTONS))
     match = _NUMBER.match(raw)
     if match is None:
-        return turn.reask(texts.SCALE_NOT_A_NUMBER.format(low=step.low, high=step.high))
+        return turn.reask(_(texts.SCALE_NOT_A_NUMBER).format(low=step.low, high=step.high))
     value = int(match.group(1))
     if not step.low <= value <= step.high:
-        return turn.reask(texts.SCALE_OUT_OF_RANGE.format(low=step.low, high=step.high))
+        return turn.reask(_(texts.SCALE_OUT_OF_RANGE).format(low=step.low, high=step.high))
     return turn.move_on(value, str(value))
 
 
 def _option_for_text(options: tuple[Option, ...], raw: str) -> Option | None:
-    wanted = raw.strip().casefold()
-    return next((o for o in options if o.label.casefold() == wanted), None)
+    return next((o for o in options if _named_in_any_language(o.label, raw)), None)
 
 
 def _on_choice(turn: Turn) -> Outcome:
@@ -200,8 +200,8 @@ def _on_choice(turn: Turn) -> Outcome:
         if option is None and own_words:
             return _own_words(turn, turn.answer.text.strip())
     if option is None:
-        return turn.reask(texts.CHOICE_NOT_MATCHED)
-    return turn.move_on(option.id, option.label)
+        return turn.reask(_(texts.CHOICE_NOT_MATCHED))
+    return turn.move_on(option.id, _(option.label))
 
 
 def _own_words(turn: Turn, written: str) -> Outcome:
@@ -221,15 +221,15 @@ def _on_multi_choice(turn: Turn) -> Outcome:
         return _toggle(turn, answer.option_id)
     if isinstance(answer, Done):
         return _confirm(turn, turn.state.selection)
-    return turn.reask(texts.MULTI_CHOICE_HINT)
+    return turn.reask(_(texts.MULTI_CHOICE_HINT))
 
 
 def _confirm(turn: Turn, selection: tuple[str, ...]) -> Outcome:
     """Done: the picks are the answer (none: skipped, where the step may be skipped)."""
     if not selection:
         if turn.step.optional:
-            return turn.move_on(None, texts.BUTTON_SKIP)
-        return turn.reask(texts.MULTI_CHOICE_EMPTY)
+            return turn.move_on(None, _(texts.BUTTON_SKIP))
+        return turn.reask(_(texts.MULTI_CHOICE_EMPTY))
     labels = ", ".join(item_label(turn.flow, turn.step.id, i) for i in selection)
     return turn.move_on(list(selection), labels)
 
@@ -245,7 +245,7 @@ def _toggle(turn: Turn, option_id: str) -> Ask:
     state, step = turn.state, turn.step
     custom = option_id.startswith(CUSTOM_PREFIX) and option_id in state.selection
     if step.option(option_id) is None and not custom:
-        return turn.reask(texts.USE_LATEST_BUTTONS)
+        return turn.reask(_(texts.USE_LATEST_BUTTONS))
     selection = _ordered(step, set(state.selection) ^ {option_id}, state.selection)
     toggled = replace(state, selection=selection)
     prompt = render_step(turn.flow, step, selection, state.answers)
@@ -254,6 +254,11 @@ def _toggle(turn: Turn, option_id: str) -> Ask:
 
 def _named(label: str, typed: str) -> bool:
     return label.casefold() == typed.removeprefix(texts.SELECTED_MARK).strip().casefold()
+
+
+def _named_in_any_language(label: str, typed: str) -> bool:
+    """Done's and Skip's names as any language says them (people mix languages)."""
+    return any(_named(said, typed) for said in every_language(label))
 
 
 def _typed_items(turn: Turn, typed: str) -> Outcome:
@@ -266,10 +271,10 @@ def _typed_items(turn: Turn, typed: str) -> Outcome:
     for word in (w.strip() for w in typed.replace("\n", ",").split(",")):
         if not word or _NUMBER.match(word):
             continue
-        if _named(texts.BUTTON_DONE, word) or _named(texts.BUTTON_SKIP, word):
-            finish = Done() if _named(texts.BUTTON_DONE, word) else Skip()
+        if _named_in_any_language(texts.BUTTON_DONE, word) or _named_in_any_language(texts.BUTTON_SKIP, word):
+            finish = Done() if _named_in_any_language(texts.BUTTON_DONE, word) else Skip()
             continue
-        known = next((o for o in step.options if _named(o.label, word)), None)
+        known = next((o for o in step.options if _named_in_any_language(o.label, word)), None)
         if known is None and not step.allow_custom:
             continue
         item = known.id if known else CUSTOM_PREFIX + word[:CUSTOM_MAX_LENGTH]
@@ -278,25 +283,27 @@ def _typed_items(turn: Turn, typed: str) -> Outcome:
             selection.append(item)
     ordered = _ordered(step, set(selection), tuple(selection))
     if isinstance(finish, Skip):
-        return turn.move_on(None, texts.BUTTON_SKIP) if step.optional else turn.reask(texts.NOT_SKIPPABLE)
+        return (
+            turn.move_on(None, _(texts.BUTTON_SKIP)) if step.optional else turn.reask(_(texts.NOT_SKIPPABLE))
+        )
     if ordered != state.selection:
         turn = replace(turn, state=replace(state, selection=ordered))
     if isinstance(finish, Done):
         return _confirm(turn, ordered)
     if ordered == state.selection:
-        return turn.reask(texts.MULTI_CHOICE_HINT)
+        return turn.reask(_(texts.MULTI_CHOICE_HINT))
     return Ask(state=turn.state, prompt=render_step(turn.flow, step, ordered, state.answers))
 
 
 def _on_text(turn: Turn) -> Outcome:
     step = turn.step
     if not isinstance(turn.answer, Text):
-        return turn.reask(texts.TEXT_EXPECTED)
+        return turn.reask(_(texts.TEXT_EXPECTED))
     written = turn.answer.text.strip()
     if not written:
-        return turn.reask(texts.TEXT_EMPTY)
+        return turn.reask(_(texts.TEXT_EMPTY))
     if len(written) > step.max_length:
-        return turn.reask(texts.TEXT_TOO_LONG.format(limit=step.max_length))
+        return turn.reask(_(texts.TEXT_TOO_LONG).format(limit=step.max_length))
     if step.parse is None:
         return turn.move_on(written, None)
     try:
@@ -340,13 +347,13 @@ def _on_timer(turn: Turn) -> Outcome:
         return _as_it_is(turn)  # an old check-in button: nothing to note
     if isinstance(answer, Tick):
         return _as_it_is(turn)
-    return turn.reask(texts.TIMER_RUNNING, now)
+    return turn.reask(_(texts.TIMER_RUNNING), now)
 
 
 def _timer_pick(step: Step, stop_label: str, typed: str) -> Pick | None:
-    if _named(stop_label, typed):
+    if _named_in_any_language(stop_label, typed):
         return Pick(STOP)
-    return next((Pick(o.id) for o in step.options if _named(o.label, typed)), None)
+    return next((Pick(o.id) for o in step.options if _named_in_any_language(o.label, typed)), None)
 
 
 def _as_it_is(turn: Turn) -> Ask:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, TypeAlias
 
+from bot.core.formatting import sentence
+from bot.core.i18n import N_, _, ngettext
 from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -33,18 +35,18 @@ from flows.sections import (
 )
 from flows.timer import TimerFrame, TimerPlan, clock_text
 
-INTRO: Final = (
+INTRO: Final = N_(
     "Let's breathe together for a few minutes. Follow the message as it changes — "
     "through your nose if that's comfortable — and stop whenever you like."
 )
-PATTERN_PROMPT: Final = "Which breathing pattern would you like?"
-LENGTH_PROMPT: Final = "For how long?"
-CALM_BEFORE: Final = "How calm do you feel right now?\n0 = not calm at all, 10 = completely calm."
-CALM_AFTER: Final = "How calm do you feel now, from 0 to 10?"
+PATTERN_PROMPT: Final = N_("Which breathing pattern would you like?")
+LENGTH_PROMPT: Final = N_("For how long?")
+CALM_BEFORE: Final = N_("How calm do you feel right now?\n0 = not calm at all, 10 = completely calm.")
+CALM_AFTER: Final = N_("How calm do you feel now, from 0 to 10?")
 
-IN: Final = "Breathe in"
-HOLD: Final = "Hold"
-OUT: Final = "Breathe out"
+IN: Final = N_("Breathe in")
+HOLD: Final = N_("Hold")
+OUT: Final = N_("Breathe out")
 
 PATTERNS: Final = {
     "box": ("box", ((IN, 4), (HOLD, 4), (OUT, 4), (HOLD, 4))),
@@ -53,19 +55,45 @@ PATTERNS: Final = {
 }
 """Pattern id → (name, phases as (what to do, seconds))."""
 PATTERN_OPTIONS: Final = (
-    Option("box", "Box · 4-4-4-4"),
-    Option("478", "4-7-8"),
-    Option("calm", "Calm · 4-6"),
+    Option("box", N_("Box · 4-4-4-4")),
+    Option("478", N_("4-7-8")),
+    Option("calm", N_("Calm · 4-6")),
 )
-LENGTHS: Final = (Option("1", "1 minute"), Option("3", "3 minutes"), Option("5", "5 minutes"))
+LENGTHS: Final = (Option("1", N_("1 minute")), Option("3", N_("3 minutes")), Option("5", N_("5 minutes")))
 
 GET_READY_SECONDS: Final = 3
-GET_READY: Final = "🫁 {name} breathing · {rounds} rounds\n\nGet ready… let your shoulders drop."
-FRAME: Final = "🫁 {name} breathing · round {round} of {rounds}\n\n{phase} … {count}\n\n⏳ {left} left"
+BREATHING_NAMES: Final = {
+    "box": N_("box breathing"),
+    "478": N_("4-7-8 breathing"),
+    "calm": N_("calm breathing"),
+}
+"""Pattern id → its name in a sentence (the live message, the journal)."""
+
+
+def get_ready(rounds: int) -> str:
+    """The first frame, before the first breath (formatted with ``breathing`` and ``rounds``)."""
+    return ngettext(
+        "🫁 {breathing} · {rounds} round\n\nGet ready… let your shoulders drop.",
+        "🫁 {breathing} · {rounds} rounds\n\nGet ready… let your shoulders drop.",
+        rounds,
+    )
+
+
+FRAME: Final = N_("🫁 {breathing} · round {round} of {rounds}\n\n{phase} … {count}\n\n⏳ {left} left")
 COUNT_SEPARATOR: Final = " · "
-DONE: Final = "🫁 That's it — {rounds} rounds of {name} breathing. Well done."
-STOPPED: Final = "🫁 You stopped after {elapsed} — that's fine. Any time spent breathing slowly counts."
-STOP_LABEL: Final = "Stop"
+
+
+def done(rounds: int) -> str:
+    """How the live message ends when the time is up (with ``rounds`` and ``breathing``)."""
+    return ngettext(
+        "🫁 That's it — {rounds} round of {breathing}. Well done.",
+        "🫁 That's it — {rounds} rounds of {breathing}. Well done.",
+        rounds,
+    )
+
+
+STOPPED: Final = N_("🫁 You stopped after {elapsed} — that's fine. Any time spent breathing slowly counts.")
+STOP_LABEL: Final = N_("Stop")
 
 
 def pattern_of(answers: Answers) -> tuple[str, tuple[tuple[str, int], ...]]:
@@ -80,21 +108,27 @@ def rounds_for(answers: Answers) -> int:
     return max(1, minutes * 60 // cycle)
 
 
+def breathing_name(answers: Answers) -> str:
+    """The pattern's name in a sentence, in the language being read ("box breathing")."""
+    return _(BREATHING_NAMES.get(str(answers.get("pattern")), BREATHING_NAMES["box"]))
+
+
 def breathing_plan(answers: Answers) -> TimerPlan:
-    """One frame per phase, each showing the phase and its count."""
-    name, phases = pattern_of(answers)
-    rounds = rounds_for(answers)
-    total = GET_READY_SECONDS + rounds * sum(seconds for _, seconds in phases)
-    frames = [TimerFrame(0, GET_READY.format(name=name.capitalize(), rounds=rounds))]
+    """One frame per phase, each showing the phase and its count (in the language being read)."""
+    phases = pattern_of(answers)[1]
+    rounds, name = rounds_for(answers), breathing_name(answers)
+    total = GET_READY_SECONDS + rounds * sum(seconds for _seconds, seconds in phases)
+    frames = [TimerFrame(0, get_ready(rounds).format(breathing=sentence(name), rounds=rounds))]
     at = GET_READY_SECONDS
+    frame = _(FRAME)
     for round_number in range(1, rounds + 1):
         for phase, seconds in phases:
             count = COUNT_SEPARATOR.join(str(n) for n in range(1, seconds + 1))
-            text = FRAME.format(
-                name=name.capitalize(),
+            text = frame.format(
+                breathing=sentence(name),
                 round=round_number,
                 rounds=rounds,
-                phase=phase,
+                phase=_(phase),
                 count=count,
                 left=clock_text(total - at),
             )
@@ -105,25 +139,25 @@ def breathing_plan(answers: Answers) -> TimerPlan:
         frames=tuple(frames),
         check_in_question="",
         check_in_thanks="",
-        done_text=DONE.format(rounds=rounds, name=name),
-        stopped_text=STOPPED,
+        done_text=done(rounds).format(rounds=rounds, breathing=name),
+        stopped_text=_(STOPPED),
         stop_label=STOP_LABEL,
     )
 
 
-SUMMARY: Final = (
+SUMMARY: Final = N_(
     "Thank you for taking this time. Calm went from {before} to {after}. It's saved in your journal."
 )
-JOURNAL_LINE: Final = "{name} breathing {length} · calm {before} → {after}"
+JOURNAL_LINE: Final = N_("{breathing} {length} · calm {before} → {after}")
 
 
 def summarize(answers: Answers) -> str:
-    return SUMMARY.format(before=answers.get("calm_before"), after=answers.get("calm_after"))
+    return _(SUMMARY).format(before=answers.get("calm_before"), after=answers.get("calm_after"))
 
 
 def journal_line(answers: Answers) -> str:
-    return JOURNAL_LINE.format(
-        name=pattern_of(answers)[0],
+    return _(JOURNAL_LINE).format(
+        breathing=breathing_name(answers),
         length=timed_length(answers, "breathe"),
         before=answers.get("calm_before", "–"),
         after=answers.get("calm_after", "–"),
@@ -216,9 +250,9 @@ DIGEST: Final = DigestSection(
 
 BREATHING: Final = Flow(
     id="breathing",
-    title="breathing exercise",
+    title=N_("breathing exercise"),
     command="breathe",
-    description="a paced breathing exercise",
+    description=N_("a paced breathing exercise"),
     intro=INTRO,
     steps=(
         Step("pattern", PATTERN_PROMPT, AnswerKind.CHOICE, options=PATTERN_OPTIONS, columns=1),

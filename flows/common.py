@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.core.gestures import TAP
+from bot.core.i18n import N_, _
 from flows.model import AnswerKind, Answers, Option, Step
 from flows.timer import clock_text
 
-OBSTACLES_PROMPT: Final = (
-    f"One last, optional question: how did it go — did anything get in the way? (Or {TAP} Skip.)"
+OBSTACLES_PROMPT: Final = N_(
+    "One last, optional question: how did it go — did anything get in the way? (Or ⟨tap⟩ Skip.)"
 )
 
 OBSTACLES: Final = Step("obstacles", OBSTACLES_PROMPT, AnswerKind.TEXT, optional=True, max_length=2000)
@@ -21,7 +21,7 @@ def timed_length(answers: Answers, timer_step: str) -> str:
     record = answers.get(timer_step)
     if isinstance(record, dict) and record.get("stopped_early"):
         return clock_text(float(str(record.get("seconds") or 0)))
-    return f"{answers.get('minutes', '–')} min"
+    return _("{minutes} min").format(minutes=answers.get("minutes", "–"))
 
 
 def chosen_minutes(answers: Answers, lengths: tuple[Option, ...]) -> int:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from bot.core.i18n import _
+
 if TYPE_CHECKING:
     from flows.scoring import Scoring
     from flows.sections import DigestSection
@@ -236,10 +238,21 @@ class Flow:
 
     @property
     def a_title(self) -> str:
-        """The title as a sentence names one: "a mood check", "an urge-surfing session"."""
+        """The title as a sentence names one: "a mood check", "an urge-surfing session", in the
+        language being read (a language without articles of this kind names the title alone)."""
         if self.one:
-            return self.one
-        return f"{'an' if self.title[:1].lower() in 'aeiou' else 'a'} {self.title}"
+            return _(self.one)
+        if self.title[:1].lower() in "aeiou":
+            # TRANSLATORS: a homework named in a sentence ("You have an urge-surfing session
+            # open"); where the article depends on the word, write "{title}" alone.
+            return _("an {title}").format(title=_(self.title))
+        # TRANSLATORS: as "an {title}".
+        return _("a {title}").format(title=_(self.title))
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the language being read."""
+        return _(self.title)
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]
@@ -307,7 +320,7 @@ def item_label(flow: Flow, source_step_id: str, item: str) -> str:
         return item[len(CUSTOM_PREFIX) :]
     source = flow.step(source_step_id)
     option = source.option(item) if source else None
-    return option.label if option else item
+    return _(option.label) if option else item
 
 
 def repeats(step: Step) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.core.gestures import PICK_ANY_CAPITAL, TAP
+from bot.core.i18n import N_, _
 from flows.common import OBSTACLES
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -33,48 +33,59 @@ from flows.sections import (
     strip_custom,
 )
 
-INTRO: Final = "Let's take a moment to check in. A few quick questions — any answer is fine."
+INTRO: Final = N_("Let's take a moment to check in. A few quick questions — any answer is fine.")
 
-MOOD_PROMPT: Final = "How is your mood right now?\n0 = the lowest it gets, 10 = the best it gets."
-FEELINGS_PROMPT: Final = f"Which words fit how you feel? {PICK_ANY_CAPITAL}, then {TAP} Done."
-NOTE_PROMPT: Final = f"Anything you'd like to add? Write a few words, or {TAP} Skip."
+MOOD_PROMPT: Final = N_("How is your mood right now?\n0 = the lowest it gets, 10 = the best it gets.")
+FEELINGS_PROMPT: Final = N_("Which words fit how you feel? ⟨Pick_any⟩, then ⟨tap⟩ Done.")
+NOTE_PROMPT: Final = N_("Anything you'd like to add? Write a few words, or ⟨tap⟩ Skip.")
 
 FEELINGS: Final = (
-    Option("calm", "Calm"),
-    Option("content", "Content"),
-    Option("hopeful", "Hopeful"),
-    Option("tired", "Tired"),
-    Option("anxious", "Anxious"),
-    Option("sad", "Sad"),
-    Option("irritable", "Irritable"),
-    Option("lonely", "Lonely"),
-    Option("stressed", "Stressed"),
-    Option("numb", "Numb"),
+    Option("calm", N_("Calm")),
+    Option("content", N_("Content")),
+    Option("hopeful", N_("Hopeful")),
+    Option("tired", N_("Tired")),
+    Option("anxious", N_("Anxious")),
+    Option("sad", N_("Sad")),
+    Option("irritable", N_("Irritable")),
+    Option("lonely", N_("Lonely")),
+    Option("stressed", N_("Stressed")),
+    Option("numb", N_("Numb")),
 )
 
-SUMMARY: Final = "Thank you for checking in. Mood {mood}/10{feelings}. It's saved in your journal."
-SUMMARY_FEELINGS: Final = " — {words}"
-SUMMARY_NOTE: Final = "\nYour note is saved too."
+SUMMARY: Final = N_("Thank you for checking in. Mood {mood}/10. It's saved in your journal.")
+SUMMARY_FEELINGS: Final = N_(
+    "Thank you for checking in. Mood {mood}/10 — {words}. It's saved in your journal."
+)
+SUMMARY_NOTE: Final = N_("Your note is saved too.")
+
+
+def _feeling_words(answers: Answers) -> str:
+    """The feelings picked, in the language being read, in a sentence's case."""
+    picked = answers.get("feelings") or []
+    return ", ".join(_(o.label).lower() for o in FEELINGS if o.id in picked)
 
 
 def summarize(answers: Answers) -> str:
     """A short, warm recap; never repeats the client's own note back."""
-    picked = answers.get("feelings") or []
-    words = [o.label.lower() for o in FEELINGS if o.id in picked]
-    feelings = SUMMARY_FEELINGS.format(words=", ".join(words)) if words else ""
-    text = SUMMARY.format(mood=answers.get("mood"), feelings=feelings)
+    words = _feeling_words(answers)
+    mood = answers.get("mood")
+    text = _(SUMMARY_FEELINGS).format(mood=mood, words=words) if words else _(SUMMARY).format(mood=mood)
     if answers.get("note"):
-        text += SUMMARY_NOTE
+        text += "\n" + _(SUMMARY_NOTE)
     return text
 
 
-JOURNAL_LINE: Final = "mood {mood}/10{feelings}"
+JOURNAL_LINE: Final = N_("mood {mood}/10")
+JOURNAL_LINE_FEELINGS: Final = N_("mood {mood}/10 · {words}")
 
 
 def journal_line(answers: Answers) -> str:
-    picked = answers.get("feelings") or []
-    words = ", ".join(o.label.lower() for o in FEELINGS if o.id in picked)
-    return JOURNAL_LINE.format(mood=answers.get("mood", "–"), feelings=f" · {words}" if words else "")
+    words, mood = _feeling_words(answers), answers.get("mood", "–")
+    return (
+        _(JOURNAL_LINE_FEELINGS).format(mood=mood, words=words)
+        if words
+        else _(JOURNAL_LINE).format(mood=mood)
+    )
 
 
 # --- the therapist's digest ---------------------------------------------------------------------
@@ -239,9 +250,9 @@ DIGEST: Final = DigestSection(
 
 MOOD_CHECK: Final = Flow(
     id="mood_check",
-    title="mood check",
+    title=N_("mood check"),
     command="mood",
-    description="a quick mood check-in",
+    description=N_("a quick mood check-in"),
     intro=INTRO,
     steps=(
         Step("mood", MOOD_PROMPT, AnswerKind.SCALE, low=0, high=10),

@@ -8,27 +8,29 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
+from bot.core.i18n import N_, _
 from flows.model import Flow
 from flows.registry import FLOWS, SIDE_FLOWS
 
 PLACES: Final = {
-    "note": "note",
-    "message": "message",
-    "caption": "photo caption",
-    "edit": "edited message",
-    "command": "command",
+    "note": N_("note"),
+    "message": N_("message"),
+    "caption": N_("photo caption"),
+    "edit": N_("edited message"),
+    "command": N_("command"),
 }
 
 
 def flow_title(flow_id: str, flows: Iterable[Flow] = (*FLOWS, *SIDE_FLOWS)) -> str:
-    """What a homework type is called ("mood check"), also for one retired since."""
+    """What a homework type is called ("mood check"), also for one retired since, in the
+    language being read."""
     flow = next((f for f in flows if f.id == flow_id), None)
-    return flow.title if flow is not None else flow_id.replace("_", " ")
+    return _(flow.title) if flow is not None else flow_id.replace("_", " ")
 
 
 def describe_where(where: str | None) -> str:
     """'thought_record.hot_thought' → 'thought record (hot thought)'; 'note' → 'note'."""
     head, *rest = re.split(r"[./:]", where or "", maxsplit=1)
-    place = (head if head in PLACES else flow_title(head)) if head else PLACES["message"]
+    place = (_(PLACES[head]) if head in PLACES else flow_title(head)) if head else _(PLACES["message"])
     detail = rest[0].replace("_", " ").strip() if rest else ""
     return f"{place} ({detail})" if detail else place

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from bot.core.i18n import _
 from flows import texts
 from flows.answers import Choice, Done, Pick, Rows, Skip, Toggle, chunk, encode_answer
 from flows.model import (
@@ -110,19 +111,19 @@ def _render_scale(shown: Shown) -> Rendered:
 def _render_choice(shown: Shown) -> Rendered:
     step = shown.step
     options = step_options(step, shown.answers)
-    buttons = [Choice(o.label, encode_answer(Pick(o.id))) for o in options]
+    buttons = [Choice(_(o.label), encode_answer(Pick(o.id))) for o in options]
     if step.own_words is None:
         return Rendered(shown.text, chunk(buttons, step.columns))
     if not options:  # nothing to pick from: they name it
-        return Rendered(f"{shown.text}\n{texts.OWN_WORDS}", ())
-    own = Choice(step.own_words, encode_answer(Pick(CUSTOM_PREFIX)))
+        return Rendered(f"{shown.text}\n{_(texts.OWN_WORDS)}", ())
+    own = Choice(_(step.own_words), encode_answer(Pick(CUSTOM_PREFIX)))
     return Rendered(shown.text, (*chunk(buttons, step.columns), (own,)))
 
 
 def _render_multi_choice(shown: Shown) -> Rendered:
     step, selection = shown.step, shown.selection
     marked = [
-        Choice((texts.SELECTED_MARK if o.id in selection else "") + o.label, encode_answer(Toggle(o.id)))
+        Choice((texts.SELECTED_MARK if o.id in selection else "") + _(o.label), encode_answer(Toggle(o.id)))
         for o in step.options
     ]
     marked += [
@@ -131,7 +132,7 @@ def _render_multi_choice(shown: Shown) -> Rendered:
         if item.startswith(CUSTOM_PREFIX)
     ]
     return Rendered(
-        shown.text, chunk(marked, step.columns), (Choice(texts.BUTTON_DONE, encode_answer(Done())),)
+        shown.text, chunk(marked, step.columns), (Choice(_(texts.BUTTON_DONE), encode_answer(Done())),)
     )
 
 
@@ -162,17 +163,18 @@ def render_step(
     now: datetime | None = None,
 ) -> Prompt:
     """Build the transport-neutral prompt for a step (with current multi-choice picks; a timed
-    step as its live message shows it at ``now``)."""
-    text = step.prompt
+    step as its live message shows it at ``now``), in the language being read: the step's
+    prompt and every label are translated here, for every flow."""
+    text = _(step.prompt) if step.prompt else ""
     if step.per_item is not None:
         item = current_item(step, answers or {})
-        text = step.prompt.format(item=item_label(flow, step.per_item, item).lower() if item else "")
+        text = text.format(item=item_label(flow, step.per_item, item).lower() if item else "")
     elif step.items_from is not None:
         item = current_item(step, answers or {})
-        text = step.prompt.format(item=listed_label(step, answers or {}, item) if item else "")
+        text = text.format(item=listed_label(step, answers or {}, item) if item else "")
     shown = RENDERERS[step.kind](Shown(step, text, selection, answers or {}, now))
     last_row = (
-        (*shown.last_row, Choice(texts.BUTTON_SKIP, encode_answer(Skip())))
+        (*shown.last_row, Choice(_(texts.BUTTON_SKIP), encode_answer(Skip())))
         if step.optional
         else shown.last_row
     )

@@ -9,37 +9,37 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.core.gestures import TAP
+from bot.core.i18n import N_, _
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 
-REASON_PROMPT: Final = (
+REASON_PROMPT: Final = N_(
     "Skipped for today — that's completely okay. There's no failing here, only trying.\n\n"
     "If you like, what got in the way? It helps you and your therapist plan what fits."
 )
-OTHER_PROMPT: Final = f"In a few words, what was it? (Or {TAP} Skip.)"
+OTHER_PROMPT: Final = N_("In a few words, what was it? (Or ⟨tap⟩ Skip.)")
 
 REASONS: Final = (
-    Option("no_time", "No time"),
-    Option("forgot", "Forgot"),
-    Option("too_hard", "Too hard"),
-    Option("not_useful", "Didn't seem useful"),
-    Option("not_today", "Not today"),
-    Option("other", "Something else"),
+    Option("no_time", N_("No time")),
+    Option("forgot", N_("Forgot")),
+    Option("too_hard", N_("Too hard")),
+    Option("not_useful", N_("Didn't seem useful")),
+    Option("not_today", N_("Not today")),
+    Option("other", N_("Something else")),
 )
 
-THANKS: Final = "Thank you for telling me. See you next time — whenever you're ready."
-NO_REASON: Final = "That's fine. See you next time — whenever you're ready."
+THANKS: Final = N_("Thank you for telling me. See you next time — whenever you're ready.")
+NO_REASON: Final = N_("That's fine. See you next time — whenever you're ready.")
 
 
 def summarize(answers: Answers) -> str:
-    return THANKS if answers.get("reason") else NO_REASON
+    return _(THANKS) if answers.get("reason") else _(NO_REASON)
 
 
 SKIP_REASON: Final = Flow(
     id="skip_reason",
-    title="question about skipping",
+    title=N_("question about skipping"),
     command="",
-    description="why a scheduled homework was skipped",
+    description=N_("why a scheduled homework was skipped"),
     steps=(
         Step("reason", REASON_PROMPT, AnswerKind.CHOICE, options=REASONS, optional=True),
         Step(

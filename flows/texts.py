@@ -1,36 +1,38 @@
 """Strings the engine itself shows a client, whatever the flow (re-asks and their reasons).
 
 Flow-specific wording lives in each flow's module; bot-level wording in ``bot/chat/texts.py``.
+Each is marked for the catalogue (``N_``) and translated where it is shown; a gesture is named
+by its marker (``⟨tap⟩``: ``bot.core.gestures``), which a translation keeps.
 """
 
 from typing import Final
 
-from bot.core.gestures import PICK_ANY_CAPITAL, PICK_NUMBER, PICK_ONE, TAP, USE_LATEST
+from bot.core.i18n import N_
 
-SCALE_OUT_OF_RANGE: Final = "That one is outside the scale — please choose a number from {low} to {high}."
-SCALE_NOT_A_NUMBER: Final = f"I'm looking for a number from {{low}} to {{high}} — {PICK_NUMBER}."
-CHOICE_NOT_MATCHED: Final = f"Please {PICK_ONE}."
-MULTI_CHOICE_HINT: Final = f"{PICK_ANY_CAPITAL}, then {TAP} Done."
-MULTI_CHOICE_EMPTY: Final = f"Pick at least one, then {TAP} Done."
-TEXT_EMPTY: Final = "I didn't catch any words there — could you write a few?"
-TEXT_TOO_LONG: Final = (
+SCALE_OUT_OF_RANGE: Final = N_("That one is outside the scale — please choose a number from {low} to {high}.")
+SCALE_NOT_A_NUMBER: Final = N_("I'm looking for a number from {low} to {high} — ⟨pick_number⟩.")
+CHOICE_NOT_MATCHED: Final = N_("Please ⟨pick_one⟩.")
+MULTI_CHOICE_HINT: Final = N_("⟨Pick_any⟩, then ⟨tap⟩ Done.")
+MULTI_CHOICE_EMPTY: Final = N_("Pick at least one, then ⟨tap⟩ Done.")
+TEXT_EMPTY: Final = N_("I didn't catch any words there — could you write a few?")
+TEXT_TOO_LONG: Final = N_(
     "That's more than I can keep in one answer — could you shorten it to {limit} characters?"
 )
-TEXT_EXPECTED: Final = "This one is for a few words of your own — just type them."
-NOT_SKIPPABLE: Final = (
+TEXT_EXPECTED: Final = N_("This one is for a few words of your own — just type them.")
+NOT_SKIPPABLE: Final = N_(
     "This one can't be skipped, but you can /cancel any time — your answers so far are kept."
 )
-NOTHING_TO_GO_BACK_TO: Final = "This is the first question, so there is nothing to go back to."
-TIMER_RUNNING: Final = (
-    f"The timer is still running — let it run, or {TAP} Stop to end it early. Either is fine."
+NOTHING_TO_GO_BACK_TO: Final = N_("This is the first question, so there is nothing to go back to.")
+TIMER_RUNNING: Final = N_(
+    "The timer is still running — let it run, or ⟨tap⟩ Stop to end it early. Either is fine."
 )
-TIMER_CANNOT_GO_BACK: Final = (
+TIMER_CANNOT_GO_BACK: Final = N_(
     "The timer has finished, so there's no going back to it — let's carry on from here."
 )
-USE_LATEST_BUTTONS: Final = f"Please {USE_LATEST}."
-OWN_WORDS: Final = "Please describe it in a few words."
+USE_LATEST_BUTTONS: Final = N_("Please ⟨use_latest⟩.")
+OWN_WORDS: Final = N_("Please describe it in a few words.")
 
-BUTTON_DONE: Final = "Done"
-BUTTON_SKIP: Final = "Skip"
+BUTTON_DONE: Final = N_("Done")
+BUTTON_SKIP: Final = N_("Skip")
 SELECTED_MARK: Final = "✓ "
-SCALE_HINT: Final = "{low} = {low_label}, {high} = {high_label}"
+SCALE_HINT: Final = N_("{low} = {low_label}, {high} = {high_label}")

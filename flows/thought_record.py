@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.core.gestures import PICK_ANY_CAPITAL, TAP
+from bot.core.i18n import N_, _
 from flows.common import OBSTACLES
 from flows.model import AnswerKind, Answers, Flow, Option, Step, item_label
 from flows.sections import (
@@ -28,60 +28,58 @@ from flows.sections import (
     strip_custom,
 )
 
-INTRO: Final = (
+INTRO: Final = N_(
     "Let's look at one moment together, step by step. There are no wrong answers — "
     "write as much or as little as you like. /back goes back a step, /cancel keeps a draft."
 )
-SITUATION: Final = "What happened? Where were you, and when? A sentence or two is plenty."
-EMOTIONS: Final = (
-    f"What did you feel? {PICK_ANY_CAPITAL} — or type your own words, separated by commas — then {TAP} Done."
+SITUATION: Final = N_("What happened? Where were you, and when? A sentence or two is plenty.")
+EMOTIONS: Final = N_(
+    "What did you feel? ⟨Pick_any⟩ — or type your own words, separated by commas — then ⟨tap⟩ Done."
 )
-EMOTION_INTENSITY: Final = "How strong was the feeling “{item}”, from 0 (not at all) to 100 (the most)?"
-HOT_THOUGHT: Final = (
+EMOTION_INTENSITY: Final = N_("How strong was the feeling “{item}”, from 0 (not at all) to 100 (the most)?")
+HOT_THOUGHT: Final = N_(
     "What went through your mind just then? Write the thought that upset you most — the 'hot' thought."
 )
-BELIEF_BEFORE: Final = "How much did you believe that thought at the time, from 0 to 100?"
-TRAPS: Final = (
-    f"Do any of these thinking traps fit the thought? {PICK_ANY_CAPITAL}, then {TAP} Done — or Skip."
-)
-EVIDENCE_FOR: Final = "What supports the thought? Stick to facts you could point to."
-EVIDENCE_AGAINST: Final = "What doesn't fit with the thought? Anything that points the other way?"
-BALANCED: Final = "Putting both sides together, what's a more balanced way to see it?"
-BELIEF_BALANCED: Final = "How much do you believe the balanced thought, from 0 to 100?"
-RERATE: Final = "Looking at it now, how strong is the feeling “{item}”, from 0 to 100?"
+BELIEF_BEFORE: Final = N_("How much did you believe that thought at the time, from 0 to 100?")
+TRAPS: Final = N_("Do any of these thinking traps fit the thought? ⟨Pick_any⟩, then ⟨tap⟩ Done — or Skip.")
+EVIDENCE_FOR: Final = N_("What supports the thought? Stick to facts you could point to.")
+EVIDENCE_AGAINST: Final = N_("What doesn't fit with the thought? Anything that points the other way?")
+BALANCED: Final = N_("Putting both sides together, what's a more balanced way to see it?")
+BELIEF_BALANCED: Final = N_("How much do you believe the balanced thought, from 0 to 100?")
+RERATE: Final = N_("Looking at it now, how strong is the feeling “{item}”, from 0 to 100?")
 
 EMOTION_OPTIONS: Final = (
-    Option("anxious", "Anxious"),
-    Option("sad", "Sad"),
-    Option("angry", "Angry"),
-    Option("ashamed", "Ashamed"),
-    Option("guilty", "Guilty"),
-    Option("hurt", "Hurt"),
-    Option("lonely", "Lonely"),
-    Option("frustrated", "Frustrated"),
-    Option("scared", "Scared"),
-    Option("embarrassed", "Embarrassed"),
+    Option("anxious", N_("Anxious")),
+    Option("sad", N_("Sad")),
+    Option("angry", N_("Angry")),
+    Option("ashamed", N_("Ashamed")),
+    Option("guilty", N_("Guilty")),
+    Option("hurt", N_("Hurt")),
+    Option("lonely", N_("Lonely")),
+    Option("frustrated", N_("Frustrated")),
+    Option("scared", N_("Scared")),
+    Option("embarrassed", N_("Embarrassed")),
 )
 TRAP_OPTIONS: Final = (
-    Option("all_or_nothing", "All-or-nothing"),
-    Option("catastrophising", "Catastrophising"),
-    Option("mind_reading", "Mind reading"),
-    Option("fortune_telling", "Fortune telling"),
-    Option("should", "Should statements"),
-    Option("labelling", "Labelling"),
-    Option("discounting", "Discounting the positive"),
-    Option("emotional_reasoning", "Emotional reasoning"),
-    Option("personalisation", "Personalisation"),
-    Option("overgeneralising", "Overgeneralising"),
+    Option("all_or_nothing", N_("All-or-nothing")),
+    Option("catastrophising", N_("Catastrophising")),
+    Option("mind_reading", N_("Mind reading")),
+    Option("fortune_telling", N_("Fortune telling")),
+    Option("should", N_("Should statements")),
+    Option("labelling", N_("Labelling")),
+    Option("discounting", N_("Discounting the positive")),
+    Option("emotional_reasoning", N_("Emotional reasoning")),
+    Option("personalisation", N_("Personalisation")),
+    Option("overgeneralising", N_("Overgeneralising")),
 )
 
-SUMMARY_HEAD: Final = "Well done — your thought record is saved."
-SUMMARY_BELIEF: Final = (
+SUMMARY_HEAD: Final = N_("Well done — your thought record is saved.")
+SUMMARY_BELIEF: Final = N_(
     "You believed the hot thought {before} out of 100 at the time, "
     "and you believe the balanced thought {after} out of 100 now."
 )
-SUMMARY_FEELINGS: Final = "Feelings: {changes}."
-SUMMARY_CLOSE: Final = "You can read it again any time with /history."
+SUMMARY_FEELINGS: Final = N_("Feelings: {changes}.")
+SUMMARY_CLOSE: Final = N_("You can read it again any time with /history.")
 QUOTE_LIMIT: Final = 80
 
 STEPS: Final = (
@@ -120,34 +118,35 @@ def feeling_changes(answers: Answers) -> list[tuple[str, object, object]]:
 
 def summarize(answers: Answers) -> str:
     lines = [
-        SUMMARY_HEAD,
-        SUMMARY_BELIEF.format(before=answers.get("belief_before"), after=answers.get("belief_balanced")),
+        _(SUMMARY_HEAD),
+        _(SUMMARY_BELIEF).format(before=answers.get("belief_before"), after=answers.get("belief_balanced")),
     ]
     changes = ", ".join(f"{name.lower()} {a} → {b}" for name, a, b in feeling_changes(answers))
     if changes:
-        lines.append(SUMMARY_FEELINGS.format(changes=changes))
-    lines.append(SUMMARY_CLOSE)
+        lines.append(_(SUMMARY_FEELINGS).format(changes=changes))
+    lines.append(_(SUMMARY_CLOSE))
     return "\n".join(lines)
 
 
-JOURNAL_THOUGHT: Final = "“{thought}”"
-JOURNAL_BELIEVED: Final = " · believed {before}/100 then"
-JOURNAL_BALANCED: Final = " · the balanced thought {after}/100"
-JOURNAL_SITUATION: Final = "about “{situation}”"
-JOURNAL_NOTHING_YET: Final = "nothing written yet"
+JOURNAL_THOUGHT: Final = N_("“{thought}”")
+JOURNAL_BELIEVED: Final = N_("“{thought}” · believed {before}/100 then")
+JOURNAL_BALANCED: Final = N_("“{thought}” · the balanced thought {after}/100")
+JOURNAL_BOTH: Final = N_("“{thought}” · believed {before}/100 then · the balanced thought {after}/100")
+JOURNAL_SITUATION: Final = N_("about “{situation}”")
+JOURNAL_NOTHING_YET: Final = N_("nothing written yet")
 DETAIL_SECTIONS: Final = (
-    ("situation", "Situation"),
-    ("hot_thought", "Hot thought"),
-    ("evidence_for", "Evidence for"),
-    ("evidence_against", "Evidence against"),
-    ("balanced_thought", "Balanced thought"),
-    ("obstacles", "How it went"),
+    ("situation", N_("Situation")),
+    ("hot_thought", N_("Hot thought")),
+    ("evidence_for", N_("Evidence for")),
+    ("evidence_against", N_("Evidence against")),
+    ("balanced_thought", N_("Balanced thought")),
+    ("obstacles", N_("How it went")),
 )
-DETAIL_BELIEF: Final = (
+DETAIL_BELIEF: Final = N_(
     "Belief: the hot thought {before} out of 100 at the time; the balanced thought {after} out of 100"
 )
-DETAIL_FEELINGS: Final = "Feelings: {changes}"
-DETAIL_TRAPS: Final = "Thinking traps: {traps}"
+DETAIL_FEELINGS: Final = N_("Feelings: {changes}")
+DETAIL_TRAPS: Final = N_("Thinking traps: {traps}")
 NOT_ANSWERED: Final = "–"
 
 
@@ -162,33 +161,37 @@ def journal_line(answers: Answers) -> str:
     thought = answers.get("hot_thought")
     if not thought:
         situation = answers.get("situation")
-        return JOURNAL_SITUATION.format(situation=_quote(situation)) if situation else JOURNAL_NOTHING_YET
-    line = JOURNAL_THOUGHT.format(thought=_quote(thought))
-    if answers.get("belief_before") is not None:
-        line += JOURNAL_BELIEVED.format(before=answers["belief_before"])
-    if answers.get("belief_balanced") is not None:
-        line += JOURNAL_BALANCED.format(after=answers["belief_balanced"])
-    return line
+        return (
+            _(JOURNAL_SITUATION).format(situation=_quote(situation)) if situation else _(JOURNAL_NOTHING_YET)
+        )
+    before, after = answers.get("belief_before"), answers.get("belief_balanced")
+    line = {
+        (False, False): JOURNAL_THOUGHT,
+        (True, False): JOURNAL_BELIEVED,
+        (False, True): JOURNAL_BALANCED,
+        (True, True): JOURNAL_BOTH,
+    }[(before is not None, after is not None)]
+    return _(line).format(thought=_quote(thought), before=before, after=after)
 
 
 def journal_detail(answers: Answers) -> str:
     """The whole record, in the client's own words (long answers are kept whole)."""
-    parts = [f"{title}:\n{answers[key]}" for key, title in DETAIL_SECTIONS if answers.get(key)]
+    parts = [f"{_(title)}:\n{answers[key]}" for key, title in DETAIL_SECTIONS if answers.get(key)]
     changes = ", ".join(
         f"{name.lower()} {a if a is not None else NOT_ANSWERED} → {b if b is not None else NOT_ANSWERED}"
         for name, a, b in feeling_changes(answers)
     )
     if changes:
-        parts.insert(1, DETAIL_FEELINGS.format(changes=changes))
+        parts.insert(1, _(DETAIL_FEELINGS).format(changes=changes))
     parts.append(
-        DETAIL_BELIEF.format(
+        _(DETAIL_BELIEF).format(
             before=answers.get("belief_before", NOT_ANSWERED),
             after=answers.get("belief_balanced", NOT_ANSWERED),
         )
     )
-    traps = [o.label for o in TRAP_OPTIONS if o.id in (answers.get("traps") or [])]
+    traps = [_(o.label) for o in TRAP_OPTIONS if o.id in (answers.get("traps") or [])]
     if traps:
-        parts.append(DETAIL_TRAPS.format(traps=", ".join(traps)))
+        parts.append(_(DETAIL_TRAPS).format(traps=", ".join(traps)))
     return "\n\n".join(parts)
 
 
@@ -311,9 +314,9 @@ DIGEST: Final = DigestSection(
 
 THOUGHT_RECORD: Final = Flow(
     id="thought_record",
-    title="thought record",
+    title=N_("thought record"),
     command="thought",
-    description="a thought record, one step at a time",
+    description=N_("a thought record, one step at a time"),
     intro=INTRO,
     steps=STEPS,
     summarize=summarize,

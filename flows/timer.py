@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.i18n import _
 from flows.answers import Choice, Pick, Rows, encode_answer
 from flows.model import STOP, AnswerKind, Answers, Flow, FlowState, Step
 
@@ -28,7 +29,10 @@ class TimerFrame:
 @dataclass(frozen=True, slots=True)
 class TimerPlan:
     """A timed step, worked out in advance: frames in order (the first at 0) and the words
-    around them. Pure data, so the live message at any moment is a function of the clock."""
+    around them. Pure data, so the live message at any moment is a function of the clock.
+    Its words are in the language being read (a plan is worked out where it is shown), but for
+    ``stop_label``, the catalogue's English, translated on its button (typed, it is read in any
+    language)."""
 
     seconds: int
     frames: tuple[TimerFrame, ...]
@@ -99,12 +103,12 @@ def render_timer(step: Step, answers: Answers | None, now: datetime | None) -> t
     plan = plan_of(step, answers or {})
     running = running_record(step, answers)
     frame = plan.frame_at(elapsed_seconds(running, now, plan))
-    stop = (Choice(plan.stop_label, encode_answer(Pick(STOP))),)
+    stop = (Choice(_(plan.stop_label), encode_answer(Pick(STOP))),)
     if frame.check_in_since is None:
         return frame.text, (stop,)
     if check_in_answered(frame, running):
         return f"{frame.text}\n\n{plan.check_in_thanks}", (stop,)
-    check_in = tuple(Choice(o.label, encode_answer(Pick(o.id))) for o in step.options)
+    check_in = tuple(Choice(_(o.label), encode_answer(Pick(o.id))) for o in step.options)
     return f"{frame.text}\n\n{plan.check_in_question}", (check_in, stop)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.core.gestures import TAP
+from bot.core.i18n import N_, _
 from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -37,41 +37,47 @@ from flows.sections import (
 )
 from flows.timer import TimerFrame, TimerPlan, clock_text
 
-INTRO: Final = (
+INTRO: Final = N_(
     "Urges rise, peak and pass, like waves. Let's ride this one out together: "
     "you watch it, without needing to act on it. You can stop at any time."
 )
-URGE_PROMPT: Final = (
+URGE_PROMPT: Final = N_(
     "What's the urge? Name it in a few words if you like — for example smoking, checking my phone, "
-    f"snapping at someone. Or {TAP} Skip."
+    "snapping at someone. Or ⟨tap⟩ Skip."
 )
-INTENSITY_BEFORE: Final = "How strong is the urge right now?\n0 = barely there, 10 = the strongest it gets."
-LENGTH_PROMPT: Final = "How long would you like to ride it for? You can stop whenever you like."
-INTENSITY_AFTER: Final = "How strong is the urge now, from 0 to 10?"
-ACTED_PROMPT: Final = "Did you act on the urge? Whatever the answer, it's useful to know."
-NOTE_PROMPT: Final = (
-    f"Anything you noticed — in your body, your thoughts, what helped? Write a few words, or {TAP} Skip."
+INTENSITY_BEFORE: Final = N_(
+    "How strong is the urge right now?\n0 = barely there, 10 = the strongest it gets."
+)
+LENGTH_PROMPT: Final = N_("How long would you like to ride it for? You can stop whenever you like.")
+INTENSITY_AFTER: Final = N_("How strong is the urge now, from 0 to 10?")
+ACTED_PROMPT: Final = N_("Did you act on the urge? Whatever the answer, it's useful to know.")
+NOTE_PROMPT: Final = N_(
+    "Anything you noticed — in your body, your thoughts, what helped? Write a few words, or ⟨tap⟩ Skip."
 )
 
-LENGTHS: Final = (Option("5", "5 minutes"), Option("10", "10 minutes"), Option("15", "15 minutes"))
-ACTED: Final = (Option("no", "No"), Option("partly", "Partly"), Option("yes", "Yes"))
-CHECK_INS: Final = (Option("riding", "Still riding it"), Option("easing", "It's easing"))
+LENGTHS: Final = (
+    Option("5", N_("5 minutes")),
+    Option("10", N_("10 minutes")),
+    Option("15", N_("15 minutes")),
+)
+ACTED: Final = (Option("no", N_("No")), Option("partly", N_("Partly")), Option("yes", N_("Yes")))
+CHECK_INS: Final = (Option("riding", N_("Still riding it")), Option("easing", N_("It's easing")))
 
-TIMER_HEAD: Final = "🌊 {wave}\n⏳ {left} left"
+TIMER_HEAD: Final = N_("🌊 {wave}\n⏳ {left} left")
 WAVE: Final = "▁▂▃▄▅▆▇█▇▆▅▄▃▂▁"
 WAVE_AHEAD: Final = "·"
 GUIDES: Final = (
-    (0.2, "Notice the urge. Where do you feel it in your body? Breathe slowly and just watch it."),
-    (0.45, "The wave may be building. You don't have to act on it — let it rise, and keep breathing."),
-    (0.6, "This may be the peak. Stay with it: urges peak, and then they pass."),
-    (0.85, "Waves that rise also fall. Notice any change, however small."),
-    (1.0, "Nearly there. Notice how the urge feels now."),
+    (0.2, N_("Notice the urge. Where do you feel it in your body? Breathe slowly and just watch it.")),
+    (0.45, N_("The wave may be building. You don't have to act on it — let it rise, and keep breathing.")),
+    (0.6, N_("This may be the peak. Stay with it: urges peak, and then they pass.")),
+    (0.85, N_("Waves that rise also fall. Notice any change, however small.")),
+    (1.0, N_("Nearly there. Notice how the urge feels now.")),
 )
-CHECK_IN_QUESTION: Final = "How is it now?"
-CHECK_IN_THANKS: Final = "Thank you for checking in — keep breathing with it."
-DONE: Final = "🌊 Time's up — you rode the wave for {minutes} minutes. Well done."
-STOPPED: Final = "🌊 You stopped after {elapsed} — that's fine. Every minute of riding it counts."
-STOP_LABEL: Final = "Stop"
+CHECK_IN_QUESTION: Final = N_("How is it now?")
+CHECK_IN_THANKS: Final = N_("Thank you for checking in — keep breathing with it.")
+DONE: Final = N_("🌊 Time's up — you rode the wave for {minutes} minutes. Well done.")
+STOPPED: Final = N_("🌊 You stopped after {elapsed} — that's fine. Every minute of riding it counts.")
+STOP_LABEL: Final = N_("Stop")
 
 UPDATE_EVERY: Final = 15
 """Seconds between countdown updates (well within Telegram's pace for one chat)."""
@@ -101,25 +107,28 @@ def surf_plan(answers: Answers) -> TimerPlan:
     for at in range(0, seconds, UPDATE_EVERY):
         fraction = at / seconds
         opened = next((t for t in check_ins if t <= at < t + CHECK_IN_OPEN), None)
-        text = (
-            TIMER_HEAD.format(wave=_wave(fraction), left=clock_text(seconds - at)) + "\n\n" + _guide(fraction)
-        )
+        head = _(TIMER_HEAD).format(wave=_wave(fraction), left=clock_text(seconds - at))
+        text = f"{head}\n\n{_(_guide(fraction))}"
         frames.append(TimerFrame(at, text, check_in_since=opened))
     return TimerPlan(
         seconds=seconds,
         frames=tuple(frames),
-        check_in_question=CHECK_IN_QUESTION,
-        check_in_thanks=CHECK_IN_THANKS,
-        done_text=DONE.format(minutes=minutes),
-        stopped_text=STOPPED,
+        check_in_question=_(CHECK_IN_QUESTION),
+        check_in_thanks=_(CHECK_IN_THANKS),
+        done_text=_(DONE).format(minutes=minutes),
+        stopped_text=_(STOPPED),
         stop_label=STOP_LABEL,
     )
 
 
-SUMMARY: Final = "Thank you for riding it out. The urge went from {before} to {after}."
-SUMMARY_STOPPED: Final = "You rode it for {elapsed} — every bit of practice counts."
-SUMMARY_CLOSE: Final = "It's saved in your journal."
-ACTED_LINE: Final = {"no": "didn't act on it", "partly": "partly acted on it", "yes": "acted on it"}
+SUMMARY: Final = N_("Thank you for riding it out. The urge went from {before} to {after}.")
+SUMMARY_STOPPED: Final = N_("You rode it for {elapsed} — every bit of practice counts.")
+SUMMARY_CLOSE: Final = N_("It's saved in your journal.")
+ACTED_LINE: Final = {
+    "no": N_("didn't act on it"),
+    "partly": N_("partly acted on it"),
+    "yes": N_("acted on it"),
+}
 
 
 def _surf(answers: Answers) -> dict[str, object]:
@@ -128,25 +137,26 @@ def _surf(answers: Answers) -> dict[str, object]:
 
 
 def summarize(answers: Answers) -> str:
-    lines = [SUMMARY.format(before=answers.get("intensity_before"), after=answers.get("intensity_after"))]
+    lines = [_(SUMMARY).format(before=answers.get("intensity_before"), after=answers.get("intensity_after"))]
     surf = _surf(answers)
     if surf.get("stopped_early"):
-        lines.append(SUMMARY_STOPPED.format(elapsed=clock_text(float(str(surf.get("seconds") or 0)))))
-    lines.append(SUMMARY_CLOSE)
+        lines.append(_(SUMMARY_STOPPED).format(elapsed=clock_text(float(str(surf.get("seconds") or 0)))))
+    lines.append(_(SUMMARY_CLOSE))
     return "\n".join(lines)
 
 
-JOURNAL_LINE: Final = "{urge}{before} → {after} · {length} · {acted}"
+JOURNAL_LINE: Final = N_("urge {before} → {after} · {length} · {acted}")
+JOURNAL_LINE_NAMED: Final = N_("“{urge}” {before} → {after} · {length} · {acted}")
 
 
 def journal_line(answers: Answers) -> str:
     urge = answers.get("urge")
-    return JOURNAL_LINE.format(
-        urge=f"“{urge}” " if urge else "urge ",
+    return _(JOURNAL_LINE_NAMED if urge else JOURNAL_LINE).format(
+        urge=urge,
         before=answers.get("intensity_before", "–"),
         after=answers.get("intensity_after", "–"),
         length=timed_length(answers, "surf"),
-        acted=ACTED_LINE.get(str(answers.get("acted")), "–"),
+        acted=_(ACTED_LINE[str(answers.get("acted"))]) if str(answers.get("acted")) in ACTED_LINE else "–",
     )
 
 
@@ -252,10 +262,10 @@ DIGEST: Final = DigestSection(
 
 URGE_SURFING: Final = Flow(
     id="urge_surfing",
-    title="urge surfing",
-    one="an urge-surfing session",
+    title=N_("urge surfing"),
+    one=N_("an urge-surfing session"),
     command="urge",
-    description="ride out an urge with a timer",
+    description=N_("ride out an urge with a timer"),
     intro=INTRO,
     steps=(
         Step("urge", URGE_PROMPT, AnswerKind.TEXT, optional=True, max_length=200),

@@ -63,6 +63,8 @@ class Recipient:
     timezone: str
     quiet_start: str | None
     quiet_end: str | None
+    language: str | None = None
+    """The language they read (None: the practice's default)."""
 
 
 DUE_PROMPT = RowReader.of(DuePromptRow, DUE_PROMPTS)
@@ -75,6 +77,7 @@ RECIPIENT = RowReader(
         "timezone": PEOPLE.c.timezone,
         "quiet_start": SCHEDULES.c.quiet_start,
         "quiet_end": SCHEDULES.c.quiet_end,
+        "language": PEOPLE.c.language,
     },
 )
 

@@ -154,6 +154,13 @@ class People(Repository):
         )
         return {row.id: (row.transport, row.chat_id) for row in result}
 
+    async def languages(self, person_ids: set[int]) -> dict[int, str | None]:
+        """The language each of these people reads (None: the practice's default)."""
+        result = await self._execute(
+            select(PEOPLE.c.id, PEOPLE.c.language).where(PEOPLE.c.id.in_(person_ids))
+        )
+        return {row.id: row.language for row in result}
+
     async def set_language(self, person: PersonRow, language: str, now: datetime) -> None:
         person.language, person.updated_at = language, now
         await self._update(PEOPLE, PEOPLE.c.id == person.id, language=language, updated_at=now)

@@ -12,7 +12,6 @@ from typing import Final
 from bot.chat import drafts, texts
 from bot.chat.router import Audience, Command, CommandHandler, Context, Router
 from bot.chat.turn import note
-from bot.core import formatting
 from bot.core.codes import looks_like_code
 from bot.core.i18n import _
 from flows import Back, Flow, Skip
@@ -23,13 +22,13 @@ StartWithCode = Callable[[Context], Awaitable[None]]
 def help_text(router: Router, owner: bool = False) -> str:
     """The client's /help, built from the command table (the machine's owner, in the terminal,
     also reads how to leave)."""
-    lines = [texts.HELP_HEADER]
+    lines = [_(texts.HELP_HEADER)]
     for command in router.commands_for(Audience.CLIENTS):
         if command.homework:
-            lines.append(command.help)
-    rest = [_(c.help) for c in router.commands_for(Audience.CLIENTS) if c.help and not c.homework]
-    rest += [texts.HELP_QUIT] if owner else []
-    return "\n".join(lines) + "\n" + "\n".join(rest) + "\n\n" + texts.HELP_CLOSING
+            lines.append(command.help_line())
+    rest = [c.help_line() for c in router.commands_for(Audience.CLIENTS) if c.help and not c.homework]
+    rest += [_(texts.HELP_QUIT)] if owner else []
+    return "\n".join(lines) + "\n" + "\n".join(rest) + "\n\n" + _(texts.HELP_CLOSING)
 
 
 async def reshow_open(ctx: Context, lead: str) -> None:
@@ -44,11 +43,11 @@ def _start(router: Router, with_code: Callable[[], StartWithCode | None]) -> Com
         if hook is not None and looks_like_code(ctx.args):
             await hook(ctx)
         elif ctx.current is not None and ctx.runner.flow(ctx.current.flow_id) is not None:
-            await reshow_open(ctx, texts.STILL_OPEN)
+            await reshow_open(ctx, _(texts.STILL_OPEN))
         elif ctx.turn.sender.owner and ctx.turn.person.created_at < ctx.turn.now:
-            ctx.turn.say(note(texts.WELCOME_BACK))  # the terminal starts anew each run: once is enough
+            ctx.turn.say(note(_(texts.WELCOME_BACK)))  # the terminal starts anew each run: once is enough
         else:
-            ctx.turn.say(note(texts.WELCOME))
+            ctx.turn.say(note(_(texts.WELCOME)))
             ctx.turn.say(note(help_text(router, ctx.turn.sender.owner)))
 
     return on_start
@@ -57,7 +56,7 @@ def _start(router: Router, with_code: Callable[[], StartWithCode | None]) -> Com
 def _help(router: Router) -> CommandHandler:
     async def on_help(ctx: Context) -> None:
         ctx.turn.say(note(help_text(router, ctx.turn.sender.owner)))
-        await reshow_open(ctx, texts.STILL_OPEN)
+        await reshow_open(ctx, _(texts.STILL_OPEN))
 
     return on_help
 
@@ -67,7 +66,7 @@ async def on_cancel(ctx: Context) -> None:
     if ctx.current is not None and flow is not None:
         await ctx.runner.cancel(ctx.turn, ctx.current, flow)
     else:
-        ctx.turn.say(note(texts.NOTHING_OPEN))
+        ctx.turn.say(note(_(texts.NOTHING_OPEN)))
 
 
 async def on_skip(ctx: Context) -> None:
@@ -84,7 +83,7 @@ async def _skip_or_back(ctx: Context, *, skip: bool) -> None:
     elif ctx.current is not None:
         await ctx.runner.answer(ctx.turn, ctx.current, Skip() if skip else Back())
     else:
-        ctx.turn.say(note(texts.NOTHING_OPEN))
+        ctx.turn.say(note(_(texts.NOTHING_OPEN)))
 
 
 def homework_command(flow: Flow) -> Command:
@@ -96,7 +95,7 @@ def homework_command(flow: Flow) -> Command:
         if current is not None and open_flow is not None and not open_flow.records_entry:
             current, open_flow = await runner.yield_side_flow(turn, current), None
         if current is not None and open_flow is not None:
-            lead = texts.STILL_OPEN if open_flow.id == flow.id else texts.ALREADY_OPEN
+            lead = _(texts.STILL_OPEN) if open_flow.id == flow.id else _(texts.ALREADY_OPEN)
             await runner.reshow(turn, current, open_flow, lead.format(a_title=open_flow.a_title))
         elif (draft := await drafts.resumable(turn, flow)) is not None:
             if draft.flow_version != flow.version:  # begun under another version of it
@@ -106,10 +105,7 @@ def homework_command(flow: Flow) -> Command:
         else:
             await runner.start(turn, flow)
 
-    help_line = texts.HELP_FLOW_LINE.format(command=flow.command, description=flow.description)
-    return Command(
-        flow.command, formatting.sentence(flow.description), on_homework, help=help_line, homework=True
-    )
+    return Command(flow.command, flow.description, on_homework, help=texts.HELP_FLOW_LINE, homework=True)
 
 
 class StartCode:

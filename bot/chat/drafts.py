@@ -10,6 +10,7 @@ from bot.chat.flow_runner import FlowRunner
 from bot.chat.router import ButtonRoute, Context, Router, button_data, button_fields
 from bot.chat.turn import Turn, note, prompt_message
 from bot.core import formatting
+from bot.core.i18n import _
 from bot.core.messages import Button, choice_question, parse_button_number
 from bot.core.timezones import zone_or_utc
 from flows import Flow, render_step
@@ -30,10 +31,10 @@ async def resumable(turn: Turn, flow: Flow) -> EntryRow | None:
 
 def offer(turn: Turn, flow: Flow, draft: EntryRow) -> None:
     when = draft.updated_at.astimezone(zone_or_utc(turn.person.timezone))
-    text = texts.DRAFT_OFFER.format(a_title=flow.a_title, when=formatting.day_and_time(when))
+    text = _(texts.DRAFT_OFFER).format(a_title=flow.a_title, when=formatting.day_and_time(when))
     buttons = (
-        (Button(texts.BUTTON_RESUME, button_data(DATA_PREFIX, draft.id, "y")),),
-        (Button(texts.BUTTON_START_FRESH, button_data(DATA_PREFIX, draft.id, "n")),),
+        (Button(_(texts.BUTTON_RESUME), button_data(DATA_PREFIX, draft.id, "y")),),
+        (Button(_(texts.BUTTON_START_FRESH), button_data(DATA_PREFIX, draft.id, "n")),),
     )
     turn.say(choice_question(text, buttons))
 
@@ -57,7 +58,7 @@ async def on_choice(ctx: Context) -> str | None:
     entry = await turn.tx.entries.get(entry_id) if entry_id is not None else None
     flow = runner.flow(entry.flow_id) if entry else None
     if entry is None or flow is None or entry.person_id != turn.person.id or entry.draft is None:
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     if ctx.current is not None:
         return runner.finish_first(ctx.current, flow.title)
     if rest == ["y"] and entry.flow_version != flow.version:
@@ -76,7 +77,7 @@ async def on_choice(ctx: Context) -> str | None:
     conversation.history = list(entry.draft.get("history") or [])
     await turn.save(conversation)
     prompt = render_step(flow, step, tuple(conversation.selection), conversation.answers)
-    turn.say(prompt_message(prompt, token, texts.DRAFT_RESUMED))
+    turn.say(prompt_message(prompt, token, _(texts.DRAFT_RESUMED)))
     log.info("person %s resumed a draft %s (entry %s)", turn.person.id, flow.id, entry.id)
     return None
 

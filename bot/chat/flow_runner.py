@@ -19,6 +19,7 @@ from typing import Any
 from bot.chat import texts
 from bot.chat.ports import ItemAlerts
 from bot.chat.turn import Turn, live_key, note, prompt_message
+from bot.core.i18n import _
 from bot.core.messages import Outgoing, Purpose
 from flows import (
     Answer,
@@ -114,9 +115,9 @@ class FlowRunner:
     def flow_for_command(self, command: str) -> Flow | None:
         return next((f for f in self.flows if f.command == command), None)
 
-    def title(self, flow_id: str, fallback: str = "homework") -> str:
+    def title(self, flow_id: str, fallback: str = texts.HOMEWORK) -> str:
         flow = self.flow(flow_id)
-        return flow.title if flow else fallback
+        return _(flow.title if flow else fallback)
 
     # --- starting and ending ----------------------------------------------------------------
 
@@ -147,7 +148,7 @@ class FlowRunner:
         if entry_id is not None and due_prompt_id is not None:
             await turn.tx.due_prompts.update(due_prompt_id, entry_id=entry_id)
         if flow.intro:
-            turn.say(note(flow.intro))
+            turn.say(note(_(flow.intro)))
         turn.say(prompt_message(ask.prompt, token))
         log.info("person %s started %s (entry %s)", turn.person.id, flow.id, entry_id)
 
@@ -159,7 +160,7 @@ class FlowRunner:
             "history": conversation.history,
         }
         await self.end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED, draft)
-        turn.say(note(texts.CANCELLED.format(title=flow.title, command=flow.command)))
+        turn.say(note(_(texts.CANCELLED).format(title=_(flow.title), command=flow.command)))
         log.info("person %s cancelled %s (entry %s)", turn.person.id, flow.id, conversation.entry_id)
 
     async def end(
@@ -189,7 +190,7 @@ class FlowRunner:
     def finish_first(self, current: OpenConversation, fallback_title: str) -> str:
         """The notice for a button that would start something while a flow is open."""
         flow = self.flow(current.flow_id)
-        return texts.FINISH_OPEN_FIRST.format(a_title=flow.a_title if flow else f"a {fallback_title}")
+        return _(texts.FINISH_OPEN_FIRST).format(a_title=flow.a_title if flow else f"a {fallback_title}")
 
     # --- showing questions ------------------------------------------------------------------
 
@@ -251,7 +252,7 @@ class FlowRunner:
             turn.replies[:] = [r for r in turn.replies if r.purpose is Purpose.CLOSE_PROMPT]
         elif (flow := self.flow(current.flow_id)) is not None:
             await self.close_prompt(turn, current, flow, accepted=None)
-        _, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
+        _person, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
         if conversation is not None:
             conversation.paused_at = turn.now
             conversation.wake_at = None  # a timer's live message waits too
@@ -260,13 +261,13 @@ class FlowRunner:
         log.info("person %s: flow paused at %s", turn.person.id, where)
 
     async def unpause(self, turn: Turn) -> None:
-        _, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
+        _person, conversation = await turn.tx.people.get_with_conversation(turn.person.id)
         flow = self.flow(conversation.flow_id) if conversation else None
         if conversation is None or flow is None:
             return
         conversation.paused_at = None
         conversation.wake_at = wake_at(flow, _state(conversation), turn.now)
-        await self.reshow(turn, conversation, flow, texts.CARRY_ON)
+        await self.reshow(turn, conversation, flow, _(texts.CARRY_ON))
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -275,7 +276,7 @@ class FlowRunner:
         flow = self.flow(conversation.flow_id)
         if flow is None:  # a homework type was retired while this was open
             await self.end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
-            turn.say(note(texts.NOTHING_OPEN))
+            turn.say(note(_(texts.NOTHING_OPEN)))
             return
         if await _begun_under_another_version(self, turn, conversation, flow):
             return
@@ -383,7 +384,7 @@ async def _begun_under_another_version(
         return False
     await runner.close_prompt(turn, conversation, flow, accepted=None)
     await runner.end(turn, conversation, dict(conversation.answers), EntryStatus.CANCELLED)
-    turn.say(note(texts.HOMEWORK_CHANGED.format(title=flow.title)))
+    turn.say(note(_(texts.HOMEWORK_CHANGED).format(title=_(flow.title))))
     await runner.start(turn, flow, conversation.due_prompt_id)
     log.info(
         "person %s: %s entry %s was of version %s", turn.person.id, flow.id, entry.id, entry.flow_version

@@ -13,6 +13,7 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn
 from bot.core import formatting
+from bot.core.i18n import _
 from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
 from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
@@ -38,7 +39,7 @@ def open_data(entry_id: int) -> str:
 
 def parse_data(data: str) -> tuple[str, int] | None:
     """("p", page) or ("o", entry id) from button data, or None if malformed."""
-    kind, _, text = data.removeprefix(DATA_PREFIX).partition(":")
+    kind, _sep, text = data.removeprefix(DATA_PREFIX).partition(":")
     number = parse_button_number(text, low=0, high=999_999_999)
     return None if kind not in ("p", "o") or number is None else (kind, number)
 
@@ -52,12 +53,12 @@ def _notes_lines(notes: Sequence[NoteRow], zone: tzinfo) -> list[str]:
     """The notes kept for sessions, newest first (a long one cut short)."""
     if not notes:
         return []
-    lines = ["", texts.JOURNAL_NOTES_HEADER]
+    lines = ["", _(texts.JOURNAL_NOTES_HEADER)]
     for kept in notes:
         words = " ".join(kept.text.split())
         words = words if len(words) <= NOTE_QUOTE else words[: NOTE_QUOTE - 1].rstrip() + "…"
         when = formatting.day_and_time(kept.created_at.astimezone(zone))
-        lines.append(texts.JOURNAL_NOTE_LINE.format(when=when, text=words))
+        lines.append(_(texts.JOURNAL_NOTE_LINE).format(when=when, text=words))
     return lines
 
 
@@ -73,24 +74,24 @@ def journal_page(
     """One page of the journal, with buttons to page and to open entries that have more to read;
     the first page also lists the newest notes kept for sessions."""
     if not entries and not notes and page == 0:
-        return Outgoing(text=texts.JOURNAL_EMPTY)
-    lines = [texts.JOURNAL_HEADER.format(zone=zone_name)] if entries or page else []
+        return Outgoing(text=_(texts.JOURNAL_EMPTY))
+    lines = [_(texts.JOURNAL_HEADER).format(zone=zone_name)] if entries or page else []
     opens: list[tuple[Button, ...]] = []
     for entry in entries:
         flow = flow_of(entry)
-        title = formatting.sentence(flow.title) if flow else entry.flow_id
+        title = formatting.sentence(_(flow.title)) if flow else entry.flow_id
         line = flow.journal_line(entry.answers) if flow and flow.journal_line else ""
-        draft = texts.JOURNAL_DRAFT if entry.status == EntryStatus.CANCELLED else ""
-        lines.append(texts.JOURNAL_LINE.format(when=_when(entry, zone), title=title, line=line) + draft)
+        shown = texts.JOURNAL_DRAFT_LINE if entry.status == EntryStatus.CANCELLED else texts.JOURNAL_LINE
+        lines.append(_(shown).format(when=_when(entry, zone), title=title, line=line))
         if flow and flow.journal_detail:
-            label = texts.BUTTON_OPEN.format(title=flow.title, when=_when(entry, zone))
+            label = _(texts.BUTTON_OPEN).format(title=_(flow.title), when=_when(entry, zone))
             opens.append((Button(label, open_data(entry.id)),))
     lines += _notes_lines(notes, zone) if page == 0 else []
     paging = []
     if page > 0:
-        paging.append(Button(texts.BUTTON_NEWER, page_data(page - 1)))
+        paging.append(Button(_(texts.BUTTON_NEWER), page_data(page - 1)))
     if has_more:
-        paging.append(Button(texts.BUTTON_OLDER, page_data(page + 1)))
+        paging.append(Button(_(texts.BUTTON_OLDER), page_data(page + 1)))
     rows = (*opens, tuple(paging)) if paging else tuple(opens)
     return Outgoing(
         text="\n".join(lines).strip("\n"),
@@ -102,7 +103,9 @@ def journal_page(
 
 def journal_entry(entry: EntryRow, flow: Flow, zone: tzinfo) -> Outgoing:
     """One entry in full (a thought record): the client's own words, kept whole."""
-    header = texts.JOURNAL_ENTRY_HEADER.format(title=formatting.sentence(flow.title), when=_when(entry, zone))
+    header = _(texts.JOURNAL_ENTRY_HEADER).format(
+        title=formatting.sentence(_(flow.title)), when=_when(entry, zone)
+    )
     body = flow.journal_detail(entry.answers) if flow.journal_detail else ""
     return Outgoing(text=f"{header}\n\n{body}")
 
@@ -138,7 +141,7 @@ async def on_button(ctx: Context) -> str | None:
     """Another page, or one entry opened in full — only their own."""
     parsed = parse_data(ctx.data)
     if parsed is None:
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     kind, number = parsed
     turn = ctx.turn
     if kind == "p":
@@ -147,7 +150,7 @@ async def on_button(ctx: Context) -> str | None:
     entry = await turn.tx.entries.get(number)
     flow = ctx.runner.flow_of(entry.flow_id, entry.flow_version) if entry else None
     if entry is None or entry.person_id != turn.person.id or flow is None:
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     turn.say(journal_entry(entry, flow, zone_or_utc(turn.person.timezone)))
     return None
 

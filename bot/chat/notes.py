@@ -8,6 +8,7 @@ import logging
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
 from bot.chat.turn import note
+from bot.core.i18n import _
 from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
 from bot.core.statuses import ScheduleStatus
 
@@ -22,10 +23,10 @@ NOTE_LIMIT = 4000
 async def on_note(ctx: Context) -> None:
     turn, written = ctx.turn, ctx.args.strip()
     if not written:
-        turn.say(note(texts.NOTE_USAGE))
+        turn.say(note(_(texts.NOTE_USAGE)))
         return
     await turn.tx.notes.add(turn.person.id, written[:NOTE_LIMIT], turn.now)
-    turn.say(note(texts.NOTE_KEPT if turn.person.therapist_id else texts.NOTE_NO_THERAPIST))
+    turn.say(note(_(texts.NOTE_KEPT) if turn.person.therapist_id else _(texts.NOTE_NO_THERAPIST)))
     log.info("person %s left a note for the session", turn.person.id)
 
 
@@ -34,7 +35,7 @@ def confidence_question(schedule_id: int) -> Outgoing:
     scale = [Button(str(n), button_data(CONFIDENCE_DATA_PREFIX, schedule_id, n)) for n in range(11)]
     rows = (tuple(scale[:6]), tuple(scale[6:]))
     expects = Expects.scale(0, 10, rows)
-    return Outgoing(text=texts.CONFIDENCE_QUESTION, purpose=Purpose.PROMPT, buttons=rows, expects=expects)
+    return Outgoing(text=_(texts.CONFIDENCE_QUESTION), purpose=Purpose.PROMPT, buttons=rows, expects=expects)
 
 
 async def on_confidence(ctx: Context) -> str | None:
@@ -51,17 +52,17 @@ async def on_confidence(ctx: Context) -> str | None:
         or schedule.status != ScheduleStatus.ACTIVE
         or schedule.confidence is not None
     ):
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     await turn.tx.schedules.set_confidence(schedule.id, rating, turn.now)
     if ctx.message_id is not None:
         turn.say(
             Outgoing(
-                text=f"{texts.CONFIDENCE_QUESTION}\n\n✓ {rating}",
+                text=f"{_(texts.CONFIDENCE_QUESTION)}\n\n✓ {rating}",
                 purpose=Purpose.CLOSE_PROMPT,
                 edit_of=ctx.message_id,
             )
         )
-    turn.say(note(texts.CONFIDENCE_LOW if rating <= LOW_CONFIDENCE else texts.CONFIDENCE_HIGH))
+    turn.say(note(_(texts.CONFIDENCE_LOW) if rating <= LOW_CONFIDENCE else _(texts.CONFIDENCE_HIGH)))
     log.info("person %s rated confidence for schedule %s", turn.person.id, schedule.id)
     return None
 

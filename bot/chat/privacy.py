@@ -21,6 +21,7 @@ from typing import Any
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router, button_data, button_fields
 from bot.chat.turn import note
+from bot.core.i18n import _, reading
 from bot.core.messages import Attachment, Button, Outgoing, Purpose, choice_question
 from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
@@ -148,14 +149,14 @@ async def on_export(ctx: Context) -> None:
         data["scored_measures"] = measures_json(measures, turn.person.timezone)
     document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     stamp = f"{turn.now:%Y-%m-%d}"
-    turn.say(note(texts.EXPORT_READY))
+    turn.say(note(_(texts.EXPORT_READY)))
     turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-data-{stamp}.json", document)))
     table = _csv(data.get("entries", []), turn.person.timezone, runner.flows, runner.flow_of)
     turn.say(Outgoing(text=None, attachment=Attachment("document", f"between-practice-{stamp}.csv", table)))
     bundle = fhir_bundle(measures, turn.person.id, turn.now)
     if bundle is not None:
         fhir = json.dumps(bundle, ensure_ascii=False, indent=2).encode("utf-8")
-        turn.say(note(texts.EXPORT_FHIR))
+        turn.say(note(_(texts.EXPORT_FHIR)))
         turn.say(
             Outgoing(
                 text=None, attachment=Attachment("document", f"between-measures-fhir-{stamp}.json", fhir)
@@ -168,13 +169,13 @@ async def on_export(ctx: Context) -> None:
 async def on_delete(ctx: Context) -> None:
     turn = ctx.turn
     if turn.person.role == Role.THERAPIST:
-        turn.say(note(texts.DELETE_THERAPIST))
+        turn.say(note(_(texts.DELETE_THERAPIST)))
         return
     buttons = (
-        (Button(texts.BUTTON_DELETE, button_data(DELETE_DATA_PREFIX, turn.person.id, "yes")),),
-        (Button(texts.BUTTON_KEEP, button_data(DELETE_DATA_PREFIX, turn.person.id, "no")),),
+        (Button(_(texts.BUTTON_DELETE), button_data(DELETE_DATA_PREFIX, turn.person.id, "yes")),),
+        (Button(_(texts.BUTTON_KEEP), button_data(DELETE_DATA_PREFIX, turn.person.id, "no")),),
     )
-    turn.say(choice_question(texts.DELETE_CONFIRM, buttons))
+    turn.say(choice_question(_(texts.DELETE_CONFIRM), buttons))
 
 
 async def on_delete_button(ctx: Context) -> str | None:
@@ -182,21 +183,23 @@ async def on_delete_button(ctx: Context) -> str | None:
     turn, message_id = ctx.turn, ctx.message_id
     fields = button_fields(ctx.data, DELETE_DATA_PREFIX)
     if len(fields) != 2 or turn.person.role == Role.THERAPIST:
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     number, choice = fields
     if number != str(turn.person.id) or choice not in ("yes", "no"):
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     if message_id is not None:
         turn.say(Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id))
     if choice == "no":
-        turn.say(note(texts.DELETE_KEPT))
+        turn.say(note(_(texts.DELETE_KEPT)))
         return None
     person = turn.person
     therapist = await turn.tx.people.get(person.therapist_id) if person.therapist_id else None
     if therapist is not None:
-        turn.tell(therapist, note(texts.CLIENT_LEFT.format(alias=person.alias or f"#{person.id}")))
+        with reading(therapist.language):  # the therapist's language, not the client's
+            left = _(texts.CLIENT_LEFT).format(alias=person.alias or f"#{person.id}")
+        turn.tell(therapist, note(left))
     await turn.tx.audit.record(turn.now, person.id, "erased", person.id)
-    turn.say(Outgoing(text=texts.DELETED, erased=True))  # a transport drops what it kept (exports)
+    turn.say(Outgoing(text=_(texts.DELETED), erased=True))  # a transport drops what it kept (exports)
     await erase_person(turn.tx.connection, person.id)
     turn.erased = True  # the goodbye is queued with no link to the rows just deleted
     log.info("person %s erased their data", person.id)

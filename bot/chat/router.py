@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from bot.chat.turn import Turn
 from bot.core.errors import RouteConflict
+from bot.core.formatting import sentence
+from bot.core.i18n import _
 from storage import OpenConversation
 
 if TYPE_CHECKING:
@@ -61,6 +63,18 @@ class Command:
     """A homework type's command (listed with the homework types, in the registry's order)."""
     before_consent: bool = False
     """Works for a client who has not agreed to the current consent text yet (export, erasure)."""
+
+    def described(self) -> str:
+        """Its description in the language being read (a homework type's, as a sentence)."""
+        return sentence(_(self.description))
+
+    def help_line(self) -> str:
+        """Its /help line in the language being read (a homework type's names its command)."""
+        return (
+            _(self.help).format(command=self.name, description=_(self.description))
+            if self.homework
+            else _(self.help)
+        )
 
 
 @dataclass(frozen=True, slots=True)

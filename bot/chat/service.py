@@ -84,7 +84,7 @@ class ConversationService:
         descriptions in ``language`` (the names are the same words in every language)."""
         shown = [c for c in self.router.commands_for(Audience.CLIENTS) if c.description]
         with reading(language):
-            return [(c.name, _(c.description)) for c in shown]
+            return [(c.name, c.described()) for c in shown]
 
     def therapist_commands(self) -> list[str]:
         """The names of the commands only therapists have (``/invite``, ``/digest``…)."""
@@ -149,9 +149,9 @@ class ConversationService:
     ) -> Handled:
         log.warning("sender over the message cap; update %s dropped", update_id)
         if verdict == "drop":
-            return Handled(notice=texts.SLOW_DOWN if isinstance(event, ButtonPressed) else None)
+            return Handled(notice=_(texts.SLOW_DOWN) if isinstance(event, ButtonPressed) else None)
         async with self._db.transaction() as tx:
-            return Handled(replies=await _queue(tx, sender, [note(texts.SLOW_DOWN)], now))
+            return Handled(replies=await _queue(tx, sender, [note(_(texts.SLOW_DOWN))], now))
 
     async def _person(
         self, tx: Transaction, sender: Sender, person: PersonRow | None, now: datetime, update_id: int | None
@@ -198,7 +198,7 @@ class ConversationService:
         async with self._db.transaction() as tx:
             if self._ledger is not None:
                 await self._ledger.write(tx)
-            messages, _ = await self._doorkeeper.link_chat(tx, now, code, chat, title, user_id, public)
+            messages, _linked = await self._doorkeeper.link_chat(tx, now, code, chat, title, user_id, public)
             for recipient, message in messages:
                 await tx.outbox.put_many(
                     recipient.transport,
@@ -227,7 +227,7 @@ class ConversationService:
                 if turn.risk is not None:
                     await self._on_risk(turn, current, "caption", caption or "")
                 else:
-                    turn.say(note(texts.MEDIA_NOT_READ))
+                    turn.say(note(_(texts.MEDIA_NOT_READ)))
         return None
 
     async def _on_command(self, turn: Turn, current: OpenConversation | None, name: str, args: str) -> None:
@@ -239,7 +239,7 @@ class ConversationService:
                 return
         command = self.router.find_command(name, therapist=turn.person.role == Role.THERAPIST)
         if command is None:
-            turn.say(note(texts.UNKNOWN_COMMAND))
+            turn.say(note(_(texts.UNKNOWN_COMMAND)))
             return
         await command.handle(Context(turn, current, self.runner, args=args))
 
@@ -254,7 +254,7 @@ class ConversationService:
         elif current is not None:
             await self._guard.remind_paused(turn)
         else:
-            turn.say(note(texts.IDLE_TEXT))
+            turn.say(note(_(texts.IDLE_TEXT)))
 
     async def _on_button(
         self, turn: Turn, current: OpenConversation | None, data: str, message_id: str | None
@@ -262,11 +262,11 @@ class ConversationService:
         route = self.router.find_button(data)
         if route is not None:
             return await route.handle(Context(turn, current, self.runner, data=data, message_id=message_id))
-        token, _, value = data.partition(BUTTON_DATA_SEPARATOR)  # an answer to the open question
+        token, _sep, value = data.partition(BUTTON_DATA_SEPARATOR)  # an answer to the open question
         answer = decode_answer(value)
         if current is None or answer is None or token != current.prompt_token:
             log.info("person %s pressed an expired or unknown button", turn.person.id)
-            return texts.BUTTON_EXPIRED
+            return _(texts.BUTTON_EXPIRED)
         if current.paused_at is not None:  # waiting behind a crisis message
             await self._guard.remind_paused(turn)
             return None

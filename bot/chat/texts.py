@@ -6,29 +6,29 @@ from typing import Final
 
 from bot.core.i18n import N_
 
-WELCOME: Final = (
+WELCOME: Final = N_(
     "Hi, I'm Between. I carry the practice you agreed with your therapist from one session "
     "to the next — a few minutes at a time, at a pace that fits your day.\n\n"
     "There's no failing here, only trying: skipping is fine, and any answer is a good answer."
 )
-HELP_HEADER: Final = "Here's what we can do:"
+HELP_HEADER: Final = N_("Here's what we can do:")
 HELP_FLOW_LINE: Final = "/{command} — {description}"
 HELP_LINES: Final = {
-    "history": "/history — your journal: what you have practised",
-    "schedule": "/schedule — your plan: what is due, and when",
-    "timezone": "/timezone — see or change your time zone",
+    "history": N_("/history — your journal: what you have practised"),
+    "schedule": N_("/schedule — your plan: what is due, and when"),
+    "timezone": N_("/timezone — see or change your time zone"),
     "language": N_("/language — the language I write in"),
-    "note": "/note <text> — something to bring to your next session",
-    "export": "/export — a copy of everything kept about you; /delete — erase it all",
-    "cancel": "/cancel — set aside what we're doing (your answers so far are kept)",
-    "skip": "/skip — skip an optional question",
-    "back": "/back — go back one question",
-    "help": "/help — this list",
+    "note": N_("/note <text> — something to bring to your next session"),
+    "export": N_("/export — a copy of everything kept about you; /delete — erase it all"),
+    "cancel": N_("/cancel — set aside what we're doing (your answers so far are kept)"),
+    "skip": N_("/skip — skip an optional question"),
+    "back": N_("/back — go back one question"),
+    "help": N_("/help — this list"),
 }
 """The lines of /help after the homework types, in this order (from the command table)."""
-HELP_QUIT: Final = "/quit — leave this chat (everything is kept for next time)"
+HELP_QUIT: Final = N_("/quit — leave this chat (everything is kept for next time)")
 """The last line of /help where the client can leave (the terminal chat: the machine's owner)."""
-HELP_CLOSING: Final = (
+HELP_CLOSING: Final = N_(
     "Between is not an emergency service. If you are in danger, call your local emergency number."
 )
 MENU_ORDER: Final = (
@@ -47,65 +47,72 @@ MENU_ORDER: Final = (
     "help",
 )
 """The order of the command menu and /help; the homework types stand at ``(homework)``."""
-WELCOME_BACK: Final = "Welcome back to Between. /help shows what we can do."
+WELCOME_BACK: Final = N_("Welcome back to Between. /help shows what we can do.")
 """A later start of the terminal chat: the welcome was read the first time."""
-STILL_OPEN: Final = "We're in the middle of {a_title} — here's where we were."
-ALREADY_OPEN: Final = "You have {a_title} open. Let's finish it first — or /cancel to set it aside."
-CANCELLED: Final = (
+STILL_OPEN: Final = N_("We're in the middle of {a_title} — here's where we were.")
+ALREADY_OPEN: Final = N_("You have {a_title} open. Let's finish it first — or /cancel to set it aside.")
+CANCELLED: Final = N_(
     "Okay, I've set the {title} aside. What you answered is kept. Come back any time with /{command}."
 )
-NOTHING_OPEN: Final = "There's nothing open right now. /help shows what we can do."
-UNKNOWN_COMMAND: Final = "I don't know that command. /help shows what we can do."
-IDLE_TEXT: Final = "Thanks for writing. I read answers inside an exercise — /help shows what we can start."
-BUTTON_EXPIRED: Final = "This button has expired — please use the latest message."
-MEDIA_NOT_READ: Final = "I can only read text and buttons here."
-PRIVATE_ONLY: Final = "Let's talk in a private chat with me — homework stays between you and your therapist."
+NOTHING_OPEN: Final = N_("There's nothing open right now. /help shows what we can do.")
+UNKNOWN_COMMAND: Final = N_("I don't know that command. /help shows what we can do.")
+IDLE_TEXT: Final = N_(
+    "Thanks for writing. I read answers inside an exercise — /help shows what we can start."
+)
+BUTTON_EXPIRED: Final = N_("This button has expired — please use the latest message.")
+MEDIA_NOT_READ: Final = N_("I can only read text and buttons here.")
+PRIVATE_ONLY: Final = N_(
+    "Let's talk in a private chat with me — homework stays between you and your therapist."
+)
 COMMAND_NAMES: Final = {
-    "start": "Start Between",
-    "help": "What I can do",
-    "cancel": "Set aside the current exercise",
-    "skip": "Skip an optional question",
-    "back": "Go back one question",
-    "schedule": "Your plan",
-    "history": "Your journal",
-    "timezone": "Your time zone",
+    "start": N_("Start Between"),
+    "help": N_("What I can do"),
+    "cancel": N_("Set aside the current exercise"),
+    "skip": N_("Skip an optional question"),
+    "back": N_("Go back one question"),
+    "schedule": N_("Your plan"),
+    "history": N_("Your journal"),
+    "timezone": N_("Your time zone"),
     "language": N_("Your language"),
-    "note": "Something to bring to your next session",
-    "export": "A copy of everything kept about you",
-    "delete": "Delete everything kept about you",
+    "note": N_("Something to bring to your next session"),
+    "export": N_("A copy of everything kept about you"),
+    "delete": N_("Delete everything kept about you"),
 }
 
+HOMEWORK: Final = N_("homework")
+"""What a homework is called whose type is no longer installed."""
+
 # --- scheduled homework -------------------------------------------------------------------
-PROMPT: Final = "It's time for your {title}. A few minutes is plenty — whenever you're ready."
-REMINDER: Final = (
+PROMPT: Final = N_("It's time for your {title}. A few minutes is plenty — whenever you're ready.")
+REMINDER: Final = N_(
     "Just a gentle nudge: your {title} is still here today, if you'd like it. Skipping is fine too."
 )
-BUTTON_START: Final = "Start now"
-BUTTON_SNOOZE_15: Final = "In 15 min"
-BUTTON_SNOOZE_60: Final = "In 1 hour"
-BUTTON_SNOOZE_EVENING: Final = "This evening"
-BUTTON_SKIP_TODAY: Final = "Skip today"
-PROMPT_STARTED: Final = "✓ Started"
-PROMPT_SNOOZED: Final = "✓ I'll check in again at {time}."
-PROMPT_SKIPPED: Final = "✓ Skipped for today"
-PROMPT_CLOSED: Final = "This one has passed for today."
-FINISH_OPEN_FIRST: Final = "You have {a_title} open — let's finish it first, or /cancel it."
-NO_SCHEDULE: Final = "You have no scheduled homework yet. Your therapist can set some up with you."
-SCHEDULE_HEADER: Final = "Your plan (times in {zone}):"
-SCHEDULE_LINE: Final = "• {title}: {times}, {days}"
-SCHEDULE_NEXT: Final = "Next: {title} at {time} on {day}."
-TIMEZONE_CURRENT: Final = (
+BUTTON_START: Final = N_("Start now")
+BUTTON_SNOOZE_15: Final = N_("In 15 min")
+BUTTON_SNOOZE_60: Final = N_("In 1 hour")
+BUTTON_SNOOZE_EVENING: Final = N_("This evening")
+BUTTON_SKIP_TODAY: Final = N_("Skip today")
+PROMPT_STARTED: Final = N_("✓ Started")
+PROMPT_SNOOZED: Final = N_("✓ I'll check in again at {time}.")
+PROMPT_SKIPPED: Final = N_("✓ Skipped for today")
+PROMPT_CLOSED: Final = N_("This one has passed for today.")
+FINISH_OPEN_FIRST: Final = N_("You have {a_title} open — let's finish it first, or /cancel it.")
+NO_SCHEDULE: Final = N_("You have no scheduled homework yet. Your therapist can set some up with you.")
+SCHEDULE_HEADER: Final = N_("Your plan (times in {zone}):")
+SCHEDULE_LINE: Final = N_("• {title}: {times}, {days}")
+SCHEDULE_NEXT: Final = N_("Next: {title} at {time} on {day}.")
+TIMEZONE_CURRENT: Final = N_(
     "Your time zone is {zone}.\nTo change it, send /timezone with a city or an offset, "
     "for example /timezone Berlin or /timezone UTC+2."
 )
-TIMEZONE_PICK: Final = "Which one do you mean?"
-TIMEZONE_CONFIRM: Final = "Is this the one you mean?"
-TIMEZONE_UNKNOWN: Final = (
+TIMEZONE_PICK: Final = N_("Which one do you mean?")
+TIMEZONE_CONFIRM: Final = N_("Is this the one you mean?")
+TIMEZONE_UNKNOWN: Final = N_(
     "I couldn't find that place. Try a nearby big city, or an offset like UTC+2 or UTC-05:30."
 )
-TIMEZONE_SET: Final = "Done — your time zone is now {zone}. Your plan follows your local time."
-BUTTON_NONE_OF_THESE: Final = "None of these"
-TIMEZONE_UNCHANGED: Final = "Okay, I left your time zone as it was."
+TIMEZONE_SET: Final = N_("Done — your time zone is now {zone}. Your plan follows your local time.")
+BUTTON_NONE_OF_THESE: Final = N_("None of these")
+TIMEZONE_UNCHANGED: Final = N_("Okay, I left your time zone as it was.")
 LANGUAGE_PICK: Final = N_("Which language would you like me to write in?")
 LANGUAGE_SET: Final = N_("Done — I'll write in English from now on.")
 """Said in the language just chosen (its catalogue names itself)."""
@@ -114,23 +121,23 @@ LANGUAGE_OWN_NAME: Final = N_("English")
 """Each catalogue translates this into its language's own name."""
 
 # --- the journal (/history) -------------------------------------------------------------------
-JOURNAL_EMPTY: Final = "Your journal is empty so far. Whatever you practise will be kept here, for you."
-JOURNAL_HEADER: Final = "Your journal (newest first, times in {zone}):"
-JOURNAL_LINE: Final = "• {when} — {title}: {line}"
-JOURNAL_DRAFT: Final = " (draft)"
-JOURNAL_NOTES_HEADER: Final = "Your notes for your sessions (newest first):"
-JOURNAL_NOTE_LINE: Final = "• {when} — {text}"
-BUTTON_OLDER: Final = "Older ›"
-BUTTON_NEWER: Final = "‹ Newer"
-BUTTON_OPEN: Final = "Open {title} of {when}"
-JOURNAL_ENTRY_HEADER: Final = "{title}, {when}"
+JOURNAL_EMPTY: Final = N_("Your journal is empty so far. Whatever you practise will be kept here, for you.")
+JOURNAL_HEADER: Final = N_("Your journal (newest first, times in {zone}):")
+JOURNAL_LINE: Final = N_("• {when} — {title}: {line}")
+JOURNAL_DRAFT_LINE: Final = N_("• {when} — {title}: {line} (draft)")
+JOURNAL_NOTES_HEADER: Final = N_("Your notes for your sessions (newest first):")
+JOURNAL_NOTE_LINE: Final = N_("• {when} — {text}")
+BUTTON_OLDER: Final = N_("Older ›")
+BUTTON_NEWER: Final = N_("‹ Newer")
+BUTTON_OPEN: Final = N_("Open {title} of {when}")
+JOURNAL_ENTRY_HEADER: Final = N_("{title}, {when}")
 
 # --- drafts -----------------------------------------------------------------------------------
-DRAFT_OFFER: Final = "You have {a_title} you set aside on {when}. Carry on where you left off?"
-BUTTON_RESUME: Final = "Carry on"
-BUTTON_START_FRESH: Final = "Start a new one"
-DRAFT_RESUMED: Final = "Welcome back — here's where you were."
-HOMEWORK_CHANGED: Final = (
+DRAFT_OFFER: Final = N_("You have {a_title} you set aside on {when}. Carry on where you left off?")
+BUTTON_RESUME: Final = N_("Carry on")
+BUTTON_START_FRESH: Final = N_("Start a new one")
+DRAFT_RESUMED: Final = N_("Welcome back — here's where you were.")
+HOMEWORK_CHANGED: Final = N_(
     "The questions of the {title} have changed since you began it, so let's start it afresh — "
     "what you wrote before is kept in your journal."
 )
@@ -138,7 +145,7 @@ HOMEWORK_CHANGED: Final = (
 # --- joining: invitation, consent -------------------------------------------------------------
 # ``{privacy}``: the messenger's own paragraph (its transport's PRIVACY_NOTE), so each messenger's
 # consent text is true of it, and has its own version.
-CONSENT: Final = (
+CONSENT: Final = N_(
     "Before we begin, here is what Between is — in plain words.\n\n"
     "• What I keep: your answers to the practice you do here, notes you ask me to bring, "
     "and when you practised or skipped. Your therapist ({therapist}) sees them, in a summary "
@@ -150,72 +157,95 @@ CONSENT: Final = (
     "• Your data is yours: /export sends you a copy and /delete erases it, at any time.\n\n"
     "Is this okay with you?"
 )
-BUTTON_AGREE: Final = "I agree"
-BUTTON_NOT_NOW: Final = "Not now"
-CONSENT_AGREED: Final = "✓ Agreed"
-CONSENT_DECLINED: Final = (
+BUTTON_AGREE: Final = N_("I agree")
+BUTTON_NOT_NOW: Final = N_("Not now")
+CONSENT_AGREED: Final = N_("✓ Agreed")
+CONSENT_DECLINED: Final = N_(
     "That's completely fine — nothing has been kept. If you change your mind, open the "
     "invitation link again while it's still valid, or ask your therapist for a new one."
 )
-CONSENT_DECLINED_EXISTING: Final = (
+CONSENT_DECLINED_EXISTING: Final = N_(
     "That's okay. I'll pause here and keep nothing new. Whenever you're ready, send /start."
 )
-CONSENT_THANKS: Final = "Thank you. We can carry on — /help shows what we can do."
-YOUR_THERAPIST: Final = "your therapist"
-STRANGER: Final = (
+CONSENT_THANKS: Final = N_("Thank you. We can carry on — /help shows what we can do.")
+YOUR_THERAPIST: Final = N_("your therapist")
+STRANGER: Final = N_(
     "Hi! Between is used together with a therapist. Please ask your therapist for an "
     "invitation link — it brings you straight in."
 )
-JOINED: Final = "Thank you — you're connected with {therapist}. Welcome!"
-CODE_INVALID: Final = (
+JOINED: Final = N_("Thank you — you're connected with {therapist}. Welcome!")
+CODE_INVALID: Final = N_(
     "This link or code doesn't work any more — it may have expired or been used already. "
     "Please ask for a new one."
 )
-CODE_TOO_MANY: Final = "That's a lot of tries in a short time. Please wait a few minutes and try again."
-ALREADY_CONNECTED: Final = "You're already connected with {therapist} — nothing more to do."
-OTHER_THERAPIST: Final = (
+CODE_TOO_MANY: Final = N_("That's a lot of tries in a short time. Please wait a few minutes and try again.")
+ALREADY_CONNECTED: Final = N_("You're already connected with {therapist} — nothing more to do.")
+OTHER_THERAPIST: Final = N_(
     "You're already connected with a therapist here, so I can't accept this invitation. "
     "If you're changing therapists, please ask the practice to move you over."
 )
-INVITE_FOR_CLIENTS: Final = "This is a client invitation; you're registered here as a therapist."
-REGISTER_NOT_FOR_CLIENTS: Final = (
+INVITE_FOR_CLIENTS: Final = N_("This is a client invitation; you're registered here as a therapist.")
+REGISTER_NOT_FOR_CLIENTS: Final = N_(
     "This link is for registering a therapist, and you're connected here as a client. "
     "Please open it from another Telegram account."
 )
-REGISTER_NOT_IN_OWN_CHAT: Final = (
+REGISTER_NOT_IN_OWN_CHAT: Final = N_(
     "This is a therapist's registration code, and this chat is one person's own practice chat on "
     "this computer: it stays a client's, so nothing changed and the code is still valid. A "
     "therapist registers from their own messenger account: in Telegram, open the registration "
     "link (or send /start <code> to the bot there)."
 )
-POST_CODE_IN_CHAT: Final = "This code links a group or channel: post it there as /link <code>, not here."
+POST_CODE_IN_CHAT: Final = N_("This code links a group or channel: post it there as /link <code>, not here.")
 
 # --- notes and confidence -----------------------------------------------------------------------
-NOTE_USAGE: Final = (
+NOTE_USAGE: Final = N_(
     "Write what you'd like to bring to your next session after /note — for example:\n"
     "/note I want to talk about the weekend"
 )
-NOTE_KEPT: Final = "Noted — I'll bring this to your next session."
-NOTE_NO_THERAPIST: Final = (
+NOTE_KEPT: Final = N_("Noted — I'll bring this to your next session.")
+NOTE_NO_THERAPIST: Final = N_(
     "Noted. (You're not connected with a therapist here yet, so it stays in your journal: /history.)"
 )
-ASSIGNED: Final = "{therapist} has set up a practice with you: {title}, {times} ({days}), from {start}."
-ASSIGNED_WHY: Final = "Why: {rationale}"
-ASSIGNED_LIST: Final = "\n{name}: {items}"
-CONFIDENCE_QUESTION: Final = (
+ASSIGNED: Final = N_("{therapist} has set up a practice with you: {title}, {times} ({days}), from {start}.")
+ASSIGNED_WHY: Final = N_("Why: {rationale}")
+ASSIGNED_LIST: Final = N_("\n{name}: {items}")
+CONFIDENCE_QUESTION: Final = N_(
     "How confident do you feel that you'll be able to do it? "
     "0 = not at all, 10 = completely. Any answer is a good answer."
 )
-CONFIDENCE_LOW: Final = (
+CONFIDENCE_LOW: Final = N_(
     "Thank you for being honest — that's really useful to talk through with your therapist. "
     "Any amount of trying counts."
 )
-CONFIDENCE_HIGH: Final = "Thank you! I'll remind you when it's time."
-UNASSIGNED: Final = "{therapist} has taken {title} off your plan. Nothing more will be sent for it."
+CONFIDENCE_HIGH: Final = N_("Thank you! I'll remind you when it's time.")
+UNASSIGNED: Final = N_("{therapist} has taken {title} off your plan. Nothing more will be sent for it.")
 
 # --- safety: risk language ------------------------------------------------------------------------
-# Reviewed wording: change it only with the practice's clinical lead.
-CRISIS: Final = (
+# Reviewed wording: change it only with the practice's clinical lead. Each translation is reviewed
+# by a clinician who speaks its language before it is used (the catalogues say so, entry by entry).
+PLACEHOLDER_RESOURCES: Final = frozenset(
+    {
+        # TRANSLATORS: crisis text — a placeholder the practice confirms or replaces (CRISIS_EMERGENCY):
+        # your country's emergency number. Needs review by a clinician who speaks your language.
+        N_("your local emergency number (112 in Europe, 911 in North America)"),
+        # TRANSLATORS: crisis text — placeholder (CRISIS_LINE): your country's crisis lines.
+        # Needs review by a clinician who speaks your language.
+        N_("988 Suicide & Crisis Lifeline (US), 116 123 Samaritans (UK & Ireland)"),
+        # TRANSLATORS: crisis text — placeholder (CRISIS_TEXT_LINE): a crisis line by text or chat.
+        # Needs review by a clinician who speaks your language.
+        N_("text HOME to 741741 (US) or SHOUT to 85258 (UK)"),
+        # TRANSLATORS: crisis text — placeholder (CRISIS_ABUSE_LINE): lines for abuse and violence.
+        # Needs review by a clinician who speaks your language.
+        N_(
+            "1-800-799-7233 National Domestic Violence Hotline (US), 0808 2000 247 National Domestic "
+            "Abuse Helpline (UK); children: 116 111 (Europe), Childline 0800 1111 (UK)"
+        ),
+    }
+)
+"""The crisis resources' shipped defaults (``CRISIS_*`` settings, placeholders a practice confirms):
+while a setting is one of these, a client reads its translation, their language's placeholder."""
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+CRISIS: Final = N_(
     "Thank you for telling me. What you wrote sounds really painful, and you deserve support "
     "right now — not only homework.\n\n"
     "If you are in danger or might act on these thoughts, please reach out now:\n"
@@ -226,7 +256,8 @@ CRISIS: Final = (
 )
 # When what they wrote says someone is hurting them (harm by others, danger at home): the same
 # message with the practice's resources for abuse and violence first.
-CRISIS_HARMED: Final = (
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+CRISIS_HARMED: Final = N_(
     "Thank you for telling me. What you wrote sounds really frightening, and nobody has the right "
     "to hurt you. You deserve support right now — not only homework.\n\n"
     "If you are in danger, someone is hurting you, or you might act on these thoughts, please "
@@ -237,56 +268,74 @@ CRISIS_HARMED: Final = (
     "• Text line: {text_line}\n\n"
     "I'm a homework companion, not a crisis service, and nobody reads this chat live.{told}"
 )
-CRISIS_TOLD_THERAPIST: Final = " I've let your therapist know, so you can talk about it together."
-BUTTON_SAFE: Final = "I'm safe — carry on"
-BUTTON_NOT_SAFE: Final = "I'm not safe right now"
-BUTTON_SAFE_NOW: Final = "I'm safe now — carry on"
-BUTTON_SAFE_CONTINUE: Final = "I'm safe — carry on with the questions"
-BUTTON_SAFE_SET_ASIDE: Final = "I'm safe — pause the questions for now"
-SAFE_THANKS: Final = "Thank you for letting me know. I'll check in with you once more, a little later."
-NOT_SAFE: Final = (
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+CRISIS_TOLD_THERAPIST: Final = N_(" I've let your therapist know, so you can talk about it together.")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_SAFE: Final = N_("I'm safe — carry on")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_NOT_SAFE: Final = N_("I'm not safe right now")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_SAFE_NOW: Final = N_("I'm safe now — carry on")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_SAFE_CONTINUE: Final = N_("I'm safe — carry on with the questions")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_SAFE_SET_ASIDE: Final = N_("I'm safe — pause the questions for now")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+SAFE_THANKS: Final = N_("Thank you for letting me know. I'll check in with you once more, a little later.")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+NOT_SAFE: Final = N_(
     "Thank you for telling me — that takes courage. Please reach out now: {emergency}, or "
     "{line}, or {text_line}. If someone you trust is nearby, let them know too.{told}"
 )
 # When what they wrote said someone is hurting them: the abuse and violence line first.
-NOT_SAFE_HARMED: Final = (
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+NOT_SAFE_HARMED: Final = N_(
     "Thank you for telling me — that takes courage. Please reach out now: {emergency}, or "
     "{abuse_line}, or {line}, or {text_line}. If someone you trust is nearby, let them know too.{told}"
 )
-NOT_SAFE_TOLD_THERAPIST: Final = " Your therapist has been told."
-CARRY_ON: Final = "Here's where we were, whenever you're ready."
-PAUSED: Final = (
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+NOT_SAFE_TOLD_THERAPIST: Final = N_(" Your therapist has been told.")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+CARRY_ON: Final = N_("Here's where we were, whenever you're ready.")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+PAUSED: Final = N_(
     "We're paused here — nothing is lost. When you're ready, tap “I'm safe — carry on”, "
     "or /cancel to stop for now."
 )
-FOLLOW_UP: Final = "Checking in, as I said I would: are you safe right now?"
-BUTTON_FOLLOW_UP_SAFE: Final = "Yes, I'm safe"
-BUTTON_FOLLOW_UP_NOT_SAFE: Final = "Not really"
-FOLLOW_UP_SAFE: Final = "Thank you — I'm glad. Your therapist will talk it through with you when you meet."
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+FOLLOW_UP: Final = N_("Checking in, as I said I would: are you safe right now?")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_FOLLOW_UP_SAFE: Final = N_("Yes, I'm safe")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+BUTTON_FOLLOW_UP_NOT_SAFE: Final = N_("Not really")
+# TRANSLATORS: crisis text — needs review by a clinician who speaks your language.
+FOLLOW_UP_SAFE: Final = N_(
+    "Thank you — I'm glad. Your therapist will talk it through with you when you meet."
+)
 
 # --- your data: export and erasure ------------------------------------------------------------
-EXPORT_READY: Final = (
+EXPORT_READY: Final = N_(
     "Here is everything Between keeps about you: all of it as data (JSON), and your practice as "
     "a table you can open in a spreadsheet (CSV)."
 )
-EXPORT_FHIR: Final = (
+EXPORT_FHIR: Final = N_(
     "And your questionnaire results (such as PHQ-9 and GAD-7) in FHIR, the format health records "
     "use, in case you or your therapist want to add them to one."
 )
-DELETE_CONFIRM: Final = (
+DELETE_CONFIRM: Final = N_(
     "This deletes everything Between keeps about you — your practice, notes, plan and this "
     "connection with your therapist — for good. It can't be undone. (/export first if you'd "
     "like a copy.) Your therapist will be told that you've left.\n\nDelete everything?"
 )
-BUTTON_DELETE: Final = "Yes, delete everything"
-BUTTON_KEEP: Final = "No, keep it"
-DELETE_KEPT: Final = "Okay — nothing was deleted."
-DELETED: Final = (
+BUTTON_DELETE: Final = N_("Yes, delete everything")
+BUTTON_KEEP: Final = N_("No, keep it")
+DELETE_KEPT: Final = N_("Okay — nothing was deleted.")
+DELETED: Final = N_(
     "Done: everything Between kept about you has been deleted. Thank you for the practice you "
     "did here. If you ever want to come back, your therapist can send you a new invitation."
 )
-DELETE_THERAPIST: Final = "Therapists' accounts are removed by the practice admin; please ask them."
-SLOW_DOWN: Final = "That's a lot of messages at once — I'll pause for a minute, then we can carry on."
+DELETE_THERAPIST: Final = N_("Therapists' accounts are removed by the practice admin; please ask them.")
+SLOW_DOWN: Final = N_("That's a lot of messages at once — I'll pause for a minute, then we can carry on.")
 
 # --- to the client's therapist ------------------------------------------------------------
-CLIENT_LEFT: Final = "{alias} has left Between and asked for their data to be deleted; it has been."
+CLIENT_LEFT: Final = N_("{alias} has left Between and asked for their data to be deleted; it has been.")

@@ -17,3 +17,10 @@ async def therapist_chats(tx: Transaction, therapist_id: int) -> tuple[Recipient
     if therapist.digest_chat_id is not None and therapist.digest_transport == person.transport:
         return Recipient(person.transport, therapist.digest_chat_id), private
     return private, None
+
+
+async def reader_language(tx: Transaction, person_id: int) -> str | None:
+    """The language someone other than the turn's person reads (a therapist told about a
+    client): their own choice, else None (the practice's default)."""
+    person = await tx.people.get(person_id)
+    return person.language if person is not None else None

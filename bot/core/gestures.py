@@ -5,7 +5,9 @@ word in the terminal and on Signal).
 A text stays in one place (its flow's module, ``bot/chat/texts.py``…) and writes a marker where
 it names a gesture: ``f"Write a few words, or {TAP} Skip."``. The transport's :class:`Gestures`
 turns it into words when the message is shown (:meth:`Gestures.speak`); a marker is never
-formatted away by ``str.format``, so texts with ``{low}`` and the like keep working.
+formatted away by ``str.format``, so texts with ``{low}`` and the like keep working. A text
+translated by ``bot.core.i18n._`` carries its language in its markers (``⟨tap|de⟩``), and the
+gesture is said in that language (its words are catalogue texts too).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from typing import Final
+
+from bot.core.i18n import GESTURE_MARKER, _, reading
 
 TAP: Final = "⟨tap⟩"
 """The verb for choosing one answer by name: "tap Skip" / "type skip"."""
@@ -28,8 +32,6 @@ PICK_ANY_CAPITAL: Final = "⟨Pick_any⟩"
 """The same at the start of a sentence."""
 USE_LATEST: Final = "⟨use_latest⟩"
 """Where answers go: "use the buttons on the latest message" / "answer the latest question"."""
-
-_MARKER = re.compile(r"⟨(\w+)⟩")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +51,13 @@ class Gestures:
         words: dict[str, str] = {f.name: str(getattr(self, f.name)) for f in fields(self)}
 
         def word(match: re.Match[str]) -> str:
-            name = match.group(1)
+            name, language = match.group(1), match.group(2)
             said = words.get(name.lower())
             if said is None:
                 return match.group(0)
+            if language is not None:
+                with reading(language):
+                    said = _(said)
             return said[:1].upper() + said[1:] if name[:1].isupper() else said
 
-        return _MARKER.sub(word, text)
+        return GESTURE_MARKER.sub(word, text)

@@ -37,18 +37,41 @@ def N_(message: str) -> str:
 
 def _(message: str) -> str:
     """``message`` in the language being read now (English where the catalogue lacks it)."""
-    return _catalogue(current()).gettext(message)
+    return _said_in(current(), _catalogue(current()).gettext(message))
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or a plural form for ``count``, by the language's own plural rule."""
-    return _catalogue(current()).ngettext(singular, plural, count)
+    return _said_in(current(), _catalogue(current()).ngettext(singular, plural, count))
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` where the same English words need different translations ("Skip" the button,
     "skip" the noun): ``context`` tells them apart."""
-    return _catalogue(current()).pgettext(context, message)
+    return _said_in(current(), _catalogue(current()).pgettext(context, message))
+
+
+def every_language(message: str) -> frozenset[str]:
+    """``message`` as each installed language says it (English included): what a typed word
+    such as "Skip" may be, whichever language the person types in."""
+    return frozenset(_catalogue(language).gettext(message) for language in installed())
+
+
+GESTURE_MARKER: Final = re.compile(r"⟨(\w+)(?:\|(\w+))?⟩")
+"""A gesture named in a text (``bot.core.gestures``): ``⟨tap⟩``, or ``⟨tap|de⟩`` once translated,
+so the transport says the gesture in the language the text was written in."""
+
+
+def _said_in(language: str, text: str) -> str:
+    """A translated text's gesture markers tagged with its language (English ones stay bare)."""
+    if language == SOURCE_LANGUAGE or "⟨" not in text:
+        return text
+    return GESTURE_MARKER.sub(lambda m: f"⟨{m.group(1)}|{language}⟩", text)
+
+
+def reading_now() -> str | None:
+    """The language set by the ``reading`` block we are in; None outside any."""
+    return _reading.get()
 
 
 def current() -> str:

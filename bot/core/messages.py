@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.core.i18n import reading_now
+
 
 class Purpose(StrEnum):
     """Why a message is sent; transports with no edits (the terminal) decide what to show by it."""
@@ -134,6 +136,9 @@ class Outgoing:
     urgent: bool = False
     """A crisis reply or a risk alert: sent before anything else queued for its chat and not
     held by the chat's pace (the safety target is seconds, not a queue's length)."""
+    language: str | None = field(default_factory=reading_now)
+    """The language it was written in (the ``reading`` block it was made in; None: the
+    practice's default): a transport that adds words of its own (typing hints) says them in it."""
 
     @property
     def expected(self) -> Expects | None:
@@ -158,6 +163,7 @@ class Outgoing:
             else None,
             **({"erased": True} if self.erased else {}),
             "urgent": self.urgent,
+            **({"language": self.language} if self.language else {}),
         }
 
     @classmethod
@@ -187,6 +193,7 @@ class Outgoing:
             else None,
             erased=bool(data.get("erased", False)),
             urgent=bool(data.get("urgent", False)),
+            language=data.get("language"),
         )
 
 

@@ -2,7 +2,8 @@
 
 Pure and standard-library only, so flows can read a therapist's answer with the same rules as
 ``between schedule``; ``bot.local_time`` re-exports these. Errors are ``ValueError`` with a
-short message meant for the person who typed the words.
+short message meant for the person who typed the words, in the language being read (the
+words typed are English day names in every language, as commands are the same words).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import re
 from datetime import time
 
 from bot.core.formatting import weekday_name
+from bot.core.i18n import N_, _, ngettext
 
 _TIME_SEPARATORS = re.compile(r"[\s,;]+")
 _TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
-_TIME_EXAMPLE = "like 08:00 or 20:30"
 
 
 def parse_times(text: str) -> tuple[time, ...]:
@@ -24,17 +25,21 @@ def parse_times(text: str) -> tuple[time, ...]:
     """
     tokens = [token for token in _TIME_SEPARATORS.split(text.strip()) if token]
     if not tokens:
-        raise ValueError(f"Please give at least one time, {_TIME_EXAMPLE}.")
+        raise ValueError(_("Please give at least one time, like 08:00 or 20:30."))
     found = set()
     for token in tokens:
         match = _TIME_PATTERN.fullmatch(token)
         if match is None:
-            raise ValueError(f"'{_shorten(token)}' is not a time. Please write times {_TIME_EXAMPLE}.")
+            raise ValueError(
+                _("'{typed}' is not a time. Please write times like 08:00 or 20:30.").format(
+                    typed=_shorten(token)
+                )
+            )
         hour, minute = int(match[1]), int(match[2])
         if hour > 23:
-            raise ValueError(f"'{token}': hours go from 0 to 23.")
+            raise ValueError(_("'{typed}': hours go from 0 to 23.").format(typed=token))
         if minute > 59:
-            raise ValueError(f"'{token}': minutes go from 00 to 59.")
+            raise ValueError(_("'{typed}': minutes go from 00 to 59.").format(typed=token))
         found.add(time(hour, minute))
     return tuple(sorted(found))
 
@@ -60,12 +65,11 @@ _WEEKDAYS_BY_PHRASE = {
     "weekend": _WEEKEND,
 }
 _PHRASE_BY_WEEKDAYS = {
-    _EVERY_DAY: "every day",
-    _WORKING_DAYS: "weekdays",
-    _WEEKEND: "weekends",
-    frozenset[int](): "no days",
+    _EVERY_DAY: N_("every day"),
+    _WORKING_DAYS: N_("weekdays"),
+    _WEEKEND: N_("weekends"),
+    frozenset[int](): N_("no days"),
 }
-_WEEKDAY_EXAMPLE = "mon,wed,fri or mon-fri or daily"
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
@@ -79,14 +83,18 @@ def parse_weekdays(text: str) -> frozenset[int]:
         return _WEEKDAYS_BY_PHRASE[normalised]
     tokens = [token for token in re.split(r"[\s,;]+", re.sub(r"\s*-\s*", "-", normalised)) if token]
     if not tokens:
-        raise ValueError(f"Please name some days, like {_WEEKDAY_EXAMPLE}.")
+        raise ValueError(_("Please name some days, like mon,wed,fri or mon-fri or daily."))
     found: set[int] = set()
     for token in tokens:
         first_name, dash, last_name = token.partition("-")
         first = _WEEKDAY_BY_NAME.get(first_name)
         last = _WEEKDAY_BY_NAME.get(last_name) if dash else first
         if first is None or last is None:
-            raise ValueError(f"'{_shorten(token)}' is not a day I know. Try {_WEEKDAY_EXAMPLE}.")
+            raise ValueError(
+                _("'{typed}' is not a day I know. Try mon,wed,fri or mon-fri or daily.").format(
+                    typed=_shorten(token)
+                )
+            )
         found.update((first + offset) % 7 for offset in range((last - first) % 7 + 1))
     return frozenset(found)
 
@@ -96,22 +104,26 @@ def describe_weekdays(days: frozenset[int]) -> str:
     if not days <= _EVERY_DAY:
         raise ValueError(f"weekdays are 0 (Monday) to 6 (Sunday), got {sorted(days)}")
     if days in _PHRASE_BY_WEEKDAYS:
-        return _PHRASE_BY_WEEKDAYS[days]
+        return _(_PHRASE_BY_WEEKDAYS[days])
     return ", ".join(weekday_name(day) for day in sorted(days))
 
 
 CADENCE_PHRASES = {
-    "before_session": "the day before each session",
-    "before_other_session": "the day before every other session",
-    "every_n_days": "every {n} days",
+    "before_session": N_("the day before each session"),
+    "before_other_session": N_("the day before every other session"),
+    "every_n_days": "every {n} days",  # (in words by ngettext below)
 }
 """How a plan that is not weekly reads (by ``bot.core.statuses.Cadence``)."""
 
 
 def describe_plan_days(cadence: str, weekdays: frozenset[int], interval_days: int | None) -> str:
-    """'every day', 'Mon, Wed' for a weekly plan; 'every 14 days', 'the day before each session'."""
+    """'every day', 'Mon, Wed' for a weekly plan; 'every 14 days', 'the day before each session'
+    (in the language being read)."""
+    if cadence == "every_n_days":
+        n = interval_days or 0
+        return ngettext("every {n} day", "every {n} days", n).format(n=interval_days)
     phrase = CADENCE_PHRASES.get(cadence)
-    return describe_weekdays(weekdays) if phrase is None else phrase.format(n=interval_days)
+    return describe_weekdays(weekdays) if phrase is None else _(phrase)
 
 
 def _shorten(token: str, limit: int = 20) -> str:

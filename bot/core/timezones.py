@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 
+from bot.core.i18n import _
+
 log = logging.getLogger(__name__)
 
 _MAX_OFFSET = timedelta(hours=14)
@@ -95,14 +97,15 @@ def find_zones(text: str, limit: int = 5) -> list[ZoneChoice]:
 
 
 def describe_zone(name: str, now: datetime) -> str:
-    """For the confirmation: 'Europe/Berlin — now 14:05 there (UTC+01:00)'.
+    """For the confirmation: 'Europe/Berlin — now 14:05 there (UTC+01:00)' (in the language
+    being read).
 
     A fixed offset already says its offset, so it is not repeated: 'UTC+05:30 — now 18:35 there'.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got naive {now.isoformat()}")
     local = now.astimezone(zone_from_name(name))
-    text = f"{name} — now {local:%H:%M} there"
+    text = _("{zone} — now {time} there").format(zone=name, time=f"{local:%H:%M}")
     if _parse_stored_offset(name) is not None:
         return text
     return f"{text} ({_offset_text(local.utcoffset() or timedelta())})"

@@ -22,7 +22,7 @@ from bot.core.codes import (
     looks_like_code,
     new_code,
 )
-from bot.core.i18n import SOURCE_LANGUAGE, current
+from bot.core.i18n import SOURCE_LANGUAGE, _, current
 from bot.core.messages import Button, Outgoing, Purpose, choice_question
 from bot.practice import texts as ptexts
 from bot.practice.therapist import DEFAULT_LEAD_MINUTES, free_alias, help_text
@@ -47,7 +47,7 @@ DECLINE = "-"
 def consent_text(privacy: str) -> str:
     """The consent text for one messenger (``privacy``: its own paragraph), before the
     therapist's name is filled in."""
-    return texts.CONSENT.replace("{privacy}", privacy)
+    return _(texts.CONSENT).replace("{privacy}", _(privacy))
 
 
 def consent_version(privacy: str) -> str:
@@ -63,10 +63,10 @@ def consent_message(therapist: str | None, code: str | None, privacy: str) -> Ou
     (nothing is stored before they agree); without one, it is asked again of a client."""
     agree = f"{JOIN_DATA_PREFIX}{code}" if code else JOIN_AGAIN
     buttons = (
-        (Button(texts.BUTTON_AGREE, agree),),
-        (Button(texts.BUTTON_NOT_NOW, f"{JOIN_DATA_PREFIX}{DECLINE}"),),
+        (Button(_(texts.BUTTON_AGREE), agree),),
+        (Button(_(texts.BUTTON_NOT_NOW), f"{JOIN_DATA_PREFIX}{DECLINE}"),),
     )
-    text = consent_text(privacy).format(therapist=therapist or texts.YOUR_THERAPIST)
+    text = consent_text(privacy).format(therapist=therapist or _(texts.YOUR_THERAPIST))
     return choice_question(text, buttons)
 
 
@@ -74,7 +74,7 @@ def _closed(message_id: str | None, status: str | None) -> list[Outgoing]:
     """The consent message loses its buttons (and says what was chosen)."""
     if message_id is None:
         return []
-    text = f"{texts.CONSENT.split(chr(10))[0]}\n\n{status}" if status is not None else None
+    text = f"{_(texts.CONSENT).split(chr(10))[0]}\n\n{status}" if status is not None else None
     return [Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id)]
 
 
@@ -111,13 +111,13 @@ class Admissions:
     async def _usable(self, turn: Turn, code: str) -> CodeRow | None:
         key = f"{turn.sender.transport}:{turn.sender.user_id}"
         if self._limiter.blocked(key):
-            turn.say(note(texts.CODE_TOO_MANY))
+            turn.say(note(_(texts.CODE_TOO_MANY)))
             return None
         row = await turn.tx.codes.find_usable(code_hash(code), turn.now)
         if row is None:
             self._limiter.failed(key)
             log.info("person %s used an unknown or expired code", turn.person.id)
-            turn.say(note(texts.CODE_INVALID))
+            turn.say(note(_(texts.CODE_INVALID)))
         return row
 
     async def on_start_code(self, turn: Turn, code: str) -> None:
@@ -127,12 +127,12 @@ class Admissions:
         person = turn.person
         if row.purpose == CodePurpose.REGISTER:
             if turn.sender.owner:  # the terminal is one person's own practice chat: a client's
-                turn.say(note(texts.REGISTER_NOT_IN_OWN_CHAT))
+                turn.say(note(_(texts.REGISTER_NOT_IN_OWN_CHAT)))
                 log.info("person %s (the machine's owner) used a registration code; kept a client", person.id)
             elif person.role == Role.THERAPIST:
                 turn.say(note(ptexts.ALREADY_THERAPIST))
             elif person.therapist_id is not None:
-                turn.say(note(texts.REGISTER_NOT_FOR_CLIENTS))
+                turn.say(note(_(texts.REGISTER_NOT_FOR_CLIENTS)))
             elif await turn.tx.codes.use(row.id, person.id, turn.now):
                 await turn.tx.therapists.register(person.id, row.name or "", DEFAULT_LEAD_MINUTES, turn.now)
                 person.role = Role.THERAPIST
@@ -142,17 +142,17 @@ class Admissions:
                 log.info("person %s registered as a therapist", person.id)
             return
         if row.purpose == CodePurpose.DIGEST_CHAT:
-            turn.say(note(texts.POST_CODE_IN_CHAT))
+            turn.say(note(_(texts.POST_CODE_IN_CHAT)))
             return
         therapist = await turn.tx.therapists.get(row.therapist_id or 0)
         if therapist is None:
-            turn.say(note(texts.CODE_INVALID))
+            turn.say(note(_(texts.CODE_INVALID)))
         elif person.role == Role.THERAPIST:
-            turn.say(note(texts.INVITE_FOR_CLIENTS))
+            turn.say(note(_(texts.INVITE_FOR_CLIENTS)))
         elif person.therapist_id == therapist.person_id:
-            turn.say(note(texts.ALREADY_CONNECTED.format(therapist=therapist.name)))
+            turn.say(note(_(texts.ALREADY_CONNECTED).format(therapist=therapist.name)))
         elif person.therapist_id is not None:
-            turn.say(note(texts.OTHER_THERAPIST))
+            turn.say(note(_(texts.OTHER_THERAPIST)))
         else:
             turn.say(consent_message(therapist.name, code, self._privacy(turn.sender.transport)))
 
@@ -172,19 +172,19 @@ class Admissions:
         match event:
             case CommandReceived("start", args) if looks_like_code(args):
                 if self._limiter.blocked(key):
-                    return Admission(replies=[note(texts.CODE_TOO_MANY)])
+                    return Admission(replies=[note(_(texts.CODE_TOO_MANY))])
                 row = await tx.codes.find_usable(code_hash(args.strip()), now)
                 if row is None:
                     self._limiter.failed(key)
                     log.info("a stranger used an unknown or expired code")
-                    return Admission(replies=[note(texts.CODE_INVALID)])
+                    return Admission(replies=[note(_(texts.CODE_INVALID))])
                 if row.purpose == CodePurpose.REGISTER:
                     return Admission(enter=True)
                 if row.purpose == CodePurpose.DIGEST_CHAT:
-                    return Admission(replies=[note(texts.POST_CODE_IN_CHAT)])
+                    return Admission(replies=[note(_(texts.POST_CODE_IN_CHAT))])
                 therapist = await tx.therapists.get(row.therapist_id or 0)
                 if therapist is None:
-                    return Admission(replies=[note(texts.CODE_INVALID)])
+                    return Admission(replies=[note(_(texts.CODE_INVALID))])
                 return Admission(
                     replies=[consent_message(therapist.name, args.strip(), self._privacy(sender.transport))]
                 )
@@ -192,13 +192,13 @@ class Admissions:
                 code = data.removeprefix(JOIN_DATA_PREFIX)
                 if code == DECLINE:
                     log.info("a stranger declined consent")
-                    return Admission(replies=[*_closed(message_id, None), note(texts.CONSENT_DECLINED)])
+                    return Admission(replies=[*_closed(message_id, None), note(_(texts.CONSENT_DECLINED))])
                 row = await tx.codes.find_usable(code_hash(code), now) if looks_like_code(code) else None
                 if row is None or row.purpose != CodePurpose.INVITE:
-                    return Admission(replies=[*_closed(message_id, None), note(texts.CODE_INVALID)])
+                    return Admission(replies=[*_closed(message_id, None), note(_(texts.CODE_INVALID))])
                 return Admission(enter=True)
             case ButtonPressed():
-                return Admission(notice=texts.BUTTON_EXPIRED)
+                return Admission(notice=_(texts.BUTTON_EXPIRED))
         words = words_of(event)
         if words and (resources := crisis(words)) is not None:
             log.warning("a stranger wrote risk language; crisis resources sent")
@@ -209,7 +209,7 @@ class Admissions:
             self._strangers_told.clear()
         self._strangers_told.add(key)
         log.info("a stranger wrote; pointed them to their therapist")
-        return Admission(replies=[note(texts.STRANGER)])
+        return Admission(replies=[note(_(texts.STRANGER))])
 
     def needs_consent(self, person: PersonRow) -> bool:
         """A client who has not agreed to the current consent text (therapists are staff; the
@@ -226,20 +226,20 @@ class Admissions:
                 version = self.version_for(turn.person.transport)
                 await turn.tx.clients.record_consent(turn.person.id, version, turn.now)
                 turn.person.consent_version = version
-                for closing in _closed(message_id, texts.CONSENT_AGREED):
+                for closing in _closed(message_id, _(texts.CONSENT_AGREED)):
                     turn.say(closing)
-                turn.say(note(texts.CONSENT_THANKS))
+                turn.say(note(_(texts.CONSENT_THANKS)))
                 log.info("person %s agreed to the current consent", turn.person.id)
                 return False, None
             case ButtonPressed(data, message_id) if data == f"{JOIN_DATA_PREFIX}{DECLINE}":
                 for closing in _closed(message_id, None):
                     turn.say(closing)
-                turn.say(note(texts.CONSENT_DECLINED_EXISTING))
+                turn.say(note(_(texts.CONSENT_DECLINED_EXISTING)))
                 return False, None
             case ButtonPressed(data) if data.startswith(JOIN_DATA_PREFIX):
                 return True, None  # an invitation's 'I agree': it records consent as it links
             case ButtonPressed():
-                return False, texts.BUTTON_EXPIRED
+                return False, _(texts.BUTTON_EXPIRED)
         therapist = await turn.tx.therapists.get(turn.person.therapist_id or 0)
         turn.say(
             consent_message(therapist.name if therapist else None, None, self._privacy(turn.sender.transport))
@@ -251,33 +251,33 @@ class Admissions:
         code = data.removeprefix(JOIN_DATA_PREFIX)
         if code == DECLINE:
             self._close(turn, message_id, None)
-            turn.say(note(texts.CONSENT_DECLINED))
+            turn.say(note(_(texts.CONSENT_DECLINED)))
             log.info("person %s declined consent", turn.person.id)
             return None
         if data == JOIN_AGAIN:
-            return texts.BUTTON_EXPIRED  # (agreed already)
+            return _(texts.BUTTON_EXPIRED)  # (agreed already)
         if not looks_like_code(code):
-            return texts.BUTTON_EXPIRED
+            return _(texts.BUTTON_EXPIRED)
         row = await turn.tx.codes.find_usable(code_hash(code), turn.now)
         therapist = await turn.tx.therapists.get(row.therapist_id or 0) if row else None
         person = turn.person
         if row is None or therapist is None or row.purpose != CodePurpose.INVITE:
             self._close(turn, message_id, None)
-            turn.say(note(texts.CODE_INVALID))
+            turn.say(note(_(texts.CODE_INVALID)))
             return None
         if person.role == Role.THERAPIST or person.therapist_id is not None:
-            return texts.BUTTON_EXPIRED
+            return _(texts.BUTTON_EXPIRED)
         alias = row.alias or await free_alias(turn, therapist.person_id)
         if await turn.tx.clients.by_alias(therapist.person_id, alias) is not None:
             alias = await free_alias(turn, therapist.person_id, alias)  # taken meanwhile
         if not await turn.tx.codes.use(row.id, person.id, turn.now):
-            return texts.BUTTON_EXPIRED
+            return _(texts.BUTTON_EXPIRED)
         await turn.tx.clients.link(person.id, therapist.person_id, alias, turn.now)
         await turn.tx.clients.record_consent(person.id, self.version_for(person.transport), turn.now)
         person.therapist_id, person.alias = therapist.person_id, alias
-        self._close(turn, message_id, texts.CONSENT_AGREED)
-        turn.say(note(texts.JOINED.format(therapist=therapist.name)))
-        turn.say(note(texts.WELCOME))
+        self._close(turn, message_id, _(texts.CONSENT_AGREED))
+        turn.say(note(_(texts.JOINED).format(therapist=therapist.name)))
+        turn.say(note(_(texts.WELCOME)))
         therapist_person = await turn.tx.people.get(therapist.person_id)
         if therapist_person is not None:
             turn.tell(therapist_person, note(ptexts.CLIENT_JOINED.format(alias=alias)))
@@ -309,15 +309,15 @@ class Admissions:
         row = await turn_tx.codes.find_usable(code_hash(code), now)
         if row is None or row.purpose != CodePurpose.DIGEST_CHAT or row.therapist_id is None:
             self._limiter.failed(key)
-            return [(chat, note(texts.CODE_INVALID))], False
+            return [(chat, note(_(texts.CODE_INVALID)))], False
         therapist_person: PersonRow | None = await turn_tx.people.get(row.therapist_id)
         therapist = await turn_tx.therapists.get(row.therapist_id)
         if therapist_person is None or therapist is None:
-            return [(chat, note(texts.CODE_INVALID))], False
+            return [(chat, note(_(texts.CODE_INVALID)))], False
         if user_id is not None and user_id != therapist_person.external_user_id:
             return [(chat, note(ptexts.DIGEST_CHAT_WRONG_PERSON))], False
         if not await turn_tx.codes.use(row.id, therapist_person.id, now):
-            return [(chat, note(texts.CODE_INVALID))], False
+            return [(chat, note(_(texts.CODE_INVALID)))], False
         await turn_tx.therapists.set_digest_chat(
             therapist.person_id, chat.transport, chat.chat_id, title, now
         )

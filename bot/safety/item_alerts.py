@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from bot.core.i18n import _
 from bot.safety import texts
 from flows import AnswerKind, Flow, Step
 from flows.model import answer_value
@@ -43,8 +44,8 @@ def urgency(step: Step, answer: Any) -> str:
     high = max(values, default=low)
     soon, today, at_once = texts.ITEM_URGENCY
     if value is not None and value >= high:
-        return at_once
-    return soon if value is None or value <= low else today
+        return _(at_once)
+    return _(soon) if value is None or value <= low else _(today)
 
 
 def item_alert_text(alias: str, flow: Flow, step: Step, answer: Any, *, when: str, zone: str) -> str:
@@ -53,10 +54,10 @@ def item_alert_text(alias: str, flow: Flow, step: Step, answer: Any, *, when: st
     wording = " ".join(ITEM_NUMBERING.sub("", step.prompt.split("\n\n")[-1]).split())
     if len(wording) > ITEM_WORDS:
         wording = wording[: ITEM_WORDS - 1].rstrip() + "…"
-    return texts.ITEM_ALERT.format(
+    return _(texts.ITEM_ALERT).format(
         urgency=urgency(step, answer),
         alias=alias,
-        measure=flow.title,
+        measure=_(flow.title),
         number=item_number(flow, step),
         item=wording,
         answer=answer_label(step, answer),

@@ -16,16 +16,17 @@ Logs carry ids, the place and the category only — never the words.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Context, Router
-from bot.chat.therapists import therapist_chats
+from bot.chat.therapists import reader_language, therapist_chats
 from bot.chat.turn import RiskFinding, Turn, note
 from bot.core import formatting
+from bot.core.i18n import _, reading
 from bot.core.messages import (
     Button,
     Expects,
@@ -71,6 +72,21 @@ class CrisisResources:
     abuse_line: str
     """For abuse and violence; shown when what they wrote says someone is hurting them."""
 
+    def shown(self) -> dict[str, str]:
+        """The resources as the crisis texts name them, in the language being read: a setting
+        still at its shipped placeholder reads as that language's placeholder (German: the
+        TelefonSeelsorge, 116 123, 112), to be confirmed as the English ones are; a practice's
+        own setting is shown as written."""
+        named = {
+            "emergency": self.emergency,
+            "line": self.line,
+            "text_line": self.text_line,
+            "abuse_line": self.abuse_line,
+        }
+        return {
+            key: _(value) if value in texts.PLACEHOLDER_RESOURCES else value for key, value in named.items()
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class SafetySettings:
@@ -105,12 +121,8 @@ class Safety:
 
     def _crisis_text(self, told: bool, harmed: bool = False) -> str:
         resources = self._settings.resources
-        return (texts.CRISIS_HARMED if harmed else texts.CRISIS).format(
-            emergency=resources.emergency,
-            line=resources.line,
-            text_line=resources.text_line,
-            abuse_line=resources.abuse_line,
-            told=texts.CRISIS_TOLD_THERAPIST if told else "",
+        return (_(texts.CRISIS_HARMED) if harmed else _(texts.CRISIS)).format(
+            **resources.shown(), told=_(texts.CRISIS_TOLD_THERAPIST) if told else ""
         )
 
     def _harmed_by_others(self, category: str, text: str | None) -> bool:
@@ -151,8 +163,12 @@ class Safety:
         turn.say(self._crisis_message(event_id, told, harmed=False, questionnaire=not finished))
         if told:
             alias = person.alias or f"#{person.id}"
-            text = item_alert_text(alias, flow, step, answer, **_when(person, turn.now))
-            await self._tell_therapist(turn.tx, person, turn, text)
+            await self._tell_therapist(
+                turn.tx,
+                person,
+                turn,
+                lambda: item_alert_text(alias, flow, step, answer, **_when(person, turn.now)),
+            )
             await turn.tx.audit.record(
                 turn.now, person.therapist_id, "item_alert", person.id, f"event {event_id}"
             )
@@ -174,13 +190,13 @@ class Safety:
         """The fixed crisis message; after an item alert mid-questionnaire, "safe" comes as two
         buttons: carry on with it now, or set it aside for another time."""
         data = f"{CRISIS_DATA_PREFIX}{event_id}"
-        safe: tuple[tuple[Button, ...], ...] = ((Button(texts.BUTTON_SAFE, f"{data}:s"),),)
+        safe: tuple[tuple[Button, ...], ...] = ((Button(_(texts.BUTTON_SAFE), f"{data}:s"),),)
         if questionnaire:
             safe = (
-                (Button(texts.BUTTON_SAFE_CONTINUE, f"{data}:s"),),
-                (Button(texts.BUTTON_SAFE_SET_ASIDE, f"{data}:{SET_ASIDE}"),),
+                (Button(_(texts.BUTTON_SAFE_CONTINUE), f"{data}:s"),),
+                (Button(_(texts.BUTTON_SAFE_SET_ASIDE), f"{data}:{SET_ASIDE}"),),
             )
-        buttons = (*safe, (Button(texts.BUTTON_NOT_SAFE, f"{data}:u"),))
+        buttons = (*safe, (Button(_(texts.BUTTON_NOT_SAFE), f"{data}:u"),))
         return replace(choice_question(self._crisis_text(told, harmed), buttons), urgent=True)
 
     async def remind_paused(self, turn: Turn) -> None:
@@ -188,46 +204,40 @@ class Safety:
         latest = await turn.tx.risk_events.latest(turn.person.id)
         buttons: tuple[tuple[Button, ...], ...] = ()
         if latest is not None:
-            buttons = ((Button(texts.BUTTON_SAFE, f"{CRISIS_DATA_PREFIX}{latest.id}:s"),),)
-        turn.say(choice_question(texts.PAUSED, buttons))
+            buttons = ((Button(_(texts.BUTTON_SAFE), f"{CRISIS_DATA_PREFIX}{latest.id}:s"),),)
+        turn.say(choice_question(_(texts.PAUSED), buttons))
 
     async def on_button(self, turn: Turn, data: str, message_id: str | None) -> ButtonOutcome:
         follow_up = data.startswith(FOLLOW_UP_DATA_PREFIX)
-        number, _, choice = data[len(CRISIS_DATA_PREFIX) :].partition(":")
+        number, _sep, choice = data[len(CRISIS_DATA_PREFIX) :].partition(":")
         event_id = parse_button_number(number)
         event = await turn.tx.risk_events.get(event_id) if event_id is not None else None
         answer = _ANSWERS.get(choice)
         if event is None or answer is None or event.person_id != turn.person.id:
-            return ButtonOutcome(notice=texts.BUTTON_EXPIRED)
+            return ButtonOutcome(notice=_(texts.BUTTON_EXPIRED))
         told = turn.person.therapist_id is not None
         if message_id is not None:
             turn.say(Outgoing(text=None, purpose=Purpose.CLOSE_PROMPT, edit_of=message_id))
         if follow_up:
             if event.follow_up_answer is not None:
-                return ButtonOutcome(notice=texts.BUTTON_EXPIRED)
+                return ButtonOutcome(notice=_(texts.BUTTON_EXPIRED))
             await turn.tx.risk_events.follow_up_answer(event.id, answer)
         elif event.answer != NOT_SAFE:  # "not safe" stays on record, whatever comes after
             await turn.tx.risk_events.answer(event.id, answer, turn.now)
         log.info("person %s answered risk event %s: %s", turn.person.id, event.id, answer)
         if answer == SAFE:
-            turn.say(note(texts.FOLLOW_UP_SAFE if follow_up else texts.SAFE_THANKS))
+            turn.say(note(_(texts.FOLLOW_UP_SAFE) if follow_up else _(texts.SAFE_THANKS)))
             set_aside = choice == SET_ASIDE and not follow_up
             return ButtonOutcome(carry_on=not follow_up and not set_aside, set_aside=set_aside)
         resources = self._settings.resources
-        safe_now = (Button(texts.BUTTON_SAFE_NOW, f"{CRISIS_DATA_PREFIX}{event.id}:s"),)
+        safe_now = (Button(_(texts.BUTTON_SAFE_NOW), f"{CRISIS_DATA_PREFIX}{event.id}:s"),)
         turn.say(
             Outgoing(
                 text=(
-                    texts.NOT_SAFE_HARMED
+                    _(texts.NOT_SAFE_HARMED)
                     if self._harmed_by_others(event.category, event.text)
-                    else texts.NOT_SAFE
-                ).format(
-                    abuse_line=resources.abuse_line,
-                    emergency=resources.emergency,
-                    line=resources.line,
-                    text_line=resources.text_line,
-                    told=texts.NOT_SAFE_TOLD_THERAPIST if told else "",
-                ),
+                    else _(texts.NOT_SAFE)
+                ).format(**resources.shown(), told=_(texts.NOT_SAFE_TOLD_THERAPIST) if told else ""),
                 purpose=Purpose.PROMPT,
                 buttons=(safe_now,),
                 expects=Expects.choice((safe_now,)),
@@ -236,33 +246,43 @@ class Safety:
         )
         if told:
             await self._tell_therapist(
-                turn.tx, turn.person, turn, self._not_safe_alert(turn.person, turn.now)
+                turn.tx, turn.person, turn, lambda: self._not_safe_alert(turn.person, turn.now)
             )
         return ButtonOutcome()
 
     def _not_safe_alert(self, person: PersonRow, now: datetime) -> str:
-        return alerts.NOT_SAFE_ALERT.format(alias=person.alias or f"#{person.id}", **_when(person, now))
+        return _(alerts.NOT_SAFE_ALERT).format(alias=person.alias or f"#{person.id}", **_when(person, now))
 
     async def _alert(self, turn: Turn, event_id: int, where: str, category: str, text: str) -> None:
         person = turn.person
-        alert = alerts.RISK_ALERT.format(
-            alias=person.alias or f"#{person.id}",
-            where=describe_where(where),
-            category=category.replace("_", " "),
-            **_when(person, turn.now),
-        )
-        if self._settings.alert_includes_text:
-            alert += alerts.RISK_ALERT_WORDS.format(text=text[:1000])
+
+        def alert() -> str:
+            shown = _(
+                alerts.RISK_ALERT_WITH_WORDS if self._settings.alert_includes_text else alerts.RISK_ALERT
+            )
+            return shown.format(
+                alias=person.alias or f"#{person.id}",
+                where=describe_where(where),
+                category=_(alerts.CATEGORIES.get(category, category.replace("_", " "))),
+                text=text[:1000],
+                **_when(person, turn.now),
+            )
+
         await self._tell_therapist(turn.tx, person, turn, alert)
         await turn.tx.audit.record(
             turn.now, person.therapist_id, "risk_alert", person.id, f"event {event_id}"
         )
 
-    async def _tell_therapist(self, tx: Transaction, person: PersonRow, turn: Turn, text: str) -> None:
+    async def _tell_therapist(
+        self, tx: Transaction, person: PersonRow, turn: Turn, compose: Callable[[], str]
+    ) -> None:
+        """The alert, written in the therapist's language (not the client's turn's)."""
         chats = await therapist_chats(tx, person.therapist_id or 0)
         if chats is None:
             return
         chat, fallback = chats
+        with reading(await reader_language(tx, person.therapist_id or 0)):
+            text = compose()
         reroute = Reroute(fallback.chat_id, fallback.person_id) if fallback else None
         turn.tell(chat, Outgoing(text=text, reroute=reroute, urgent=True))  # not behind a digest
 
@@ -277,9 +297,9 @@ class Safety:
                 person = await tx.people.get(event.person_id)
                 if person is None or person.status == PersonStatus.UNREACHABLE:
                     continue
-                await tx.outbox.put_many(
-                    person.transport, person.chat_id, [_follow_up(event).to_json()], now, person_id=person.id
-                )
+                with reading(person.language):
+                    asked = _follow_up(event).to_json()
+                await tx.outbox.put_many(person.transport, person.chat_id, [asked], now, person_id=person.id)
                 log.info("person %s asked again whether they are safe (event %s)", person.id, event.id)
         return len(due)
 
@@ -287,11 +307,11 @@ class Safety:
 def _follow_up(event: RiskEventRow) -> Outgoing:
     buttons = (
         (
-            Button(texts.BUTTON_FOLLOW_UP_SAFE, f"{FOLLOW_UP_DATA_PREFIX}{event.id}:s"),
-            Button(texts.BUTTON_FOLLOW_UP_NOT_SAFE, f"{FOLLOW_UP_DATA_PREFIX}{event.id}:u"),
+            Button(_(texts.BUTTON_FOLLOW_UP_SAFE), f"{FOLLOW_UP_DATA_PREFIX}{event.id}:s"),
+            Button(_(texts.BUTTON_FOLLOW_UP_NOT_SAFE), f"{FOLLOW_UP_DATA_PREFIX}{event.id}:u"),
         ),
     )
-    return choice_question(texts.FOLLOW_UP, buttons)
+    return choice_question(_(texts.FOLLOW_UP), buttons)
 
 
 def _when(person: PersonRow, now: datetime) -> dict[str, str]:

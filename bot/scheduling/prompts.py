@@ -14,6 +14,7 @@ from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import Turn, note
 from bot.core import formatting
+from bot.core.i18n import _
 from bot.core.local_time import next_occurrence, plan_of, this_evening
 from bot.core.messages import Button, Expects, Outgoing, Purpose, parse_button_number
 from bot.core.plan_text import describe_plan_days
@@ -67,24 +68,24 @@ def prompt_message(
     snoozes = [
         Button(label, prompt_data(prompt_id, token, action))
         for label, action in (
-            (texts.BUTTON_SNOOZE_15, Action.SNOOZE_15),
-            (texts.BUTTON_SNOOZE_60, Action.SNOOZE_60),
+            (_(texts.BUTTON_SNOOZE_15), Action.SNOOZE_15),
+            (_(texts.BUTTON_SNOOZE_60), Action.SNOOZE_60),
         )
         if now + SNOOZE_DELAYS[action] < expires_at
     ]
     evening = this_evening(now, zone)
     if evening is not None and evening < expires_at:
         snoozes.append(
-            Button(texts.BUTTON_SNOOZE_EVENING, prompt_data(prompt_id, token, Action.SNOOZE_EVENING))
+            Button(_(texts.BUTTON_SNOOZE_EVENING), prompt_data(prompt_id, token, Action.SNOOZE_EVENING))
         )
     rows: list[tuple[Button, ...]] = [
-        (Button(texts.BUTTON_START, prompt_data(prompt_id, token, Action.START)),)
+        (Button(_(texts.BUTTON_START), prompt_data(prompt_id, token, Action.START)),)
     ]
     if snoozes:
         rows.append(tuple(snoozes))
-    rows.append((Button(texts.BUTTON_SKIP_TODAY, prompt_data(prompt_id, token, Action.SKIP)),))
+    rows.append((Button(_(texts.BUTTON_SKIP_TODAY), prompt_data(prompt_id, token, Action.SKIP)),))
     return Outgoing(
-        text=(texts.REMINDER if reminder else texts.PROMPT).format(title=title),
+        text=(_(texts.REMINDER) if reminder else _(texts.PROMPT)).format(title=title),
         purpose=Purpose.PROMPT,
         buttons=tuple(rows),
         expects=Expects.choice(tuple(rows)),
@@ -115,7 +116,7 @@ async def on_prompt_button(ctx: Context) -> str | None:
         or prompt.expires_at <= turn.now
     ):
         log.info("person %s pressed an expired or unknown prompt button", turn.person.id)
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     action = parsed[2]
     if action == Action.START:
         return await _start(ctx, prompt)
@@ -129,12 +130,12 @@ async def _start(ctx: Context, prompt: DuePromptRow) -> str | None:
     turn, runner = ctx.turn, ctx.runner
     flow = runner.flow(prompt.flow_id)
     if flow is None:
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     current = await runner.yield_side_flow(turn, ctx.current)
     if current is not None:
         return runner.finish_first(current, runner.title(prompt.flow_id))
     await turn.tx.due_prompts.update(prompt.id, status=PromptStatus.STARTED, acted_at=turn.now)
-    _close(turn, prompt, runner.title(prompt.flow_id), texts.PROMPT_STARTED)
+    _close(turn, prompt, runner.title(prompt.flow_id), _(texts.PROMPT_STARTED))
     await runner.start(turn, flow, due_prompt_id=prompt.id)
     log.info("person %s started scheduled prompt %s", turn.person.id, prompt.id)
     return None
@@ -143,7 +144,7 @@ async def _start(ctx: Context, prompt: DuePromptRow) -> str | None:
 async def _skip(ctx: Context, prompt: DuePromptRow) -> None:
     turn = ctx.turn
     await turn.tx.due_prompts.update(prompt.id, status=PromptStatus.SKIPPED, acted_at=turn.now)
-    _close(turn, prompt, ctx.runner.title(prompt.flow_id), texts.PROMPT_SKIPPED)
+    _close(turn, prompt, ctx.runner.title(prompt.flow_id), _(texts.PROMPT_SKIPPED))
     if ctx.current is None:  # ask why, once, optionally; never interrupt an open exercise
         await ctx.runner.start(turn, SKIP_REASON, due_prompt_id=prompt.id)
     log.info("person %s skipped scheduled prompt %s", turn.person.id, prompt.id)
@@ -154,7 +155,7 @@ async def _snooze(ctx: Context, prompt: DuePromptRow, action: str) -> str | None
     zone = zone_or_utc(turn.person.timezone)
     until = snooze_until(action, turn.now, zone)
     if until is None or until >= prompt.expires_at:
-        return texts.BUTTON_EXPIRED
+        return _(texts.BUTTON_EXPIRED)
     await turn.tx.due_prompts.update(
         prompt.id,
         status=PromptStatus.PENDING,
@@ -163,14 +164,14 @@ async def _snooze(ctx: Context, prompt: DuePromptRow, action: str) -> str | None
         snoozes=prompt.snoozes + 1,
     )
     shown = formatting.clock(until.astimezone(zone))
-    _close(turn, prompt, ctx.runner.title(prompt.flow_id), texts.PROMPT_SNOOZED.format(time=shown))
+    _close(turn, prompt, ctx.runner.title(prompt.flow_id), _(texts.PROMPT_SNOOZED).format(time=shown))
     log.info("person %s snoozed scheduled prompt %s", turn.person.id, prompt.id)
     return None
 
 
 def _close(turn: Turn, prompt: DuePromptRow, title: str, status_line: str) -> None:
     if prompt.message_id is not None:
-        text = f"{texts.PROMPT.format(title=title)}\n\n{status_line}"
+        text = f"{_(texts.PROMPT).format(title=title)}\n\n{status_line}"
         turn.say(Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id))
 
 
@@ -188,17 +189,17 @@ async def on_schedule(ctx: Context) -> None:
     turn = ctx.turn
     schedules = await turn.tx.schedules.for_person(turn.person.id)
     if not schedules:
-        turn.say(note(texts.NO_SCHEDULE))
+        turn.say(note(_(texts.NO_SCHEDULE)))
         return
     zone = zone_or_utc(turn.person.timezone)
-    lines = [texts.SCHEDULE_HEADER.format(zone=turn.person.timezone)]
+    lines = [_(texts.SCHEDULE_HEADER).format(zone=turn.person.timezone)]
     upcoming: list[tuple[datetime, str]] = []
     for schedule in schedules:
         title = ctx.runner.title(schedule.flow_id)
         plan = plan_of(schedule)
         times = ", ".join(formatting.clock(t) for t in plan.times)
         days = describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days)
-        lines.append(texts.SCHEDULE_LINE.format(title=formatting.sentence(title), times=times, days=days))
+        lines.append(_(texts.SCHEDULE_LINE).format(title=formatting.sentence(title), times=times, days=days))
         weekly = schedule.cadence == Cadence.WEEKLY  # (the others: once their day is known)
         following = next_occurrence(plan, turn.now, zone) if weekly else None
         if following is not None:
@@ -211,7 +212,7 @@ async def on_schedule(ctx: Context) -> None:
         local = due_at.astimezone(zone)
         lines.append("")
         lines.append(
-            texts.SCHEDULE_NEXT.format(
+            _(texts.SCHEDULE_NEXT).format(
                 title=title, time=formatting.clock(local), day=formatting.long_day(local.date())
             )
         )

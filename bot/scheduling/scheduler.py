@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.chat import texts
 from bot.core.clock import Clock
+from bot.core.i18n import _, reading
 from bot.core.local_time import (
     end_of_local_day,
     end_of_quiet_hours,
@@ -120,21 +121,23 @@ class HomeworkScheduler:
         self._jitter = jitter
 
     def title(self, flow_id: str) -> str:
-        return self._titles.get(flow_id, "homework")
+        """The homework's title in the language being read."""
+        return _(self._titles.get(flow_id, texts.HOMEWORK))
 
     def _prompt_row(
         self, prompt: DuePromptRow, recipient: Recipient, zone: tzinfo, now: datetime, *, reminder: bool
     ) -> tuple[str, str, int | None, dict[str, object]]:
-        """The outbox row of a prompt (or its reminder) for this recipient."""
-        message = prompt_message(
-            prompt.id,
-            prompt.token,
-            self.title(prompt.flow_id),
-            now,
-            zone,
-            prompt.expires_at,
-            reminder=reminder,
-        )
+        """The outbox row of a prompt (or its reminder) for this recipient, in their language."""
+        with reading(recipient.language):
+            message = prompt_message(
+                prompt.id,
+                prompt.token,
+                self.title(prompt.flow_id),
+                now,
+                zone,
+                prompt.expires_at,
+                reminder=reminder,
+            )
         return recipient.transport, recipient.chat_id, prompt.person_id, message.to_json()
 
     async def tick(self) -> TickReport:
@@ -244,17 +247,10 @@ class HomeworkScheduler:
                 if closings:
                     people = {p.person_id for p in closings}
                     chats = await tx.people.chats(people)
+                    languages = await tx.people.languages(people)
                     await tx.outbox.put_rows(
                         [
-                            (
-                                *chats[p.person_id],
-                                p.person_id,
-                                Outgoing(
-                                    text=texts.PROMPT_CLOSED,
-                                    purpose=Purpose.CLOSE_PROMPT,
-                                    edit_of=p.message_id,
-                                ).to_json(),
-                            )
+                            (*chats[p.person_id], p.person_id, _closed(p, languages.get(p.person_id)))
                             for p in closings
                             if p.person_id in chats
                         ],
@@ -327,6 +323,14 @@ class HomeworkScheduler:
                 await tx.outbox.put_rows(messages, now)
             if len(due) < self._batch:
                 return reminded
+
+
+def _closed(prompt: DuePromptRow, language: str | None) -> dict[str, object]:
+    """A passed prompt's message without its buttons, in its client's language."""
+    assert prompt.message_id is not None
+    with reading(language):
+        text = _(texts.PROMPT_CLOSED)
+    return Outgoing(text=text, purpose=Purpose.CLOSE_PROMPT, edit_of=prompt.message_id).to_json()
 
 
 async def _session_days(tx: Transaction, schedule: ScheduleRow, zone: tzinfo) -> list[date]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from bot.chat.turn import BUTTON_DATA_SEPARATOR, ButtonPressed
 from bot.core.clock import Clock
 from bot.core.gestures import Gestures
+from bot.core.i18n import N_, _, reading
 from bot.core.messages import Button, Outgoing, Purpose
 from flows import Done, Skip, encode_answer
 from storage import Database
@@ -42,20 +43,23 @@ NAMED = ("choice",)
 timer steps read typed names themselves)."""
 
 GESTURES = Gestures(
-    tap="type",
-    pick_number="type it",
-    pick_one="type the number or the name of one of the choices",
-    pick_any="type the numbers or names of any that fit",
-    use_latest="answer the latest question",
+    tap=N_("type"),
+    pick_number=N_("type it"),
+    pick_one=N_("type the number or the name of one of the choices"),
+    pick_any=N_("type the numbers or names of any that fit"),
+    use_latest=N_("answer the latest question"),
 )
 """How a client answers without buttons (``bot.core.gestures``): by typing."""
 
-SCALE_HINT = "  (type a number from {low} to {high}{skip})"
-CHOICE_HINT = "  (type a number{many})"
-MANY_HINT = " — or several, like 1 3 — then {done} for Done"
-TEXT_HINT = "  (type your answer{skip})"
-TIMER_HINT = "  (type {stop} to stop early)"
-SKIP_HINT = ", or /skip"
+SCALE_HINT = N_("(type a number from {low} to {high})")
+SCALE_HINT_SKIP = N_("(type a number from {low} to {high}, or /skip)")
+CHOICE_HINT = N_("(type a number)")
+MANY_HINT = N_("(type a number — or several, like 1 3 — then {done} for Done)")
+TEXT_HINT = N_("(type your answer)")
+TEXT_HINT_SKIP = N_("(type your answer, or /skip)")
+TIMER_HINT = N_("(type {stop} to stop early)")
+HINT_INDENT = "  "
+"""The hints are in the language the message was written in (``Outgoing.language``)."""
 
 DONE_DATA = BUTTON_DATA_SEPARATOR + encode_answer(Done())
 """How a multi-choice step's Done button's data ends."""
@@ -115,19 +119,20 @@ def render_prompt(message: Outgoing, numbers: Mapping[str, int] | None = None) -
         return "\n".join(lines)
     numbering = numbers or {c.data: n for n, c in enumerate(expects.choices, start=1)}
     listed = [(numbering.get(c.data), c) for c in expects.choices]
-    skip = SKIP_HINT if message.optional else ""
-    if expects.kind == "scale":
-        lines.append(SCALE_HINT.format(low=expects.low, high=expects.high, skip=skip))
-    elif expects.kind in ("choice", "multi_choice"):
-        lines += [_line(number, choice) for number, choice in listed]
-        done = next((n for n, c in listed if c.data.endswith(DONE_DATA)), None)
-        many = MANY_HINT.format(done=done) if expects.kind == "multi_choice" and done else ""
-        lines.append(CHOICE_HINT.format(many=many))
-    elif expects.kind == "text":
-        lines.append(TEXT_HINT.format(skip=skip))
-    elif expects.kind == "timer" and listed:  # check-ins (if any), then Stop, always last
-        lines += [_line(number, choice) for number, choice in listed[:-1]]
-        lines.append(TIMER_HINT.format(stop=listed[-1][0]))
+    with reading(message.language):
+        if expects.kind == "scale":
+            hint = _(SCALE_HINT_SKIP if message.optional else SCALE_HINT)
+            lines.append(HINT_INDENT + hint.format(low=expects.low, high=expects.high))
+        elif expects.kind in ("choice", "multi_choice"):
+            lines += [_line(number, choice) for number, choice in listed]
+            done = next((n for n, c in listed if c.data.endswith(DONE_DATA)), None)
+            many = expects.kind == "multi_choice" and done
+            lines.append(HINT_INDENT + (_(MANY_HINT).format(done=done) if many else _(CHOICE_HINT)))
+        elif expects.kind == "text":
+            lines.append(HINT_INDENT + _(TEXT_HINT_SKIP if message.optional else TEXT_HINT))
+        elif expects.kind == "timer" and listed:  # check-ins (if any), then Stop, always last
+            lines += [_line(number, choice) for number, choice in listed[:-1]]
+            lines.append(HINT_INDENT + _(TIMER_HINT).format(stop=listed[-1][0]))
     return "\n".join(lines)
 
 

@@ -4,11 +4,12 @@ at DEBUG level for our own loggers (libraries as the CLI sets them), leaves no c
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from bot.cli import schedule as admin
+from bot.core.i18n import _, reading
 from bot.core.logs import QUIET_LIBRARIES
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.journeys import answer
@@ -29,11 +30,34 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
         logging.getLogger(name).setLevel(level)
 
 
+def said_in(language: str) -> Callable[[str], str]:
+    """A button's label as a client reading ``language`` sees it."""
+
+    def said(label: str) -> str:
+        with reading(language):
+            return _(label)
+
+    return said
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
 async def test_no_journey_logs_what_the_client_wrote(
-    api: FakeBotApi, bot: RunningBot, logs: pytest.LogCaptureFixture
+    api: FakeBotApi, bot: RunningBot, logs: pytest.LogCaptureFixture, language: str
 ) -> None:
+    """The same journeys for a client reading English and one reading German (their words and
+    their buttons in German; the log lines are the same ids, flows and steps)."""
     assert bot.runtime is not None
-    user = api.user(7001)
+    said = said_in(language)
+    user = api.user(7001, language_code=language)
+    if language != "en":  # (enrolled before they wrote: their language is their choice)
+        await user.send("/language")
+        await user.expect(1)
+        await user.press("Deutsch")
+        await user.expect(1)
+        await user.send("/help")  # the consent, asked again in German
+        await user.expect(1)
+        await user.press(said("I agree"))
+        await user.expect(1)
     await user.send(f"hello {CANARY}")  # outside any flow
     await user.expect(1)
     await user.send(f"/{CANARY}")  # an unknown command
@@ -43,30 +67,34 @@ async def test_no_journey_logs_what_the_client_wrote(
 
     await user.send("/mood")
     await user.expect(2)
-    await answer(user, f"{CANARY} 7", "press:7", "toggle:Calm", "press:Done", f"note {CANARY}")
+    await answer(
+        user, f"{CANARY} 7", "press:7", f"toggle:{said('Calm')}", f"press:{said('Done')}", f"note {CANARY}"
+    )
     await answer(user, f"obstacle {CANARY}")
 
     await user.send("/thought")
     await user.expect(2)
-    await answer(user, f"situation {CANARY}", f"{CANARY}", "press:Done", "press:80", f"hot {CANARY}")
+    await answer(
+        user, f"situation {CANARY}", f"{CANARY}", f"press:{said('Done')}", "press:80", f"hot {CANARY}"
+    )
     await answer(user, "press:70")
     await user.send("/cancel")  # a draft with the canary in it is kept…
     await user.expect(1)
     await user.send("/thought")  # …and offered again
     await user.expect(1)
-    await user.press("Carry on")
+    await user.press(said("Carry on"))
     await user.expect(1)
     await user.send("/cancel")
     await user.expect(1)
 
     await user.send("/urge")
     await user.expect(2)
-    await answer(user, f"urge {CANARY}", "press:6", "press:5 minutes", f"during {CANARY}", "stop")
-    await answer(user, "press:2", "press:Partly", f"noticed {CANARY}", f"in the way {CANARY}")
+    await answer(user, f"urge {CANARY}", "press:6", f"press:{said('5 minutes')}", f"during {CANARY}", "stop")
+    await answer(user, "press:2", f"press:{said('Partly')}", f"noticed {CANARY}", f"in the way {CANARY}")
 
     await user.send("/breathe")
     await user.expect(2)
-    await answer(user, "press:Box · 4-4-4-4", "press:1 minute", "press:5")
+    await answer(user, f"press:{said('Box · 4-4-4-4')}", f"press:{said('1 minute')}", "press:5")
     bot.clock.advance(seconds=70)
     await bot.tick()  # the timer ends: its live message asks how calm they feel now
     await api.wait_until(lambda: "0" in user.last_message().labels())
@@ -76,7 +104,9 @@ async def test_no_journey_logs_what_the_client_wrote(
     await user.expect(1)
     await user.send_photo(caption=f"photo {CANARY}")
     await user.expect(1)
-    message_id = await user.send(f"typo {CANARY}")
+    await user.send(f"typo {CANARY}")
+    message_id = user.last_sent_id  # (its message id: send returns the update's)
+    assert message_id is not None
     await user.expect(1)
     await user.edit(message_id, f"edited {CANARY}")
     await user.press_data(f"{CANARY}:p1", message_id=user.last_message().message_id)  # forged
@@ -87,7 +117,7 @@ async def test_no_journey_logs_what_the_client_wrote(
     bot.clock.advance(minutes=31)
     await bot.tick()
     await user.expect(1)
-    await answer(user, "press:Skip today", "press:Something else", f"reason {CANARY}")
+    await answer(user, f"press:{said('Skip today')}", f"press:{said('Something else')}", f"reason {CANARY}")
 
     # the therapist's side: a note to bring, a rationale, an alias, the digest that quotes them
     await user.send(f"/note bring {CANARY}")

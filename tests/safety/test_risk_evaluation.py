@@ -115,6 +115,7 @@ def test_whole_set_gap_categories_are_all_recognised(
     assert [p.text for p in gap if detector.check(p.text) is None] == []
 
 
+@gate_not_met("eval3's held-back quarter 46/66 = 69.7% (its whole 172/230 = 74.8%), round three")
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
     missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
@@ -127,6 +128,15 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
     wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
     rate = len(wrongly) / len(everyday)
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
+
+
+@gate_not_met("eval3's danger from others 28/29, round three")
+def test_the_newest_sets_danger_from_others_is_all_recognised(
+    detector: RiskDetector, newest: list[EvalPhrase]
+) -> None:
+    gap = [p for p in select(newest, "risk_explicit") if p.tag == "harmed_by_others"]
+    assert len(gap) == 29
+    assert [p.text for p in gap if detector.check(p.text) is None] == []
 
 
 # --- the first set: tuned on whole (its held-back quarter too, once measured), so floors ----------

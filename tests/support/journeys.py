@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.chat import texts
+from bot.core.i18n import _, reading
 from bot.practice import texts as ptexts
+from bot.transports.telegram.texts import PRIVACY_NOTE
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.running_bot import RunningBot
 
@@ -45,16 +47,23 @@ async def invite(therapist: FakeUser, alias: str) -> str:
 
 
 async def join(bot: RunningBot, api: FakeBotApi, user_id: int, code: str, first_name: str) -> FakeUser:
-    """A client follows the invitation and agrees to the consent text."""
+    """A client follows the invitation and agrees to the consent text (in the language their
+    Telegram is set to, where Between has it)."""
     client = api.user(user_id, first_name=first_name)
     await client.send(f"/start {code}")
     (consent,) = await client.expect(1)
-    assert consent.labels() == [texts.BUTTON_AGREE, texts.BUTTON_NOT_NOW]
-    assert "not end-to-end encrypted" in (consent.text or "")
-    assert "emergency" in (consent.text or "")
-    await client.press(texts.BUTTON_AGREE)
+    with reading(client.language_code):
+        agree, not_now = _(texts.BUTTON_AGREE), _(texts.BUTTON_NOT_NOW)
+        privacy, connected = _(PRIVACY_NOTE).strip(), _(texts.JOINED).split("{therapist}")[0]
+        fixed_lines = [line for line in _(texts.CONSENT).splitlines() if "{" not in line]
+    assert consent.labels() == [agree, not_now]
+    assert privacy in (consent.text or "")  # in English: "not end-to-end encrypted"
+    assert all(line in (consent.text or "") for line in fixed_lines)  # "Not an emergency service" …
+    if client.language_code == "en":
+        assert "not end-to-end encrypted" in (consent.text or "") and "emergency" in (consent.text or "")
+    await client.press(agree)
     joined, _welcome = await client.expect(2)
-    assert (joined.text or "").startswith("Thank you — you're connected with")
+    assert (joined.text or "").startswith(connected)  # "Thank you — you're connected with"
     return client
 
 
@@ -95,7 +104,8 @@ async def answer(user: FakeUser, *steps: str) -> None:
     """Type or press each step, waiting for the bot's reply every time.
 
     ``"press:Done"`` presses a button; ``"toggle:Calm"`` ticks a choice (the question changes in
-    place: no new message); ``"stop"`` stops a live timer (it becomes the next question);
+    place: no new message); ``"stop"`` stops a live timer with its Stop button, whatever its
+    language (it becomes the next question);
     anything else is typed.
     """
     for step in steps:
@@ -104,8 +114,8 @@ async def answer(user: FakeUser, *steps: str) -> None:
             await user.press(label)
             await user.api.wait_until(lambda label=label: f"✓ {label}" in user.last_message().labels())
             continue
-        if step == "stop":
-            await user.press("Stop")
+        if step == "stop":  # (Stop is a live timer's last button, in any language)
+            await user.press(user.last_message().labels()[-1])
             await user.api.wait_until(lambda: "0" in user.last_message().labels())
             continue
         if step.startswith("press:"):

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core.gestures import Gestures
+from bot.core.i18n import N_
 
-PRIVACY_NOTE: Final = (
+PRIVACY_NOTE: Final = N_(
     "• Telegram: chats with bots are not end-to-end encrypted, and Telegram keeps a copy of "
     "this chat on its servers.\n"
 )
 """Telegram's paragraph of the consent text (``bot.chat.texts.CONSENT``'s ``{privacy}``)."""
 
 GESTURES: Final = Gestures(
-    tap="tap",
-    pick_number="tap one below, or type it",
-    pick_one="tap one of the buttons below",
-    pick_any="tap any that fit",
-    use_latest="use the buttons on the latest message",
+    tap=N_("tap"),
+    pick_number=N_("tap one below, or type it"),
+    pick_one=N_("tap one of the buttons below"),
+    pick_any=N_("tap any that fit"),
+    use_latest=N_("use the buttons on the latest message"),
 )
 """How a client answers in Telegram: buttons under the message (``bot.core.gestures``)."""
 

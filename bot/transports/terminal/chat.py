@@ -18,6 +18,7 @@ from contextlib import AbstractAsyncContextManager
 
 from bot.chat.turn import CommandReceived, Event, Sender, TextReceived
 from bot.core.clock import Clock
+from bot.core.i18n import N_, _, every_language, reading
 from bot.core.messages import Attachment, Outgoing, Purpose, TextLimit
 from bot.delivery.gateway import Gateway
 from bot.delivery.sink import Capabilities
@@ -26,27 +27,35 @@ from bot.transports.terminal.files import Exports, data_folder, exports_folder, 
 from bot.transports.terminal.messenger import TRANSPORT
 from bot.transports.terminal.screen import LineScreen, Screen
 from bot.transports.terminal.stdio import StdinLines, ctrl_c_sets, stdout_screen
+from flows.texts import BUTTON_SKIP
 from storage import Database
 
 LOCAL_USER = "local"
 SKIP_WORD = "skip"
-"""Typed alone, it skips an optional question as the questions say ("or type Skip"); a note
-that says only "skip" is not one anybody means to keep."""
+"""Typed alone, it skips an optional question as the questions say ("or type Skip"), as does
+the Skip button's name in any language ("Überspringen"); a note that says only that is not
+one anybody means to keep."""
 CAPABILITIES = Capabilities(TextLimit(1_000_000), buttons=False, edits=False, attachments=True)
 """A terminal prints anything; files are saved next to the database while the chat runs."""
 
-BANNER = (
+BANNER = N_(
     "Between — terminal chat (no messenger is configured).\n"
     "Your answers are saved in {database}.{logs}\n"
     "{switch}"
     "Type /help for what we can do, /quit (or Ctrl-C) to leave.\n"
 )
-LOGS_AT = " Logs go to {path}."
-SWITCH = "To run in a messenger instead, put {settings} in .env and run the same command again.\n"
+"""The terminal's own words are in the practice's default language (DEFAULT_LANGUAGE); what
+the chat says is in the person's."""
+LOGS_AT = N_(" Logs go to {path}.")
+SWITCH = N_("To run in a messenger instead, put {settings} in .env and run the same command again.\n")
 """How to leave the terminal for a messenger: each one's setting that turns it on."""
-SAVED = "[{kind}: saved as {path} — copy it somewhere of your own: it is removed when you leave this chat]"
-NOT_SAVED = "[{kind}: {name}]"
-GOODBYE = "Bye for now — everything is saved."
+SETTINGS_OR = N_(" or ")
+SAVED = N_(
+    "[{kind}: saved as {path} — copy it somewhere of your own: it is removed when you leave this chat]"
+)
+NOT_SAVED = N_("[{kind}: {name}]")
+KINDS = {"document": N_("document"), "photo": N_("photo")}
+GOODBYE = N_("Bye for now — everything is saved.")
 QUIT_COMMANDS = ("/quit", "/exit")
 
 ReadLine = Callable[[], Awaitable[str | None]]
@@ -133,7 +142,8 @@ class TerminalSink:
         if message.text:
             self._screen(GESTURES.speak(message.text) + "\n")
         if message.attachment is not None:
-            self._screen(self._saved(message.attachment) + "\n")
+            with reading(message.language):
+                self._screen(self._saved(message.attachment) + "\n")
 
     def _frame(self, message: Outgoing, numbers: dict[str, int], shown_id: str | None) -> None:
         """A live message moved on: a changed question (a check-in) is printed whole, with its
@@ -145,14 +155,16 @@ class TerminalSink:
         if changed and len(offered) > 1:
             self._screen(render_prompt(message, numbers))
         elif message.text:
-            hint = render_prompt(Outgoing(text="", expects=message.expected), numbers).strip()
+            bare = Outgoing(text="", expects=message.expected, language=message.language)
+            hint = render_prompt(bare, numbers).strip()
             self._screen.status(f"{message.text}\n{hint}" if len(offered) == 1 else message.text)
 
     def _saved(self, attachment: Attachment) -> str:
         path = self.exports.save(attachment)
+        kind = _(KINDS[attachment.kind]) if attachment.kind in KINDS else attachment.kind
         if path is None:
-            return NOT_SAVED.format(kind=attachment.kind, name=attachment.filename)
-        return SAVED.format(kind=attachment.kind, path=path)
+            return _(NOT_SAVED).format(kind=kind, name=attachment.filename)
+        return _(SAVED).format(kind=kind, path=path)
 
 
 class TerminalChat:
@@ -168,7 +180,7 @@ class TerminalChat:
         turned_on_by: tuple[str, ...] = (),
     ) -> None:
         self._gateway = gateway
-        self._switch = SWITCH.format(settings=" or ".join(turned_on_by)) if turned_on_by else ""
+        self._turned_on_by = turned_on_by
         self._location = database.location
         self._folder = data_folder(database)
         self._read_line = read_line
@@ -192,8 +204,10 @@ class TerminalChat:
         work (tickers, the drainer) running. Exports are removed when it ends, however it ends."""
         self.sink.exports.remove()  # left by a chat that was killed
         with logs_to_file(self._folder) if self._own_screen else contextlib.nullcontext() as log_file:
-            logs = LOGS_AT.format(path=log_file) if log_file is not None else ""
-            self._screen(BANNER.format(database=self._location, logs=logs, switch=self._switch))
+            logs = _(LOGS_AT).format(path=log_file) if log_file is not None else ""
+            settings = _(SETTINGS_OR).join(self._turned_on_by)
+            switch = _(SWITCH).format(settings=settings) if self._turned_on_by else ""
+            self._screen(_(BANNER).format(database=self._location, logs=logs, switch=switch))
             try:
                 with ctrl_c_sets(self._leave) if self._own_screen else contextlib.nullcontext():
                     await catch_up()
@@ -202,7 +216,7 @@ class TerminalChat:
                         await self._chat()
             finally:
                 self.sink.exports.remove()
-            self._screen(GOODBYE)
+            self._screen(_(GOODBYE))
 
     async def _chat(self) -> None:
         while (line := await self._next_line()) is not None:
@@ -238,9 +252,14 @@ class TerminalChat:
         if line.startswith("/"):
             head, _, args = line.partition(" ")
             return [CommandReceived(head[1:], args.strip())]
-        if line.strip().casefold() == SKIP_WORD:  # the questions say "or type Skip"
+        if line.strip().casefold() in _skip_words():  # the questions say "or type Skip"
             return [CommandReceived(SKIP_WORD)]
         presses = await self._choices.presses_for(LOCAL_USER, line)
         if presses is not None:
             return list(presses)
         return [TextReceived(line)]
+
+
+def _skip_words() -> frozenset[str]:
+    """What typed alone means /skip: "skip" and the Skip button's name in every language."""
+    return frozenset({SKIP_WORD, *(word.casefold() for word in every_language(BUTTON_SKIP))})
