@@ -66,6 +66,11 @@ class Gateway:
         without a slash reads these in a therapist's chat)."""
         return self._conversation.therapist_commands()
 
+    async def sent_so_far(self, sender: Sender) -> None:
+        """Wait while a message to the sender's chat is on its way: a transport that reads typed
+        numbers against the questions shown (Signal) must not read them before the newest is."""
+        await self._courier.sent_so_far(sender.transport, sender.chat_id)
+
     async def handle(
         self,
         sender: Sender,

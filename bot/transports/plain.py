@@ -266,10 +266,16 @@ class PlainChoices:
         return [ButtonPressed(d, message_id) for d in picked if d is not None]
 
     async def expects_text(self, chat_id: str) -> bool:
-        """Whether the chat's newest open question takes typed words as its answer."""
+        """Whether the chat's newest open question takes typed words as its answer: a text
+        question shown last, in a homework still open (a text question is not closed when
+        answered, so one a finished homework asked earlier must not hold a command back). A
+        private chat: its id is its person's."""
         async with self._db.transaction() as tx:
             recent = await tx.typed_choices.recent(self._transport, chat_id)
-        return bool(recent) and recent[0].kind == "text"
+            if not recent or recent[0].kind != "text":
+                return False
+            _, conversation = await tx.people.find_with_conversation(self._transport, chat_id)
+        return conversation is not None
 
     async def is_open(self, chat_id: str, message_id: str) -> bool:
         """Whether a question is still shown and unanswered in this chat."""

@@ -103,6 +103,7 @@ class SignalTransport:
             await self._in_group(message, message.group_id)
             return
         sender = self._translator.sender(message)
+        await self._gateway.sent_so_far(sender)  # "1" answers the question being sent, once it is
         events = await self._translator.events(message, self._known)
 
         async def notice(text: str | None) -> None:
