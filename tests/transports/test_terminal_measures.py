@@ -10,6 +10,7 @@ from bot.runtime.serve import run_terminal
 from bot.runtime.wiring import Runtime
 from flows import Flow
 from flows.registry import BUILT_IN
+from tests.support.clock import FakeClock
 from tests.support.rows import rows
 from tests.support.script import Script
 from tests.support.words import typed
@@ -121,3 +122,39 @@ async def test_exposure_in_the_terminal_names_its_step_or_picks_it_from_the_ladd
         a["ladder_step"] for (a,) in await rows(runtime.database, "entries", "answers", flow_id="exposure")
     ]
     assert stored == ["~Took the bus", "2", "~Walk past a dog"]
+
+
+async def test_the_gad7_answered_by_numbers_and_names_is_stored_and_scored(runtime: Runtime) -> None:
+    gad7: Flow = BUILT_IN.by_id("gad7")  # type: ignore[assignment]
+    items = ["2", "Nearly every day", "1", "sometimes", "3", "2", "1", "1"]  # "sometimes": not a choice
+    out = await chat(runtime, ["/gad7", *items, "2", "/history"])
+    assert gad7.attribution is not None and gad7.attribution in out
+    for step in gad7.steps:
+        assert typed(step.prompt) in out
+    assert out.count(CHOICE_AGAIN) == 1
+    assert "score 7 of 21" in out  # 1 + 3 + 0 + 2 + 1 + 0 + 0: choice 1–4 scores 0–3
+    ((status, answers),) = await rows(runtime.database, "entries", "status", "answers", flow_id="gad7")
+    assert status == "completed"
+    assert [answers[f"item{n}"] for n in range(1, 8)] == [
+        "several_days",
+        "nearly_every_day",
+        "not_at_all",
+        "more_than_half",
+        "several_days",
+        "not_at_all",
+        "not_at_all",
+    ]
+
+
+async def test_goals_the_therapist_wrote_are_rated_in_the_terminal(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    async with runtime.database.transaction() as tx:  # as the therapist's /goal add left them
+        person = await tx.people.create("terminal", "local", "local", "UTC", clock())
+        for words in ("Sleep before midnight", "Call my sister each week"):
+            await tx.goals.add(person.id, words, None, clock())
+    out = await chat(runtime, ["/goals", "eleven", "4", "7", "/history"])
+    assert "Sleep before midnight" in out and "Call my sister each week" in out
+    assert await rows(runtime.database, "goal_ratings", "value") == [(4,), (7,)]
+    ((status,),) = await rows(runtime.database, "entries", "status", flow_id="goal_rating")
+    assert status == "completed"
