@@ -20,7 +20,7 @@ from flows import breathing, urge_surfing
 from flows.common import OBSTACLES_PROMPT
 from flows.goal_rating import RATING_PROMPT
 from flows.goal_rating import SUMMARY as GOALS_SUMMARY
-from flows.model import AnswerKind, Flow, Step
+from flows.model import CUSTOM_PREFIX, AnswerKind, Flow, Step
 from flows.mood_check import FEELINGS_PROMPT, MOOD_PROMPT, NOTE_PROMPT
 from flows.registry import flow_by_command
 from flows.texts import BUTTON_DONE
@@ -328,6 +328,9 @@ def _plan(flow: Flow, user: FakeUser, n: int) -> list[tuple[Step, str, object, b
 def _given(step: Step, user: FakeUser, n: int) -> tuple[str, object, bool]:
     """(how the client answers, the value stored, pressed rather than typed)."""
     pick = (user.id + n + len(step.id)) % max(1, len(step.options))
+    if step.kind is AnswerKind.CHOICE and not step.options:  # a list the assignment gives: none here
+        words = f"{step.id} {user.id}-{n}"
+        return words, f"{CUSTOM_PREFIX}{words}", False
     if step.kind is AnswerKind.CHOICE:
         return step.options[pick].label, step.options[pick].id, True
     if step.kind is AnswerKind.MULTI_CHOICE:
