@@ -104,8 +104,10 @@ def practice_default() -> str:
     return _practice_default
 
 
+@cache
 def installed() -> tuple[str, ...]:
-    """English and every language with a compiled catalogue, in a stable order."""
+    """English and every language with a compiled catalogue, in a stable order (looked up once
+    per process: every turn and every typed word asks, and catalogues do not come and go)."""
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
     return (SOURCE_LANGUAGE, *(name for name in found if name != SOURCE_LANGUAGE))
 
