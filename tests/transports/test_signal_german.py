@@ -13,6 +13,7 @@ in German ("Sie"). With only English installed, nobody is asked.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -27,17 +28,17 @@ from bot.runtime.wiring import tick
 from bot.transports.signal import texts as signal_texts
 from flows import breathing, mood_check
 from tests.support.clock import FakeClock
-from tests.support.english_left import english_left, english_sentences, german
+from tests.support.english_left import english_labels, english_left, english_sentences, german
 from tests.support.fake_signal_cli import FakeSignalUser, ShownMessage
 from tests.support.rows import rows
 from tests.support.signal_answers import pick_language
 from tests.support.signal_rig import SignalRig, signal_rig
 
-pytestmark = pytest.mark.strangers  # newcomers: what they are asked first is the point
-
 QUESTION = "Which language should I write in?\nIn welcher Sprache soll ich schreiben?"
 RISKY_DE = "ich will nicht mehr leben"
 OWN_WORDS = ("Ich war müde nach der Arbeit", "Lärm von draußen", RISKY_DE)
+CHOICE_LINE = re.compile(r"^  \d+\) (.+)$", re.MULTILINE)
+"""A numbered choice as Signal prints it: its label is what a button would say."""
 
 
 @pytest_asyncio.fixture
@@ -141,6 +142,9 @@ async def test_a_german_client_on_signal_picks_german_by_number_and_reads_no_eng
     assert len(said) > 20  # (the journey reached the chat)
     assert any(s in texts.CONSENT for s in english_sentences())  # (it can fail)
     assert english_left(said, OWN_WORDS) == set()
+    labels = {label for text in said for label in CHOICE_LINE.findall(text)}
+    assert len(labels) > 10 and "Ich stimme zu" in labels
+    assert labels & english_labels() == set()
 
 
 async def test_typing_deutsch_or_garbage_first_loses_nothing(signal: SignalRig) -> None:
