@@ -4,7 +4,8 @@ Every transport turns what someone did into one :data:`Event` and calls
 :meth:`ConversationService.handle`. Its pipeline is short: read the words for risk language,
 the per-person cap, then one transaction — skip a repeated update, ask a newcomer their
 language (on a messenger that sends none: ``language``), admit a newcomer, the consent gate, and
-route the event (a command or button through the router's tables, an answer to the open flow). Replies go to the outbox in the same transaction; transports deliver them, deciding nothing.
+route the event (a command or button through the router's tables, an answer to the open flow).
+Replies go to the outbox in the same transaction; transports deliver them, deciding nothing.
 """
 
 from __future__ import annotations
