@@ -3,7 +3,8 @@
 A messenger whose edits get ids of their own (Signal) must name a message's **latest** version
 in an edit and stop after a number of edits: those facts live here, so a restart keeps them.
 What it says once (a captcha to solve, a changed safety number told to a therapist) is kept
-here too, so a restart does not say it again.
+here too, so a restart does not say it again; so is what a newcomer answered before any row
+of theirs exists (the language they chose on a messenger that sends none).
 """
 
 from __future__ import annotations
@@ -149,5 +150,22 @@ class ToldOnceFacts:
         await self._connection.execute(
             delete(TOLD_ONCE).where(
                 columns.transport == transport, columns.fact == fact, columns.subject == subject
+            )
+        )
+
+    async def about(self, transport: str, subject: str) -> set[str]:
+        """Every fact told of ``subject`` that still holds."""
+        columns = TOLD_ONCE.c
+        rows = await self._connection.execute(
+            select(columns.fact).where(columns.transport == transport, columns.subject == subject)
+        )
+        return set(rows.scalars())
+
+    async def forget_told_before(self, transport: str, facts: Collection[str], before: datetime) -> None:
+        """``facts`` told before ``before`` no longer hold, whoever they were told of."""
+        columns = TOLD_ONCE.c
+        await self._connection.execute(
+            delete(TOLD_ONCE).where(
+                columns.transport == transport, columns.fact.in_(list(facts)), columns.told_at < before
             )
         )

@@ -542,7 +542,8 @@ class MessageVersion(Base):
 class ToldOnce(Base):
     """Something a transport says once and must not repeat after a restart: a captcha the
     operator must solve (``subject`` empty: the account), a client's safety number changed (told
-    to their therapist; ``subject``: the chat). Forgotten once it no longer holds."""
+    to their therapist; ``subject``: the chat), a newcomer's language asked or chosen before
+    they have a row (``subject``: their user id). Forgotten once it no longer holds."""
 
     __tablename__ = "told_once"
     __table_args__ = (UniqueConstraint("transport", "fact", "subject", name="uq_told_once_fact"),)

@@ -2,19 +2,22 @@
 
 Every transport turns what someone did into one :data:`Event` and calls
 :meth:`ConversationService.handle`. Its pipeline is short: read the words for risk language,
-the per-person cap, then one transaction — skip a repeated update, admit a newcomer, the consent
-gate, and route the event (a command or button through the router's tables, an answer to the open
-flow). Replies go to the outbox in the same transaction; transports deliver them, deciding nothing.
+the per-person cap, then one transaction — skip a repeated update, ask a newcomer their
+language (on a messenger that sends none: ``language``), admit a newcomer, the consent gate, and
+route the event (a command or button through the router's tables, an answer to the open flow).
+Replies go to the outbox in the same transaction; transports deliver them, deciding nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.chat import texts
 from bot.chat.flow_runner import FlowRunner
+from bot.chat.language import meet_newcomer, newcomer_admitted
 from bot.chat.ports import Doorkeeper, Ledger, MessageCap, RiskGuard
 from bot.chat.router import Audience, Context, Router
 from bot.chat.turn import (
@@ -47,6 +50,8 @@ log = logging.getLogger(__name__)
 RepeatWindow = Callable[[str], int]
 """For a transport: how far below the newest update id handled for a person an id is still a
 repeat (each messenger numbers its updates its own way; 0: ids are never repeated)."""
+AsksLanguage = Callable[[str], bool]
+"""For a transport: whether it sends no language of its own, so a newcomer is asked theirs."""
 TIMER_RETRY = timedelta(seconds=30)
 """A timer whose tick failed is tried again this much later (the others go on meanwhile)."""
 
@@ -67,8 +72,10 @@ class ConversationService:
         default_timezone: str,
         ledger: Ledger | None = None,
         repeat_window: RepeatWindow = lambda transport: 0,
+        asks_language: AsksLanguage = lambda transport: False,
     ) -> None:
         self._repeat_window = repeat_window
+        self._asks_language = asks_language
         self.router = router
         self.runner = runner
         self._guard = guard
@@ -103,9 +110,17 @@ class ConversationService:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction
             person, conversation = await tx.people.find_with_conversation(sender.transport, sender.user_id)
+            first: tuple[PendingMessage, ...] = ()
+            if person is None and not sender.owner and self._asks_language(sender.transport):
+                met = await meet_newcomer(tx, sender, event, now, risky=risk is not None)
+                first = await _queue(tx, sender, met.replies, now) if met.replies else ()
+                if met.event is None:
+                    return Handled(replies=first)
+                sender, event = met.sender, met.event
             with reading(person.language if person is not None else sender.language):
                 arrival = (sender, event, update_id, now)
-                return await self._in_transaction(tx, arrival, person, conversation, risk)
+                handled = await self._in_transaction(tx, arrival, person, conversation, risk)
+            return replace(handled, replies=first + handled.replies) if first else handled
 
     async def _in_transaction(
         self,
@@ -160,6 +175,8 @@ class ConversationService:
         again (they wrote to us)."""
         if person is None:
             zone, language = self._default_timezone, supported(sender.language)
+            if self._asks_language(sender.transport):
+                await newcomer_admitted(tx, sender)
             return await tx.people.create(
                 sender.transport, sender.user_id, sender.chat_id, zone, now, update_id, language
             )

@@ -119,6 +119,13 @@ LANGUAGE_SET: Final = N_("Done — I'll write in English from now on.")
 # TRANSLATORS: your language's own name ("Deutsch"), on its button in /language.
 LANGUAGE_OWN_NAME: Final = N_("English")
 """Each catalogue translates this into its language's own name."""
+LANGUAGE_NEWCOMER: Final = N_("Which language should I write in?")
+"""Asked of a newcomer on a messenger that sends no language, once in every installed language
+(before we know whether they are a client or a therapist: the German says neither "du" nor "Sie")."""
+LANGUAGE_NEWCOMER_AGAIN: Final = N_(
+    "Sorry, I didn't catch that. Please answer the question above with the number or the name "
+    "of a language: {names}."
+)
 
 # --- the journal (/history) -------------------------------------------------------------------
 JOURNAL_EMPTY: Final = N_("Your journal is empty so far. Whatever you practise will be kept here, for you.")

@@ -64,6 +64,7 @@ def build_conversation(
     new_token: Callable[[], str] = new_prompt_token,
     repeat_window: Callable[[str], int] = lambda transport: 0,
     privacy_note: Callable[[str], str] = lambda transport: "",
+    asks_language: Callable[[str], bool] = lambda transport: False,
     catalogue: Catalogue = BUILT_IN,
 ) -> Features:
     flows = catalogue.flows
@@ -101,5 +102,6 @@ def build_conversation(
         default_timezone=settings.default_timezone,
         ledger=ledger,
         repeat_window=repeat_window,
+        asks_language=asks_language,
     )
     return Features(conversations, safety, practice)

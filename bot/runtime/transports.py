@@ -51,6 +51,11 @@ class Transports:
         return REPEAT_WINDOWS.get(transport, 0)
 
     @staticmethod
+    def asks_language(transport: str) -> bool:
+        """Whether a newcomer on ``transport`` is asked their language (it sends none)."""
+        return transport in ASKS_LANGUAGE
+
+    @staticmethod
     def privacy_note(transport: str) -> str:
         """The messenger's own paragraph of the consent text (none for one we know nothing of)."""
         return PRIVACY_NOTES.get(transport, "")
@@ -75,5 +80,7 @@ JOIN_LABELLED = {messenger.name: messenger.join_labelled for messenger in MESSEN
 """How each messenger's line of an invitation starts when several run."""
 REPEAT_WINDOWS = {messenger.name: messenger.repeat_window for messenger in MESSENGERS}
 """Each messenger's own numbering of updates (a chat here carries no id)."""
+ASKS_LANGUAGE = frozenset(messenger.name for messenger in MESSENGERS if messenger.asks_language)
+"""The messengers that tell us nothing of a person's language."""
 PRIVACY_NOTES = {messenger.name: messenger.privacy_note for messenger in MESSENGERS if messenger.privacy_note}
 """What each messenger keeps and whether it is end-to-end encrypted, as clients read it."""

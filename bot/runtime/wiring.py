@@ -98,6 +98,7 @@ async def open_runtime(
             links=transports.links,
             repeat_window=transports.repeat_window,
             privacy_note=transports.privacy_note,
+            asks_language=transports.asks_language,
             catalogue=catalogue,
         )
         scheduler = _scheduler(database, clock, settings, catalogue)

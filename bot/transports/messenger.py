@@ -99,6 +99,9 @@ class Messenger:
     """How its line of an invitation starts when several messengers run."""
     privacy_note: str = ""
     """Its paragraph of the consent text: what it keeps, whether it is end-to-end encrypted."""
+    asks_language: bool = False
+    """It tells us nothing of a person's language (Telegram sends ``language_code``; Signal
+    nothing): a newcomer is asked theirs before the consent text (``bot.chat.language``)."""
     repeat_window: int = 0
     """How far below a person's newest handled update id an id is still a repeat."""
     prompt_jitter: Callable[[Settings], float] = lambda settings: 0.0

@@ -26,7 +26,12 @@ from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.fake_signal_cli import RATE_LIMIT_FAILURE, FakeSignalCli, FakeSignalUser
 from tests.support.journeys import RISKY, answer
 from tests.support.rows import change, count, rows
-from tests.support.signal_answers import BREATHING_BOX_MINUTE, answer_every_question, converse
+from tests.support.signal_answers import (
+    BREATHING_BOX_MINUTE,
+    answer_every_question,
+    converse,
+    pick_language,
+)
 from tests.support.signal_process import (
     FAST_TICKS,
     MANY_MESSAGES,
@@ -46,6 +51,7 @@ async def join_on_signal(ana: FakeSignalUser, daemon: FakeSignalCli, alias: str)
     [code] = await ana.expect(timeout=WAIT)
     client = daemon.user(alias)
     await client.send(f"start {code.text}")
+    await pick_language(client, timeout=WAIT)
     await client.expect_text("I agree", timeout=WAIT)
     await client.send("I agree")
     await client.expect_text("connected with Dr Ana Ruiz", timeout=WAIT)
@@ -221,6 +227,7 @@ async def test_a_practice_on_signal_and_telegram_through_one_between_run(
         processes.append(process)
         ana = daemon.user("Ana")
         await ana.send(f"start {await registration_code(database_url, 'Dr Ana Ruiz')}")
+        await pick_language(ana, timeout=WAIT)
         await ana.expect_text("therapist", timeout=WAIT)
         sam = await join_on_signal(ana, daemon, "Sam")
         tom = await join_on_telegram(ana, api, 3101, "Tom")

@@ -49,6 +49,18 @@ async def answer_every_question(
     raise AssertionError(f"never reached {until!r}; saw {seen}")  # pragma: no cover
 
 
+async def pick_language(
+    user: FakeSignalUser,
+    answer: str = "English",
+    timeout: float = 5.0,  # noqa: ASYNC109
+) -> ShownMessage:
+    """A newcomer's first question on Signal (it sends no language: ``start CODE`` asks which
+    they read), answered by ``answer`` (a number or a language's own name); the question."""
+    question = await user.expect_text("Which language should I write in?", timeout=timeout)
+    await user.send(answer)
+    return question
+
+
 async def converse(
     user: FakeSignalUser,
     *exchanges: tuple[str, str],

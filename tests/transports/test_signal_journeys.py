@@ -4,9 +4,7 @@ reconnecting is immediate (its sleep is injected)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import pytest
 import pytest_asyncio
@@ -14,55 +12,24 @@ import pytest_asyncio
 from bot.chat import texts
 from bot.chat.turn import CommandReceived, Event, TextReceived
 from bot.cli.schedule import NewSchedule, add_schedule
-from bot.practice.admission import consent_version
 from bot.runtime.settings import Settings
-from bot.runtime.wiring import Runtime, open_runtime, tick
+from bot.runtime.wiring import Runtime, tick
 from bot.transports.plain import PlainChoices
-from bot.transports.signal.app import SignalConfig, SignalTransport, signal_running
 from bot.transports.signal.inbound import Incoming, Translator
 from bot.transports.signal.memory import Versions
-from bot.transports.signal.texts import PRIVACY_NOTE
 from flows.mood_check import MOOD_PROMPT
 from tests.support.clock import FakeClock
-from tests.support.fake_signal_cli import RATE_LIMIT_FAILURE, FakeSignalCli, FakeSignalUser
+from tests.support.fake_signal_cli import RATE_LIMIT_FAILURE, FakeSignalUser
 from tests.support.rows import rows
-from tests.support.signal_answers import answer_every_question
+from tests.support.signal_answers import answer_every_question, pick_language
+from tests.support.signal_rig import ACCOUNT, SignalRig, signal_rig
 from tests.support.words import typed
-
-ACCOUNT = "+15550100000"
-
-
-async def _no_wait(_: float) -> None:
-    await asyncio.sleep(0)
-
-
-@dataclass
-class SignalRig:
-    daemon: FakeSignalCli
-    runtime: Runtime
-    transport: SignalTransport
-    clock: FakeClock
-
-    async def client(self, name: str = "Alex") -> FakeSignalUser:
-        """A Signal user who joined and agreed to the consent text (as an invitation leaves them)."""
-        user = self.daemon.user(name)
-        async with self.runtime.database.transaction() as tx:
-            person = await tx.people.create("signal", user.uuid, user.uuid, "UTC", self.clock())
-            await tx.clients.record_consent(person.id, consent_version(PRIVACY_NOTE), self.clock())
-        return user
 
 
 @pytest_asyncio.fixture
 async def signal(settings_for: Callable[..., Settings], clock: FakeClock) -> AsyncIterator[SignalRig]:
-    async with FakeSignalCli(ACCOUNT, clock=clock) as daemon:
-        settings = settings_for(signal_account=ACCOUNT, signal_cli_address=daemon.address)
-        async with open_runtime(settings, clock) as runtime:
-            config = SignalConfig(ACCOUNT, daemon.address, send_interval=0, send_rate=0)
-            async with signal_running(
-                config, runtime.gateway, runtime.courier, runtime.database, clock, sleep=_no_wait
-            ) as transport:
-                with runtime.transports.running("signal", transport.links):
-                    yield SignalRig(daemon, runtime, transport, clock)
+    async with signal_rig(settings_for, clock) as rig:
+        yield rig
 
 
 async def test_a_mood_check_by_numbers_words_and_a_quote_reply(signal: SignalRig) -> None:
@@ -166,6 +133,7 @@ async def _therapist_and_client(signal: SignalRig) -> tuple[FakeSignalUser, Fake
     code = await signal.runtime.practice.issue_registration("Dr Ana Ruiz", signal.clock())
     ana = signal.daemon.user("Ana")
     await ana.send(f"start {code}")  # no link carries a code on Signal: it is typed
+    await pick_language(ana)
     await ana.expect_text("therapist")
     await ana.send("/invite Sam")
     invitation = await ana.expect_text("Invitation for Sam")
@@ -174,6 +142,7 @@ async def _therapist_and_client(signal: SignalRig) -> tuple[FakeSignalUser, Fake
     [bare_code] = await ana.expect()
     sam = signal.daemon.user("Sam")
     await sam.send(f"Start {bare_code.text}")
+    await pick_language(sam)
     consent = await sam.expect_text("end-to-end encrypted between your phone and the practice's number")
     assert "not an emergency service" in consent.text and "I agree" in consent.text
     await sam.send("I agree")

@@ -22,6 +22,7 @@ from bot.chat import texts
 from bot.chat.turn import CommandReceived, Recipient
 from bot.core.clock import Clock
 from bot.core.errors import ConfigurationError, DeliveryError
+from bot.core.i18n import _, reading
 from bot.core.messages import Outgoing
 from bot.core.statuses import Role
 from bot.delivery.courier import Courier
@@ -69,6 +70,7 @@ class SignalTransport:
     ) -> None:
         self.config = config
         self._gateway = gateway
+        self._database = database
         choices = PlainChoices(database, TRANSPORT, clock)
         self.client = RpcClient(Address.parse(config.address), self.on_receive, sleep=sleep)
         pacer = Pacer(rate=config.send_rate, chat_interval=config.send_interval, chat_burst=1)
@@ -126,7 +128,14 @@ class SignalTransport:
             recipient = Recipient(TRANSPORT, chat)
             await self._gateway.link_chat(recipient, message.group_name, message.uuid, command.args.strip())
         elif isinstance(command, CommandReceived):
-            await self._say(chat, texts.PRIVATE_ONLY)
+            with reading(await self._language_of(message.uuid)):
+                await self._say(chat, _(texts.PRIVATE_ONLY))
+
+    async def _language_of(self, uuid: str) -> str | None:
+        """The language of the person who wrote (None: someone we have no row for)."""
+        async with self._database.transaction() as tx:
+            person = await tx.people.find(TRANSPORT, uuid)
+        return person.language if person is not None else None
 
     async def _say(self, chat_id: str, text: str) -> None:
         """A short notice straight to the chat (an expired answer, "private chats only")."""

@@ -8,6 +8,9 @@ while it breathes out (each phase's word and count drawn under it), with the pha
 The flow is unchanged: the live message still counts the minutes down, Stop still stops it,
 and the same check-in follows.
 
+The guide is in the language the live message was written in (``Outgoing.language``): its
+words, and the phases' words drawn into the GIF.
+
 The GIF is sent once per exercise (remembered in memory: after a restart, a live message shown
 again may bring it again). Pillow is imported only when one is drawn.
 """
@@ -20,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from bot.core.i18n import _, reading
 from bot.core.messages import Attachment, Outgoing
 from bot.transports.signal import texts
 from bot.transports.signal.messenger import TRANSPORT
@@ -52,7 +56,7 @@ def radius_at(phase: str, progress: float, resting: int) -> int:
     return resting
 
 
-def _frame(radius: int, phase: str, count: int) -> Image.Image:
+def _frame(radius: int, words: str, count: int) -> Image.Image:
     from PIL import Image, ImageDraw
 
     image = Image.new("P", SIZE, BACKGROUND)
@@ -60,21 +64,24 @@ def _frame(radius: int, phase: str, count: int) -> Image.Image:
     draw = ImageDraw.Draw(image)
     x, y = CENTRE
     draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=CIRCLE)
-    draw.text((x, 250), f"{phase} · {count}", fill=WORDS, anchor="mm", font_size=20)
+    draw.text((x, 250), f"{words} · {count}", fill=WORDS, anchor="mm", font_size=20)
     return image
 
 
 @lru_cache(maxsize=8)
-def breathing_animation(phases: tuple[tuple[str, int], ...]) -> bytes:
-    """One cycle of the pattern as a looping GIF: each phase lasts exactly its seconds. Drawn
-    once per pattern (a few tenths of a second), then kept."""
+def breathing_animation(phases: tuple[tuple[str, int], ...], language: str | None = None) -> bytes:
+    """One cycle of the pattern as a looping GIF: each phase lasts exactly its seconds, its
+    words in ``language``. Drawn once per pattern and language (a few tenths of a second), then
+    kept."""
     frames: list[Image.Image] = []
     resting = SMALLEST
     for phase, seconds in phases:
         steps = seconds * FRAMES_PER_SECOND
+        with reading(language):
+            words = _(phase)
         for step in range(steps):
             radius = radius_at(phase, (step + 1) / steps, resting)
-            frames.append(_frame(radius, phase, step // FRAMES_PER_SECOND + 1))
+            frames.append(_frame(radius, words, step // FRAMES_PER_SECOND + 1))
         resting = radius_at(phase, 1.0, resting)
     out = io.BytesIO()
     first, *rest = frames
@@ -83,8 +90,9 @@ def breathing_animation(phases: tuple[tuple[str, int], ...]) -> bytes:
 
 
 def phases_text(phases: Sequence[tuple[str, int]]) -> str:
+    """The phases in words ("Breathe in 4 s · Hold 4 s"), in the language being read."""
     return texts.BREATHING_PHASES_SEPARATOR.join(
-        texts.BREATHING_PHASE.format(phase=phase, seconds=seconds) for phase, seconds in phases
+        _(texts.BREATHING_PHASE).format(phase=_(phase), seconds=seconds) for phase, seconds in phases
     )
 
 
@@ -102,7 +110,7 @@ class BreathingGuide:
         if expected is None or expected.kind != AnswerKind.TIMER.value or message.prompt_token is None:
             return None
         async with self._database.transaction() as tx:
-            _, conversation = await tx.people.find_with_conversation(TRANSPORT, chat_id)
+            _person, conversation = await tx.people.find_with_conversation(TRANSPORT, chat_id)
         if conversation is None or conversation.flow_id != BREATHING.id:
             return None
         exercise = (chat_id, conversation.started_at)
@@ -110,6 +118,9 @@ class BreathingGuide:
             return None
         self._given.add(exercise)
         answers = conversation.answers
-        _, phases = pattern_of(answers)
-        text = texts.BREATHING_GUIDE.format(phases=phases_text(phases), rounds=rounds_for(answers))
-        return Outgoing(text=text, attachment=Attachment("photo", FILENAME, breathing_animation(phases)))
+        _name, phases = pattern_of(answers)
+        rounds = rounds_for(answers)
+        with reading(message.language) as language:
+            text = texts.breathing_guide(rounds).format(phases=phases_text(phases), rounds=rounds)
+            animation = breathing_animation(phases, language)
+            return Outgoing(text=text, attachment=Attachment("photo", FILENAME, animation))

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.core.i18n import _
 from bot.transports.messenger import Host, Messenger, Running, Settings, own_settings
 from bot.transports.signal import texts
 from bot.transports.signal.settings import SignalSettings
@@ -38,7 +39,8 @@ class SignalLinks:
         self.account = account
 
     def start_link(self, code: str) -> str | None:
-        return texts.JOIN.format(code=code, number=self.account, link=chat_link(self.account))
+        """The way in, in the language being read (the therapist's, who passes it on)."""
+        return _(texts.JOIN).format(code=code, number=self.account, link=chat_link(self.account))
 
 
 @asynccontextmanager
@@ -80,6 +82,7 @@ SIGNAL = Messenger(
     registration_link=registration_link,
     join_labelled=texts.JOIN_LABELLED,
     privacy_note=texts.PRIVACY_NOTE,
+    asks_language=True,
     repeat_window=REPEAT_WINDOW,
     prompt_jitter=lambda settings: own(settings).signal_prompt_jitter_seconds,
 )

@@ -1,0 +1,73 @@
+"""What of the English catalogue reaches someone who reads another language: the checker the
+German journeys share (Telegram's and Signal's).
+
+A text counts as English when it holds a run of three words or more of an English catalogue
+text (between placeholders and line breaks) whose translation differs; a button label counts
+when it is a short English text with a different translation. The person's own words are
+taken out first (``without``): they may well be English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from babel.messages.catalog import Message
+from babel.messages.pofile import read_po
+
+from bot.core.i18n import DOMAIN, LOCALE_DIR, _, reading
+
+PLACEHOLDER = re.compile(r"\{[^}]*\}|⟨[^⟩]*⟩")
+
+
+def german(text: str) -> str:
+    with reading("de"):
+        return _(text)
+
+
+def _catalogue(language: str) -> list[Message]:
+    with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        return list(read_po(po))
+
+
+def english_sentences(language: str = "de") -> set[str]:
+    """The English catalogue's runs of three words or more between placeholders and line breaks
+    whose translation differs: none of them may reach someone reading ``language``."""
+    found: set[str] = set()
+    for message in _catalogue(language):
+        msgid, msgstr = message.id, message.string
+        if not msgid:
+            continue
+        english = [msgid] if isinstance(msgid, str) else list(msgid)
+        translated = " ".join([msgstr] if isinstance(msgstr, str) else msgstr)
+        for text in english:
+            for run in PLACEHOLDER.split(text):
+                for line in run.splitlines():
+                    words = line.strip(" .,:;—–()“”\"'")
+                    if len(words.split()) >= 3 and words not in translated:
+                        found.add(words)
+    return found
+
+
+def english_labels(language: str = "de") -> set[str]:
+    """Short English texts (button labels) whose translation differs."""
+    found: set[str] = set()
+    for message in _catalogue(language):
+        msgid, msgstr = message.id, message.string
+        if isinstance(msgid, str) and msgid and msgstr and msgstr != msgid:
+            found.add(msgid)
+    return found
+
+
+def without(text: str, own_words: Iterable[str]) -> str:
+    """``text`` with the person's own words taken out (as written, and in lower case)."""
+    for words in own_words:
+        text = text.replace(words, " ").replace(words.lower(), " ")
+    return text
+
+
+def english_left(said: Iterable[str], own_words: Iterable[str], language: str = "de") -> set[str]:
+    """The English sentences left in what was said, once the person's own words are out."""
+    sentences = english_sentences(language)
+    own = list(own_words)
+    return {s for text in said for s in sentences if s in without(text, own)}
