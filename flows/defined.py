@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.core import formatting
-from bot.core.i18n import N_, Translated, _, compose, ngettext
+from bot.core.i18n import N_, Translated, _, compose, ngettext, said
 from flows.generic import GenericFacts, ScoredPoint, measure_facts, measure_headline, summary_lines
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
@@ -95,8 +95,8 @@ def score_text(result: Score) -> str:
     """ "total 12 (moderate)", or why it is not scored."""
     if result.value is None:
         return _(UNSCORED).format(missing=len(result.missing))
-    band = SCORE_BAND.format(band=_(result.band)) if result.band else ""
-    return SCORE_LINE.format(label=_(result.label), value=result.value, band=band)
+    band = SCORE_BAND.format(band=said(result.band)) if result.band else ""
+    return SCORE_LINE.format(label=said(result.label), value=result.value, band=band)
 
 
 def _fill(template: str, flow: Flow, answers: Answers) -> str:
@@ -104,7 +104,7 @@ def _fill(template: str, flow: Flow, answers: Answers) -> str:
     if flow.scoring is not None:
         result = score(flow.scoring, flow, answers)
         values["score"] = NOT_ANSWERED if result.value is None else str(result.value)
-        values["band"] = _(result.band) if result.band else NOT_ANSWERED
+        values["band"] = said(result.band) if result.band else NOT_ANSWERED
     return _(template).format(**values)
 
 
@@ -275,7 +275,7 @@ def _body(entries: tuple[DefinedEntry, ...], view: SectionView, highlight: Highl
         else:
             line = ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored)
         lines.append(line)
-        lines += [ANSWER_LINE.format(label=_(label), answer=said()) for label, said in entry.answers]
+        lines += [ANSWER_LINE.format(label=_(label), answer=later()) for label, later in entry.answers]
     return "\n".join(lines)
 
 

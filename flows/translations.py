@@ -236,7 +236,7 @@ def translated(flow: Flow, data: Mapping[str, Any], languages: Languages) -> Flo
 
 def _step(step: Step, raw: Mapping[str, Any], languages: Languages) -> Step:
     path = ("steps", step.id)
-    text = languages.text(str(raw.get("text", "")).strip(), *path, "text")
+    text: str = languages.text(str(raw.get("text", "")).strip(), *path, "text")
     if step.kind is AnswerKind.SCALE and "low_label" in raw and "high_label" in raw:
         from flows.texts import SCALE_HINT
 

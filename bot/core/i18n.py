@@ -75,17 +75,30 @@ class Translated(str):
 
     def map(self, change: Callable[[str], str]) -> Translated:
         """The same text changed the same way in every language (upper case, a suffix)."""
-        return compose(change, self)
+        return _composed(change, (self,))
 
 
-def compose(make: Callable[..., str], *parts: str) -> Translated:
+def said(text: str) -> str:
+    """A :class:`Translated` text in the language being read; any other text as it is (a
+    client's words, a number: never looked up in a catalogue)."""
+    return text.said_in(current()) if isinstance(text, Translated) else text
+
+
+def compose(make: Callable[..., str], *parts: str) -> str:
     """``make(*parts)`` in each language any translated part has (a step's text with its scale's
     end labels, an intro with its attribution); a part that lacks a language lends its own
-    words there, and that language counts as partly translated. Plain parts are the same in all."""
-    said = [p for p in parts if isinstance(p, Translated)]
-    first = said[0] if said else None
+    words there, and that language counts as partly translated. Plain parts are the same in all
+    (with none translated, the result is a plain text)."""
+    if not any(isinstance(p, Translated) for p in parts):
+        return make(*parts)
+    return _composed(make, parts)
+
+
+def _composed(make: Callable[..., str], parts: tuple[str, ...]) -> Translated:
+    translated = [p for p in parts if isinstance(p, Translated)]
+    first = translated[0] if translated else None
     language = first.language if first else SOURCE_LANGUAGE
-    languages = {lang for p in said for lang in p.translations}
+    languages = {lang for p in translated for lang in p.translations}
     translations: dict[str, str] = {}
     partial: set[str] = set()
     for lang in sorted(languages):

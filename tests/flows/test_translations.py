@@ -234,3 +234,49 @@ def test_the_built_in_files_say_everything_in_german() -> None:
         for text in texts:
             assert isinstance(text, i18n.Translated) and "de" in text.translations, (flow.id, text)
             assert not text.partial, (flow.id, text)
+
+
+def test_a_data_defined_digest_section_is_written_in_the_language_read_when_it_is_rendered() -> None:
+    """Facts gathered in English, the section rendered inside a German reading: the therapist
+    reads its heading, step names, bands, figures and answers in German; their words as written."""
+    from datetime import UTC, datetime, timedelta
+
+    from flows.sections import Dates, SectionEntry, SectionInput, SectionView
+
+    first = datetime(2026, 2, 2, 19, 0, tzinfo=UTC)
+    phq9, activity = BUILT_IN.by_id("phq9"), BUILT_IN.by_id("activity_log")
+    assert (
+        phq9 is not None and phq9.digest is not None and activity is not None and activity.digest is not None
+    )
+    items = {f"item{n}": "more_than_half" for n in range(1, 10)} | {
+        "item9": "not_at_all",
+        "difficulty": "very",
+    }
+    logs = [
+        {"activity": CLIENT_WORDS, "when": "now", "mastery": 7, "pleasure": 8},
+        {"activity": "Kuchen gebacken", "when": "yesterday", "mastery": 3, "pleasure": 2},
+    ]
+    view = SectionView(Dates(first + timedelta(days=30), first), "Sam", since_joining=False)
+    with reading("en"):
+        measured = phq9.digest.facts(SectionInput(phq9.digest.read([SectionEntry(first, True, items)])))
+        logged = activity.digest.facts(
+            SectionInput(
+                activity.digest.read(
+                    [SectionEntry(first + timedelta(days=d), True, a) for d, a in enumerate(logs)]
+                )
+            )
+        )
+    with reading("de"):
+        body = phq9.digest.body(measured, view)
+        headline = phq9.digest.headline(measured, view) if phq9.digest.headline else ""
+        log_body = activity.digest.body(logged, view)
+        heading = _(phq9.digest.heading), _(activity.digest.heading)
+    assert heading == ("PHQ-9", "AKTIVITÄTENPROTOKOLL")
+    assert "Zuletzt: 16 (ausgeprägt)" in body and "Ausgangswert: Dies ist der erste Wert." in body, body
+    assert "Erschwernis im Alltag: Relativ stark erschwert" in body and "Latest" not in body, body
+    assert headline == "PHQ-9 Summenwert: 16 (ausgeprägt)"
+    assert log_body.startswith(
+        "2 Einträge an 2 Tagen\nIm Zeitraum: Erfolgsgefühl 5.0 (3–7) · Freude 5.0 (2–8)"
+    ), log_body
+    assert f"Am höchsten bewertet: “{CLIENT_WORDS}” (Erfolgsgefühl 7 · Freude 8)" in log_body, log_body
+    assert "  wann: Gestern" in log_body and "entries" not in log_body, log_body
