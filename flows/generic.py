@@ -136,7 +136,7 @@ def generic_section(flow: Flow) -> DigestSection[GenericFacts]:
         return generic_body(flow, found, view)
 
     return DigestSection(
-        heading=flow.title.upper(),
+        heading=flow.title.map(str.upper) if isinstance(flow.title, Translated) else flow.title.upper(),
         reads=tuple(step.id for step in flow.steps),
         facts=facts,
         count=lambda found: len(found.entries),
