@@ -20,6 +20,7 @@ from datetime import date
 from functools import cache
 from typing import Any, Final
 
+from bot.core.i18n import Translated
 from bot.core.plan_text import parse_times, parse_weekdays
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.registry import FLOWS
@@ -81,7 +82,15 @@ GIVEN_KEY: Final = "given_"
 CLIENTS_KEY: Final = "clients"
 """Where the start context lists the therapist's clients (see :func:`clients_context`)."""
 
-HOMEWORK: Final = tuple(Option(flow.id, flow.title[:1].upper() + flow.title[1:]) for flow in FLOWS)
+
+def _capitalized(title: str) -> str:
+    """A homework's title as a button names it (in each language a homework file gives it)."""
+    if isinstance(title, Translated):
+        return title.map(_capitalized)
+    return title[:1].upper() + title[1:]
+
+
+HOMEWORK: Final = tuple(Option(flow.id, _capitalized(flow.title)) for flow in FLOWS)
 """The registry's homework types as the guided /assign offers them."""
 
 _WEEKDAYS_BY_CHOICE: Final[Mapping[str, tuple[int, ...]]] = {
@@ -329,7 +338,7 @@ def _homework_in(taking: frozenset[str]) -> Callable[[Answers], bool]:
 
 
 def _homework_options(flows: Sequence[Flow]) -> tuple[Option, ...]:
-    return tuple(Option(flow.id, flow.title[:1].upper() + flow.title[1:]) for flow in flows)
+    return tuple(Option(flow.id, _capitalized(flow.title)) for flow in flows)
 
 
 ONE_TIME: Final = "One time, please, for example 18:00."

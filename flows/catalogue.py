@@ -56,23 +56,25 @@ def refusal(file: str, problems: Sequence[str]) -> str:
     return REFUSED.format(file=file, problem=problems[0], more=more)
 
 
-def read_file(path: Path) -> Definition:
-    """One definition file; raises :class:`DefinitionError` (an unreadable file is one problem)."""
+def read_file(path: Path, origin: str | None = None) -> Definition:
+    """One definition file; raises :class:`DefinitionError` (an unreadable file is one problem).
+    ``origin`` is how the log names it (its path unless given)."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise DefinitionError([f"file: cannot be read ({error.strerror or error})"]) from None
-    return parse_definition(raw)
+    return parse_definition(raw, origin or str(path))
 
 
 def built_in_definitions(folder: Path = BUILT_IN_DIR) -> tuple[Installed, ...]:
     """The definitions shipped in the package; one that cannot stand is a bug, raised at once."""
     installed = []
     for path in sorted(folder.glob(f"*{SUFFIX}")):
+        name = f"flows/definitions/{path.name}"
         try:
-            installed.append(Installed(read_file(path), BUILT_IN))
+            installed.append(Installed(read_file(path, name), BUILT_IN))
         except DefinitionError as error:
-            raise RuntimeError(refusal(f"flows/definitions/{path.name}", error.problems)) from None
+            raise RuntimeError(refusal(name, error.problems)) from None
     return tuple(installed)
 
 

@@ -10,43 +10,43 @@ are here, the definition's own are in its file.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
 from bot.core import formatting
+from bot.core.i18n import N_, Translated, _, compose, ngettext, said
 from flows.generic import GenericFacts, ScoredPoint, measure_facts, measure_headline, summary_lines
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.readable import answer_text
 from flows.scoring import Score, score
-from flows.sections import DigestSection, SectionInput, SectionView, as_int, inline, mean, number, plural
+from flows.sections import DigestSection, SectionInput, SectionView, as_int, inline, mean, number
 
-SUMMARY: Final = "Thank you — it's saved in your journal."
+SUMMARY: Final = N_("Thank you — it's saved in your journal.")
 NOT_ANSWERED: Final = "–"
-UNSCORED: Final = "not scored ({missing} unanswered)"
+UNSCORED: Final = N_("not scored ({missing} unanswered)")
 SCORE_LINE: Final = "{label} {value}{band}"
 SCORE_BAND: Final = " ({band})"
 ENTRY_LINE: Final = "· {when}{unfinished}{score}"
 ENTRY_SCORE: Final = " — {score}"
 ANSWER_LINE: Final = "  {label}: {answer}"
 DETAIL_LINE: Final = "{label}: {answer}"
-UNFINISHED: Final = " (unfinished)"
-COUNT_LINE: Final = "{count} {entries} on {days} {day_word}"
-ACROSS: Final = "Across the period: {figures}"
+UNFINISHED: Final = N_(" (unfinished)")
+ACROSS: Final = N_("Across the period: {figures}")
 FIGURE: Final = "{label} {mean} ({low}–{high})"
 FIGURES_JOINED: Final = " · "
 HIGHLIGHT: Final = "{which}: {name} ({rating}), {when}"
-RATED_HIGHEST: Final = "Rated highest"
-RATED_LOWEST: Final = "Rated lowest"
+RATED_HIGHEST: Final = N_("Rated highest")
+RATED_LOWEST: Final = N_("Rated lowest")
 ATTRIBUTION_LINE: Final = "\n\n{attribution}"
 SCORE_FIELDS: Final = ("score", "band")
 PATH_ENTRY_LINE: Final = "· {when}{unfinished}: {name} — {label} {path}"
 PATH_JOINED: Final = " → "
-PATH_MEAN: Final = (
+PATH_MEAN: Final = N_(
     "{label} across {count} entries, mean: {path}; mean drop from the highest to the end: {drop}"
 )
-PATH_FIRST_LATEST: Final = "{name}, first and latest: {first} ({first_when}) · {latest} ({latest_when})"
+PATH_FIRST_LATEST: Final = N_("{name}, first and latest: {first} ({first_when}) · {latest} ({latest_when})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ def template_problems(templates: Templates, flow: Flow) -> list[str]:
         except ValueError as error:
             problems.append(f"{key}: {error} (write {{{{ and }}}} for a brace)")
             continue
-        for _, name, spec, conversion in parsed:
+        for _text, name, spec, conversion in parsed:
             if name is None:
                 continue
             if name not in allowed or spec or conversion:
@@ -94,9 +94,9 @@ def template_problems(templates: Templates, flow: Flow) -> list[str]:
 def score_text(result: Score) -> str:
     """ "total 12 (moderate)", or why it is not scored."""
     if result.value is None:
-        return UNSCORED.format(missing=len(result.missing))
-    band = SCORE_BAND.format(band=result.band) if result.band else ""
-    return SCORE_LINE.format(label=result.label, value=result.value, band=band)
+        return _(UNSCORED).format(missing=len(result.missing))
+    band = SCORE_BAND.format(band=said(result.band)) if result.band else ""
+    return SCORE_LINE.format(label=said(result.label), value=result.value, band=band)
 
 
 def _fill(template: str, flow: Flow, answers: Answers) -> str:
@@ -104,20 +104,20 @@ def _fill(template: str, flow: Flow, answers: Answers) -> str:
     if flow.scoring is not None:
         result = score(flow.scoring, flow, answers)
         values["score"] = NOT_ANSWERED if result.value is None else str(result.value)
-        values["band"] = result.band or NOT_ANSWERED
-    return template.format(**values)
+        values["band"] = said(result.band) if result.band else NOT_ANSWERED
+    return _(template).format(**values)
 
 
 def _detail(flow: Flow, labels: Mapping[str, str], answers: Answers) -> str:
     lines = [
-        DETAIL_LINE.format(label=labels.get(s.id, s.id), answer=answer_text(flow, s.id, answers))
+        DETAIL_LINE.format(label=_(labels.get(s.id, s.id)), answer=answer_text(flow, s.id, answers))
         for s in flow.steps
         if answers.get(s.id) is not None
     ]
     if flow.scoring is not None:
         lines.append(score_text(score(flow.scoring, flow, answers)))
     if flow.attribution:
-        lines.append(ATTRIBUTION_LINE.format(attribution=flow.attribution).strip("\n"))
+        lines.append(_(flow.attribution))
     return "\n".join(lines)
 
 
@@ -125,8 +125,9 @@ def _detail(flow: Flow, labels: Mapping[str, str], answers: Answers) -> str:
 class DefinedEntry:
     at: datetime
     finished: bool
-    answers: tuple[tuple[str, str], ...]
-    """(question's short name, answer as read, the client's words quoted), in the flow's order."""
+    answers: tuple[tuple[str, Callable[[], str]], ...]
+    """(question's short name, answer as read, the client's words quoted), in the flow's order:
+    both said when the digest is written, in the language it is read in."""
     score: Score | None
     numbers: tuple[tuple[str, int], ...] = ()
     """(question's short name, number) for each scale answered, for the figures across the period."""
@@ -145,6 +146,10 @@ Worded = tuple[Flow, Mapping[str, str]]
 def _digest_answer(step: Step, text: str) -> str:
     """The client's own words in quotes; a number or an option's name as it is."""
     return inline(text) if step.kind is AnswerKind.TEXT else text
+
+
+def _said_later(flow: Flow, step: Step, answers: Answers) -> Callable[[], str]:
+    return lambda: _digest_answer(step, answer_text(flow, step.id, answers))
 
 
 def _rating(
@@ -183,7 +188,7 @@ def _entry(at: datetime, finished: bool, answers: Answers, worded: Worded) -> De
         at,
         finished,
         tuple(
-            (labels.get(s.id, s.id), _digest_answer(s, answer_text(flow, s.id, answers)))
+            (labels.get(s.id, s.id), _said_later(flow, s, answers))
             for s in flow.steps
             if answers.get(s.id) is not None
         ),
@@ -203,10 +208,10 @@ def _across(entries: tuple[DefinedEntry, ...]) -> list[str]:
         for label, value in entry.numbers:
             by_label.setdefault(label, []).append(value)
     figures = [
-        FIGURE.format(label=label, mean=number(mean(values)), low=min(values), high=max(values))
+        FIGURE.format(label=_(label), mean=number(mean(values)), low=min(values), high=max(values))
         for label, values in by_label.items()
     ]
-    return [ACROSS.format(figures=FIGURES_JOINED.join(figures))] if figures and len(entries) > 1 else []
+    return [_(ACROSS).format(figures=FIGURES_JOINED.join(figures))] if figures and len(entries) > 1 else []
 
 
 def _facts(
@@ -229,44 +234,48 @@ def _highlights(entries: tuple[DefinedEntry, ...], view: SectionView) -> list[st
     worst = min(rated, key=lambda e: sum(v for _, v in e.rating))
     return [
         HIGHLIGHT.format(
-            which=which,
+            which=_(which),
             name=inline(e.name or ""),
-            rating=FIGURES_JOINED.join(f"{label} {value}" for label, value in e.rating),
+            rating=FIGURES_JOINED.join(f"{_(label)} {value}" for label, value in e.rating),
             when=view.dates.when(e.at),
         )
         for which, e in ((RATED_HIGHEST, best), (RATED_LOWEST, worst))
     ]
 
 
+def _count_line(count: int, days: int) -> str:
+    """ "3 entries on 2 days" (the days' plural by their own count)."""
+    if days == 1:
+        line = ngettext("{count} entry on {days} day", "{count} entries on {days} day", count)
+    else:
+        line = ngettext("{count} entry on {days} days", "{count} entries on {days} days", count)
+    return line.format(count=count, days=days)
+
+
 def _body(entries: tuple[DefinedEntry, ...], view: SectionView, highlight: Highlight | None = None) -> str:
     days = len({entry.at.date() for entry in entries})
     count = len(entries)
     lines = [
-        COUNT_LINE.format(
-            count=count,
-            entries=plural(count, "entry", "entries"),
-            days=days,
-            day_word=plural(days, "day", "days"),
-        ),
+        _count_line(count, days),
         *_across(entries),
         *_highlights(entries, view),
         *(_paths(entries, view, highlight.path_label) if highlight is not None and highlight.path else ()),
     ]
     for entry in entries:
         scored = ENTRY_SCORE.format(score=score_text(entry.score)) if entry.score is not None else ""
-        unfinished = "" if entry.finished else UNFINISHED
+        unfinished = "" if entry.finished else _(UNFINISHED)
         if entry.path and highlight is not None:
             line = PATH_ENTRY_LINE.format(
                 when=view.dates.when(entry.at),
                 unfinished=unfinished,
                 name=inline(entry.name or ""),
-                label=highlight.path_label,
+                label=_(highlight.path_label),
                 path=_path_text(entry.path),
             )
         else:
             line = ENTRY_LINE.format(when=view.dates.when(entry.at), unfinished=unfinished, score=scored)
         lines.append(line)
-        lines += [ANSWER_LINE.format(label=label, answer=answer) for label, answer in entry.answers]
+        lines += [ANSWER_LINE.format(label=_(label), answer=later()) for label, later in entry.answers]
     return "\n".join(lines)
 
 
@@ -279,8 +288,8 @@ def _paths(entries: tuple[DefinedEntry, ...], view: SectionView, label: str) -> 
     means = [sum(e.path[i] for e in walked) / len(walked) for i in range(len(walked[0].path))]
     drop = sum(max(e.path) - e.path[-1] for e in walked) / len(walked)
     lines = [
-        PATH_MEAN.format(
-            label=formatting.sentence(label), count=len(walked), path=_path_text(means), drop=round(drop)
+        _(PATH_MEAN).format(
+            label=formatting.sentence(_(label)), count=len(walked), path=_path_text(means), drop=round(drop)
         )
     ]
     by_name: dict[str, list[DefinedEntry]] = {}
@@ -290,7 +299,7 @@ def _paths(entries: tuple[DefinedEntry, ...], view: SectionView, label: str) -> 
         if name and len(same) > 1:
             first, latest = same[0], same[-1]
             lines.append(
-                PATH_FIRST_LATEST.format(
+                _(PATH_FIRST_LATEST).format(
                     name=inline(name),
                     first=_path_text(first.path),
                     first_when=view.dates.when(first.at),
@@ -315,12 +324,12 @@ def digest_section(
     if flow.scoring is not None:
         return _measure_section(flow, tuple(dict.fromkeys(steps)), labels, versions, highlight)
     return DigestSection(
-        heading=flow.title.upper(),
+        heading=_heading(flow.title),
         reads=tuple(dict.fromkeys(steps)),
         facts=lambda given: _facts((flow, labels), versions, highlight, given),
         count=len,
         body=lambda found, view: _body(found, view, highlight),
-        counted=(flow.title, flow.title + "s"),
+        counted=_counted(flow.title),
     )
 
 
@@ -360,7 +369,7 @@ def _measure_section(
         return summary + _body(found[0], view, highlight)
 
     return DigestSection(
-        heading=flow.title.upper(),
+        heading=_heading(flow.title),
         reads=reads,
         facts=facts,
         count=lambda found: len(found[0]),
@@ -371,6 +380,24 @@ def _measure_section(
     )
 
 
+def _with_attribution(intro: str, attribution: str) -> str:
+    return intro + ATTRIBUTION_LINE.format(attribution=attribution)
+
+
+def _heading(title: str) -> str:
+    """The section's heading: the title in capitals, in each language the title has."""
+    return title.map(str.upper) if isinstance(title, Translated) else title.upper()
+
+
+def _counted(title: str) -> tuple[str, str]:
+    """How the caption counts entries: the title, and (in English) with an s."""
+    if isinstance(title, Translated):
+        return title, Translated(
+            title + "s", title.translations, language=title.language, origin=title.origin
+        )
+    return title, title + "s"
+
+
 def worded(
     flow: Flow, templates: Templates, labels: Mapping[str, str], highlight: Highlight | None = None
 ) -> Flow:
@@ -378,13 +405,11 @@ def worded(
     summary, journal = templates.summary, templates.journal
     intro = flow.intro
     if flow.attribution:
-        intro = (
-            f"{intro}{ATTRIBUTION_LINE.format(attribution=flow.attribution)}" if intro else flow.attribution
-        )
+        intro = compose(_with_attribution, intro, flow.attribution) if intro else flow.attribution
     return replace(
         flow,
         intro=intro,
-        summarize=lambda answers: _fill(summary, flow, answers) if summary else SUMMARY,
+        summarize=lambda answers: _fill(summary, flow, answers) if summary else _(SUMMARY),
         journal_line=(lambda answers: _fill(journal, flow, answers)) if journal else None,
         journal_detail=lambda answers: _detail(flow, labels, answers),
         digest=digest_section(flow, labels, highlight=highlight),

@@ -20,6 +20,7 @@ from flows.conditions import ConditionReader
 from flows.defined import Highlight, Templates, template_problems, worded
 from flows.model import AnswerKind, Flow, ItemAlert, Option, Step
 from flows.scoring import Band, Method, ScoredItem, Scoring, scoring_problems
+from flows.translations import Languages, read_languages, step_labels, translated
 
 MAX_BYTES: Final = 64 * 1024
 """A definition is a few kilobytes; a larger file is refused unread."""
@@ -50,6 +51,8 @@ HEADER_KEYS: Final = [
     "steps",
     "scoring",
     "digest",
+    "language",
+    "translations",
 ]
 STEP_KEYS: Final = ("id", "text", "kind", "label", "optional", "when", "per_item")
 KIND_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -92,8 +95,9 @@ class Definition:
     """Which entries the digest names as rated highest and lowest (the ``[digest]`` table)."""
 
 
-def parse_definition(raw: bytes) -> Definition:
-    """Read one definition file's bytes; raises :class:`DefinitionError` listing every problem."""
+def parse_definition(raw: bytes, origin: str = "") -> Definition:
+    """Read one definition file's bytes; raises :class:`DefinitionError` listing every problem.
+    ``origin`` names the file where the log says a language is missing."""
     if len(raw) > MAX_BYTES:
         raise DefinitionError([f"file: {len(raw)} bytes, over the limit of {MAX_BYTES}"])
     try:
@@ -104,7 +108,7 @@ def parse_definition(raw: bytes) -> Definition:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         raise DefinitionError([f"file: not valid TOML: {error}"]) from None
-    return read_definition(data, source)
+    return read_definition(data, source, origin)
 
 
 def definition_problems(raw: bytes) -> list[str]:
@@ -116,9 +120,10 @@ def definition_problems(raw: bytes) -> list[str]:
     return []
 
 
-def read_definition(data: Mapping[str, Any], source: str = "") -> Definition:
+def read_definition(data: Mapping[str, Any], source: str = "", origin: str = "") -> Definition:
     """Build the flow from parsed TOML; raises :class:`DefinitionError` listing every problem."""
     problems: list[str] = []
+    languages = read_languages(data, origin or f"homework {data.get('id')!r}", problems)
     fields = _Fields(data, "", problems)
     fields.unknown(HEADER_KEYS)
     flow_id = fields.text("id", pattern=ID)
@@ -140,6 +145,30 @@ def read_definition(data: Mapping[str, Any], source: str = "") -> Definition:
         problems += template_problems(templates, flow)
     if problems or flow is None:
         raise DefinitionError(problems or ["steps: no step could be read"])
+    return _in_languages(flow, templates, labels, highlight, (data, source, languages))
+
+
+def _in_languages(
+    flow: Flow,
+    templates: Templates,
+    labels: Mapping[str, str],
+    highlight: Highlight | None,
+    read: tuple[Mapping[str, Any], str, Languages],
+) -> Definition:
+    """The definition with every text it says in each of its languages."""
+    data, source, languages = read
+    labels = step_labels(labels, languages)
+    templates = Templates(
+        *(
+            languages.text(t, key) if t else None
+            for t, key in ((templates.summary, "summary"), (templates.journal, "journal"))
+        )
+    )
+    if highlight is not None and highlight.path_label:
+        highlight = replace(
+            highlight, path_label=languages.text(highlight.path_label, "digest", "path_label")
+        )
+    flow = translated(flow, data, languages)
     return Definition(worded(flow, templates, labels, highlight), source, data, labels, highlight)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.i18n import _
 from flows.model import (
     CUSTOM_PREFIX,
     AnswerKind,
@@ -48,7 +49,7 @@ def readable_answer(flow: Flow, step: Step | None, value: Any, answers: Answers)
         return {listed_label(step, answers, str(k)): v for k, v in value.items()}
     if step.kind is AnswerKind.CHOICE:
         option = next((o for o in step_options(step, answers) if o.id == value), None)
-        return option.label if option else _plain(value)
+        return _(option.label) if option else _plain(value)
     return _plain(value)
 
 

@@ -14,8 +14,9 @@ is copying a catalogue, translating it and compiling: no code.
 from __future__ import annotations
 
 import gettext
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -28,6 +29,110 @@ LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "locale"
 
 _practice_default: str = SOURCE_LANGUAGE
 _reading: ContextVar[str | None] = ContextVar("between_reading", default=None)
+_fallbacks_told: set[tuple[str, str]] = set()
+log = logging.getLogger(__name__)
+FALLBACK: Final = "%s has no %s text for some of what it says: shown in %s"
+
+
+class Translated(str):
+    """A text that brings its own translations (a homework file's ``[translations.<language>]``)
+    instead of the catalogue's: as a ``str`` it is its file's own language; ``_`` reads it in the
+    language being read. A language it lacks (or lacks in part) reads the file's own language,
+    said once per file and language in the log (the file and language, never the words)."""
+
+    translations: Mapping[str, str]
+    language: str
+    origin: str
+    partial: frozenset[str]
+
+    def __new__(
+        cls,
+        text: str,
+        translations: Mapping[str, str],
+        *,
+        language: str = SOURCE_LANGUAGE,
+        origin: str = "",
+        partial: frozenset[str] = frozenset(),
+    ) -> Translated:
+        made = super().__new__(cls, text)
+        made.translations = dict(translations)
+        made.language = language
+        made.origin = origin
+        made.partial = partial
+        return made
+
+    def said_in(self, language: str) -> str:
+        """The text in ``language``, else (told once in the log) in the file's own."""
+        if language == self.language:
+            return str(self)
+        found = self.translations.get(language)
+        if found is None or language in self.partial:
+            _tell_fallback(self.origin, language, self.language)
+        return str(self) if found is None else found
+
+    def every_language(self) -> frozenset[str]:
+        return frozenset({str(self), *self.translations.values()})
+
+    def map(self, change: Callable[[str], str]) -> Translated:
+        """The same text changed the same way in every language (upper case, a suffix)."""
+        return _composed(change, (self,))
+
+
+def said(text: str) -> str:
+    """A :class:`Translated` text in the language being read; any other text as it is (a
+    client's words, a number: never looked up in a catalogue)."""
+    return text.said_in(current()) if isinstance(text, Translated) else text
+
+
+def compose(make: Callable[..., str], *parts: str) -> str:
+    """``make(*parts)`` in each language any translated part has (a step's text with its scale's
+    end labels, an intro with its attribution); a part that lacks a language lends its own
+    words there, and that language counts as partly translated. Plain parts are the same in all
+    (with none translated, the result is a plain text)."""
+    if not any(isinstance(p, Translated) for p in parts):
+        return make(*parts)
+    return _composed(make, parts)
+
+
+def _composed(make: Callable[..., str], parts: tuple[str, ...]) -> Translated:
+    translated = [p for p in parts if isinstance(p, Translated)]
+    first = translated[0] if translated else None
+    language = first.language if first else SOURCE_LANGUAGE
+    languages = {lang for p in translated for lang in p.translations}
+    translations: dict[str, str] = {}
+    partial: set[str] = set()
+    for lang in sorted(languages):
+        pieces = []
+        for part in parts:
+            if isinstance(part, Translated):
+                if lang not in part.translations or lang in part.partial:
+                    partial.add(lang)
+                pieces.append(part.translations.get(lang, str(part)))
+            else:
+                pieces.append(part)
+        translations[lang] = make(*pieces)
+    return Translated(
+        make(*(str(p) for p in parts)),
+        translations,
+        language=language,
+        origin=first.origin if first else "",
+        partial=frozenset(partial),
+    )
+
+
+def _tell_fallback(origin: str, language: str, instead: str) -> None:
+    if (origin, language) in _fallbacks_told:
+        return
+    _fallbacks_told.add((origin, language))
+    log.info(FALLBACK, origin or "a homework definition", language, instead)
+
+
+def in_catalogue(language: str, message: str) -> str:
+    """A catalogue text in ``language`` (its English source where there is no catalogue), for
+    words composed once, ahead of any turn (a homework file's scale hints in each of its languages)."""
+    if language == SOURCE_LANGUAGE or language not in installed():
+        return message
+    return _said_in(language, _catalogue(language).gettext(message))
 
 
 def N_(message: str) -> str:
@@ -36,7 +141,10 @@ def N_(message: str) -> str:
 
 
 def _(message: str) -> str:
-    """``message`` in the language being read now (English where the catalogue lacks it)."""
+    """``message`` in the language being read now (English where the catalogue lacks it); a
+    :class:`Translated` text in its own translation."""
+    if isinstance(message, Translated):
+        return message.said_in(current())
     return _said_in(current(), _catalogue(current()).gettext(message))
 
 
@@ -54,6 +162,8 @@ def pgettext(context: str, message: str) -> str:
 def every_language(message: str) -> frozenset[str]:
     """``message`` as each installed language says it (English included): what a typed word
     such as "Skip" may be, whichever language the person types in."""
+    if isinstance(message, Translated):
+        return message.every_language()
     return frozenset(_catalogue(language).gettext(message) for language in installed())
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.core.clock import Clock
 from bot.runtime.settings import Settings
@@ -33,10 +34,17 @@ def practice_folder(settings: Settings) -> Path | None:
 
 
 def _same(row: DefinitionRow, installed: Installed) -> bool:
+    """The same text, translations aside: a language added or reworded needs no new version
+    (entries keep their answers' ids and values, and read in the reader's language anyway)."""
     try:
-        return tomllib.loads(row.source) == installed.definition.data
+        kept = tomllib.loads(row.source)
     except tomllib.TOMLDecodeError:
         return False
+    return _untranslated(kept) == _untranslated(installed.definition.data)
+
+
+def _untranslated(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key != "translations"}
 
 
 async def open_catalogue(database: Database, settings: Settings, clock: Clock) -> Catalogue:
@@ -69,7 +77,7 @@ def _past(catalogue: Catalogue, rows: Iterable[DefinitionRow]) -> dict[tuple[str
         if key in current:
             continue
         try:
-            past[key] = parse_definition(row.source.encode("utf-8"))
+            past[key] = parse_definition(row.source.encode("utf-8"), f"{key[0]} version {key[1]} (kept)")
         except DefinitionError as error:  # kept by an older Between that read it differently
             log.warning("kept definition %s version %s cannot be read: %s", *key, error.problems[0])
     return past

@@ -12,9 +12,7 @@ label that has a German one.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -27,6 +25,7 @@ from flows.mood_check import INTRO as MOOD_INTRO
 from storage import Database
 from tests.support.english_left import english_labels, english_sentences, german, without
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.german import received
 from tests.support.journeys import RISKY, invite, join, register
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
@@ -49,25 +48,6 @@ OWN_WORDS = (
     "Besuch war da",  # why they skipped (something else)
     RISKY,
 )
-SENDS = ("sendmessage", "editmessagetext", "editmessagereplymarkup", "senddocument", "sendphoto")
-
-
-def received(api: FakeBotApi, chat_id: int) -> tuple[list[str], list[str]]:
-    """Every text and caption the bot sent or edited into the chat, and every button label."""
-    said, labels = [], []
-    for call in api.calls:
-        if call.method.lower() not in SENDS or str(call.params.get("chat_id")) != str(chat_id):
-            continue
-        for key in ("text", "caption"):
-            if call.params.get(key):
-                said.append(str(call.params[key]))
-        markup: Any = call.params.get("reply_markup") or {}
-        markup = json.loads(markup) if isinstance(markup, str) else markup
-        labels += [str(b.get("text", "")) for row in markup.get("inline_keyboard", []) for b in row]
-    for call in api.calls_to("answerCallbackQuery"):  # button spinners' notices
-        if call.params.get("text"):
-            said.append(str(call.params["text"]))
-    return said, labels
 
 
 def without_own_words(text: str) -> str:

@@ -180,7 +180,7 @@ def test_an_item_alert_is_data() -> None:
         (
             ('title = "sleep check"', 'title = "sleep check"\ncolour = 1'),
             "colour: unknown key (known: id, version, command, title, description, intro, summary, journal, "
-            "attribution, min_interval_days, keeps_drafts, steps, scoring, digest)",
+            "attribution, min_interval_days, keeps_drafts, steps, scoring, digest, language, translations)",
         ),
         (
             ('{ low = 9, high = 18, name = "good" }', '{ low = 10, high = 18, name = "good" }'),

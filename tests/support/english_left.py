@@ -41,11 +41,19 @@ def english_sentences(language: str = "de") -> set[str]:
         english = [msgid] if isinstance(msgid, str) else list(msgid)
         translated = " ".join([msgstr] if isinstance(msgstr, str) else msgstr)
         for text in english:
-            for run in PLACEHOLDER.split(text):
-                for line in run.splitlines():
-                    words = line.strip(" .,:;—–()“”\"'")
-                    if len(words.split()) >= 3 and words not in translated:
-                        found.add(words)
+            found |= runs(text, translated)
+    return found
+
+
+def runs(text: str, translated: str) -> set[str]:
+    """The runs of three words or more of ``text`` (between placeholders and line breaks) that
+    its translation does not hold as they are."""
+    found = set()
+    for run in PLACEHOLDER.split(text):
+        for line in run.splitlines():
+            words = line.strip(" .,:;—–()“”\"'")
+            if len(words.split()) >= 3 and words not in translated:
+                found.add(words)
     return found
 
 

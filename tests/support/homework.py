@@ -12,3 +12,10 @@ def readme_example() -> str:
     text = README.read_text(encoding="utf-8")
     section = text.split("## Homework as data", 1)[1]
     return section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def readme_translation_example() -> str:
+    """The README's ``[translations.de]`` example for that file (its list item's indent removed)."""
+    section = README.read_text(encoding="utf-8").split("## Homework as data", 1)[1]
+    block = section.split("```toml\n", 2)[2].split("```", 1)[0]
+    return "\n".join(line.removeprefix("  ") for line in block.splitlines())
