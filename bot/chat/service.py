@@ -97,8 +97,7 @@ class ConversationService:
         risk = self._guard.recognise(words) if words is not None else None
         verdict = self._cap.check(f"{sender.transport}:{sender.user_id}")
         if verdict != "ok" and risk is None:  # a flood: dropped, after one word (never a cry for help)
-            with reading(sender.language):
-                return await self._over_cap(sender, event, verdict, now, update_id)
+            return await self._over_cap(sender, event, verdict, now, update_id)
         async with self._db.transaction() as tx:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction
@@ -147,11 +146,17 @@ class ConversationService:
     async def _over_cap(
         self, sender: Sender, event: Event, verdict: str, now: datetime, update_id: int | None
     ) -> Handled:
+        """The one kind word over the cap, in the person's own language (their stored choice;
+        someone new: their messenger's); nothing read or written when there is nothing to say."""
         log.warning("sender over the message cap; update %s dropped", update_id)
-        if verdict == "drop":
-            return Handled(notice=_(texts.SLOW_DOWN) if isinstance(event, ButtonPressed) else None)
+        if verdict == "drop" and not isinstance(event, ButtonPressed):
+            return Handled()
         async with self._db.transaction() as tx:
-            return Handled(replies=await _queue(tx, sender, [note(_(texts.SLOW_DOWN))], now))
+            person = await tx.people.find(sender.transport, sender.user_id)
+            with reading(person.language if person is not None else sender.language):
+                if verdict == "drop":
+                    return Handled(notice=_(texts.SLOW_DOWN))
+                return Handled(replies=await _queue(tx, sender, [note(_(texts.SLOW_DOWN))], now))
 
     async def _person(
         self, tx: Transaction, sender: Sender, person: PersonRow | None, now: datetime, update_id: int | None
