@@ -12,7 +12,7 @@ import logging
 from bot.chat import texts
 from bot.chat.router import ButtonRoute, Command, Context, Router
 from bot.chat.turn import note
-from bot.core.i18n import _, installed, reading, supported
+from bot.core.i18n import _, formal_now, installed, reading, supported
 from bot.core.messages import Button, choice_question
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def on_choice(ctx: Context) -> str | None:
     if language != turn.person.language:
         await turn.tx.people.set_language(turn.person, language, turn.now)
         log.info("person %s chose a language", turn.person.id)
-    with reading(language):
+    with reading(language, formal=formal_now()):
         turn.say(note(_(texts.LANGUAGE_SET)))
     return None
 

@@ -102,7 +102,7 @@ class ConversationService:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction
             person, conversation = await tx.people.find_with_conversation(sender.transport, sender.user_id)
-            with reading(person.language if person is not None else sender.language):
+            with reading(person.language if person else sender.language, formal=_is_therapist(person)):
                 arrival = (sender, event, update_id, now)
                 return await self._in_transaction(tx, arrival, person, conversation, risk)
 
@@ -153,7 +153,7 @@ class ConversationService:
             return Handled()
         async with self._db.transaction() as tx:
             person = await tx.people.find(sender.transport, sender.user_id)
-            with reading(person.language if person is not None else sender.language):
+            with reading(person.language if person else sender.language, formal=_is_therapist(person)):
                 if verdict == "drop":
                     return Handled(notice=_(texts.SLOW_DOWN))
                 return Handled(replies=await _queue(tx, sender, [note(_(texts.SLOW_DOWN))], now))
@@ -339,3 +339,8 @@ async def _queue(
         sender.transport, sender.chat_id, [reply.to_json() for reply in replies], now, lease=REPLY_LEASE
     )
     return tuple(queued)
+
+
+def _is_therapist(person: PersonRow | None) -> bool:
+    """Whether the sender is a therapist: read formally (German "Sie")."""
+    return person is not None and person.role == Role.THERAPIST

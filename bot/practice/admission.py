@@ -281,7 +281,7 @@ class Admissions:
         turn.say(note(_(texts.WELCOME)))
         therapist_person = await turn.tx.people.get(therapist.person_id)
         if therapist_person is not None:
-            with reading(therapist_person.language):  # the therapist's language, not the client's
+            with reading(therapist_person.language, formal=True):  # the therapist's, not the client's
                 turn.tell(therapist_person, note(_(ptexts.CLIENT_JOINED).format(alias=alias)))
         log.info("person %s joined therapist %s", person.id, therapist.person_id)
         return None
@@ -316,7 +316,7 @@ class Admissions:
         therapist = await turn_tx.therapists.get(row.therapist_id)
         if therapist_person is None or therapist is None:
             return [(chat, note(_(texts.CODE_INVALID)))], False
-        with reading(therapist_person.language):  # (the code's therapist: in their language)
+        with reading(therapist_person.language, formal=True):  # (the code's therapist: in their language)
             return await self._linked(turn_tx, now, row, therapist_person, therapist, chat, title, user_id)
 
     async def _linked(

@@ -107,6 +107,13 @@ async def german_therapists_week(bot: RunningBot, api: FakeBotApi) -> tuple[Fake
     for wrong in ("/assign Sam mood 25:00", "/session Sam morgen 17:00", "/goal Sam rename 1", "/invite ?!"):
         assert await say(therapist, wrong)  # (each answered kindly)
     await say(therapist, "/cancelsession 1")
+    assert (await say(therapist, "/timezone")).startswith("Ihre Zeitzone ist UTC – dort ist es jetzt 09:00.")
+    assert await say(therapist, "/timezone Atlantis")
+    assert await say(therapist, "Hallo?")
+    await therapist.send("/language")
+    assert (await therapist.expect(1))[0].text == "In welcher Sprache soll ich Ihnen schreiben?"
+    await therapist.press("Deutsch")
+    assert (await therapist.expect(1))[0].text == "Erledigt – ich schreibe Ihnen ab jetzt auf Deutsch."
     return therapist, client
 
 
@@ -178,7 +185,7 @@ async def test_an_english_therapist_assigns_to_a_german_client_each_reads_their_
     )
 
     await therapist.send("/language")  # the therapist's own choice: German from now on
-    await therapist.expect(1)
+    assert (await therapist.expect(1))[0].text == texts.LANGUAGE_PICK
     await therapist.press("Deutsch")
-    await therapist.expect(1)
+    assert (await therapist.expect(1))[0].text == "Erledigt – ich schreibe Ihnen ab jetzt auf Deutsch."
     assert (await say(therapist, "/assignments Sam")) == "Mit Sam ist keine Übung vereinbart."
