@@ -86,6 +86,21 @@ class ConversationService:
         with reading(language):
             return [(c.name, c.described()) for c in shown]
 
+    def therapist_menu(self, language: str | None = None) -> list[tuple[str, str]]:
+        """A therapist's command menu: their own commands and everyone's, described in
+        ``language`` as a therapist reads it."""
+        shown = [c for c in self.router.commands_for(Audience.THERAPISTS) if c.description]
+        with reading(language, formal=True):
+            return [(c.name, c.described()) for c in shown]
+
+    async def therapist_menus(self, transport: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each therapist's chat on ``transport`` with their menu (published at start-up)."""
+        async with self._db.transaction() as tx:
+            people = [await tx.people.get(t.person_id) for t in await tx.therapists.all()]
+        return [
+            (p.chat_id, self.therapist_menu(p.language)) for p in people if p and p.transport == transport
+        ]
+
     def therapist_commands(self) -> list[str]:
         """The names of the commands only therapists have (``/invite``, ``/digest``…)."""
         everyone = {c.name for c in self.router.commands_for(Audience.CLIENTS)}
@@ -128,11 +143,15 @@ class ConversationService:
         turn = Turn(tx, sender, person, now, update_id)
         if person.role != Role.THERAPIST:  # therapists write clinically
             turn.risk = risk
+        menu_before = (person.role, person.language)
         notice = await self._admitted(turn, conversation, event)
         replies = await turn.queue_replies()
         if update_id is not None and not turn.update_recorded:
             await tx.people.record_update(person.id, update_id)
-        return Handled(notice=notice, replies=replies, others=bool(turn.told))
+        menu = None
+        if _is_therapist(person) and (person.role, person.language) != menu_before:
+            menu = tuple(self.therapist_menu(person.language))
+        return Handled(notice=notice, replies=replies, others=bool(turn.told), menu=menu)
 
     def _seen(
         self, sender: Sender, update_id: int, person: PersonRow, conversation: OpenConversation | None

@@ -62,7 +62,7 @@ def register(
     for name, handler in THERAPIST_COMMANDS.items():
         described = ptexts.COMMAND_NAMES[name]
         router.command(Command(name, described, _command(name, handler, desk), audience=Audience.THERAPISTS))
-    router.command(Command("help", "", _help(desk), audience=Audience.THERAPISTS))
+    router.command(Command("help", texts.COMMAND_NAMES["help"], _help(desk), audience=Audience.THERAPISTS))
     router.button(ButtonRoute(JOIN_DATA_PREFIX, _join_button(admissions)))
 
     async def finish_assign(turn: Turn, answers: object) -> None:

@@ -189,3 +189,39 @@ async def test_an_english_therapist_assigns_to_a_german_client_each_reads_their_
     await therapist.press("Deutsch")
     assert (await therapist.expect(1))[0].text == "Erledigt – ich schreibe Ihnen ab jetzt auf Deutsch."
     assert (await say(therapist, "/assignments Sam")) == "Mit Sam ist keine Übung vereinbart."
+
+
+async def test_a_therapists_command_menu_is_their_own_in_their_language(
+    api: FakeBotApi, bot: RunningBot
+) -> None:
+    """Registered: the therapist's chat gets their commands; a language chosen: in it ("Sie");
+    restarted: published again. Clients keep the general menu."""
+    chat = {"type": "chat", "chat_id": 9500}
+
+    def menu() -> dict[str, str]:
+        return {c["command"]: c["description"] for c in api.commands_for(scope=chat)}
+
+    def published() -> int:
+        return sum("9500" in str(c.params.get("scope")) for c in api.calls_to("setMyCommands"))
+
+    therapist = await register(bot, api, 9500, "Ana")
+    await api.wait_until(lambda: bool(menu()))
+    english = menu()
+    assert english["invite"] == "Invite a new client" and english["help"] == "What I can do"
+    assert {"assign", "goal", "session", "digest", "ack", "language", "timezone"} <= english.keys()
+    assert "invite" not in {c["command"] for c in api.commands}  # (not in the clients' menu)
+
+    await therapist.send("/language")
+    await therapist.expect(1)
+    await therapist.press("Deutsch")
+    await therapist.expect(1)
+    await api.wait_until(lambda: menu()["invite"] != english["invite"])
+    german_menu = menu()
+    assert german_menu.keys() == english.keys()
+    assert german_menu["invite"] == "Neue Klient:innen einladen"
+    assert german_menu["language"] == "Ihre Sprache" != german(texts.COMMAND_NAMES["language"])
+
+    before = published()
+    await bot.stop()
+    await bot.start()
+    assert published() == before + 1 and menu() == german_menu
