@@ -15,11 +15,14 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import read_po
 
 from bot.core.i18n import DOMAIN, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {**DEFAULT_KEYWORDS, **parse_keywords(["pN_:1c,2"])}
+"""Babel's markers and babel.cfg's own: ``pN_(context, "…")``."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ def marked_in_source() -> set[Marked]:
     found = set()
     for folder in ("bot", "flows"):
         for _file, _line, message, _comments, context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=DEFAULT_KEYWORDS
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             ids = message if isinstance(message, str) else tuple(m for m in message if m)
             found.add(Marked(ids if isinstance(ids, str) else (ids[0], ids[1]), context))
@@ -81,12 +84,13 @@ def test_every_catalogue_translates_every_marked_text() -> None:
 def test_every_compiled_catalogue_matches_its_source() -> None:
     for path in catalogues():
         with path.open("rb") as po:
-            written = {m.id: m.string for m in read_po(po) if m.id and m.string}
+            written = {(m.context, m.id): m.string for m in read_po(po) if m.id and m.string}
         with path.with_suffix(".mo").open("rb") as mo:
             compiled = gettext.GNUTranslations(mo)
-        for english, translated in written.items():
+        for (context, english), translated in written.items():
             if isinstance(english, str):
-                assert compiled.gettext(english) == translated, f"{path.with_suffix('.mo')}: run make i18n"
+                said = compiled.pgettext(context, english) if context else compiled.gettext(english)
+                assert said == translated, f"{path.with_suffix('.mo')}: run make i18n"
 
 
 def test_the_check_finds_a_missing_an_empty_a_fuzzy_and_a_changed_placeholder() -> None:

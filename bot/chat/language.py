@@ -31,7 +31,7 @@ from bot.chat.turn import (
     note,
 )
 from bot.core.codes import looks_like_code
-from bot.core.i18n import _, installed, reading, supported
+from bot.core.i18n import _, formal_now, installed, reading, supported
 from bot.core.messages import Button, Outgoing, Purpose, choice_question
 from storage import Transaction
 
@@ -83,7 +83,7 @@ async def on_choice(ctx: Context) -> str | None:
     if language != turn.person.language:
         await turn.tx.people.set_language(turn.person, language, turn.now)
         log.info("person %s chose a language", turn.person.id)
-    with reading(language):
+    with reading(language, formal=formal_now()):
         turn.say(note(_(texts.LANGUAGE_SET)))
     return None
 

@@ -195,7 +195,7 @@ async def on_delete_button(ctx: Context) -> str | None:
     person = turn.person
     therapist = await turn.tx.people.get(person.therapist_id) if person.therapist_id else None
     if therapist is not None:
-        with reading(therapist.language):  # the therapist's language, not the client's
+        with reading(therapist.language, formal=True):  # the therapist's language, not the client's
             left = _(texts.CLIENT_LEFT).format(alias=person.alias or f"#{person.id}")
         turn.tell(therapist, note(left))
     await turn.tx.audit.record(turn.now, person.id, "erased", person.id)

@@ -93,6 +93,21 @@ class ConversationService:
         with reading(language):
             return [(c.name, c.described()) for c in shown]
 
+    def therapist_menu(self, language: str | None = None) -> list[tuple[str, str]]:
+        """A therapist's command menu: their own commands and everyone's, described in
+        ``language`` as a therapist reads it."""
+        shown = [c for c in self.router.commands_for(Audience.THERAPISTS) if c.description]
+        with reading(language, formal=True):
+            return [(c.name, c.described()) for c in shown]
+
+    async def therapist_menus(self, transport: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each therapist's chat on ``transport`` with their menu (published at start-up)."""
+        async with self._db.transaction() as tx:
+            people = [await tx.people.get(t.person_id) for t in await tx.therapists.all()]
+        return [
+            (p.chat_id, self.therapist_menu(p.language)) for p in people if p and p.transport == transport
+        ]
+
     def therapist_commands(self) -> list[str]:
         """The names of the commands only therapists have (``/invite``, ``/digest``…)."""
         everyone = {c.name for c in self.router.commands_for(Audience.CLIENTS)}
@@ -104,8 +119,7 @@ class ConversationService:
         risk = self._guard.recognise(words) if words is not None else None
         verdict = self._cap.check(f"{sender.transport}:{sender.user_id}")
         if verdict != "ok" and risk is None:  # a flood: dropped, after one word (never a cry for help)
-            with reading(sender.language):
-                return await self._over_cap(sender, event, verdict, now, update_id)
+            return await self._over_cap(sender, event, verdict, now, update_id)
         async with self._db.transaction() as tx:
             if self._ledger is not None:
                 await self._ledger.write(tx)  # deliveries confirmed since the last transaction
@@ -117,7 +131,7 @@ class ConversationService:
                 if met.event is None:
                     return Handled(replies=first)
                 sender, event = met.sender, met.event
-            with reading(person.language if person is not None else sender.language):
+            with reading(person.language if person else sender.language, formal=_is_therapist(person)):
                 arrival = (sender, event, update_id, now)
                 handled = await self._in_transaction(tx, arrival, person, conversation, risk)
             return replace(handled, replies=first + handled.replies) if first else handled
@@ -144,11 +158,15 @@ class ConversationService:
         turn = Turn(tx, sender, person, now, update_id)
         if person.role != Role.THERAPIST:  # therapists write clinically
             turn.risk = risk
+        menu_before = (person.role, person.language)
         notice = await self._admitted(turn, conversation, event)
         replies = await turn.queue_replies()
         if update_id is not None and not turn.update_recorded:
             await tx.people.record_update(person.id, update_id)
-        return Handled(notice=notice, replies=replies, others=bool(turn.told))
+        menu = None
+        if _is_therapist(person) and (person.role, person.language) != menu_before:
+            menu = tuple(self.therapist_menu(person.language))
+        return Handled(notice=notice, replies=replies, others=bool(turn.told), menu=menu)
 
     def _seen(
         self, sender: Sender, update_id: int, person: PersonRow, conversation: OpenConversation | None
@@ -162,11 +180,17 @@ class ConversationService:
     async def _over_cap(
         self, sender: Sender, event: Event, verdict: str, now: datetime, update_id: int | None
     ) -> Handled:
+        """The one kind word over the cap, in the person's own language (their stored choice;
+        someone new: their messenger's); nothing read or written when there is nothing to say."""
         log.warning("sender over the message cap; update %s dropped", update_id)
-        if verdict == "drop":
-            return Handled(notice=_(texts.SLOW_DOWN) if isinstance(event, ButtonPressed) else None)
+        if verdict == "drop" and not isinstance(event, ButtonPressed):
+            return Handled()
         async with self._db.transaction() as tx:
-            return Handled(replies=await _queue(tx, sender, [note(_(texts.SLOW_DOWN))], now))
+            person = await tx.people.find(sender.transport, sender.user_id)
+            with reading(person.language if person else sender.language, formal=_is_therapist(person)):
+                if verdict == "drop":
+                    return Handled(notice=_(texts.SLOW_DOWN))
+                return Handled(replies=await _queue(tx, sender, [note(_(texts.SLOW_DOWN))], now))
 
     async def _person(
         self, tx: Transaction, sender: Sender, person: PersonRow | None, now: datetime, update_id: int | None
@@ -351,3 +375,8 @@ async def _queue(
         sender.transport, sender.chat_id, [reply.to_json() for reply in replies], now, lease=REPLY_LEASE
     )
     return tuple(queued)
+
+
+def _is_therapist(person: PersonRow | None) -> bool:
+    """Whether the sender is a therapist: read formally (German "Sie")."""
+    return person is not None and person.role == Role.THERAPIST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, pN_
 
 WELCOME: Final = N_(
     "Hi, I'm Between. I carry the practice you agreed with your therapist from one session "
@@ -346,3 +346,42 @@ SLOW_DOWN: Final = N_("That's a lot of messages at once — I'll pause for a min
 
 # --- to the client's therapist ------------------------------------------------------------
 CLIENT_LEFT: Final = N_("{alias} has left Between and asked for their data to be deleted; it has been.")
+
+
+# --- the same texts as a therapist reads them ---------------------------------------------------
+# A therapist reads some of the clients' texts too (/timezone, /language, a guided form left
+# open). Where a language addresses therapists differently (German: "Sie", clients "du"), these
+# are translated a second time under the context "formal"; in English they are the same words.
+FORMAL: Final = (
+    pN_("formal", "Which language would you like me to write in?"),
+    pN_("formal", "Done — I'll write in English from now on."),
+    pN_(
+        "formal",
+        "Your time zone is {zone}.\nTo change it, send /timezone with a city or an offset, "
+        "for example /timezone Berlin or /timezone UTC+2.",
+    ),
+    pN_("formal", "Which one do you mean?"),
+    pN_("formal", "Is this the one you mean?"),
+    pN_("formal", "Done — your time zone is now {zone}. Your plan follows your local time."),
+    pN_("formal", "I couldn't find that place. Try a nearby big city, or an offset like UTC+2 or UTC-05:30."),
+    pN_("formal", "Okay, I left your time zone as it was."),
+    pN_("formal", "You have {a_title} open. Let's finish it first — or /cancel to set it aside."),
+    pN_("formal", "You have {a_title} open — let's finish it first, or /cancel it."),
+    pN_(
+        "formal",
+        "Okay, I've set the {title} aside. What you answered is kept. Come back any time with /{command}.",
+    ),
+    pN_("formal", "Thanks for writing. I read answers inside an exercise — /help shows what we can start."),
+    pN_("formal", "Let's talk in a private chat with me — homework stays between you and your therapist."),
+    pN_("formal", "This button has expired — please use the latest message."),
+    pN_(
+        "formal",
+        "This link or code doesn't work any more — it may have expired or been used already. "
+        "Please ask for a new one.",
+    ),
+    pN_("formal", "That's a lot of tries in a short time. Please wait a few minutes and try again."),
+    pN_("formal", "You have {a_title} you set aside on {when}. Carry on where you left off?"),
+    pN_("formal", "Welcome back — here's where you were."),
+    pN_("formal", "Your time zone"),
+    pN_("formal", "Your language"),
+)

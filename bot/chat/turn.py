@@ -112,6 +112,9 @@ class Handled:
     replies: tuple[PendingMessage, ...] = ()
     others: bool = False
     """Messages were queued for other chats too (a therapist's, a client's): wake the courier."""
+    menu: tuple[tuple[str, str], ...] | None = None
+    """The sender's own command menu, when it changed (they registered as a therapist, or a
+    therapist chose a language): names and descriptions, for a transport that shows one."""
 
 
 def live_key(message_id: str) -> str:

@@ -27,6 +27,10 @@ SOURCE_LANGUAGE: Final = "en"
 DOMAIN: Final = "between"
 LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "locale"
 
+FORMAL: Final = "formal"
+"""The context of a text's second translation, for therapists, where a language addresses people
+in two ways (German: clients "du", therapists "Sie"); marked with ``pN_(FORMAL, "…")``."""
+
 _practice_default: str = SOURCE_LANGUAGE
 _reading: ContextVar[str | None] = ContextVar("between_reading", default=None)
 _fallbacks_told: set[tuple[str, str]] = set()
@@ -135,17 +139,32 @@ def in_catalogue(language: str, message: str) -> str:
     return _said_in(language, _catalogue(language).gettext(message))
 
 
+_formal: ContextVar[bool] = ContextVar("between_formal", default=False)
+
+
 def N_(message: str) -> str:
     """Marks ``message`` for the catalogue; translated later, where it is shown, by ``_``."""
     return message
 
 
+def pN_(context: str, message: str) -> str:
+    """Marks ``message`` for the catalogue under ``context`` (babel.cfg: ``pN_:1c,2``)."""
+    return message
+
+
 def _(message: str) -> str:
     """``message`` in the language being read now (English where the catalogue lacks it); a
-    :class:`Translated` text in its own translation."""
+    :class:`Translated` text in its own translation; for a therapist, a catalogue text's formal
+    translation where the catalogue has one."""
+    language = current()
     if isinstance(message, Translated):
-        return message.said_in(current())
-    return _said_in(current(), _catalogue(current()).gettext(message))
+        return message.said_in(language)
+    catalogue = _catalogue(language)
+    if _formal.get() and language != SOURCE_LANGUAGE:
+        formal = catalogue.pgettext(FORMAL, message)
+        if formal != message:
+            return _said_in(language, formal)
+    return _said_in(language, catalogue.gettext(message))
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
@@ -189,15 +208,22 @@ def current() -> str:
     return _reading.get() or _practice_default
 
 
+def formal_now() -> bool:
+    """Whether the reader now is addressed formally (a therapist)."""
+    return _formal.get()
+
+
 @contextmanager
-def reading(language: str | None) -> Iterator[str]:
+def reading(language: str | None, *, formal: bool = False) -> Iterator[str]:
     """Everything ``_`` says inside the block is in ``language`` (an installed one; anything
-    else, or None, reads the practice's default). Yields the language used."""
+    else, or None, reads the practice's default), formally for a therapist (``formal``).
+    Yields the language used."""
     chosen = supported(language) or _practice_default
-    token = _reading.set(chosen)
+    token, formal_token = _reading.set(chosen), _formal.set(formal)
     try:
         yield chosen
     finally:
+        _formal.reset(formal_token)
         _reading.reset(token)
 
 

@@ -36,6 +36,8 @@ class Conversation(Protocol):
 
     def therapist_commands(self) -> list[str]: ...
 
+    async def therapist_menus(self, transport: str) -> list[tuple[str, list[tuple[str, str]]]]: ...
+
 
 Notice = Callable[[str | None], Awaitable[None]]
 """Shows a button press's short notice (Telegram answers the press; the terminal prints it)."""
@@ -60,6 +62,10 @@ class Gateway:
         """Command names and descriptions for a transport's command menu (described in
         ``language``; None: the practice's default)."""
         return self._conversation.commands(language)
+
+    async def therapist_menus(self, transport: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each therapist's chat on ``transport`` and their own command menu, in their language."""
+        return await self._conversation.therapist_menus(transport)
 
     def therapist_commands(self) -> list[str]:
         """The names of the therapists' own commands (a transport that reads commands typed

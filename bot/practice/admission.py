@@ -22,7 +22,7 @@ from bot.core.codes import (
     looks_like_code,
     new_code,
 )
-from bot.core.i18n import SOURCE_LANGUAGE, _, current
+from bot.core.i18n import SOURCE_LANGUAGE, _, current, reading
 from bot.core.messages import Button, Outgoing, Purpose, choice_question
 from bot.practice import texts as ptexts
 from bot.practice.therapist import DEFAULT_LEAD_MINUTES, free_alias, help_text
@@ -33,6 +33,7 @@ from storage import (
     Database,
     PersonRow,
     Role,
+    TherapistRow,
     Transaction,
 )
 
@@ -130,14 +131,14 @@ class Admissions:
                 turn.say(note(_(texts.REGISTER_NOT_IN_OWN_CHAT)))
                 log.info("person %s (the machine's owner) used a registration code; kept a client", person.id)
             elif person.role == Role.THERAPIST:
-                turn.say(note(ptexts.ALREADY_THERAPIST))
+                turn.say(note(_(ptexts.ALREADY_THERAPIST)))
             elif person.therapist_id is not None:
                 turn.say(note(_(texts.REGISTER_NOT_FOR_CLIENTS)))
             elif await turn.tx.codes.use(row.id, person.id, turn.now):
                 await turn.tx.therapists.register(person.id, row.name or "", DEFAULT_LEAD_MINUTES, turn.now)
                 person.role = Role.THERAPIST
                 await turn.tx.audit.record(turn.now, person.id, "therapist_registered", person.id)
-                turn.say(note(ptexts.REGISTERED.format(name=row.name)))
+                turn.say(note(_(ptexts.REGISTERED).format(name=row.name)))
                 turn.say(note(await help_text(turn, self._flows)))
                 log.info("person %s registered as a therapist", person.id)
             return
@@ -280,7 +281,8 @@ class Admissions:
         turn.say(note(_(texts.WELCOME)))
         therapist_person = await turn.tx.people.get(therapist.person_id)
         if therapist_person is not None:
-            turn.tell(therapist_person, note(ptexts.CLIENT_JOINED.format(alias=alias)))
+            with reading(therapist_person.language, formal=True):  # the therapist's, not the client's
+                turn.tell(therapist_person, note(_(ptexts.CLIENT_JOINED).format(alias=alias)))
         log.info("person %s joined therapist %s", person.id, therapist.person_id)
         return None
 
@@ -305,7 +307,7 @@ class Admissions:
         if self._limiter.blocked(key):
             return [], False
         if public:
-            return [(chat, note(ptexts.DIGEST_CHAT_PUBLIC))], False
+            return [(chat, note(_(ptexts.DIGEST_CHAT_PUBLIC)))], False
         row = await turn_tx.codes.find_usable(code_hash(code), now)
         if row is None or row.purpose != CodePurpose.DIGEST_CHAT or row.therapist_id is None:
             self._limiter.failed(key)
@@ -314,8 +316,23 @@ class Admissions:
         therapist = await turn_tx.therapists.get(row.therapist_id)
         if therapist_person is None or therapist is None:
             return [(chat, note(_(texts.CODE_INVALID)))], False
+        with reading(therapist_person.language, formal=True):  # (the code's therapist: in their language)
+            return await self._linked(turn_tx, now, row, therapist_person, therapist, chat, title, user_id)
+
+    async def _linked(
+        self,
+        turn_tx: Any,
+        now: datetime,
+        row: CodeRow,
+        therapist_person: PersonRow,
+        therapist: TherapistRow,
+        chat: Recipient,
+        title: str,
+        user_id: str | None,
+    ) -> tuple[list[tuple[Recipient, Outgoing]], bool]:
+        """The code is good: its therapist posted it (in a group), so the chat is theirs now."""
         if user_id is not None and user_id != therapist_person.external_user_id:
-            return [(chat, note(ptexts.DIGEST_CHAT_WRONG_PERSON))], False
+            return [(chat, note(_(ptexts.DIGEST_CHAT_WRONG_PERSON)))], False
         if not await turn_tx.codes.use(row.id, therapist_person.id, now):
             return [(chat, note(_(texts.CODE_INVALID)))], False
         await turn_tx.therapists.set_digest_chat(
@@ -326,6 +343,6 @@ class Admissions:
         )
         own = Recipient(therapist_person.transport, therapist_person.chat_id, therapist_person.id)
         return [
-            (chat, note(ptexts.DIGEST_CHAT_LINKED.format(name=therapist.name))),
-            (own, note(ptexts.DIGEST_CHAT_LINKED_PRIVATE.format(title=title))),
+            (chat, note(_(ptexts.DIGEST_CHAT_LINKED).format(name=therapist.name))),
+            (own, note(_(ptexts.DIGEST_CHAT_LINKED_PRIVATE).format(title=title))),
         ], True

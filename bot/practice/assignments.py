@@ -15,6 +15,7 @@ from bot.chat.notes import LOW_CONFIDENCE, confidence_question
 from bot.chat.turn import Turn, note
 from bot.core import formatting
 from bot.core.errors import UsageError
+from bot.core.i18n import _, reading
 from bot.core.local_time import (
     local_today,
     parse_times,
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 
 MAX_TIMES = 8
 """At most this many prompts a day for one assignment."""
+MAX_RATIONALE = 1000
+"""Characters of a rationale at most."""
 SESSION_WORDS = {
     "before-session": Cadence.BEFORE_SESSION,
     "before-every-session": Cadence.BEFORE_SESSION,
@@ -93,7 +96,7 @@ def _when(rest: Sequence[str], index: int) -> When | None:
         count = rest[index + 1] if index + 1 < len(rest) else ""
         unit = rest[index + 2].lower() if index + 2 < len(rest) else ""
         if not count.isdigit() or unit not in ("day", "days"):
-            raise UsageError(ptexts.ASSIGN_BAD_INTERVAL)
+            raise UsageError(_(ptexts.ASSIGN_BAD_INTERVAL))
         return When(every_day, Cadence.EVERY_N_DAYS, int(count), words=3)
     try:
         return When(tuple(sorted(parse_weekdays(rest[index]))))
@@ -120,37 +123,38 @@ def parse_one_line_assignment(args: str, flows: Sequence[Flow]) -> OneLineAssign
     try:
         words = shlex.split(args.replace("“", '"').replace("”", '"'))
     except ValueError:
-        raise UsageError("a quote is not closed") from None
+        raise UsageError(_(ptexts.ASSIGN_QUOTE_OPEN)) from None
     if len(words) < 3:
-        raise UsageError("it needs at least a client, a homework and a time")
+        raise UsageError(_(ptexts.ASSIGN_TOO_SHORT))
     alias, flow_name, times_text, *rest = words
     flow = next((f for f in flows if flow_name.lower() in (f.id, f.command, f"/{f.command}")), None)
     if flow is None:
         known = ", ".join(f.command for f in flows)
-        raise UsageError(ptexts.ASSIGN_UNKNOWN_HOMEWORK.format(name=flow_name, known=known))
+        raise UsageError(_(ptexts.ASSIGN_UNKNOWN_HOMEWORK).format(name=flow_name, known=known))
     try:
         times = tuple(f"{t:%H:%M}" for t in parse_times(times_text))
     except ValueError as error:
         raise UsageError(str(error)) from None
     if len(times) > MAX_TIMES:
-        raise UsageError(ptexts.TOO_MANY_TIMES.format(most=MAX_TIMES))
+        raise UsageError(_(ptexts.TOO_MANY_TIMES).format(most=MAX_TIMES))
     when = _when(rest, 0) or When(tuple(range(7)), words=0)
     start: date | None = None
     rationale: str | None = None
     index = when.words
     if index < len(rest) and rest[index].lower() == "from":
         if index + 1 >= len(rest):
-            raise UsageError("'from' needs a date like 2026-03-09")
+            raise UsageError(_(ptexts.ASSIGN_FROM_NEEDS_DATE))
         try:
             start = date.fromisoformat(rest[index + 1])
         except ValueError:
-            raise UsageError(f"{rest[index + 1][:20]!r} is not a date like 2026-03-09") from None
+            typed, example = rest[index + 1][:20], "2026-03-09"
+            raise UsageError(_(ptexts.NOT_A_DATE).format(typed=typed, example=example)) from None
         index += 2
     given, index = _given(flow, rest, index)
     if index < len(rest):
         rationale = " ".join(rest[index:]).strip() or None
-    if rationale is not None and len(rationale) > 1000:
-        raise UsageError("the rationale is longer than 1000 characters")
+    if rationale is not None and len(rationale) > MAX_RATIONALE:
+        raise UsageError(_(ptexts.ASSIGN_RATIONALE_TOO_LONG).format(limit=MAX_RATIONALE))
     return OneLineAssignment(
         alias, flow, times, when.weekdays, start, rationale, when.cadence, when.interval_days, given
     )
@@ -178,7 +182,7 @@ async def assign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
     if not args.strip():
         clients = await turn.tx.clients.of(therapist.person_id)
         if not clients:
-            turn.say(note(ptexts.ASSIGN_NEED_CLIENTS))
+            turn.say(note(_(ptexts.ASSIGN_NEED_CLIENTS)))
             return
         clients_listed = clients_context([(c.id, c.alias or "") for c in clients])
         await desk.start_flow(turn, assign_flow(desk.flows), context=clients_listed)
@@ -186,7 +190,7 @@ async def assign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> 
     try:
         line = parse_one_line_assignment(args, desk.flows)
     except UsageError as error:
-        turn.say(note(ptexts.ASSIGN_BAD.format(problem=error)))
+        turn.say(note(ptexts.could_not_read(error, _(ptexts.ASSIGN_USAGE))))
         return
     client = await find_client(turn, therapist, line.alias)
     if client is None:
@@ -214,12 +218,12 @@ async def finish_assign(turn: Turn, answers: Mapping[str, Any], desk: Desk) -> N
     try:
         draft: AssignmentDraft = assignment_from(answers, flows)
     except ValueError:
-        turn.say(note(ptexts.ASSIGN_CLIENT_GONE))
+        turn.say(note(_(ptexts.ASSIGN_CLIENT_GONE)))
         return
     client = await turn.tx.clients.by_id(turn.person.id, draft.client_id) if therapist else None
     flow = next((f for f in flows if f.id == draft.flow_id), None)
     if therapist is None or client is None or flow is None:
-        turn.say(note(ptexts.ASSIGN_CLIENT_GONE))
+        turn.say(note(_(ptexts.ASSIGN_CLIENT_GONE)))
         return
     zone = zone_or_utc(client.timezone)
     today = local_today(turn.now, zone)
@@ -261,7 +265,7 @@ async def write_assignment(
     today = local_today(turn.now, zone)
     start = start or today
     if start < today:
-        turn.say(note(ptexts.ASSIGN_BAD.format(problem=ptexts.ASSIGN_PAST_START)))
+        turn.say(note(ptexts.could_not_read(_(ptexts.ASSIGN_PAST_START), _(ptexts.ASSIGN_USAGE))))
         return
     if too_often(flow, cadence, times, weekdays, interval_days):
         turn.say(note(measure_timing(flow, client, times)))
@@ -282,29 +286,60 @@ async def write_assignment(
         interval_days=interval_days,
         given={name: list(items) for name, items in given.items()} if given else None,
     )
-    days = describe_plan_days(cadence, frozenset(weekdays), interval_days)
-    start_text = "today" if start == today else formatting.day(start)
-    shown = {"title": flow.title, "times": _times_text(times), "days": days, "start": start_text}
+    plan = Plan(flow, times, frozenset(weekdays), start == today, start, cadence, interval_days, given)
+    shown = plan.shown()
     lists = _lists_text(given)
-    turn.say(note(ptexts.ASSIGNED.format(alias=client.alias, zone=client.timezone, **shown) + lists))
-    told = texts.ASSIGNED.format(therapist=therapist.name, **shown) + lists
-    if rationale:
-        told += "\n\n" + texts.ASSIGNED_WHY.format(rationale=rationale)
-    turn.tell(client, note(told))
-    turn.tell(client, confidence_question(schedule_id))
+    turn.say(note(_(ptexts.ASSIGNED).format(alias=client.alias, zone=client.timezone, **shown) + lists))
+    with reading(client.language):  # the client reads it in their own language
+        turn.tell(client, note(_told(plan, therapist, rationale)))
+        turn.tell(client, confidence_question(schedule_id))
     _warn_placeholders(turn, desk, flow, client)
     log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A new assignment as both people read it, each in their own language."""
+
+    flow: Flow
+    times: Sequence[str]
+    weekdays: frozenset[int]
+    from_today: bool
+    start: date
+    cadence: str
+    interval_days: int | None
+    given: Mapping[str, Sequence[str]] | None
+
+    def shown(self) -> dict[str, str]:
+        """Its title, times, days and start in the language being read."""
+        days = describe_plan_days(self.cadence, self.weekdays, self.interval_days)
+        start = _(ptexts.TODAY) if self.from_today else formatting.day(self.start)
+        return {"title": _(self.flow.title), "times": _times_text(self.times), "days": days, "start": start}
+
+
+def _told(plan: Plan, therapist: TherapistRow, rationale: str | None) -> str:
+    """What the client is told of a new assignment (in the language being read)."""
+    told = _(texts.ASSIGNED).format(therapist=therapist.name, **plan.shown()) + _lists_text(plan.given)
+    if rationale:
+        told += "\n\n" + _(texts.ASSIGNED_WHY).format(rationale=rationale)
+    return told
 
 
 def _lists_text(given: Mapping[str, Sequence[str]] | None) -> str:
     """The lists given with an assignment as both people read them ("Ladder: 1. … 2. …")."""
     return "".join(
-        texts.ASSIGNED_LIST.format(
-            name=formatting.sentence(name),
+        _(texts.ASSIGNED_LIST).format(
+            name=_list_name(name),
             items=" ".join(f"{number}. {item}" for number, item in enumerate(items, start=1)),
         )
         for name, items in (given or {}).items()
     )
+
+
+def _list_name(name: str) -> str:
+    """A list's name ("ladder") as a label, in the language being read."""
+    known = ptexts.GIVEN_LISTS.get(name)
+    return _(known) if known else formatting.sentence(name)
 
 
 async def given_start(turn: Turn, flow: Flow) -> dict[str, Any]:
@@ -316,13 +351,13 @@ async def given_start(turn: Turn, flow: Flow) -> dict[str, Any]:
 def _warn_placeholders(turn: Turn, desk: Desk | None, flow: Flow, client: PersonRow) -> None:
     """Homework that can bring the crisis message, while the resources are the placeholders."""
     if desk is not None and desk.crisis_placeholders and any(s.alert is not None for s in flow.steps):
-        turn.say(note(ptexts.CRISIS_PLACEHOLDERS.format(title=flow.title, alias=client.alias)))
+        turn.say(note(_(ptexts.CRISIS_PLACEHOLDERS).format(title=_(flow.title), alias=client.alias)))
 
 
 def measure_timing(flow: Flow, client: PersonRow, times: Sequence[str]) -> str:
     """Why a measure is not asked this often, and the plans it can have instead."""
-    return ptexts.MEASURE_TOO_OFTEN.format(
-        title=flow.title,
+    return _(ptexts.MEASURE_TOO_OFTEN).format(
+        title=_(flow.title),
         least=max(flow.min_interval_days, 7),
         alias=client.alias,
         command=flow.command or flow.id,
@@ -332,33 +367,33 @@ def measure_timing(flow: Flow, client: PersonRow, times: Sequence[str]) -> str:
 
 async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
     if not args:
-        turn.say(note(ptexts.ASSIGNMENTS_USAGE))
+        turn.say(note(_(ptexts.ASSIGNMENTS_USAGE)))
         return
     client = await find_client(turn, therapist, args.split()[0])
     if client is None:
         return
     schedules = await turn.tx.schedules.for_person(client.id)
     if not schedules:
-        turn.say(note(ptexts.NO_ASSIGNMENTS.format(alias=client.alias)))
+        turn.say(note(_(ptexts.NO_ASSIGNMENTS).format(alias=client.alias)))
         return
-    lines = [ptexts.ASSIGNMENTS_HEADER.format(alias=client.alias, zone=client.timezone)]
+    lines = [_(ptexts.ASSIGNMENTS_HEADER).format(alias=client.alias, zone=client.timezone)]
     for schedule in schedules:
         plan = plan_of(schedule)
         confidence = ""
         if schedule.confidence is not None:
-            confidence = ptexts.ASSIGNMENT_CONFIDENCE.format(
+            confidence = _(ptexts.ASSIGNMENT_CONFIDENCE).format(
                 value=schedule.confidence,
-                flag=ptexts.ASSIGNMENT_LOW if schedule.confidence <= LOW_CONFIDENCE else "",
+                flag=_(ptexts.ASSIGNMENT_LOW) if schedule.confidence <= LOW_CONFIDENCE else "",
             )
         lines.append(
-            ptexts.ASSIGNMENT_LINE.format(
+            _(ptexts.ASSIGNMENT_LINE).format(
                 number=schedule.id,
                 title=formatting.sentence(homework_title(desk.flows, schedule.flow_id)),
                 times=_times_text(schedule.times),
                 days=describe_plan_days(schedule.cadence, plan.weekdays, schedule.interval_days),
                 start=formatting.day(schedule.start_date),
                 confidence=confidence,
-                rationale=ptexts.ASSIGNMENT_RATIONALE.format(rationale=schedule.rationale)
+                rationale=_(ptexts.ASSIGNMENT_RATIONALE).format(rationale=schedule.rationale)
                 if schedule.rationale
                 else "",
             )
@@ -370,16 +405,20 @@ async def assignments(turn: Turn, therapist: TherapistRow, args: str, desk: Desk
 async def unassign(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> None:
     number = parse_button_number(args.removeprefix("#")) if args else None
     if number is None:
-        turn.say(note(ptexts.UNASSIGN_USAGE))
+        turn.say(note(_(ptexts.UNASSIGN_USAGE)))
         return
     schedule = await turn.tx.schedules.get(number)
     client = await turn.tx.clients.by_id(therapist.person_id, schedule.person_id) if schedule else None
     if schedule is None or client is None or schedule.status != "active":
-        turn.say(note(ptexts.NO_SUCH_ASSIGNMENT.format(number=number)))
+        turn.say(note(_(ptexts.NO_SUCH_ASSIGNMENT).format(number=number)))
         return
     await turn.tx.schedules.remove(schedule.id, turn.now)
     await turn.tx.due_prompts.drop_pending_for_schedule(schedule.id)
     title = homework_title(desk.flows, schedule.flow_id)
-    turn.say(note(ptexts.UNASSIGNED.format(number=number, title=title, alias=client.alias)))
-    turn.tell(client, note(texts.UNASSIGNED.format(therapist=therapist.name, title=title)))
+    turn.say(note(_(ptexts.UNASSIGNED).format(number=number, title=title, alias=client.alias)))
+    with reading(client.language):
+        told = _(texts.UNASSIGNED).format(
+            therapist=therapist.name, title=homework_title(desk.flows, schedule.flow_id)
+        )
+    turn.tell(client, note(told))
     log.info("therapist %s removed schedule %s", therapist.person_id, schedule.id)

@@ -15,6 +15,7 @@ from bot.chat.commands import StartCode, reshow_open
 from bot.chat.flow_runner import FlowRunner
 from bot.chat.router import Audience, ButtonHandler, ButtonRoute, Command, CommandHandler, Context, Router
 from bot.chat.turn import Turn, note
+from bot.core.i18n import _
 from bot.practice import assignments, goals, sessions, therapist
 from bot.practice import texts as ptexts
 from bot.practice.admission import JOIN_DATA_PREFIX, Admissions
@@ -59,8 +60,9 @@ def register(
     code, the consent buttons, the guided /assign's and /goal's ends, and the goal rating's
     hooks (it starts from the client's goals; its ratings are kept with the goals)."""
     for name, handler in THERAPIST_COMMANDS.items():
-        router.command(Command(name, "", _command(name, handler, desk), audience=Audience.THERAPISTS))
-    router.command(Command("help", "", _help(desk), audience=Audience.THERAPISTS))
+        described = ptexts.COMMAND_NAMES[name]
+        router.command(Command(name, described, _command(name, handler, desk), audience=Audience.THERAPISTS))
+    router.command(Command("help", texts.COMMAND_NAMES["help"], _help(desk), audience=Audience.THERAPISTS))
     router.button(ButtonRoute(JOIN_DATA_PREFIX, _join_button(admissions)))
 
     async def finish_assign(turn: Turn, answers: object) -> None:
@@ -88,12 +90,12 @@ def _command(name: str, handler: TherapistHandler, desk: Desk) -> CommandHandler
     async def on_command(ctx: Context) -> None:
         open_flow = ctx.runner.flow(ctx.current.flow_id) if ctx.current else None
         if name == "assign" and not ctx.args.strip() and ctx.current and open_flow:
-            lead = texts.ALREADY_OPEN.format(a_title=open_flow.a_title)
+            lead = _(texts.ALREADY_OPEN).format(a_title=open_flow.a_title)
             await ctx.runner.reshow(ctx.turn, ctx.current, open_flow, lead)
             return
         row = await ctx.turn.tx.therapists.get(ctx.turn.person.id)
         if row is None:  # (a role without its row: should not happen)
-            ctx.turn.say(note(ptexts.NOT_A_THERAPIST_COMMAND))
+            ctx.turn.say(note(_(ptexts.NOT_A_THERAPIST_COMMAND)))
             return
         await handler(ctx.turn, row, ctx.args if name == "assign" else ctx.args.strip(), desk)
 
@@ -103,7 +105,7 @@ def _command(name: str, handler: TherapistHandler, desk: Desk) -> CommandHandler
 def _help(desk: Desk) -> CommandHandler:
     async def on_help(ctx: Context) -> None:
         ctx.turn.say(note(await therapist.help_text(ctx.turn, desk.flows)))
-        await reshow_open(ctx, texts.STILL_OPEN)
+        await reshow_open(ctx, _(texts.STILL_OPEN))
 
     return on_help
 

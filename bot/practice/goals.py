@@ -18,6 +18,7 @@ from bot.chat import texts
 from bot.chat.turn import Turn, note
 from bot.core import formatting
 from bot.core.errors import UsageError
+from bot.core.i18n import _
 from bot.core.timezones import zone_or_utc
 from bot.practice import texts as ptexts
 from bot.practice.therapist import Desk, find_client
@@ -59,33 +60,33 @@ class GoalCommand:
 
 def parse_goal_command(args: str) -> GoalCommand:
     """``<alias> [add "…" | edit <number> ["…"] | retire <number>]``; raises UsageError."""
-    alias, _, rest = args.strip().partition(" ")
-    action, _, rest = rest.strip().partition(" ")
+    alias, _gap, rest = args.strip().partition(" ")
+    action, _gap, rest = rest.strip().partition(" ")
     if not action:
         return GoalCommand(alias)
     if action.lower() not in ACTIONS:
-        raise UsageError(ptexts.GOAL_UNKNOWN_ACTION.format(word=action[:20]))
+        raise UsageError(_(ptexts.GOAL_UNKNOWN_ACTION).format(word=action[:20]))
     action, rest = action.lower(), rest.strip()
     number = None
     if action != "add" and rest:
-        first, _, after = rest.partition(" ")
+        first, _gap, after = rest.partition(" ")
         if (match := _NUMBER.fullmatch(first)) is None:
-            raise UsageError(ptexts.GOAL_NOT_A_NUMBER.format(word=first[:20], alias=alias))
+            raise UsageError(_(ptexts.GOAL_NOT_A_NUMBER).format(word=first[:20], alias=alias))
         number, rest = int(match.group(1)), after.strip()
     if action == "retire" and rest:
-        raise UsageError(ptexts.GOAL_EXTRA_WORDS.format(alias=alias))
+        raise UsageError(_(ptexts.GOAL_EXTRA_WORDS).format(alias=alias))
     return GoalCommand(alias, action, number, _quoted(rest, alias, action) if rest else None)
 
 
 def _quoted(text: str, alias: str, action: str) -> str:
     closing = QUOTES.get(text[0])
     if closing is None or len(text) < 2 or text[-1] not in (closing, '"'):
-        raise UsageError(ptexts.GOAL_QUOTES_MISSING.format(alias=alias, action=action))
+        raise UsageError(_(ptexts.GOAL_QUOTES_MISSING).format(alias=alias, action=action))
     words = " ".join(text[1:-1].split())
     if not words:
-        raise UsageError(ptexts.GOAL_EMPTY)
+        raise UsageError(_(ptexts.GOAL_EMPTY))
     if len(words) > GOAL_MAX_LENGTH:
-        raise UsageError(ptexts.GOAL_TOO_LONG.format(limit=GOAL_MAX_LENGTH))
+        raise UsageError(_(ptexts.GOAL_TOO_LONG).format(limit=GOAL_MAX_LENGTH))
     return words
 
 
@@ -94,14 +95,14 @@ async def goal(turn: Turn, therapist: TherapistRow, args: str, desk: Desk) -> No
     if not args:
         clients = await turn.tx.clients.of(therapist.person_id)
         if not clients:
-            turn.say(note(ptexts.GOAL_NEED_CLIENTS))
+            turn.say(note(_(ptexts.GOAL_NEED_CLIENTS)))
             return
         await _start_form(turn, desk, GOAL_CLIENT, client_context([(c.id, c.alias or "") for c in clients]))
         return
     try:
         command = parse_goal_command(args)
     except UsageError as error:
-        turn.say(note(ptexts.GOAL_BAD.format(problem=error)))
+        turn.say(note(ptexts.could_not_read(error, _(ptexts.GOAL_USAGE))))
         return
     client = await find_client(turn, therapist, command.alias)
     if client is None:
@@ -124,7 +125,7 @@ async def _carry_out(
     elif number is None:
         active = await turn.tx.goals.active(client.id)
         if not active:
-            turn.say(note(ptexts.GOAL_NONE_ACTIVE.format(alias=_alias(client))))
+            turn.say(note(_(ptexts.GOAL_NONE_ACTIVE).format(alias=_alias(client))))
             return
         goals = [(g.number, g.text) for g in active]
         await _start_form(turn, desk, GOAL_PICK, pick_context(client.id, action, goals))
@@ -140,13 +141,13 @@ async def _carry_out(
 
 async def _start_form(turn: Turn, desk: Desk, form: Flow, context: Mapping[str, Any]) -> None:
     """Ask for the missing part — unless a question is open here already: that one first."""
-    _, open_now = await turn.tx.people.get_with_conversation(turn.person.id)
+    _person, open_now = await turn.tx.people.get_with_conversation(turn.person.id)
     if open_now is None:
         await desk.start_flow(turn, form, context=context)
         return
     known = (*desk.flows, ASSIGN, GOAL_CLIENT, GOAL_PICK, GOAL_WORDS)
     flow = next((f for f in known if f.id == open_now.flow_id), None)
-    turn.say(note(texts.FINISH_OPEN_FIRST.format(a_title=flow.a_title if flow else form.a_title)))
+    turn.say(note(_(texts.FINISH_OPEN_FIRST).format(a_title=flow.a_title if flow else form.a_title)))
 
 
 def _alias(client: PersonRow) -> str:
@@ -156,16 +157,16 @@ def _alias(client: PersonRow) -> str:
 async def _room_for_one(turn: Turn, client: PersonRow) -> bool:
     if len(await turn.tx.goals.active(client.id)) < MAX_ACTIVE:
         return True
-    turn.say(note(ptexts.GOAL_TOO_MANY.format(alias=_alias(client))))
+    turn.say(note(_(ptexts.GOAL_TOO_MANY).format(alias=_alias(client))))
     return False
 
 
 async def _active_goal(turn: Turn, client: PersonRow, number: int) -> GoalRow | None:
     found = await turn.tx.goals.by_number(client.id, number)
     if found is None:
-        turn.say(note(ptexts.GOAL_NO_SUCH.format(alias=_alias(client), number=number)))
+        turn.say(note(_(ptexts.GOAL_NO_SUCH).format(alias=_alias(client), number=number)))
     elif not found.active:
-        turn.say(note(ptexts.GOAL_IS_RETIRED.format(alias=_alias(client), number=number)))
+        turn.say(note(_(ptexts.GOAL_IS_RETIRED).format(alias=_alias(client), number=number)))
         return None
     return found
 
@@ -173,10 +174,10 @@ async def _active_goal(turn: Turn, client: PersonRow, number: int) -> GoalRow | 
 async def add_goal(turn: Turn, therapist: TherapistRow, client: PersonRow, words: str) -> None:
     added = await turn.tx.goals.add(client.id, words, therapist.person_id, turn.now)
     if added is None:
-        turn.say(note(ptexts.GOAL_TOO_MANY.format(alias=_alias(client))))
+        turn.say(note(_(ptexts.GOAL_TOO_MANY).format(alias=_alias(client))))
         return
     await _audit(turn, therapist, client, "goal_added", added.number)
-    turn.say(note(ptexts.GOAL_ADDED.format(number=added.number, alias=_alias(client))))
+    turn.say(note(_(ptexts.GOAL_ADDED).format(number=added.number, alias=_alias(client))))
 
 
 async def edit_goal(
@@ -184,13 +185,13 @@ async def edit_goal(
 ) -> None:
     await turn.tx.goals.edit(found, words, therapist.person_id, turn.now)
     await _audit(turn, therapist, client, "goal_edited", found.number)
-    turn.say(note(ptexts.GOAL_EDITED.format(number=found.number, alias=_alias(client))))
+    turn.say(note(_(ptexts.GOAL_EDITED).format(number=found.number, alias=_alias(client))))
 
 
 async def retire_goal(turn: Turn, therapist: TherapistRow, client: PersonRow, found: GoalRow) -> None:
     await turn.tx.goals.retire(found, therapist.person_id, turn.now)
     await _audit(turn, therapist, client, "goal_retired", found.number)
-    turn.say(note(ptexts.GOAL_RETIRED.format(number=found.number, alias=_alias(client))))
+    turn.say(note(_(ptexts.GOAL_RETIRED).format(number=found.number, alias=_alias(client))))
 
 
 async def _audit(turn: Turn, therapist: TherapistRow, client: PersonRow, action: str, number: int) -> None:
@@ -203,34 +204,36 @@ async def list_goals(turn: Turn, client: PersonRow) -> None:
     alias = _alias(client)
     goals = await turn.tx.goals.of(client.id)
     if not goals:
-        turn.say(note(ptexts.GOALS_NONE.format(alias=alias)))
+        turn.say(note(_(ptexts.GOALS_NONE).format(alias=alias)))
         return
     zone = zone_or_utc(turn.person.timezone)
     latest = {r.goal_id: r for r in await turn.tx.goals.ratings(client.id)}  # oldest first: the last wins
-    lines = [ptexts.GOALS_HEADER.format(alias=alias)]
+    lines = [_(ptexts.GOALS_HEADER).format(alias=alias)]
     for g in (g for g in goals if g.active):
         rating = latest.get(g.id)
         shown = (
-            ptexts.GOAL_LATEST.format(
+            _(ptexts.GOAL_LATEST).format(
                 value=rating.value, when=formatting.day(rating.rated_at.astimezone(zone))
             )
             if rating
-            else ptexts.GOAL_UNRATED
+            else _(ptexts.GOAL_UNRATED)
         )
         set_on = formatting.day(g.created_at.astimezone(zone))
-        lines.append(ptexts.GOAL_LINE.format(number=g.number, words=inline(g.text), set=set_on, rating=shown))
+        lines.append(
+            _(ptexts.GOAL_LINE).format(number=g.number, words=inline(g.text), set=set_on, rating=shown)
+        )
     retired = [g for g in goals if not g.active]
     if retired:
-        lines.append(ptexts.GOALS_RETIRED_HEADER)
+        lines.append(_(ptexts.GOALS_RETIRED_HEADER))
         lines += [
-            ptexts.GOAL_RETIRED_LINE.format(
+            _(ptexts.GOAL_RETIRED_LINE).format(
                 number=g.number,
                 words=inline(g.text),
                 when=formatting.day((g.retired_at or g.updated_at).astimezone(zone)),
             )
             for g in retired
         ]
-    lines += ["", ptexts.GOALS_FOOTER.format(alias=alias)]
+    lines += ["", _(ptexts.GOALS_FOOTER).format(alias=alias)]
     turn.say(note("\n".join(lines)))
 
 
@@ -246,7 +249,7 @@ async def finish_form(turn: Turn, answers: Mapping[str, Any], desk: Desk) -> Non
         request = None
     client = await turn.tx.people.get(request.client_id) if request else None
     if request is None or therapist is None or client is None or client.therapist_id != therapist.person_id:
-        turn.say(note(ptexts.GOAL_CLIENT_GONE))
+        turn.say(note(_(ptexts.GOAL_CLIENT_GONE)))
         return
     await _carry_out(turn, therapist, client, _as_command(client, request), desk)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.chat.therapists import therapist_chats
 from bot.chat.turn import Turn, note
+from bot.core.i18n import _
 from bot.core.messages import Outgoing, Reroute
 from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
@@ -56,9 +57,9 @@ async def measure_items(
     if flow is None:
         measures = [f.command for f in flows if f.scoring is not None]
         if not measures:
-            turn.say(note(ptexts.NO_MEASURES))
+            turn.say(note(_(ptexts.NO_MEASURES)))
             return
-        reply = ptexts.UNKNOWN_MEASURE.format(
+        reply = _(ptexts.UNKNOWN_MEASURE).format(
             name=name[:32], measures=", ".join(measures), alias=client.alias, example=measures[0]
         )
         turn.say(note(reply))
@@ -69,7 +70,7 @@ async def measure_items(
     zone = zone_or_utc(client.timezone)
     entries = [_entry(e, zone) for e in rows if e.flow_id == flow.id and e.status in FINISHED]
     if not entries:
-        turn.say(note(ptexts.NO_MEASURE_ENTRIES.format(alias=client.alias, title=flow.title)))
+        turn.say(note(_(ptexts.NO_MEASURE_ENTRIES).format(alias=client.alias, title=_(flow.title))))
         return
     entries.sort(key=lambda e: e.at)
     text = item_answers(
@@ -82,7 +83,9 @@ async def measure_items(
     )
     chat = await _send(turn, therapist, text)
     if chat is not None:
-        turn.say(note(ptexts.MEASURE_ITEMS_SENT.format(alias=client.alias, title=flow.title, chat=chat)))
+        turn.say(
+            note(_(ptexts.MEASURE_ITEMS_SENT).format(alias=client.alias, title=_(flow.title), chat=chat))
+        )
     log.info("therapist %s asked for %s item by item of person %s", therapist.person_id, flow.id, client.id)
 
 
@@ -108,4 +111,4 @@ async def _send(turn: Turn, therapist: TherapistRow, text: str) -> str | None:
         turn.say(note(text))
         return None
     turn.tell(chat, Outgoing(text=text, reroute=Reroute(fallback.chat_id, fallback.person_id)))
-    return therapist.digest_chat_title or ptexts.PRIVATE_CHAT
+    return therapist.digest_chat_title or _(ptexts.PRIVATE_CHAT)

@@ -48,4 +48,4 @@ async def acknowledge(ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.command(Command("ack", "", acknowledge, audience=Audience.THERAPISTS))
+    router.command(Command("ack", texts.ACK_COMMAND, acknowledge, audience=Audience.THERAPISTS))

@@ -281,7 +281,7 @@ class Safety:
         if chats is None:
             return
         chat, fallback = chats
-        with reading(await reader_language(tx, person.therapist_id or 0)):
+        with reading(await reader_language(tx, person.therapist_id or 0), formal=True):
             text = compose()
         reroute = Reroute(fallback.chat_id, fallback.person_id) if fallback else None
         turn.tell(chat, Outgoing(text=text, reroute=reroute, urgent=True))  # not behind a digest

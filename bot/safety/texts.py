@@ -48,6 +48,8 @@ ITEM_URGENCY: Final = (
 one in between ("more than half the days"), the highest ("nearly every day")."""
 
 # --- the high-risk flag and /ack --------------------------------------------------------------
+ACK_COMMAND: Final = N_("Clear a client's high-risk flag")
+"""/ack in the therapist's command menu."""
 ACK_USAGE: Final = N_("/ack <alias> clears a client's high-risk flag once you've followed up, e.g. /ack Sam.")
 ACK_NO_FLAG: Final = N_("{alias} has no high-risk flag right now — nothing to clear.")
 ACK_DONE: Final = N_(

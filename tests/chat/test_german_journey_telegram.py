@@ -189,7 +189,7 @@ async def test_a_german_therapist_reads_a_clients_alert_in_german_and_an_english
     await therapist.expect(1)
     await therapist.press("Deutsch")
     await therapist.expect(1)
-    client = await join(bot, api, 9201, await invite(therapist, "Kim"), "Kim")
+    client = await join(bot, api, 9201, await invite(therapist, "Kim", "de"), "Kim")
     await client.send(RISKY)
     crisis = await client.expect_text("Thank you for telling me.")
     assert "Danke" not in (crisis.text or "")

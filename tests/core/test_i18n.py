@@ -30,6 +30,30 @@ def test_texts_are_read_in_the_turns_language_and_english_is_the_source() -> Non
     assert current() == practice_default() == "en"
 
 
+def test_a_therapist_reads_the_formal_translation_where_there_is_one() -> None:
+    with reading("de", formal=True):
+        assert _(texts.LANGUAGE_PICK) == "In welcher Sprache soll ich Ihnen schreiben?"
+        assert (
+            _(texts.NOTHING_OPEN) == "Gerade ist nichts offen. /help zeigt, was wir tun können."
+        )  # (no second)
+        with reading("de"):  # a message to a client, from a therapist's turn
+            assert _(texts.LANGUAGE_PICK) == "In welcher Sprache soll ich dir schreiben?"
+    with reading("en", formal=True):
+        assert _(texts.LANGUAGE_PICK) == texts.LANGUAGE_PICK
+
+
+def test_each_formal_text_is_a_clients_text_word_for_word() -> None:
+    """A formal entry is found by the client's English: a copy that differs would never be read."""
+    named = [value for name, value in vars(texts).items() if name.isupper()]
+    clients = {v for v in named if isinstance(v, str)}
+    clients |= {v for d in named if isinstance(d, dict) for v in d.values()}
+    assert len(texts.FORMAL) > 10 and set(texts.FORMAL) <= clients
+    with reading("de", formal=True):
+        formal = {text: _(text) for text in texts.FORMAL}
+    with reading("de"):
+        assert all(formal[text] != _(text) for text in texts.FORMAL)
+
+
 def test_a_language_without_a_catalogue_reads_the_practice_default() -> None:
     with reading("fr") as chosen:
         assert chosen == "en" and _(texts.LANGUAGE_PICK) == texts.LANGUAGE_PICK

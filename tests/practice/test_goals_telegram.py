@@ -23,7 +23,7 @@ pytestmark = pytest.mark.strangers  # everyone joins by invitation or registrati
 
 
 def bad(problem: str) -> str:
-    return ptexts.GOAL_BAD.format(problem=problem)
+    return ptexts.could_not_read(problem, ptexts.GOAL_USAGE)
 
 
 async def test_goal_in_one_line_with_every_kind_of_bad_input(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.chat import texts
 from bot.runtime.settings import Settings
 from tests.support.clock import FakeClock
+from tests.support.english_left import german
 from tests.support.enrolment import enrol
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.running_bot import RunningBot
@@ -37,5 +38,32 @@ async def test_a_flood_is_capped_per_person(
         clock.advance(seconds=61)
         await flooder.send("/help")
         await flooder.expect_text(texts.HELP_HEADER)
+    finally:
+        await running.stop()
+
+
+async def test_the_word_over_the_cap_is_in_the_persons_own_language_not_their_messengers(
+    api: FakeBotApi, settings_for: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """Their Telegram says English, they chose German: the kind word (and a pressed button's
+    notice) comes in German."""
+    running = RunningBot(settings_for(api, messages_per_minute=2), clock)
+    await running.start()
+    assert running.runtime is not None
+    try:
+        await enrol(running.runtime.database, 1300, clock())
+        async with running.runtime.database.transaction() as tx:
+            person = await tx.people.find("telegram", "1300")
+            assert person is not None
+            await tx.people.set_language(person, "de", clock())
+        flooder = api.user(1300, language_code="en")
+        for n in range(2):
+            await flooder.send(f"hallo {n}")
+            await flooder.expect(1)
+        await flooder.send("eins zu viel")
+        (slow_down,) = await flooder.expect(1)
+        assert slow_down.text == german(texts.SLOW_DOWN) != texts.SLOW_DOWN
+        query = await flooder.press_data("cf:1:5", message_id=slow_down.message_id)
+        assert (await flooder.wait_callback_answer(query)).text == german(texts.SLOW_DOWN)
     finally:
         await running.stop()

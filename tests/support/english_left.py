@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
@@ -25,6 +26,7 @@ def german(text: str) -> str:
         return _(text)
 
 
+@cache
 def _catalogue(language: str) -> list[Message]:
     with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
         return list(read_po(po))

@@ -23,26 +23,33 @@ RISKY = "honestly I want to kill myself"
 """Words the bot must answer with the crisis message, wherever they come."""
 
 
-async def register(bot: RunningBot, api: FakeBotApi, user_id: int, name: str) -> FakeUser:
-    """A therapist, registered with a code from the admin; welcomed and shown their commands."""
+async def register(
+    bot: RunningBot, api: FakeBotApi, user_id: int, name: str, language_code: str = "en"
+) -> FakeUser:
+    """A therapist, registered with a code from the admin; welcomed (in the language their
+    Telegram is set to, where Between has it) and shown their commands."""
     assert bot.runtime is not None
     code = await bot.runtime.practice.issue_registration(name, bot.clock())
-    therapist = api.user(user_id, first_name="Therapist")
+    therapist = api.user(user_id, first_name="Therapist", language_code=language_code)
     await therapist.send(f"/start {code}")
     welcome, help_text = await therapist.expect(2)
-    assert welcome.text == ptexts.REGISTERED.format(name=name)
+    with reading(language_code):
+        assert welcome.text == _(ptexts.REGISTERED).format(name=name)
     assert "/invite" in (help_text.text or "")
     return therapist
 
 
-async def invite(therapist: FakeUser, alias: str) -> str:
-    """The therapist invites a client they will call ``alias``; returns the invitation code."""
+async def invite(therapist: FakeUser, alias: str, language: str | None = None) -> str:
+    """The therapist invites a client they will call ``alias``; returns the invitation code.
+    ``language``: the one the therapist reads (by default, their Telegram's)."""
     await therapist.send(f"/invite {alias}")
     invitation, code_message = await therapist.expect(2)
     code = code_message.text or ""
     assert CODE.fullmatch(code)
     assert f"https://t.me/between_test_bot?start={code}" in (invitation.text or "")
-    assert f"Invitation for {alias}" in (invitation.text or "")
+    with reading(language or therapist.language_code):
+        invitation_for = _(ptexts.INVITATION).split("{alias}")[0]
+    assert f"{invitation_for}{alias}" in (invitation.text or "")
     return code
 
 

@@ -34,6 +34,7 @@ from bot.transports.telegram.updates import (
     TelegramContext,
     on_error,
     on_update,
+    publish_menu,
 )
 from bot.transports.telegram.webhook import WebhookConfig, WebhookReceiver
 
@@ -94,6 +95,8 @@ async def publish_commands(application: TelegramApplication, gateway: Gateway) -
     for language in installed():
         commands = [BotCommand(n, d) for n, d in gateway.commands(language)]
         await application.bot.set_my_commands(commands, language_code=language)
+    for chat_id, menu in await gateway.therapist_menus(TRANSPORT):  # each in their own language
+        await publish_menu(application.bot, chat_id, menu)
 
 
 @asynccontextmanager

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from telegram import CallbackQuery, Chat, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, Chat, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
@@ -29,6 +29,7 @@ from bot.chat.turn import (
 )
 from bot.core.codes import looks_like_code
 from bot.core.errors import DatabaseUnavailable
+from bot.core.i18n import _, reading
 from bot.core.logs import describe_error
 from bot.delivery.gateway import Gateway
 from bot.transports.telegram.messenger import TRANSPORT
@@ -167,7 +168,8 @@ async def on_update(update: Update, context: TelegramContext) -> None:
     message = update.effective_message
     if message is not None and message.chat.type != Chat.PRIVATE:
         if isinstance(event, CommandReceived):
-            await message.reply_text(texts.PRIVATE_ONLY)
+            with reading(sender.language):  # (a group's sender is not looked up: their messenger's)
+                await message.reply_text(_(texts.PRIVATE_ONLY))
         return
 
     async def answer_press(notice: str | None) -> None:
@@ -178,9 +180,22 @@ async def on_update(update: Update, context: TelegramContext) -> None:
         except TelegramError as error:  # too old to answer: nothing the client can see
             log.info("callback answer failed: %s", type(error).__name__)
 
-    await gateway.handle(
+    handled = await gateway.handle(
         sender, event, update.update_id, notice=answer_press, idle=context.bot_data.idle, detached=True
     )
+    if handled.menu is not None:  # a therapist registered, or chose a language
+        await publish_menu(context.bot, sender.chat_id, handled.menu)
+
+
+async def publish_menu(bot: Bot, chat_id: str, menu: Sequence[tuple[str, str]]) -> None:
+    """One chat's own command menu (a therapist's: their commands, in their language); a
+    refusal leaves the general menu there, and is logged without the chat."""
+    try:
+        await bot.set_my_commands(
+            [BotCommand(n, d) for n, d in menu], scope=BotCommandScopeChat(int(chat_id))
+        )
+    except TelegramError as error:
+        log.warning("a therapist's command menu was refused: %s", type(error).__name__)
 
 
 async def on_error(update: object, context: TelegramContext) -> None:
