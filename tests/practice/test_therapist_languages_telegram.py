@@ -64,12 +64,12 @@ async def german_therapists_week(bot: RunningBot, api: FakeBotApi) -> tuple[Fake
     ladder = '/assign Sam exposure 18:00 daily ladder "Foto eines Hundes; ein Hund an der Leine" '
     assigned = await say(therapist, ladder + '"damit die Angst kleiner wird"')
     assert assigned.startswith(
-        "Für Sam eingetragen: exposure practice, 18:00 (jeden Tag, Ortszeit UTC), ab heute."
+        "Für Sam eingetragen: Expositionsübung, 18:00 (jeden Tag, Ortszeit UTC), ab heute."
     )
     assert "\nLeiter: 1. Foto eines Hundes 2. ein Hund an der Leine" in assigned
     listed = await say(therapist, "/assignments Sam")
     assert listed.startswith(
-        "Übungen von Sam (Zeiten in UTC):\n#1 Exposure practice: 18:00, jeden Tag, ab Mo., 2. März"
+        "Übungen von Sam (Zeiten in UTC):\n#1 Expositionsübung: 18:00, jeden Tag, ab Mo., 2. März"
     )
     assert "\n   Warum: damit die Angst kleiner wird" in listed
     changed = await say(therapist, "/assign Sam mood 08:00,20:00 mon-fri from 2026-03-09")  # the change:
@@ -169,7 +169,7 @@ async def test_an_english_therapist_assigns_to_a_german_client_each_reads_their_
     await bot.tick()
     told, confidence = await client.expect(2)
     assert told.text == (
-        "Ana hat eine Übung mit dir vereinbart: exposure practice, 18:00 (werktags), ab Mo., 9. März."
+        "Ana hat eine Übung mit dir vereinbart: Expositionsübung, 18:00 (werktags), ab Mo., 9. März."
         "\nLeiter: 1. Foto 2. Leine\n\nWarum: damit es leichter wird"
     )
     assert confidence.text == german(texts.CONFIDENCE_QUESTION) != texts.CONFIDENCE_QUESTION
@@ -182,7 +182,7 @@ async def test_an_english_therapist_assigns_to_a_german_client_each_reads_their_
     await bot.tick()
     (removed,) = await client.expect(1)
     assert (
-        removed.text == "Ana hat „exposure practice“ aus deinem Plan genommen. Dazu bekommst du nichts mehr."
+        removed.text == "Ana hat „Expositionsübung“ aus deinem Plan genommen. Dazu bekommst du nichts mehr."
     )
 
     await therapist.send("/language")  # the therapist's own choice: German from now on

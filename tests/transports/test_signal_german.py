@@ -57,9 +57,9 @@ async def therapist(signal: SignalRig, language: str = "English", name: str = "A
     return user
 
 
-async def invitation(ana: FakeSignalUser, alias: str) -> str:
+async def invitation(ana: FakeSignalUser, alias: str, language: str = "en") -> str:
     await ana.send(f"/invite {alias}")
-    await ana.expect_text(f"Invitation for {alias}")
+    await ana.expect_text("Einladung für " + alias if language == "de" else f"Invitation for {alias}")
     [code] = await ana.expect()
     return code.text
 
@@ -172,7 +172,7 @@ async def test_a_german_therapist_reads_a_changed_safety_number_in_german(signal
     await ana.expect(2)
     assert await rows(signal.runtime.database, "people", "language", external_user_id=ana.uuid) == [("de",)]
     sam = signal.daemon.user("Sam")
-    await sam.send(f"start {await invitation(ana, 'Sam')}")
+    await sam.send(f"start {await invitation(ana, 'Sam', 'de')}")
     await pick_language(sam, "1")
     await say(sam, "1", "connected with Dr Ana Ruiz")  # Sam reads English
     sam.reinstall()
