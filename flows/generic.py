@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.core import formatting
+from bot.core.i18n import N_, _, ngettext
 from flows.model import AnswerKind, Answers, Flow, Step, answer_value, item_label, step_options
 from flows.scoring import Score, Scoring, score, score_range
 from flows.sections import (
@@ -32,41 +33,38 @@ from flows.sections import (
     as_mapping,
     as_timer,
     inline,
-    plural,
     practised,
 )
 
 # --- what the therapist reads ------------------------------------------------------------------
 
-COUNT: Final = "{count} in this period."
-WHEN: Final = "{when}"
-UNFINISHED: Final = "{when} (unfinished: stopped part-way)"
+COUNT: Final = N_("{count} in this period.")
+UNFINISHED: Final = N_("{when} (unfinished: stopped part-way)")
 ANSWER: Final = "{name}: {answer}"
-SCORE: Final = "{label}: {value} ({band})"
-SCORE_NO_BAND: Final = "{label}: {value}"
-UNSCORED: Final = "{label}: unscored — {count} {items} unanswered"
-ITEMS: Final = "Items in order: {values}"
+SCORE: Final = N_("{label}: {value} ({band})")
+SCORE_NO_BAND: Final = N_("{label}: {value}")
+ITEMS: Final = N_("Items in order: {values}")
 DERIVED: Final = " · {label} {value}"
 PER_ITEM: Final = "{item} {value}"
 
-LATEST: Final = "Latest: {score}, {day}"
-NO_LATEST: Final = "No complete {label} in this period."
-PREVIOUS: Final = "Previous: {score}, {day}"
-BASELINE: Final = "Baseline (first score): {score}, {day}"
-BASELINE_PREVIOUS: Final = "Previous, the baseline (first score): {score}, {day}"
-BASELINE_IS_LATEST: Final = "Baseline: this is the first score."
-CHANGE: Final = "Change from baseline: {change}{percent}{marks}"
+LATEST: Final = N_("Latest: {score}, {day}")
+NO_LATEST: Final = N_("No complete {label} in this period.")
+PREVIOUS: Final = N_("Previous: {score}, {day}")
+BASELINE: Final = N_("Baseline (first score): {score}, {day}")
+BASELINE_PREVIOUS: Final = N_("Previous, the baseline (first score): {score}, {day}")
+BASELINE_IS_LATEST: Final = N_("Baseline: this is the first score.")
+CHANGE: Final = N_("Change from baseline: {change}{percent}{marks}")
 PERCENT: Final = " ({percent}%)"
-RESPONSE: Final = "response"
-REMISSION: Final = "remission"
+RESPONSE: Final = N_("response")
+REMISSION: Final = N_("remission")
 MARKS: Final = " — {marks}"
-HEADLINE: Final = "{label}: {score}{change}"
-HEADLINE_CHANGE: Final = ", baseline {baseline}{marks}"
+HEADLINE: Final = N_("{label}: {score}{change}")
+HEADLINE_CHANGE: Final = N_(", baseline {baseline}{marks}")
 
-ITEMS_TITLE: Final = "{title} item by item — {alias}, {start} – {end}"
-ITEMS_ENTRIES: Final = "Entries: {entries}"
+ITEMS_TITLE: Final = N_("{title} item by item — {alias}, {start} – {end}")
+ITEMS_ENTRIES: Final = N_("Entries: {entries}")
 ITEMS_ROW: Final = "{number}. {name}: {answers}"
-ITEMS_LEGEND: Final = "Answers: {options}"
+ITEMS_LEGEND: Final = N_("Answers: {options}")
 ITEMS_SCORE_ROW: Final = "{label}: {scores}"
 ITEMS_SEPARATOR: Final = " · "
 NAME_LENGTH: Final = 60
@@ -137,7 +135,7 @@ def generic_section(flow: Flow) -> DigestSection[GenericFacts]:
         return generic_body(flow, found, view)
 
     return DigestSection(
-        heading=flow.title.upper(),
+        heading=lambda: _(flow.title).upper(),
         reads=tuple(step.id for step in flow.steps),
         facts=facts,
         count=lambda found: len(found.entries),
@@ -273,7 +271,7 @@ def step_name(step: Step) -> str:
     """A step as a digest line names it: the first line of its question's last paragraph (a
     questionnaire's items share their stem, "Over the last 2 weeks…", and differ after it),
     without the item's own number, shortened."""
-    last = step.prompt.strip().split("\n\n")[-1]
+    last = _(step.prompt).strip().split("\n\n")[-1]
     first = next((line.strip() for line in last.splitlines() if line.strip()), step.id)
     first = _ITEM_NUMBER.sub("", first).replace("{item}", "…")
     if len(first) <= NAME_LENGTH:
@@ -302,7 +300,7 @@ def _plain_value(step: Step, value: Any, answers: Answers | None = None) -> str 
         return practised(seconds, None, stopped) if seconds is not None else None
     if step.kind is AnswerKind.CHOICE and isinstance(value, str):
         option = next((o for o in step_options(step, answers or {}) if o.id == value), None)
-        return option.label if option else _chosen(step, value)
+        return _(option.label) if option else _chosen(step, value)
     if step.kind is AnswerKind.MULTI_CHOICE and isinstance(value, list | tuple):
         labels = [_chosen(step, str(item)) for item in value]
         return ", ".join(labels) or None
@@ -316,7 +314,7 @@ def _plain_value(step: Step, value: Any, answers: Answers | None = None) -> str 
 def _chosen(step: Step, item: str) -> str:
     option = step.option(item)
     if option is not None:
-        return option.label
+        return _(option.label)
     return inline(item.removeprefix("~"))  # the client's own words
 
 
@@ -325,7 +323,7 @@ def _chosen(step: Step, item: str) -> str:
 
 def number(value: float) -> str:
     """A score as written: whole numbers without a point, others to one decimal."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return str(int(value)) if float(value).is_integer() else formatting.decimal(value)
 
 
 def score_text(value: float, band: str | None) -> str:
@@ -336,21 +334,29 @@ def entry_score_line(found: Score) -> str:
     """'PHQ-9: 8 (mild)', or 'PHQ-9: unscored — 2 items unanswered' (never a number then)."""
     if found.value is None:
         count = len(found.missing)
-        return UNSCORED.format(label=found.label, count=count, items=plural(count, "item", "items"))
+        return unscored(count).format(label=found.label, count=count)
     template = SCORE if found.band else SCORE_NO_BAND
-    line = template.format(label=found.label, value=number(found.value), band=found.band)
+    line = _(template).format(label=found.label, value=number(found.value), band=found.band)
     return line + "".join(
         DERIVED.format(label=d.label, value=number(d.value)) for d in found.derived if d.value is not None
     )
 
 
+def unscored(count: int) -> str:
+    """'PHQ-9: unscored — 2 items unanswered' (formatted with ``label`` and ``count``)."""
+    return ngettext(
+        "{label}: unscored — {count} item unanswered", "{label}: unscored — {count} items unanswered", count
+    )
+
+
 def _entry_text(entry: EntryFacts, view: SectionView) -> str:
-    head = (WHEN if entry.finished else UNFINISHED).format(when=view.dates.when(entry.at))
+    when = view.dates.when(entry.at)
+    head = when if entry.finished else _(UNFINISHED).format(when=when)
     lines = [head]
     if entry.score is not None:
         lines.append(entry_score_line(entry.score))
         values = ", ".join(NOT_ANSWERED if v is None else str(v) for v in entry.items)
-        lines.append(ITEMS.format(values=values))
+        lines.append(_(ITEMS).format(values=values))
     lines += [ANSWER.format(name=a.name, answer=a.answer) for a in entry.answers]
     return "\n".join(lines)
 
@@ -359,17 +365,17 @@ def summary_lines(measure: MeasureSummary) -> list[str]:
     """The measure's summary: latest, previous, baseline and the change."""
     lines = []
     if measure.latest is None:
-        lines.append(NO_LATEST.format(label=measure.label))
+        lines.append(_(NO_LATEST).format(label=measure.label))
     else:
-        lines.append(LATEST.format(score=_point_score(measure.latest), day=_day(measure.latest.at)))
+        lines.append(_(LATEST).format(score=_point_score(measure.latest), day=_day(measure.latest.at)))
     baseline = measure.baseline
     if measure.previous is not None and measure.previous is not baseline:
-        lines.append(PREVIOUS.format(score=_point_score(measure.previous), day=_day(measure.previous.at)))
+        lines.append(_(PREVIOUS).format(score=_point_score(measure.previous), day=_day(measure.previous.at)))
     if baseline is not None and baseline is measure.latest:
-        lines.append(BASELINE_IS_LATEST)
+        lines.append(_(BASELINE_IS_LATEST))
     elif baseline is not None:
         template = BASELINE_PREVIOUS if baseline is measure.previous else BASELINE
-        lines.append(template.format(score=_point_score(baseline), day=_day(baseline.at)))
+        lines.append(_(template).format(score=_point_score(baseline), day=_day(baseline.at)))
     if measure.change is not None and baseline is not None:
         change = _signed(measure.change)
         percent = (
@@ -377,20 +383,20 @@ def summary_lines(measure: MeasureSummary) -> list[str]:
             if baseline.value
             else ""
         )
-        lines.append(CHANGE.format(change=change, percent=percent, marks=_marks(measure)))
+        lines.append(_(CHANGE).format(change=change, percent=percent, marks=_marks(measure)))
     return lines
 
 
 def _signed(value: float, decimals: int | None = None) -> str:
     """'+3', '−8', '±0' (a true minus sign); rounded to ``decimals`` if given."""
-    shown = number(abs(value)) if decimals is None else f"{abs(value):.{decimals}f}"
-    if shown.strip("0.") == "":
+    shown = number(abs(value)) if decimals is None else formatting.decimal(abs(value), decimals)
+    if shown.strip("0.,") == "":
         return f"±{shown}"
     return f"{'+' if value > 0 else '−'}{shown}"
 
 
 def _marks(measure: MeasureSummary) -> str:
-    marks = [m for m, on in ((RESPONSE, measure.response), (REMISSION, measure.remission)) if on]
+    marks = [_(m) for m, on in ((RESPONSE, measure.response), (REMISSION, measure.remission)) if on]
     return MARKS.format(marks=", ".join(marks)) if marks else ""
 
 
@@ -406,7 +412,7 @@ def generic_body(flow: Flow, found: GenericFacts, view: SectionView) -> str:
     parts = []
     if found.measure is not None:
         parts.append("\n".join(summary_lines(found.measure)))
-    parts.append(COUNT.format(count=len(found.entries)))
+    parts.append(_(COUNT).format(count=len(found.entries)))
     parts += [_entry_text(e, view) for e in found.entries]
     return "\n\n".join(parts)
 
@@ -418,8 +424,8 @@ def measure_headline(found: GenericFacts, view: SectionView) -> str | None:
         return None
     change = ""
     if measure.baseline is not None and measure.baseline is not measure.latest:
-        change = HEADLINE_CHANGE.format(baseline=number(measure.baseline.value), marks=_marks(measure))
-    return HEADLINE.format(label=measure.label, score=_point_score(measure.latest), change=change)
+        change = _(HEADLINE_CHANGE).format(baseline=number(measure.baseline.value), marks=_marks(measure))
+    return _(HEADLINE).format(label=measure.label, score=_point_score(measure.latest), change=change)
 
 
 # --- item by item, on demand -------------------------------------------------------------------
@@ -438,13 +444,13 @@ def item_answers(
     entry's under the version it was answered under."""
     dates = [formatting.day_and_time(e.at) for e in entries]
     lines = [
-        ITEMS_TITLE.format(
-            title=flow.title,
+        _(ITEMS_TITLE).format(
+            title=_(flow.title),
             alias=alias,
             start=formatting.day(start.date(), year=True),
             end=formatting.day(end.date(), year=True),
         ),
-        ITEMS_ENTRIES.format(entries=ITEMS_SEPARATOR.join(dates)),
+        _(ITEMS_ENTRIES).format(entries=ITEMS_SEPARATOR.join(dates)),
     ]
     scored = frozenset(_item_ids(flow.scoring)) if flow.scoring else frozenset()
     lines += _legend(flow, scored)
@@ -473,7 +479,7 @@ def _legend(flow: Flow, scored: frozenset[str]) -> list[str]:
     options = {tuple((o.value, o.label) for o in s.options if o.value is not None) for s in steps}
     if len(options) != 1 or not (shared := options.pop()):
         return []
-    return [ITEMS_LEGEND.format(options=", ".join(f"{value} = {label}" for value, label in shared))]
+    return [_(ITEMS_LEGEND).format(options=", ".join(f"{value} = {_(label)}" for value, label in shared))]
 
 
 def _score_cell(found: Score | None) -> str:
@@ -481,5 +487,5 @@ def _score_cell(found: Score | None) -> str:
         return NOT_ANSWERED
     if found.value is None:
         count = len(found.missing)
-        return UNSCORED.format(label="", count=count, items=plural(count, "item", "items")).removeprefix(": ")
+        return unscored(count).format(label="", count=count).removeprefix(": ")
     return score_text(found.value, found.band)
