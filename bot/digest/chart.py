@@ -160,18 +160,23 @@ def mood_chart_png(digest: Digest | ChartFacts) -> bytes | None:
     ``png = await asyncio.to_thread(mood_chart_png, digest)``.
     """
     facts = digest if isinstance(digest, ChartFacts) else ChartFacts.of(digest)
+    with _DRAWING:
+        figure = draw_mood_chart(facts)
+        return _png(figure) if figure is not None else None
+
+
+def draw_mood_chart(facts: ChartFacts) -> Figure | None:
+    """The figure of :func:`mood_chart_png`, before it is saved (tests read its words)."""
     series, words = facts.chart, facts.words
     if series is None or not series.points or words is None:
         return None
-
-    with _DRAWING:
-        figure, axes = _figure()
-        _draw_levels(axes, series, words)
-        _draw_points(axes, series, facts.period_start, words)
-        _draw_frame(axes, facts, words)
-        figure.suptitle(words.title, fontsize=10)
-        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, frameon=False, ncols=4)
-        return _png(figure)
+    figure, axes = _figure()
+    _draw_levels(axes, series, words)
+    _draw_points(axes, series, facts.period_start, words)
+    _draw_frame(axes, facts, words)
+    figure.suptitle(words.title, fontsize=10)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, frameon=False, ncols=4)
+    return figure
 
 
 def score_chart_png(

@@ -13,20 +13,19 @@ label that has a German one.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
 
 from bot.chat import texts
 from bot.cli import schedule as admin
-from bot.core.i18n import DOMAIN, LOCALE_DIR, _, reading
+from bot.core.i18n import _, reading
 from bot.transports.terminal.chat import _skip_words
 from flows import Ask, FlowState, Text, advance, flow_by_id
 from flows.mood_check import INTRO as MOOD_INTRO
 from storage import Database
+from tests.support.catalogue import english_labels, english_sentences
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import RISKY, invite, join, register
 from tests.support.rows import rows
@@ -50,40 +49,12 @@ OWN_WORDS = (
     "Besuch war da",  # why they skipped (something else)
     RISKY,
 )
-PLACEHOLDER = re.compile(r"\{[^}]*\}|⟨[^⟩]*⟩")
 SENDS = ("sendmessage", "editmessagetext", "editmessagereplymarkup", "senddocument", "sendphoto")
 
 
 def german(text: str) -> str:
     with reading("de"):
         return _(text)
-
-
-def english_sentences() -> set[str]:
-    """The English catalogue's runs of three words or more between placeholders and line breaks
-    whose German differs: none of them may reach a German client."""
-    with (LOCALE_DIR / "de" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
-        catalogue = read_po(po)
-    found: set[str] = set()
-    for message in catalogue:
-        if not message.id:
-            continue
-        english = [message.id] if isinstance(message.id, str) else list(message.id)
-        translated = " ".join([message.string] if isinstance(message.string, str) else message.string)
-        for text in english:
-            for run in PLACEHOLDER.split(text):
-                for line in run.splitlines():
-                    words = line.strip(" .,:;—–()“”\"'")
-                    if len(words.split()) >= 3 and words not in translated:
-                        found.add(words)
-    return found
-
-
-def english_labels() -> set[str]:
-    """Short English texts (button labels) whose German differs."""
-    with (LOCALE_DIR / "de" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
-        catalogue = read_po(po)
-    return {m.id for m in catalogue if isinstance(m.id, str) and m.id and m.string and m.string != m.id}
 
 
 def received(api: FakeBotApi, chat_id: int) -> tuple[list[str], list[str]]:
