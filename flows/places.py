@@ -1,6 +1,6 @@
 """Where something was written, in words a therapist reads: a homework type and its step, or a
-place in the chat ("thought record (hot thought)", "photo caption"). Safety's alerts and the
-digest's flags say it the same way."""
+place in the chat ("thought record (hot thought)", "photo caption"); and what kind of risk
+language it was. Safety's alerts and the digest's flags say it the same way."""
 
 from __future__ import annotations
 
@@ -20,6 +20,17 @@ PLACES: Final = {
     "command": N_("command"),
 }
 
+
+RISK_CATEGORIES: Final = {
+    "intent_or_plan": N_("intent or plan"),
+    "suicidal_thoughts": N_("suicidal thoughts"),
+    "self_harm": N_("self-harm"),
+    "harmed_by_others": N_("harmed by others"),
+    "harm_to_others": N_("harm to others"),
+    "goodbye": N_("goodbye"),
+    "hopelessness": N_("hopelessness"),
+}
+"""The risk phrase list's categories, as safety's alert and the digest's flag name them."""
 
 STEPS: Final = {
     "situation": N_("situation"),
@@ -56,3 +67,9 @@ def describe_where(where: str | None) -> str:
 def _step_name(step_id: str) -> str:
     known = STEPS.get(step_id)
     return _(known) if known is not None else step_id.replace("_", " ").strip()
+
+
+def describe_category(category: str) -> str:
+    """'suicidal_thoughts' → 'suicidal thoughts', in the language being read."""
+    known = RISK_CATEGORIES.get(category)
+    return _(known) if known is not None else category.replace("_", " ")

@@ -36,7 +36,7 @@ from bot.digest.build import (
     PlanLine,
     SectionFacts,
 )
-from flows.places import describe_where
+from flows.places import describe_category, describe_where
 from flows.sections import (
     NOT_ANSWERED,
     Dates,
@@ -71,16 +71,6 @@ HIGH_RISK_MORE: Final = N_(" (open since {since}, {n} in all)")
 HIGH_RISK_REASONS: Final = {"item_alert": N_("item alert"), "risk_language": N_("risk language")}
 SUMMARY_HIGH_RISK: Final = N_("⚠ HIGH-RISK FLAG — {reason}, {when}: /ack {alias} once you've followed up")
 RISK_ANSWERS: Final = {"safe": N_("safe"), "not_safe": N_("NOT safe")}
-RISK_CATEGORIES: Final = {
-    "intent_or_plan": N_("intent or plan"),
-    "suicidal_thoughts": N_("suicidal thoughts"),
-    "self_harm": N_("self-harm"),
-    "harmed_by_others": N_("harmed by others"),
-    "harm_to_others": N_("harm to others"),
-    "goodbye": N_("goodbye"),
-    "hopelessness": N_("hopelessness"),
-}
-"""The risk detector's categories as the digest names them (the same words as safety's alert)."""
 FLAG_UNREACHABLE: Final = N_(
     "{mark} Unreachable since {when}: messages to {alias} can't be delivered (perhaps the bot was "
     "blocked), so prompts are paused until they write again."
@@ -279,14 +269,12 @@ def _flag(flag: Flag, digest: Digest, dates: Dates) -> str:
     if flag.item_answer is not None:  # the option's label, as stored when it was chosen
         line = _(FLAG_ITEM).format(mark=FLAG_MARK, where=where, answer=_(flag.item_answer), when=when)
     else:
-        category = FLAG_RISK_CATEGORY.format(category=_risk_category(flag.category)) if flag.category else ""
+        named = describe_category(flag.category) if flag.category else None
+        category = FLAG_RISK_CATEGORY.format(category=named) if named else ""
         line = _(FLAG_RISK).format(mark=FLAG_MARK, category=category, where=where, when=when)
     return line + (said if flag.answers else "")
 
 
-def _risk_category(category: str) -> str:
-    known = RISK_CATEGORIES.get(category)
-    return _(known) if known is not None else category.replace("_", " ")
 
 
 def _homework(digest: Digest, dates: Dates) -> str:

@@ -36,7 +36,7 @@ from flows.model import AnswerKind
 from flows.registry import FLOWS
 from tests.support.catalogue import english_left
 from tests.support.digests import fortnight
-from tests.support.measures import PHQ9, answers_totalling
+from tests.support.measures import scored_digest
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -267,21 +267,8 @@ def test_the_charts_words_are_the_therapists_and_travel_with_the_facts() -> None
 
 
 def test_a_measures_chart_is_worded_in_german_too() -> None:
-    start, end = datetime(2026, 3, 2, 8, 0, tzinfo=UTC), datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
-    entries = [
-        EntryInput(n, "phq9", "completed", answers_totalling(total), at, at)
-        for n, (total, at) in enumerate(((15, start - timedelta(days=20)), (9, end - timedelta(days=2))), 1)
-    ]
-    request = DigestRequest(
-        client=ClientInput("Sam", "Europe/Berlin", start - timedelta(days=200)),
-        period_start=start,
-        period_end=end,
-        session_at=end + timedelta(hours=2),
-        entries=entries[1:],
-        earlier_entries=entries[:1],
-    )
     with reading("de"):
-        digest = build_digest(request, (*FLOWS, PHQ9))
+        digest = scored_digest(("phq9", 15, 34), ("phq9", 9, 2))
         facts = ChartFacts.of(digest)
         (caption,) = [m.text for m in compose(digest, None, [("PHQ-9", PNG)]) if m.attachment]
     (series,) = facts.score_charts

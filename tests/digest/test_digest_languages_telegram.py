@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.i18n import _, reading
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
-from tests.support.journeys import invite, join, register
+from tests.support.journeys import choose_language, invite, join, register
 from tests.support.running_bot import RunningBot
 
 pytestmark = pytest.mark.strangers  # they join by invitation: their language is stored then
@@ -45,10 +45,7 @@ async def test_a_german_therapist_reads_the_digest_and_its_chart_in_german(
     api: FakeBotApi, bot: RunningBot
 ) -> None:
     therapist = await register(bot, api, 9300, "Ana")
-    await therapist.send("/language")
-    await therapist.expect(1)
-    await therapist.press("Deutsch")
-    await therapist.expect(1)
+    await choose_language(therapist, "Deutsch")
     client = await join(bot, api, 9301, await invite(therapist, "Sam"), "Sam")
     await mood_with_a_note(client, "Rough day at work, slept badly")
     await bot.tick()

@@ -35,6 +35,14 @@ async def register(bot: RunningBot, api: FakeBotApi, user_id: int, name: str) ->
     return therapist
 
 
+async def choose_language(person: FakeUser, button: str) -> None:
+    """They choose their language with /language and its button ("Deutsch")."""
+    await person.send("/language")
+    await person.expect(1)
+    await person.press(button)
+    await person.expect(1)
+
+
 async def invite(therapist: FakeUser, alias: str) -> str:
     """The therapist invites a client they will call ``alias``; returns the invitation code."""
     await therapist.send(f"/invite {alias}")
