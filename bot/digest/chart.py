@@ -3,6 +3,11 @@
 Only ``matplotlib.figure.Figure`` on an Agg canvas: never ``pyplot``, whose global figure
 registry and interactive backends do not belong in a server. matplotlib is imported inside the
 function, so importing the bot stays fast and a bot that never draws a chart never loads it.
+
+Every word on a chart (title, axis labels, tick labels, legend) is worded before drawing, in the
+therapist's language, into :class:`ChartWords` that travel with the series in
+:class:`ChartFacts`: the drawing — in a process of its own, where no ``reading`` block reaches —
+only places the words it is given. DejaVu Sans (matplotlib's own) has the umlauts.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ its flow (``DigestSection``). The text is plain (send it without a parse mode): 
 words are quoted as they wrote them, with no markup to escape. The client is named by their
 alias only; dates and times are the client's local ones, as the header says.
 
+Everything is worded in the language being read: render (and build) a therapist's digest inside
+``reading(therapist's language)``. The texts here are English sources marked with ``N_`` and
+shown with ``_``/``ngettext``; the client's own words are never passed through them.
+
 Too long for a few messages? Send :func:`render_summary` as the caption of
 :func:`render_document` (with :func:`document_filename`); splitting into messages is
 ``bot.core.messages.split_text``'s.
@@ -273,8 +277,6 @@ def _flag(flag: Flag, digest: Digest, dates: Dates) -> str:
         category = FLAG_RISK_CATEGORY.format(category=named) if named else ""
         line = _(FLAG_RISK).format(mark=FLAG_MARK, category=category, where=where, when=when)
     return line + (said if flag.answers else "")
-
-
 
 
 def _homework(digest: Digest, dates: Dates) -> str:
