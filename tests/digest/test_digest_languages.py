@@ -105,7 +105,7 @@ def test_a_german_therapist_reads_no_english_sentence_beyond_the_clients_words()
     assert "Gefühle (vorher → nachher): dread 70 → 40; traurig 50 → –" in text  # their own word kept
     assert "Denkfallen: Gedankenlesen, Katastrophisieren" in text
     assert "dem Drang nachgegeben: teilweise" in text
-    assert "Box-Atmung, beendet nach 1 Min. 15 Sek. von 3 Min." in text
+    assert "Box-Atmung, nach 1 Min. 15 Sek. von 3 Min. beendet" in text
     # their words exactly as written, in German quotation marks
     assert "· Mo., 23. März, 20:35 · 1/10: „Couldn't stop crying after the call with Dad.“" in text
     assert "Heißer Gedanke: They all think I'm useless and I'm going to be let go." in text
