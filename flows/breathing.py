@@ -27,9 +27,9 @@ from flows.sections import (
     as_int,
     as_text,
     as_timer,
+    duration,
     number,
     or_dash,
-    plural,
     practised,
     rated_sessions,
 )
@@ -166,12 +166,10 @@ def journal_line(answers: Answers) -> str:
 
 # --- the therapist's digest ---------------------------------------------------------------------
 
-HEADING: Final = "BREATHING"
-DIGEST_SUMMARY: Final = "{count} {times}"
-DIGEST_CALM: Final = "calm on average {before} → {after} (0–10)"
+HEADING: Final = N_("BREATHING")
+DIGEST_CALM: Final = N_("calm on average {before} → {after} (0–10)")
 SESSION_LINE: Final = "· {when} — {parts}"
-SESSION_CALM: Final = "calm {before} → {after}"
-PATTERN_NAME: Final = "{name} breathing"
+SESSION_CALM: Final = N_("calm {before} → {after}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,28 +211,27 @@ def breathing_summary(given: SectionInput) -> BreathingSummary:
 
 def _session_line(session: BreathingSession, view: SectionView) -> str:
     parts = []
-    known = PATTERNS.get(session.pattern or "")
-    what = PATTERN_NAME.format(name=known[0]) if known else session.pattern or ""
+    known = BREATHING_NAMES.get(session.pattern or "")
+    what = _(known) if known else session.pattern or ""
     if session.seconds is not None:
         what = f"{what}, {practised(session.seconds, session.planned_minutes, session.stopped_early)}"
     elif session.planned_minutes is not None:
-        what = f"{what}, {session.planned_minutes} min"
+        what = f"{what}, {duration(session.planned_minutes * 60)}"
     if what.strip(", "):
         parts.append(what.strip(", "))
     if session.calm_before is not None or session.calm_after is not None:
         parts.append(
-            SESSION_CALM.format(before=or_dash(session.calm_before), after=or_dash(session.calm_after))
+            _(SESSION_CALM).format(before=or_dash(session.calm_before), after=or_dash(session.calm_after))
         )
     line = SESSION_LINE.format(when=view.dates.when(session.at), parts=" · ".join(parts) or NOT_ANSWERED)
-    return line + ("" if session.finished else UNFINISHED_MARK)
+    return line + ("" if session.finished else _(UNFINISHED_MARK))
 
 
 def breathing_body(breathing: BreathingSummary, view: SectionView) -> str:
-    times = plural(breathing.count, "time", "times")
-    summary = [DIGEST_SUMMARY.format(count=breathing.count, times=times)]
+    summary = [ngettext("{count} time", "{count} times", breathing.count).format(count=breathing.count)]
     if breathing.mean_before is not None and breathing.mean_after is not None:
         before, after = number(breathing.mean_before), number(breathing.mean_after)
-        summary.append(DIGEST_CALM.format(before=before, after=after))
+        summary.append(_(DIGEST_CALM).format(before=before, after=after))
     return "\n".join([" · ".join(summary), *(_session_line(s, view) for s in breathing.sessions)])
 
 
@@ -244,7 +241,7 @@ DIGEST: Final = DigestSection(
     facts=breathing_summary,
     count=lambda breathing: breathing.count,
     body=breathing_body,
-    counted=("breathing session", "breathing sessions"),
+    counted=lambda n: ngettext("{count} breathing session", "{count} breathing sessions", n).format(count=n),
 )
 
 

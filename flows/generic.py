@@ -42,8 +42,8 @@ COUNT: Final = N_("{count} in this period.")
 WHEN: Final = "{when}"
 UNFINISHED: Final = N_("{when} (unfinished: stopped part-way)")
 ANSWER: Final = "{name}: {answer}"
-SCORE: Final = "{label}: {value} ({band})"
-SCORE_NO_BAND: Final = "{label}: {value}"
+SCORE: Final = N_("{label}: {value} ({band})")
+SCORE_NO_BAND: Final = N_("{label}: {value}")
 ITEMS: Final = N_("Items in order: {values}")
 DERIVED: Final = " · {label} {value}"
 PER_ITEM: Final = "{item} {value}"
@@ -59,7 +59,7 @@ PERCENT: Final = " ({percent}%)"
 RESPONSE: Final = N_("response")
 REMISSION: Final = N_("remission")
 MARKS: Final = " — {marks}"
-HEADLINE: Final = "{label}: {score}{change}"
+HEADLINE: Final = N_("{label}: {score}{change}")
 HEADLINE_CHANGE: Final = N_(", baseline {baseline}{marks}")
 
 ITEMS_TITLE: Final = N_("{title} item by item — {alias}, {start} – {end}")
@@ -136,7 +136,7 @@ def generic_section(flow: Flow) -> DigestSection[GenericFacts]:
         return generic_body(flow, found, view)
 
     return DigestSection(
-        heading=flow.title.map(str.upper) if isinstance(flow.title, Translated) else flow.title.upper(),
+        heading=lambda: _(flow.title).upper(),
         reads=tuple(step.id for step in flow.steps),
         facts=facts,
         count=lambda found: len(found.entries),
@@ -271,10 +271,11 @@ def _answer_lines(flow: Flow, answers: Answers, leave_out: frozenset[str]) -> tu
 def step_name(step: Step) -> str:
     """A step as a digest line names it: the first line of its question's last paragraph (a
     questionnaire's items share their stem, "Over the last 2 weeks…", and differ after it),
-    without the item's own number, shortened; in each language the question has."""
+    without the item's own number, shortened; in each language the question has (a catalogue
+    text in the language being read)."""
     if isinstance(step.prompt, Translated):
         return step.prompt.map(_short_name)
-    return _short_name(step.prompt)
+    return _short_name(_(step.prompt))
 
 
 def _short_name(prompt: str) -> str:
@@ -307,7 +308,7 @@ def _plain_value(step: Step, value: Any, answers: Answers | None = None) -> str 
         return practised(seconds, None, stopped) if seconds is not None else None
     if step.kind is AnswerKind.CHOICE and isinstance(value, str):
         option = next((o for o in step_options(step, answers or {}) if o.id == value), None)
-        return option.label if option else _chosen(step, value)
+        return _(option.label) if option else _chosen(step, value)
     if step.kind is AnswerKind.MULTI_CHOICE and isinstance(value, list | tuple):
         labels = [_chosen(step, str(item)) for item in value]
         return compose(_listed, *labels) if labels else None
@@ -325,7 +326,7 @@ def _listed(*labels: str) -> str:
 def _chosen(step: Step, item: str) -> str:
     option = step.option(item)
     if option is not None:
-        return option.label
+        return _(option.label)
     return inline(item.removeprefix("~"))  # the client's own words
 
 
@@ -334,7 +335,7 @@ def _chosen(step: Step, item: str) -> str:
 
 def number(value: float) -> str:
     """A score as written: whole numbers without a point, others to one decimal."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return str(int(value)) if float(value).is_integer() else formatting.decimal(value)
 
 
 def score_text(value: float, band: str | None) -> str:
@@ -352,7 +353,7 @@ def entry_score_line(found: Score) -> str:
     if found.value is None:
         return _unscored(said(found.label), len(found.missing))
     template = SCORE if found.band else SCORE_NO_BAND
-    line = template.format(label=said(found.label), value=number(found.value), band=said(found.band or ""))
+    line = _(template).format(label=said(found.label), value=number(found.value), band=said(found.band or ""))
     return line + "".join(
         DERIVED.format(label=said(d.label), value=number(d.value))
         for d in found.derived
@@ -399,8 +400,8 @@ def summary_lines(measure: MeasureSummary) -> list[str]:
 
 def _signed(value: float, decimals: int | None = None) -> str:
     """'+3', '−8', '±0' (a true minus sign); rounded to ``decimals`` if given."""
-    shown = number(abs(value)) if decimals is None else f"{abs(value):.{decimals}f}"
-    if shown.strip("0.") == "":
+    shown = number(abs(value)) if decimals is None else formatting.decimal(abs(value), decimals)
+    if shown.strip("0.,") == "":
         return f"±{shown}"
     return f"{'+' if value > 0 else '−'}{shown}"
 
@@ -435,7 +436,7 @@ def measure_headline(found: GenericFacts, view: SectionView) -> str | None:
     change = ""
     if measure.baseline is not None and measure.baseline is not measure.latest:
         change = _(HEADLINE_CHANGE).format(baseline=number(measure.baseline.value), marks=_marks(measure))
-    return HEADLINE.format(label=said(measure.label), score=_point_score(measure.latest), change=change)
+    return _(HEADLINE).format(label=said(measure.label), score=_point_score(measure.latest), change=change)
 
 
 # --- item by item, on demand -------------------------------------------------------------------
@@ -491,7 +492,7 @@ def _legend(flow: Flow, scored: frozenset[str]) -> list[str]:
     options = {tuple((o.value, o.label) for o in s.options if o.value is not None) for s in steps}
     if len(options) != 1 or not (shared := options.pop()):
         return []
-    shown = ", ".join(f"{value} = {said(label)}" for value, label in shared)
+    shown = ", ".join(f"{value} = {_(label)}" for value, label in shared)
     return [_(ITEMS_LEGEND).format(options=shown)]
 
 

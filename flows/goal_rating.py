@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from bot.core.i18n import N_, _, ngettext
 from flows.model import AnswerKind, Answers, Flow, Step
 from flows.sections import (
     DigestSection,
@@ -26,7 +27,6 @@ from flows.sections import (
     as_mapping,
     compress,
     inline,
-    plural,
     sparkline,
 )
 
@@ -92,17 +92,13 @@ def journal_detail(answers: Answers) -> str:
 
 # --- the therapist's digest ---------------------------------------------------------------------
 
-HEADING: Final = "GOALS (how close to each, 0–10)"
-NO_GOALS_DIGEST: Final = "No goals written down yet."
-GOAL_LINE: Final = "#{number} {words} · set {set}{reworded}{retired}"
-REWORDED: Final = " · reworded {when}"
-RETIRED: Final = " · retired {when}"
-SERIES: Final = (
-    "  {first} → {latest} ({change}) {spark} · first {first_at}, latest {latest_at} · {count} {ratings}"
-)
-ONE_RATING: Final = "  {latest} · first rated {latest_at}"
-UNRATED: Final = "  Not rated yet."
-TIMES_RATED: Final = "Rated {count} {times} in this period."
+HEADING: Final = N_("GOALS (how close to each, 0–10)")
+NO_GOALS_DIGEST: Final = N_("No goals written down yet.")
+GOAL_LINE: Final = N_("#{number} {words} · set {set}{reworded}{retired}")
+REWORDED: Final = N_(" · reworded {when}")
+RETIRED: Final = N_(" · retired {when}")
+ONE_RATING: Final = N_("  {latest} · first rated {latest_at}")
+UNRATED: Final = N_("  Not rated yet.")
 SPARK_WIDTH: Final = 12
 
 
@@ -126,29 +122,35 @@ def goals_body(summary: GoalsSummary, view: SectionView) -> str:
     for goal in summary.goals:
         day = view.dates.day
         lines.append(
-            GOAL_LINE.format(
+            _(GOAL_LINE).format(
                 number=goal.number,
                 words=inline(goal.text),
                 set=day(goal.set_at.date()),
-                reworded=REWORDED.format(when=day(goal.reworded_at.date())) if goal.reworded_at else "",
-                retired=RETIRED.format(when=day(goal.retired_at.date())) if goal.retired_at else "",
+                reworded=_(REWORDED).format(when=day(goal.reworded_at.date())) if goal.reworded_at else "",
+                retired=_(RETIRED).format(when=day(goal.retired_at.date())) if goal.retired_at else "",
             )
         )
         lines.append(_series_line(goal, view))
     if summary.times_rated:
-        lines.append(
-            TIMES_RATED.format(count=summary.times_rated, times=plural(summary.times_rated, "time", "times"))
+        rated = ngettext(
+            "Rated {count} time in this period.", "Rated {count} times in this period.", summary.times_rated
         )
+        lines.append(rated.format(count=summary.times_rated))
     return "\n".join(lines)
 
 
 def _series_line(goal: SectionGoal, view: SectionView) -> str:
     if not goal.ratings:
-        return UNRATED
+        return _(UNRATED)
     (first_at, first), (latest_at, latest) = goal.ratings[0], goal.ratings[-1]
     if goal.change is None:
-        return ONE_RATING.format(latest=latest, latest_at=view.dates.day(latest_at.date()))
-    return SERIES.format(
+        return _(ONE_RATING).format(latest=latest, latest_at=view.dates.day(latest_at.date()))
+    series = ngettext(
+        "  {first} → {latest} ({change}) {spark} · first {first_at}, latest {latest_at} · {count} rating",
+        "  {first} → {latest} ({change}) {spark} · first {first_at}, latest {latest_at} · {count} ratings",
+        len(goal.ratings),
+    )
+    return series.format(
         first=first,
         latest=latest,
         change=f"{goal.change:+d}",
@@ -156,7 +158,6 @@ def _series_line(goal: SectionGoal, view: SectionView) -> str:
         first_at=view.dates.day(first_at.date()),
         latest_at=view.dates.day(latest_at.date()),
         count=len(goal.ratings),
-        ratings=plural(len(goal.ratings), "rating", "ratings"),
     )
 
 
@@ -172,7 +173,7 @@ DIGEST: Final = DigestSection(
 
 GOAL_RATING: Final = Flow(
     id="goal_rating",
-    title="goal rating",
+    title=N_("goal rating"),
     command="goals",
     description="how close you are to your goals",
     intro=INTRO,

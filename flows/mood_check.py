@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, ngettext
 from flows.common import OBSTACLES
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -28,7 +28,6 @@ from flows.sections import (
     inline,
     mean,
     number,
-    plural,
     sparkline,
     strip_custom,
 )
@@ -90,23 +89,22 @@ def journal_line(answers: Answers) -> str:
 
 # --- the therapist's digest ---------------------------------------------------------------------
 
-HEADING: Final = "MOOD"
-NO_MOOD: Final = "No mood check-ins in this period."
-SPARK: Final = "{spark}  (0–10, oldest first)"
-SPARK_AVERAGED: Final = "{spark}  (0–10, oldest first; each mark averages about {n} check-ins)"
-STATS: Final = "{count} {checkins} · lowest {low} · average {mean} · highest {high}"
-PREVIOUS: Final = "Previous period: average {mean} over {count} {checkins} — {change}."
-HIGHER: Final = "{delta} higher now"
-LOWER: Final = "{delta} lower now"
-SAME: Final = "about the same now"
-NO_PREVIOUS: Final = "No mood check-ins in the previous period to compare with."
-FEELINGS_CHOSEN: Final = "Words chosen most: {feelings}"
-NOTES: Final = "Notes with mood check-ins:"
-NOTE_ITEM: Final = "· {when} · {mood}/10: {note}"
-HEADLINE: Final = "Mood {spark} · average {mean} ({low}–{high}){change}"
-HEADLINE_CHANGE: Final = ", {delta} {direction} than the period before"
-FLAG: Final = "Very low mood: {mood}/10"
-FLAG_SUMMARY: Final = "very low mood"
+HEADING: Final = N_("MOOD")
+NO_MOOD: Final = N_("No mood check-ins in this period.")
+SPARK: Final = N_("{spark}  (0–10, oldest first)")
+STATS: Final = N_("{checkins} · lowest {low} · average {mean} · highest {high}")
+HIGHER: Final = N_("{delta} higher now")
+LOWER: Final = N_("{delta} lower now")
+SAME: Final = N_("about the same now")
+NO_PREVIOUS: Final = N_("No mood check-ins in the previous period to compare with.")
+FEELINGS_CHOSEN: Final = N_("Words chosen most: {feelings}")
+NOTES: Final = N_("Notes with mood check-ins:")
+NOTE_ITEM: Final = N_("· {when} · {mood}/10: {note}")
+HEADLINE: Final = N_("Mood {spark} · average {mean} ({low}–{high}){change}")
+HEADLINE_HIGHER: Final = N_(", {delta} higher than the period before")
+HEADLINE_LOWER: Final = N_(", {delta} lower than the period before")
+FLAG: Final = N_("Very low mood: {mood}/10")
+FLAG_SUMMARY: Final = N_("very low mood")
 
 VERY_LOW_MOOD: Final = 2
 """A mood at or below this (0–10) is flagged."""
@@ -116,11 +114,47 @@ HEADLINE_SPARK_WIDTH: Final = 28
 _FEELING_LABELS: Final = {o.id: o.label for o in FEELINGS}
 
 
+def spark_averaged(n: int) -> str:
+    """The sparkline's legend when each mark averages about ``n`` check-ins."""
+    return ngettext(
+        "{spark}  (0–10, oldest first; each mark averages about {n} check-in)",
+        "{spark}  (0–10, oldest first; each mark averages about {n} check-ins)",
+        n,
+    )
+
+
+def check_ins(count: int) -> str:
+    """'19 check-ins'."""
+    return ngettext("{count} check-in", "{count} check-ins", count).format(count=count)
+
+
+def previous_period(count: int) -> str:
+    """How the period before compares (formatted with ``mean`` and ``change``)."""
+    return ngettext(
+        "Previous period: average {mean} over {count} check-in — {change}.",
+        "Previous period: average {mean} over {count} check-ins — {change}.",
+        count,
+    )
+
+
+def feeling_label(item: str) -> str:
+    """A feeling picked: a listed one's label in the language being read; the client's own word
+    exactly as they wrote it."""
+    label = _FEELING_LABELS.get(item)
+    return _(label) if label is not None else strip_custom(item)
+
+
+def in_a_sentence(label: str) -> str:
+    """A listed feeling's label in lower case, as a line of the digest reads it; anything else
+    (the client's own word) as written."""
+    return label.lower() if label in {_(o.label) for o in FEELINGS} else label
+
+
 @dataclass(frozen=True, slots=True)
 class MoodPoint:
     at: datetime
     mood: int
-    feelings: tuple[str, ...]  # labels
+    feelings: tuple[str, ...]  # labels in the language being read, or the client's own words
     note: str | None
 
 
@@ -145,9 +179,7 @@ def mood_summary(given: SectionInput) -> MoodSummary:
         MoodPoint(
             at=e.at,
             mood=mood,
-            feelings=tuple(
-                _FEELING_LABELS.get(i, strip_custom(i)) for i in as_items(e.answers.get("feelings"))
-            ),
+            feelings=tuple(feeling_label(i) for i in as_items(e.answers.get("feelings"))),
             note=as_text(e.answers.get("note")),
         )
         for e in given.entries
@@ -173,37 +205,42 @@ def _spark_line(mood: MoodSummary) -> str:
     values = [p.mood for p in mood.points]
     spark = sparkline(compress(values, SPARK_WIDTH))
     if len(values) > SPARK_WIDTH:
-        return SPARK_AVERAGED.format(spark=spark, n=round(len(values) / SPARK_WIDTH))
-    return SPARK.format(spark=spark)
+        n = round(len(values) / SPARK_WIDTH)
+        return spark_averaged(n).format(spark=spark, n=n)
+    return _(SPARK).format(spark=spark)
 
 
 def _compared(mood: MoodSummary, view: SectionView) -> list[str]:
     if mood.previous_mean is None or mood.change is None:
-        return [] if view.since_joining else [NO_PREVIOUS]
+        return [] if view.since_joining else [_(NO_PREVIOUS)]
     delta = number(abs(mood.change))
-    change = SAME if delta == "0.0" else (HIGHER if mood.change > 0 else LOWER).format(delta=delta)
-    checkins = plural(mood.previous_count, "check-in", "check-ins")
+    change = (
+        _(SAME)
+        if round(abs(mood.change), 1) == 0
+        else _(HIGHER if mood.change > 0 else LOWER).format(delta=delta)
+    )
     mean_before = number(mood.previous_mean)
-    return [PREVIOUS.format(mean=mean_before, count=mood.previous_count, checkins=checkins, change=change)]
+    return [
+        previous_period(mood.previous_count).format(
+            mean=mean_before, count=mood.previous_count, change=change
+        )
+    ]
 
 
 def mood_body(mood: MoodSummary, view: SectionView) -> str:
-    checkins = plural(mood.count, "check-in", "check-ins")
     lines = [
         _spark_line(mood),
-        STATS.format(
-            count=mood.count, checkins=checkins, low=mood.low, mean=number(mood.mean), high=mood.high
-        ),
+        _(STATS).format(checkins=check_ins(mood.count), low=mood.low, mean=number(mood.mean), high=mood.high),
         *_compared(mood, view),
     ]
     if mood.top_feelings:
-        feelings = ", ".join(f"{label.lower()} ×{n}" for label, n in mood.top_feelings)
-        lines.append(FEELINGS_CHOSEN.format(feelings=feelings))
+        feelings = ", ".join(f"{in_a_sentence(label)} ×{n}" for label, n in mood.top_feelings)
+        lines.append(_(FEELINGS_CHOSEN).format(feelings=feelings))
     noted = [p for p in mood.points if p.note]
     if noted:
-        lines.append(NOTES)
+        lines.append(_(NOTES))
         lines += [
-            NOTE_ITEM.format(when=view.dates.when(p.at), mood=p.mood, note=inline(p.note or ""))
+            _(NOTE_ITEM).format(when=view.dates.when(p.at), mood=p.mood, note=inline(p.note or ""))
             for p in noted
         ]
     return "\n".join(lines)
@@ -214,15 +251,17 @@ def mood_headline(mood: MoodSummary, view: SectionView) -> str | None:
         return None
     change = ""
     if mood.change is not None and round(abs(mood.change), 1) >= 0.1:
-        direction = "higher" if mood.change > 0 else "lower"
-        change = HEADLINE_CHANGE.format(delta=number(abs(mood.change)), direction=direction)
+        higher = mood.change > 0
+        change = _(HEADLINE_HIGHER if higher else HEADLINE_LOWER).format(delta=number(abs(mood.change)))
     spark = sparkline(compress([p.mood for p in mood.points], HEADLINE_SPARK_WIDTH))
-    return HEADLINE.format(spark=spark, mean=number(mood.mean), low=mood.low, high=mood.high, change=change)
+    return _(HEADLINE).format(
+        spark=spark, mean=number(mood.mean), low=mood.low, high=mood.high, change=change
+    )
 
 
 def mood_flags(mood: MoodSummary) -> tuple[SectionFlag, ...]:
     return tuple(
-        SectionFlag(p.at, FLAG.format(mood=p.mood), FLAG_SUMMARY)
+        SectionFlag(p.at, _(FLAG).format(mood=p.mood), _(FLAG_SUMMARY))
         for p in mood.points
         if p.mood <= VERY_LOW_MOOD
     )

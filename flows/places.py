@@ -1,6 +1,6 @@
 """Where something was written, in words a therapist reads: a homework type and its step, or a
-place in the chat ("thought record (hot thought)", "photo caption"). Safety's alerts and the
-digest's flags say it the same way."""
+place in the chat ("thought record (hot thought)", "photo caption"); and what kind of risk
+language it was. Safety's alerts and the digest's flags say it the same way."""
 
 from __future__ import annotations
 
@@ -21,6 +21,34 @@ PLACES: Final = {
 }
 
 
+RISK_CATEGORIES: Final = {
+    "intent_or_plan": N_("intent or plan"),
+    "suicidal_thoughts": N_("suicidal thoughts"),
+    "self_harm": N_("self-harm"),
+    "harmed_by_others": N_("harmed by others"),
+    "harm_to_others": N_("harm to others"),
+    "goodbye": N_("goodbye"),
+    "hopelessness": N_("hopelessness"),
+}
+"""The risk phrase list's categories, as safety's alert and the digest's flag name them."""
+
+STEPS: Final = {
+    "situation": N_("situation"),
+    "hot_thought": N_("hot thought"),
+    "evidence_for": N_("evidence for"),
+    "evidence_against": N_("evidence against"),
+    "balanced_thought": N_("balanced thought"),
+    "emotions": N_("feelings"),
+    "feelings": N_("feelings"),
+    "note": N_("note"),
+    "urge": N_("urge"),
+    "obstacles": N_("what got in the way"),
+    "other": N_("other reason"),
+}
+"""The steps of the built-in homework where a client writes their own words, as a place names
+them (any other step by its id, in words)."""
+
+
 def flow_title(flow_id: str, flows: Iterable[Flow] = (*FLOWS, *SIDE_FLOWS)) -> str:
     """What a homework type is called ("mood check"), also for one retired since, in the
     language being read."""
@@ -32,5 +60,16 @@ def describe_where(where: str | None) -> str:
     """'thought_record.hot_thought' → 'thought record (hot thought)'; 'note' → 'note'."""
     head, *rest = re.split(r"[./:]", where or "", maxsplit=1)
     place = (_(PLACES[head]) if head in PLACES else flow_title(head)) if head else _(PLACES["message"])
-    detail = rest[0].replace("_", " ").strip() if rest else ""
+    detail = _step_name(rest[0]) if rest else ""
     return f"{place} ({detail})" if detail else place
+
+
+def _step_name(step_id: str) -> str:
+    known = STEPS.get(step_id)
+    return _(known) if known is not None else step_id.replace("_", " ").strip()
+
+
+def describe_category(category: str) -> str:
+    """'suicidal_thoughts' → 'suicidal thoughts', in the language being read."""
+    known = RISK_CATEGORIES.get(category)
+    return _(known) if known is not None else category.replace("_", " ")

@@ -20,18 +20,24 @@ from datetime import date, datetime
 from typing import Any, Final, Generic, TypeVar
 
 from bot.core import formatting
+from bot.core.i18n import N_, _, ngettext
 from flows.model import CUSTOM_PREFIX
 from flows.scoring import Band
 
 F = TypeVar("F")
 S = TypeVar("S")
 
-NONE_THIS_PERIOD: Final = "None in this period."
+NONE_THIS_PERIOD: Final = N_("None in this period.")
 NOT_ANSWERED: Final = "–"
-UNFINISHED_MARK: Final = " (unfinished)"
-NOTE_LINE: Final = "  Note: {note}"
-STOPPED_AFTER: Final = "stopped after {stayed} of {planned}"
-STOPPED_EARLY: Final = "stopped after {stayed}"
+UNFINISHED_MARK: Final = N_(" (unfinished)")
+NOTE_LINE: Final = N_("  Note: {note}")
+STOPPED_AFTER: Final = N_("stopped after {stayed} of {planned}")
+STOPPED_EARLY: Final = N_("stopped after {stayed}")
+SECONDS: Final = N_("{seconds} s")
+# TRANSLATORS: the client's own words quoted, with the quotation marks your language uses.
+QUOTED: Final = N_("“{text}”")
+MINUTES: Final = N_("{minutes} min")
+MINUTES_AND_SECONDS: Final = N_("{minutes} min {seconds} s")
 _BARS: Final = "▁▂▃▄▅▆▇█"
 
 
@@ -195,9 +201,15 @@ def _no_flags(facts: Any) -> tuple[SectionFlag, ...]:
 
 @dataclass(frozen=True, slots=True)
 class DigestSection(Generic[F]):
-    """A homework type's section of the digest: pure functions from its entries to words."""
+    """A homework type's section of the digest: pure functions from its entries to words.
 
-    heading: str
+    Its words are shown in the language being read (the therapist's): ``heading``, ``empty`` and
+    ``counted`` are English source texts the renderer passes through ``_``/``ngettext`` (mark
+    them with ``N_``), or, for texts that are not in the catalogue (a homework file's own, per
+    language), functions called as the digest is rendered; ``body``, ``headline`` and ``flags``
+    word themselves, inside the same ``reading`` block."""
+
+    heading: str | Callable[[], str]
     reads: tuple[str, ...]
     """The step ids the functions read; every one is a step of the flow (a test checks)."""
     facts: Callable[[SectionInput], F]
@@ -205,16 +217,35 @@ class DigestSection(Generic[F]):
     """How many entries the facts are about (none: the section shows only if assigned)."""
     body: Callable[[F, SectionView], str]
     """The lines under the heading, when ``count`` is not 0."""
-    empty: str = NONE_THIS_PERIOD
+    empty: str | Callable[[], str] = NONE_THIS_PERIOD
     """Under the heading when the homework is assigned and nothing was done."""
-    counted: tuple[str, str] | None = None
-    """How the caption counts entries ("thought record", "thought records"), if it does."""
+    counted: tuple[str, str] | Callable[[int], str] | None = None
+    """How the caption counts entries, if it does: a singular and a plural for ``ngettext``
+    ("{count} thought record", "{count} thought records"; a text without ``{count}`` is put
+    after the number), or a function of the count."""
     headline: Callable[[F, SectionView], str | None] | None = None
     """A line of its own in the caption (the mood's), if any."""
     flags: Callable[[F], tuple[SectionFlag, ...]] = _no_flags
     chart: Callable[[F], ChartSeries | None] | None = None
     score_chart: Callable[[F], ScoreSeries | None] | None = None
     """A scored measure's series for its own chart (sent when it has two scores or more)."""
+
+    def shown_heading(self) -> str:
+        """The heading in the language being read."""
+        return self.heading() if callable(self.heading) else _(self.heading)
+
+    def shown_empty(self) -> str:
+        """What stands under the heading when nothing was done, in the language being read."""
+        return self.empty() if callable(self.empty) else _(self.empty)
+
+    def shown_count(self, count: int) -> str | None:
+        """'3 thought records' in the language being read; None when the caption does not count."""
+        if self.counted is None:
+            return None
+        if callable(self.counted):
+            return self.counted(count)
+        text = ngettext(*self.counted, count)
+        return text.format(count=count) if "{count}" in text else f"{count} {text}"
 
     def read(self, entries: Iterable[SectionEntry]) -> tuple[SectionEntry, ...]:
         """The entries with their answers narrowed to what this section declares it reads."""
@@ -285,8 +316,9 @@ def rated_sessions(
 
 
 def inline(text: str) -> str:
-    """The client's words in quotes, on one line (line breaks become spaces)."""
-    return f"“{' '.join(text.split())}”"
+    """The client's words in quotes, on one line (line breaks become spaces); the quotation
+    marks are the language being read's („…“ in German)."""
+    return _(QUOTED).format(text=" ".join(text.split()))
 
 
 def block(text: str) -> str:
@@ -296,7 +328,8 @@ def block(text: str) -> str:
 
 
 def number(value: float | None) -> str:
-    return NOT_ANSWERED if value is None else f"{value:.1f}"
+    """An average to one decimal, as the language being read writes it ('4.4', '4,4')."""
+    return NOT_ANSWERED if value is None else formatting.decimal(value)
 
 
 def or_dash(value: int | None) -> str:
@@ -304,15 +337,18 @@ def or_dash(value: int | None) -> str:
 
 
 def plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
+    """``one`` or ``many`` (English source texts) by ``n``, in the language being read."""
+    return ngettext(one, many, n)
 
 
 def duration(seconds: int) -> str:
-    """'45 s', '3 min', '1 min 15 s'."""
+    """'45 s', '3 min', '1 min 15 s' (in the language being read)."""
     minutes, rest = divmod(seconds, 60)
     if not minutes:
-        return f"{rest} s"
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+        return _(SECONDS).format(seconds=rest)
+    if rest:
+        return _(MINUTES_AND_SECONDS).format(minutes=minutes, seconds=rest)
+    return _(MINUTES).format(minutes=minutes)
 
 
 def practised(seconds: int, planned_minutes: int | None, stopped_early: bool) -> str:
@@ -321,8 +357,8 @@ def practised(seconds: int, planned_minutes: int | None, stopped_early: bool) ->
     if not stopped_early:
         return stayed
     if planned_minutes is None:
-        return STOPPED_EARLY.format(stayed=stayed)
-    return STOPPED_AFTER.format(stayed=stayed, planned=duration(planned_minutes * 60))
+        return _(STOPPED_EARLY).format(stayed=stayed)
+    return _(STOPPED_AFTER).format(stayed=stayed, planned=duration(planned_minutes * 60))
 
 
 def sparkline(values: Iterable[float]) -> str:

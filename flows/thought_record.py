@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, ngettext
 from flows.common import OBSTACLES
 from flows.model import AnswerKind, Answers, Flow, Option, Step, item_label
 from flows.sections import (
@@ -197,22 +197,21 @@ def journal_detail(answers: Answers) -> str:
 
 # --- the therapist's digest ---------------------------------------------------------------------
 
-HEADING: Final = "THOUGHT RECORDS"
-COUNT: Final = "{count} in this period, each in full."
-WHEN: Final = "{when}"
-UNFINISHED: Final = "{when} (unfinished: stopped part-way)"
+HEADING: Final = N_("THOUGHT RECORDS")
+UNFINISHED: Final = N_("{when} (unfinished: stopped part-way)")
 FIELDS: Final = {
-    "situation": "Situation",
-    "feelings": "Feelings (before → after)",
-    "hot_thought": "Hot thought",
-    "traps": "Thinking traps",
-    "evidence_for": "Evidence for",
-    "evidence_against": "Evidence against",
-    "balanced_thought": "Balanced thought",
-    "belief": "Belief",
-    "obstacles": "How it went",
+    "situation": N_("Situation"),
+    "feelings": N_("Feelings (before → after)"),
+    "hot_thought": N_("Hot thought"),
+    "traps": N_("Thinking traps"),
+    "evidence_for": N_("Evidence for"),
+    "evidence_against": N_("Evidence against"),
+    "balanced_thought": N_("Balanced thought"),
+    "belief": N_("Belief"),
+    "obstacles": N_("How it went"),
 }
-BELIEF: Final = "{before} in the hot thought → {after} in the balanced thought"
+FIELD: Final = N_("{field}: {value}")
+BELIEF: Final = N_("{before} in the hot thought → {after} in the balanced thought")
 _TRAP_LABELS: Final = {o.id: o.label for o in TRAP_OPTIONS}
 
 
@@ -260,7 +259,10 @@ def _record(entry: SectionEntry) -> ThoughtRecordFacts | None:
         emotions=emotions,
         hot_thought=as_text(answers.get("hot_thought")),
         belief_before=as_int(answers.get("belief_before"), 0, 100),
-        traps=tuple(_TRAP_LABELS.get(t, strip_custom(t)) for t in as_items(answers.get("traps"))),
+        traps=tuple(
+            _(_TRAP_LABELS[t]) if t in _TRAP_LABELS else strip_custom(t)
+            for t in as_items(answers.get("traps"))
+        ),
         evidence_for=as_text(answers.get("evidence_for")),
         evidence_against=as_text(answers.get("evidence_against")),
         balanced_thought=as_text(answers.get("balanced_thought")),
@@ -277,13 +279,14 @@ def records(given: SectionInput) -> tuple[ThoughtRecordFacts, ...]:
 
 
 def _record_text(record: ThoughtRecordFacts, view: SectionView) -> str:
-    head = (WHEN if record.finished else UNFINISHED).format(when=view.dates.when(record.at))
+    when = view.dates.when(record.at)
+    head = when if record.finished else _(UNFINISHED).format(when=when)
     feelings = "; ".join(
-        f"{e.label.lower()} {or_dash(e.before)} → {or_dash(e.after)}" for e in record.emotions
+        f"{_in_a_sentence(e.label)} {or_dash(e.before)} → {or_dash(e.after)}" for e in record.emotions
     )
     belief = None
     if record.belief_before is not None or record.belief_balanced is not None:
-        belief = BELIEF.format(before=or_dash(record.belief_before), after=or_dash(record.belief_balanced))
+        belief = _(BELIEF).format(before=or_dash(record.belief_before), after=or_dash(record.belief_balanced))
     fields = {
         "situation": record.situation,
         "feelings": feelings or None,
@@ -295,11 +298,25 @@ def _record_text(record: ThoughtRecordFacts, view: SectionView) -> str:
         "belief": belief,
         "obstacles": record.obstacles,
     }
-    return "\n".join([head, *(f"{FIELDS[key]}: {block(value)}" for key, value in fields.items() if value)])
+    lines = [
+        _(FIELD).format(field=_(FIELDS[key]), value=block(value)) for key, value in fields.items() if value
+    ]
+    return "\n".join([head, *lines])
+
+
+def _in_a_sentence(label: str) -> str:
+    """A listed feeling's label in lower case; anything else (the client's own word) as written."""
+    return label.lower() if label in {_(o.label) for o in EMOTION_OPTIONS} else label
 
 
 def records_body(found: tuple[ThoughtRecordFacts, ...], view: SectionView) -> str:
-    return "\n\n".join([COUNT.format(count=len(found)), *(_record_text(r, view) for r in found)])
+    count = ngettext("{count} in this period, in full.", "{count} in this period, each in full.", len(found))
+    return "\n\n".join([count.format(count=len(found)), *(_record_text(r, view) for r in found)])
+
+
+def counted(count: int) -> str:
+    """'3 thought records', as the digest's caption counts them."""
+    return ngettext("{count} thought record", "{count} thought records", count).format(count=count)
 
 
 DIGEST: Final = DigestSection(
@@ -308,7 +325,7 @@ DIGEST: Final = DigestSection(
     facts=records,
     count=len,
     body=records_body,
-    counted=("thought record", "thought records"),
+    counted=counted,
 )
 
 

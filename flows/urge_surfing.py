@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, ngettext
 from flows.common import OBSTACLES, chosen_minutes, timed_length
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.sections import (
@@ -31,7 +31,6 @@ from flows.sections import (
     inline,
     number,
     or_dash,
-    plural,
     practised,
     rated_sessions,
 )
@@ -162,14 +161,14 @@ def journal_line(answers: Answers) -> str:
 
 # --- the therapist's digest ---------------------------------------------------------------------
 
-HEADING: Final = "URGE SURFING"
-DIGEST_SUMMARY: Final = "{count} {times}"
-DIGEST_INTENSITY: Final = "intensity on average {before} → {after} (0–10)"
-DIGEST_ACTED: Final = "acted on the urge: no {no}, partly {partly}, yes {yes}"
+HEADING: Final = N_("URGE SURFING")
+DIGEST_INTENSITY: Final = N_("intensity on average {before} → {after} (0–10)")
+DIGEST_ACTED: Final = N_("acted on the urge: no {no}, partly {partly}, yes {yes}")
 SESSION_LINE: Final = "· {when} — {parts}"
-SESSION_INTENSITY: Final = "intensity {before} → {after}"
-SESSION_ACTED: Final = "acted on it: {acted}"
+SESSION_INTENSITY: Final = N_("intensity {before} → {after}")
+SESSION_ACTED: Final = N_("acted on it: {acted}")
 ACTED_ANSWERS: Final = tuple(option.id for option in ACTED)
+_ACTED_LABELS: Final = {option.id: option.label for option in ACTED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,26 +223,26 @@ def _surf_lines(surf: UrgeSurf, view: SectionView) -> list[str]:
     parts = [inline(surf.urge)] if surf.urge else []
     if surf.intensity_before is not None or surf.intensity_after is not None:
         before, after = or_dash(surf.intensity_before), or_dash(surf.intensity_after)
-        parts.append(SESSION_INTENSITY.format(before=before, after=after))
+        parts.append(_(SESSION_INTENSITY).format(before=before, after=after))
     if surf.seconds is not None:
         parts.append(practised(surf.seconds, surf.planned_minutes, surf.stopped_early))
     if surf.acted:
-        parts.append(SESSION_ACTED.format(acted=surf.acted))
+        parts.append(_(SESSION_ACTED).format(acted=_(_ACTED_LABELS[surf.acted]).lower()))
     line = SESSION_LINE.format(when=view.dates.when(surf.at), parts=" · ".join(parts) or NOT_ANSWERED)
-    lines = [line + ("" if surf.finished else UNFINISHED_MARK)]
+    lines = [line + ("" if surf.finished else _(UNFINISHED_MARK))]
     if surf.note:
-        lines.append(NOTE_LINE.format(note=inline(surf.note)))
+        lines.append(_(NOTE_LINE).format(note=inline(surf.note)))
     return lines
 
 
 def urge_body(urges: UrgeSummary, view: SectionView) -> str:
-    summary = [DIGEST_SUMMARY.format(count=urges.count, times=plural(urges.count, "time", "times"))]
+    summary = [ngettext("{count} time", "{count} times", urges.count).format(count=urges.count)]
     if urges.mean_before is not None and urges.mean_after is not None:
         before, after = number(urges.mean_before), number(urges.mean_after)
-        summary.append(DIGEST_INTENSITY.format(before=before, after=after))
+        summary.append(_(DIGEST_INTENSITY).format(before=before, after=after))
     acted = dict(urges.acted)
     if any(acted.values()):
-        summary.append(DIGEST_ACTED.format(no=acted["no"], partly=acted["partly"], yes=acted["yes"]))
+        summary.append(_(DIGEST_ACTED).format(no=acted["no"], partly=acted["partly"], yes=acted["yes"]))
     lines = [" · ".join(summary)]
     for surf in urges.sessions:
         lines += _surf_lines(surf, view)
@@ -256,7 +255,7 @@ DIGEST: Final = DigestSection(
     facts=urge_summary,
     count=lambda urges: urges.count,
     body=urge_body,
-    counted=("urge surfed", "urges surfed"),
+    counted=lambda n: ngettext("{count} urge surfed", "{count} urges surfed", n).format(count=n),
 )
 
 

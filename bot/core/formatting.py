@@ -11,16 +11,26 @@ from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 
 from babel.dates import format_date, format_skeleton, format_timedelta, get_day_names, get_month_names
+from babel.numbers import format_decimal
 
 from bot.core.i18n import current
 
 _PATTERNS: Final[dict[str, dict[str, str]]] = {
-    "en": {"day": "EEE d MMM", "day_year": "EEE d MMM y", "long_day": "EEEE d MMMM", "at": "{day} {time}"},
+    "en": {
+        "day": "EEE d MMM",
+        "day_year": "EEE d MMM y",
+        "long_day": "EEEE d MMMM",
+        "at": "{day} {time}",
+        "date": "d MMM",
+        "date_year": "d MMM y",
+    },
     "de": {
         "day": "EEE, d. MMM",
         "day_year": "EEE, d. MMM y",
         "long_day": "EEEE, d. MMMM",
         "at": "{day}, {time}",
+        "date": "d. MMM",
+        "date_year": "d. MMM y",
     },
 }
 """Date patterns (CLDR syntax) per language where Babel's defaults read less naturally in a chat."""
@@ -38,6 +48,16 @@ def day(value: date, *, year: bool = False) -> str:
     if patterns is None:
         return format_skeleton("yMMMEd" if year else "MMMEd", value, locale=language)
     return format_date(value, patterns["day_year" if year else "day"], locale=language)
+
+
+def date_only(value: date, *, year: bool = False) -> str:
+    """'4 Mar' (with ``year``: '4 Mar 2026') — a date without its weekday, as a chart's axis
+    and title read it."""
+    language = current()
+    patterns = _PATTERNS.get(language)
+    if patterns is None:
+        return format_skeleton("yMMMd" if year else "MMMd", value, locale=language)
+    return format_date(value, patterns["date_year" if year else "date"], locale=language)
 
 
 def long_day(value: date) -> str:
@@ -66,6 +86,12 @@ def month_name(month: int, *, width: Literal["abbreviated", "wide"] = "abbreviat
 def duration(span: timedelta) -> str:
     """'3 days', '5 minutes' — a rounded span in words, in the language being read."""
     return format_timedelta(span, locale=current())
+
+
+def decimal(value: float, places: int = 1) -> str:
+    """'4.4' in English, '4,4' in German: a figure with exactly ``places`` decimals."""
+    pattern = "0." + "0" * places if places else "0"
+    return format_decimal(value, format=pattern, locale=current())
 
 
 def minutes_and_seconds(seconds: float) -> str:

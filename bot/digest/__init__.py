@@ -9,7 +9,9 @@ May import: ``bot.core``, ``flows``, ``storage``, ``bot.chat``; matplotlib only 
 ``chart``'s drawing functions. Build, render, chart and inputs never import ``storage`` or a
 transport: the delivery maps stored rows onto the inputs and queues the result.
 
-Nothing here logs, and nothing here reads a clock: the same request always gives the same digest.
+Nothing here logs, and nothing here reads a clock: the same request in the same language always
+gives the same digest. A therapist's digest is built, rendered and its charts worded inside
+``reading(therapist's language)`` (the delivery does it); the client's own words stay as written.
 """
 
 from bot.digest.build import (

@@ -6,7 +6,10 @@ reads, no I/O, no logging: the same request always gives an equal digest. Answer
 key or hold an unexpected type (older rows, a flow left early): such a value is treated as not
 answered, never as an error. What a homework type shows is declared beside it (its
 ``DigestSection``); this module reads the registry and never spells a step id itself. Wording
-lives in ``render`` and in the sections; this module decides what is true.
+lives in ``render`` and in the sections; this module decides what is true, and names what the
+client chose from a list (a skip reason, a feeling) in the language being read: build and render
+a therapist's digest inside ``reading(therapist's language)``. The client's own words are kept
+exactly as they wrote them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Final
 
+from bot.core.i18n import _
 from bot.core.timezones import zone_from_name
 from bot.digest.inputs import (
     ENTRY_COMPLETED,
@@ -500,9 +504,15 @@ def _occurrence(prompt: PromptInput, by_id: Mapping[int, EntryInput], period: _P
         return Occurrence(at, OccurrenceStatus.DONE, done_at=done_at)
     if status is OccurrenceStatus.SKIPPED:
         reason = as_text(prompt.skip_reason)
-        label = _REASON_LABELS.get(reason, reason) if reason is not None else None
+        label = _skip_reason_label(reason) if reason is not None else None
         return Occurrence(at, status, skip_reason=label, skip_note=as_text(prompt.skip_note))
     return Occurrence(at, status)
+
+
+def _skip_reason_label(reason: str) -> str:
+    """A reason chosen from the list, in the language being read (another stored as written)."""
+    label = _REASON_LABELS.get(reason)
+    return _(label) if label is not None else reason
 
 
 # --- reading stored values defensively ---------------------------------------------------------

@@ -18,10 +18,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.chat.therapists import therapist_chats
 from bot.chat.turn import Recipient, note
 from bot.core.clock import Clock
+from bot.core.i18n import _, reading
 from bot.core.local_time import next_in_series
 from bot.core.logs import describe_error
 from bot.core.messages import Attachment, Outgoing, Reroute, TextLimit, split_text, utf16_length
@@ -54,6 +56,9 @@ from flows import FLOWS, Flow
 from storage import ON_DEMAND, Database, EntryRow, PersonRow, SessionRow, Transaction
 from storage.goals import GoalAction
 
+if TYPE_CHECKING:
+    from bot.digest.chart import ChartFacts
+
 log = logging.getLogger(__name__)
 
 ITEM_ALERT = "item_alert"
@@ -74,6 +79,8 @@ class _Gathered:
     therapist_zone: str
     lead_minutes: int
     fallback: Recipient | None = None
+    language: str | None = None
+    """The therapist's language: the digest is built, worded and drawn in it."""
 
 
 PART_LIMIT = TextLimit(4096, utf16_length)
@@ -87,7 +94,8 @@ def compose(
     """The messages of one digest: the text (or a summary and the text as a document when it
     would take more than a few messages), the mood chart and each measure's chart (``(label,
     png)``). The text is split by the one splitter (``split_text``), each part its own queued
-    message, so a retry never repeats a part."""
+    message, so a retry never repeats a part. Worded in the language being read: call it inside
+    ``reading(therapist's language)``, as the digest was built."""
     parts = split_text(render_text(digest), PART_LIMIT)
     if len(parts) <= MAX_TEXT_PARTS:
         messages = [note(part) for part in parts]
@@ -96,10 +104,10 @@ def compose(
         messages = [note(render_summary(digest))]
         document = Attachment("document", document_filename(digest), render_document(digest))
     if chart is not None:
-        caption = CHART_CAPTION.format(alias=digest.alias)
+        caption = _(CHART_CAPTION).format(alias=digest.alias)
         messages.append(Outgoing(text=caption, attachment=Attachment("photo", "mood.png", chart)))
     for index, (label, png) in enumerate(score_charts, start=1):
-        caption = SCORE_CHART_CAPTION.format(label=label, alias=digest.alias, bands=_bands(digest, label))
+        caption = _(SCORE_CHART_CAPTION).format(label=label, alias=digest.alias, bands=_bands(digest, label))
         messages.append(Outgoing(text=caption, attachment=Attachment("photo", f"scores-{index}.png", png)))
     if document is not None:
         messages.append(Outgoing(text=None, attachment=document))
@@ -112,14 +120,25 @@ def _bands(digest: Digest, label: str) -> str:
     if series is None or not series.bands:
         return ""
     bands = sorted(series.bands, key=lambda band: band.low)
-    return SCORE_CHART_BANDS.format(bands=BANDS_JOINED.join(band.with_range for band in bands))
+    return _(SCORE_CHART_BANDS).format(bands=BANDS_JOINED.join(band.with_range for band in bands))
 
 
-def _charts(digest: Digest) -> tuple[bytes | None, list[tuple[str, bytes]]]:
-    """The mood chart and each measure's chart (two scores or more), drawn in one go."""
+def _charts(digest: Digest | ChartFacts) -> tuple[bytes | None, list[tuple[str, bytes]]]:
+    """The mood chart and each measure's chart (two scores or more), drawn in one go (a digest's
+    worded in the language being read)."""
     from bot.digest.chart import ChartFacts, charts_png  # matplotlib: imported when first needed
 
-    return charts_png(ChartFacts.of(digest))
+    return charts_png(digest if isinstance(digest, ChartFacts) else ChartFacts.of(digest))
+
+
+def _chart_facts(digest: Digest) -> ChartFacts | None:
+    """What the digest's charts are drawn from, worded in the language being read; None when it
+    has none."""
+    if digest.chart is None and not digest.score_charts:
+        return None
+    from bot.digest.chart import ChartFacts  # (its module loads matplotlib only to draw)
+
+    return ChartFacts.of(digest)
 
 
 def _spawned_pool(processes: int) -> Executor:
@@ -153,23 +172,24 @@ class DigestDelivery:
             pool, self._pool = self._pool, None
             await asyncio.to_thread(pool.shutdown)
 
-    async def _draw(self, digest: Digest) -> tuple[bytes | None, list[tuple[str, bytes]]]:
+    async def _draw(self, digest: Digest | ChartFacts) -> tuple[bytes | None, list[tuple[str, bytes]]]:
         """The charts, off the event loop: in the chart processes if there are any (should they
-        break, in a thread from then on), else in a worker thread (~100 ms each)."""
-        if self._chart_processes <= 0:
-            return await asyncio.to_thread(_charts, digest)
+        break, in a thread from then on), else in a worker thread (~100 ms each). Their words
+        travel with them, already in the therapist's language (a digest's are worded here, in
+        the language being read): no language crosses to the drawing process."""
         from bot.digest.chart import ChartFacts, charts_png
 
+        facts = digest if isinstance(digest, ChartFacts) else ChartFacts.of(digest)
+        if self._chart_processes <= 0:
+            return await asyncio.to_thread(charts_png, facts)
         if self._pool is None:
             self._pool = _spawned_pool(self._chart_processes)
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._pool, charts_png, ChartFacts.of(digest)
-            )
+            return await asyncio.get_running_loop().run_in_executor(self._pool, charts_png, facts)
         except BrokenProcessPool:
             log.error("the chart processes stopped; drawing charts in a thread from now on")
             self._chart_processes = 0
-            return await asyncio.to_thread(_charts, digest)
+            return await asyncio.to_thread(charts_png, facts)
 
     async def tick(self, limit: int = 50) -> int:
         """Queue every digest due now; returns how many messages that queued."""
@@ -197,26 +217,8 @@ class DigestDelivery:
             gathered = await self._gather(tx, session_id, now)
         if gathered is None:
             return 0
-        digest = build_digest(gathered.request, self._flows)
-        chart: bytes | None = None
-        score_charts: list[tuple[str, bytes]] = []
-        if self._charts and (digest.chart is not None or digest.score_charts):
-            chart, score_charts = await self._draw(digest)
-        messages = compose(digest, chart, score_charts)
+        messages = await self._messages(gathered)
         session = gathered.session
-        if gathered.fallback is not None:  # a linked chat: should it refuse, the private chat
-            fallback = gathered.fallback
-            messages = [
-                replace(
-                    m,
-                    reroute=Reroute(
-                        fallback.chat_id,
-                        fallback.person_id,
-                        DIGEST_CHAT_UNREACHABLE if i == 0 else None,
-                    ),
-                )
-                for i, m in enumerate(messages)
-            ]
         async with self._db.transaction() as tx:
             if not await tx.sessions.mark_digest_sent(session.id, now):
                 return 0  # cancelled (or sent) meanwhile
@@ -245,6 +247,27 @@ class DigestDelivery:
             session.therapist_id,
         )
         return len(messages)
+
+    async def _messages(self, gathered: _Gathered) -> list[Outgoing]:
+        """The digest's messages, built, worded and drawn in the therapist's language."""
+        with reading(gathered.language):
+            digest = build_digest(gathered.request, self._flows)
+            facts = _chart_facts(digest) if self._charts else None
+        chart, score_charts = await self._draw(facts) if facts is not None else (None, [])
+        with reading(gathered.language):
+            messages = compose(digest, chart, score_charts)
+            if gathered.fallback is None:
+                return messages
+            fallback = gathered.fallback  # a linked chat: should it refuse, the private chat
+            return [
+                replace(
+                    m,
+                    reroute=Reroute(
+                        fallback.chat_id, fallback.person_id, _(DIGEST_CHAT_UNREACHABLE) if i == 0 else None
+                    ),
+                )
+                for i, m in enumerate(messages)
+            ]
 
     async def _passed(self, tx: Transaction, session: SessionRow, now: datetime) -> None:
         """The session began before its digest could go (the bot was down): a digest now would
@@ -285,7 +308,15 @@ class DigestDelivery:
         if chats is None:
             return None
         chat, fallback = chats
-        return _Gathered(session, request, chat, therapist_person.timezone, therapist.lead_minutes, fallback)
+        return _Gathered(
+            session,
+            request,
+            chat,
+            therapist_person.timezone,
+            therapist.lead_minutes,
+            fallback,
+            therapist_person.language,
+        )
 
 
 async def _request(

@@ -6,6 +6,10 @@ its flow (``DigestSection``). The text is plain (send it without a parse mode): 
 words are quoted as they wrote them, with no markup to escape. The client is named by their
 alias only; dates and times are the client's local ones, as the header says.
 
+Everything is worded in the language being read: render (and build) a therapist's digest inside
+``reading(therapist's language)``. The texts here are English sources marked with ``N_`` and
+shown with ``_``/``ngettext``; the client's own words are never passed through them.
+
 Too long for a few messages? Send :func:`render_summary` as the caption of
 :func:`render_document` (with :func:`document_filename`); splitting into messages is
 ``bot.core.messages.split_text``'s.
@@ -21,6 +25,7 @@ from typing import Final
 
 from bot.core import formatting
 from bot.core.formatting import weekday_name
+from bot.core.i18n import N_, _, ngettext
 from bot.core.messages import utf16_length
 from bot.core.plan_text import describe_plan_days, describe_weekdays
 from bot.digest.build import (
@@ -35,93 +40,110 @@ from bot.digest.build import (
     PlanLine,
     SectionFacts,
 )
-from flows.places import describe_where
+from flows.places import describe_category, describe_where
 from flows.sections import (
     NOT_ANSWERED,
     Dates,
     SectionView,
     inline,
-    plural,
 )
 
 CAPTION_LIMIT: Final = 1024
 
 # --- what the therapist reads ---------------------------------------------------------------
 
-TITLE: Final = "Pre-session digest: {alias}"
-SESSION: Final = "Session {when} · times are {alias}'s local time ({zone})"
-COVERING_SINCE_SESSION: Final = "Covering {start} – {end}, since the last session."
-COVERING_SINCE_JOINING: Final = "Covering {start} – {end}, since {alias} joined."
+TITLE: Final = N_("Pre-session digest: {alias}")
+SESSION: Final = N_("Session {when} · times are {alias}'s local time ({zone})")
+COVERING_SINCE_SESSION: Final = N_("Covering {start} – {end}, since the last session.")
+COVERING_SINCE_JOINING: Final = N_("Covering {start} – {end}, since {alias} joined.")
 
-FLAGS_HEADING: Final = "WORTH A LOOK FIRST"
-HOMEWORK_HEADING: Final = "HOMEWORK"
-OBSTACLES_HEADING: Final = "WHAT GOT IN THE WAY"
-NOTES_HEADING: Final = "NOTES {alias} ASKED TO BRING"
+FLAGS_HEADING: Final = N_("WORTH A LOOK FIRST")
+HOMEWORK_HEADING: Final = N_("HOMEWORK")
+OBSTACLES_HEADING: Final = N_("WHAT GOT IN THE WAY")
+NOTES_HEADING: Final = N_("NOTES {alias} ASKED TO BRING")
 
 FLAG_MARK: Final = "⚑"
-FLAG_RISK: Final = "{mark} Risk language recognised{category}: {where} · {when}"
+FLAG_RISK: Final = N_("{mark} Risk language recognised{category}: {where} · {when}")
 FLAG_RISK_CATEGORY: Final = " ({category})"
-FLAG_RISK_ANSWERS: Final = " · when asked: {answers}"
-FLAG_ITEM: Final = "{mark} Item alert: {where} answered “{answer}” · {when}"
-HIGH_RISK: Final = (
+FLAG_RISK_ANSWERS: Final = N_(" · when asked: {answers}")
+FLAG_ITEM: Final = N_("{mark} Item alert: {where} answered “{answer}” · {when}")
+HIGH_RISK: Final = N_(
     "⚠ HIGH-RISK FLAG — {alias}: {reason} in {where}, {when}{more}. Please follow up; "
     "/ack {alias} clears the flag."
 )
-HIGH_RISK_MORE: Final = " (open since {since}, {n} in all)"
-HIGH_RISK_REASONS: Final = {"item_alert": "item alert", "risk_language": "risk language"}
-SUMMARY_HIGH_RISK: Final = "⚠ HIGH-RISK FLAG — {reason}, {when}: /ack {alias} once you've followed up"
-RISK_ANSWERS: Final = {"safe": "safe", "not_safe": "NOT safe"}
-FLAG_UNREACHABLE: Final = (
+HIGH_RISK_MORE: Final = N_(" (open since {since}, {n} in all)")
+HIGH_RISK_REASONS: Final = {"item_alert": N_("item alert"), "risk_language": N_("risk language")}
+SUMMARY_HIGH_RISK: Final = N_("⚠ HIGH-RISK FLAG — {reason}, {when}: /ack {alias} once you've followed up")
+RISK_ANSWERS: Final = {"safe": N_("safe"), "not_safe": N_("NOT safe")}
+FLAG_UNREACHABLE: Final = N_(
     "{mark} Unreachable since {when}: messages to {alias} can't be delivered (perhaps the bot was "
     "blocked), so prompts are paused until they write again."
 )
 FLAG_HOMEWORK: Final = "{mark} {text} · {when}"
-"""Where risk language can be recognised besides homework answers."""
 
-NO_HOMEWORK: Final = "No homework was planned or done in this period."
-PLAN: Final = "{title} · {times} {days}"
-PLAN_NONE: Final = "{title} · not scheduled"
-PLAN_WHY: Final = "Why this homework: {rationale}"
-CONFIDENCE: Final = "{alias}'s confidence: {confidence}/10"
-CONFIDENCE_LOW: Final = "{alias}'s confidence: {confidence}/10 — {mark} worth discussing"
-ADHERENCE: Final = "Done {done} of {scheduled} prompts"
+NO_HOMEWORK: Final = N_("No homework was planned or done in this period.")
+PLAN: Final = N_("{title} · {times} {days}")
+PLAN_NONE: Final = N_("{title} · not scheduled")
+PLAN_WHY: Final = N_("Why this homework: {rationale}")
+CONFIDENCE: Final = N_("{alias}'s confidence: {confidence}/10")
+CONFIDENCE_LOW: Final = N_("{alias}'s confidence: {confidence}/10 — {mark} worth discussing")
+ADHERENCE: Final = N_("Done {done} of {scheduled} prompts")
 ADHERENCE_PARTS: Final = {
-    "skipped": "skipped {n}",
-    "missed": "missed {n}",
-    "started": "started but not finished {n}",
-    "undelivered": "not delivered {n}",
-    "open": "still open {n}",
+    "skipped": N_("skipped {n}"),
+    "missed": N_("missed {n}"),
+    "started": N_("started but not finished {n}"),
+    "undelivered": N_("not delivered {n}"),
+    "open": N_("still open {n}"),
 }
-NO_PROMPTS: Final = "No prompts fell in this period."
-UNPROMPTED: Final = "Done {n} {times} without a prompt."
-SKIP_REASONS: Final = "Reasons for skipping: {reasons}"
-NO_REASON: Final = "none given"
+NO_PROMPTS: Final = N_("No prompts fell in this period.")
+SKIP_REASONS: Final = N_("Reasons for skipping: {reasons}")
+NO_REASON: Final = N_("none given")
 DAY_LINE: Final = "· {day} — {items}"
 STATUS_TEXT: Final = {
-    OccurrenceStatus.DONE: "done",
-    OccurrenceStatus.STARTED: "started, not finished",
-    OccurrenceStatus.SKIPPED: "skipped",
-    OccurrenceStatus.MISSED: "missed",
-    OccurrenceStatus.UNDELIVERED: "not delivered",
-    OccurrenceStatus.OPEN: "still open",
+    OccurrenceStatus.DONE: N_("done"),
+    OccurrenceStatus.STARTED: N_("started, not finished"),
+    OccurrenceStatus.SKIPPED: N_("skipped"),
+    OccurrenceStatus.MISSED: N_("missed"),
+    OccurrenceStatus.UNDELIVERED: N_("not delivered"),
+    OccurrenceStatus.OPEN: N_("still open"),
 }
-DONE_AT: Final = "done at {time}"
-UNPROMPTED_ITEM: Final = "{time} done, unprompted"
-ON_DAYS: Final = "on {days}"
+DONE_AT: Final = N_("{time} done at {done}")
+STATUS_AT: Final = N_("{time} {status}")
+UNPROMPTED_ITEM: Final = N_("{time} done, unprompted")
+ON_DAYS: Final = N_("on {days}")
+AND: Final = N_("{items} and {last}")
 
 OBSTACLE_LINE: Final = "· {when} ({title}): {text}"
 NOTE_ITEM: Final = "· {when}: {text}"
 
-SUMMARY_TITLE: Final = "Pre-session digest: {alias} · session {when}"
+SUMMARY_TITLE: Final = N_("Pre-session digest: {alias} · session {when}")
 SUMMARY_FLAGS: Final = "{mark} {flags}"
-SUMMARY_RISK: Final = "risk language ×{n}"
-SUMMARY_UNREACHABLE: Final = "unreachable since {day}"
+SUMMARY_RISK: Final = N_("risk language ×{n}")
+SUMMARY_UNREACHABLE: Final = N_("unreachable since {day}")
 SUMMARY_HOMEWORK_FLAG: Final = "{summary} ×{n}"
-SUMMARY_HOMEWORK: Final = "{title}: done {done} of {scheduled}{rest}"
-SUMMARY_HOMEWORK_UNPROMPTED: Final = "{title}: done {n} {times} without a prompt"
-SUMMARY_CONFIDENCE: Final = "Worth discussing — confidence: {ratings}"
-SUMMARY_COUNTS: Final = "{parts}"
-SUMMARY_ATTACHED: Final = "The full digest is attached."
+SUMMARY_HOMEWORK: Final = N_("{title}: done {done} of {scheduled}{rest}")
+SUMMARY_CONFIDENCE: Final = N_("Worth discussing — confidence: {ratings}")
+SUMMARY_ATTACHED: Final = N_("The full digest is attached.")
+
+
+def unprompted(count: int) -> str:
+    """'Done 2 times without a prompt.'"""
+    return ngettext("Done {n} time without a prompt.", "Done {n} times without a prompt.", count)
+
+
+def summary_unprompted(count: int) -> str:
+    """The caption's '{title}: done 2 times without a prompt'."""
+    return ngettext(
+        "{title}: done {n} time without a prompt", "{title}: done {n} times without a prompt", count
+    )
+
+
+def counted_obstacles(count: int) -> str:
+    return ngettext("{n} obstacle noted", "{n} obstacles noted", count).format(n=count)
+
+
+def counted_notes(count: int) -> str:
+    return ngettext("{n} note to bring", "{n} notes to bring", count).format(n=count)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -157,7 +179,7 @@ def document_filename(digest: Digest) -> str:
 def render_summary(digest: Digest) -> str:
     """A short summary that fits a document's caption (under 1024 UTF-16 units)."""
     view = _view(digest)
-    lines = [SUMMARY_TITLE.format(alias=digest.alias, when=view.dates.when(digest.session_at))]
+    lines = [_(SUMMARY_TITLE).format(alias=digest.alias, when=view.dates.when(digest.session_at))]
     if digest.high_risk is not None:
         lines.insert(0, _summary_high_risk(digest.high_risk, digest.alias, view.dates))
     flags = _summary_flags(digest, view.dates)
@@ -172,16 +194,13 @@ def render_summary(digest: Digest) -> str:
     low = [c for c in digest.confidence if c.worth_discussing]
     if low:
         ratings = ", ".join(f"{c.title} {c.confidence}/10" for c in low)
-        lines.append(SUMMARY_CONFIDENCE.format(ratings=ratings))
-    counts = [(s.count, *s.section.counted) for s in digest.sections if s.section.counted is not None]
-    counts += [
-        (len(digest.obstacles), "obstacle noted", "obstacles noted"),
-        (len(digest.notes), "note to bring", "notes to bring"),
-    ]
-    parts = [f"{n} {plural(n, one, many)}" for n, one, many in counts if n]
+        lines.append(_(SUMMARY_CONFIDENCE).format(ratings=ratings))
+    parts = [shown for s in digest.sections if s.count and (shown := s.section.shown_count(s.count))]
+    parts += [counted_obstacles(len(digest.obstacles))] if digest.obstacles else []
+    parts += [counted_notes(len(digest.notes))] if digest.notes else []
     if parts:
-        lines.append(SUMMARY_COUNTS.format(parts=" · ".join(parts)))
-    return _fit_lines(lines, SUMMARY_ATTACHED, CAPTION_LIMIT - 1)
+        lines.append(" · ".join(parts))
+    return _fit_lines(lines, _(SUMMARY_ATTACHED), CAPTION_LIMIT - 1)
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -195,8 +214,8 @@ def _section(found: SectionFacts, view: SectionView) -> str:
     """A homework type's own section; when nothing was done, its heading only if it is assigned."""
     section = found.section
     if not found.count:
-        return f"{section.heading}\n{section.empty}" if found.assigned else ""
-    return f"{section.heading}\n{section.body(found.facts, view)}"
+        return f"{section.shown_heading()}\n{section.shown_empty()}" if found.assigned else ""
+    return f"{section.shown_heading()}\n{section.body(found.facts, view)}"
 
 
 def high_risk_line(digest: Digest, dates: Dates) -> str:
@@ -204,27 +223,32 @@ def high_risk_line(digest: Digest, dates: Dates) -> str:
     flag = digest.high_risk
     if flag is None:
         return ""
-    more = HIGH_RISK_MORE.format(since=dates.when(flag.since), n=flag.count) if flag.count > 1 else ""
-    return HIGH_RISK.format(
+    more = _(HIGH_RISK_MORE).format(since=dates.when(flag.since), n=flag.count) if flag.count > 1 else ""
+    return _(HIGH_RISK).format(
         alias=digest.alias,
-        reason=HIGH_RISK_REASONS.get(flag.reason, flag.reason.replace("_", " ")),
+        reason=_high_risk_reason(flag),
         where=describe_where(flag.where),
         when=dates.when(flag.latest_at),
         more=more,
     )
 
 
+def _high_risk_reason(flag: HighRisk) -> str:
+    known = HIGH_RISK_REASONS.get(flag.reason)
+    return _(known) if known is not None else flag.reason.replace("_", " ")
+
+
 def _summary_high_risk(flag: HighRisk, alias: str, dates: Dates) -> str:
-    reason = HIGH_RISK_REASONS.get(flag.reason, flag.reason.replace("_", " "))
-    return SUMMARY_HIGH_RISK.format(reason=reason, when=dates.when(flag.latest_at), alias=alias)
+    reason = _high_risk_reason(flag)
+    return _(SUMMARY_HIGH_RISK).format(reason=reason, when=dates.when(flag.latest_at), alias=alias)
 
 
 def _header(digest: Digest, dates: Dates) -> str:
-    covering = COVERING_SINCE_JOINING if digest.since_joining else COVERING_SINCE_SESSION
+    covering = _(COVERING_SINCE_JOINING if digest.since_joining else COVERING_SINCE_SESSION)
     return "\n".join(
         (
-            TITLE.format(alias=digest.alias),
-            SESSION.format(when=dates.full(digest.session_at), alias=digest.alias, zone=digest.zone_name),
+            _(TITLE).format(alias=digest.alias),
+            _(SESSION).format(when=dates.full(digest.session_at), alias=digest.alias, zone=digest.zone_name),
             covering.format(
                 start=dates.when(digest.period_start), end=dates.when(digest.period_end), alias=digest.alias
             ),
@@ -235,63 +259,58 @@ def _header(digest: Digest, dates: Dates) -> str:
 def _flags(digest: Digest, dates: Dates) -> str:
     if not digest.flags:
         return ""
-    return "\n".join((FLAGS_HEADING, *(_flag(f, digest, dates) for f in digest.flags)))
+    return "\n".join((_(FLAGS_HEADING), *(_flag(f, digest, dates) for f in digest.flags)))
 
 
 def _flag(flag: Flag, digest: Digest, dates: Dates) -> str:
     when = dates.when(flag.at) if flag.at is not None else NOT_ANSWERED
-    if flag.kind is FlagKind.RISK_LANGUAGE and flag.item_answer is not None:
-        said = FLAG_RISK_ANSWERS.format(answers=" → ".join(RISK_ANSWERS[a] for a in flag.answers))
-        line = FLAG_ITEM.format(
-            mark=FLAG_MARK, where=describe_where(flag.where), answer=flag.item_answer, when=when
-        )
-        return line + (said if flag.answers else "")
-    if flag.kind is FlagKind.RISK_LANGUAGE:
-        category = (
-            FLAG_RISK_CATEGORY.format(category=flag.category.replace("_", " ")) if flag.category else ""
-        )
-        said = FLAG_RISK_ANSWERS.format(answers=" → ".join(RISK_ANSWERS[a] for a in flag.answers))
-        line = FLAG_RISK.format(
-            mark=FLAG_MARK, category=category, where=describe_where(flag.where), when=when
-        )
-        return line + (said if flag.answers else "")
     if flag.kind is FlagKind.UNREACHABLE:
-        return FLAG_UNREACHABLE.format(mark=FLAG_MARK, when=when, alias=digest.alias)
-    return FLAG_HOMEWORK.format(mark=FLAG_MARK, text=flag.text, when=when)
+        return _(FLAG_UNREACHABLE).format(mark=FLAG_MARK, when=when, alias=digest.alias)
+    if flag.kind is not FlagKind.RISK_LANGUAGE:
+        return FLAG_HOMEWORK.format(mark=FLAG_MARK, text=flag.text, when=when)
+    said = _(FLAG_RISK_ANSWERS).format(answers=" → ".join(_(RISK_ANSWERS[a]) for a in flag.answers))
+    where = describe_where(flag.where)
+    if flag.item_answer is not None:  # the option's label, as stored when it was chosen
+        line = _(FLAG_ITEM).format(mark=FLAG_MARK, where=where, answer=_(flag.item_answer), when=when)
+    else:
+        named = describe_category(flag.category) if flag.category else None
+        category = FLAG_RISK_CATEGORY.format(category=named) if named else ""
+        line = _(FLAG_RISK).format(mark=FLAG_MARK, category=category, where=where, when=when)
+    return line + (said if flag.answers else "")
 
 
 def _homework(digest: Digest, dates: Dates) -> str:
     if not digest.homework:
-        return f"{HOMEWORK_HEADING}\n{NO_HOMEWORK}"
+        return f"{_(HOMEWORK_HEADING)}\n{_(NO_HOMEWORK)}"
     blocks = [_homework_block(h, digest.alias, dates) for h in digest.homework]
-    return HOMEWORK_HEADING + "\n" + "\n\n".join(blocks)
+    return _(HOMEWORK_HEADING) + "\n" + "\n\n".join(blocks)
 
 
 def _homework_block(homework: HomeworkAdherence, alias: str, dates: Dates) -> str:
     title = formatting.sentence(homework.title)
-    lines = [_plan(title, p) for p in homework.plans] or [PLAN_NONE.format(title=title)]
+    lines = [_plan(title, p) for p in homework.plans] or [_(PLAN_NONE).format(title=title)]
     for plan in homework.plans:
         if plan.rationale:
-            lines.append(PLAN_WHY.format(rationale=inline(plan.rationale)))
+            lines.append(_(PLAN_WHY).format(rationale=inline(plan.rationale)))
         if plan.confidence is not None:
-            template = CONFIDENCE_LOW if plan.worth_discussing else CONFIDENCE
+            template = _(CONFIDENCE_LOW if plan.worth_discussing else CONFIDENCE)
             lines.append(template.format(alias=alias, confidence=plan.confidence, mark=FLAG_MARK))
     if homework.scheduled:
-        head = ADHERENCE.format(done=homework.done, scheduled=homework.scheduled)
-        lines.append(", ".join([head, *(text.format(n=n) for text, n in _adherence_parts(homework))]) + ".")
+        head = _(ADHERENCE).format(done=homework.done, scheduled=homework.scheduled)
+        lines.append(", ".join([head, *_adherence_parts(homework)]) + ".")
     elif homework.plans:
-        lines.append(NO_PROMPTS)
+        lines.append(_(NO_PROMPTS))
     if homework.unprompted:
-        times = plural(homework.unprompted, "time", "times")
-        lines.append(UNPROMPTED.format(n=homework.unprompted, times=times))
+        lines.append(unprompted(homework.unprompted).format(n=homework.unprompted))
     if homework.skip_reasons:
-        reasons = ", ".join(f"{label or NO_REASON} ×{n}" for label, n in homework.skip_reasons)
-        lines.append(SKIP_REASONS.format(reasons=reasons))
+        reasons = ", ".join(f"{label or _(NO_REASON)} ×{n}" for label, n in homework.skip_reasons)
+        lines.append(_(SKIP_REASONS).format(reasons=reasons))
     lines += [_day_line(d, dates) for d in homework.days]
     return "\n".join(lines)
 
 
-def _adherence_parts(homework: HomeworkAdherence) -> list[tuple[str, int]]:
+def _adherence_parts(homework: HomeworkAdherence) -> list[str]:
+    """'skipped 3', 'missed 2' … for the counts that are not 0, in the language being read."""
     counts = {
         "skipped": homework.skipped,
         "missed": homework.missed,
@@ -299,7 +318,7 @@ def _adherence_parts(homework: HomeworkAdherence) -> list[tuple[str, int]]:
         "undelivered": homework.undelivered,
         "open": homework.open,
     }
-    return [(ADHERENCE_PARTS[key], n) for key, n in counts.items() if n]
+    return [_(ADHERENCE_PARTS[key]).format(n=n) for key, n in counts.items() if n]
 
 
 def _plan(title: str, plan: PlanLine) -> str:
@@ -308,7 +327,7 @@ def _plan(title: str, plan: PlanLine) -> str:
         if plan.cadence == "weekly"
         else describe_plan_days(plan.cadence, frozenset(plan.weekdays), plan.interval_days)
     )
-    return PLAN.format(title=title, times=_and(list(plan.times)), days=days)
+    return _(PLAN).format(title=title, times=_and(list(plan.times)), days=days)
 
 
 def _weekdays(days: Sequence[int]) -> str:
@@ -328,7 +347,7 @@ def _weekdays(days: Sequence[int]) -> str:
             names.append(f"{weekday_name(run[0])}–{weekday_name(run[-1])}")
         else:
             names += [weekday_name(d) for d in run]
-    return ON_DAYS.format(days=_and(names))
+    return _(ON_DAYS).format(days=_and(names))
 
 
 def _day_line(line: DayLine, dates: Dates) -> str:
@@ -339,11 +358,11 @@ def _day_line(line: DayLine, dates: Dates) -> str:
 
 def _occurrence(occurrence: Occurrence, day: date, dates: Dates) -> str:
     if occurrence.status is OccurrenceStatus.UNPROMPTED:
-        return UNPROMPTED_ITEM.format(time=_time_on(occurrence.at, day, dates))
-    text = f"{occurrence.at:%H:%M} "
+        return _(UNPROMPTED_ITEM).format(time=_time_on(occurrence.at, day, dates))
+    due = formatting.clock(occurrence.at)
     if occurrence.status is OccurrenceStatus.DONE and occurrence.done_at is not None:
-        return text + DONE_AT.format(time=_time_on(occurrence.done_at, day, dates))
-    text += STATUS_TEXT[occurrence.status]
+        return _(DONE_AT).format(time=due, done=_time_on(occurrence.done_at, day, dates))
+    text = _(STATUS_AT).format(time=due, status=_(STATUS_TEXT[occurrence.status]))
     if occurrence.status is OccurrenceStatus.SKIPPED and (occurrence.skip_reason or occurrence.skip_note):
         why = ": ".join(
             filter(None, (occurrence.skip_reason, occurrence.skip_note and inline(occurrence.skip_note)))
@@ -354,7 +373,7 @@ def _occurrence(occurrence: Occurrence, day: date, dates: Dates) -> str:
 
 def _time_on(moment: datetime, day: date, dates: Dates) -> str:
     """'08:05', or the whole date and time when it is not on ``day``."""
-    return f"{moment:%H:%M}" if moment.date() == day else dates.when(moment)
+    return formatting.clock(moment) if moment.date() == day else dates.when(moment)
 
 
 def _obstacles(digest: Digest, dates: Dates) -> str:
@@ -364,22 +383,22 @@ def _obstacles(digest: Digest, dates: Dates) -> str:
         OBSTACLE_LINE.format(when=dates.when(o.at), title=o.title, text=inline(o.text))
         for o in digest.obstacles
     ]
-    return f"{OBSTACLES_HEADING}\n" + "\n".join(lines)
+    return f"{_(OBSTACLES_HEADING)}\n" + "\n".join(lines)
 
 
 def _notes(digest: Digest, dates: Dates) -> str:
     if not digest.notes:
         return ""
-    heading = NOTES_HEADING.format(alias=digest.alias.upper())
+    heading = _(NOTES_HEADING).format(alias=digest.alias.upper())
     lines = [NOTE_ITEM.format(when=dates.when(n.at), text=inline(n.text)) for n in digest.notes]
     return f"{heading}\n" + "\n".join(lines)
 
 
 def _summary_flags(digest: Digest, dates: Dates) -> str:
     risk = sum(1 for f in digest.flags if f.kind is FlagKind.RISK_LANGUAGE)
-    parts = [SUMMARY_RISK.format(n=risk)] if risk else []
+    parts = [_(SUMMARY_RISK).format(n=risk)] if risk else []
     parts += [
-        SUMMARY_UNREACHABLE.format(day=dates.day(f.at.date()))
+        _(SUMMARY_UNREACHABLE).format(day=dates.day(f.at.date()))
         for f in digest.flags
         if f.kind is FlagKind.UNREACHABLE and f.at is not None
     ]
@@ -391,13 +410,12 @@ def _summary_flags(digest: Digest, dates: Dates) -> str:
 def _summary_homework(homework: HomeworkAdherence) -> str | None:
     title = formatting.sentence(homework.title)
     if homework.scheduled:
-        rest = "".join(f", {text.format(n=n)}" for text, n in _adherence_parts(homework))
-        return SUMMARY_HOMEWORK.format(
+        rest = "".join(f", {part}" for part in _adherence_parts(homework))
+        return _(SUMMARY_HOMEWORK).format(
             title=title, done=homework.done, scheduled=homework.scheduled, rest=rest
         )
     if homework.unprompted:
-        times = plural(homework.unprompted, "time", "times")
-        return SUMMARY_HOMEWORK_UNPROMPTED.format(title=title, n=homework.unprompted, times=times)
+        return summary_unprompted(homework.unprompted).format(title=title, n=homework.unprompted)
     return None
 
 
@@ -407,7 +425,7 @@ def _summary_homework(homework: HomeworkAdherence) -> str | None:
 def _and(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _(AND).format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _fit_lines(lines: list[str], closing: str, limit: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core.i18n import N_
+from flows.places import RISK_CATEGORIES
 
 # --- safety alerts (never the client's words, unless the practice turns that on) ---------------
 RISK_ALERT: Final = N_(
@@ -18,15 +19,7 @@ RISK_ALERT_WITH_WORDS: Final = N_(
     "resources and asked whether they are safe; they'll be asked once more later.\nTheir words: “{text}”"
 )
 """The alert where the practice has chosen to include the client's words (RISK_ALERT_INCLUDES_TEXT)."""
-CATEGORIES: Final = {
-    "intent_or_plan": N_("intent or plan"),
-    "suicidal_thoughts": N_("suicidal thoughts"),
-    "self_harm": N_("self-harm"),
-    "harmed_by_others": N_("harmed by others"),
-    "harm_to_others": N_("harm to others"),
-    "goodbye": N_("goodbye"),
-    "hopelessness": N_("hopelessness"),
-}
+CATEGORIES: Final = RISK_CATEGORIES
 """The phrase list's categories as an alert names them."""
 NOT_SAFE_ALERT: Final = N_(
     "⚑ {alias} answered that they are not safe ({when}, {zone}). They were shown crisis resources again."

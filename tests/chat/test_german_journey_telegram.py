@@ -26,7 +26,7 @@ from storage import Database
 from tests.support.english_left import english_labels, english_sentences, german, without
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.german import received
-from tests.support.journeys import RISKY, invite, join, register
+from tests.support.journeys import RISKY, choose_language, invite, join, register
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 from tests.support.words import TAPPED, TYPED
@@ -185,10 +185,7 @@ async def test_a_german_therapist_reads_a_clients_alert_in_german_and_an_english
     api: FakeBotApi, bot: RunningBot
 ) -> None:
     therapist = await register(bot, api, 9200, "Ana")
-    await therapist.send("/language")
-    await therapist.expect(1)
-    await therapist.press("Deutsch")
-    await therapist.expect(1)
+    await choose_language(therapist, "Deutsch")
     client = await join(bot, api, 9201, await invite(therapist, "Kim", "de"), "Kim")
     await client.send(RISKY)
     crisis = await client.expect_text("Thank you for telling me.")

@@ -4,42 +4,22 @@ digest when it has two scores or more."""
 from __future__ import annotations
 
 import struct
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from bot.digest import ClientInput, Digest, DigestRequest, EntryInput, build_digest
+from bot.digest import ClientInput, DigestRequest, EntryInput, build_digest
 from bot.digest.chart import band_spans, draw_score_chart, score_chart_png
 from bot.digest.delivery import compose
-from flows.registry import BUILT_IN, FLOWS
+from flows.registry import BUILT_IN
 from flows.sections import ScoreSeries
-from tests.support.measures import GAD7, GAD7_ITEMS, PHQ9, answers_totalling
+from tests.support.measures import PERIOD_END as END
+from tests.support.measures import PERIOD_START as START
+from tests.support.measures import scored_digest
 
-START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-END = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
 PHQ9_BANDS = [(-0.5, 4.5, "minimal 0–4"), (4.5, 9.5, "mild 5–9"), (9.5, 14.5, "moderate 10–14")]
 
 
-def _digest(*scores: tuple[str, int, int]) -> Digest:
-    """A digest with measures answered ``days`` before the period's end."""
-    entries = []
-    for number, (flow_id, total, days) in enumerate(scores, start=1):
-        items = GAD7_ITEMS if flow_id == "gad7" else answers_totalling(0).keys()
-        at = END - timedelta(days=days)
-        entries.append(
-            EntryInput(number, flow_id, "completed", answers_totalling(total, tuple(items)), at, at)
-        )
-    request = DigestRequest(
-        client=ClientInput("Sam", "Europe/Berlin", START - timedelta(days=200)),
-        period_start=START,
-        period_end=END,
-        session_at=END + timedelta(hours=2),
-        entries=[e for e in entries if e.started_at >= START],
-        earlier_entries=[e for e in entries if e.started_at < START],
-    )
-    return build_digest(request, (*FLOWS, PHQ9, GAD7))
-
-
 def test_the_bands_are_shaded_and_named_and_the_scores_drawn_in_order() -> None:
-    digest = _digest(("phq9", 19, 90), ("phq9", 14, 60), ("phq9", 12, 10), ("phq9", 8, 3))
+    digest = scored_digest(("phq9", 19, 90), ("phq9", 14, 60), ("phq9", 12, 10), ("phq9", 8, 3))
     (series,) = digest.score_charts
     figure = draw_score_chart(digest, series)
     (axes,) = figure.axes
@@ -55,7 +35,7 @@ def test_the_bands_are_shaded_and_named_and_the_scores_drawn_in_order() -> None:
 
 
 def test_it_renders_an_800_by_400_png() -> None:
-    digest = _digest(("gad7", 16, 30), ("gad7", 9, 2))
+    digest = scored_digest(("gad7", 16, 30), ("gad7", 9, 2))
     png = score_chart_png(digest, digest.score_charts[0])
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", png[16:24]) == (800, 400)
@@ -70,7 +50,7 @@ def test_a_mean_scored_measure_shades_bands_that_meet() -> None:
 
 
 def test_each_measure_with_two_scores_goes_as_a_photo_after_the_mood_chart() -> None:
-    digest = _digest(("phq9", 15, 20), ("phq9", 9, 2), ("gad7", 11, 2))
+    digest = scored_digest(("phq9", 15, 20), ("phq9", 9, 2), ("gad7", 11, 2))
     assert [s.label for s in digest.score_charts] == ["PHQ-9"]  # GAD-7 has one score only
     messages = compose(digest, b"mood-png", [("PHQ-9", b"phq-png")])
     photos = [m for m in messages if m.attachment is not None and m.attachment.kind == "photo"]

@@ -76,7 +76,7 @@ def without(text: str, own_words: Iterable[str]) -> str:
     return text
 
 
-def english_left(said: Iterable[str], own_words: Iterable[str], language: str = "de") -> set[str]:
+def english_left(said: Iterable[str], own_words: Iterable[str] = (), language: str = "de") -> set[str]:
     """The English sentences left in what was said, once the person's own words are out."""
     sentences = english_sentences(language)
     own = list(own_words)

@@ -39,6 +39,14 @@ async def register(
     return therapist
 
 
+async def choose_language(person: FakeUser, button: str) -> None:
+    """They choose their language with /language and its button ("Deutsch")."""
+    await person.send("/language")
+    await person.expect(1)
+    await person.press(button)
+    await person.expect(1)
+
+
 async def invite(therapist: FakeUser, alias: str, language: str | None = None) -> str:
     """The therapist invites a client they will call ``alias``; returns the invitation code.
     ``language``: the one the therapist reads (by default, their Telegram's)."""

@@ -5,9 +5,12 @@ Item wording is a stand-in: these test the digest and the export, not the publis
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from bot.digest import ClientInput, Digest, DigestRequest, EntryInput, build_digest
 from flows.model import AnswerKind, Flow, Option, Step
+from flows.registry import FLOWS
 from flows.scoring import Band, ScoredItem, Scoring
 
 FREQUENCY: Final = (
@@ -113,3 +116,28 @@ def answers_totalling(total: int, items: tuple[str, ...] = PHQ9_ITEMS, **extra: 
     if left:
         raise ValueError(f"{total} is more than {len(items)} items can add up to")
     return {**answers, **extra}
+
+
+PERIOD_START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+PERIOD_END = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)
+
+
+def scored_digest(*scores: tuple[str, int, int]) -> Digest:
+    """A digest of Sam's with measures (``(flow id, total, days)``) answered ``days`` before the
+    period's end (built in the language being read)."""
+    entries = []
+    for number, (flow_id, total, days) in enumerate(scores, start=1):
+        items = GAD7_ITEMS if flow_id == "gad7" else answers_totalling(0).keys()
+        at = PERIOD_END - timedelta(days=days)
+        entries.append(
+            EntryInput(number, flow_id, "completed", answers_totalling(total, tuple(items)), at, at)
+        )
+    request = DigestRequest(
+        client=ClientInput("Sam", "Europe/Berlin", PERIOD_START - timedelta(days=200)),
+        period_start=PERIOD_START,
+        period_end=PERIOD_END,
+        session_at=PERIOD_END + timedelta(hours=2),
+        entries=[e for e in entries if e.started_at >= PERIOD_START],
+        earlier_entries=[e for e in entries if e.started_at < PERIOD_START],
+    )
+    return build_digest(request, (*FLOWS, PHQ9, GAD7))
