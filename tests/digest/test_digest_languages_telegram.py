@@ -46,7 +46,7 @@ async def test_a_german_therapist_reads_the_digest_and_its_chart_in_german(
 ) -> None:
     therapist = await register(bot, api, 9300, "Ana")
     await choose_language(therapist, "Deutsch")
-    client = await join(bot, api, 9301, await invite(therapist, "Sam"), "Sam")
+    client = await join(bot, api, 9301, await invite(therapist, "Sam", "de"), "Sam")
     await mood_with_a_note(client, "Rough day at work, slept badly")
     await bot.tick()
     text, caption = await digest_of(bot, therapist, "Übersicht vor der Sitzung: Sam")

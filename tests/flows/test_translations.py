@@ -276,7 +276,7 @@ def test_a_data_defined_digest_section_is_written_in_the_language_read_when_it_i
     assert "Erschwernis im Alltag: Relativ stark erschwert" in body and "Latest" not in body, body
     assert headline == "PHQ-9 Summenwert: 16 (ausgeprägt)"
     assert log_body.startswith(
-        "2 Einträge an 2 Tagen\nIm Zeitraum: Erfolgsgefühl 5.0 (3–7) · Freude 5.0 (2–8)"
+        "2 Einträge an 2 Tagen\nIm Zeitraum: Erfolgsgefühl 5,0 (3–7) · Freude 5,0 (2–8)"
     ), log_body
-    assert f"Am höchsten bewertet: “{CLIENT_WORDS}” (Erfolgsgefühl 7 · Freude 8)" in log_body, log_body
+    assert f"Am höchsten bewertet: „{CLIENT_WORDS}“ (Erfolgsgefühl 7 · Freude 8)" in log_body, log_body
     assert "  wann: Gestern" in log_body and "entries" not in log_body, log_body

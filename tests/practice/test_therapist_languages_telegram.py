@@ -95,7 +95,7 @@ async def german_therapists_week(bot: RunningBot, api: FakeBotApi) -> tuple[Fake
     assert "neu formuliert" in await say(therapist, '/goal Sam edit 1 "Meistens durchschlafen"')
     goals = await say(therapist, "/goal Sam")
     assert goals.startswith(
-        "Ziele von Sam:\n#1 “Meistens durchschlafen” – gesetzt am Mo., 2. März; noch nicht"
+        "Ziele von Sam:\n#1 „Meistens durchschlafen“ – gesetzt am Mo., 2. März; noch nicht"
     )
     assert "abgeschlossen" in await say(therapist, "/goal Sam retire 1")
 
