@@ -1,0 +1,311 @@
+"""Risk cues: a scored, explainable second detector beside the phrase list.
+
+The phrase list (``risk_language``) knows whole phrases; people in danger often say it in words no
+list has seen ("got the tablets lined up for later"). This reads a message as words of a few kinds
+(cue classes: means, readiness, time, farewell, someone hurting me, …) and flags a category when
+enough of its kinds come together within a few words, less what sets them aside (a denial right
+before, someone else's story, a past told as over, a film, a joke, the everyday sense). Lexicons,
+weights and thresholds are data, in ``risk_cues.toml`` beside this module, marked for a
+clinician's review. Pure and stdlib only::
+
+    cues = default_cues()
+    hit = cues.check(text)  # CueHit("intent_or_plan", ("means", "readiness", "time"), 1.1) or None
+
+The phrase list stays the floor: ``RiskDetector`` asks the cues only about what the list let pass.
+Nothing here logs or keeps the text; a ``CueHit`` names only classes from the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Final
+
+from bot.core.errors import PhraseListError
+from bot.safety.risk_language import RiskMatch, normalise
+
+CUES_RESOURCE: Final = "risk_cues.toml"
+FIRST_PERSON: Final = "first_person"  # a cue class that may share its words with others ("where i live")
+_SHARES: Final = (1.0, 0.5)  # of a class's weight: its first cue in a window, a second one
+_SENTENCE_END = re.compile(r"[.!?;\n]+|\bbut\b", re.IGNORECASE)
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+_Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    """A category the cues found, the classes that made it and the score they reached."""
+
+    category: str
+    cues: tuple[str, ...]  # cue class names, in the order the category weighs them
+    score: float
+
+    @property
+    def rule(self) -> str:
+        """A rule id beside the phrase list's: "intent_or_plan.cues(means+readiness+time)"."""
+        return f"{self.category}.cues({'+'.join(self.cues)})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """One cue in a message: its class, its first and last word, its sentence."""
+
+    name: str
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """A cue as a window counts it: its class, where, and the share of the class's weight it adds."""
+
+    name: str
+    start: int
+    sentence: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Category:
+    name: str
+    about: str
+    needs: tuple[frozenset[str], ...]  # one of these sets of classes, all of it, in a window
+    weights: Mapping[str, float]
+    dampeners: Mapping[str, float]
+
+
+class _Lexicon:
+    """Phrases of every class, looked up word by word (by first word; prefixes kept apart)."""
+
+    def __init__(self, classes: Mapping[str, Sequence[str]]) -> None:
+        self._by_first: dict[str, list[tuple[_Phrase, str]]] = {}
+        self._prefixes: list[tuple[str, _Phrase, str]] = []
+        for name, phrases in classes.items():
+            for phrase in dict.fromkeys(phrases):
+                star = phrase.endswith("*")
+                words = tuple(normalise(phrase.rstrip("*")).split())
+                if not words:
+                    raise PhraseListError(f"cue class {name!r}: an empty phrase")
+                if star:
+                    self._prefixes.append((words[0], words[1:], name))
+                else:
+                    self._by_first.setdefault(words[0], []).append((words, name))
+
+    def find(self, words: Sequence[str], sentences: Sequence[int]) -> list[_Found]:
+        """Every cue in the words, each class at most once per start."""
+        found: list[_Found] = []
+        for start, word in enumerate(words):
+            for phrase, name in self._by_first.get(word, ()):
+                end = start + len(phrase)
+                if tuple(words[start:end]) == phrase:
+                    found.append(_Found(name, start, end - 1, sentences[start]))
+            for prefix, rest, name in self._prefixes:
+                end = start + 1 + len(rest)
+                if word.startswith(prefix) and tuple(words[start + 1 : end]) == rest:
+                    found.append(_Found(name, start, end - 1, sentences[start]))
+        return found
+
+
+class CueScorer:
+    """Scores a message's cues per category. Built once from risk_cues.toml; safe to share."""
+
+    def __init__(self, data: Mapping[str, object]) -> None:
+        """From the TOML already read (see risk_cues.toml for its tables)."""
+        scoring = _table(data, "scoring")
+        self.window = int(_number(scoring, "window"))
+        self.threshold = _number(scoring, "threshold")
+        self._respell = {word: tuple(normalise(plain).split()) for word, plain in _strings(data, "respell")}
+        self._emoji = dict(_strings(data, "emoji"))
+        self._emoji_pattern = re.compile("|".join(map(re.escape, self._emoji)) or "(?!)")
+        cues = {name: _phrases(value, name) for name, value in _table(data, "cues").items()}
+        dampeners = {name: _phrases(value, name) for name, value in _table(data, "dampeners").items()}
+        if "negation" not in dampeners:
+            raise PhraseListError("[dampeners] needs a negation list")
+        self._lexicon = _Lexicon(cues | {f"~{name}": phrases for name, phrases in dampeners.items()})
+        negation = _table(data, "negation")
+        self._reach = int(_number(negation, "reach"))
+        self._negates = frozenset(_phrases(negation.get("negates"), "negates"))
+        self.categories = tuple(
+            _category(name, table, set(cues), set(dampeners))
+            for name, table in _table(data, "categories").items()
+        )
+
+    def words(self, text: str) -> tuple[list[str], list[int]]:
+        """The message as words (respelled, stretched letters read plain) and each word's sentence."""
+        if not text.isascii():
+            text = self._emoji_pattern.sub(lambda match: f" {self._emoji[match.group()]} ", text)
+        words: list[str] = []
+        sentences: list[int] = []
+        for number, sentence in enumerate(_SENTENCE_END.split(text)):
+            for word in normalise(sentence).split():
+                if _STRETCHED.search(word):
+                    word = self._unstretched(word)
+                for plain in self._respell.get(word, (word,)):
+                    words.append(plain)
+                    sentences.append(number)
+        return words, sentences
+
+    def _unstretched(self, word: str) -> str:
+        """ "byeee" → "bye", "sooo" → "so": the first reading the lexicon knows, else one letter."""
+        double = _STRETCHED.sub(r"\1\1", word)
+        single = _STRETCHED.sub(r"\1", word)
+        return double if self._lexicon.find([double], [0]) and not self._lexicon.find([single], [0]) else single
+
+    def check(self, text: str) -> CueHit | None:
+        """The first category (most urgent first) whose cues reach the threshold, or None."""
+        hits = self.hits(text)
+        return hits[0] if hits else None
+
+    def hits(self, text: str) -> tuple[CueHit, ...]:
+        """Every category whose cues reach the threshold, most urgent first."""
+        words, sentences = self.words(text)
+        found = self._lexicon.find(words, sentences)
+        if not found:
+            return ()
+        cues = [cue for cue in found if not cue.name.startswith("~") and not self._negated(cue, found)]
+        dampening = [cue for cue in found if cue.name.startswith("~")]
+        hits = (self._best(category, cues, dampening) for category in self.categories)
+        return tuple(hit for hit in hits if hit is not None)
+
+    def matches(self, text: str) -> tuple[RiskMatch, ...]:
+        """The hits as the phrase list's matches are given (RiskDetector.with_cues)."""
+        return tuple(RiskMatch(category=hit.category, rule=hit.rule) for hit in self.hits(text))
+
+    def explain(self, rule: str) -> str:
+        """What a rule of the cues found: "intent_or_plan.cues(means+time)" → its classes, its category's aim."""
+        category, _, classes = rule.partition(".cues(")
+        about = next((c.about for c in self.categories if c.name == category), None)
+        if about is None or not classes.endswith(")"):
+            raise KeyError(rule)
+        found = ", ".join(classes[:-1].split("+"))
+        return f"cues within {self.window} words ({CUES_RESOURCE}): {found}; {category}: {about}"
+
+    def _negated(self, cue: _Found, found: Sequence[_Found]) -> bool:
+        """A negating word shortly before, not itself part of a cue ("can't stop", "won't let me")."""
+        if cue.name not in self._negates:
+            return False
+        return any(
+            other.name == "~negation"
+            and cue.start - self._reach <= other.start < cue.start
+            and not any(
+                within.start <= other.start <= within.end and within.end > other.end
+                for within in found
+                if not within.name.startswith("~")
+            )
+            for other in found
+            if other.sentence == cue.sentence
+        )
+
+    def _best(self, category: _Category, cues: Sequence[_Found], dampening: Sequence[_Found]) -> CueHit | None:
+        """The best-scoring window around each cue the category needs, if it reaches the threshold."""
+        best: CueHit | None = None
+        for anchor in cues:
+            if not any(anchor.name in need for need in category.needs):
+                continue
+            near = [
+                cue
+                for cue in cues
+                if cue.name in category.weights and abs(cue.start - anchor.start) <= self.window
+            ]
+            counted = _counted(near, category.weights)
+            present = {cue.name for cue in counted}
+            if not any(need <= present for need in category.needs):
+                continue
+            needed = set().union(*(need for need in category.needs if need <= present))
+            sentences = {cue.sentence for cue in counted if cue.name in needed}
+            damped = {
+                cue.name[1:]
+                for cue in dampening
+                if cue.sentence in sentences and cue.name[1:] in category.dampeners
+            }
+            score = sum(category.weights[cue.name] * cue.share for cue in counted)
+            score -= sum(category.dampeners[name] for name in damped)
+            if score >= self.threshold and (best is None or score > best.score):
+                classes = tuple(dict.fromkeys(cue.name for cue in sorted(counted, key=lambda cue: cue.start)))
+                best = CueHit(category.name, classes, round(score, 2))
+        return best
+
+
+def _counted(near: Sequence[_Found], weights: Mapping[str, float]) -> list[_Counted]:
+    """Heaviest first, each word in one cue only ("overdose" is a means or an act), first person
+    aside (it overlaps anything); a class counts once in full and a second, other cue at half."""
+    counted: list[_Counted] = []
+    taken: set[int] = set()
+    seen: dict[str, int] = {}
+    for cue in sorted(near, key=lambda cue: (-weights[cue.name], cue.start)):
+        words = set(range(cue.start, cue.end + 1))
+        times = seen.get(cue.name, 0)
+        if times >= len(_SHARES) or (words & taken and cue.name != FIRST_PERSON):
+            continue
+        counted.append(_Counted(cue.name, cue.start, cue.sentence, _SHARES[times]))
+        seen[cue.name] = times + 1
+        if cue.name != FIRST_PERSON:
+            taken |= words
+    return counted
+
+
+@cache
+def default_cues() -> CueScorer:
+    """The cue scorer for the lexicons shipped with Between (bot/safety/risk_cues.toml), built once."""
+    text = resources.files("bot.safety").joinpath(CUES_RESOURCE).read_text(encoding="utf-8")
+    return cues_from_toml(text)
+
+
+def cues_from_toml(text: str) -> CueScorer:
+    """A cue scorer for lexicons given as TOML text (see risk_cues.toml for the format)."""
+    try:
+        return CueScorer(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as error:
+        raise PhraseListError(f"the risk cues are not valid TOML: {error}") from None
+
+
+def _category(name: str, table: object, cues: set[str], dampeners: set[str]) -> _Category:
+    if not isinstance(table, dict):
+        raise PhraseListError(f"[categories.{name}] must be a table")
+    weights = _weights(table.get("weights"), f"[categories.{name}] weights", cues)
+    needs = tuple(frozenset(need.split("+")) for need in _phrases(table.get("needs"), f"[categories.{name}] needs"))
+    if not set().union(*needs) <= set(weights):
+        raise PhraseListError(f"[categories.{name}]: every class it needs must have a weight")
+    damped = _weights(table.get("dampeners", {}), f"[categories.{name}] dampeners", dampeners)
+    return _Category(name, str(table.get("about", name)), needs, weights, damped)
+
+
+def _weights(raw: object, where: str, known: set[str]) -> dict[str, float]:
+    if not isinstance(raw, dict) or not all(isinstance(v, int | float) for v in raw.values()):
+        raise PhraseListError(f"{where} must map class names to numbers")
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise PhraseListError(f"{where}: no class named {unknown[0]!r}")
+    return {str(key): float(value) for key, value in raw.items()}
+
+
+def _table(data: Mapping[str, object], name: str) -> dict[str, object]:
+    table = data.get(name)
+    if not isinstance(table, dict):
+        raise PhraseListError(f"the risk cues need a [{name}] table")
+    return table
+
+
+def _number(table: Mapping[str, object], key: str) -> float:
+    value = table.get(key)
+    if not isinstance(value, int | float) or value <= 0:
+        raise PhraseListError(f"the risk cues need a positive number {key!r}")
+    return float(value)
+
+
+def _strings(data: Mapping[str, object], name: str) -> list[tuple[str, str]]:
+    table = data.get(name, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise PhraseListError(f"[{name}] must map words to words")
+    return [(normalise(str(key)) if name == "respell" else str(key), value) for key, value in table.items()]
+
+
+def _phrases(raw: object, name: str) -> list[str]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise PhraseListError(f"{name!r} must be a non-empty list of phrases")
+    return raw
