@@ -96,6 +96,10 @@ class _Lexicon:
                 else:
                     self._by_first.setdefault(words[0], []).append((words, name))
 
+    def starts(self, word: str) -> bool:
+        """Whether some phrase starts with this whole word."""
+        return word in self._by_first
+
     def find(self, words: Sequence[str], sentences: Sequence[int]) -> list[_Found]:
         """Every cue in the words, each class at most once per start."""
         found: list[_Found] = []
@@ -154,7 +158,7 @@ class CueScorer:
         """ "byeee" → "bye", "sooo" → "so": the first reading the lexicon knows, else one letter."""
         double = _STRETCHED.sub(r"\1\1", word)
         single = _STRETCHED.sub(r"\1", word)
-        return double if self._lexicon.find([double], [0]) and not self._lexicon.find([single], [0]) else single
+        return double if self._lexicon.starts(double) and not self._lexicon.starts(single) else single
 
     def check(self, text: str) -> CueHit | None:
         """The first category (most urgent first) whose cues reach the threshold, or None."""
@@ -177,7 +181,7 @@ class CueScorer:
         return tuple(RiskMatch(category=hit.category, rule=hit.rule) for hit in self.hits(text))
 
     def explain(self, rule: str) -> str:
-        """What a rule of the cues found: "intent_or_plan.cues(means+time)" → its classes, its category's aim."""
+        """What a rule of the cues found ("intent_or_plan.cues(means+time)"): its classes and aim."""
         category, _, classes = rule.partition(".cues(")
         about = next((c.about for c in self.categories if c.name == category), None)
         if about is None or not classes.endswith(")"):
@@ -201,7 +205,9 @@ class CueScorer:
             if other.sentence == cue.sentence
         )
 
-    def _best(self, category: _Category, cues: Sequence[_Found], dampening: Sequence[_Found]) -> CueHit | None:
+    def _best(
+        self, category: _Category, cues: Sequence[_Found], dampening: Sequence[_Found]
+    ) -> CueHit | None:
         """The best-scoring window around each cue the category needs, if it reaches the threshold."""
         best: CueHit | None = None
         for anchor in cues:
@@ -212,12 +218,11 @@ class CueScorer:
                 for cue in cues
                 if cue.name in category.weights and abs(cue.start - anchor.start) <= self.window
             ]
-            counted = _counted(near, category.weights)
-            present = {cue.name for cue in counted}
+            present = {cue.name for cue in near}
             if not any(need <= present for need in category.needs):
                 continue
-            needed = set().union(*(need for need in category.needs if need <= present))
-            sentences = {cue.sentence for cue in counted if cue.name in needed}
+            counted = _counted(near, category.weights)
+            sentences = {cue.sentence for cue in counted if cue.name != FIRST_PERSON}
             damped = {
                 cue.name[1:]
                 for cue in dampening
@@ -268,7 +273,8 @@ def _category(name: str, table: object, cues: set[str], dampeners: set[str]) -> 
     if not isinstance(table, dict):
         raise PhraseListError(f"[categories.{name}] must be a table")
     weights = _weights(table.get("weights"), f"[categories.{name}] weights", cues)
-    needs = tuple(frozenset(need.split("+")) for need in _phrases(table.get("needs"), f"[categories.{name}] needs"))
+    listed = _phrases(table.get("needs"), f"[categories.{name}] needs")
+    needs = tuple(frozenset(need.split("+")) for need in listed)
     if not set().union(*needs) <= set(weights):
         raise PhraseListError(f"[categories.{name}]: every class it needs must have a weight")
     damped = _weights(table.get("dampeners", {}), f"[categories.{name}] dampeners", dampeners)

@@ -130,10 +130,12 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
 
 
-@gate_not_met("eval3's danger from others 28/29, round three")
 def test_the_newest_sets_danger_from_others_is_all_recognised(
     detector: RiskDetector, newest: list[EvalPhrase]
 ) -> None:
+    """Measurement note, no longer a gate: 28/29 in round three (a strict xfail), 29/29 in round
+    four with the risk cues (bot/safety/risk_cues.py), eval3 being tuning data by then; the issue's
+    gates move to the next independent set."""
     gap = [p for p in select(newest, "risk_explicit") if p.tag == "harmed_by_others"]
     assert len(gap) == 29
     assert [p.text for p in gap if detector.check(p.text) is None] == []
