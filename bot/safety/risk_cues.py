@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -30,8 +31,10 @@ from bot.safety.risk_language import RiskMatch, normalise
 
 CUES_RESOURCE: Final = "risk_cues.toml"
 FIRST_PERSON: Final = "first_person"  # a cue class that may share its words with others ("where i live")
+_PREFIX_LETTERS: Final = 3  # a one-word prefix ("overdos*") is at least this long
 _SHARES: Final = (1.0, 0.5)  # of a class's weight: its first cue in a window, a second one
 _SENTENCE_END = re.compile(r"[.!?;\n]+|\bbut\b", re.IGNORECASE)
+_BREAK: Final = "qxsentencebreakqx"  # a word put where a sentence ends, so one pass normalises all
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 _Phrase = tuple[str, ...]
 
@@ -77,41 +80,63 @@ class _Category:
     needs: tuple[frozenset[str], ...]  # one of these sets of classes, all of it, in a window
     weights: Mapping[str, float]
     dampeners: Mapping[str, float]
+    anchors: frozenset[str]  # the classes a window is built around: those of the needs
 
 
 class _Lexicon:
-    """Phrases of every class, looked up word by word (by first word; prefixes kept apart)."""
+    """Phrases of every class, looked up by their first word or their first two words."""
 
     def __init__(self, classes: Mapping[str, Sequence[str]]) -> None:
-        self._by_first: dict[str, list[tuple[_Phrase, str]]] = {}
-        self._prefixes: list[tuple[str, _Phrase, str]] = []
+        self._single: dict[str, list[str]] = {}  # one-word phrase → its classes
+        self._pairs: dict[tuple[str, str], list[tuple[_Phrase, str]]] = {}  # first two words → phrases
+        self._starred: dict[str, list[tuple[_Phrase, str]]] = {}  # "the 1*": its last word a prefix
+        self._prefixes: dict[str, list[tuple[str, str]]] = {}  # "overdos*", by its first letters
         for name, phrases in classes.items():
             for phrase in dict.fromkeys(phrases):
-                star = phrase.endswith("*")
-                words = tuple(normalise(phrase.rstrip("*")).split())
-                if not words:
-                    raise PhraseListError(f"cue class {name!r}: an empty phrase")
-                if star:
-                    self._prefixes.append((words[0], words[1:], name))
-                else:
-                    self._by_first.setdefault(words[0], []).append((words, name))
+                self._add(name, phrase)
+        self._firsts = frozenset(first for first, _ in self._pairs)
+
+    def _add(self, name: str, phrase: str) -> None:
+        star = phrase.endswith("*")
+        words = tuple(normalise(phrase.rstrip("*")).split())
+        if not words or (star and len(words) == 1 and len(words[0]) < _PREFIX_LETTERS):
+            raise PhraseListError(f"cue class {name!r}: {phrase!r} is empty or too short")
+        if star and len(words) == 1:
+            self._prefixes.setdefault(words[0][:_PREFIX_LETTERS], []).append((words[0], name))
+        elif star:
+            self._starred.setdefault(words[0], []).append((words, name))
+        elif len(words) == 1:
+            self._single.setdefault(words[0], []).append(name)
+        else:
+            self._pairs.setdefault((words[0], words[1]), []).append((words, name))
 
     def starts(self, word: str) -> bool:
         """Whether some phrase starts with this whole word."""
-        return word in self._by_first
+        return word in self._single or word in self._firsts
 
     def find(self, words: Sequence[str], sentences: Sequence[int]) -> list[_Found]:
-        """Every cue in the words, each class at most once per start."""
+        """Every cue in the words, in order of where they start."""
         found: list[_Found] = []
+        count = len(words)
         for start, word in enumerate(words):
-            for phrase, name in self._by_first.get(word, ()):
+            sentence = sentences[start]
+            found += (_Found(name, start, start, sentence) for name in self._single.get(word, ()))
+            if start + 1 < count:
+                for phrase, name in self._pairs.get((word, words[start + 1]), ()):
+                    end = start + len(phrase)
+                    if end <= count and all(words[start + n] == phrase[n] for n in range(2, len(phrase))):
+                        found.append(_Found(name, start, end - 1, sentence))
+            for phrase, name in self._starred.get(word, ()):
                 end = start + len(phrase)
-                if tuple(words[start:end]) == phrase:
-                    found.append(_Found(name, start, end - 1, sentences[start]))
-            for prefix, rest, name in self._prefixes:
-                end = start + 1 + len(rest)
-                if word.startswith(prefix) and tuple(words[start + 1 : end]) == rest:
-                    found.append(_Found(name, start, end - 1, sentences[start]))
+                if (
+                    end <= count
+                    and words[end - 1].startswith(phrase[-1])
+                    and tuple(words[start : end - 1]) == phrase[:-1]
+                ):
+                    found.append(_Found(name, start, end - 1, sentence))
+            for prefix, name in self._prefixes.get(word[:_PREFIX_LETTERS], ()):
+                if word.startswith(prefix):
+                    found.append(_Found(name, start, start, sentence))
         return found
 
 
@@ -145,13 +170,16 @@ class CueScorer:
             text = self._emoji_pattern.sub(lambda match: f" {self._emoji[match.group()]} ", text)
         words: list[str] = []
         sentences: list[int] = []
-        for number, sentence in enumerate(_SENTENCE_END.split(text)):
-            for word in normalise(sentence).split():
-                if _STRETCHED.search(word):
-                    word = self._unstretched(word)
-                for plain in self._respell.get(word, (word,)):
-                    words.append(plain)
-                    sentences.append(number)
+        number = 0
+        for word in normalise(_SENTENCE_END.sub(f" {_BREAK} ", text)).split():
+            if word == _BREAK:
+                number += 1
+                continue
+            if _STRETCHED.search(word):
+                word = self._unstretched(word)
+            for plain in self._respell.get(word, (word,)):
+                words.append(plain)
+                sentences.append(number)
         return words, sentences
 
     def _unstretched(self, word: str) -> str:
@@ -171,8 +199,17 @@ class CueScorer:
         found = self._lexicon.find(words, sentences)
         if not found:
             return ()
-        cues = [cue for cue in found if not cue.name.startswith("~") and not self._negated(cue, found)]
-        dampening = [cue for cue in found if cue.name.startswith("~")]
+        negations = self._negations(found)
+        cues = [
+            cue
+            for cue in found
+            if not cue.name.startswith("~")
+            and not (cue.name in self._negates and negations & set(range(cue.start - self._reach, cue.start)))
+        ]
+        dampening: dict[int, set[str]] = {}  # sentence → the dampeners in it
+        for cue in found:
+            if cue.name.startswith("~"):
+                dampening.setdefault(cue.sentence, set()).add(cue.name[1:])
         hits = (self._best(category, cues, dampening) for category in self.categories)
         return tuple(hit for hit in hits if hit is not None)
 
@@ -189,47 +226,37 @@ class CueScorer:
         found = ", ".join(classes[:-1].split("+"))
         return f"cues within {self.window} words ({CUES_RESOURCE}): {found}; {category}: {about}"
 
-    def _negated(self, cue: _Found, found: Sequence[_Found]) -> bool:
-        """A negating word shortly before, not itself part of a cue ("can't stop", "won't let me")."""
-        if cue.name not in self._negates:
-            return False
-        return any(
-            other.name == "~negation"
-            and cue.start - self._reach <= other.start < cue.start
-            and not any(
-                within.start <= other.start <= within.end and within.end > other.end
-                for within in found
-                if not within.name.startswith("~")
-            )
-            for other in found
-            if other.sentence == cue.sentence
-        )
+    def _negations(self, found: Sequence[_Found]) -> set[int]:
+        """Where negating words are, but for those inside a longer cue ("can't stop", "won't let me")."""
+        inside: set[int] = set()
+        for cue in found:
+            if not cue.name.startswith("~") and cue.end > cue.start:
+                inside.update(range(cue.start, cue.end))
+        return {cue.start for cue in found if cue.name == "~negation" and cue.start not in inside}
 
     def _best(
-        self, category: _Category, cues: Sequence[_Found], dampening: Sequence[_Found]
+        self, category: _Category, cues: Sequence[_Found], dampening: Mapping[int, set[str]]
     ) -> CueHit | None:
         """The best-scoring window around each cue the category needs, if it reaches the threshold."""
         best: CueHit | None = None
-        for anchor in cues:
-            if not any(anchor.name in need for need in category.needs):
+        weighed = [cue for cue in cues if cue.name in category.weights]
+        starts = [cue.start for cue in weighed]  # in order: the lexicon finds cues word by word
+        for anchor in weighed:
+            if anchor.name not in category.anchors:
                 continue
-            near = [
-                cue
-                for cue in cues
-                if cue.name in category.weights and abs(cue.start - anchor.start) <= self.window
+            near = weighed[
+                bisect_left(starts, anchor.start - self.window) : bisect_right(
+                    starts, anchor.start + self.window
+                )
             ]
             present = {cue.name for cue in near}
             if not any(need <= present for need in category.needs):
                 continue
             counted = _counted(near, category.weights)
             sentences = {cue.sentence for cue in counted if cue.name != FIRST_PERSON}
-            damped = {
-                cue.name[1:]
-                for cue in dampening
-                if cue.sentence in sentences and cue.name[1:] in category.dampeners
-            }
+            damped = set().union(*(dampening.get(sentence, set()) for sentence in sentences))
             score = sum(category.weights[cue.name] * cue.share for cue in counted)
-            score -= sum(category.dampeners[name] for name in damped)
+            score -= sum(weight for name, weight in category.dampeners.items() if name in damped)
             if score >= self.threshold and (best is None or score > best.score):
                 classes = tuple(dict.fromkeys(cue.name for cue in sorted(counted, key=lambda cue: cue.start)))
                 best = CueHit(category.name, classes, round(score, 2))
@@ -278,7 +305,8 @@ def _category(name: str, table: object, cues: set[str], dampeners: set[str]) -> 
     if not set().union(*needs) <= set(weights):
         raise PhraseListError(f"[categories.{name}]: every class it needs must have a weight")
     damped = _weights(table.get("dampeners", {}), f"[categories.{name}] dampeners", dampeners)
-    return _Category(name, str(table.get("about", name)), needs, weights, damped)
+    anchors = frozenset().union(*needs)
+    return _Category(name, str(table.get("about", name)), needs, weights, damped, anchors)
 
 
 def _weights(raw: object, where: str, known: set[str]) -> dict[str, float]:
