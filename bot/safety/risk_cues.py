@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,7 +33,7 @@ CUES_RESOURCE: Final = "risk_cues.toml"
 FIRST_PERSON: Final = "first_person"  # a cue class that may share its words with others ("where i live")
 _PREFIX_LETTERS: Final = 3  # a one-word prefix ("overdos*") is at least this long
 _SHARES: Final = (1.0, 0.5)  # of a class's weight: its first cue in a window, a second one
-_SENTENCE_END = re.compile(r"[.!?;\n]+|\bbut\b", re.IGNORECASE)
+_SENTENCE_END: Final = r"[.!?;\n]+"
 _BREAK: Final = "qxsentencebreakqx"  # a word put where a sentence ends, so one pass normalises all
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 _Phrase = tuple[str, ...]
@@ -86,7 +86,9 @@ class _Category:
 class _Lexicon:
     """Phrases of every class, looked up by their first word or their first two words."""
 
-    def __init__(self, classes: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, classes: Mapping[str, Sequence[str]], read: Callable[[str], str]) -> None:
+        """`read`: how a message's text is read (normalised, respelled): phrases are read alike."""
+        self._read = read
         self._single: dict[str, list[str]] = {}  # one-word phrase → its classes
         self._pairs: dict[tuple[str, str], list[tuple[_Phrase, str]]] = {}  # first two words → phrases
         self._starred: dict[str, list[tuple[_Phrase, str]]] = {}  # "the 1*": its last word a prefix
@@ -98,7 +100,7 @@ class _Lexicon:
 
     def _add(self, name: str, phrase: str) -> None:
         star = phrase.endswith("*")
-        words = tuple(normalise(phrase.rstrip("*")).split())
+        words = tuple(self._read(phrase.rstrip("*")).split())
         if not words or (star and len(words) == 1 and len(words[0]) < _PREFIX_LETTERS):
             raise PhraseListError(f"cue class {name!r}: {phrase!r} is empty or too short")
         if star and len(words) == 1:
@@ -148,14 +150,22 @@ class CueScorer:
         scoring = _table(data, "scoring")
         self.window = int(_number(scoring, "window"))
         self.threshold = _number(scoring, "threshold")
-        self._respell = {word: tuple(normalise(plain).split()) for word, plain in _strings(data, "respell")}
+        contrast = scoring.get("contrast", [])  # words that start a sentence of their own: "but"
+        if not isinstance(contrast, list) or not all(isinstance(w, str) and w.isalpha() for w in contrast):
+            raise PhraseListError("[scoring] contrast must be a list of words")
+        words = "".join(f"|\\b{word}\\b" for word in contrast)
+        self._sentence_end = re.compile(_SENTENCE_END + words, re.IGNORECASE)
+        self._spelling = _spelling(data.get("spelling", {}))
+        self._respell = {
+            self._read(word): tuple(self._read(plain).split()) for word, plain in _strings(data, "respell")
+        }
         self._emoji = dict(_strings(data, "emoji"))
         self._emoji_pattern = re.compile("|".join(map(re.escape, self._emoji)) or "(?!)")
         cues = {name: _phrases(value, name) for name, value in _table(data, "cues").items()}
         dampeners = {name: _phrases(value, name) for name, value in _table(data, "dampeners").items()}
         if "negation" not in dampeners:
             raise PhraseListError("[dampeners] needs a negation list")
-        self._lexicon = _Lexicon(cues | {f"~{name}": phrases for name, phrases in dampeners.items()})
+        self._lexicon = _Lexicon(cues | {f"~{name}": p for name, p in dampeners.items()}, self._read)
         negation = _table(data, "negation")
         self._reach = int(_number(negation, "reach"))
         self._negates = frozenset(_phrases(negation.get("negates"), "negates"))
@@ -171,7 +181,7 @@ class CueScorer:
         words: list[str] = []
         sentences: list[int] = []
         number = 0
-        for word in normalise(_SENTENCE_END.sub(f" {_BREAK} ", text)).split():
+        for word in self._read(self._sentence_end.sub(f" {_BREAK} ", text)).split():
             if word == _BREAK:
                 number += 1
                 continue
@@ -181,6 +191,14 @@ class CueScorer:
                 words.append(plain)
                 sentences.append(number)
         return words, sentences
+
+    def _read(self, text: str) -> str:
+        """Text as the lexicon is written: normalised, then letters read as others ("ue" as "u")."""
+        normalised = normalise(text)
+        if self._spelling is None:
+            return normalised
+        pattern, read_as = self._spelling
+        return pattern.sub(lambda match: read_as[match.group()], normalised)
 
     def _unstretched(self, word: str) -> str:
         """ "byeee" → "bye", "sooo" → "so": the first reading the lexicon knows, else one letter."""
@@ -336,7 +354,31 @@ def _strings(data: Mapping[str, object], name: str) -> list[tuple[str, str]]:
     table = data.get(name, {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise PhraseListError(f"[{name}] must map words to words")
-    return [(normalise(str(key)) if name == "respell" else str(key), value) for key, value in table.items()]
+    return [(str(key), value) for key, value in table.items()]
+
+
+def _spelling(table: object) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """[spelling] read_as = { ae = "a" }: letters read as others, in messages and lexicons alike."""
+    read_as = table.get("read_as", {}) if isinstance(table, dict) else None
+    if not isinstance(read_as, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) and key.isalpha() and value.isalpha()
+        for key, value in read_as.items()
+    ):
+        raise PhraseListError("[spelling] read_as must map letters to letters")
+    if not read_as:
+        return None
+    return re.compile("|".join(sorted(read_as, key=len, reverse=True))), dict(read_as)
+
+
+def language_cues(code: str) -> CueScorer | None:
+    """The cue scorer of another language (risk_cues_<code>.toml beside this module), or None."""
+    resource = resources.files("bot.safety").joinpath(f"risk_cues_{code}.toml")
+    if not resource.is_file():
+        return None
+    try:
+        return cues_from_toml(resource.read_text(encoding="utf-8"))
+    except PhraseListError as error:
+        raise PhraseListError(f"risk_cues_{code}.toml: {error}") from None
 
 
 def _phrases(raw: object, name: str) -> list[str]:

@@ -23,7 +23,14 @@ Choices made for safety, knowing they over-flag:
   leetspeak ("k1ll"), stretched letters ("kiiill"), letters spelled out ("k i l l", "k.i.l.l") and
   missing spaces ("killmyself") all match.
 
-Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list.
+**A second kind of detector leans on the list.** ``default_detector()`` also asks the risk cues
+(``risk_cues``: words of a few kinds — means, readiness, time, farewell, someone hurting me … —
+scored when they come together, less denials, others' stories, the past, films, jokes and everyday
+senses) about whatever the list lets pass. The list stays the floor; a cue hit is named
+``<category>.cues(<classes>)`` and ``pattern()`` explains it.
+
+Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list
+(or the cue classes that fired).
 
 Speed: building a detector compiles the whole list into a few large regular expressions (seconds;
 ``default_detector()`` builds it once per process and loads the compiled expressions from disk when

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.core.errors import PhraseListError
-from bot.safety.risk_cues import CueScorer, cues_from_toml, default_cues
+from bot.safety.risk_cues import CueScorer, cues_from_toml, default_cues, language_cues
 from bot.safety.risk_language import RiskDetector, default_detector
+from bot.safety.risk_languages import default_reader
 from tests.safety.test_risk_language import CATEGORIES
 
 # A small lexicon whose arithmetic can be read at a glance: two needed classes reach the threshold.
@@ -14,6 +15,7 @@ SMALL = """
 [scoring]
 window = 4
 threshold = 1.0
+contrast = ["but"]
 [respell]
 gonna = "going to"
 [emoji]
@@ -86,6 +88,7 @@ def test_dampeners_subtract_in_the_same_sentence_only(small: CueScorer) -> None:
 
 def test_a_but_starts_a_new_sentence(small: CueScorer) -> None:
     assert small.check("that was the film but im ready with my pills") is not None
+    assert small.check("that was the film and im ready with my pills") is None
 
 
 def test_a_broken_lexicon_is_refused_with_a_reason() -> None:
@@ -178,3 +181,22 @@ def test_a_hit_holds_class_names_never_the_text(cues: CueScorer) -> None:
     lexicon_names = {"first_person", "means", "readiness", "time", "unseen", "gathered", "possession"}
     assert set(hit.cues) <= lexicon_names
     assert "pills" not in hit.rule and "asleep" not in hit.rule
+
+
+# --- German: its own cues, read beside its own list ----------------------------------------------------
+
+
+def test_german_has_cues_of_its_own_read_with_its_spelling() -> None:
+    german = language_cues("de")
+    assert german is not None
+    hit = german.check("hab mir den Arm verbrannt, absichtlich")
+    assert hit is not None and hit.category == "self_harm"
+    assert german.words("Brücke bruecke")[0] == ["brucke", "brucke"]  # ä, ö, ü and ae, oe, ue alike
+    assert german.check("ich hab angst um meinen vater, er ist im krankenhaus") is None
+    assert language_cues("xx") is None  # a language without cues has none
+
+
+def test_the_reader_asks_german_cues_about_what_the_german_list_lets_pass() -> None:
+    match = default_reader().check("manchmal will ich mich einfach umbringen")
+    assert match is not None and match.rule.startswith("de:suicidal_thoughts.cues(")
+    assert default_reader().check("ich hab heute brav alle meine tabletten genommen") is None
