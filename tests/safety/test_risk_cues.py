@@ -193,6 +193,7 @@ def test_german_has_cues_of_its_own_read_with_its_spelling() -> None:
     assert hit is not None and hit.category == "self_harm"
     assert german.words("Brücke bruecke")[0] == ["brucke", "brucke"]  # ä, ö, ü and ae, oe, ue alike
     assert german.check("ich hab angst um meinen vater, er ist im krankenhaus") is None
+    assert german.check("ich habe meine Tabletten heute Abend genommen, wie immer") is None  # a perfect tense
     assert language_cues("xx") is None  # a language without cues has none
 
 
