@@ -115,7 +115,10 @@ def test_whole_set_gap_categories_are_all_recognised(
     assert [p.text for p in gap if detector.check(p.text) is None] == []
 
 
-@gate_not_met("eval3's held-back quarter 46/66 = 69.7% (its whole 172/230 = 74.8%), round three")
+@gate_not_met(
+    "eval3's held-back quarter 46/66 = 69.7% (its whole 172/230 = 74.8%), round three; "
+    "56/66 = 84.8% (whole 217/230) with the risk cues, round four"
+)
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
     missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
