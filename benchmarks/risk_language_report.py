@@ -1,6 +1,7 @@
 """Risk-language detector: recall and false positives on every test set, per category, and timing.
 
-Every set is read with the shipped phrase list (``bot/safety/risk_phrases.toml``, or ``--phrases``).
+Every set is read with the shipped phrase list (``bot/safety/risk_phrases.toml``) and the risk cues
+beside it (``risk_cues.toml``), as the bot reads; or with another list alone (``--phrases``).
 First a table with one row per set — explicit phrases flagged (recall), everyday phrases flagged
 (false positives), ambiguous ones flagged (reported, not judged) — then, for each set, the figures
 per category and every miss and false positive with the rule that fired (these are test phrases,
@@ -337,7 +338,7 @@ def main() -> None:
     start = time.perf_counter()
     detector = RiskDetector.from_file(args.phrases) if args.phrases else default_detector()
     built = time.perf_counter() - start
-    name = args.phrases or "bot/safety/risk_phrases.toml"
+    name = args.phrases or "bot/safety/risk_phrases.toml with bot/safety/risk_cues.toml"
     print(f"phrase list: {name} ({len(detector.categories)} categories, built in {built:.2f} s)")
 
     sets = {"set 1": read_eval(), "set 2": read_eval2(), DEV3_TITLE: read_set(DEV3)}

@@ -23,7 +23,14 @@ Choices made for safety, knowing they over-flag:
   leetspeak ("k1ll"), stretched letters ("kiiill"), letters spelled out ("k i l l", "k.i.l.l") and
   missing spaces ("killmyself") all match.
 
-Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list.
+**A second kind of detector leans on the list.** ``default_detector()`` also asks the risk cues
+(``risk_cues``: words of a few kinds — means, readiness, time, farewell, someone hurting me … —
+scored when they come together, less denials, others' stories, the past, films, jokes and everyday
+senses) about whatever the list lets pass. The list stays the floor; a cue hit is named
+``<category>.cues(<classes>)`` and ``pattern()`` explains it.
+
+Nothing here logs, prints or keeps the text; a ``RiskMatch`` holds only names from the phrase list
+(or the cue classes that fired).
 
 Speed: building a detector compiles the whole list into a few large regular expressions (seconds;
 ``default_detector()`` builds it once per process and loads the compiled expressions from disk when
@@ -43,7 +50,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from bot.core.errors import PhraseListError
 from bot.safety.regex_cache import RegexCache
@@ -65,6 +72,18 @@ class RiskMatch:
 
     category: str  # a category name from the phrase list: "suicidal_thoughts", "harmed_by_others"…
     rule: str  # "<category>.<n>": the n-th pattern (from 1) of that category; see RiskDetector.pattern()
+
+
+class CueReader(Protocol):
+    """A second detector the list may lean on for what it lets pass (bot/safety/risk_cues.py)."""
+
+    def matches(self, text: str) -> tuple[RiskMatch, ...]:
+        """Every category its cues find, most urgent first; rules named "<category>.cues(...)"."""
+        ...
+
+    def explain(self, rule: str) -> str:
+        """What a "<category>.cues(...)" rule found, for people reviewing it."""
+        ...
 
 
 # --- normalisation ---------------------------------------------------------------------------------
@@ -638,9 +657,13 @@ class RiskDetector:
         hyperbole: Sequence[tuple[_Rule, _Sequence]],
         compile: _Compile = re.compile,
         respell: Callable[[str], str] = str,
+        cues: CueReader | None = None,
     ) -> None:
-        """Use from_file or from_toml; this takes rules already parsed (`respell`: the list's [spelling])."""
+        """Use from_file or from_toml; this takes rules already parsed (`respell`: the list's [spelling];
+        `cues`: a second detector asked about what the list lets pass, see with_cues)."""
         self._respell = respell
+        self._cues = cues
+        self._parts = (rules, hyperbole, compile)
         _fold_table()  # built now rather than on the first message with accents or emoji
         self._risk = _RuleSet(rules, long_rest=_LONG_REST, compile=compile)
         # Hyperbole is only looked for near a risk match: a small expression beats a fast one.
@@ -692,23 +715,41 @@ class RiskDetector:
         ]
         return cls(rules, hyperbole, compile, respell)
 
+    def with_cues(self, cues: CueReader) -> RiskDetector:
+        """This list as the floor, and the cues' categories added where the list finds nothing."""
+        rules, hyperbole, compile = self._parts
+        return RiskDetector(rules, hyperbole, compile, self._respell, cues)
+
     @property
     def categories(self) -> tuple[str, ...]:
         """The category names, in the order they are checked (the phrase list's order)."""
         return self._categories
 
     def pattern(self, rule: str) -> str:
-        """The phrase-list pattern behind a rule id (for people reviewing the list, not for clients)."""
+        """The phrase-list pattern behind a rule id (for people reviewing the list, not for clients);
+        for a rule of the cues, what they found."""
+        if self._cues is not None and rule not in self._patterns:
+            return self._cues.explain(rule)
         return self._patterns[rule]
 
     def check(self, text: str) -> RiskMatch | None:
-        """The first category (in phrase-list order) whose phrases occur in the text, or None."""
+        """The first category (in phrase-list order) whose phrases occur in the text, or None; when
+        none does, the most urgent one the cues find."""
         found = self._find(text, every_category=False)
+        if not found and self._cues is not None:
+            found = self._cues.matches(text)[:1]
         return found[0] if found else None
 
     def matches(self, text: str) -> tuple[RiskMatch, ...]:
-        """Every category whose phrases occur in the text, in phrase-list order, each with its first rule."""
-        return self._find(text, every_category=True)
+        """Every category whose phrases occur in the text, in phrase-list order, each with its first
+        rule; then, in the same order, the categories only the cues find."""
+        found = self._find(text, every_category=True)
+        if self._cues is None:
+            return found
+        listed = {match.category for match in found}
+        added = [match for match in self._cues.matches(text) if match.category not in listed]
+        order = {category: rank for rank, category in enumerate(self._categories)}
+        return tuple(sorted((*found, *added), key=lambda match: order.get(match.category, len(order))))
 
     def masked(self, text: str) -> str:
         """The text as patterns see it, each match of a rule (hyperbole aside) replaced by MASKED.
@@ -763,7 +804,9 @@ def default_detector() -> RiskDetector:
     cache = RegexCache.named("risk_phrases")
     detector = RiskDetector.from_toml(text, cache)
     cache.save()
-    return detector
+    from bot.safety.risk_cues import default_cues  # it reads messages as this module does
+
+    return detector.with_cues(default_cues())
 
 
 def _rule(

@@ -25,6 +25,7 @@ from typing import Final
 
 from bot.core.errors import PhraseListError
 from bot.safety.regex_cache import RegexCache
+from bot.safety.risk_cues import language_cues
 from bot.safety.risk_language import PHRASES_RESOURCE, RiskDetector, RiskMatch, default_detector
 
 ENGLISH: Final = "en"
@@ -138,6 +139,9 @@ def language_lists(code: str) -> tuple[RiskDetector, RiskDetector | None]:
     cache = RegexCache.named(f"risk_phrases_{code}")  # compiled once on this machine, then loaded
     try:
         detector = RiskDetector.from_mapping(data, cache.compile)
+        cues = language_cues(code)
+        if cues is not None:  # its own cues, asked about what its own list lets pass
+            detector = detector.with_cues(cues)
         lookalikes = data.get("lookalikes")
         found = None
         if lookalikes is not None:

@@ -115,7 +115,10 @@ def test_whole_set_gap_categories_are_all_recognised(
     assert [p.text for p in gap if detector.check(p.text) is None] == []
 
 
-@gate_not_met("eval3's held-back quarter 46/66 = 69.7% (its whole 172/230 = 74.8%), round three")
+@gate_not_met(
+    "eval3's held-back quarter 46/66 = 69.7% (its whole 172/230 = 74.8%), round three; "
+    "56/66 = 84.8% (whole 217/230) with the risk cues, round four"
+)
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
     missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
@@ -130,10 +133,12 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
 
 
-@gate_not_met("eval3's danger from others 28/29, round three")
 def test_the_newest_sets_danger_from_others_is_all_recognised(
     detector: RiskDetector, newest: list[EvalPhrase]
 ) -> None:
+    """Measurement note, no longer a gate: 28/29 in round three (a strict xfail), 29/29 in round
+    four with the risk cues (bot/safety/risk_cues.py), eval3 being tuning data by then; the issue's
+    gates move to the next independent set."""
     gap = [p for p in select(newest, "risk_explicit") if p.tag == "harmed_by_others"]
     assert len(gap) == 29
     assert [p.text for p in gap if detector.check(p.text) is None] == []

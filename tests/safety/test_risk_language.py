@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import ConfigurationError
+from bot.safety.risk_cues import cues_from_toml
 from bot.safety.risk_language import PhraseListError, RiskDetector, RiskMatch, default_detector, normalise
 
 DATA = Path(__file__).parent / "data"
@@ -295,9 +296,9 @@ def test_detection_is_deterministic(detector: RiskDetector) -> None:
     texts = phrases("risk_positive.txt") + phrases("risk_negative.txt") + random_texts()
     first = [detector.matches(text) for text in texts]
     assert [detector.matches(text) for text in texts] == first
-    rebuilt = RiskDetector.from_file(
-        Path(__file__).resolve().parents[2] / "bot" / "safety" / "risk_phrases.toml"
-    )
+    shipped = Path(__file__).resolve().parents[2] / "bot" / "safety"
+    cues = cues_from_toml((shipped / "risk_cues.toml").read_text(encoding="utf-8"))
+    rebuilt = RiskDetector.from_file(shipped / "risk_phrases.toml").with_cues(cues)
     assert [rebuilt.matches(text) for text in texts] == first
 
 
