@@ -5,9 +5,10 @@ Each set was written by someone who had not seen the phrase list, and its held-b
 measured once, at the end of a round; after that the set is tuned on whole and its tests are floors
 (a change that loses any phrase fails), not gates: ``tests/safety/data/eval/`` (the first set) and
 ``tests/safety/data/eval2/`` (riskset-2, measured in the second round, tuned on whole in the third).
-The gates are the issue's, on the held-back quarter (``sha256(text) mod 4 == 0``) of the third set,
-``tests/safety/data/eval3/``, written while the third round tuned the list and measured once after
-it by the lead; until that folder is in the tree they are skipped.
+``tests/safety/data/eval3/`` (the third, measured in round three, tuned on whole in round four) is a
+floor too. The gates are the issue's, on the newest set, ``tests/safety/data/eval4/``, written while
+round four built the risk cues and measured once after it by the lead: its held-back quarter
+(``sha256(text) mod 4 == 0``) for recall and false positives, the whole set for the two gaps.
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names f
 # Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
 SET2_EXPLICIT_FLOOR = 223  # of 223
 SET2_EVERYDAY_CEILING = 0  # of 245
-# The issue's gates on the held-back quarter of the newest independent set.
+# eval3, tuned on whole in round four (list and risk cues): 217/230 explicit, 14/256 everyday.
 EVAL3 = DATA / "eval3"
+EVAL3_EXPLICIT_FLOOR = 217
+EVAL3_EVERYDAY_CEILING = 14
+# The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set).
+EVAL4 = DATA / "eval4"
 HELD_BACK_RECALL = 0.98
 HELD_BACK_FALSE_POSITIVES = 0.05
 # The first set, tuned on whole: 178/178 explicit, 0/181 everyday.
@@ -71,11 +76,14 @@ def old_phrases() -> list[EvalPhrase]:
 
 
 @pytest.fixture(scope="module")
-def newest() -> list[EvalPhrase]:
-    """The third independent set; skipped until it is in the tree (the lead adds it and measures)."""
-    if not EVAL3.is_dir():
-        pytest.skip("tests/safety/data/eval3 (the third independent set) is not in this tree yet")
+def third() -> list[EvalPhrase]:
     return read_set(EVAL3)
+
+
+@pytest.fixture(scope="module")
+def newest() -> list[EvalPhrase]:
+    """The fourth independent set, the gates' (measured once by the lead, 2026-12-06)."""
+    return read_set(EVAL4)
 
 
 def select(phrases: list[EvalPhrase], name: str, held_back: bool | None = None) -> list[EvalPhrase]:
@@ -116,8 +124,8 @@ def test_whole_set_gap_categories_are_all_recognised(
 
 
 @gate_not_met(
-    "eval3's held-back quarter 46/66 = 69.7% (its whole 172/230 = 74.8%), round three; "
-    "56/66 = 84.8% (whole 217/230) with the risk cues, round four"
+    "eval4's held-back quarter 59/71 = 83.1% (whole 227/281 = 80.8%; the list alone 54/71 and "
+    "214/281), round four"
 )
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
@@ -126,6 +134,7 @@ def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhra
     assert recall >= HELD_BACK_RECALL, f"recall {recall:.3f}; missed: {missed}"
 
 
+@gate_not_met("eval4's held-back quarter 7/72 = 9.7% (whole 17/274 = 6.2%), all the list's, round four")
 def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     everyday = select(newest, "everyday", held_back=True)
     wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
@@ -133,15 +142,30 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
 
 
-def test_the_newest_sets_danger_from_others_is_all_recognised(
-    detector: RiskDetector, newest: list[EvalPhrase]
+@pytest.mark.parametrize(
+    ("category", "size"),
+    [
+        pytest.param("intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four")),
+        pytest.param("harmed_by_others", 35, marks=gate_not_met("eval4 whole 34/35, round four")),
+    ],
+)
+def test_the_newest_sets_gap_categories_are_all_recognised(
+    detector: RiskDetector, newest: list[EvalPhrase], category: str, size: int
 ) -> None:
-    """Measurement note, no longer a gate: 28/29 in round three (a strict xfail), 29/29 in round
-    four with the risk cues (bot/safety/risk_cues.py), eval3 being tuning data by then; the issue's
-    gates move to the next independent set."""
-    gap = [p for p in select(newest, "risk_explicit") if p.tag == "harmed_by_others"]
-    assert len(gap) == 29
+    gap = [p for p in select(newest, "risk_explicit") if p.tag == category]
+    assert len(gap) == size
     assert [p.text for p in gap if detector.check(p.text) is None] == []
+
+
+def test_the_third_set_explicit_recall(detector: RiskDetector, third: list[EvalPhrase]) -> None:
+    explicit = select(third, "risk_explicit")
+    missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
+    assert len(explicit) - len(missed) >= EVAL3_EXPLICIT_FLOOR, missed
+
+
+def test_the_third_set_everyday_false_positives(detector: RiskDetector, third: list[EvalPhrase]) -> None:
+    wrongly = [(p.tag, p.text) for p in flagged(detector, select(third, "everyday"))]
+    assert len(wrongly) <= EVAL3_EVERYDAY_CEILING, wrongly
 
 
 # --- the first set: tuned on whole (its held-back quarter too, once measured), so floors ----------
