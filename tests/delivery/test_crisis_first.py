@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from bot.chat import texts
+from bot.core.i18n import _ as translated
+from bot.core.i18n import reading
 from bot.core.messages import Outgoing
 from bot.delivery.pacing import Pacer
 from bot.runtime.wiring import Runtime, tick
@@ -177,10 +179,22 @@ async def crisis_after(
     return arrived - sent_at, arrivals.sends_to(user.chat_id, since)
 
 
+@pytest.mark.parametrize(
+    ("language", "risky"),
+    [("en", RISKY), ("de", "ich will mich heute nacht umbringen")],  # German risk language as fast
+)
 async def test_right_after_a_burst_the_crisis_reply_goes_first(
-    api: FakeBotApi, bot: RunningBot, now: VirtualTime, arrivals: Arrivals
+    api: FakeBotApi, bot: RunningBot, now: VirtualTime, arrivals: Arrivals, language: str, risky: str
 ) -> None:
-    user = api.user(5001)
+    user = api.user(5001, language_code=language)
+    assert bot.runtime is not None
+    async with bot.runtime.database.transaction() as tx:  # a client who reads German
+        person = await tx.people.find("telegram", "5001")
+        assert person is not None
+        await tx.people.set_language(person, language, bot.clock())
+    with reading(language):
+        crisis_line = translated(texts.CRISIS).split("\n", 1)[0]
+    assert language == "en" or crisis_line != CRISIS_LINE
     await user.send("/cancel")
     await user.expect(1)
     runtime = paced(bot, api, now)
@@ -193,18 +207,18 @@ async def test_right_after_a_burst_the_crisis_reply_goes_first(
 
     async def the_client_writes() -> None:  # right after the burst, the rest waiting for the pace
         sent_at.append(now())
-        await user.send(RISKY)
+        await user.send(risky)
         await handed.until(lambda: handed.starting > 0)  # its handler is at the courier now
 
     now.during_sleep = the_client_writes
-    await until(runtime, now.clock, lambda: arrivals.first(5001, CRISIS_LINE, since) is not None)
-    arrived = arrivals.first(5001, CRISIS_LINE, since)
+    await until(runtime, now.clock, lambda: arrivals.first(5001, crisis_line, since) is not None)
+    arrived = arrivals.first(5001, crisis_line, since)
     assert sent_at and arrived is not None
     await until(runtime, now.clock, lambda: not pending_in(runtime))
     after = arrivals.sends_to(5001, since)
     assert arrived - sent_at[0] < TARGET_SECONDS, after
     texts_shown = shown(after)
-    crisis_index = next(i for i, text in enumerate(texts_shown) if CRISIS_LINE in text)
+    crisis_index = next(i for i, text in enumerate(texts_shown) if crisis_line in text)
     assert texts_shown[:crisis_index] == ["Queued 1"], after  # sent before the client wrote; the rest after
     assert [t for t in shown(after) if t.startswith("Queued")] == [f"Queued {n}" for n in range(1, 7)]
 

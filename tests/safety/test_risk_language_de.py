@@ -148,6 +148,22 @@ def test_separable_verbs_are_read_apart(reader: RiskReader, text: str) -> None:
     assert reader.check(text) is not None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich will mich heute nacht umbringen",
+        "ich werd mich morgen umbringen",
+        "ich möchte mich heute töten",
+        "heute nacht werde ich mich umbringen",
+        "ich will mich am wochenende vergiften",
+    ],
+)
+def test_a_time_between_the_will_and_the_verb_is_read(reader: RiskReader, text: str) -> None:
+    """German puts the infinitive last: a time said before it still leaves a plan (the English
+    test phrase "I want to kill myself tonight", in German, was missed before this)."""
+    assert reader.check(text) is not None
+
+
 # --- hyperbole and everyday German ---------------------------------------------------------------------
 
 
