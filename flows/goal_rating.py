@@ -175,7 +175,7 @@ GOAL_RATING: Final = Flow(
     id="goal_rating",
     title=N_("goal rating"),
     command="goals",
-    description="how close you are to your goals",
+    description=N_("how close you are to your goals"),
     intro=INTRO,
     steps=(Step("rating", RATING_PROMPT, AnswerKind.SCALE, low=0, high=10, items_from=GOALS_KEY),),
     summarize=summarize,

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from bot.transports.messenger import Host, Messenger, Running, Settings, own_settings
 from bot.transports.signal import texts
 from bot.transports.signal.settings import SignalSettings
@@ -76,7 +76,7 @@ SIGNAL = Messenger(
     name=TRANSPORT,
     settings=SignalSettings,
     configured=lambda settings: own(settings).signal_account is not None,
-    turned_on_by="SIGNAL_ACCOUNT=<the practice's Signal number> (signal-cli running: see the README)",
+    turned_on_by=N_("SIGNAL_ACCOUNT=<the practice's Signal number> (signal-cli running: see the README)"),
     running=running,
     starting=starting,
     registration_link=registration_link,

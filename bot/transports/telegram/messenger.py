@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from bot.core.i18n import N_
 from bot.transports.messenger import Host, Messenger, Running, Settings, own_settings
 from bot.transports.telegram import texts
 from bot.transports.telegram.settings import TelegramSettings, listen_address
@@ -101,7 +102,7 @@ TELEGRAM = Messenger(
     name=TRANSPORT,
     settings=TelegramSettings,
     configured=lambda settings: own(settings).telegram_bot_token is not None,
-    turned_on_by="TELEGRAM_BOT_TOKEN=<token from @BotFather>",
+    turned_on_by=N_("TELEGRAM_BOT_TOKEN=<token from @BotFather>"),
     running=running,
     starting=starting,
     registration_link=registration_link,

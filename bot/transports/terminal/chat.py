@@ -205,7 +205,7 @@ class TerminalChat:
         self.sink.exports.remove()  # left by a chat that was killed
         with logs_to_file(self._folder) if self._own_screen else contextlib.nullcontext() as log_file:
             logs = _(LOGS_AT).format(path=log_file) if log_file is not None else ""
-            settings = _(SETTINGS_OR).join(self._turned_on_by)
+            settings = _(SETTINGS_OR).join(_(setting) for setting in self._turned_on_by)
             switch = _(SWITCH).format(settings=settings) if self._turned_on_by else ""
             self._screen(_(BANNER).format(database=self._location, logs=logs, switch=switch))
             try:
