@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from flows.registry import BUILT_IN
-from tests.support.english_left import english_labels, english_sentences, german
+from tests.support.english_left import english_labels, english_sentences, german, unmarked_english
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.german import english_homework_sentences, received
 from tests.support.journeys import answer, invite, join, register
@@ -102,6 +102,7 @@ async def test_a_german_client_does_the_data_defined_homework_in_german(
     assert "1. Little interest or pleasure in doing things" in sentences  # (it can fail)
     left = {s for text in said for s in sentences if s in _without_own_words(text)}
     assert left == set(), left
+    assert unmarked_english(said, OWN_WORDS) == set()  # English that was never marked
     english = english_labels() | {
         str(o.label) for i in BUILT_IN.installed for s in i.flow.steps for o in s.options
     }

@@ -23,7 +23,7 @@ from bot.transports.terminal.chat import _skip_words
 from flows import Ask, FlowState, Text, advance, flow_by_id
 from flows.mood_check import INTRO as MOOD_INTRO
 from storage import Database
-from tests.support.english_left import english_labels, english_sentences, german, without
+from tests.support.english_left import english_labels, english_sentences, german, unmarked_english, without
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.german import received
 from tests.support.journeys import RISKY, choose_language, invite, join, register
@@ -177,6 +177,7 @@ async def test_a_german_client_reads_no_english_sentence(
     )  # (it can fail)
     left = {s for text in said for s in sentences if s in without_own_words(text)}
     assert left == set()
+    assert unmarked_english(said, OWN_WORDS) == set()  # English that was never marked
     english = english_labels()
     assert {label.removeprefix("✓ ") for label in labels} & english == set()
 
@@ -221,3 +222,12 @@ def test_the_engine_reads_done_and_skip_typed_in_german_or_english() -> None:
 
 def test_the_terminal_reads_the_skip_buttons_name_in_any_language() -> None:
     assert {"skip", "überspringen"} <= _skip_words()
+
+
+def test_the_unmarked_english_check_can_fail() -> None:
+    """English nobody marked for the catalogue is found too (the goal rating's description once
+    reached a German /help so); German, and a client's own English words, are not."""
+    help_line = "/goals — how close you are to your goals"
+    assert unmarked_english([help_line]) == {help_line}
+    assert unmarked_english(["/goals — wie nah du deinen Zielen bist"]) == set()
+    assert unmarked_english([f"„{help_line}“"], own_words=[help_line]) == set()

@@ -18,7 +18,7 @@ from bot.chat import texts
 from bot.core.i18n import _, reading
 from bot.practice import texts as ptexts
 from storage import Database
-from tests.support.english_left import english_sentences, german
+from tests.support.english_left import english_sentences, german, unmarked_english
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.german import received
 from tests.support.journeys import invite, join, register
@@ -130,6 +130,7 @@ async def test_a_german_therapist_reads_no_english_sentence_and_is_addressed_for
     assert any(s in ptexts.HELP_LINES["assign"] for s in sentences)  # (it can fail)
     left = {s for text in said for s in sentences if s in without_own_words(text)}
     assert left == set()
+    assert unmarked_english(said, OWN_WORDS) == set()  # English that was never marked
     assert sum(bool(re.search(r"\b(Sie|Ihnen|Ihre?[nmrs]?)\b", text)) for text in said) > 10
     informal = [text for text in said if INFORMAL.search(without_own_words(text))]
     assert informal == []

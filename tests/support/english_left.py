@@ -81,3 +81,71 @@ def english_left(said: Iterable[str], own_words: Iterable[str] = (), language: s
     sentences = english_sentences(language)
     own = list(own_words)
     return {s for text in said for s in sentences if s in without(text, own)}
+
+
+ENGLISH_ONLY = frozenset(
+    {
+        "the",
+        "you",
+        "your",
+        "yours",
+        "and",
+        "with",
+        "how",
+        "what",
+        "is",
+        "are",
+        "of",
+        "for",
+        "this",
+        "that",
+        "it",
+        "be",
+        "have",
+        "has",
+        "been",
+        "i'm",
+        "it's",
+        "don't",
+        "can't",
+        "won't",
+        "there",
+        "their",
+        "they",
+        "we",
+        "our",
+        "my",
+        "me",
+        "when",
+        "where",
+        "which",
+        "would",
+        "could",
+        "should",
+        "about",
+        "please",
+        "here",
+        "just",
+        "from",
+    }
+)
+"""English words German never uses: a line holding three of them is English, whether or not the
+catalogue knows it (an unmarked text never reaches the catalogue, so ``english_sentences`` cannot
+see it)."""
+PUBLISHED_ENGLISH = ("Developed by Drs. Robert L. Spitzer",)
+"""English a German reader is shown on purpose: a validated measure's original attribution."""
+
+
+def unmarked_english(said: Iterable[str], own_words: Iterable[str] = ()) -> set[str]:
+    """Lines of what was said that read as English (three English-only words), the person's own
+    words and the published English attributions taken out."""
+    own = list(own_words)
+    found = set()
+    for text in said:
+        for line in without(text, own).splitlines():
+            if any(line.startswith(published) for published in PUBLISHED_ENGLISH):
+                continue
+            words = re.findall(r"[a-z']+", line.lower())
+            if sum(word in ENGLISH_ONLY for word in words) >= 3:
+                found.add(line)
+    return found

@@ -28,7 +28,13 @@ from bot.runtime.wiring import tick
 from bot.transports.signal import texts as signal_texts
 from flows import breathing, mood_check
 from tests.support.clock import FakeClock
-from tests.support.english_left import english_labels, english_left, english_sentences, german
+from tests.support.english_left import (
+    english_labels,
+    english_left,
+    english_sentences,
+    german,
+    unmarked_english,
+)
 from tests.support.fake_signal_cli import FakeSignalUser, ShownMessage
 from tests.support.rows import rows
 from tests.support.signal_answers import pick_language
@@ -142,6 +148,7 @@ async def test_a_german_client_on_signal_picks_german_by_number_and_reads_no_eng
     assert len(said) > 20  # (the journey reached the chat)
     assert any(s in texts.CONSENT for s in english_sentences())  # (it can fail)
     assert english_left(said, OWN_WORDS) == set()
+    assert unmarked_english(said, OWN_WORDS) == set()  # English that was never marked
     labels = {label for text in said for label in CHOICE_LINE.findall(text)}
     assert len(labels) > 10 and "Ich stimme zu" in labels
     assert labels & english_labels() == set()
