@@ -265,7 +265,7 @@ def assign_flow(flows: tuple[Flow, ...]) -> Flow:
 
     return Flow(
         id="assign",
-        title=N_("assign homework"),
+        title=N_("homework assignment"),
         command="",
         description="a therapist assigns homework to a client",
         steps=(

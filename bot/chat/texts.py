@@ -144,6 +144,8 @@ DRAFT_OFFER: Final = N_("You have {a_title} you set aside on {when}. Carry on wh
 BUTTON_RESUME: Final = N_("Carry on")
 BUTTON_START_FRESH: Final = N_("Start a new one")
 DRAFT_RESUMED: Final = N_("Welcome back — here's where you were.")
+A_TITLE: Final = N_("a {title}")
+"""A homework named in a sentence by its title alone (one no longer known: ``Flow.a_title``)."""
 HOMEWORK_CHANGED: Final = N_(
     "The questions of the {title} have changed since you began it, so let's start it afresh — "
     "what you wrote before is kept in your journal."
