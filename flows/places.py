@@ -45,7 +45,7 @@ STEPS: Final = {
     "obstacles": N_("what got in the way"),
     "other": N_("other reason"),
     "mood": N_("mood"),
-    "emotion_intensity": N_("feeling's strength"),
+    "emotion_intensity": N_("emotion intensity"),
     "belief_before": N_("belief before"),
     "traps": N_("thinking traps"),
     "belief_balanced": N_("belief in the balanced thought"),
