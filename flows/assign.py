@@ -20,46 +20,54 @@ from datetime import date
 from functools import cache
 from typing import Any, Final
 
-from bot.core.i18n import Translated
+from bot.core.i18n import N_, SOURCE_LANGUAGE, Translated, _, in_catalogue, installed
 from bot.core.plan_text import parse_times, parse_weekdays
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 from flows.registry import FLOWS
 
-CLIENT_PROMPT: Final = "Who is this homework for?"
-HOMEWORK_PROMPT: Final = "Which homework?"
-TIMES_PROMPT: Final = "At what times, in the client's local time? For example 08:00 or 08:00, 20:30."
-DAYS_PROMPT: Final = "On which days?"
-DAYS_OTHER_PROMPT: Final = "Which days? For example mon, wed, fri or tue-thu."
-TIMING_PROMPT: Final = (
+CLIENT_PROMPT: Final = N_("Who is this homework for?")
+HOMEWORK_PROMPT: Final = N_("Which homework?")
+TIMES_PROMPT: Final = N_("At what times, in the client's local time? For example 08:00 or 08:00, 20:30.")
+DAYS_PROMPT: Final = N_("On which days?")
+DAYS_OTHER_PROMPT: Final = N_("Which days? For example mon, wed, fri or tue-thu.")
+TIMING_PROMPT: Final = N_(
     "This one asks about the last weeks, so it isn't asked daily. When should it come? "
     "Before a session, it's asked the day before, so the answer is in your digest."
 )
-INTERVAL_PROMPT: Final = "Every how many days? At least {least}, for example 14."
-INTERVAL_INVALID: Final = "Please write a whole number of days, at least {least} (at most 365)."
-MEASURE_TIME_PROMPT: Final = (
+INTERVAL_PROMPT: Final = N_("Every how many days? At least {least}, for example 14.")
+INTERVAL_INVALID: Final = N_("Please write a whole number of days, at least {least} (at most 365).")
+MEASURE_TIME_PROMPT: Final = N_(
     "At what time, in the client's local time? For example 18:00 (before a session: on the day before)."
 )
-START_PROMPT: Final = "From when?"
-START_DATE_PROMPT: Final = "From which date? Please write it like 2026-03-09."
-START_DATE_INVALID: Final = "Please write the date like 2026-03-09."
-GIVEN_PROMPT: Final = (
-    "The steps of your client's {name} for this homework, easiest first: one per line, or "
-    "separated by semicolons. They'll pick the step they practised from these (or name another). "
-    "Or skip, and they name the step each time."
+START_PROMPT: Final = N_("From when?")
+START_DATE_PROMPT: Final = N_("From which date? Please write it like 2026-03-09.")
+START_DATE_INVALID: Final = N_("Please write the date like 2026-03-09.")
+GIVEN_PROMPTS: Final = {
+    "ladder": N_(
+        "The steps of your client's ladder for this homework, easiest first: one per line, or "
+        "separated by semicolons. They'll pick the step they practised from these (or name "
+        "another). Or skip, and they name the step each time."
+    ),
+}
+"""What the guided /assign asks for a list a homework takes, by the list's name."""
+GIVEN_PROMPT: Final = N_(
+    "The items of the list “{name}” for this homework: one per line, or separated by semicolons. "
+    "Your client picks from these (or names another). Or skip, and they name one each time."
 )
-GIVEN_INVALID: Final = (
+"""The same for a list without a prompt of its own (a practice's homework file names it)."""
+GIVEN_INVALID: Final = N_(
     "Please write between 1 and {most} steps, each up to {length} characters, one per line."
 )
 GIVEN_MAX_ITEMS: Final = 12
 GIVEN_MAX_LENGTH: Final = 60
-RATIONALE_PROMPT: Final = "Why this homework, in a sentence or two? Your client will read this with it."
-SAVING: Final = "Saving the assignment…"
+RATIONALE_PROMPT: Final = N_("Why this homework, in a sentence or two? Your client will read this with it.")
+SAVING: Final = N_("Saving the assignment…")
 
 DAYS: Final = (
-    Option("daily", "Every day"),
-    Option("weekdays", "Weekdays"),
-    Option("weekends", "Weekends"),
-    Option("other", "Other days…"),
+    Option("daily", N_("Every day")),
+    Option("weekdays", N_("Weekdays")),
+    Option("weekends", N_("Weekends")),
+    Option("other", N_("Other days…")),
 )
 BEFORE_SESSION: Final = "before_session"
 BEFORE_OTHER_SESSION: Final = "before_other_session"
@@ -67,14 +75,14 @@ EVERY_N_DAYS: Final = "every_n_days"
 WEEKLY: Final = "weekly"
 """The cadences an assignment can have (the values of ``bot.core.statuses.Cadence``)."""
 TIMINGS: Final = (
-    Option(BEFORE_SESSION, "Before every session"),
-    Option(BEFORE_OTHER_SESSION, "Before every other session"),
-    Option(EVERY_N_DAYS, "Every … days"),
+    Option(BEFORE_SESSION, N_("Before every session")),
+    Option(BEFORE_OTHER_SESSION, N_("Before every other session")),
+    Option(EVERY_N_DAYS, N_("Every … days")),
 )
 STARTS: Final = (
-    Option("today", "Today"),
-    Option("tomorrow", "Tomorrow"),
-    Option("date", "Another date…"),
+    Option("today", N_("Today")),
+    Option("tomorrow", N_("Tomorrow")),
+    Option("date", N_("Another date…")),
 )
 
 GIVEN_KEY: Final = "given_"
@@ -84,10 +92,24 @@ CLIENTS_KEY: Final = "clients"
 
 
 def _capitalized(title: str) -> str:
-    """A homework's title as a button names it (in each language a homework file gives it)."""
-    if isinstance(title, Translated):
-        return title.map(_capitalized)
-    return title[:1].upper() + title[1:]
+    """A homework's title as a button names it, in each language a homework file or the
+    catalogue gives it (a catalogue title is looked up before it is capitalized)."""
+    if not isinstance(title, Translated):
+        title = in_every_language(title)
+    return title.map(lambda said: said[:1].upper() + said[1:])
+
+
+def in_every_language(message: str, **values: object) -> Translated:
+    """A catalogue text (its values filled in) as each installed language says it: for words
+    made once, ahead of any turn, that ``_`` then reads in the reader's language."""
+    return Translated(
+        message.format(**values),
+        {
+            language: in_catalogue(language, message).format(**values)
+            for language in installed()
+            if language != SOURCE_LANGUAGE
+        },
+    )
 
 
 HOMEWORK: Final = tuple(Option(flow.id, _capitalized(flow.title)) for flow in FLOWS)
@@ -126,7 +148,7 @@ def given_items(text: str) -> list[str]:
     items = [item.strip() for line in text.splitlines() for item in line.split(";")]
     items = [item for item in items if item]
     if not 1 <= len(items) <= GIVEN_MAX_ITEMS or any(len(item) > GIVEN_MAX_LENGTH for item in items):
-        raise ValueError(GIVEN_INVALID.format(most=GIVEN_MAX_ITEMS, length=GIVEN_MAX_LENGTH))
+        raise ValueError(_(GIVEN_INVALID).format(most=GIVEN_MAX_ITEMS, length=GIVEN_MAX_LENGTH))
     return items
 
 
@@ -195,17 +217,17 @@ def assignment_from(answers: Answers, flows: Sequence[Flow] = FLOWS) -> Assignme
 
 
 def summarize(answers: Answers) -> str:
-    return SAVING
+    return _(SAVING)
 
 
 MAX_TIMES: Final = 8
-TOO_MANY_TIMES: Final = "At most 8 times a day, please."
+TOO_MANY_TIMES: Final = N_("At most 8 times a day, please.")
 
 
 def _times(text: str) -> list[str]:
     times = [f"{wall:%H:%M}" for wall in parse_times(text)]
     if len(times) > MAX_TIMES:
-        raise ValueError(TOO_MANY_TIMES)
+        raise ValueError(_(TOO_MANY_TIMES))
     return times
 
 
@@ -215,18 +237,18 @@ def _weekdays(text: str) -> list[int]:
 
 def _start_date(text: str) -> str:
     if not _ISO_DATE.fullmatch(text.strip()):
-        raise ValueError(START_DATE_INVALID)
+        raise ValueError(_(START_DATE_INVALID))
     try:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        raise ValueError(START_DATE_INVALID) from None
+        raise ValueError(_(START_DATE_INVALID)) from None
 
 
 def _interval(least: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         words = text.split()
         if not words or not words[0].isdigit() or not least <= int(words[0]) <= 365:
-            raise ValueError(INTERVAL_INVALID.format(least=least))
+            raise ValueError(_(INTERVAL_INVALID).format(least=least))
         return int(words[0])
 
     return parse
@@ -243,7 +265,7 @@ def assign_flow(flows: tuple[Flow, ...]) -> Flow:
 
     return Flow(
         id="assign",
-        title="assign homework",
+        title=N_("homework assignment"),
         command="",
         description="a therapist assigns homework to a client",
         steps=(
@@ -297,7 +319,7 @@ def _measure_steps(measure: Callable[[Answers], bool], least: int) -> tuple[Step
         Step("timing", TIMING_PROMPT, AnswerKind.CHOICE, options=TIMINGS, columns=1, when=measure),
         Step(
             "interval",
-            INTERVAL_PROMPT.format(least=least),
+            in_every_language(INTERVAL_PROMPT, least=least),
             AnswerKind.TEXT,
             max_length=40,
             parse=_interval(least),
@@ -322,7 +344,7 @@ def _given_steps(flows: Sequence[Flow]) -> tuple[Step, ...]:
         steps.append(
             Step(
                 GIVEN_KEY + name,
-                GIVEN_PROMPT.format(name=name),
+                _given_prompt(name),
                 AnswerKind.TEXT,
                 optional=True,
                 max_length=GIVEN_MAX_ITEMS * (GIVEN_MAX_LENGTH + 2),
@@ -333,6 +355,11 @@ def _given_steps(flows: Sequence[Flow]) -> tuple[Step, ...]:
     return tuple(steps)
 
 
+def _given_prompt(name: str) -> str:
+    known = GIVEN_PROMPTS.get(name)
+    return known if known else in_every_language(GIVEN_PROMPT, name=name)
+
+
 def _homework_in(taking: frozenset[str]) -> Callable[[Answers], bool]:
     return lambda answers: answers.get("homework") in taking
 
@@ -341,13 +368,13 @@ def _homework_options(flows: Sequence[Flow]) -> tuple[Option, ...]:
     return tuple(Option(flow.id, _capitalized(flow.title)) for flow in flows)
 
 
-ONE_TIME: Final = "One time, please, for example 18:00."
+ONE_TIME: Final = N_("One time, please, for example 18:00.")
 
 
 def _one_time(text: str) -> list[str]:
     times = _times(text)
     if len(times) != 1:
-        raise ValueError(ONE_TIME)
+        raise ValueError(_(ONE_TIME))
     return times
 
 

@@ -13,25 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bot.core.i18n import N_, _
 from flows.model import AnswerKind, Answers, Flow, Option, Step
 
 GOAL_MAX_LENGTH: Final = 300
 """A goal is a sentence or two in the client's words."""
 
-CLIENT_PROMPT: Final = "Whose goals?"
-ACTION_PROMPT: Final = "What would you like to do?"
-PICK_PROMPT: Final = "Which goal?"
-WORDS_PROMPT: Final = (
+CLIENT_PROMPT: Final = N_("Whose goals?")
+ACTION_PROMPT: Final = N_("What would you like to do?")
+PICK_PROMPT: Final = N_("Which goal?")
+WORDS_PROMPT: Final = N_(
     "Write the goal in your client's own words (a sentence or two). A reworded goal keeps its old words too."
 )
-NEW_WORDS_PROMPT: Final = "Write the goal's new words, in your client's own words. The old words are kept."
-SAVING: Final = "Saving…"
+NEW_WORDS_PROMPT: Final = N_(
+    "Write the goal's new words, in your client's own words. The old words are kept."
+)
+SAVING: Final = N_("Saving…")
 
 ACTIONS: Final = (
-    Option("list", "Show the goals"),
-    Option("add", "Add a goal"),
-    Option("edit", "Reword a goal"),
-    Option("retire", "Retire a goal"),
+    Option("list", N_("Show the goals")),
+    Option("add", N_("Add a goal")),
+    Option("edit", N_("Reword a goal")),
+    Option("retire", N_("Retire a goal")),
 )
 
 CLIENT_KEY: Final = "client"
@@ -83,7 +86,7 @@ def goal_request(answers: Answers) -> GoalRequest:
 
 
 def _saving(answers: Answers) -> str:
-    return SAVING
+    return _(SAVING)
 
 
 def _edit(answers: Answers) -> bool:
@@ -92,7 +95,7 @@ def _edit(answers: Answers) -> bool:
 
 GOAL_CLIENT: Final = Flow(
     id="goal_client",
-    title="goal form",
+    title=N_("goal form"),
     command="",
     description="a therapist picks a client and what to do with their goals",
     steps=(
@@ -105,7 +108,7 @@ GOAL_CLIENT: Final = Flow(
 
 GOAL_PICK: Final = Flow(
     id="goal_pick",
-    title="goal form",
+    title=N_("goal form"),
     command="",
     description="a therapist picks one of a client's goals (and rewords it)",
     steps=(
@@ -118,7 +121,7 @@ GOAL_PICK: Final = Flow(
 
 GOAL_WORDS: Final = Flow(
     id="goal_words",
-    title="goal form",
+    title=N_("goal form"),
     command="",
     description="a therapist writes down a client's goal",
     steps=(Step("words", WORDS_PROMPT, AnswerKind.TEXT, max_length=GOAL_MAX_LENGTH),),

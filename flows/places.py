@@ -10,7 +10,7 @@ from typing import Final
 
 from bot.core.i18n import N_, _
 from flows.model import Flow
-from flows.registry import FLOWS, SIDE_FLOWS
+from flows.registry import BUILT_IN, FLOWS, SIDE_FLOWS
 
 PLACES: Final = {
     "note": N_("note"),
@@ -44,9 +44,26 @@ STEPS: Final = {
     "urge": N_("urge"),
     "obstacles": N_("what got in the way"),
     "other": N_("other reason"),
+    "mood": N_("mood"),
+    "emotion_intensity": N_("emotion intensity"),
+    "belief_before": N_("belief before"),
+    "traps": N_("thinking traps"),
+    "belief_balanced": N_("belief in the balanced thought"),
+    "emotion_rerate": N_("feelings afterwards"),
+    "intensity_before": N_("urge before"),
+    "intensity_after": N_("urge after"),
+    "minutes": N_("minutes"),
+    "surf": N_("surfing the urge"),
+    "breathe": N_("breathing"),
+    "acted": N_("acted on the urge"),
+    "pattern": N_("breathing pattern"),
+    "calm_before": N_("calm before"),
+    "calm_after": N_("calm after"),
+    "rating": N_("rating"),
+    "reason": N_("reason"),
 }
-"""The steps of the built-in homework where a client writes their own words, as a place names
-them (any other step by its id, in words)."""
+"""The steps of the built-in homework written in Python, as a place or a column names them (a
+homework file's steps are named by its own labels; any other step by its id, in words)."""
 
 
 def flow_title(flow_id: str, flows: Iterable[Flow] = (*FLOWS, *SIDE_FLOWS)) -> str:
@@ -60,12 +77,16 @@ def describe_where(where: str | None) -> str:
     """'thought_record.hot_thought' → 'thought record (hot thought)'; 'note' → 'note'."""
     head, *rest = re.split(r"[./:]", where or "", maxsplit=1)
     place = (_(PLACES[head]) if head in PLACES else flow_title(head)) if head else _(PLACES["message"])
-    detail = _step_name(rest[0]) if rest else ""
+    detail = step_name(head, rest[0]) if rest else ""
     return f"{place} ({detail})" if detail else place
 
 
-def _step_name(step_id: str) -> str:
-    known = STEPS.get(step_id)
+def step_name(flow_id: str, step_id: str) -> str:
+    """A step as a therapist or a client reads its name ("hot thought", a measure's item by its
+    label: "9 better off dead or self-harm"), in the language being read."""
+    installed = next((i for i in BUILT_IN.installed if i.flow.id == flow_id), None)
+    label = installed.definition.labels.get(step_id) if installed is not None else None
+    known = label if label is not None else STEPS.get(step_id)
     return _(known) if known is not None else step_id.replace("_", " ").strip()
 
 

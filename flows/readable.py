@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from flows.model import (
     CUSTOM_PREFIX,
     AnswerKind,
@@ -20,7 +20,7 @@ from flows.model import (
 )
 from flows.timer import clock_text
 
-STOPPED_EARLY = "{seconds} of {planned} (stopped early)"
+STOPPED_EARLY = N_("{seconds} of {planned} (stopped early)")
 RAN = "{seconds}"
 PER_ITEM = "{item} {value}"
 JOINED = ", "
@@ -80,10 +80,5 @@ def _timer_text(record: Mapping[str, Any]) -> str:
     seconds = clock_text(float(record.get("seconds") or 0))
     if record.get("stopped_early"):
         planned = clock_text(float(record.get("planned_seconds") or 0))
-        return STOPPED_EARLY.format(seconds=seconds, planned=planned)
+        return _(STOPPED_EARLY).format(seconds=seconds, planned=planned)
     return RAN.format(seconds=seconds)
-
-
-def question_name(step_id: str) -> str:
-    """A step id as a column heading: "belief_before" → "belief before"."""
-    return step_id.replace("_", " ")

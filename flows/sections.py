@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Final, Generic, TypeVar
 
 from bot.core import formatting
-from bot.core.i18n import N_, _, ngettext
+from bot.core.i18n import N_, SOURCE_LANGUAGE, Translated, _, current, ngettext, said
 from flows.model import CUSTOM_PREFIX
 from flows.scoring import Band
 
@@ -39,6 +39,13 @@ QUOTED: Final = N_("“{text}”")
 MINUTES: Final = N_("{minutes} min")
 MINUTES_AND_SECONDS: Final = N_("{minutes} min {seconds} s")
 _BARS: Final = "▁▂▃▄▅▆▇█"
+
+
+def counted_entries(title: str, count: int) -> str:
+    """A caption's count of a homework file's entries in a language its file gives only the
+    singular title in ("Aktivitätenprotokoll: 3 Einträge")."""
+    text = ngettext("{title}: {count} entry", "{title}: {count} entries", count)
+    return text.format(title=title, count=count)
 
 
 class UndeclaredRead(LookupError):
@@ -244,6 +251,9 @@ class DigestSection(Generic[F]):
             return None
         if callable(self.counted):
             return self.counted(count)
+        title = self.counted[0]
+        if isinstance(title, Translated) and current() != SOURCE_LANGUAGE:  # (its plural is English)
+            return counted_entries(said(title), count)
         text = ngettext(*self.counted, count)
         return text.format(count=count) if "{count}" in text else f"{count} {text}"
 

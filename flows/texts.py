@@ -7,7 +7,7 @@ by its marker (``⟨tap⟩``: ``bot.core.gestures``), which a translation keeps.
 
 from typing import Final
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, pN_
 
 SCALE_OUT_OF_RANGE: Final = N_("That one is outside the scale — please choose a number from {low} to {high}.")
 SCALE_NOT_A_NUMBER: Final = N_("I'm looking for a number from {low} to {high} — ⟨pick_number⟩.")
@@ -36,3 +36,16 @@ BUTTON_DONE: Final = N_("Done")
 BUTTON_SKIP: Final = N_("Skip")
 SELECTED_MARK: Final = "✓ "
 SCALE_HINT: Final = N_("{low} = {low_label}, {high} = {high_label}")
+
+# A therapist meets some of these in their own guided forms (/assign, /goal): where a language
+# addresses therapists differently (German: "Sie"), these are translated a second time under the
+# context "formal" (see ``bot.core.i18n.FORMAL``); in English they are the same words.
+FORMAL: Final = (
+    pN_("formal", "Please ⟨pick_one⟩."),
+    pN_("formal", "I didn't catch any words there — could you write a few?"),
+    pN_("formal", "That's more than I can keep in one answer — could you shorten it to {limit} characters?"),
+    pN_("formal", "This one is for a few words of your own — just type them."),
+    pN_("formal", "This one can't be skipped, but you can /cancel any time — your answers so far are kept."),
+    pN_("formal", "This is the first question, so there is nothing to go back to."),
+    pN_("formal", "Please ⟨use_latest⟩."),
+)

@@ -43,7 +43,7 @@ async def restart_changed(turn: Turn, runner: FlowRunner, flow: Flow, draft: Ent
     """A draft begun under another version of the homework's definition is not carried on under
     this one: the client is told kindly and starts afresh (the draft stays in their journal)."""
     await turn.tx.entries.discard_draft(draft.id, turn.now)
-    turn.say(note(texts.HOMEWORK_CHANGED.format(title=flow.title)))
+    turn.say(note(_(texts.HOMEWORK_CHANGED).format(title=_(flow.title))))
     await runner.start(turn, flow)
     log.info(
         "person %s: draft %s of %s was of version %s", turn.person.id, draft.id, flow.id, draft.flow_version
@@ -60,7 +60,7 @@ async def on_choice(ctx: Context) -> str | None:
     if entry is None or flow is None or entry.person_id != turn.person.id or entry.draft is None:
         return _(texts.BUTTON_EXPIRED)
     if ctx.current is not None:
-        return runner.finish_first(ctx.current, flow.title)
+        return runner.finish_first(ctx.current, _(flow.title))
     if rest == ["y"] and entry.flow_version != flow.version:
         await restart_changed(turn, runner, flow, entry)
         return None

@@ -190,7 +190,8 @@ class FlowRunner:
     def finish_first(self, current: OpenConversation, fallback_title: str) -> str:
         """The notice for a button that would start something while a flow is open."""
         flow = self.flow(current.flow_id)
-        return _(texts.FINISH_OPEN_FIRST).format(a_title=flow.a_title if flow else f"a {fallback_title}")
+        a_title = flow.a_title if flow else _(texts.A_TITLE).format(title=fallback_title)
+        return _(texts.FINISH_OPEN_FIRST).format(a_title=a_title)
 
     # --- showing questions ------------------------------------------------------------------
 

@@ -27,7 +27,8 @@ from bot.core.statuses import EntryStatus
 from bot.core.timezones import zone_or_utc
 from flows import Flow
 from flows.fhir import ScoredEntry, entry_score, fhir_bundle
-from flows.readable import answer_text, question_name, readable_answers
+from flows.places import step_name
+from flows.readable import answer_text, readable_answers
 from storage import Role, erase_person, export_person
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 DELETE_DATA_PREFIX = "del:"
 FlowOf = Callable[[str, str | None], Flow | None]
 """The flow an entry was answered under, by its homework id and definition version."""
-CSV_HEADINGS = ("started (local time)", "homework", "status")
+CSV_HEADINGS = (texts.CSV_STARTED, texts.CSV_HOMEWORK, texts.CSV_STATUS)
+"""The CSV's first columns, in the person's language (each question's column follows)."""
 FINISHED = (EntryStatus.COMPLETED, EntryStatus.CANCELLED)
 
 
@@ -69,18 +71,20 @@ def _csv(entries: list[dict[str, Any]], timezone: str, flows: Sequence[Flow], fl
     question (named by its homework), filled in on the rows of that homework."""
     zone = zone_or_utc(timezone)
     columns = _columns(entries, flows, flow_of)
-    titles = {f.id: f.title for f in flows}
+    titles = {f.id: _(f.title) for f in flows}
     out = io.StringIO()
     writer = csv.writer(out)
-    headings = [f"{titles.get(f, f)}: {question_name(step)}" for f, step in columns]
-    writer.writerow([*CSV_HEADINGS, *headings])
+    heading = _(texts.CSV_QUESTION)
+    headings = [heading.format(homework=titles.get(f, f), question=step_name(f, s)) for f, s in columns]
+    writer.writerow([*(_(heading) for heading in CSV_HEADINGS), *headings])
     for entry in sorted(entries, key=lambda e: str(e.get("started_at"))):
         started = datetime.fromisoformat(str(entry["started_at"])).astimezone(zone)
         flow_id = str(entry["flow_id"])
         answers = entry.get("answers") or {}
         flow = _flow_of(entry, flow_of)
         cells = [answer_text(flow, step, answers) if f == flow_id else "" for f, step in columns]
-        writer.writerow([f"{started:%Y-%m-%d %H:%M}", titles.get(flow_id, flow_id), entry["status"], *cells])
+        status = _(texts.ENTRY_STATUSES.get(str(entry["status"]), str(entry["status"])))
+        writer.writerow([f"{started:%Y-%m-%d %H:%M}", titles.get(flow_id, flow_id), status, *cells])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
 
 
@@ -128,11 +132,11 @@ def measures_json(entries: list[ScoredEntry], timezone: str) -> list[dict[str, A
         result.append(
             {
                 "entry_id": entry.entry_id,
-                "homework": entry.flow.title,
+                "homework": _(entry.flow.title),
                 "answered_at": entry.at.astimezone(zone).isoformat(),
-                "score_label": found.label,
+                "score_label": _(found.label),
                 "score": found.value,
-                "band": found.band,
+                "band": _(found.band) if found.band else found.band,
                 "unanswered_items": list(found.missing),
             }
         )

@@ -144,6 +144,8 @@ DRAFT_OFFER: Final = N_("You have {a_title} you set aside on {when}. Carry on wh
 BUTTON_RESUME: Final = N_("Carry on")
 BUTTON_START_FRESH: Final = N_("Start a new one")
 DRAFT_RESUMED: Final = N_("Welcome back — here's where you were.")
+A_TITLE: Final = N_("a {title}")
+"""A homework named in a sentence by its title alone (one no longer known: ``Flow.a_title``)."""
 HOMEWORK_CHANGED: Final = N_(
     "The questions of the {title} have changed since you began it, so let's start it afresh — "
     "what you wrote before is kept in your journal."
@@ -329,6 +331,17 @@ EXPORT_FHIR: Final = N_(
     "And your questionnaire results (such as PHQ-9 and GAD-7) in FHIR, the format health records "
     "use, in case you or your therapist want to add them to one."
 )
+CSV_STARTED: Final = N_("started (local time)")
+CSV_HOMEWORK: Final = N_("homework")
+CSV_STATUS: Final = N_("status")
+CSV_QUESTION: Final = N_("{homework}: {question}")
+"""A question's column heading in the export's table: its homework, then its name."""
+ENTRY_STATUSES: Final = {
+    "in_progress": N_("in progress"),
+    "completed": N_("completed"),
+    "cancelled": N_("cancelled"),
+}
+"""How an entry ended, as the export's table says it (the JSON keeps the stored word)."""
 DELETE_CONFIRM: Final = N_(
     "This deletes everything Between keeps about you — your practice, notes, plan and this "
     "connection with your therapist — for good. It can't be undone. (/export first if you'd "

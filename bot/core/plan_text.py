@@ -12,7 +12,7 @@ import re
 from datetime import time
 
 from bot.core.formatting import weekday_name
-from bot.core.i18n import N_, _, ngettext
+from bot.core.i18n import N_, _, ngettext, pN_
 
 _TIME_SEPARATORS = re.compile(r"[\s,;]+")
 _TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
@@ -43,6 +43,15 @@ def parse_times(text: str) -> tuple[time, ...]:
         found.add(time(hour, minute))
     return tuple(sorted(found))
 
+
+FORMAL = (
+    pN_("formal", "Please give at least one time, like 08:00 or 20:30."),
+    pN_("formal", "'{typed}' is not a time. Please write times like 08:00 or 20:30."),
+    pN_("formal", "Please name some days, like mon,wed,fri or mon-fri or daily."),
+    pN_("formal", "'{typed}' is not a day I know. Try mon,wed,fri or mon-fri or daily."),
+)
+"""The errors above as a therapist reads them (their /assign), where a language addresses
+therapists differently (``bot.core.i18n.FORMAL``)."""
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_BY_NAME = {

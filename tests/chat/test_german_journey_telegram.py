@@ -12,6 +12,8 @@ label that has a German one.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +25,8 @@ from bot.transports.terminal.chat import _skip_words
 from flows import Ask, FlowState, Text, advance, flow_by_id
 from flows.mood_check import INTRO as MOOD_INTRO
 from storage import Database
+from storage.models import Base
+from storage.privacy import rows_left
 from tests.support.english_left import english_labels, english_sentences, german, unmarked_english, without
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.german import received
@@ -129,6 +133,38 @@ async def homework(bot: RunningBot, api: FakeBotApi, client: FakeUser) -> None:
     await client.expect_text("Deine Ruhe ging von 5 auf 7.")
 
 
+async def deletes_everything(
+    bot: RunningBot, database: Database, therapist: FakeUser, client: FakeUser
+) -> None:
+    """/delete in German: the confirmation and its buttons, kept once, then deleted — every row
+    of theirs gone, and the goodbye in German."""
+    ((person_id,),) = await rows(database, "people", "id", external_user_id=str(CLIENT))
+    assert isinstance(person_id, int)
+    await client.send("/delete")
+    (confirm,) = await client.expect(1)
+    assert confirm.text == german(texts.DELETE_CONFIRM) != texts.DELETE_CONFIRM
+    assert confirm.labels() == ["Ja, alles löschen", "Nein, behalten"]
+    await client.press("Nein, behalten")
+    assert (await client.expect(1))[0].text == german(texts.DELETE_KEPT) != texts.DELETE_KEPT
+    await client.send("/delete")
+    await client.expect(1)
+    await client.press("Ja, alles löschen")
+    goodbye = (await client.expect(1))[0].text
+    assert goodbye == german(texts.DELETED) and (goodbye or "").startswith("Erledigt:")
+    await bot.tick()
+    await therapist.expect_text(texts.CLIENT_LEFT.format(alias="Sam"))  # the therapist's English
+
+    assert bot.runtime is not None
+    await bot.runtime.courier.flush()
+    async with bot.runtime.database.transaction() as tx:
+        assert await rows_left(tx.connection, person_id) == {}
+    theirs = [words for words in OWN_WORDS if " " in words]  # ("enttäuscht" is a homework file's too)
+    for table in Base.metadata.sorted_tables:  # no trace of them or their words anywhere
+        for row in await rows(database, table.name):
+            assert not any(words in str(row) for words in theirs), table.name
+            assert str(CLIENT) not in [str(value) for value in row], table.name
+
+
 async def test_a_german_client_reads_no_english_sentence(
     api: FakeBotApi, bot: RunningBot, database: Database
 ) -> None:
@@ -154,8 +190,12 @@ async def test_a_german_client_reads_no_english_sentence(
     assert "Stimmungscheck: Stimmung 7/10 · ruhig" in (journal.text or "")
     assert "Atemübung: ruhige Atmung 1 Min. · Ruhe 5 → 7" in (journal.text or "")
     await client.send("/export")
-    ready, _data, _table = await client.expect(3)
+    ready, _data, table_file = await client.expect(3)
     assert ready.text == german(texts.EXPORT_READY)
+    assert table_file.content is not None
+    table = list(csv.reader(io.StringIO(table_file.content.decode("utf-8-sig"))))
+    assert table[0][:4] == ["begonnen (Ortszeit)", "Übung", "Stand", "Stimmungscheck: Stimmung"]
+    assert "Gedankenprotokoll: heißer Gedanke" in table[0]  # (each question by its German name)
 
     await client.send(RISKY)  # the crisis message in German, the placeholders German ones
     crisis = await client.expect_text("Danke, dass du mir das erzählst.")
@@ -168,6 +208,7 @@ async def test_a_german_client_reads_no_english_sentence(
     bot.clock.advance(hours=3, minutes=1)
     await bot.tick()
     await client.expect_text("Ich melde mich wie versprochen noch einmal: Bist du gerade in Sicherheit?")
+    await deletes_everything(bot, database, therapist, client)
 
     said, labels = received(api, CLIENT)
     assert len(said) > 60 and len(labels) > 60  # (the journey reached the chat)

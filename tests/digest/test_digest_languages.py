@@ -293,3 +293,14 @@ def test_rendering_in_one_language_leaves_the_next_digest_in_its_own() -> None:
         german = render_text(build_digest(request))
     english = render_text(build_digest(request))
     assert german.startswith("Übersicht vor der Sitzung") and english.startswith("Pre-session digest")
+
+
+def test_a_homework_files_entries_are_counted_in_german_without_the_english_plural() -> None:
+    """A homework file gives its title, not its plural: a German caption counts its entries
+    without the English "+s" ("3 Expositionsübungs")."""
+    exposure = next(f for f in FLOWS if f.id == "exposure")
+    assert exposure.digest is not None
+    assert exposure.digest.shown_count(3) == "3 exposure practices"
+    with reading("de", formal=True):
+        assert exposure.digest.shown_count(3) == "Expositionsübung: 3 Einträge"
+        assert exposure.digest.shown_count(1) == "Expositionsübung: 1 Eintrag"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.core.i18n import reading
 from bot.digest import (
     AssignmentInput,
     ClientInput,
@@ -17,6 +18,7 @@ from bot.digest import (
     render_summary,
     render_text,
 )
+from tests.support.measures import PHQ9_ITEM_9
 
 JOINED = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
 REQUEST = DigestRequest(
@@ -52,10 +54,10 @@ def test_the_flag_comes_first_even_when_raised_before_the_period() -> None:
     digest = build_digest(request)
     first, *_ = render_text(digest).split("\n\n")
     assert first == (
-        "⚠ HIGH-RISK FLAG — Jo: item alert in PHQ-9 (item9), Tue 3 Mar 18:05 (open since Fri 20 Feb "
+        f"⚠ HIGH-RISK FLAG — Jo: item alert in {PHQ9_ITEM_9}, Tue 3 Mar 18:05 (open since Fri 20 Feb "
         "09:00, 2 in all). Please follow up; /ack Jo clears the flag."
     )
-    assert "⚑ Item alert: PHQ-9 (item9) answered “Several days” · Tue 3 Mar 18:05 · when asked: safe" in (
+    assert f"⚑ Item alert: {PHQ9_ITEM_9} answered “Several days” · Tue 3 Mar 18:05 · when asked: safe" in (
         render_text(digest)
     )
     assert render_summary(digest).startswith(
@@ -67,3 +69,12 @@ def test_a_before_session_plan_reads_as_one() -> None:
     plan = AssignmentInput("mood_check", ("18:00",), tuple(range(7)), None, None, JOINED, "before_session")
     text = render_text(build_digest(replace(REQUEST, assignments=(plan,))))
     assert "Mood check · 18:00 the day before each session" in text
+
+
+def test_a_flagged_item_is_named_as_a_german_therapist_reads_it() -> None:
+    """Not by its id ("item9"): by the homework file's own label, in the therapist's language."""
+    flag = RiskFlagInput(datetime(2026, 3, 3, 18, 5, tzinfo=UTC), "item_alert", "phq9.item9")
+    with reading("de", formal=True):
+        text = render_text(build_digest(replace(REQUEST, risk_flags=(flag,))))
+    assert "PHQ-9 (9 lieber tot oder sich Leid zufügen)" in text
+    assert "item9" not in text

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.i18n import reading
 from bot.core.plan_text import parse_times, parse_weekdays
 from flows import (
     FLOWS,
@@ -34,6 +35,7 @@ from flows.assign import (
     assignment_from,
     clients_context,
 )
+from flows.model import AnswerKind, Flow, Step
 from tests.support.outcomes import ask, labels
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -288,3 +290,33 @@ def test_a_measure_is_asked_when_not_which_days() -> None:
         "every_n_days",
         14,
     )
+
+
+def test_the_homework_buttons_and_the_questions_read_in_the_therapists_language() -> None:
+    """German titles on the buttons (a catalogue title looked up before it is capitalized, a
+    homework file's from its file), and a prompt made with a number ahead of any turn."""
+    with reading("de", formal=True):
+        homework = ask(advance(ASSIGN, start(ASSIGN, CONTEXT).state, Pick("7"), NOW))
+        assert labels(homework)[:3] == ["Stimmungscheck", "Gedankenprotokoll", "Urge-Surfing"]
+        assert labels(homework)[-3:] == ["Expositionsübung", "GAD-7", "PHQ-9"]
+        timing = ask(advance(ASSIGN, homework.state, Pick("phq9"), NOW))
+        interval = ask(advance(ASSIGN, timing.state, Pick("every_n_days"), NOW))
+    assert interval.prompt.text == "Alle wie viele Tage? Mindestens 7, zum Beispiel 14."
+
+
+def test_a_list_without_a_prompt_of_its_own_is_asked_for_by_its_name_in_every_language() -> None:
+    toy = Flow(
+        id="toy",
+        title="toy",
+        command="toy",
+        description="a homework that takes a list of places",
+        steps=(Step("place", "Where?", AnswerKind.CHOICE, options_from="places"),),
+        summarize=lambda answers: "",
+    )
+    form = assign_flow((toy,))
+    given = next(step for step in form.steps if step.id == "given_places")
+    english = render_step(form, given).text
+    with reading("de", formal=True):
+        german = render_step(form, given).text
+    assert english.startswith("The items of the list “places” for this homework")
+    assert german.startswith("Die Einträge der Liste „places“ für diese Übung")

@@ -18,6 +18,7 @@ from flows.registry import BUILT_IN
 from storage import Database
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import ask, digest_now, therapist_and_client
+from tests.support.measures import PHQ9_ITEM_9
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 from tests.support.words import tapped
@@ -119,10 +120,10 @@ async def test_a_phq9_before_a_session_with_item_9_flags_sam_until_ack(
     await bot.tick()
     digest = await therapist.expect_text("Pre-session digest: Sam")
     body = digest.text or ""
-    assert body.startswith("⚠ HIGH-RISK FLAG — Sam: item alert in PHQ-9 (item9), Wed 4 Mar 18:00.")
+    assert body.startswith(f"⚠ HIGH-RISK FLAG — Sam: item alert in {PHQ9_ITEM_9}, Wed 4 Mar 18:00.")
     assert "\nPHQ-9\nLatest: 14 (moderate), Wed 4 Mar 2026\nBaseline: this is the first score.\n" in body
     assert "· Wed 4 Mar 18:00 — PHQ-9 total 14 (moderate)\n" in body
-    assert "⚑ Item alert: PHQ-9 (item9) answered “More than half the days” · Wed 4 Mar 18:00" in body
+    assert f"⚑ Item alert: {PHQ9_ITEM_9} answered “More than half the days” · Wed 4 Mar 18:00" in body
 
     assert await ask(therapist, "/ack Sam") == alerts.ACK_DONE.format(alias="Sam", since="Wed 4 Mar 18:00")
     assert "HIGH-RISK" not in await ask(therapist, "/clients")

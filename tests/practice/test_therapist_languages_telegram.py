@@ -20,7 +20,7 @@ from bot.practice import texts as ptexts
 from storage import Database
 from tests.support.english_left import english_sentences, german, unmarked_english
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
-from tests.support.german import received
+from tests.support.german import INFORMAL, received
 from tests.support.journeys import invite, join, register
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
@@ -37,8 +37,6 @@ OWN_WORDS = (  # what the therapist writes that is theirs (or the client's), not
     "Ana",
     "Sam",
 )
-INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
-"""The informal German a client reads and a therapist never does."""
 
 
 async def say(person: FakeUser, words: str, replies: int = 1) -> str:

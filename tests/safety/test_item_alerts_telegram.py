@@ -13,6 +13,7 @@ from storage import Database
 from tests.support.alerting_measure import DIFFICULTY, ITEM_9, ITEMS, PHQ9
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 from tests.support.journeys import therapist_and_client
+from tests.support.measures import PHQ9_ITEM_9
 from tests.support.rows import rows
 from tests.support.running_bot import RunningBot
 from tests.support.words import tapped
@@ -90,14 +91,14 @@ async def test_item_9_brings_the_crisis_message_at_once_and_flags_the_client(
     (listing,) = await therapist.expect(1)
     lines = (listing.text or "").splitlines()
     assert lines[0].startswith("⚑ HIGH-RISK FLAG")
-    assert lines[1] == "⚑ Sam — item alert in PHQ-9 (item9), Mon 2 Mar 09:00"
+    assert lines[1] == f"⚑ Sam — item alert in {PHQ9_ITEM_9}, Mon 2 Mar 09:00"
     await therapist.send("/digest Sam")
     await therapist.expect(1)
     await bot.tick()
     digest = await therapist.expect_text("Pre-session digest: Sam")
     body = digest.text or ""
-    assert body.startswith("⚠ HIGH-RISK FLAG — Sam: item alert in PHQ-9 (item9), Mon 2 Mar 09:00.")
-    assert "⚑ Item alert: PHQ-9 (item9) answered “More than half the days” · Mon 2 Mar 09:00" in body
+    assert body.startswith(f"⚠ HIGH-RISK FLAG — Sam: item alert in {PHQ9_ITEM_9}, Mon 2 Mar 09:00.")
+    assert f"⚑ Item alert: {PHQ9_ITEM_9} answered “More than half the days” · Mon 2 Mar 09:00" in body
     assert "when asked: safe" in body
 
     therapist_id = (await rows(database, "therapists", "person_id"))[0][0]

@@ -5,12 +5,16 @@ must not meet (the catalogue's own are in ``english_left``)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.core.i18n import Translated
 from flows.registry import BUILT_IN
 from tests.support.english_left import runs
 from tests.support.fake_bot_api import FakeBotApi
+
+INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
+"""The informal German a client reads and a therapist never does."""
 
 SENDS = ("sendmessage", "editmessagetext", "editmessagereplymarkup", "senddocument", "sendphoto")
 

@@ -28,6 +28,9 @@ DIFFICULTY: Final = (
 PHQ9_ITEMS: Final = tuple(f"q{n}" for n in range(1, 10))
 GAD7_ITEMS: Final = tuple(f"g{n}" for n in range(1, 8))
 
+PHQ9_ITEM_9: Final = "PHQ-9 (9 better off dead or self-harm)"
+"""PHQ-9's item 9 as a therapist reads it where it is flagged (its label in the homework file)."""
+
 
 def _items(ids: tuple[str, ...], stem: str) -> tuple[Step, ...]:
     return tuple(Step(i, f"{stem} item {i[1:]}", AnswerKind.CHOICE, options=FREQUENCY) for i in ids)
