@@ -198,6 +198,6 @@ def test_german_has_cues_of_its_own_read_with_its_spelling() -> None:
 
 
 def test_the_reader_asks_german_cues_about_what_the_german_list_lets_pass() -> None:
-    match = default_reader().check("manchmal will ich mich einfach umbringen")
-    assert match is not None and match.rule.startswith("de:suicidal_thoughts.cues(")
+    match = default_reader().check("alle wären besser dran ohne mich")
+    assert match is not None and match.rule.startswith("de:hopelessness.cues(")
     assert default_reader().check("ich hab heute brav alle meine tabletten genommen") is None
