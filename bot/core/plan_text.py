@@ -2,17 +2,21 @@
 
 Pure and standard-library only, so flows can read a therapist's answer with the same rules as
 ``between schedule``; ``bot.local_time`` re-exports these. Errors are ``ValueError`` with a
-short message meant for the person who typed the words, in the language being read (the
-words typed are English day names in every language, as commands are the same words).
+short message meant for the person who typed the words, in the language being read. Day names
+are read in English (as commands are the same words everywhere) and in every installed language
+("mo-fr", "Montag", "täglich").
 """
 
 from __future__ import annotations
 
 import re
 from datetime import time
+from functools import cache
+
+from babel.dates import get_day_names
 
 from bot.core.formatting import weekday_name
-from bot.core.i18n import N_, _, ngettext, pN_
+from bot.core.i18n import N_, _, every_language, installed, ngettext, pN_
 
 _TIME_SEPARATORS = re.compile(r"[\s,;]+")
 _TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
@@ -73,6 +77,13 @@ _WEEKDAYS_BY_PHRASE = {
     "weekends": _WEEKEND,
     "weekend": _WEEKEND,
 }
+_TYPED_PHRASES = (
+    (N_("daily"), _EVERY_DAY),
+    (N_("every day"), _EVERY_DAY),
+    (N_("weekdays"), _WORKING_DAYS),
+    (N_("weekends"), _WEEKEND),
+)
+"""What may be typed for whole sets of days, in each installed language ("täglich", "werktags")."""
 _PHRASE_BY_WEEKDAYS = {
     _EVERY_DAY: N_("every day"),
     _WORKING_DAYS: N_("weekdays"),
@@ -88,16 +99,18 @@ def parse_weekdays(text: str) -> frozenset[int]:
     end. Raises ValueError with a short message for the client otherwise.
     """
     normalised = " ".join(text.casefold().split())
-    if normalised in _WEEKDAYS_BY_PHRASE:
-        return _WEEKDAYS_BY_PHRASE[normalised]
+    phrases = _phrases()
+    if normalised in phrases:
+        return phrases[normalised]
     tokens = [token for token in re.split(r"[\s,;]+", re.sub(r"\s*-\s*", "-", normalised)) if token]
     if not tokens:
         raise ValueError(_("Please name some days, like mon,wed,fri or mon-fri or daily."))
     found: set[int] = set()
     for token in tokens:
         first_name, dash, last_name = token.partition("-")
-        first = _WEEKDAY_BY_NAME.get(first_name)
-        last = _WEEKDAY_BY_NAME.get(last_name) if dash else first
+        names = _day_names()
+        first = names.get(first_name.rstrip("."))
+        last = names.get(last_name.rstrip(".")) if dash else first
         if first is None or last is None:
             raise ValueError(
                 _("'{typed}' is not a day I know. Try mon,wed,fri or mon-fri or daily.").format(
@@ -106,6 +119,30 @@ def parse_weekdays(text: str) -> frozenset[int]:
             )
         found.update((first + offset) % 7 for offset in range((last - first) % 7 + 1))
     return frozenset(found)
+
+
+@cache
+def _phrases() -> dict[str, frozenset[int]]:
+    """English's phrases and each installed language's words for them."""
+    found = dict(_WEEKDAYS_BY_PHRASE)
+    for phrase, days in _TYPED_PHRASES:
+        for said in every_language(phrase):
+            found.setdefault(" ".join(said.casefold().split()), days)
+    return found
+
+
+@cache
+def _day_names() -> dict[str, int]:
+    """English day names and prefixes, then each installed language's (Babel's names: "mo",
+    "montag", "di."), English first where two languages would read a name differently."""
+    found = dict(_WEEKDAY_BY_NAME)
+    for language in installed():
+        for width in ("abbreviated", "wide", "short"):
+            for number, name in get_day_names(width, locale=language).items():
+                plain = str(name).casefold().rstrip(".")
+                found.setdefault(plain, number)
+                found.setdefault(plain[:2], number)
+    return found
 
 
 def describe_weekdays(days: frozenset[int]) -> str:

@@ -452,6 +452,13 @@ def test_parse_times_explains_bad_input(text: str, message: str) -> None:
         ("thu-thu", {3}),
         ("Monday, thursday", {0, 3}),
         ("su", {6}),
+        # each installed language's names too (German: commands are English, days need not be)
+        ("Mo, Mi, Fr", {0, 2, 4}),
+        ("Di.-Do.", {1, 2, 3}),
+        ("montag, DONNERSTAG", {0, 3}),
+        ("Sa-So", {5, 6}),
+        ("täglich", EVERY_DAY),
+        ("werktags", {0, 1, 2, 3, 4}),
     ],
 )
 def test_parse_weekdays(text: str, days: set[int]) -> None:
