@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from storage import Database
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from tests.support.journeys import answer
 from tests.support.running_bot import RunningBot
 
 STEPS = 6
@@ -32,19 +33,10 @@ class DatabaseWork:
         self.commits += 1
 
 
-async def mood_check(api: FakeBotApi, user: FakeUser) -> None:
+async def mood_check(user: FakeUser) -> None:
     await user.send("/mood")
     await user.expect(2)
-    await user.press("7")
-    (feelings,) = await user.expect(1)
-    await user.press("Calm")
-    await api.wait_until(lambda: "✓ Calm" in feelings.labels())
-    await user.press("Done")
-    await user.expect(1)
-    await user.send("Slept badly, but the walk helped.")
-    await user.expect(1)
-    await user.send("Nothing got in the way.")
-    await user.expect(1)
+    await answer(user, "press:7", "toggle:Calm", "press:Done", "Slept badly.", "Nothing got in the way.")
 
 
 async def test_a_mood_check_step_takes_a_few_statements_in_one_transaction(
@@ -52,9 +44,9 @@ async def test_a_mood_check_step_takes_a_few_statements_in_one_transaction(
 ) -> None:
     assert bot.runtime is not None
     user = api.user(1001)
-    await mood_check(api, user)  # the first check starts the person's rows
+    await mood_check(user)  # the first check starts the person's rows
     work = DatabaseWork(bot.runtime.database)
-    await mood_check(api, user)
+    await mood_check(user)
     await bot.stop()  # the last sends are written down
     # Each step: read the person with their conversation, write it back, queue the reply, and
     # (in the next transaction) delete the delivered one; starting and finishing add a few: 32
