@@ -22,7 +22,8 @@ import signal
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -44,6 +45,8 @@ class Result:
     bot: str
     seconds: float
     steps: int
+    api_calls: Counter[str] = field(default_factory=Counter)
+    """Bot API calls the bot made during the steps, by method."""
 
     @property
     def per_second(self) -> float:
@@ -68,7 +71,12 @@ async def mood_check(api: FakeBotApi, user: FakeUser) -> None:
 
 
 async def start_bot(
-    kind: str, api: FakeBotApi, workdir: Path, url: str, profile: Path | None = None
+    kind: str,
+    api: FakeBotApi,
+    workdir: Path,
+    url: str,
+    profile: Path | None = None,
+    counts: Path | None = None,
 ) -> asyncio.subprocess.Process:
     env = {
         "DATABASE_URL": url,
@@ -80,23 +88,31 @@ async def start_bot(
     module = "bot" if kind == "between" else "benchmarks.floor_bot"
     if profile is not None:
         env["BETWEEN_PROFILE"], module = str(profile), "benchmarks.profiled_bot"
+    if counts is not None:
+        env["BETWEEN_COUNTS"], env["BETWEEN_COUNTED"], module = str(counts), kind, "benchmarks.counted_bot"
     return await start_bot_process(api, workdir, env, module=module, ready_timeout=READY)
 
 
 async def one_run(
-    kind: str, users: int, checks: int, database: str = "sqlite", profile: Path | None = None
+    kind: str,
+    users: int,
+    checks: int,
+    database: str = "sqlite",
+    profile: Path | None = None,
+    counts: Path | None = None,
 ) -> Result:
     with (
         tempfile.TemporaryDirectory(prefix=f"between-bench-{kind}-") as directory,
         database_url(database if kind == "between" else "sqlite", Path(directory)) as url,
     ):
         async with FakeBotApi(token=TOKEN) as api:
-            process = await start_bot(kind, api, Path(directory), url, profile)
-            if profile is not None:
+            process = await start_bot(kind, api, Path(directory), url, profile, counts)
+            if profile is not None or counts is not None:
                 process.send_signal(signal.SIGUSR1)  # started: profile from here on
             try:
                 if kind == "between":  # clients who joined by invitation (the schema exists by now)
                     await enrol_at(url, range(10_000, 10_000 + users), datetime.now(UTC))
+                calls_before = len(api.calls)
 
                 people = [api.user(10_000 + n) for n in range(users)]
 
@@ -107,10 +123,11 @@ async def one_run(
                 started = time.perf_counter()
                 await asyncio.gather(*(practise(user) for user in people))
                 elapsed = time.perf_counter() - started
+                made = Counter(call.method for call in api.calls[calls_before:])
             finally:
                 process.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(process.wait(), timeout=60)
-    return Result(kind, elapsed, users * checks * STEPS_PER_CHECK)
+    return Result(kind, elapsed, users * checks * STEPS_PER_CHECK, made)
 
 
 async def thread_trip_microseconds(calls: int = 2000) -> float:
@@ -184,6 +201,48 @@ async def profile_between(users: int, checks: int, database: str, top: int = 20)
         )
 
 
+async def step_cost(users: int, checks: int, database: str, calls: bool = False, top: int = 25) -> None:
+    """Each bot once, counted (``benchmarks/counted_bot.py``): what a step costs in figures the
+    machine's load does not change — CPU, SQL statements, transactions, thread trips, API calls."""
+    import json
+
+    print(
+        f"Cost a step — {users} users × {checks} checks × {STEPS_PER_CHECK} steps, Between on {database}; "
+        f"load average {os.getloadavg()[0]:.1f}" + ("; Python calls counted (CPU inflated)" if calls else "")
+    )
+    if calls:
+        os.environ["BETWEEN_COUNT_CALLS"] = "1"
+    await one_run("between", 5, 1, database)  # warm caches outside the measurement
+    for kind in ("floor", "between"):
+        with tempfile.TemporaryDirectory(prefix="between-cost-") as directory:
+            path = Path(directory) / "counts.json"
+            result = await one_run(kind, users, checks, database, counts=path)
+            found = json.loads(path.read_text())
+        steps = result.steps
+        statements: dict[str, int] = found["statements"]
+        line = (
+            f"{kind:8s} CPU {found['cpu'] / steps * 1000:.2f} ms a step "
+            f"(event loop's thread {found['loop_cpu'] / steps * 1000:.2f} ms, in the kernel "
+            f"{found['system_cpu'] / steps * 1000:.2f} ms, "
+            f"{found['switches'] / steps:.1f} context switches); "
+            f"{sum(statements.values()) / steps:.2f} statements, {found['commits'] / steps:.2f} commits, "
+            f"{found['rollbacks'] / steps:.2f} rollbacks, {found['trips'] / steps:.2f} thread trips, "
+            f"{sum(result.api_calls.values()) / steps:.2f} Bot API calls a step"
+        )
+        line += (
+            f"; garbage collections {found['collections']} taking "
+            f"{found['collecting'] / steps * 1000:.2f} ms a step "
+            f"({found['tracked']} objects tracked at the end)"
+        )
+        if "calls" in found:
+            line += f"; {found['calls'] / steps:.0f} Python calls a step"
+        print(line + f" ({result.per_second:.1f} steps/s)")
+        for method, count in sorted(result.api_calls.items(), key=lambda item: -item[1]):
+            print(f"    {count / steps:6.2f}  {method}")
+        for kind_of, count in sorted(statements.items(), key=lambda item: -item[1])[:top]:
+            print(f"    {count / steps:6.2f}  {kind_of}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--users", type=int, default=100)
@@ -191,8 +250,14 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", choices=KINDS, default="sqlite")
     parser.add_argument("--profile", action="store_true", help="one round of Between under cProfile instead")
+    parser.add_argument(
+        "--cost", action="store_true", help="each bot once, counted: CPU, statements, commits a step"
+    )
+    parser.add_argument("--calls", action="store_true", help="with --cost: count Python calls too")
     arguments = parser.parse_args()
-    if arguments.profile:
+    if arguments.cost:
+        asyncio.run(step_cost(arguments.users, arguments.checks, arguments.database, arguments.calls))
+    elif arguments.profile:
         asyncio.run(profile_between(arguments.users, arguments.checks, arguments.database))
     else:
         asyncio.run(main(arguments.users, arguments.checks, arguments.rounds, arguments.database))

@@ -37,26 +37,30 @@ log = logging.getLogger(__name__)
 _in_transaction: ContextVar[bool] = ContextVar("between_in_transaction", default=False)
 
 
-def _prepare_sqlite(engine: AsyncEngine) -> None:
+def _prepare_sqlite(engine: AsyncEngine, *, lean: bool) -> None:
     """WAL, foreign keys, a busy timeout, and writers that queue instead of failing.
 
     ``isolation_level = "IMMEDIATE"`` makes the driver open a write transaction (``BEGIN
     IMMEDIATE``) in the same call as a transaction's first write, so concurrent writers wait on
-    the busy timeout instead of failing on a lock upgrade, and no extra round trip to the
-    database thread is spent on ``BEGIN``. Units of work that read before they write open the
-    write transaction first with :meth:`Transaction.lock_for_write`.
+    the busy timeout instead of failing on a lock upgrade, and no extra call is spent on
+    ``BEGIN``. Units of work that read before they write open the write transaction first with
+    :meth:`Transaction.lock_for_write`. A ``lean`` connection (``storage/sqlite_driver.py``)
+    waits for locks on its own thread, with its own busy timeout: its statements run on the
+    event loop's thread, which must never wait for one.
+
+    ``synchronous=NORMAL`` with WAL: a commit is in the WAL file when it returns, so it survives
+    the process being killed at any moment; only a power loss or an operating-system crash may
+    lose the last commits (FULL would fsync the WAL at every commit for that).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = "IMMEDIATE"
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=10000",
-        ):
+        pragmas = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"]
+        if not lean:
+            pragmas.append("PRAGMA busy_timeout=10000")
+        for pragma in pragmas:
             cursor.execute(pragma)
         cursor.close()
 
@@ -229,7 +233,7 @@ class Database:
                 "DATABASE_URL names PostgreSQL, but its driver (asyncpg) is not installed", extra="postgres"
             ) from None
         if self.is_sqlite:
-            _prepare_sqlite(self.engine)
+            _prepare_sqlite(self.engine, lean="async_creator" in options)
         self.keyring = keyring
         use_keyring(self.engine.sync_engine.dialect, keyring)
         self._writer_turn = asyncio.Lock()

@@ -1,28 +1,68 @@
-"""aiosqlite connections that cost one trip to the database thread per statement, not four.
+"""aiosqlite connections whose statements run on the event loop's thread unless SQLite is busy.
 
 aiosqlite runs SQLite on its own thread; every awaited call is a trip there and back, and on a
-small virtual machine a trip costs about 0.1 ms of CPU (measured: benchmarks/README.md).
-SQLAlchemy's aiosqlite adapter spends up to four trips on a query (open a cursor, execute,
-fetch, close). Through SQLAlchemy's public ``async_creator`` hook we hand it a connection whose
-cursors execute, fetch and close in a single trip, on aiosqlite's own queue to its thread.
-Everything else is the plain aiosqlite connection. aiosqlite is pinned in ``pyproject.toml``
-because that queue is internal to it; the whole test suite runs through this module.
+small virtual machine a trip costs 25–100 µs of CPU and two context switches, while the
+statements of a turn take a few µs each in SQLite itself (measured: benchmarks/README.md).
+Through SQLAlchemy's public ``async_creator`` hook we hand it a connection whose cursors
+execute, fetch and close in one call on the event loop's thread, and whose commits and
+rollbacks do too. Such a statement cannot block the loop on a lock: the connection's busy
+timeout is 0, so one that meets another connection's write lock (``between`` commands run
+beside the bot, another connection of this process) fails at once with SQLITE_BUSY and is then
+run again on aiosqlite's thread with the full busy timeout, while the loop goes on. That is safe
+because a statement that meets SQLITE_BUSY did nothing: writes open their transaction with
+``BEGIN IMMEDIATE`` (the lock is taken before any change), and in WAL a transaction holding the
+write lock is never busy. Opening and closing stay aiosqlite's. aiosqlite is pinned in
+``pyproject.toml`` because its queue to its thread is internal to it; the whole test suite
+runs through this module.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import aiosqlite
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a statement that found the database locked waits for it, on aiosqlite's thread."""
+
+T = TypeVar("T")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY (and its extended codes): another connection holds a lock we need."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def _waiting(work: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
+    """Runs on aiosqlite's thread: ``work`` with the busy timeout, then back to not waiting."""
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return work(connection)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
+async def _without_blocking(connection: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """``work`` on the loop's thread; if SQLite is busy, again on aiosqlite's, waiting there."""
+    try:
+        return work(connection._conn)
+    except sqlite3.OperationalError as error:
+        if not _busy(error):
+            raise
+    # aiosqlite's own queue to its thread (SQLAlchemy's adapter uses its internals too).
+    run_on_thread: Any = connection._execute
+    result: T = await run_on_thread(_waiting, work, connection._conn)
+    return result
 
 
 def _run_statement(
     connection: sqlite3.Connection, sql: str, parameters: Any, many: bool
 ) -> tuple[list[Any] | None, Any, int, int | None]:
-    """Runs on the database thread: execute, fetch everything, close — one trip in all."""
+    """Execute, fetch everything, close: one call in all."""
     cursor = connection.executemany(sql, parameters) if many else connection.execute(sql, parameters)
     try:
         description = cursor.description
@@ -51,11 +91,9 @@ class LeanCursor:
         await self.close()
 
     async def _run(self, sql: str, parameters: Any, many: bool) -> LeanCursor:
-        connection = self._connection
-        # aiosqlite's own queue to its thread (SQLAlchemy's adapter uses its internals too).
-        run_on_thread: Any = connection._execute
-        rows, self.description, self.rowcount, self.lastrowid = await run_on_thread(
-            _run_statement, connection._conn, sql, parameters if parameters is not None else (), many
+        values = parameters if parameters is not None else ()
+        rows, self.description, self.rowcount, self.lastrowid = await _without_blocking(
+            self._connection, lambda connection: _run_statement(connection, sql, values, many)
         )
         self._rows = deque(rows or ())
         return self
@@ -92,13 +130,20 @@ class LeanCursor:
 
 
 class LeanConnection:
-    """An aiosqlite connection whose ``cursor()`` is a :class:`LeanCursor`."""
+    """An aiosqlite connection whose ``cursor()`` is a :class:`LeanCursor` and whose commits
+    and rollbacks run on the loop's thread too."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._lean_connection = connection
 
     def cursor(self) -> LeanCursor:
         return LeanCursor(self._lean_connection)
+
+    async def commit(self) -> None:
+        await _without_blocking(self._lean_connection, sqlite3.Connection.commit)
+
+    async def rollback(self) -> None:
+        await _without_blocking(self._lean_connection, sqlite3.Connection.rollback)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._lean_connection, name)
@@ -111,10 +156,13 @@ class LeanConnection:
 
 
 def lean_creator(database: str) -> Any:
-    """An ``async_creator`` for ``create_async_engine``: connect as aiosqlite would."""
+    """An ``async_creator`` for ``create_async_engine``: connect as aiosqlite would, not waiting
+    for locks (busy timeout 0; see the module). The connection is used from the loop's thread and
+    from aiosqlite's, never from both at once (each call is awaited before the next), and the
+    sqlite3 module serialises its calls anyway."""
 
     async def connect() -> LeanConnection:
-        connection = aiosqlite.connect(database, check_same_thread=True)
+        connection = aiosqlite.connect(database, check_same_thread=False, timeout=0)
         return LeanConnection(await connection)
 
     return connect

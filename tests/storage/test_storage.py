@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -81,6 +83,37 @@ async def test_a_failed_transaction_leaves_nothing_behind(database: Database) ->
             raise RuntimeError("boom")
     async with database.transaction() as tx:
         assert await tx.people.find("telegram", "7") is None
+
+
+async def test_a_write_that_meets_a_lock_waits_without_holding_up_the_event_loop(
+    database: Database, tmp_path: Path
+) -> None:
+    """Statements run on the event loop's thread (storage/sqlite_driver.py), but one that meets
+    another connection's write lock (a ``between`` command beside the bot) waits on the driver's
+    thread: the loop goes on meanwhile, and the write lands once the lock is gone."""
+    async with database.transaction() as tx:  # the connection is open before the lock is taken
+        await tx.people.find_or_create("telegram", "1", "1", "UTC", NOW)
+    holder = sqlite3.connect(tmp_path / "between.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    loop_turns = 0
+
+    async def turning() -> None:
+        nonlocal loop_turns
+        while True:
+            loop_turns += 1
+            await asyncio.sleep(0.01)
+
+    turner = asyncio.create_task(turning())
+    asyncio.get_running_loop().call_later(0.3, holder.rollback)  # needs the loop to run
+    try:
+        async with database.transaction() as tx:
+            await tx.people.find_or_create("telegram", "2", "2", "UTC", NOW)
+    finally:
+        turner.cancel()
+        holder.close()
+    assert loop_turns >= 10
+    async with database.transaction() as tx:
+        assert await tx.people.find("telegram", "2") is not None
 
 
 async def test_entries_and_conversations_belong_to_their_person(database: Database) -> None:
