@@ -122,7 +122,7 @@ PROCESSES = [
     ),
     Figure("… answers lost", "0", _at_most(r"answers lost: (\d+)", 0)),
     Figure("… entries duplicated", "0", _at_most(r"entries duplicated: (\d+)", 0)),
-    Figure("… killed process's messages sent after", "(lease time)", _shown(r"written down: (.+)$")),
+    Figure("… killed process's messages sent after", "(lease time)", _shown(r"(?m)written down: (.+)$")),
 ]
 
 

@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.kill_chaos import Tally, compare, mood_check
+from benchmarks.chaos_homework import mood_check
+from benchmarks.kill_chaos import Tally, compare
 from storage import Database
 from storage.crypto import load_keyring
 from tests.support.bot_process import start_bot_process
@@ -54,20 +55,20 @@ async def answer_all(api: FakeBotApi, tally: Tally, waits: Waits, user: FakeUser
     """``rounds`` mood checks, each answer once; a client who hears nothing for 60 s repeats."""
     tally.answered[user.id] = []
     for n in range(rounds):
-        steps, expected = mood_check(user, n)
-        for make in steps:
-            act, taken = make()
+        script = mood_check(user, n, speed=1.0)
+        for make in script.answers:
+            answer = make()
             for _ in range(3):
                 started = time.perf_counter()
-                await act()
+                await answer.act()
                 try:
-                    await api.wait_until(taken, timeout=60)
+                    await api.wait_until(answer.taken, timeout=60)
                     waits.seconds.append(time.perf_counter() - started)
                     break
                 except AssertionError:
                     waits.repeats += 1
                     tally.clients_who_repeated.add(user.id)
-        tally.answered[user.id].append(("mood_check", expected))
+        tally.answered[user.id].append(script)
 
 
 async def start(api: FakeBotApi, workdir: Path, url: str, n: int) -> asyncio.subprocess.Process:
