@@ -24,14 +24,17 @@ GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names f
 # Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
 SET2_EXPLICIT_FLOOR = 223  # of 223
 SET2_EVERYDAY_CEILING = 0  # of 245
-# eval3, tuned on whole in round four (list and risk cues): 217/230 explicit, 14/256 everyday.
+# eval3, tuned on whole since round four (list and risk cues): 218/230 explicit, 0/256 everyday (round five).
 EVAL3 = DATA / "eval3"
-EVAL3_EXPLICIT_FLOOR = 217
-EVAL3_EVERYDAY_CEILING = 14
+EVAL3_EXPLICIT_FLOOR = 218
+EVAL3_EVERYDAY_CEILING = 0
 # The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set).
 EVAL4 = DATA / "eval4"
 HELD_BACK_RECALL = 0.98
 HELD_BACK_FALSE_POSITIVES = 0.05
+# Met in round five (eval4's held-back quarter, looked at once at the end; its false positives had been
+# listed by kind in round four's README): 3/72 everyday flagged. A ceiling from now on.
+EVAL4_HELD_BACK_EVERYDAY_CEILING = 3  # of 72
 # The first set, tuned on whole: 178/178 explicit, 0/181 everyday.
 OLD_EXPLICIT_FLOOR = 178
 OLD_EVERYDAY_CEILING = 0
@@ -125,7 +128,7 @@ def test_whole_set_gap_categories_are_all_recognised(
 
 @gate_not_met(
     "eval4's held-back quarter 59/71 = 83.1% (whole 227/281 = 80.8%; the list alone 54/71 and "
-    "214/281), round four"
+    "214/281), round four; round five 66/71 = 93.0% (whole 257/281), the quarter looked at once"
 )
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
@@ -134,19 +137,20 @@ def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhra
     assert recall >= HELD_BACK_RECALL, f"recall {recall:.3f}; missed: {missed}"
 
 
-@gate_not_met("eval4's held-back quarter 7/72 = 9.7% (whole 17/274 = 6.2%), all the list's, round four")
 def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
+    """The gate (≤ 5 %), met in round five (7/72 in round four), and the level reached as a ceiling."""
     everyday = select(newest, "everyday", held_back=True)
     wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
     rate = len(wrongly) / len(everyday)
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
+    assert len(wrongly) <= EVAL4_HELD_BACK_EVERYDAY_CEILING, wrongly
 
 
 @pytest.mark.parametrize(
     ("category", "size"),
     [
-        pytest.param("intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four")),
-        pytest.param("harmed_by_others", 35, marks=gate_not_met("eval4 whole 34/35, round four")),
+        pytest.param("intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four; 34/39, round five")),
+        pytest.param("harmed_by_others", 35),  # met in round five (34/35 in round four)
     ],
 )
 def test_the_newest_sets_gap_categories_are_all_recognised(
