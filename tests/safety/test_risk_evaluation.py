@@ -149,7 +149,9 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
 @pytest.mark.parametrize(
     ("category", "size"),
     [
-        pytest.param("intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four; 34/39, round five")),
+        pytest.param(
+            "intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four; 34/39, round five")
+        ),
         pytest.param("harmed_by_others", 35),  # met in round five (34/35 in round four)
     ],
 )
