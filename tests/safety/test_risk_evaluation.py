@@ -24,9 +24,9 @@ GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names f
 # Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
 SET2_EXPLICIT_FLOOR = 223  # of 223
 SET2_EVERYDAY_CEILING = 0  # of 245
-# eval3, tuned on whole since round four (list and risk cues): 218/230 explicit, 0/256 everyday (round five).
+# eval3, tuned on whole since round four (list and risk cues): 220/230 explicit, 0/256 everyday (round five).
 EVAL3 = DATA / "eval3"
-EVAL3_EXPLICIT_FLOOR = 218
+EVAL3_EXPLICIT_FLOOR = 220
 EVAL3_EVERYDAY_CEILING = 0
 # The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set).
 EVAL4 = DATA / "eval4"
