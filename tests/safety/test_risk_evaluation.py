@@ -128,7 +128,7 @@ def test_whole_set_gap_categories_are_all_recognised(
 
 @gate_not_met(
     "eval4's held-back quarter 59/71 = 83.1% (whole 227/281 = 80.8%; the list alone 54/71 and "
-    "214/281), round four; round five 66/71 = 93.0% (whole 257/281), the quarter looked at once"
+    "214/281), round four; round five 66/71 = 93.0% (whole 269/281), the quarter not blind (its kinds listed)"
 )
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
@@ -150,7 +150,7 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
     ("category", "size"),
     [
         pytest.param(
-            "intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four; 34/39, round five")
+            "intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four; 35/39, round five")
         ),
         pytest.param("harmed_by_others", 35),  # met in round five (34/35 in round four)
     ],
