@@ -6,9 +6,10 @@ measured once, at the end of a round; after that the set is tuned on whole and i
 (a change that loses any phrase fails), not gates: ``tests/safety/data/eval/`` (the first set) and
 ``tests/safety/data/eval2/`` (riskset-2, measured in the second round, tuned on whole in the third).
 ``tests/safety/data/eval3/`` (the third, measured in round three, tuned on whole in round four) is a
-floor too. The gates are the issue's, on the newest set, ``tests/safety/data/eval4/``, written while
-round four built the risk cues and measured once after it by the lead: its held-back quarter
-(``sha256(text) mod 4 == 0``) for recall and false positives, the whole set for the two gaps.
+floor too, and ``tests/safety/data/eval4/`` (measured in round four, tuned on in round five). The
+gates are the issue's, on the newest set, ``tests/safety/data/eval5/``, written while round five
+tuned and measured once after it by the lead: its held-back quarter (``sha256(text) mod 4 == 0``)
+for recall and false positives, the whole set for the two gaps.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names f
 # Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
 SET2_EXPLICIT_FLOOR = 223  # of 223
 SET2_EVERYDAY_CEILING = 0  # of 245
-# eval3, tuned on whole in round four (list and risk cues): 217/230 explicit, 14/256 everyday.
+# eval3, tuned on whole since round four (list and risk cues): 220/230 explicit, 0/256 everyday (round five).
 EVAL3 = DATA / "eval3"
-EVAL3_EXPLICIT_FLOOR = 217
-EVAL3_EVERYDAY_CEILING = 14
-# The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set).
+EVAL3_EXPLICIT_FLOOR = 220
+EVAL3_EVERYDAY_CEILING = 0
+# eval4, measured in round four, tuned on in round five: 269/281 explicit, 3/274 everyday.
 EVAL4 = DATA / "eval4"
+EVAL4_EXPLICIT_FLOOR = 269
+EVAL4_EVERYDAY_CEILING = 3
+# The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set).
+EVAL5 = DATA / "eval5"
 HELD_BACK_RECALL = 0.98
 HELD_BACK_FALSE_POSITIVES = 0.05
 # The first set, tuned on whole: 178/178 explicit, 0/181 everyday.
@@ -81,9 +86,14 @@ def third() -> list[EvalPhrase]:
 
 
 @pytest.fixture(scope="module")
-def newest() -> list[EvalPhrase]:
-    """The fourth independent set, the gates' (measured once by the lead, 2026-12-06)."""
+def fourth() -> list[EvalPhrase]:
     return read_set(EVAL4)
+
+
+@pytest.fixture(scope="module")
+def newest() -> list[EvalPhrase]:
+    """The fifth independent set, the gates' (measured once by the lead, 2026-12-06)."""
+    return read_set(EVAL5)
 
 
 def select(phrases: list[EvalPhrase], name: str, held_back: bool | None = None) -> list[EvalPhrase]:
@@ -124,8 +134,8 @@ def test_whole_set_gap_categories_are_all_recognised(
 
 
 @gate_not_met(
-    "eval4's held-back quarter 59/71 = 83.1% (whole 227/281 = 80.8%; the list alone 54/71 and "
-    "214/281), round four"
+    "eval5's held-back quarter 62/83 = 74.7% (whole 217/275 = 78.9%), round five; eval4's, the set "
+    "before, 59/71 = 83.1% in round four"
 )
 def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
@@ -134,7 +144,7 @@ def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhra
     assert recall >= HELD_BACK_RECALL, f"recall {recall:.3f}; missed: {missed}"
 
 
-@gate_not_met("eval4's held-back quarter 7/72 = 9.7% (whole 17/274 = 6.2%), all the list's, round four")
+@gate_not_met("eval5's held-back quarter 4/57 = 7.0% (whole 14/275 = 5.1%), round five")
 def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
     everyday = select(newest, "everyday", held_back=True)
     wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
@@ -145,8 +155,8 @@ def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list
 @pytest.mark.parametrize(
     ("category", "size"),
     [
-        pytest.param("intent_plan", 39, marks=gate_not_met("eval4 whole 30/39, round four")),
-        pytest.param("harmed_by_others", 35, marks=gate_not_met("eval4 whole 34/35, round four")),
+        pytest.param("intent_plan", 35, marks=gate_not_met("eval5 whole 27/35, round five")),
+        pytest.param("harmed_by_others", 37, marks=gate_not_met("eval5 whole 32/37, round five")),
     ],
 )
 def test_the_newest_sets_gap_categories_are_all_recognised(
@@ -155,6 +165,17 @@ def test_the_newest_sets_gap_categories_are_all_recognised(
     gap = [p for p in select(newest, "risk_explicit") if p.tag == category]
     assert len(gap) == size
     assert [p.text for p in gap if detector.check(p.text) is None] == []
+
+
+def test_the_fourth_set_explicit_recall(detector: RiskDetector, fourth: list[EvalPhrase]) -> None:
+    explicit = select(fourth, "risk_explicit")
+    missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
+    assert len(explicit) - len(missed) >= EVAL4_EXPLICIT_FLOOR, missed
+
+
+def test_the_fourth_set_everyday_false_positives(detector: RiskDetector, fourth: list[EvalPhrase]) -> None:
+    wrongly = [(p.tag, p.text) for p in flagged(detector, select(fourth, "everyday"))]
+    assert len(wrongly) <= EVAL4_EVERYDAY_CEILING, wrongly
 
 
 def test_the_third_set_explicit_recall(detector: RiskDetector, third: list[EvalPhrase]) -> None:
