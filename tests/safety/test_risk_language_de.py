@@ -156,6 +156,7 @@ def test_separable_verbs_are_read_apart(reader: RiskReader, text: str) -> None:
         "ich möchte mich heute töten",
         "heute nacht werde ich mich umbringen",
         "ich will mich am wochenende vergiften",
+        "manchmal will ich einfach nur noch sterben",
     ],
 )
 def test_a_time_between_the_will_and_the_verb_is_read(reader: RiskReader, text: str) -> None:

@@ -91,6 +91,7 @@ ENGLISH_EVERYDAY = [
     "i wrote each of them a letter for christmas",
 ]
 ENGLISH_RISK = [
+    "cant sleep. keep thinking id be better dead",  # after eval5's measurement: its tuning from then on
     "i stopped cutting years ago but i did it again last night",
     "i was clean for five years but relapsed tonight and cut my arm",
     "i used to think everyone would be better off without me and now i think it again",
