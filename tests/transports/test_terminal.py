@@ -111,3 +111,9 @@ async def test_timers_run_in_the_terminal_too(
     surf = conversation["surf"]
 
     assert surf["stopped_early"] and surf["check_ins"] == [{"at": 181, "answer": "easing"}]
+
+
+async def test_the_goodbye_is_in_the_language_the_person_chose(runtime: Runtime) -> None:
+    script = Script(["/language", "2"])  # 1) English 2) Deutsch
+    await run_terminal(runtime, script.read_line, script.write)
+    assert script.text.rstrip().endswith("Bis bald – alles ist gespeichert.")

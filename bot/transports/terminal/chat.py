@@ -45,7 +45,7 @@ BANNER = N_(
     "Type /help for what we can do, /quit (or Ctrl-C) to leave.\n"
 )
 """The terminal's own words are in the practice's default language (DEFAULT_LANGUAGE); what
-the chat says is in the person's."""
+the chat says, and the goodbye, in the person's."""
 LOGS_AT = N_(" Logs go to {path}.")
 SWITCH = N_("To run in a messenger instead, put {settings} in .env and run the same command again.\n")
 """How to leave the terminal for a messenger: each one's setting that turns it on."""
@@ -108,6 +108,7 @@ class TerminalSink:
         self._offered: dict[str, frozenset[int]] = {}
         """Per live message: the numbers it offered when last printed as a question."""
         self.quiet = False  # while several typed numbers are pressed, show only the last result
+        self.language: str | None = None  # the person's, from the last message shown (for goodbye)
 
     async def deliver(self, chat_id: str, message: Outgoing) -> str | None:
         self._next_id += 1
@@ -126,6 +127,7 @@ class TerminalSink:
         return f"{self._run}-{self._next_id}"
 
     def _show(self, message: Outgoing, numbers: dict[str, int], shown_id: str | None) -> None:
+        self.language = message.language or self.language
         if message.purpose is Purpose.CLOSE_PROMPT:  # what was chosen, or what happened to it
             if message.text:
                 self._screen(GESTURES.speak(message.text.rsplit("\n\n", 1)[-1]) + "\n")
@@ -216,7 +218,8 @@ class TerminalChat:
                         await self._chat()
             finally:
                 self.sink.exports.remove()
-            self._screen(_(GOODBYE))
+            with reading(self.sink.language):  # the person's language by now, if they chose one
+                self._screen(_(GOODBYE))
 
     async def _chat(self) -> None:
         while (line := await self._next_line()) is not None:
