@@ -177,7 +177,8 @@ CONSENT_DECLINED_EXISTING: Final = N_(
     "That's okay. I'll pause here and keep nothing new. Whenever you're ready, send /start."
 )
 CONSENT_THANKS: Final = N_("Thank you. We can carry on — /help shows what we can do.")
-YOUR_THERAPIST: Final = N_("your therapist")
+NO_THERAPIST_YET: Final = N_("once you have one")
+"""The consent's "Your therapist ({therapist})" for a client who has no therapist yet."""
 STRANGER: Final = N_(
     "Hi! Between is used together with a therapist. Please ask your therapist for an "
     "invitation link — it brings you straight in."

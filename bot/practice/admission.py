@@ -67,7 +67,7 @@ def consent_message(therapist: str | None, code: str | None, privacy: str) -> Ou
         (Button(_(texts.BUTTON_AGREE), agree),),
         (Button(_(texts.BUTTON_NOT_NOW), f"{JOIN_DATA_PREFIX}{DECLINE}"),),
     )
-    text = consent_text(privacy).format(therapist=therapist or _(texts.YOUR_THERAPIST))
+    text = consent_text(privacy).format(therapist=therapist or _(texts.NO_THERAPIST_YET))
     return choice_question(text, buttons)
 
 
