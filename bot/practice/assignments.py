@@ -39,6 +39,7 @@ from flows.assign import (
 )
 from storage import (
     PersonRow,
+    ScheduleRow,
     TherapistRow,
 )
 
@@ -270,6 +271,12 @@ async def write_assignment(
     if too_often(flow, cadence, times, weekdays, interval_days):
         turn.say(note(measure_timing(flow, client, times)))
         return
+    same = await _already_assigned(turn, client, flow, times, weekdays, cadence)
+    if same is not None:
+        time_text = next(t for t in times if t in same.times)
+        said = _(ptexts.ASSIGNED_ALREADY)
+        turn.say(note(said.format(alias=client.alias, title=_(flow.title), time=time_text, number=same.id)))
+        return
     schedule_id = await turn.tx.schedules.add(
         person_id=client.id,
         flow_id=flow.id,
@@ -295,6 +302,21 @@ async def write_assignment(
         turn.tell(client, confidence_question(schedule_id))
     _warn_placeholders(turn, desk, flow, client)
     log.info("therapist %s assigned %s to person %s", therapist.person_id, flow.id, client.id)
+
+
+async def _already_assigned(
+    turn: Turn, client: PersonRow, flow: Flow, times: Sequence[str], weekdays: Sequence[int], cadence: str
+) -> ScheduleRow | None:
+    """The client's active assignment of this homework at one of these times on one of these
+    days, if any: assigned twice, they would be prompted twice."""
+    for schedule in await turn.tx.schedules.for_person(client.id):
+        if schedule.flow_id != flow.id or not set(schedule.times) & set(times):
+            continue
+        if schedule.cadence != cadence:
+            continue
+        if cadence != Cadence.WEEKLY or set(schedule.weekdays) & set(weekdays):
+            return schedule
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,6 +139,10 @@ ASSIGNED: Final = N_(
     "Assigned to {alias}: {title}, {times} ({days}, their time, {zone}), from {start}. "
     "They'll be asked how confident they feel about it."
 )
+ASSIGNED_ALREADY: Final = N_(
+    "{alias} already has {title} at {time} on some of those days (#{number}), so I haven't added "
+    "it twice. To change it: /unassign {number}, then /assign again."
+)
 ASSIGN_CLIENT_GONE: Final = N_("That client is no longer on your list; nothing was assigned.")
 ASSIGNMENTS_HEADER: Final = N_("{alias}'s homework (times in {zone}):")
 ASSIGNMENT_LINE: Final = N_("#{number} {title}: {times}, {days}, from {start}{confidence}{rationale}")

@@ -128,3 +128,21 @@ async def test_an_assignment_has_at_most_eight_times_a_day(api: FakeBotApi, bot:
     await join(bot, api, 912, await invite(therapist, "Kai"), "Kai")
     times = ",".join(f"{hour:02d}:00" for hour in range(9))
     assert ptexts.TOO_MANY_TIMES.format(most=8) in await ask(therapist, f"/assign Kai mood {times}")
+
+
+async def test_the_same_homework_at_the_same_time_is_not_assigned_twice(
+    api: FakeBotApi, bot: RunningBot, database: Database
+) -> None:
+    therapist = await register(bot, api, 913, "Ana")
+    await join(bot, api, 914, await invite(therapist, "Kai"), "Kai")
+    await ask(therapist, "/assign Kai mood 09:30 mon-fri")
+    twice = await ask(therapist, "/assign Kai mood 09:30,20:00 fri-sun")  # Friday 09:30 again
+    number = (await rows(database, "schedules", "id"))[0][0]
+    title = "mood check"
+    shown = {"alias": "Kai", "title": title, "time": "09:30", "number": number}
+    assert twice == ptexts.ASSIGNED_ALREADY.format(**shown)
+    assert await count(database, "schedules") == 1  # they would have been prompted twice
+    # other days, or another time, are a second assignment
+    assert (await ask(therapist, "/assign Kai mood 09:30 sat,sun")).startswith("Assigned to Kai")
+    assert (await ask(therapist, "/assign Kai mood 12:00 mon")).startswith("Assigned to Kai")
+    assert await count(database, "schedules") == 3
