@@ -77,19 +77,19 @@ _WEEKDAYS_BY_PHRASE = {
     "weekends": _WEEKEND,
     "weekend": _WEEKEND,
 }
-_TYPED_PHRASES = (
-    (N_("daily"), _EVERY_DAY),
-    (N_("every day"), _EVERY_DAY),
-    (N_("weekdays"), _WORKING_DAYS),
-    (N_("weekends"), _WEEKEND),
-)
-"""What may be typed for whole sets of days, in each installed language ("täglich", "werktags")."""
+
 _PHRASE_BY_WEEKDAYS = {
     _EVERY_DAY: N_("every day"),
     _WORKING_DAYS: N_("weekdays"),
     _WEEKEND: N_("weekends"),
     frozenset[int](): N_("no days"),
 }
+_TYPED_PHRASES = (
+    (N_("daily"), _EVERY_DAY),
+    *((phrase, days) for days, phrase in _PHRASE_BY_WEEKDAYS.items() if days),
+)
+"""What may be typed for whole sets of days, in each installed language ("täglich", "werktags"):
+the words a plan is described with, and "daily"."""
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
@@ -106,9 +106,9 @@ def parse_weekdays(text: str) -> frozenset[int]:
     if not tokens:
         raise ValueError(_("Please name some days, like mon,wed,fri or mon-fri or daily."))
     found: set[int] = set()
+    names = _day_names()
     for token in tokens:
         first_name, dash, last_name = token.partition("-")
-        names = _day_names()
         first = names.get(first_name.rstrip("."))
         last = names.get(last_name.rstrip(".")) if dash else first
         if first is None or last is None:

@@ -27,7 +27,7 @@ from importlib import resources
 from typing import Final
 
 from bot.core.errors import PhraseListError
-from bot.safety.risk_language import RiskMatch, normalise
+from bot.safety.risk_language import RiskMatch, normalise, respelling
 
 CUES_RESOURCE: Final = "risk_cues.toml"
 FIRST_PERSON: Final = "first_person"  # a cue class that may share its words with others ("where i live")
@@ -155,7 +155,7 @@ class CueScorer:
             raise PhraseListError("[scoring] contrast must be a list of words")
         words = "".join(f"|\\b{word}\\b" for word in contrast)
         self._sentence_end = re.compile(_SENTENCE_END + words, re.IGNORECASE)
-        self._spelling = _spelling(data.get("spelling", {}))
+        self._respelled = respelling(data.get("spelling", {}))
         self._respell = {
             self._read(word): tuple(self._read(plain).split()) for word, plain in _strings(data, "respell")
         }
@@ -194,11 +194,7 @@ class CueScorer:
 
     def _read(self, text: str) -> str:
         """Text as the lexicon is written: normalised, then letters read as others ("ue" as "u")."""
-        normalised = normalise(text)
-        if self._spelling is None:
-            return normalised
-        pattern, read_as = self._spelling
-        return pattern.sub(lambda match: read_as[match.group()], normalised)
+        return self._respelled(normalise(text))
 
     def _unstretched(self, word: str) -> str:
         """ "byeee" → "bye", "sooo" → "so": the first reading the lexicon knows, else one letter."""
@@ -355,19 +351,6 @@ def _strings(data: Mapping[str, object], name: str) -> list[tuple[str, str]]:
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise PhraseListError(f"[{name}] must map words to words")
     return [(str(key), value) for key, value in table.items()]
-
-
-def _spelling(table: object) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    """[spelling] read_as = { ae = "a" }: letters read as others, in messages and lexicons alike."""
-    read_as = table.get("read_as", {}) if isinstance(table, dict) else None
-    if not isinstance(read_as, dict) or not all(
-        isinstance(key, str) and isinstance(value, str) and key.isalpha() and value.isalpha()
-        for key, value in read_as.items()
-    ):
-        raise PhraseListError("[spelling] read_as must map letters to letters")
-    if not read_as:
-        return None
-    return re.compile("|".join(sorted(read_as, key=len, reverse=True))), dict(read_as)
 
 
 def language_cues(code: str) -> CueScorer | None:

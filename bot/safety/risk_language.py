@@ -697,7 +697,7 @@ class RiskDetector:
     def from_mapping(cls, data: Mapping[str, object], compile: _Compile = re.compile) -> RiskDetector:
         """A detector for a phrase list already read from TOML ([lookalikes] is left to risk_languages)."""
         _only_keys(data, {"sets", "categories", "hyperbole", "spelling", "lookalikes"}, "the phrase list")
-        respell = _respelling(data.get("spelling", {}))
+        respell = respelling(data.get("spelling", {}))
         parser = _Parser(_sets(data.get("sets", {})), respell)
         raw_categories = data.get("categories")
         if not isinstance(raw_categories, dict) or not raw_categories:
@@ -817,8 +817,9 @@ def _rule(
     return _Rule(id=rule_id, category=category, pattern=pattern, regex=regex), tree
 
 
-def _respelling(table: object) -> Callable[[str], str]:
-    """[spelling] read_as = { ae = "a" }: letters read as others in messages and patterns alike."""
+def respelling(table: object) -> Callable[[str], str]:
+    """[spelling] read_as = { ae = "a" }: letters read as others in messages and patterns alike
+    (the risk cues read their [spelling] with it too)."""
     if not isinstance(table, dict):
         raise PhraseListError("[spelling] must be a table")
     _only_keys(table, {"about", "read_as"}, "[spelling]")
