@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from bot.chat import commands, journal, language, notes, privacy, timezone
 from bot.chat.flow_runner import FlowRunner
@@ -54,23 +55,48 @@ class Features:
     practice: Admissions
 
 
+class Messengers(Protocol):
+    """What the conversation needs to know of the messengers running (``runtime.Transports``),
+    each asked per transport name."""
+
+    def links(self, transport: str) -> LinkMaker: ...
+    def repeat_window(self, transport: str) -> int: ...
+    def privacy_note(self, transport: str) -> str: ...
+    def asks_language(self, transport: str) -> bool: ...
+
+
+class NoMessengers:
+    """No messenger at all (a test's conversation): no links, no repeats, no note, no question."""
+
+    def links(self, transport: str) -> LinkMaker:
+        return NoLinks()
+
+    def repeat_window(self, transport: str) -> int:
+        return 0
+
+    def privacy_note(self, transport: str) -> str:
+        return ""
+
+    def asks_language(self, transport: str) -> bool:
+        return False
+
+
 def build_conversation(
     database: Database,
     clock: Clock,
     settings: Settings,
     *,
     ledger: Ledger | None = None,
-    links: Callable[[str], LinkMaker] = lambda transport: NoLinks(),
+    messengers: Messengers | None = None,
     new_token: Callable[[], str] = new_prompt_token,
-    repeat_window: Callable[[str], int] = lambda transport: 0,
-    privacy_note: Callable[[str], str] = lambda transport: "",
-    asks_language: Callable[[str], bool] = lambda transport: False,
     catalogue: Catalogue = BUILT_IN,
 ) -> Features:
     flows = catalogue.flows
+    messengers = messengers or NoMessengers()
     use_practice_default(settings.default_language)
     safety = Safety(database, safety_settings(settings))
-    practice = Admissions(database, flows=flows, limiter=AttemptLimiter(clock), privacy_note=privacy_note)
+    limiter = AttemptLimiter(clock)
+    practice = Admissions(database, flows=flows, limiter=limiter, privacy_note=messengers.privacy_note)
     router = Router()
     runner = FlowRunner(
         flows,
@@ -87,8 +113,9 @@ def build_conversation(
     runner.add_flow(SKIP_REASON, on_end=scheduling_feature.record_skip_reason)
     safety_feature.register(router, safety)
     risk_flags.register(router)
+    placeholders = settings.crisis_placeholders()
     desk = Desk(
-        flows, links, runner.start, crisis_placeholders=settings.crisis_placeholders(), flow_of=runner.flow_of
+        flows, messengers.links, runner.start, crisis_placeholders=placeholders, flow_of=runner.flow_of
     )
     practice_feature.register(router, runner, practice, desk, start_code)
     conversations = ConversationService(
@@ -101,7 +128,7 @@ def build_conversation(
         cap=MessageCap(clock, settings.messages_per_minute),
         default_timezone=settings.default_timezone,
         ledger=ledger,
-        repeat_window=repeat_window,
-        asks_language=asks_language,
+        repeat_window=messengers.repeat_window,
+        asks_language=messengers.asks_language,
     )
     return Features(conversations, safety, practice)

@@ -95,10 +95,7 @@ async def open_runtime(
             clock,
             settings,
             ledger=courier.ledger,
-            links=transports.links,
-            repeat_window=transports.repeat_window,
-            privacy_note=transports.privacy_note,
-            asks_language=transports.asks_language,
+            messengers=transports,
             catalogue=catalogue,
         )
         scheduler = _scheduler(database, clock, settings, catalogue)
