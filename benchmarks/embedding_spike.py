@@ -29,6 +29,8 @@ project imports this module and its tests never run it; mypy does not check ``be
 project's mypy packages are bot, flows, storage) and could not see that environment's packages.
 """
 
+# mypy: disable-error-code="import-untyped"
+# (torch, scikit-learn, scipy and the model wheel ship no types; `make types` does not check benchmarks/)
 from __future__ import annotations
 
 import argparse
@@ -40,7 +42,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -61,7 +63,8 @@ BLIND = ("eval3", "eval4", "eval5")
 TARGET_FP = 0.04  # on the training data's everyday lines, out of fold
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 DIMS = (128, 64)
-FOLDED = 384  # the folded model is one score per token whatever the dims: the best static one
+FOLDED = "static-384"  # folded to a score per token whatever the dims: the best static one
+FIRST_WORD = 1996  # BERT uncased: [PAD], [unused…], specials and single characters come first
 COLUMNS = """
 threshold: {share:.0%} FP on the training everyday lines, out of fold (leave one training set out).
 Columns: model; blind set S; C (or k) and the out-of-fold recall at that threshold; recall and FP on S,
@@ -153,7 +156,7 @@ def basic_words(text: str) -> list[str]:
     return words
 
 
-def wordpieces(text: str, vocab: dict[str, int] | frozenset[str] | set[str]) -> list[str]:
+def wordpieces(text: str, vocab: Container[str]) -> list[str]:
     """Greedy longest-match-first WordPiece; a word with an unknown piece is one [UNK]."""
     pieces: list[str] = []
     for word in basic_words(text):
@@ -210,7 +213,17 @@ def token_table(model: Any) -> tuple[list[str], Array]:
     return tokens, torch.cat(rows).numpy()
 
 
-def static_vectors(texts: Sequence[str], tokens: Sequence[str], table: Array) -> Array:
+def zipf_weights(count: int, sif: float = 1e-3) -> Array:
+    """model2vec's SIF weighting, frequency guessed from the vocabulary's order (BERT's words from 1996)."""
+    import numpy as np
+
+    rank = np.maximum(np.arange(count) - FIRST_WORD, 1)
+    share = 1 / (rank * np.log(1.78 * count))  # Zipf's law for a vocabulary of `count`
+    return sif / (sif + share)
+
+
+def static_vectors(texts: Sequence[str], tokens: Sequence[str], table: Array, weights: Array) -> Array:
+    """Each message the (weighted) mean of its WordPiece tokens' vectors."""
     import numpy as np
 
     index = {token: n for n, token in enumerate(tokens)}
@@ -218,7 +231,7 @@ def static_vectors(texts: Sequence[str], tokens: Sequence[str], table: Array) ->
     for row, text in enumerate(texts):
         pieces = [index[p] for p in wordpieces(text, index)]
         if pieces:
-            out[row] = table[pieces].mean(axis=0)
+            out[row] = weights[pieces] @ table[pieces] / weights[pieces].sum()
     return out
 
 
@@ -261,7 +274,8 @@ class Logistic:
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
-        scaler = StandardScaler().fit(self.dense[rows]) if self.dense is not None else None
+        dense = self.dense
+        scaler = StandardScaler().fit(dense[rows]) if dense is not None else None
         vectoriser = None
         if self.texts:
             vectoriser = CountVectorizer(ngram_range=(1, 2), binary=True, min_df=2)
@@ -271,7 +285,8 @@ class Logistic:
         return scaler, vectoriser, model
 
     def _features(self, scaler: Any, vectoriser: Any, rows: Array) -> Any:
-        scaled = scaler.transform(self.dense[rows]) if scaler is not None else None
+        dense = self.dense
+        scaled = scaler.transform(dense[rows]) if dense is not None else None
         grams = vectoriser.transform([self.texts[n] for n in rows]) if vectoriser is not None else None
         return _matrix(scaled, grams, slice(None))
 
@@ -415,7 +430,7 @@ def print_detector_alone(data: Sequence[Labelled], verdicts: dict[str, dict[str,
         print(f"{'detector (blind)':17} {blind:5} {'':11} | {whole} | {back} |{'':14}|{'':14}|{note}")
 
 
-CATEGORY_MODELS = ("ngrams", "minilm", "minilm-nearest", "minilm+ngrams", f"static-{FOLDED}+ngrams")
+CATEGORY_MODELS = ("ngrams", "minilm", "minilm-nearest", "minilm+ngrams", f"{FOLDED}+ngrams")
 
 
 def print_categories(
@@ -472,24 +487,27 @@ def time_cold_load() -> None:
 class FoldedStatic:
     """static-D + logistic regression folded into one score per WordPiece token (pure Python)."""
 
-    token_score: dict[str, float]
+    token_score: dict[str, tuple[float, float]]  # token → (its weight, weight × its score)
     empty: float
     threshold: float
 
     def score(self, text: str) -> float:
-        pieces = wordpieces(text, self.token_score)
-        if not pieces:
-            return self.empty
-        return sum(self.token_score[p] for p in pieces) / len(pieces)
+        weight = total = 0.0
+        for piece in wordpieces(text, self.token_score):
+            w, ws = self.token_score[piece]
+            weight += w
+            total += ws
+        return total / weight if weight else self.empty
 
 
-def fold(fitted: Fitted, tokens: Sequence[str], table: Array) -> FoldedStatic:
-    """w·(scaled mean) + b = mean of per-token (w/σ)·v + b - (w/σ)·μ: exact for the static model."""
+def fold(fitted: Fitted, tokens: Sequence[str], table: Array, weights: Array) -> FoldedStatic:
+    """c·(scaled weighted mean) + b = weighted mean of per-token (c/σ)·v + b - (c/σ)·μ: exact."""
     scaler, _, model = fitted.parts
-    weights = model.coef_[0] / scaler.scale_
-    bias = float(model.intercept_[0] - weights @ scaler.mean_)
-    per_token = table @ weights + bias
-    return FoldedStatic(dict(zip(tokens, map(float, per_token), strict=True)), bias, fitted.threshold)
+    coef = model.coef_[0] / scaler.scale_
+    bias = float(model.intercept_[0] - coef @ scaler.mean_)
+    per_token = table @ coef + bias
+    pairs = zip(map(float, weights), map(float, weights * per_token), strict=True)
+    return FoldedStatic(dict(zip(tokens, pairs, strict=True)), bias, fitted.threshold)
 
 
 def time_static(folded: FoldedStatic, messages: Sequence[str]) -> None:
@@ -536,7 +554,7 @@ def print_sizes(tokens: Sequence[str], tables: dict[int, Array], folded: FoldedS
         eight = np.round(table / scale).astype(np.int8).tobytes()
         print(f"  table static-{dims}: float16 {_size(half)}, int8 {_size(eight)}")
     scores = np.array(list(folded.token_score.values()), dtype=np.float32)
-    print(f"  folded model (one float32 per token): {_size(scores.tobytes())}")
+    print(f"  folded model (two float32 per token: weight, weighted score): {_size(scores.tobytes())}")
 
 
 def main() -> None:
@@ -563,7 +581,9 @@ def main() -> None:
     print(f"pure-Python WordPiece differs from the model's tokenizer on {mismatched}/{len(texts)} lines")
     tables = {dims: PCA(n_components=dims, random_state=0).fit_transform(full) for dims in DIMS}
     tables[full.shape[1]] = full
-    statics = {dims: static_vectors(texts, tokens, table) for dims, table in tables.items()}
+    flat, zipf = np.ones(len(tokens)), zipf_weights(len(tokens))
+    statics = {f"static-{dims}": static_vectors(texts, tokens, table, flat) for dims, table in tables.items()}
+    statics[f"static-{full.shape[1]}z"] = static_vectors(texts, tokens, full, zipf)
 
     print(COLUMNS.format(share=TARGET_FP))
     print(f"{'model':17} {'set':5} {'C/k':5} {'oof':5} | {'alone whole':12} | {'alone held':12} | "
@@ -576,19 +596,17 @@ def main() -> None:
         "minilm-nearest": measure("minilm-nearest", Nearest(sentences, y), data, verdicts),
         "minilm+ngrams": measure("minilm+ngrams", Logistic(sentences, texts, y), data, verdicts),
     }
-    for dims in sorted(statics, reverse=True):
-        flags[f"static-{dims}"] = measure(f"static-{dims}", Logistic(statics[dims], [], y), data, verdicts)
-        flags[f"static-{dims}+ngrams"] = measure(
-            f"static-{dims}+ngrams", Logistic(statics[dims], texts, y), data, verdicts
-        )
+    for name, vectors in statics.items():
+        flags[name] = measure(name, Logistic(vectors, [], y), data, verdicts)
+        flags[f"{name}+ngrams"] = measure(f"{name}+ngrams", Logistic(vectors, texts, y), data, verdicts)
     print_categories(data, verdicts, flags)
 
-    static_eval5 = flags[f"static-{FOLDED}"]["eval5"][0]
-    folded = fold(static_eval5, tokens, tables[FOLDED])
+    static_eval5 = flags[FOLDED]["eval5"][0]
+    folded = fold(static_eval5, tokens, full, zipf if FOLDED.endswith("z") else flat)
     test = [n for n, line in enumerate(data) if line.source == "eval5"]
     exact = static_eval5.score(np.array(test))
     drift = max(abs(folded.score(texts[n]) - s) for n, s in zip(test, exact, strict=True))
-    print(f"\nfolded static-{FOLDED} (trained without eval5) vs sklearn on eval5: largest gap {drift:.1e}")
+    print(f"\nfolded {FOLDED} (trained without eval5) vs sklearn on eval5: largest gap {drift:.1e}")
     print_sizes(tokens, {d: t for d, t in tables.items() if d in DIMS}, folded)
     if args.no_timing:
         return
