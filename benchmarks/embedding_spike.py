@@ -12,10 +12,12 @@ neither trained on nor judged.
 The models (all logistic regression, C chosen by the same out-of-fold recall at 4 % FP):
 
 - ``minilm``: all-MiniLM-L6-v2 sentence embeddings (mean pooled, normalised), the family's ceiling;
+  ``minilm-nearest``: the same vectors, scored by their k nearest training lines instead;
 - ``static-D``: model2vec's idea, distilled here: every WordPiece token of the vocabulary is run
   through MiniLM once (``[CLS] token [SEP]``, mean pooled), PCA to D dims; a message is the mean of
   its tokens' vectors, tokenised by a pure-Python WordPiece. Mean and logistic regression are both
   linear, so at run time the whole model folds into one score per token: no torch, no numpy;
+  ``static-384z`` weighs the tokens as model2vec does (SIF, frequency guessed from vocabulary order);
 - ``+ngrams``: either with binary word 1-2 grams beside it; ``ngrams``: the word 1-2 grams alone,
   the reference the n-gram model is built from.
 
