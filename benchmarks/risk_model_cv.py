@@ -29,28 +29,24 @@ from benchmarks.train_risk_model import (
     TRAINING_SETS,
     Labelled,
     Options,
-    fit_risk,
     read_labelled,
-    shipped_weights,
+    train,
     training_lines,
 )
-from bot.safety.risk_model import ModelFile, RiskModel
+from bot.safety.risk_model import RiskModel, model_file
 
+HARMED = "harmed_by_others"
 VERDICTS = Path("/work/scratch/r6/blind_verdicts.json")
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.7, 0.8, 0.85, 0.9)  # the shipped one is Options.threshold
 Verdicts = Mapping[str, Mapping[str, bool]]
 
 
 def left_out_model(held_out: str, options: Options, features: str) -> tuple[RiskModel, list[Labelled]]:
     """The risk model trained on every training set but `held_out`, and `held_out`'s lines."""
     unseen = read_labelled(held_out)
-    lines = training_lines([name for name in TRAINING_SETS if name != held_out], leaving_out=unseen)
-    bias, weights = fit_risk(lines, options, keep=_feature_filter(features))
-    kept = shipped_weights(weights, options)
-    learned = ModelFile(
-        options.threshold, bias, kept, ("risk",), (0.0,), {}, "", options.as_dict(), options.by_count
-    )
-    return RiskModel(learned), unseen
+    names = [name for name in TRAINING_SETS if name != held_out]
+    lines = training_lines(names, leaving_out=unseen)
+    return RiskModel(model_file(train(names, options, lines, _feature_filter(features)))), unseen
 
 
 def _feature_filter(features: str) -> str:
@@ -108,6 +104,15 @@ def blind_alone(name: str, scores: Sequence[tuple[Labelled, float]], blind: Mapp
     )
 
 
+def categories_right(name: str, model: RiskModel, unseen: Sequence[Labelled]) -> str:
+    """How often the model names a risk line's own category (harm by others apart: it picks the
+    abuse and violence resources)."""
+    labelled = [line for line in unseen if line.risk and line.category is not None]
+    right = [model.category(line.text) == line.category for line in labelled]
+    harmed = [model.category(line.text) == HARMED for line in labelled if line.category == HARMED]
+    return f"{name:10} category right: {_share(right)}; harmed_by_others named as such: {_share(harmed)}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verdicts", type=Path, default=VERDICTS)
@@ -137,6 +142,7 @@ def main() -> None:
             print(line)
         if name in verdicts:
             print(blind_alone(name, scores, verdicts[name]))
+        print(categories_right(name, model, unseen))
         print(f"{'':10} (trained and scored in {time.perf_counter() - start:.0f} s)", flush=True)
 
 

@@ -71,15 +71,8 @@ CATEGORY_OF: Mapping[str, str | None] = {
     "hopelessness": "hopelessness",
     "immediate_danger": None,
 }
-CATEGORIES = (
-    "intent_or_plan",
-    "suicidal_thoughts",
-    "self_harm",
-    "harmed_by_others",
-    "harm_to_others",
-    "goodbye",
-    "hopelessness",
-)
+# The detector's categories, in its order (tests/safety/test_risk_model.py checks they are its).
+CATEGORIES = tuple(dict.fromkeys(category for category in CATEGORY_OF.values() if category is not None))
 
 
 @dataclass(frozen=True)
@@ -92,7 +85,7 @@ class Options:
     l2: float = 1e-4  # per update of a feature
     risk_weight: float = 1.5  # of a risk line, against 1 for an everyday one (recall first)
     prune: float = 0.02  # weights smaller than this are left out of the file
-    threshold: float = 0.8  # score from which the model flags (chosen by benchmarks/risk_model_cv.py)
+    threshold: float = 0.85  # score from which the model flags (chosen by benchmarks/risk_model_cv.py)
     category_epochs: int = 10
     by_count: bool = False  # each feature's value over the square root of the line's feature count
     flat_scale: float = 0.2  # otherwise each feature's value (the file holds weight × this)
@@ -292,9 +285,12 @@ def fit_categories(lines: Sequence[Labelled], options: Options) -> tuple[list[fl
     return bias, {f: [learner.weights.get(f, 0.0) for learner in learners] for f in every}
 
 
-def train(names: Sequence[str], options: Options, lines: Sequence[Labelled]) -> dict[str, object]:
-    """The weights file's contents, learned from these lines (of the sets named)."""
-    bias, weights = fit_risk(lines, options)
+def train(
+    names: Sequence[str], options: Options, lines: Sequence[Labelled], keep: str = "all"
+) -> dict[str, object]:
+    """The weights file's contents, learned from these lines (of the sets named; `keep`: which
+    features, for trials)."""
+    bias, weights = fit_risk(lines, options, keep)
     category_bias, category_weights = fit_categories(lines, options)
     kept = shipped_weights(weights, options)
     kept_categories = {}

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 
 from bot.core.errors import PhraseListError
 from bot.safety.risk_language import RiskMatch, normalise
@@ -142,6 +142,10 @@ class RiskModel:
         named = "+".join(name.replace(" ", "_") for name in self._heaviest_words(features))
         return (RiskMatch(category, f"{category}.model({named})"),)
 
+    def category(self, text: str) -> str:
+        """The category the model gives the riskiest part of a message, flagged or not (for measures)."""
+        return self._category(message_features(" ".join(self._riskiest(text)[1])))
+
     def explain(self, rule: str) -> str:
         """What a "<category>.model(...)" rule found: the words and their learned weights."""
         found = _RULE.fullmatch(rule)
@@ -231,6 +235,14 @@ def read_model(data: bytes) -> ModelFile:
     """The weights file's contents (gzip of JSON, as the trainer writes it)."""
     try:
         raw = json.loads(gzip.decompress(data))
+    except (OSError, EOFError, ValueError) as error:
+        raise PhraseListError(f"{MODEL_RESOURCE} is not a weights file: {error!r}") from None
+    return model_file(raw)
+
+
+def model_file(raw: Mapping[str, Any]) -> ModelFile:
+    """The weights file's contents, read from JSON already (or straight from the trainer)."""
+    try:
         if raw["features_version"] != FEATURES_VERSION:
             raise PhraseListError(
                 f"{MODEL_RESOURCE} was learned for features version {raw['features_version']}, "
@@ -247,7 +259,7 @@ def read_model(data: bytes) -> ModelFile:
             options=dict(raw["options"]),
             by_count=bool(raw["by_count"]),
         )
-    except (OSError, EOFError, ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError) as error:
         raise PhraseListError(f"{MODEL_RESOURCE} is not a weights file: {error!r}") from None
 
 

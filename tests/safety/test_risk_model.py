@@ -157,6 +157,10 @@ def test_the_shipped_weights_were_learned_from_the_training_sets_as_they_are() -
     assert WEIGHTS.stat().st_size <= 3_000_000
 
 
+def test_the_model_names_the_detectors_own_categories(model: RiskModel) -> None:
+    assert model.learned.categories == default_detector().categories
+
+
 def test_a_file_that_is_not_a_weights_file_is_refused() -> None:
     with pytest.raises(PhraseListError):
         read_model(b"not gzip")
