@@ -195,7 +195,7 @@ class RiskModel:
             )
             if best is None or margin > best[0]:
                 best = (margin, start, end)
-        return best if best is not None else (self.learned.bias, 0, 0)
+        return best if best is not None else (-math.inf, 0, 0)  # no words: nothing to weigh
 
     def _word_sum(self, word: str) -> tuple[float, int]:
         found = self._word_sums.get(word)
