@@ -26,7 +26,8 @@ words, and random characters with accents, emoji and zero-width spaces. Building
 timed too, from scratch and from the on-disk cache of compiled expressions.
 
 Then the other installed languages (German): figures on a set folder each (``--set``, German's own
-set by default), build time and time per check with every language (benchmarks/risk_language_sets.py).
+set by default), build time and time per check with every language and the learned model (the whole
+check the bot makes), and the model's own load time and time per check (benchmarks/risk_language_sets.py).
 
 Usage: python -m benchmarks.risk_language_report [--phrases PATH] [--final] [--set FOLDER ...]
 """

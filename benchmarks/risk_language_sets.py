@@ -17,6 +17,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from benchmarks.risk_language_report import DATA, EvalPhrase, per_message, prose, random_characters
@@ -111,10 +112,11 @@ def print_build_time() -> None:
 
 
 def print_reader_timing(reader: RiskReader, chat: Sequence[str], everyday: Sequence[str]) -> None:
-    """Time per check with every language: chat-length (each message's median of 9) and 4096 chars."""
+    """Time per check with every language and the learned model: chat-length (each message's median
+    of 9) and 4096 chars."""
     medians = [statistics.median(times) for times in per_message(reader.check, chat, rounds=9)]
     slowest = max(range(len(chat)), key=medians.__getitem__)
-    print(f"\ntime per check, every installed language ({', '.join(reader.languages)}):")
+    print(f"\ntime per check, every installed language ({', '.join(reader.languages)}) and the model:")
     print(
         f"  chat-length messages ({len(chat)}, {statistics.fmean(map(len, chat)):.0f} chars on average), "
         f"each its median of 9: mean {statistics.fmean(medians) * 1e6:.1f} µs, "
@@ -129,6 +131,24 @@ def print_reader_timing(reader: RiskReader, chat: Sequence[str], everyday: Seque
         print(f"  {label:44} mean {statistics.fmean(times) * 1e6:8.1f} µs / worst {max(times) * 1e6:8.1f} µs")
 
 
+def print_model_timing(chat: Sequence[str]) -> None:
+    """The learned model's weights file, its load time and its own share of a check."""
+    from bot.safety.risk_model import MODEL_RESOURCE, RiskModel, default_model, read_model
+
+    data = resources.files("bot.safety").joinpath(MODEL_RESOURCE).read_bytes()
+    start = time.perf_counter()
+    model = RiskModel(read_model(data))
+    loaded = time.perf_counter() - start
+    print(f"\nlearned model {MODEL_RESOURCE}: {len(data) / 1e6:.2f} MB, loaded in {loaded * 1e3:.0f} ms")
+    model = default_model()
+    medians = [statistics.median(times) for times in per_message(model.matches, chat, rounds=9)]
+    p99 = statistics.quantiles(medians, n=100)[98]
+    print(
+        f"  the model alone, chat-length messages, each its median of 9: mean "
+        f"{statistics.fmean(medians) * 1e6:.1f} µs, p99 {p99 * 1e6:.1f} µs"
+    )
+
+
 def report(folders: Sequence[Path], english_chat: Sequence[str], *, final: bool) -> None:
     """Everything above, for the report's main()."""
     print_build_time()
@@ -141,3 +161,4 @@ def report(folders: Sequence[Path], english_chat: Sequence[str], *, final: bool)
         chat += [p.text for p in phrases if final or not p.held_back]
         everyday += [p.text for p in phrases if p.set == "everyday"]
     print_reader_timing(reader, chat, everyday or list(english_chat))
+    print_model_timing(chat)

@@ -12,6 +12,10 @@ People mix languages, so a message is read with English and with every other lan
 (``languages``; all installed until each person has a language of their own). A list's
 ``[lookalikes]`` are everyday phrases of its language that English reads as risk ("ich will die
 Wäsche machen" holds "will die"): when that language is read, English does not see them.
+
+A learned model (``risk_model``, one for every language) is asked last, about what no list and no
+cues found; its rules are named ``<category>.model(<words>)``. It reads every language it learned at
+once, so it is asked only when every installed language is read (it cannot narrow to fewer).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from typing import Final
 from bot.core.errors import PhraseListError
 from bot.safety.regex_cache import RegexCache
 from bot.safety.risk_cues import language_cues
-from bot.safety.risk_language import PHRASES_RESOURCE, RiskDetector, RiskMatch, default_detector
+from bot.safety.risk_language import PHRASES_RESOURCE, CueReader, RiskDetector, RiskMatch, default_detector
+from bot.safety.risk_model import default_model
 
 ENGLISH: Final = "en"
 _PREFIX: Final = "risk_phrases_"
@@ -51,13 +56,16 @@ class RiskReader:
         self,
         lists: Mapping[str, RiskDetector],
         lookalikes: Mapping[str, RiskDetector] | None = None,
+        model: CueReader | None = None,
     ) -> None:
         """`lists`: language code → its detector, English among them; `lookalikes`: code → a
-        detector of that language's everyday phrases that English would read as risk."""
+        detector of that language's everyday phrases that English would read as risk; `model`: a
+        learned scorer asked about what every list and its cues let pass (bot/safety/risk_model.py)."""
         if ENGLISH not in lists:
             raise PhraseListError("risk language is always read in English: no English phrase list")
         self._lists = {ENGLISH: lists[ENGLISH]} | dict(lists)
         self._lookalikes = dict(lookalikes or {})
+        self._model = model
         order = list(lists[ENGLISH].categories)
         for detector in lists.values():
             order += [category for category in detector.categories if category not in order]
@@ -74,22 +82,37 @@ class RiskReader:
         return tuple(self._rank)
 
     def check(self, text: str, languages: Collection[str] | None = None) -> RiskMatch | None:
-        """The most urgent category found in any language read (None: every language installed)."""
+        """The most urgent category found in any language read (None: every language installed);
+        when none is, the model's."""
         found = [match for code in self._reading(languages) if (match := self._check(code, text, languages))]
-        return min(found, key=lambda match: self._rank[match.category], default=None)
+        if not found and self._model is not None and self._reads_all(languages):
+            found = list(self._model.matches(text)[:1])
+        return min(found, key=self._urgency, default=None)
 
     def matches(self, text: str, languages: Collection[str] | None = None) -> tuple[RiskMatch, ...]:
-        """Every category found, most urgent first, each with the first rule (English first)."""
+        """Every category found, most urgent first, each with the first rule (English first); when
+        none is, the model's."""
         found: dict[str, RiskMatch] = {}
         for code in self._reading(languages):
             for match in self._matches(code, text, languages):
                 found.setdefault(match.category, match)
-        return tuple(sorted(found.values(), key=lambda match: self._rank[match.category]))
+        if not found and self._model is not None and self._reads_all(languages):
+            found = {match.category: match for match in self._model.matches(text)}
+        return tuple(sorted(found.values(), key=self._urgency))
 
     def pattern(self, rule: str) -> str:
-        """The phrase-list pattern behind a rule id ("self_harm.4", "de:self_harm.4")."""
+        """The phrase-list pattern behind a rule id ("self_harm.4", "de:self_harm.4"); for the
+        model's ("self_harm.model(...)"), what it weighed."""
+        if self._model is not None and ".model(" in rule:
+            return self._model.explain(rule)
         code, _, own = rule.rpartition(":")
         return self._lists[code or ENGLISH].pattern(own)
+
+    def _reads_all(self, languages: Collection[str] | None) -> bool:
+        return languages is None or set(self._lists) <= {ENGLISH, *languages}
+
+    def _urgency(self, match: RiskMatch) -> int:
+        return self._rank.get(match.category, len(self._rank))
 
     def _reading(self, languages: Collection[str] | None) -> tuple[str, ...]:
         if languages is None:
@@ -155,9 +178,9 @@ def language_lists(code: str) -> tuple[RiskDetector, RiskDetector | None]:
 
 @cache
 def default_reader() -> RiskReader:
-    """A reader of every installed language's shipped list, built once per process."""
+    """A reader of every installed language's shipped list and the shipped model, built once per process."""
     others = [code for code in installed_languages() if code != ENGLISH]
     built = {code: language_lists(code) for code in others}
     lists = {ENGLISH: default_detector()} | {code: detector for code, (detector, _) in built.items()}
     lookalikes = {code: found for code, (_, found) in built.items() if found is not None}
-    return RiskReader(lists, lookalikes)
+    return RiskReader(lists, lookalikes, default_model())

@@ -241,8 +241,11 @@ def test_a_german_match_names_its_rule_never_the_text(reader: RiskReader) -> Non
         assert reader.pattern(match.rule)
 
 
-def test_english_figures_do_not_change_when_german_is_read_too(reader: RiskReader) -> None:
+def test_english_figures_do_not_change_when_german_is_read_too() -> None:
     english = default_detector()
+    german, lookalikes = language_lists("de")
+    assert lookalikes is not None
+    reader = RiskReader({"en": english, "de": german}, {"de": lookalikes})  # the lists, not the model
     for path in ("risk_positive.txt", "risk_negative.txt"):
         lines = (GERMAN.parent / path).read_text(encoding="utf-8").splitlines()
         texts = [line for line in lines if line.strip() and not line.startswith("#")]

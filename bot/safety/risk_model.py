@@ -1,0 +1,269 @@
+"""A learned risk-language scorer beside the phrase lists and the risk cues (issue #16).
+
+Hand-written rules miss what their authors did not think of; this is a logistic regression learned
+from every labelled set (``python -m benchmarks.train_risk_model`` writes ``risk_model.json.gz``
+beside this module). It reads ``normalise(text)`` as the lists do (case, accents, look-alikes, leet
+folded) and weighs sparse features: words, word pairs, pairs one word apart and the 3–5 letter
+pieces of each word (so typos and inflections weigh like the words they come from), English and
+German in one model. Pure and stdlib only; loaded once (``default_model()``); safe to share::
+
+    model = default_model()
+    model.matches("got the rope sorted for later")  # (RiskMatch("intent_or_plan",
+                                                    #   "intent_or_plan.model(rope+later)"),)
+
+The lists and cues stay the floor: ``RiskReader`` asks the model only about what they let pass.
+A flag is explainable without the message: its rule names the vocabulary words that weighed most
+(``explain`` gives their weights). Long messages are read in windows of ``WINDOW`` words, each
+scored alone, and each sentence alone too, so one sentence of risk in a long answer is not
+diluted by the rest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+from bot.core.errors import PhraseListError
+from bot.safety.risk_language import RiskMatch, normalise
+
+MODEL_RESOURCE: Final = "risk_model.json.gz"
+# Bumped whenever `position_features` changes: weights learned for other features are refused.
+FEATURES_VERSION: Final = 1
+# Words scored together, about a long chat line; longer messages are read in windows overlapping
+# by two thirds, so a sentence of risk is scored with little of what surrounds it.
+WINDOW: Final = 24
+_STEP: Final = WINDOW // 3
+CHAR_SIZES: Final = (3, 4, 5)  # letters in a word piece
+EXPLAINED: Final = 3  # words named in a rule at most
+PIECE: Final = "#"  # marks a word piece among the features ("#rop"); words never hold it
+_SKIP: Final = " _ "  # joins a pair of words one apart ("rope _ ready")
+_WORD_CACHE: Final = 50_000  # words whose own weight is remembered
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")  # where a message's sentences are told apart
+_RULE = re.compile(r"(?P<category>[a-z_]+)\.model\((?P<words>[^)]*)\)")
+
+
+def word_pieces(word: str) -> list[str]:
+    """The 3–5 letter pieces of a word, its edges marked ("<rope>": "#<ro", "#rop", …)."""
+    marked = f"<{word}>"
+    return [
+        PIECE + marked[start : start + size] for size in CHAR_SIZES for start in range(len(marked) - size + 1)
+    ]
+
+
+def word_features(word: str) -> list[str]:
+    """A word's own features: the word and its pieces."""
+    return [word, *word_pieces(word)]
+
+
+def pair_features(words: Sequence[str], position: int) -> list[str]:
+    """The features that end at a word: the pair with the word before, and with the one before that."""
+    pairs = []
+    if position >= 1:
+        pairs.append(f"{words[position - 1]} {words[position]}")
+    if position >= 2:
+        pairs.append(f"{words[position - 2]}{_SKIP}{words[position]}")
+    return pairs
+
+
+def message_features(normalised: str) -> list[str]:
+    """Every feature of a normalised text, repeated as often as it occurs (training reads this)."""
+    words = normalised.split()
+    features: list[str] = []
+    for position, word in enumerate(words):
+        features += word_features(word)
+        features += pair_features(words, position)
+    return features
+
+
+def is_word_feature(feature: str) -> bool:
+    """A word or a pair of words next to each other: what an explanation may name."""
+    return not feature.startswith(PIECE) and _SKIP not in feature
+
+
+def windows(count: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each window of words scored alone: one for a short message."""
+    if count == 0:
+        return
+    if count <= WINDOW:
+        yield 0, count
+        return
+    for start in range(0, count - _STEP, _STEP):
+        yield start, min(start + WINDOW, count)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFile:
+    """What the weights file holds: weights, threshold and where they came from."""
+
+    threshold: float
+    bias: float
+    weights: Mapping[str, float]
+    categories: tuple[str, ...]
+    category_bias: tuple[float, ...]
+    category_weights: Mapping[str, Mapping[str, float]]  # feature → {category index: weight}
+    fingerprint: str  # sha256 of the training sets and options
+    options: Mapping[str, object]
+    # Margin: bias + the window's weights over the square root of its feature count (True), or
+    # their plain sum (False: a neutral word added does not dilute the rest).
+    by_count: bool = False
+
+
+class RiskModel:
+    """Scores a message's risk language with learned weights. Safe to share across tasks."""
+
+    def __init__(self, learned: ModelFile) -> None:
+        self.learned = learned
+        self._weights = learned.weights
+        self._word_sums: dict[str, tuple[float, int]] = {}  # word → (its own features' weight, count)
+
+    @property
+    def threshold(self) -> float:
+        return self.learned.threshold
+
+    def score(self, text: str) -> float:
+        """The probability that the message needs the crisis response (its riskiest part's)."""
+        return _sigmoid(self._riskiest(text)[0])
+
+    def matches(self, text: str) -> tuple[RiskMatch, ...]:
+        """The category the model finds, when its score reaches the threshold; rule
+        "<category>.model(<words>)" names the vocabulary words that weighed most."""
+        margin, words = self._riskiest(text)
+        if _sigmoid(margin) < self.learned.threshold:
+            return ()
+        features = message_features(" ".join(words))
+        category = self._category(features)
+        named = "+".join(name.replace(" ", "_") for name in self._heaviest_words(features))
+        return (RiskMatch(category, f"{category}.model({named})"),)
+
+    def category(self, text: str) -> str:
+        """The category the model gives the riskiest part of a message, flagged or not (for measures)."""
+        return self._category(message_features(" ".join(self._riskiest(text)[1])))
+
+    def explain(self, rule: str) -> str:
+        """What a "<category>.model(...)" rule found: the words and their learned weights."""
+        found = _RULE.fullmatch(rule)
+        if found is None:
+            raise KeyError(rule)
+        names = [name.replace("_", " ") for name in found["words"].split("+") if name]
+        weighed = ", ".join(f"{name} {self._weights.get(name, 0.0):+.2f}" for name in names)
+        return (
+            f"learned model, {found['category']}: score reached {self.learned.threshold:.2f} "
+            f"(heaviest words: {weighed or 'word pieces only'})"
+        )
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every feature with a weight (what an explanation may name is among these)."""
+        return frozenset(self._weights)
+
+    def _riskiest(self, text: str) -> tuple[float, Sequence[str]]:
+        """(margin, words) of the riskiest part: a window of the whole message, or one sentence of
+        it alone (everyday words around a sentence would otherwise weigh it down)."""
+        words = normalise(text).split()
+        margin, start, end = self._best_window(words)
+        best: tuple[float, Sequence[str]] = (margin, words[start:end])
+        sentences = _SENTENCE_END.split(text.strip())
+        for sentence in sentences if len(sentences) > 1 else ():
+            words = normalise(sentence).split()
+            margin, start, end = self._best_window(words)
+            if margin > best[0]:
+                best = (margin, words[start:end])
+        return best
+
+    def _best_window(self, words: Sequence[str]) -> tuple[float, int, int]:
+        """(margin, start, end) of the window of words with the highest margin."""
+        sums = [0.0]  # of the weights of every feature ending before each word
+        counts = [0]  # of those features
+        weights = self._weights
+        for position, word in enumerate(words):
+            own, count = self._word_sum(word)
+            pairs = pair_features(words, position)
+            sums.append(sums[-1] + own + sum(weights.get(pair, 0.0) for pair in pairs))
+            counts.append(counts[-1] + count + len(pairs))
+        best: tuple[float, int, int] | None = None
+        by_count = self.learned.by_count
+        for start, end in windows(len(words)):
+            total = sums[end] - sums[start]
+            margin = self.learned.bias + (
+                total / math.sqrt(counts[end] - counts[start]) if by_count else total
+            )
+            if best is None or margin > best[0]:
+                best = (margin, start, end)
+        return best if best is not None else (-math.inf, 0, 0)  # no words: nothing to weigh
+
+    def _word_sum(self, word: str) -> tuple[float, int]:
+        found = self._word_sums.get(word)
+        if found is None:
+            features = word_features(word)
+            found = (sum(self._weights.get(feature, 0.0) for feature in features), len(features))
+            if len(self._word_sums) >= _WORD_CACHE:
+                self._word_sums.clear()
+            self._word_sums[word] = found
+        return found
+
+    def _category(self, features: Sequence[str]) -> str:
+        learned = self.learned
+        totals = list(learned.category_bias)
+        scale = 1 / math.sqrt(len(features)) if features and learned.by_count else 1.0
+        for feature in features:
+            for index, weight in learned.category_weights.get(feature, {}).items():
+                totals[int(index)] += weight * scale
+        return learned.categories[max(range(len(totals)), key=totals.__getitem__)]
+
+    def _heaviest_words(self, features: Sequence[str]) -> list[str]:
+        weighed: dict[str, float] = {}
+        for feature in features:
+            weight = self._weights.get(feature, 0.0)
+            if weight > 0 and is_word_feature(feature):
+                weighed[feature] = weighed.get(feature, 0.0) + weight
+        return sorted(weighed, key=lambda feature: (-weighed[feature], feature))[:EXPLAINED]
+
+
+def _sigmoid(margin: float) -> float:
+    if margin < -30:
+        return 0.0
+    return 1 / (1 + math.exp(-margin))
+
+
+def read_model(data: bytes) -> ModelFile:
+    """The weights file's contents (gzip of JSON, as the trainer writes it)."""
+    try:
+        raw = json.loads(gzip.decompress(data))
+    except (OSError, EOFError, ValueError) as error:
+        raise PhraseListError(f"{MODEL_RESOURCE} is not a weights file: {error!r}") from None
+    return model_file(raw)
+
+
+def model_file(raw: Mapping[str, Any]) -> ModelFile:
+    """The weights file's contents, read from JSON already (or straight from the trainer)."""
+    try:
+        if raw["features_version"] != FEATURES_VERSION:
+            raise PhraseListError(
+                f"{MODEL_RESOURCE} was learned for features version {raw['features_version']}, "
+                f"this code reads version {FEATURES_VERSION}: retrain (python -m benchmarks.train_risk_model)"
+            )
+        return ModelFile(  # JSON's own dicts and floats, as they are: loading stays quick
+            threshold=float(raw["threshold"]),
+            bias=float(raw["bias"]),
+            weights=raw["weights"],
+            categories=tuple(raw["categories"]),
+            category_bias=tuple(map(float, raw["category_bias"])),
+            category_weights=raw["category_weights"],
+            fingerprint=str(raw["fingerprint"]),
+            options=dict(raw["options"]),
+            by_count=bool(raw["by_count"]),
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        raise PhraseListError(f"{MODEL_RESOURCE} is not a weights file: {error!r}") from None
+
+
+@cache
+def default_model() -> RiskModel:
+    """The model shipped beside this module, loaded once per process."""
+    return RiskModel(read_model(resources.files("bot.safety").joinpath(MODEL_RESOURCE).read_bytes()))

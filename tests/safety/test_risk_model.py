@@ -1,0 +1,173 @@
+"""The learned risk model (bot/safety/risk_model.py): flags risk said in words no rule was written
+for, leaves everyday chat alone, explains itself in its own vocabulary, is asked only about what the
+lists and cues let pass, and ships weights learned from the sets as they are now.
+
+The sentences here were written for these tests, not taken from the sets the model learns from.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from benchmarks.train_risk_model import TRAINING_SETS, WEIGHTS, Options, fingerprint
+from bot.core.errors import PhraseListError
+from bot.safety.risk_language import RiskMatch, default_detector
+from bot.safety.risk_languages import RiskReader, default_reader, language_lists
+from bot.safety.risk_model import (
+    MODEL_RESOURCE,
+    WINDOW,
+    RiskModel,
+    default_model,
+    is_word_feature,
+    read_model,
+)
+
+RISK = [
+    ("sorted out who gets the dog, the pills are counted out for tonight", "intent_or_plan"),
+    (
+        "my boyfriend locks the door and takes my phone when he's angry, i'm scared of what he'll do next",
+        "harmed_by_others",
+    ),
+    ("ich hab die ganze packung tabletten gesammelt und heute nacht nehm ich sie alle", "intent_or_plan"),
+    (
+        "mein vater schlägt mich wenn er getrunken hat und ich hab angst nach hause zu gehen",
+        "harmed_by_others",
+    ),
+    ("there's no point to any of it anymore, i just want everything to stop for good", None),
+]
+# A goodbye the lists and cues let pass (when written).
+UNLISTED = "meine sachen sind verschenkt und den brief an mama hab ich schon geschrieben"
+EVERYDAY = [
+    "finished the worksheet on the bus, the breathing one helped a bit",
+    "my sister's wedding is on saturday and i still haven't found shoes",
+    "slept badly again, the neighbours had a party until 2",
+    "wir haben heute pizza gemacht und den film zu ende geschaut",
+    "ich muss morgen früh zum zahnarzt, hoffentlich tut es nicht weh",
+    "the new manager wants the report by friday, typical",
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> RiskModel:
+    return default_model()
+
+
+@pytest.mark.parametrize(("text", "category"), RISK)
+def test_risk_in_fresh_words_is_flagged(model: RiskModel, text: str, category: str | None) -> None:
+    found = model.matches(text)
+    assert found, f"score {model.score(text):.2f}"
+    if category is not None:
+        assert found[0].category == category
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_chat_is_left_alone(model: RiskModel, text: str) -> None:
+    assert model.matches(text) == (), f"score {model.score(text):.2f}"
+
+
+def test_empty_and_wordless_messages_are_left_alone(model: RiskModel) -> None:
+    for text in ("", "   ", "😂😂😂", "!!!"):
+        assert model.matches(text) == ()
+
+
+def test_one_risky_sentence_in_a_long_answer_is_not_diluted(model: RiskModel) -> None:
+    filler = ". ".join(EVERYDAY[:3]) + ". "
+    risky = RISK[0][0]
+    long_answer = filler * 6 + risky + ". " + filler * 6
+    assert len(long_answer.split()) > 4 * WINDOW
+    assert model.matches(long_answer)
+    assert not model.matches(filler * 12)
+
+
+def test_an_explanation_names_only_words_of_the_vocabulary(model: RiskModel) -> None:
+    vocabulary = model.vocabulary()
+    for text, _ in RISK:
+        (match,) = model.matches(text)
+        assert match.rule.startswith(f"{match.category}.model(")
+        named = match.rule[len(f"{match.category}.model(") : -1].split("+")
+        assert named and all(name.replace("_", " ") in vocabulary for name in named)
+        assert all(is_word_feature(name.replace("_", " ")) for name in named)
+        assert all(name in model.explain(match.rule) for name in (n.replace("_", " ") for n in named))
+
+
+class CountedModel:
+    """The shipped model, counting how often the reader asks it."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def matches(self, text: str) -> tuple[RiskMatch, ...]:
+        self.asked += 1
+        return default_model().matches(text)
+
+    def explain(self, rule: str) -> str:
+        return default_model().explain(rule)
+
+
+def lists_and(model: CountedModel | None) -> RiskReader:
+    """A reader of the shipped English and German lists (and their cues), with this model or none."""
+    german, lookalikes = language_lists("de")
+    assert lookalikes is not None
+    return RiskReader({"en": default_detector(), "de": german}, {"de": lookalikes}, model)
+
+
+def test_the_reader_asks_the_model_only_about_what_the_lists_let_pass() -> None:
+    model = CountedModel()
+    reader = lists_and(model)
+    listed = reader.check("i want to kill myself")
+    assert listed is not None and ".model(" not in listed.rule
+    assert model.asked == 0
+    assert lists_and(None).check(UNLISTED) is None, "the lists learned this sentence: take one they let pass"
+    found = reader.check(UNLISTED)
+    assert found is not None and ".model(" in found.rule
+    assert model.asked == 1
+    assert "learned model" in reader.pattern(found.rule)
+    assert found in reader.matches(UNLISTED)
+    assert reader.check(EVERYDAY[0]) is None
+
+
+def test_the_model_only_adds_flags_and_leaves_a_narrowed_reading_alone() -> None:
+    reader = default_reader()
+    lists = lists_and(None)
+    texts = [text for text, _ in RISK] + EVERYDAY + [UNLISTED, "i want to die", "ich will sterben"]
+    for text in texts:
+        assert lists.check(text) is None or reader.check(text) == lists.check(text)
+        assert reader.check(text, languages=("en",)) == lists.check(text, languages=("en",))
+    assert reader.check(UNLISTED, languages=("en", "de")) is not None
+
+
+def test_the_bot_reads_with_the_model() -> None:
+    found = default_reader().check(UNLISTED)
+    assert found is not None and ".model(" in found.rule
+
+
+def test_the_shipped_weights_were_learned_from_the_training_sets_as_they_are() -> None:
+    """Fails when a training set (or the options) changed and nobody ran
+    python -m benchmarks.train_risk_model."""
+    shipped = json.loads(gzip.decompress(WEIGHTS.read_bytes()))
+    assert shipped["sets"] == list(TRAINING_SETS), "retrain: python -m benchmarks.train_risk_model"
+    options = Options(**shipped["options"])
+    assert shipped["fingerprint"] == fingerprint(TRAINING_SETS, options), (
+        "a training set changed since the weights were learned: python -m benchmarks.train_risk_model"
+    )
+    assert WEIGHTS.name == MODEL_RESOURCE
+    assert WEIGHTS.stat().st_size <= 3_000_000
+
+
+def test_the_model_names_the_detectors_own_categories(model: RiskModel) -> None:
+    assert model.learned.categories == default_detector().categories
+
+
+def test_a_file_that_is_not_a_weights_file_is_refused() -> None:
+    with pytest.raises(PhraseListError):
+        read_model(b"not gzip")
+    with pytest.raises(PhraseListError):
+        read_model(gzip.compress(json.dumps({"features_version": -1}).encode()))
+
+
+def test_a_match_is_a_risk_match(model: RiskModel) -> None:
+    (match,) = model.matches(RISK[1][0])
+    assert isinstance(match, RiskMatch)
