@@ -18,6 +18,7 @@ Usage: python -m benchmarks.risk_model_cv [--verdicts FILE] [--thresholds 0.5 0.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -36,7 +37,11 @@ from benchmarks.train_risk_model import (
 from bot.safety.risk_model import RiskModel, model_file
 
 HARMED = "harmed_by_others"
-VERDICTS = Path("/work/scratch/r6/blind_verdicts.json")
+# Per independent set, per line (sha256 of its text, first 16 hex digits): did the detector flag
+# it when the set was still unseen? eval3 and de_blind: the list of round three (commit 1839c68);
+# eval4, de_blind2: round four (6b24440); eval5, de_blind3: round five (bd667b5); the training
+# writers' sets train_*: the lists and cues of round five without the model (59de95c).
+VERDICTS = Path(__file__).resolve().parent / "data" / "risk_blind_verdicts.json"
 THRESHOLDS = (0.7, 0.8, 0.85, 0.9)  # the shipped one is Options.threshold
 Verdicts = Mapping[str, Mapping[str, bool]]
 
@@ -59,6 +64,11 @@ def _share(flags: Sequence[bool]) -> str:
     return f"{sum(flags)}/{len(flags)} = {sum(flags) / len(flags):6.1%}" if flags else "-"
 
 
+def verdict_key(text: str) -> str:
+    """How a line is named in the verdicts file: its text's sha256, first 16 hex digits."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def rows(
     name: str, scores: Sequence[tuple[Labelled, float]], thresholds: Sequence[float], verdicts: Verdicts
 ) -> list[str]:
@@ -74,7 +84,8 @@ def rows(
             for risk in (True, False):
                 for part in (False, True):
                     flags = [
-                        score >= threshold or (combined and blind is not None and blind.get(line.text, False))
+                        score >= threshold
+                        or (combined and blind is not None and blind.get(verdict_key(line.text), False))
                         for line, score in scores
                         if line.risk == risk and (line.held_back or not part)
                     ]
@@ -88,7 +99,7 @@ def blind_alone(name: str, scores: Sequence[tuple[Labelled, float]], blind: Mapp
     cells = [
         _share(
             [
-                blind.get(line.text, False)
+                blind.get(verdict_key(line.text), False)
                 for line, _ in scores
                 if line.risk == risk and (line.held_back or not part)
             ]

@@ -46,9 +46,28 @@ TRAINING_SETS: tuple[str, ...] = (
     "de_blind",
     "de_blind2",
     "de_blind3",
+    "train_en1",
+    "train_en2",
+    "train_en3",
+    "train_en4",
+    "train_de1",
+    "train_de2",
 )
 # Written by different writers, one each: left out one at a time to measure (benchmarks/risk_model_cv.py).
-INDEPENDENT_SETS: tuple[str, ...] = ("eval3", "eval4", "eval5", "de_blind", "de_blind2", "de_blind3")
+INDEPENDENT_SETS: tuple[str, ...] = (
+    "eval3",
+    "eval4",
+    "eval5",
+    "de_blind",
+    "de_blind2",
+    "de_blind3",
+    "train_en1",
+    "train_en2",
+    "train_en3",
+    "train_en4",
+    "train_de1",
+    "train_de2",
+)
 WEIGHTS = Path(__file__).resolve().parent.parent / "bot" / "safety" / MODEL_RESOURCE
 EXPLICIT_FILES = ("explicit.txt", "explicit.tsv", "risk_explicit.txt", "risk_positive.txt")
 EVERYDAY_FILES = ("everyday.txt", "everyday.tsv", "risk_negative.txt")

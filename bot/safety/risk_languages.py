@@ -179,8 +179,19 @@ def language_lists(code: str) -> tuple[RiskDetector, RiskDetector | None]:
 @cache
 def default_reader() -> RiskReader:
     """A reader of every installed language's shipped list and the shipped model, built once per process."""
+    return RiskReader(*_shipped_lists(), default_model())
+
+
+@cache
+def rules_reader() -> RiskReader:
+    """The shipped lists and their cues without the learned model: what the hand-written rules
+    alone flag (benchmarks and the rules' own tests read it beside ``default_reader``)."""
+    return RiskReader(*_shipped_lists())
+
+
+def _shipped_lists() -> tuple[dict[str, RiskDetector], dict[str, RiskDetector]]:
     others = [code for code in installed_languages() if code != ENGLISH]
     built = {code: language_lists(code) for code in others}
     lists = {ENGLISH: default_detector()} | {code: detector for code, (detector, _) in built.items()}
     lookalikes = {code: found for code, (_, found) in built.items() if found is not None}
-    return RiskReader(lists, lookalikes, default_model())
+    return lists, lookalikes
