@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from benchmarks.risk_model_identity import PlainScorer, differences, every_line
 from benchmarks.train_risk_model import TRAINING_SETS, WEIGHTS, Options, fingerprint
 from bot.core.errors import PhraseListError
 from bot.safety.risk_language import RiskMatch, default_detector
@@ -91,6 +92,26 @@ def test_an_explanation_names_only_words_of_the_vocabulary(model: RiskModel) -> 
         assert named and all(name.replace("_", " ") in vocabulary for name in named)
         assert all(is_word_feature(name.replace("_", " ")) for name in named)
         assert all(name in model.explain(match.rule) for name in (n.replace("_", " ") for n in named))
+
+
+def test_the_quick_scorer_scores_as_the_plain_one_to_the_bit(model: RiskModel) -> None:
+    """A sample of python -m benchmarks.risk_model_identity (which reads every line of every set)."""
+    lines = list(every_line())
+    filler = ". ".join(EVERYDAY[:3]) + ". "
+    sample = [
+        *lines[::50],
+        *sorted(lines, key=len)[-30:],  # long answers: many windows and sentences
+        *(text for text, _ in RISK),
+        filler * 4 + RISK[0][0] + ". " + filler * 4,
+        "the rope is ready a. b c d. i. j k after tonight",  # letters spelled out across a sentence end
+        "",
+        "!!!",
+    ]
+    plain = PlainScorer(model.learned)
+    assert sum(bool(plain.matches(text)) for text in sample) >= 20
+    assert sum(len(text.split()) > 2 * WINDOW for text in sample) >= 20
+    assert list(differences(model, plain, sample)) == []
+    assert [model.score(text) for text in sample] == [plain.score(text) for text in sample]
 
 
 class CountedModel:
