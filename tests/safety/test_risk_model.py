@@ -15,7 +15,7 @@ import pytest
 from benchmarks.risk_model_identity import PlainScorer, differences, every_line
 from benchmarks.train_risk_model import TRAINING_SETS, WEIGHTS, Options, fingerprint
 from bot.core.errors import PhraseListError
-from bot.safety.risk_language import RiskMatch, default_detector
+from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
 from bot.safety.risk_languages import RiskReader, default_reader, language_lists
 from bot.safety.risk_model import (
     MODEL_RESOURCE,
@@ -148,6 +148,31 @@ def test_the_reader_asks_the_model_only_about_what_the_lists_let_pass() -> None:
     assert "learned model" in reader.pattern(found.rule)
     assert found in reader.matches(UNLISTED)
     assert reader.check(EVERYDAY[0]) is None
+
+
+class CountedDetector(RiskDetector):
+    """A small German list, counting how often the reader asks it."""
+
+    asked = 0
+
+    def check(self, text: str) -> RiskMatch | None:
+        self.asked += 1
+        return super().check(text)
+
+
+def test_the_reader_stops_at_the_most_urgent_category_of_all() -> None:
+    german = CountedDetector.from_toml(
+        '[categories.intent_or_plan]\npatterns = ["heute nacht"]\n'
+        '[categories.suicidal_thoughts]\npatterns = ["ich will sterben"]\n'
+    )
+    reader = RiskReader({"en": default_detector(), "de": german})
+    most_urgent = reader.categories[0]
+    first = reader.check("i will end my life tonight, ich will sterben")
+    assert first is not None and first.category == most_urgent and not first.rule.startswith("de:")
+    assert german.asked == 0
+    later = reader.check("i want to die heute nacht")  # German finds a more urgent category
+    assert later is not None and later.category == most_urgent and later.rule.startswith("de:")
+    assert german.asked == 1
 
 
 def test_the_model_only_adds_flags_and_leaves_a_narrowed_reading_alone() -> None:
