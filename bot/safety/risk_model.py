@@ -24,7 +24,6 @@ import gzip
 import json
 import math
 import re
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -119,16 +118,16 @@ class ModelFile:
 class RiskModel:
     """Scores a message's risk language with learned weights. Safe to share across tasks.
 
-    Speed (issue #16: a check under 1 ms): each word's own weight is looked up once and kept, word
-    pairs are found in tables by word rather than by building their names, and a message's words
-    are weighed once for its windows and its sentences alike; the sums come out the same, to the
-    bit, as adding each window's features one by one (``benchmarks/risk_model_identity.py``).
+    Speed (issue #16: a check under 1 ms): each word's own weight and its category weights are
+    looked up once and kept, and a message's words are weighed once for its windows and its
+    sentences alike; the sums come out the same, to the bit, as adding each window's features one
+    by one (``benchmarks/risk_model_identity.py``). Pairs are looked up by name: tables of pairs by
+    word cost 40–80 ms and 6 MB at load and were no quicker.
     """
 
     def __init__(self, learned: ModelFile) -> None:
         self.learned = learned
         self._weights = learned.weights
-        self._pairs, self._skips = _pair_tables(learned.weights)
         self._word_sums: dict[str, tuple[float, int]] = {}  # word → (its own features' weight, count)
         self._word_rows: dict[str, tuple[Mapping[str, float], ...]] = {}  # word → its category weights
         self._index = {str(index): index for index in range(len(learned.categories))}
@@ -196,16 +195,16 @@ class RiskModel:
 
     def _weighed(self, words: Sequence[str]) -> _Weighed:
         """Each word's own weight and feature count, and the weights of its pair with the word
-        before and with the one before that."""
-        known, pairs, skips, nothing = self._word_sums, self._pairs, self._skips, _NOTHING
+        before and with the one before that (0.0 for none: no feature starts with a space)."""
+        known, weights = self._word_sums, self._weights
         own = [known.get(word) or self._word_sum(word) for word in words]
         before = ("", *words)  # the word before each ("" for none), and the one before that
         return _Weighed(
             [weight for weight, _ in own],
             [count for _, count in own],
-            [pairs.get(first, nothing).get(word, 0.0) for first, word in zip(before, words, strict=False)],
+            [weights.get(f"{first} {word}", 0.0) for first, word in zip(before, words, strict=False)],
             [
-                skips.get(first, nothing).get(word, 0.0)
+                weights.get(f"{first}{_SKIP}{word}", 0.0)
                 for first, word in zip(("", *before), words, strict=False)
             ],
         )
@@ -294,24 +293,6 @@ class _Weighed(NamedTuple):
 
 
 _NOTHING: Final[Mapping[str, float]] = {}
-
-
-def _pair_tables(
-    weights: Mapping[str, float],
-) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Pairs' weights by their first word, then their second: next to each other, and one apart
-    (each word's name kept once: half the memory, the same time)."""
-    pairs: dict[str, dict[str, float]] = {}
-    skips: dict[str, dict[str, float]] = {}
-    for feature, weight in weights.items():
-        if " " not in feature:
-            continue
-        names = feature.split(" ")
-        if len(names) == 2:
-            pairs.setdefault(sys.intern(names[0]), {})[sys.intern(names[1])] = weight
-        else:  # "first _ last"
-            skips.setdefault(sys.intern(names[0]), {})[sys.intern(names[2])] = weight
-    return pairs, skips
 
 
 def _sigmoid(margin: float) -> float:
