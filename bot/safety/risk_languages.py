@@ -83,8 +83,15 @@ class RiskReader:
 
     def check(self, text: str, languages: Collection[str] | None = None) -> RiskMatch | None:
         """The most urgent category found in any language read (None: every language installed);
-        when none is, the model's."""
-        found = [match for code in self._reading(languages) if (match := self._check(code, text, languages))]
+        when none is, the model's. Reading stops at the most urgent category of all: no other
+        language could find one more urgent (a long message's flag comes a list sooner)."""
+        found = []
+        for code in self._reading(languages):
+            match = self._check(code, text, languages)
+            if match is not None:
+                found.append(match)
+                if self._urgency(match) == 0:
+                    break
         if not found and self._model is not None and self._reads_all(languages):
             found = list(self._model.matches(text)[:1])
         return min(found, key=self._urgency, default=None)

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from bot.core.errors import PhraseListError
 from bot.safety.risk_language import RiskMatch, normalise
@@ -116,12 +116,21 @@ class ModelFile:
 
 
 class RiskModel:
-    """Scores a message's risk language with learned weights. Safe to share across tasks."""
+    """Scores a message's risk language with learned weights. Safe to share across tasks.
+
+    Speed (issue #16: a check under 1 ms): each word's own weight and its category weights are
+    looked up once and kept, and a message's words are weighed once for its windows and its
+    sentences alike; the sums come out the same, to the bit, as adding each window's features one
+    by one (``benchmarks/risk_model_identity.py``). Pairs are looked up by name: tables of pairs by
+    word cost 40–80 ms and 6 MB at load and were no quicker.
+    """
 
     def __init__(self, learned: ModelFile) -> None:
         self.learned = learned
         self._weights = learned.weights
         self._word_sums: dict[str, tuple[float, int]] = {}  # word → (its own features' weight, count)
+        self._word_rows: dict[str, tuple[Mapping[str, float], ...]] = {}  # word → its category weights
+        self._index = {str(index): index for index in range(len(learned.categories))}
 
     @property
     def threshold(self) -> float:
@@ -137,14 +146,13 @@ class RiskModel:
         margin, words = self._riskiest(text)
         if _sigmoid(margin) < self.learned.threshold:
             return ()
-        features = message_features(" ".join(words))
-        category = self._category(features)
-        named = "+".join(name.replace(" ", "_") for name in self._heaviest_words(features))
+        category = self._category(words)
+        named = "+".join(name.replace(" ", "_") for name in self._heaviest_words(words))
         return (RiskMatch(category, f"{category}.model({named})"),)
 
     def category(self, text: str) -> str:
         """The category the model gives the riskiest part of a message, flagged or not (for measures)."""
-        return self._category(message_features(" ".join(self._riskiest(text)[1])))
+        return self._category(self._riskiest(text)[1])
 
     def explain(self, rule: str) -> str:
         """What a "<category>.model(...)" rule found: the words and their learned weights."""
@@ -164,38 +172,68 @@ class RiskModel:
 
     def _riskiest(self, text: str) -> tuple[float, Sequence[str]]:
         """(margin, words) of the riskiest part: a window of the whole message, or one sentence of
-        it alone (everyday words around a sentence would otherwise weigh it down)."""
+        it alone (everyday words around a sentence would otherwise weigh it down). A sentence whose
+        words are the message's own, where the message has them, is weighed from the message's."""
         words = normalise(text).split()
-        margin, start, end = self._best_window(words)
+        weighed = self._weighed(words)
+        margin, start, end = self._best_window(weighed, 0, len(words))
         best: tuple[float, Sequence[str]] = (margin, words[start:end])
         sentences = _SENTENCE_END.split(text.strip())
+        at = 0  # where the next sentence's words begin among the message's
         for sentence in sentences if len(sentences) > 1 else ():
-            words = normalise(sentence).split()
-            margin, start, end = self._best_window(words)
+            said = normalise(sentence).split()
+            part = words
+            if words[at : at + len(said)] == said:
+                margin, start, end = self._best_window(weighed, at, at + len(said))
+                at += len(said)
+            else:  # normalised otherwise alone (a word spelled out across the sentence end)
+                part = said
+                margin, start, end = self._best_window(self._weighed(said), 0, len(said))
             if margin > best[0]:
-                best = (margin, words[start:end])
+                best = (margin, part[start:end])
         return best
 
-    def _best_window(self, words: Sequence[str]) -> tuple[float, int, int]:
-        """(margin, start, end) of the window of words with the highest margin."""
+    def _weighed(self, words: Sequence[str]) -> _Weighed:
+        """Each word's own weight and feature count, and the weights of its pair with the word
+        before and with the one before that (0.0 for none: no feature starts with a space)."""
+        known, weights = self._word_sums, self._weights
+        own = [known.get(word) or self._word_sum(word) for word in words]
+        before = ("", *words)  # the word before each ("" for none), and the one before that
+        return _Weighed(
+            [weight for weight, _ in own],
+            [count for _, count in own],
+            [weights.get(f"{first} {word}", 0.0) for first, word in zip(before, words, strict=False)],
+            [
+                weights.get(f"{first}{_SKIP}{word}", 0.0)
+                for first, word in zip(("", *before), words, strict=False)
+            ],
+        )
+
+    def _best_window(self, weighed: _Weighed, first: int, last: int) -> tuple[float, int, int]:
+        """(margin, start, end) of the window with the highest margin among the words from `first`
+        to `last` (read alone: no pair reaches back before `first`)."""
         sums = [0.0]  # of the weights of every feature ending before each word
         counts = [0]  # of those features
-        weights = self._weights
-        for position, word in enumerate(words):
-            own, count = self._word_sum(word)
-            pairs = pair_features(words, position)
-            sums.append(sums[-1] + own + sum(weights.get(pair, 0.0) for pair in pairs))
-            counts.append(counts[-1] + count + len(pairs))
+        own, word_counts, pairs, skips = weighed
+        for position in range(first, last):
+            # In the order the features are listed (message_features): the same sum to the bit.
+            if position - first >= 2:
+                sums.append(sums[-1] + own[position] + (0 + pairs[position] + skips[position]))
+                counts.append(counts[-1] + word_counts[position] + 2)
+            elif position - first == 1:
+                sums.append(sums[-1] + own[position] + (0 + pairs[position]))
+                counts.append(counts[-1] + word_counts[position] + 1)
+            else:
+                sums.append(sums[-1] + own[position] + 0)
+                counts.append(counts[-1] + word_counts[position])
         best: tuple[float, int, int] | None = None
-        by_count = self.learned.by_count
-        for start, end in windows(len(words)):
+        bias, by_count = self.learned.bias, self.learned.by_count
+        for start, end in windows(last - first):
             total = sums[end] - sums[start]
-            margin = self.learned.bias + (
-                total / math.sqrt(counts[end] - counts[start]) if by_count else total
-            )
+            margin = bias + (total / math.sqrt(counts[end] - counts[start]) if by_count else total)
             if best is None or margin > best[0]:
-                best = (margin, start, end)
-        return best if best is not None else (-math.inf, 0, 0)  # no words: nothing to weigh
+                best = (margin, first + start, first + end)
+        return best if best is not None else (-math.inf, first, first)  # no words: nothing to weigh
 
     def _word_sum(self, word: str) -> tuple[float, int]:
         found = self._word_sums.get(word)
@@ -207,22 +245,54 @@ class RiskModel:
             self._word_sums[word] = found
         return found
 
-    def _category(self, features: Sequence[str]) -> str:
+    def _category(self, words: Sequence[str]) -> str:
+        """The category whose weights, over every feature of these words, sum highest."""
         learned = self.learned
+        by_category, index = learned.category_weights, self._index
         totals = list(learned.category_bias)
-        scale = 1 / math.sqrt(len(features)) if features and learned.by_count else 1.0
-        for feature in features:
-            for index, weight in learned.category_weights.get(feature, {}).items():
-                totals[int(index)] += weight * scale
+        scale = 1.0
+        if words and learned.by_count:  # over every feature: its words' own, then the pairs
+            scale = 1 / math.sqrt(sum(self._word_sum(word)[1] for word in words) + max(0, 2 * len(words) - 3))
+        for position, word in enumerate(words):
+            rows = [*self._own_rows(word)]
+            rows += [by_category.get(pair, _NOTHING) for pair in pair_features(words, position)]
+            for row in rows:  # in the order of message_features: the same sums to the bit
+                for category, weight in row.items():
+                    totals[index[category]] += weight * scale
         return learned.categories[max(range(len(totals)), key=totals.__getitem__)]
 
-    def _heaviest_words(self, features: Sequence[str]) -> list[str]:
+    def _own_rows(self, word: str) -> tuple[Mapping[str, float], ...]:
+        """The category weights of a word's own features that have any, in their order."""
+        found = self._word_rows.get(word)
+        if found is None:
+            by_category = self.learned.category_weights
+            found = tuple(by_category[feature] for feature in word_features(word) if feature in by_category)
+            if len(self._word_rows) >= _WORD_CACHE // 10:
+                self._word_rows.clear()
+            self._word_rows[word] = found
+        return found
+
+    def _heaviest_words(self, words: Sequence[str]) -> list[str]:
+        """The words and pairs of neighbours (never pieces) that weigh most for risk."""
         weighed: dict[str, float] = {}
-        for feature in features:
-            weight = self._weights.get(feature, 0.0)
-            if weight > 0 and is_word_feature(feature):
-                weighed[feature] = weighed.get(feature, 0.0) + weight
+        for position, word in enumerate(words):
+            for feature in (word, *pair_features(words, position)[:1]):
+                weight = self._weights.get(feature, 0.0)
+                if weight > 0:
+                    weighed[feature] = weighed.get(feature, 0.0) + weight
         return sorted(weighed, key=lambda feature: (-weighed[feature], feature))[:EXPLAINED]
+
+
+class _Weighed(NamedTuple):
+    """A message's words weighed once, by position (see RiskModel._weighed)."""
+
+    own: list[float]
+    counts: list[int]
+    pairs: list[float]  # the pair with the word before (none for the first word: 0.0)
+    skips: list[float]  # the pair with the word two before
+
+
+_NOTHING: Final[Mapping[str, float]] = {}
 
 
 def _sigmoid(margin: float) -> float:

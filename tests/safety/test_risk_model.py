@@ -12,9 +12,10 @@ import json
 
 import pytest
 
+from benchmarks.risk_model_identity import PlainScorer, differences, every_line
 from benchmarks.train_risk_model import TRAINING_SETS, WEIGHTS, Options, fingerprint
 from bot.core.errors import PhraseListError
-from bot.safety.risk_language import RiskMatch, default_detector
+from bot.safety.risk_language import RiskDetector, RiskMatch, default_detector
 from bot.safety.risk_languages import RiskReader, default_reader, language_lists
 from bot.safety.risk_model import (
     MODEL_RESOURCE,
@@ -93,6 +94,26 @@ def test_an_explanation_names_only_words_of_the_vocabulary(model: RiskModel) -> 
         assert all(name in model.explain(match.rule) for name in (n.replace("_", " ") for n in named))
 
 
+def test_the_quick_scorer_scores_as_the_plain_one_to_the_bit(model: RiskModel) -> None:
+    """A sample of python -m benchmarks.risk_model_identity (which reads every line of every set)."""
+    lines = list(every_line())
+    filler = ". ".join(EVERYDAY[:3]) + ". "
+    sample = [
+        *lines[::50],
+        *sorted(lines, key=len)[-30:],  # long answers: many windows and sentences
+        *(text for text, _ in RISK),
+        filler * 4 + RISK[0][0] + ". " + filler * 4,
+        "the rope is ready a. b c d. i. j k after tonight",  # letters spelled out across a sentence end
+        "",
+        "!!!",
+    ]
+    plain = PlainScorer(model.learned)
+    assert sum(bool(plain.matches(text)) for text in sample) >= 20
+    assert sum(len(text.split()) > 2 * WINDOW for text in sample) >= 20
+    assert list(differences(model, plain, sample)) == []
+    assert [model.score(text) for text in sample] == [plain.score(text) for text in sample]
+
+
 class CountedModel:
     """The shipped model, counting how often the reader asks it."""
 
@@ -127,6 +148,31 @@ def test_the_reader_asks_the_model_only_about_what_the_lists_let_pass() -> None:
     assert "learned model" in reader.pattern(found.rule)
     assert found in reader.matches(UNLISTED)
     assert reader.check(EVERYDAY[0]) is None
+
+
+class CountedDetector(RiskDetector):
+    """A small German list, counting how often the reader asks it."""
+
+    asked = 0
+
+    def check(self, text: str) -> RiskMatch | None:
+        self.asked += 1
+        return super().check(text)
+
+
+def test_the_reader_stops_at_the_most_urgent_category_of_all() -> None:
+    german = CountedDetector.from_toml(
+        '[categories.intent_or_plan]\npatterns = ["heute nacht"]\n'
+        '[categories.suicidal_thoughts]\npatterns = ["ich will sterben"]\n'
+    )
+    reader = RiskReader({"en": default_detector(), "de": german})
+    most_urgent = reader.categories[0]
+    first = reader.check("i will end my life tonight, ich will sterben")
+    assert first is not None and first.category == most_urgent and not first.rule.startswith("de:")
+    assert german.asked == 0
+    later = reader.check("i want to die heute nacht")  # German finds a more urgent category
+    assert later is not None and later.category == most_urgent and later.rule.startswith("de:")
+    assert german.asked == 1
 
 
 def test_the_model_only_adds_flags_and_leaves_a_narrowed_reading_alone() -> None:
