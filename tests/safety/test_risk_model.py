@@ -24,6 +24,7 @@ from bot.safety.risk_model import (
     default_model,
     is_word_feature,
     read_model,
+    said_once,
 )
 
 RISK = [
@@ -83,6 +84,18 @@ def test_one_risky_sentence_in_a_long_answer_is_not_diluted(model: RiskModel) ->
     assert not model.matches(filler * 12)
 
 
+def test_a_sentence_said_again_and_again_weighs_as_said_once(model: RiskModel) -> None:
+    """A thought record's situation typed as one sentence a hundred times is not a flag because
+    its weights add up: each sentence counts once (a real case from the thought-record test)."""
+    once = "At work. It kept going round in my head."
+    again = "At work. " + "It kept going round in my head. " * 100
+    assert said_once(again) == once
+    assert model.score(again) == model.score(once) < model.threshold
+    risky = "At work. It kept going round in my head. I am going to kill myself tonight."
+    assert model.score(risky + " It kept going round in my head." * 5) == model.score(risky)
+    assert said_once("Fine. fine. FINE. ok") == "Fine. ok"
+
+
 def test_an_explanation_names_only_words_of_the_vocabulary(model: RiskModel) -> None:
     vocabulary = model.vocabulary()
     for text, _ in RISK:
@@ -111,7 +124,7 @@ def test_the_quick_scorer_scores_as_the_plain_one_to_the_bit(model: RiskModel) -
     assert sum(bool(plain.matches(text)) for text in sample) >= 20
     assert sum(len(text.split()) > 2 * WINDOW for text in sample) >= 20
     assert list(differences(model, plain, sample)) == []
-    assert [model.score(text) for text in sample] == [plain.score(text) for text in sample]
+    assert [model.score(text) for text in sample] == [plain.score(said_once(text)) for text in sample]
 
 
 class CountedModel:
