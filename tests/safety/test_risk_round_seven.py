@@ -30,6 +30,8 @@ ENGLISH_FAMILIES = {
         ("reading a biography about a man who survived a suicide attempt, so moving", False),
         ("i'm a nurse and i keep thinking about taking an overdose from the ward stock", True),
         ("i did the first aid course but i want to kill myself anyway", True),
+        ("nurse on nights, we treated so many overdoses, going to sleep now", False),
+        ("i'm going to swallow all my tablets after my shift tonight", True),
     ],
     "denials and a past told as over": [
         ("not having any of the dark thoughts this week, just tired", False),
@@ -74,6 +76,8 @@ GERMAN_FAMILIES = {
         ("in der fortbildung haben wir geübt, wie man jemanden direkt nach suizidgedanken fragt", False),
         ("ein anrufer war suizidal, wir haben lange gesprochen und er geht morgen zum arzt", False),
         ("ich muss ins frauenhaus, er hat mich wieder geschlagen", True),
+        ("zur sicherheitsfrage: ich fühl mich sicher zuhause, mein freund ist lieb", False),
+        ("ich fühl mich zuhause nicht sicher, wenn er trinkt", True),
         ("ich hab suizidgedanken und weiß nicht mehr weiter", True),
     ],
     "Verneinungen und eine Vergangenheit, die vorbei ist": [
