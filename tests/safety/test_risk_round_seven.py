@@ -12,7 +12,23 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.risk_language_report import DATA
+from benchmarks.risk_language_sets import read_set
 from bot.safety.risk_languages import RiskReader, rules_reader
+
+# The rules alone on the sets tuned on in this round (in-sample, so floors, not measures):
+# explicit lines flagged (floor, unchanged by the round) and everyday lines flagged (ceiling; before
+# the round: 38, 14, 45, 28, 14, 38, 7, 2).
+ROUND_SEVEN_LEVELS = {
+    "train_en1": (467, 7),
+    "train_en2": (357, 2),
+    "train_en3": (342, 17),
+    "train_en4": (354, 3),
+    "train_de1": (196, 1),
+    "train_de2": (175, 5),
+    "eval6": (172, 0),
+    "de_blind4": (44, 0),
+}
 
 # (everyday, risk) in each family's words.
 ENGLISH_FAMILIES = {
@@ -129,3 +145,13 @@ def test_the_german_rules_tell_each_family_from_risk(
     reader: RiskReader, family: str, text: str, risk: bool
 ) -> None:
     assert (reader.check(text) is not None) is risk, family
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_SEVEN_LEVELS))
+def test_the_sets_tuned_on_keep_their_level(reader: RiskReader, name: str) -> None:
+    phrases = read_set(DATA / name)
+    floor, ceiling = ROUND_SEVEN_LEVELS[name]
+    explicit = [p.text for p in phrases if p.set == "risk_explicit"]
+    wrongly = [p.text for p in phrases if p.set == "everyday" and reader.check(p.text) is not None]
+    assert sum(reader.check(text) is not None for text in explicit) >= floor
+    assert len(wrongly) <= ceiling, wrongly
