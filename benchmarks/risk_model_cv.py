@@ -41,7 +41,7 @@ HARMED = "harmed_by_others"
 # it when the set was still unseen? eval3 and de_blind: the list of round three (commit 1839c68);
 # eval4, de_blind2: round four (6b24440); eval5, de_blind3: round five (bd667b5); the training
 # writers' sets train_*, and eval6 and de_blind4: the lists and cues of round five without the
-# model (59de95c).
+# model (59de95c); eval7 and de_blind5: the rules of round seven (b11169e).
 VERDICTS = Path(__file__).resolve().parent / "data" / "risk_blind_verdicts.json"
 THRESHOLDS = (0.7, 0.8, 0.85, 0.9)  # the shipped one is Options.threshold
 Verdicts = Mapping[str, Mapping[str, bool]]

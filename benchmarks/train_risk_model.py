@@ -48,6 +48,8 @@ TRAINING_SETS: tuple[str, ...] = (
     "de_blind3",
     "eval6",
     "de_blind4",
+    "eval7",
+    "de_blind5",
     "train_en1",
     "train_en2",
     "train_en3",
@@ -56,6 +58,9 @@ TRAINING_SETS: tuple[str, ...] = (
     "train_de2",
     "plain_en",
     "plain_de",
+    "gap_en1",
+    "gap_en2",
+    "gap_de",
 )
 # Written by different writers, one each: left out one at a time to measure (benchmarks/risk_model_cv.py).
 INDEPENDENT_SETS: tuple[str, ...] = (
@@ -67,6 +72,8 @@ INDEPENDENT_SETS: tuple[str, ...] = (
     "de_blind3",
     "eval6",
     "de_blind4",
+    "eval7",
+    "de_blind5",
     "train_en1",
     "train_en2",
     "train_en3",
