@@ -1,15 +1,13 @@
 """Risk language on the independent evaluation sets (issue #16): the issue's gates on the newest
 set, floors on the older ones, and every explicit phrase recognised wherever it is placed.
 
-Each set was written by someone who had not seen the phrase list, and its held-back quarter was
-measured once, at the end of a round; after that the set is tuned on whole and its tests are floors
-(a change that loses any phrase fails), not gates: ``tests/safety/data/eval/`` (the first set) and
-``tests/safety/data/eval2/`` (riskset-2, measured in the second round, tuned on whole in the third).
-``tests/safety/data/eval3/`` (the third, measured in round three, tuned on whole in round four) is a
-floor too, and ``tests/safety/data/eval4/`` (measured in round four, tuned on in round five). The
-gates are the issue's, on the newest set, ``tests/safety/data/eval5/``, written while round five
-tuned and measured once after it by the lead: its held-back quarter (``sha256(text) mod 4 == 0``)
-for recall and false positives, the whole set for the two gaps.
+Each set was written by someone who had seen neither the rules (phrase lists, cues) nor the learned
+model nor an earlier set, frozen with a held-back quarter (``sha256(text) mod 4 == 0``) fixed before
+anyone measured, and read once by the lead at the end of a round. After that it is tuning and
+training data, and its tests are floors (a change that loses any phrase fails), not gates. The gates
+are the issue's, read as the bot reads a message (``default_reader()``: English and German rules,
+cues and the learned model), on the newest set, ``GATE_SET``, which nothing was tuned or trained on:
+its held-back quarter for recall and false positives, the whole set for the two gaps.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ import pytest
 
 from benchmarks.risk_language_report import DATA, EvalPhrase, read_eval, read_eval2, read_set
 from bot.safety.risk_language import RiskDetector, default_detector
+from bot.safety.risk_languages import RiskReader, default_reader
 
 GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names for the issue's gaps
 # Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
@@ -33,8 +32,19 @@ EVAL3_EVERYDAY_CEILING = 0
 EVAL4 = DATA / "eval4"
 EVAL4_EXPLICIT_FLOOR = 269
 EVAL4_EVERYDAY_CEILING = 3
-# The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set).
-EVAL5 = DATA / "eval5"
+# The issue's gates on the newest independent set (held-back quarter; the gaps on the whole set),
+# never tuned or trained on (it is not in benchmarks/train_risk_model.py's TRAINING_SETS).
+GATE_SET = DATA / "eval8"
+GATE_GAP_SIZES = {"intent_plan": 33, "harmed_by_others": 34}
+# Measured once, then tuned and trained on: the bot's reader (rules and model) on the whole set.
+BOT_FLOORS = {  # set → (explicit recognised at least, everyday flagged at most)
+    "eval5": (275, 1),  # measured in round five; 275 explicit, 275 everyday
+    "eval6": (218, 0),  # round six; 218, 209
+    "eval7": (264, 7),  # round seven; 266, 247
+    "de_blind3": (104, 0),  # 104, 130
+    "de_blind4": (66, 0),  # 66, 79
+    "de_blind5": (102, 1),  # 103, 89
+}
 HELD_BACK_RECALL = 0.98
 HELD_BACK_FALSE_POSITIVES = 0.05
 # The first set, tuned on whole: 178/178 explicit, 0/181 everyday.
@@ -92,8 +102,14 @@ def fourth() -> list[EvalPhrase]:
 
 @pytest.fixture(scope="module")
 def newest() -> list[EvalPhrase]:
-    """The fifth independent set, the gates' (measured once by the lead, 2026-12-06)."""
-    return read_set(EVAL5)
+    """The gates' set, measured once by the lead (see GATE_SET)."""
+    return read_set(GATE_SET)
+
+
+@pytest.fixture(scope="module")
+def reader() -> RiskReader:
+    """What the bot reads a message with: every installed language's rules and the learned model."""
+    return default_reader()
 
 
 def select(phrases: list[EvalPhrase], name: str, held_back: bool | None = None) -> list[EvalPhrase]:
@@ -134,37 +150,48 @@ def test_whole_set_gap_categories_are_all_recognised(
 
 
 @gate_not_met(
-    "eval5's held-back quarter 62/83 = 74.7% (whole 217/275 = 78.9%), round five; eval4's, the set "
-    "before, 59/71 = 83.1% in round four"
+    "eval8's held-back quarter 50/56 = 89.3% (whole 242/256 = 94.5%), round eight; eval7's, the set "
+    "before, 72/73 = 98.6% in round seven, eval6's 58/59 = 98.3% in round six"
 )
-def test_held_back_explicit_recall(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
+def test_held_back_explicit_recall(reader: RiskReader, newest: list[EvalPhrase]) -> None:
     explicit = select(newest, "risk_explicit", held_back=True)
-    missed = [(p.tag, p.text) for p in explicit if detector.check(p.text) is None]
+    missed = [(p.tag, p.text) for p in explicit if reader.check(p.text) is None]
     recall = 1 - len(missed) / len(explicit)
     assert recall >= HELD_BACK_RECALL, f"recall {recall:.3f}; missed: {missed}"
 
 
-# Met in round seven, after tuning on eval5 (no longer blind): 4/57 = 7.0% in round five.
-def test_held_back_everyday_false_positives(detector: RiskDetector, newest: list[EvalPhrase]) -> None:
+# Met: eval8's held-back quarter 0/68 (whole 11/260 = 4.2%); eval7's 2/52, eval6's 3/37.
+def test_held_back_everyday_false_positives(reader: RiskReader, newest: list[EvalPhrase]) -> None:
     everyday = select(newest, "everyday", held_back=True)
-    wrongly = [(p.tag, p.text) for p in flagged(detector, everyday)]
+    wrongly = [(p.tag, p.text) for p in everyday if reader.check(p.text) is not None]
     rate = len(wrongly) / len(everyday)
     assert rate <= HELD_BACK_FALSE_POSITIVES, f"false-positive rate {rate:.3f}; flagged: {wrongly}"
 
 
 @pytest.mark.parametrize(
-    ("category", "size"),
+    "category",
     [
-        pytest.param("intent_plan", 35, marks=gate_not_met("eval5 whole 27/35, round five")),
-        pytest.param("harmed_by_others", 37, marks=gate_not_met("eval5 whole 32/37, round five")),
+        pytest.param("intent_plan", marks=gate_not_met("eval8 whole 32/33, round eight; eval7 30/34")),
+        pytest.param("harmed_by_others", marks=gate_not_met("eval8 whole 33/34, round eight; eval7 33/34")),
     ],
 )
 def test_the_newest_sets_gap_categories_are_all_recognised(
-    detector: RiskDetector, newest: list[EvalPhrase], category: str, size: int
+    reader: RiskReader, newest: list[EvalPhrase], category: str
 ) -> None:
     gap = [p for p in select(newest, "risk_explicit") if p.tag == category]
-    assert len(gap) == size
-    assert [p.text for p in gap if detector.check(p.text) is None] == []
+    assert len(gap) == GATE_GAP_SIZES[category]
+    assert [p.text for p in gap if reader.check(p.text) is None] == []
+
+
+@pytest.mark.parametrize("name", sorted(BOT_FLOORS))
+def test_sets_measured_once_keep_their_levels(reader: RiskReader, name: str) -> None:
+    """eval5, eval6, eval7 and their German pairs, read by the bot: tuned and trained on since."""
+    phrases = read_set(DATA / name)
+    explicit_floor, everyday_ceiling = BOT_FLOORS[name]
+    missed = [p.text for p in select(phrases, "risk_explicit") if reader.check(p.text) is None]
+    assert len(select(phrases, "risk_explicit")) - len(missed) >= explicit_floor, missed
+    wrongly = [p.text for p in select(phrases, "everyday") if reader.check(p.text) is not None]
+    assert len(wrongly) <= everyday_ceiling, wrongly
 
 
 def test_the_fourth_set_explicit_recall(detector: RiskDetector, fourth: list[EvalPhrase]) -> None:
