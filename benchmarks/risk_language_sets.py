@@ -12,7 +12,6 @@ Run through the report: ``python -m benchmarks.risk_language_report [--set FOLDE
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 import time
 from collections import Counter
@@ -20,20 +19,23 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from benchmarks.risk_language_report import DATA, EvalPhrase, per_message, prose, random_characters
+from benchmarks.risk_language_report import (
+    DATA,
+    SET_FILES,
+    EvalPhrase,
+    held_back_by_hash,
+    per_message,
+    prose,
+    random_characters,
+)
 from bot.safety.risk_languages import RiskReader, default_reader, installed_languages, language_lists
 
 GERMAN = DATA / "de"
-SET_FILES = {"risk_explicit": "explicit.txt", "everyday": "everyday.txt", "ambiguous": "ambiguous.txt"}
-
-
-def held_back(text: str) -> bool:
-    """The held-back rule: sha256 of the phrase, as a number, mod 4 is 0."""
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % 4 == 0
 
 
 def read_set(folder: Path) -> list[EvalPhrase]:
-    """Every phrase of a set folder, marked held back or not."""
+    """Every phrase of a set folder, marked held back or not (any file may be missing, and no
+    provenance is asked for: training sets have none; ``risk_language_report.read_set`` asks)."""
     phrases = []
     for name, file in SET_FILES.items():
         path = folder / file
@@ -43,7 +45,7 @@ def read_set(folder: Path) -> list[EvalPhrase]:
             if not line.strip() or line.startswith("#"):
                 continue
             tag, _, text = line.partition("\t")
-            phrases.append(EvalPhrase(name, tag.strip(), text.strip(), held_back(text.strip())))
+            phrases.append(EvalPhrase(name, tag.strip(), text.strip(), held_back_by_hash(text.strip())))
     return phrases
 
 

@@ -13,7 +13,8 @@ from importlib import resources
 
 import pytest
 
-from benchmarks.risk_language_sets import GERMAN, held_back, read_set
+from benchmarks.risk_language_report import held_back_by_hash
+from benchmarks.risk_language_sets import GERMAN, read_set
 from bot.core.errors import PhraseListError
 from bot.safety.risk_language import MASKED, RiskDetector, RiskMatch, default_detector
 from bot.safety.risk_languages import RiskReader, default_reader, installed_languages, language_lists
@@ -43,7 +44,7 @@ def test_the_set_is_large_enough_and_marks_a_quarter_held_back() -> None:
     assert {p.tag for p in explicit} == set(CATEGORIES)
     assert 0.15 < sum(p.held_back for p in phrases) / len(phrases) < 0.35
     for text in ("ich will sterben", "lebt wohl", "das bringt mich um", "mathe ist hoffnungslos"):
-        assert held_back(text) == (int(hashlib.sha256(text.encode()).hexdigest(), 16) % 4 == 0)
+        assert held_back_by_hash(text) == (int(hashlib.sha256(text.encode()).hexdigest(), 16) % 4 == 0)
 
 
 @pytest.mark.parametrize("hidden", [False, True], ids=["tuning part", "held-back part"])
