@@ -19,6 +19,7 @@ import pytest
 from benchmarks.risk_language_report import DATA, EvalPhrase, read_eval, read_eval2, read_set
 from bot.safety.risk_language import RiskDetector, default_detector
 from bot.safety.risk_languages import RiskReader, default_reader
+from tests.support.risk_levels import assert_keeps_level
 
 GAP_CATEGORIES = ("plan_through_means", "danger_at_home")  # riskset-2's names for the issue's gaps
 # Levels reached on riskset-2, whole (its held-back quarter tuned on in the third round).
@@ -186,12 +187,7 @@ def test_the_newest_sets_gap_categories_are_all_recognised(
 @pytest.mark.parametrize("name", sorted(BOT_FLOORS))
 def test_sets_measured_once_keep_their_levels(reader: RiskReader, name: str) -> None:
     """eval5, eval6, eval7 and their German pairs, read by the bot: tuned and trained on since."""
-    phrases = read_set(DATA / name)
-    explicit_floor, everyday_ceiling = BOT_FLOORS[name]
-    missed = [p.text for p in select(phrases, "risk_explicit") if reader.check(p.text) is None]
-    assert len(select(phrases, "risk_explicit")) - len(missed) >= explicit_floor, missed
-    wrongly = [p.text for p in select(phrases, "everyday") if reader.check(p.text) is not None]
-    assert len(wrongly) <= everyday_ceiling, wrongly
+    assert_keeps_level(reader, name, *BOT_FLOORS[name])
 
 
 def test_the_fourth_set_explicit_recall(detector: RiskDetector, fourth: list[EvalPhrase]) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.risk_language_report import DATA
-from benchmarks.risk_language_sets import read_set
 from bot.safety.risk_language import RiskDetector, default_detector
 from bot.safety.risk_languages import RiskReader, rules_reader
+from tests.support.risk_levels import assert_keeps_level
 
 # en + de, round five (tuned on whole): explicit flagged (floor), everyday flagged (ceiling).
 GERMAN_BLIND_FLOORS = {"de_blind": (66, 0), "de_blind2": (91, 0)}
@@ -167,11 +166,4 @@ def test_german_shares_words_without_sharing_risk(reader: RiskReader, text: str,
 @pytest.mark.parametrize("name", sorted(GERMAN_BLIND_FLOORS))
 def test_the_german_blind_sets_keep_their_level(reader: RiskReader, name: str) -> None:
     """Measured once each (round three, round four), tuned on whole in round five: floors now."""
-    phrases = read_set(DATA / name)
-    explicit = [p.text for p in phrases if p.set == "risk_explicit"]
-    everyday = [p.text for p in phrases if p.set == "everyday"]
-    floor, ceiling = GERMAN_BLIND_FLOORS[name]
-    missed = [text for text in explicit if reader.check(text) is None]
-    wrongly = [text for text in everyday if reader.check(text) is not None]
-    assert len(explicit) - len(missed) >= floor, missed
-    assert len(wrongly) <= ceiling, wrongly
+    assert_keeps_level(reader, name, *GERMAN_BLIND_FLOORS[name])

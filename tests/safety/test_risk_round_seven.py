@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.risk_language_report import DATA
-from benchmarks.risk_language_sets import read_set
 from bot.safety.risk_languages import RiskReader, rules_reader
+from tests.support.risk_levels import assert_keeps_level
 
 # The rules alone on the sets tuned on in this round (in-sample, so floors, not measures):
 # explicit lines flagged (floor, unchanged by the round) and everyday lines flagged (ceiling; before
@@ -149,9 +148,4 @@ def test_the_german_rules_tell_each_family_from_risk(
 
 @pytest.mark.parametrize("name", sorted(ROUND_SEVEN_LEVELS))
 def test_the_sets_tuned_on_keep_their_level(reader: RiskReader, name: str) -> None:
-    phrases = read_set(DATA / name)
-    floor, ceiling = ROUND_SEVEN_LEVELS[name]
-    explicit = [p.text for p in phrases if p.set == "risk_explicit"]
-    wrongly = [p.text for p in phrases if p.set == "everyday" and reader.check(p.text) is not None]
-    assert sum(reader.check(text) is not None for text in explicit) >= floor
-    assert len(wrongly) <= ceiling, wrongly
+    assert_keeps_level(reader, name, *ROUND_SEVEN_LEVELS[name])
