@@ -72,7 +72,7 @@ class PlainScorer:
 
     def _best_window(self, words: Sequence[str]) -> tuple[float, int, int]:
         weights = self.learned.weights
-        sums, counts = [0.0], [0]
+        sums = [0.0]
         for position, word in enumerate(words):
             own = word_features(word)
             pairs = pair_features(words, position)
@@ -81,14 +81,9 @@ class PlainScorer:
                 + sum(weights.get(feature, 0.0) for feature in own)
                 + sum(weights.get(pair, 0.0) for pair in pairs)
             )
-            counts.append(counts[-1] + len(own) + len(pairs))
         best: tuple[float, int, int] | None = None
         for start, end in windows(len(words)):
-            total = sums[end] - sums[start]
-            by_count = self.learned.by_count
-            margin = self.learned.bias + (
-                total / math.sqrt(counts[end] - counts[start]) if by_count else total
-            )
+            margin = self.learned.bias + (sums[end] - sums[start])
             if best is None or margin > best[0]:
                 best = (margin, start, end)
         return best if best is not None else (-math.inf, 0, 0)
@@ -96,10 +91,9 @@ class PlainScorer:
     def _category(self, features: Sequence[str]) -> str:
         learned = self.learned
         totals = list(learned.category_bias)
-        scale = 1 / math.sqrt(len(features)) if features and learned.by_count else 1.0
         for feature in features:
             for index, weight in learned.category_weights.get(feature, {}).items():
-                totals[int(index)] += weight * scale
+                totals[int(index)] += weight
         return learned.categories[max(range(len(totals)), key=totals.__getitem__)]
 
     def _heaviest_words(self, features: Sequence[str]) -> list[str]:

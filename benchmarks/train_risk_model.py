@@ -119,8 +119,7 @@ class Options:
     prune: float = 0.02  # weights smaller than this are left out of the file
     threshold: float = 0.85  # score from which the model flags (chosen by benchmarks/risk_model_cv.py)
     category_epochs: int = 10
-    by_count: bool = False  # each feature's value over the square root of the line's feature count
-    flat_scale: float = 0.2  # otherwise each feature's value (the file holds weight × this)
+    flat_scale: float = 0.2  # each feature's value (the file holds weight × this)
     piece_scale: float = 0.3  # a word piece's value against a word's (the file holds weight × this)
 
     def as_dict(self) -> dict[str, object]:
@@ -210,10 +209,10 @@ def fingerprint(names: Sequence[str], options: Options) -> str:
 
 
 def vector(text: str, options: Options) -> dict[str, float]:
-    """A line's features, each counted as the model reads them (by_count: over the square root of
-    all counts; else times flat_scale), a word piece's times `piece_scale`."""
+    """A line's features, each counted as the model reads them: times flat_scale, a word piece's
+    times `piece_scale` too."""
     features = message_features(normalise(text))
-    scale = (1 / math.sqrt(len(features)) if features else 0.0) if options.by_count else options.flat_scale
+    scale = options.flat_scale
     counted: dict[str, float] = {}
     for feature in features:
         value = scale * options.piece_scale if feature.startswith(PIECE) else scale
@@ -222,9 +221,9 @@ def vector(text: str, options: Options) -> dict[str, float]:
 
 
 def shipped_weights(weights: Mapping[str, float], options: Options) -> dict[str, float]:
-    """The weights as the model reads them (a piece's times piece_scale; by plain sum, each times
-    flat_scale), the tiny ones pruned."""
-    scale = 1.0 if options.by_count else options.flat_scale
+    """The weights as the model reads them (each times flat_scale, a piece's times piece_scale
+    too), the tiny ones pruned."""
+    scale = options.flat_scale
     shipped = {f: scale * (w * options.piece_scale if f.startswith(PIECE) else w) for f, w in weights.items()}
     return {f: round(w, 4) for f, w in sorted(shipped.items()) if abs(w) >= options.prune}
 
@@ -324,7 +323,7 @@ def train(
     category_bias, category_weights = fit_categories(lines, options)
     kept = shipped_weights(weights, options)
     kept_categories = {}
-    scale = 1.0 if options.by_count else options.flat_scale
+    scale = options.flat_scale
     for feature, row in category_weights.items():
         sparse = {str(k): round(w * scale, 3) for k, w in enumerate(row) if abs(w * scale) >= options.prune}
         if sparse:
@@ -337,7 +336,6 @@ def train(
         "lines": len(lines),
         "options": options.as_dict(),
         "threshold": options.threshold,
-        "by_count": options.by_count,
         "bias": round(bias, 4),
         "weights": kept,
         "categories": list(CATEGORIES),

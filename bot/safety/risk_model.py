@@ -110,9 +110,6 @@ class ModelFile:
     category_weights: Mapping[str, Mapping[str, float]]  # feature → {category index: weight}
     fingerprint: str  # sha256 of the training sets and options
     options: Mapping[str, object]
-    # Margin: bias + the window's weights over the square root of its feature count (True), or
-    # their plain sum (False: a neutral word added does not dilute the rest).
-    by_count: bool = False
 
 
 class RiskModel:
@@ -128,7 +125,7 @@ class RiskModel:
     def __init__(self, learned: ModelFile) -> None:
         self.learned = learned
         self._weights = learned.weights
-        self._word_sums: dict[str, tuple[float, int]] = {}  # word → (its own features' weight, count)
+        self._word_sums: dict[str, float] = {}  # word → its own features' weight
         self._word_rows: dict[str, tuple[Mapping[str, float], ...]] = {}  # word → its category weights
         self._index = {str(index): index for index in range(len(learned.categories))}
 
@@ -195,14 +192,12 @@ class RiskModel:
         return best
 
     def _weighed(self, words: Sequence[str]) -> _Weighed:
-        """Each word's own weight and feature count, and the weights of its pair with the word
+        """Each word's own weight, and the weights of its pair with the word
         before and with the one before that (0.0 for none: no feature starts with a space)."""
         known, weights = self._word_sums, self._weights
-        own = [known.get(word) or self._word_sum(word) for word in words]
         before = ("", *words)  # the word before each ("" for none), and the one before that
         return _Weighed(
-            [weight for weight, _ in own],
-            [count for _, count in own],
+            [known[word] if word in known else self._word_sum(word) for word in words],
             [weights.get(f"{first} {word}", 0.0) for first, word in zip(before, words, strict=False)],
             [
                 weights.get(f"{first}{_SKIP}{word}", 0.0)
@@ -214,33 +209,27 @@ class RiskModel:
         """(margin, start, end) of the window with the highest margin among the words from `first`
         to `last` (read alone: no pair reaches back before `first`)."""
         sums = [0.0]  # of the weights of every feature ending before each word
-        counts = [0]  # of those features
-        own, word_counts, pairs, skips = weighed
+        own, pairs, skips = weighed
         for position in range(first, last):
             # In the order the features are listed (message_features): the same sum to the bit.
             if position - first >= 2:
                 sums.append(sums[-1] + own[position] + (0 + pairs[position] + skips[position]))
-                counts.append(counts[-1] + word_counts[position] + 2)
             elif position - first == 1:
                 sums.append(sums[-1] + own[position] + (0 + pairs[position]))
-                counts.append(counts[-1] + word_counts[position] + 1)
             else:
                 sums.append(sums[-1] + own[position] + 0)
-                counts.append(counts[-1] + word_counts[position])
         best: tuple[float, int, int] | None = None
-        bias, by_count = self.learned.bias, self.learned.by_count
+        bias = self.learned.bias
         for start, end in windows(last - first):
-            total = sums[end] - sums[start]
-            margin = bias + (total / math.sqrt(counts[end] - counts[start]) if by_count else total)
+            margin = bias + (sums[end] - sums[start])
             if best is None or margin > best[0]:
                 best = (margin, first + start, first + end)
         return best if best is not None else (-math.inf, first, first)  # no words: nothing to weigh
 
-    def _word_sum(self, word: str) -> tuple[float, int]:
+    def _word_sum(self, word: str) -> float:
         found = self._word_sums.get(word)
         if found is None:
-            features = word_features(word)
-            found = (sum(self._weights.get(feature, 0.0) for feature in features), len(features))
+            found = sum(self._weights.get(feature, 0.0) for feature in word_features(word))
             if len(self._word_sums) >= _WORD_CACHE:
                 self._word_sums.clear()
             self._word_sums[word] = found
@@ -251,15 +240,12 @@ class RiskModel:
         learned = self.learned
         by_category, index = learned.category_weights, self._index
         totals = list(learned.category_bias)
-        scale = 1.0
-        if words and learned.by_count:  # over every feature: its words' own, then the pairs
-            scale = 1 / math.sqrt(sum(self._word_sum(word)[1] for word in words) + max(0, 2 * len(words) - 3))
         for position, word in enumerate(words):
             rows = [*self._own_rows(word)]
             rows += [by_category.get(pair, _NOTHING) for pair in pair_features(words, position)]
             for row in rows:  # in the order of message_features: the same sums to the bit
                 for category, weight in row.items():
-                    totals[index[category]] += weight * scale
+                    totals[index[category]] += weight
         return learned.categories[max(range(len(totals)), key=totals.__getitem__)]
 
     def _own_rows(self, word: str) -> tuple[Mapping[str, float], ...]:
@@ -288,7 +274,6 @@ class _Weighed(NamedTuple):
     """A message's words weighed once, by position (see RiskModel._weighed)."""
 
     own: list[float]
-    counts: list[int]
     pairs: list[float]  # the pair with the word before (none for the first word: 0.0)
     skips: list[float]  # the pair with the word two before
 
@@ -336,6 +321,8 @@ def model_file(raw: Mapping[str, Any]) -> ModelFile:
                 f"{MODEL_RESOURCE} was learned for features version {raw['features_version']}, "
                 f"this code reads version {FEATURES_VERSION}: retrain (python -m benchmarks.train_risk_model)"
             )
+        if raw.get("by_count"):  # a scaling tried in round six and dropped; this code sums plainly
+            raise PhraseListError(f"{MODEL_RESOURCE} scales by feature count, which this code does not read")
         return ModelFile(  # JSON's own dicts and floats, as they are: loading stays quick
             threshold=float(raw["threshold"]),
             bias=float(raw["bias"]),
@@ -345,7 +332,6 @@ def model_file(raw: Mapping[str, Any]) -> ModelFile:
             category_weights=raw["category_weights"],
             fingerprint=str(raw["fingerprint"]),
             options=dict(raw["options"]),
-            by_count=bool(raw["by_count"]),
         )
     except (ValueError, KeyError, TypeError) as error:
         raise PhraseListError(f"{MODEL_RESOURCE} is not a weights file: {error!r}") from None
