@@ -171,12 +171,11 @@ class RiskModel:
         """(margin, words) of the riskiest part: a window of the whole message, or one sentence of
         it alone (everyday words around a sentence would otherwise weigh it down). A sentence whose
         words are the message's own, where the message has them, is weighed from the message's."""
-        text = said_once(text)
-        words = normalise(text).split()
+        sentences = sentences_once(text)
+        words = normalise(" ".join(sentences)).split()
         weighed = self._weighed(words)
         margin, start, end = self._best_window(weighed, 0, len(words))
         best: tuple[float, Sequence[str]] = (margin, words[start:end])
-        sentences = _SENTENCE_END.split(text.strip())
         at = 0  # where the next sentence's words begin among the message's
         for sentence in sentences if len(sentences) > 1 else ():
             said = normalise(sentence).split()
@@ -281,21 +280,24 @@ class _Weighed(NamedTuple):
 _NOTHING: Final[Mapping[str, float]] = {}
 
 
-def said_once(text: str) -> str:
-    """The message with each of its sentences once. The model learned from messages that say a
-    thing once; a sentence pasted again or typed over and over ("It kept going round in my head."
-    a hundred times, in a long thought record) would add its weights up to a flag."""
-    sentences = _SENTENCE_END.split(text.strip())
-    folded = [sentence.lower() for sentence in sentences]
-    if len(set(folded)) == len(folded):
-        return text
+def sentences_once(text: str) -> list[str]:
+    """A message's sentences, each once (where it is first said, case aside). The model learned
+    from messages that say a thing once; a sentence pasted again or typed over and over ("It kept
+    going round in my head." a hundred times, in a long thought record) would add its weights up
+    to a flag."""
     seen: set[str] = set()
     kept = []
-    for sentence, key in zip(sentences, folded, strict=True):
+    for sentence in _SENTENCE_END.split(text.strip()):
+        key = sentence.lower()
         if key not in seen:
             seen.add(key)
             kept.append(sentence)
-    return " ".join(kept)
+    return kept
+
+
+def said_once(text: str) -> str:
+    """The message as the model reads it: each of its sentences once."""
+    return " ".join(sentences_once(text))
 
 
 def _sigmoid(margin: float) -> float:
