@@ -27,6 +27,7 @@ from benchmarks.risk_language_report import (
     per_message,
     prose,
     random_characters,
+    read_phrases,
 )
 from bot.safety.risk_languages import RiskReader, default_reader, installed_languages, language_lists
 
@@ -41,9 +42,7 @@ def read_set(folder: Path) -> list[EvalPhrase]:
         path = folder / file
         if not path.exists():
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
+        for _, line in read_phrases(path):
             tag, _, text = line.partition("\t")
             phrases.append(EvalPhrase(name, tag.strip(), text.strip(), held_back_by_hash(text.strip())))
     return phrases
